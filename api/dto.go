@@ -1,0 +1,229 @@
+package api
+
+import (
+	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/models"
+)
+
+// MeView is GET /api/v1/me: the caller as the API sees it.
+type MeView struct {
+	Subject        string      `json:"subject"`
+	Name           string      `json:"name"`
+	DepartmentID   string      `json:"department_id,omitempty"`
+	DepartmentName string      `json:"department_name,omitempty"`
+	DepartmentKind string      `json:"department_kind,omitempty"`
+	Roles          []auth.Role `json:"roles"`
+}
+
+// DepartmentView is a department (部门).
+type DepartmentView struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	Kind         string `json:"kind"`
+	ParentID     string `json:"parent_id,omitempty"`
+	Jurisdiction string `json:"jurisdiction"`
+}
+
+// DepartmentList is the list of departments.
+type DepartmentList struct {
+	Items []DepartmentView `json:"items"`
+}
+
+// CatalogResourceInput creates a catalog resource (政务数据资源目录条目). Its fields are those
+// of 乌海 第六条 plus code, description and legal basis.
+type CatalogResourceInput struct {
+	Code            string `json:"code" binding:"required,code"`
+	Name            string `json:"name" binding:"required,max=255"`
+	Description     string `json:"description" binding:"max=10000"`
+	Format          string `json:"format" binding:"required,max=255"`
+	ShareType       string `json:"share_type" binding:"required,oneof=unconditional conditional none"`
+	ShareScope      string `json:"share_scope" binding:"max=10000"`
+	ShareConditions string `json:"share_conditions" binding:"max=10000"`
+	UpdateFrequency string `json:"update_frequency" binding:"required,max=255"`
+	Timeliness      string `json:"timeliness" binding:"max=255"`
+	ProvisionMethod string `json:"provision_method" binding:"required,max=255"`
+	// ProviderDeptID defaults to the caller's department, the only one it may name.
+	ProviderDeptID string `json:"provider_dept_id" binding:"max=64"`
+	OpenType       string `json:"open_type" binding:"required,oneof=unconditional conditional none"`
+	OpenConditions string `json:"open_conditions" binding:"max=10000"`
+	// LegalBasis is required for conditional and not-shared (or not-open) resources.
+	LegalBasis string `json:"legal_basis" binding:"max=10000"`
+}
+
+// CatalogResourcePatch changes a draft; absent fields stay as they are. Version, when given,
+// must equal the resource's current version (optimistic locking: 409 when someone was first).
+type CatalogResourcePatch struct {
+	Version         *int    `json:"version" binding:"omitempty,gte=1"`
+	Name            *string `json:"name" binding:"omitempty,max=255"`
+	Description     *string `json:"description" binding:"omitempty,max=10000"`
+	Format          *string `json:"format" binding:"omitempty,max=255"`
+	ShareType       *string `json:"share_type" binding:"omitempty,oneof=unconditional conditional none"`
+	ShareScope      *string `json:"share_scope" binding:"omitempty,max=10000"`
+	ShareConditions *string `json:"share_conditions" binding:"omitempty,max=10000"`
+	UpdateFrequency *string `json:"update_frequency" binding:"omitempty,max=255"`
+	Timeliness      *string `json:"timeliness" binding:"omitempty,max=255"`
+	ProvisionMethod *string `json:"provision_method" binding:"omitempty,max=255"`
+	OpenType        *string `json:"open_type" binding:"omitempty,oneof=unconditional conditional none"`
+	OpenConditions  *string `json:"open_conditions" binding:"omitempty,max=10000"`
+	LegalBasis      *string `json:"legal_basis" binding:"omitempty,max=10000"`
+}
+
+// TransitionInput submits or publishes; Version as in CatalogResourcePatch.
+type TransitionInput struct {
+	Version *int `json:"version" binding:"omitempty,gte=1"`
+}
+
+func (*TransitionInput) optionalBody() {}
+
+// ReasonInput returns or retires a resource; the reason is shown to the department.
+type ReasonInput struct {
+	Version *int   `json:"version" binding:"omitempty,gte=1"`
+	Reason  string `json:"reason" binding:"required,max=2000"`
+}
+
+// CatalogResourceView is a catalog resource in its current revision.
+type CatalogResourceView struct {
+	ID              int64   `json:"id"`
+	Code            string  `json:"code"`
+	Name            string  `json:"name"`
+	Description     string  `json:"description"`
+	Format          string  `json:"format"`
+	ShareType       string  `json:"share_type"`
+	ShareScope      string  `json:"share_scope"`
+	ShareConditions string  `json:"share_conditions"`
+	UpdateFrequency string  `json:"update_frequency"`
+	Timeliness      string  `json:"timeliness"`
+	ProvisionMethod string  `json:"provision_method"`
+	ProviderDeptID  string  `json:"provider_dept_id"`
+	OpenType        string  `json:"open_type"`
+	OpenConditions  string  `json:"open_conditions"`
+	LegalBasis      string  `json:"legal_basis"`
+	Status          string  `json:"status"`
+	Version         int     `json:"version"`
+	ReturnReason    string  `json:"return_reason,omitempty"`
+	CreatedBy       string  `json:"created_by"`
+	UpdatedBy       string  `json:"updated_by"`
+	CreatedAt       string  `json:"created_at"`
+	UpdatedAt       string  `json:"updated_at"`
+	SubmittedAt     *string `json:"submitted_at,omitempty"`
+	PublishedAt     *string `json:"published_at,omitempty"`
+}
+
+// CatalogResourceList is one page of resources; pass next_cursor as cursor for the next page.
+type CatalogResourceList struct {
+	Items      []CatalogResourceView `json:"items"`
+	NextCursor string                `json:"next_cursor,omitempty"`
+}
+
+// ResourceContentView is the content of a resource at one revision.
+type ResourceContentView struct {
+	Code            string `json:"code"`
+	Name            string `json:"name"`
+	Description     string `json:"description"`
+	Format          string `json:"format"`
+	ShareType       string `json:"share_type"`
+	ShareScope      string `json:"share_scope"`
+	ShareConditions string `json:"share_conditions"`
+	UpdateFrequency string `json:"update_frequency"`
+	Timeliness      string `json:"timeliness"`
+	ProvisionMethod string `json:"provision_method"`
+	ProviderDeptID  string `json:"provider_dept_id"`
+	OpenType        string `json:"open_type"`
+	OpenConditions  string `json:"open_conditions"`
+	LegalBasis      string `json:"legal_basis"`
+}
+
+// CatalogVersionView is one revision in a resource's history.
+type CatalogVersionView struct {
+	Version   int                 `json:"version"`
+	Action    string              `json:"action"`
+	Status    string              `json:"status"`
+	Actor     string              `json:"actor"`
+	Reason    string              `json:"reason,omitempty"`
+	CreatedAt string              `json:"created_at"`
+	Content   ResourceContentView `json:"content"`
+}
+
+// CatalogVersionList is the whole history of a resource, oldest first.
+type CatalogVersionList struct {
+	Items []CatalogVersionView `json:"items"`
+}
+
+// HealthView answers /healthz and /readyz.
+type HealthView struct {
+	Status string            `json:"status"`
+	Checks map[string]string `json:"checks,omitempty"`
+}
+
+func toDepartmentView(d models.Department) DepartmentView {
+	v := DepartmentView{ID: d.ID, Name: d.Name, Kind: string(d.Kind), Jurisdiction: d.Jurisdiction}
+	if d.ParentID != nil {
+		v.ParentID = *d.ParentID
+	}
+	return v
+}
+
+func toContentView(c models.ResourceContent) ResourceContentView {
+	return ResourceContentView{
+		Code: c.Code, Name: c.Name, Description: c.Description, Format: c.Format,
+		ShareType: string(c.ShareType), ShareScope: c.ShareScope, ShareConditions: c.ShareConditions,
+		UpdateFrequency: c.UpdateFrequency, Timeliness: c.Timeliness, ProvisionMethod: c.ProvisionMethod,
+		ProviderDeptID: c.ProviderDeptID, OpenType: string(c.OpenType), OpenConditions: c.OpenConditions,
+		LegalBasis: c.LegalBasis,
+	}
+}
+
+func toResourceView(r *models.CatalogResource) CatalogResourceView {
+	c := toContentView(r.ResourceContent)
+	return CatalogResourceView{
+		ID: r.ID, Code: c.Code, Name: c.Name, Description: c.Description, Format: c.Format,
+		ShareType: c.ShareType, ShareScope: c.ShareScope, ShareConditions: c.ShareConditions,
+		UpdateFrequency: c.UpdateFrequency, Timeliness: c.Timeliness, ProvisionMethod: c.ProvisionMethod,
+		ProviderDeptID: c.ProviderDeptID, OpenType: c.OpenType, OpenConditions: c.OpenConditions,
+		LegalBasis: c.LegalBasis, Status: string(r.Status), Version: r.Version, ReturnReason: r.ReturnReason,
+		CreatedBy: r.CreatedBy, UpdatedBy: r.UpdatedBy,
+		CreatedAt: formatTime(r.CreatedAt), UpdatedAt: formatTime(r.UpdatedAt),
+		SubmittedAt: formatTimePtr(r.SubmittedAt), PublishedAt: formatTimePtr(r.PublishedAt),
+	}
+}
+
+func (in CatalogResourceInput) toContent() models.ResourceContent {
+	return models.ResourceContent{
+		Code: in.Code, Name: in.Name, Description: in.Description, Format: in.Format,
+		ShareType: models.ShareType(in.ShareType), ShareScope: in.ShareScope, ShareConditions: in.ShareConditions,
+		UpdateFrequency: in.UpdateFrequency, Timeliness: in.Timeliness, ProvisionMethod: in.ProvisionMethod,
+		ProviderDeptID: in.ProviderDeptID, OpenType: models.OpenType(in.OpenType), OpenConditions: in.OpenConditions,
+		LegalBasis: in.LegalBasis,
+	}
+}
+
+func (p CatalogResourcePatch) apply(r *models.CatalogResource) {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&r.Name, p.Name)
+	set(&r.Description, p.Description)
+	set(&r.Format, p.Format)
+	set(&r.ShareScope, p.ShareScope)
+	set(&r.ShareConditions, p.ShareConditions)
+	set(&r.UpdateFrequency, p.UpdateFrequency)
+	set(&r.Timeliness, p.Timeliness)
+	set(&r.ProvisionMethod, p.ProvisionMethod)
+	set(&r.OpenConditions, p.OpenConditions)
+	set(&r.LegalBasis, p.LegalBasis)
+	if p.ShareType != nil {
+		r.ShareType = models.ShareType(*p.ShareType)
+	}
+	if p.OpenType != nil {
+		r.OpenType = models.OpenType(*p.OpenType)
+	}
+}
+
+func versionOf(v *int) int {
+	if v == nil {
+		return 0
+	}
+	return *v
+}

@@ -1,0 +1,247 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/go-playground/validator/v10"
+	"go.temporal.io/api/serviceerror"
+
+	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/models"
+)
+
+// Stable machine codes of the error envelope. Clients switch on these, so they never change.
+const (
+	CodeInvalidInput     = "invalid_input"
+	CodeInvalidJSON      = "invalid_json"
+	CodeBodyTooLarge     = "body_too_large"
+	CodeUnauthenticated  = "unauthenticated"
+	CodeForbidden        = "forbidden"
+	CodeNotFound         = "not_found"
+	CodeRouteNotFound    = "route_not_found"
+	CodeMethodNotAllowed = "method_not_allowed"
+	CodeConflict         = "conflict"
+	CodeInvalidState     = "invalid_state"
+	CodeRuleViolated     = "rule_violated"
+	CodeUnavailable      = "unavailable"
+	CodeInternal         = "internal"
+)
+
+// Error is an API error: an HTTP status, a machine code, a human message and, for bad input,
+// a message per offending field (JSON names).
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+	Fields  map[string]string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// ErrorBody is the one error envelope of the API.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail is the inside of the envelope.
+type ErrorDetail struct {
+	Code      string            `json:"code"`
+	Message   string            `json:"message"`
+	Fields    map[string]string `json:"fields,omitempty"`
+	RequestID string            `json:"request_id,omitempty"`
+}
+
+func invalid(message string, fields map[string]string) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidInput, Message: message, Fields: fields}
+}
+
+func invalidField(field, message string) *Error {
+	return invalid(field+": "+message, map[string]string{field: message})
+}
+
+func forbidden(message string) *Error {
+	return &Error{Status: http.StatusForbidden, Code: CodeForbidden, Message: message}
+}
+
+func notFound(message string) *Error {
+	return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: message}
+}
+
+// toAPIError maps every error category to its status in one place (STYLE.md rule 10).
+func toAPIError(err error) *Error {
+	var ae *Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		return invalid(fieldsMessage(ve.Fields), ve.Fields)
+	}
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge, Message: fmt.Sprintf("request body is larger than %d bytes", mbe.Limit)}
+	case errors.Is(err, auth.ErrUnauthenticated):
+		return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthenticated, Message: "a valid bearer token is required"}
+	case errors.Is(err, models.ErrNotFound):
+		return notFound(lastPart(err))
+	case errors.Is(err, models.ErrConflict):
+		return &Error{Status: http.StatusConflict, Code: CodeConflict, Message: lastPart(err)}
+	case errors.Is(err, models.ErrInvalidState):
+		return &Error{Status: http.StatusConflict, Code: CodeInvalidState, Message: lastPart(err)}
+	case errors.Is(err, models.ErrInvalid):
+		return invalid(lastPart(err), nil)
+	case errors.Is(err, context.DeadlineExceeded):
+		return &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "a dependency did not answer in time"}
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return notFound("workflow not found")
+	}
+	var as *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &as) {
+		return &Error{Status: http.StatusConflict, Code: CodeConflict, Message: "already started"}
+	}
+	var un *serviceerror.Unavailable
+	if errors.As(err, &un) {
+		return &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "workflow service unavailable"}
+	}
+	return &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "internal error"}
+}
+
+// lastPart keeps the message users should see: the store wraps with context for logs
+// ("update catalog resource 7: resource is published, not draft: invalid state"), the API
+// shows the part before the sentinel.
+func lastPart(err error) string {
+	msg := err.Error()
+	for _, s := range []error{models.ErrNotFound, models.ErrConflict, models.ErrInvalidState, models.ErrInvalid} {
+		msg = strings.TrimSuffix(msg, ": "+s.Error())
+	}
+	return msg
+}
+
+func fieldsMessage(fields map[string]string) string {
+	parts := make([]string, 0, len(fields))
+	for _, k := range sortedKeys(fields) {
+		parts = append(parts, k+": "+fields[k])
+	}
+	return strings.Join(parts, "; ")
+}
+
+// abort writes the envelope once and stops the chain; 5xx are logged with their cause.
+func abort(c *gin.Context, err error) {
+	ae := toAPIError(err)
+	if ae.Status >= 500 {
+		_ = c.Error(err)
+	}
+	c.AbortWithStatusJSON(ae.Status, ErrorBody{Error: ErrorDetail{
+		Code: ae.Code, Message: ae.Message, Fields: ae.Fields, RequestID: requestID(c),
+	}})
+}
+
+// bindJSON decodes the body strictly (unknown fields are refused, so a typo never passes
+// silently) and runs the binding validation, naming each bad field by its JSON name.
+func bindJSON(c *gin.Context, dst any) error {
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		if _, ok := dst.(optionalBody); !ok || !errors.Is(err, io.EOF) {
+			return jsonError(err)
+		}
+	}
+	if dec.More() {
+		return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Message: "body must hold one JSON object"}
+	}
+	if err := validate.Struct(dst); err != nil {
+		return validationError(err)
+	}
+	return nil
+}
+
+// optionalBody marks DTOs whose body may be left out entirely.
+type optionalBody interface{ optionalBody() }
+
+func jsonError(err error) error {
+	var mbe *http.MaxBytesError
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &mbe):
+		return err
+	case errors.Is(err, io.EOF):
+		return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Message: "request body is empty; a JSON object is required"}
+	case errors.As(err, &se):
+		return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Message: fmt.Sprintf("malformed JSON at byte %d", se.Offset)}
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Message: "body must be a JSON object"}
+		}
+		return invalidField(field, "must be a "+jsonKind(te.Type.Kind().String()))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return invalidField(field, "unknown field")
+	}
+	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Message: "malformed JSON: " + err.Error()}
+}
+
+func jsonKind(k string) string {
+	switch {
+	case strings.HasPrefix(k, "int"), strings.HasPrefix(k, "uint"), strings.HasPrefix(k, "float"):
+		return "number"
+	case k == "slice", k == "array":
+		return "list"
+	case k == "struct", k == "map":
+		return "object"
+	}
+	return k
+}
+
+func validationError(err error) error {
+	var ves validator.ValidationErrors
+	if !errors.As(err, &ves) {
+		return invalid(err.Error(), nil)
+	}
+	fields := map[string]string{}
+	for _, fe := range ves {
+		fields[jsonFieldPath(fe)] = ruleMessage(fe)
+	}
+	return invalid(fieldsMessage(fields), fields)
+}
+
+// jsonFieldPath drops the struct name from the validator's namespace; names are JSON names
+// because the validator is told to use json tags.
+func jsonFieldPath(fe validator.FieldError) string {
+	ns := fe.Namespace()
+	if i := strings.IndexByte(ns, '.'); i >= 0 {
+		return ns[i+1:]
+	}
+	return fe.Field()
+}
+
+func ruleMessage(fe validator.FieldError) string {
+	switch fe.Tag() {
+	case "required":
+		return "is required"
+	case "oneof":
+		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
+	case "max":
+		return "must be at most " + fe.Param() + " characters"
+	case "min":
+		return "must be at least " + fe.Param()
+	case "gte":
+		return "must be at least " + fe.Param()
+	case "lte":
+		return "must be at most " + fe.Param()
+	case "code":
+		return "must be 2-64 letters, digits, dots, dashes or underscores"
+	}
+	return "fails rule " + fe.Tag()
+}

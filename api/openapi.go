@@ -1,0 +1,123 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"regexp"
+	"strconv"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3gen"
+)
+
+// OpenAPIPath serves the OpenAPI 3 document of the API.
+const OpenAPIPath = "/api/openapi.json"
+
+var ginParam = regexp.MustCompile(`:([A-Za-z_]+)`)
+
+// openAPIPath turns Gin's /resources/:id into OpenAPI's /resources/{id}.
+func openAPIPath(p string) string { return ginParam.ReplaceAllString(p, "{$1}") }
+
+// openAPIDocument generates the document from the route table, so the two cannot drift.
+func openAPIDocument(table []route, version string) ([]byte, error) {
+	if version == "" {
+		version = "dev"
+	}
+	schemas := openapi3.Schemas{}
+	// Each DTO becomes one named component; nested types are inlined, which keeps every
+	// component self-contained.
+	schemaOf := func(v any) (*openapi3.SchemaRef, error) {
+		name := reflect.TypeOf(v).Name()
+		ref, ok := schemas[name]
+		if !ok {
+			var err error
+			ref, err = openapi3gen.NewSchemaRefForValue(v, nil)
+			if err != nil {
+				return nil, fmt.Errorf("openapi schema for %T: %w", v, err)
+			}
+			schemas[name] = ref
+		}
+		return openapi3.NewSchemaRef("#/components/schemas/"+name, ref.Value), nil
+	}
+	errRef, err := schemaOf(ErrorBody{})
+	if err != nil {
+		return nil, err
+	}
+	errResp := func(desc string) *openapi3.ResponseRef {
+		return &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription(desc).WithJSONSchemaRef(errRef)}
+	}
+
+	doc := &openapi3.T{
+		OpenAPI: "3.0.3",
+		Info: &openapi3.Info{
+			Title:       "datashare API",
+			Version:     version,
+			Description: "Government data-sharing approvals (政务数据资源共享) on working-day deadlines. Errors use one envelope {\"error\": {\"code\", \"message\", \"fields\"}}.",
+		},
+		Paths: openapi3.NewPaths(),
+		Components: &openapi3.Components{
+			Schemas: schemas,
+			SecuritySchemes: openapi3.SecuritySchemes{
+				"bearer": &openapi3.SecuritySchemeRef{Value: openapi3.NewJWTSecurityScheme()},
+			},
+		},
+	}
+	for _, rt := range table {
+		op := openapi3.NewOperation()
+		op.OperationID = rt.op
+		op.Summary = rt.summary
+		op.Tags = []string{rt.tag}
+		if len(rt.roles) > 0 {
+			names := make([]any, len(rt.roles))
+			for i, r := range rt.roles {
+				names[i] = string(r)
+			}
+			op.Extensions = map[string]any{"x-roles": names}
+		}
+		for _, m := range ginParam.FindAllStringSubmatch(rt.path, -1) {
+			op.AddParameter(openapi3.NewPathParameter(m[1]).WithSchema(openapi3.NewStringSchema()))
+		}
+		for _, q := range rt.query {
+			op.AddParameter(openapi3.NewQueryParameter(q.name).WithDescription(q.description).WithSchema(openapi3.NewStringSchema()))
+		}
+		if rt.body != nil {
+			ref, err := schemaOf(rt.body)
+			if err != nil {
+				return nil, err
+			}
+			_, optional := reflect.New(reflect.TypeOf(rt.body)).Interface().(optionalBody)
+			op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(!optional).WithJSONSchemaRef(ref)}
+		}
+		ref, err := schemaOf(rt.resp)
+		if err != nil {
+			return nil, err
+		}
+		op.Responses = openapi3.NewResponses()
+		op.Responses.Delete("default")
+		op.Responses.Set(strconv.Itoa(rt.status), &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription(http.StatusText(rt.status)).WithJSONSchemaRef(ref)})
+		if rt.body != nil || len(rt.query) > 0 || len(ginParam.FindAllString(rt.path, -1)) > 0 {
+			op.Responses.Set("400", errResp("invalid input; fields names each bad field"))
+		}
+		if !rt.public {
+			op.Security = &openapi3.SecurityRequirements{{"bearer": []string{}}}
+			op.Responses.Set("401", errResp("missing or invalid bearer token"))
+			op.Responses.Set("403", errResp("the caller's role or department may not do this"))
+		}
+		if len(ginParam.FindAllString(rt.path, -1)) > 0 {
+			op.Responses.Set("404", errResp("not found"))
+		}
+		if rt.method != http.MethodGet {
+			op.Responses.Set("409", errResp("conflict: stale version, duplicate code, or the resource is not in a state that allows this"))
+		}
+		if rt.path == "/readyz" {
+			op.Responses.Set("503", &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("a dependency is unreachable").WithJSONSchemaRef(ref)})
+		}
+		doc.AddOperation(openAPIPath(rt.path), rt.method, op)
+	}
+	if err := doc.Validate(openapi3.NewLoader().Context); err != nil {
+		return nil, fmt.Errorf("openapi document invalid: %w", err)
+	}
+	return json.MarshalIndent(doc, "", "  ")
+}

@@ -1,0 +1,139 @@
+// Package api is datashare's HTTP interface: the Gin router with the whole route table,
+// handlers, DTOs, middleware and the one error envelope (DESIGN.md section 6).
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/datashare/datashare/internal/auth"
+)
+
+// Deps is everything the API needs, wired once by the binary.
+type Deps struct {
+	Logger       *slog.Logger
+	Verifier     auth.Verifier
+	Catalog      CatalogStore
+	Departments  DepartmentStore
+	Checks       []Check
+	Registry     *prometheus.Registry // serves /metrics; HTTP metrics are registered into it
+	MaxBodyBytes int64
+	Version      string
+}
+
+// route is one row of the route table: the handler and what the OpenAPI document says of it.
+type route struct {
+	method  string
+	path    string // Gin syntax: /catalog/resources/:id
+	op      string // operationId
+	summary string
+	tag     string
+	public  bool        // no token needed
+	roles   []auth.Role // nil: any authenticated principal
+	query   []param
+	body    any // request DTO, nil for none
+	status  int // success status
+	resp    any // response DTO
+	handler gin.HandlerFunc
+}
+
+type param struct {
+	name, description string
+}
+
+// routes is the whole route table. The OpenAPI document is generated from it, and a test checks
+// that Gin serves exactly these routes.
+func routes(d Deps) []route {
+	sys := systemHandlers{checks: d.Checks, departments: d.Departments}
+	cat := catalogHandlers{store: d.Catalog}
+	ownApprover := []auth.Role{auth.RoleApprover}
+	authority := []auth.Role{auth.RoleAuthority}
+	listParams := []param{
+		{"department", "providing department id"},
+		{"share_type", "unconditional, conditional or none"},
+		{"open_type", "unconditional, conditional or none"},
+		{"status", "draft, submitted, published or retired"},
+		{"q", "text in code, name or description"},
+		{"limit", "page size, 1-100 (default 20)"},
+		{"cursor", "next_cursor of the previous page"},
+	}
+	return []route{
+		{method: http.MethodGet, path: "/healthz", op: "healthz", summary: "Liveness: the process answers", tag: "system", public: true, status: 200, resp: HealthView{}, handler: sys.healthz},
+		{method: http.MethodGet, path: "/readyz", op: "readyz", summary: "Readiness: database and Temporal reachable (503 otherwise)", tag: "system", public: true, status: 200, resp: HealthView{}, handler: sys.readyz},
+		{method: http.MethodGet, path: "/api/v1/me", op: "getMe", summary: "The calling principal", tag: "auth", status: 200, resp: MeView{}, handler: sys.me},
+		{method: http.MethodGet, path: "/api/v1/departments", op: "listDepartments", summary: "Departments", tag: "departments", status: 200, resp: DepartmentList{}, handler: sys.listDepartments},
+		{method: http.MethodGet, path: "/api/v1/departments/:id", op: "getDepartment", summary: "One department", tag: "departments", status: 200, resp: DepartmentView{}, handler: sys.getDepartment},
+		{method: http.MethodGet, path: "/api/v1/catalog/resources", op: "listCatalogResources", summary: "Catalog resources visible to the caller, cursor-paginated by id", tag: "catalog", query: listParams, status: 200, resp: CatalogResourceList{}, handler: cat.list},
+		{method: http.MethodPost, path: "/api/v1/catalog/resources", op: "createCatalogResource", summary: "Register a draft resource of the caller's department (approver)", tag: "catalog", roles: ownApprover, body: CatalogResourceInput{}, status: 201, resp: CatalogResourceView{}, handler: cat.create},
+		{method: http.MethodGet, path: "/api/v1/catalog/resources/:id", op: "getCatalogResource", summary: "One catalog resource", tag: "catalog", status: 200, resp: CatalogResourceView{}, handler: cat.get},
+		{method: http.MethodPatch, path: "/api/v1/catalog/resources/:id", op: "updateCatalogResource", summary: "Edit a draft (approver of the providing department)", tag: "catalog", roles: ownApprover, body: CatalogResourcePatch{}, status: 200, resp: CatalogResourceView{}, handler: cat.update},
+		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/submit", op: "submitCatalogResource", summary: "Submit a draft for the authority's review (approver of the providing department)", tag: "catalog", roles: ownApprover, body: TransitionInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.submit},
+		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/publish", op: "publishCatalogResource", summary: "Publish a submitted resource (authority; 辽宁 第十条, 内乡 第十八条)", tag: "catalog", roles: authority, body: TransitionInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.publish},
+		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/return", op: "returnCatalogResource", summary: "Return a submitted resource to its department with a reason (authority)", tag: "catalog", roles: authority, body: ReasonInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.returnToDept},
+		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/retire", op: "retireCatalogResource", summary: "Retire a published resource with a reason (authority)", tag: "catalog", roles: authority, body: ReasonInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.retire},
+		{method: http.MethodGet, path: "/api/v1/catalog/resources/:id/versions", op: "listCatalogResourceVersions", summary: "Every revision of a resource, oldest first", tag: "catalog", status: 200, resp: CatalogVersionList{}, handler: cat.versions},
+	}
+}
+
+// NewRouter builds the Gin engine: middleware, the route table, /metrics and the OpenAPI
+// document.
+func NewRouter(d Deps) (*gin.Engine, error) {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+	}
+	if d.MaxBodyBytes <= 0 {
+		d.MaxBodyBytes = 1 << 20
+	}
+	table := routes(d)
+	doc, err := openAPIDocument(table, d.Version)
+	if err != nil {
+		return nil, err
+	}
+
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	metrics := newHTTPMetrics(d.Registry)
+	r.Use(withRequestID(), accessLog(d.Logger), recoverer(d.Logger), metrics.handler(), limitBody(d.MaxBodyBytes))
+	r.NoRoute(func(c *gin.Context) {
+		abort(c, &Error{Status: http.StatusNotFound, Code: CodeRouteNotFound, Message: "no route " + c.Request.Method + " " + c.Request.URL.Path})
+	})
+	r.NoMethod(func(c *gin.Context) {
+		abort(c, &Error{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed, Message: "method " + c.Request.Method + " not allowed on " + c.Request.URL.Path})
+	})
+
+	authn := authenticate(d.Verifier, d.Logger)
+	for _, rt := range table {
+		chain := []gin.HandlerFunc{}
+		if !rt.public {
+			chain = append(chain, authn)
+		}
+		if rt.roles != nil {
+			chain = append(chain, requireRole(rt.roles...))
+		}
+		chain = append(chain, rt.handler)
+		r.Handle(rt.method, rt.path, chain...)
+	}
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{Registry: d.Registry})))
+	r.GET(OpenAPIPath, func(c *gin.Context) { c.Data(http.StatusOK, "application/json", doc) })
+	return r, nil
+}
+
+// NewProbeHandler serves only /healthz, /readyz and /metrics, for processes without the API
+// (the worker), so Kubernetes probes and Prometheus treat every process alike.
+func NewProbeHandler(checks []Check, reg *prometheus.Registry) http.Handler {
+	sys := systemHandlers{checks: checks}
+	r := gin.New()
+	r.Use(gin.Recovery())
+	r.GET("/healthz", sys.healthz)
+	r.GET("/readyz", sys.readyz)
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})))
+	return r
+}

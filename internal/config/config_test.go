@@ -1,0 +1,106 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDefaultsAreTheEmbeddedMode(t *testing.T) {
+	cfg, err := Load(nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTPAddr != "127.0.0.1:8080" || cfg.TemporalAddress != "127.0.0.1:7233" || cfg.TemporalUIPort != 8233 ||
+		cfg.DBDialect != "sqlite" || cfg.DBDSN != "data/datashare.db" || cfg.AuthMode != AuthDev ||
+		cfg.TemporalNamespace != "default" || cfg.TemporalRetention != 720*time.Hour || cfg.PublicURL != "http://127.0.0.1:8080" {
+		t.Fatalf("defaults = %+v", cfg)
+	}
+}
+
+func TestEnvironmentThenFlagsOverride(t *testing.T) {
+	cfg, err := Load(
+		[]string{"--http-addr", "0.0.0.0:9090", "--temporal-namespace=prod"},
+		[]string{"DATASHARE_HTTP_ADDR=127.0.0.1:1", "DATASHARE_DATA_DIR=/srv/ds", "TEMPORAL_NAMESPACE=env", "DATASHARE_DEMO_DATA=false"},
+		map[string]string{"DATASHARE_DEMO_DATA": "true", "DATASHARE_LOG_LEVEL": "debug"},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTPAddr != "0.0.0.0:9090" || cfg.TemporalNamespace != "prod" {
+		t.Fatalf("flags did not win: %+v", cfg)
+	}
+	if cfg.DataDir != "/srv/ds" || cfg.DBDSN != "/srv/ds/datashare.db" || cfg.DevKeyFile != "/srv/ds/dev-signing-key.pem" {
+		t.Fatalf("derived paths = %q %q", cfg.DBDSN, cfg.DevKeyFile)
+	}
+	if cfg.DemoData || cfg.LogLevel != "debug" {
+		t.Fatalf("environment must beat binary overrides, overrides beat defaults: demo=%v level=%s", cfg.DemoData, cfg.LogLevel)
+	}
+}
+
+// TestWrongValuesNameTheVariable: every bad value stops the start with the variable's name.
+func TestWrongValuesNameTheVariable(t *testing.T) {
+	cases := map[string][]string{
+		"DATASHARE_HTTP_ADDR":          {"DATASHARE_HTTP_ADDR=8080"},
+		"TEMPORAL_ADDRESS":             {"TEMPORAL_ADDRESS=localhost:99999"},
+		"DATASHARE_DB_DIALECT":         {"DATASHARE_DB_DIALECT=postgres"},
+		"DATASHARE_DB_DSN":             {"DATASHARE_DB_DIALECT=mysql"},
+		"DATASHARE_JURISDICTION":       {"DATASHARE_JURISDICTION=beijing"},
+		"DATASHARE_AUTH_MODE":          {"DATASHARE_AUTH_MODE=none"},
+		"DATASHARE_OIDC_ISSUER":        {"DATASHARE_AUTH_MODE=oidc", "DATASHARE_OIDC_AUDIENCE=x"},
+		"DATASHARE_OIDC_AUDIENCE":      {"DATASHARE_AUTH_MODE=oidc", "DATASHARE_OIDC_ISSUER=https://sso.example.gov.cn"},
+		"DATASHARE_PRINCIPAL_SOURCE":   {"DATASHARE_PRINCIPAL_SOURCE=ldap"},
+		"DATASHARE_MAX_BODY_BYTES":     {"DATASHARE_MAX_BODY_BYTES=abc"},
+		"DATASHARE_TEMPORAL_UI_PORT":   {"DATASHARE_TEMPORAL_UI_PORT=70000"},
+		"DATASHARE_TEMPORAL_RETENTION": {"DATASHARE_TEMPORAL_RETENTION=1h"},
+		"DATASHARE_SHUTDOWN_TIMEOUT":   {"DATASHARE_SHUTDOWN_TIMEOUT=soon"},
+		"DATASHARE_LOG_LEVEL":          {"DATASHARE_LOG_LEVEL=loud"},
+		"DATASHARE_LOG_FORMAT":         {"DATASHARE_LOG_FORMAT=xml"},
+		"TEMPORAL_TLS_CERT":            {"TEMPORAL_TLS_CERT=/nonexistent/cert.pem"},
+		"DATASHARE_DEMO_DATA":          {"DATASHARE_DEMO_DATA=maybe"},
+	}
+	for name, env := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := Load(nil, env, nil)
+			if err == nil {
+				t.Fatalf("%v accepted", env)
+			}
+			if !strings.Contains(err.Error(), name) {
+				t.Fatalf("error does not name %s: %v", name, err)
+			}
+		})
+	}
+}
+
+func TestUnknownFlagIsRefused(t *testing.T) {
+	if _, err := Load([]string{"--no-such-flag=1"}, nil, nil); err == nil || !strings.Contains(err.Error(), "no-such-flag") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestTLSImpliedByCredentials(t *testing.T) {
+	cfg, err := Load(nil, []string{"TEMPORAL_API_KEY=k"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.TemporalTLS {
+		t.Fatal("an API key must imply TLS")
+	}
+}
+
+func TestVarsListEveryField(t *testing.T) {
+	vars := Vars()
+	seen := map[string]bool{}
+	for _, v := range vars {
+		if v.Usage == "" {
+			t.Errorf("%s has no usage text", v.Env)
+		}
+		if seen[v.Flag] {
+			t.Errorf("flag %s twice", v.Flag)
+		}
+		seen[v.Flag] = true
+	}
+	if !seen["http-addr"] || !seen["temporal-address"] {
+		t.Fatalf("flags = %v", seen)
+	}
+}

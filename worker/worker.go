@@ -1,0 +1,50 @@
+// Package worker hosts datashare's workflows and activities on a Temporal task queue and
+// manages the worker's lifecycle.
+package worker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"gorm.io/gorm"
+)
+
+// Deps is what workflows and activities are built from.
+type Deps struct {
+	Client      client.Client
+	TaskQueue   string
+	DB          *gorm.DB
+	Logger      *slog.Logger
+	StopTimeout time.Duration // how long a stop lets running activities finish
+}
+
+// New creates the worker and registers every workflow and activity of datashare on it.
+func New(d Deps) sdkworker.Worker {
+	w := sdkworker.New(d.Client, d.TaskQueue, sdkworker.Options{
+		WorkerStopTimeout: d.StopTimeout,
+	})
+	register(w, d)
+	return w
+}
+
+// register is the one place that lists what the worker runs; procedures are added here as
+// they are built.
+func register(_ sdkworker.Registry, _ Deps) {}
+
+// Run starts the worker and blocks until ctx ends, then stops it; a task in flight is
+// finished or, after StopTimeout, left for another worker to pick up (Temporal retries it).
+func Run(ctx context.Context, d Deps) error {
+	w := New(d)
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker on task queue %s: %w", d.TaskQueue, err)
+	}
+	d.Logger.Info("worker started", slog.String("task_queue", d.TaskQueue))
+	<-ctx.Done()
+	w.Stop()
+	d.Logger.Info("worker stopped")
+	return nil
+}
