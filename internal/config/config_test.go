@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -102,5 +103,18 @@ func TestVarsListEveryField(t *testing.T) {
 	}
 	if !seen["http-addr"] || !seen["temporal-address"] {
 		t.Fatalf("flags = %v", seen)
+	}
+}
+
+// TestREADMEListsEveryVariable keeps the README's configuration table complete.
+func TestREADMEListsEveryVariable(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatalf("README: %v", err)
+	}
+	for _, v := range Vars() {
+		if !strings.Contains(string(readme), "`"+v.Env+"`") {
+			t.Errorf("README does not list %s", v.Env)
+		}
 	}
 }
