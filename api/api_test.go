@@ -52,6 +52,7 @@ func newTestAPI(t *testing.T, db *gorm.DB) *testAPI {
 		Verifier:    ta.signer,
 		Catalog:     store,
 		Departments: store,
+		Idempotency: store,
 		Checks: []Check{
 			{Name: "database", Probe: func(ctx context.Context) error { return models.Ping(ctx, db) }},
 			{Name: "temporal", Probe: func(context.Context) error { return ta.tempErr }},
@@ -115,6 +116,12 @@ func (r response) errorBody(t *testing.T) ErrorDetail {
 
 func (ta *testAPI) do(method, path, token string, body any) response {
 	ta.t.Helper()
+	return ta.doWithHeader(method, path, token, nil, body)
+}
+
+// doWithHeader is do with extra request headers.
+func (ta *testAPI) doWithHeader(method, path, token string, header http.Header, body any) response {
+	ta.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -133,6 +140,9 @@ func (ta *testAPI) do(method, path, token string, body any) response {
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
 	}
 	rec := httptest.NewRecorder()
 	ta.handler.ServeHTTP(rec, req)

@@ -32,6 +32,9 @@ const (
 	CodeRuleViolated     = "rule_violated"
 	CodeUnavailable      = "unavailable"
 	CodeInternal         = "internal"
+
+	// CodeIdempotencyKeyReused (422): the Idempotency-Key was used before for another request.
+	CodeIdempotencyKeyReused = "idempotency_key_reused"
 )
 
 // Error is an API error: an HTTP status, a machine code, a human message and, for bad input,

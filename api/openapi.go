@@ -10,6 +10,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3gen"
+
+	"github.com/datashare/datashare/models"
 )
 
 // OpenAPIPath serves the OpenAPI 3 document of the API.
@@ -96,7 +98,18 @@ func openAPIDocument(table []route, version string) ([]byte, error) {
 		}
 		op.Responses = openapi3.NewResponses()
 		op.Responses.Delete("default")
-		op.Responses.Set(strconv.Itoa(rt.status), &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription(http.StatusText(rt.status)).WithJSONSchemaRef(ref)})
+		success := openapi3.NewResponse().WithDescription(http.StatusText(rt.status)).WithJSONSchemaRef(ref)
+		if rt.idempotent {
+			op.AddParameter(openapi3.NewHeaderParameter(HeaderIdempotencyKey).
+				WithDescription(fmt.Sprintf("optional, 1-%d printable ASCII characters chosen by the client per create; "+
+					"a repeat with the same key and body gets the first 2xx answer instead of a second create", models.MaxIdempotencyKeyLength)).
+				WithSchema(openapi3.NewStringSchema().WithMinLength(1).WithMaxLength(models.MaxIdempotencyKeyLength).WithPattern(`^[ -~]+$`)))
+			success.Headers = openapi3.Headers{HeaderIdempotentReplayed: &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
+				Description: "true when the answer is replayed for a repeated Idempotency-Key",
+				Schema:      openapi3.NewStringSchema().WithEnum("true").NewRef(),
+			}}}}
+		}
+		op.Responses.Set(strconv.Itoa(rt.status), &openapi3.ResponseRef{Value: success})
 		if rt.body != nil || len(rt.query) > 0 || len(ginParam.FindAllString(rt.path, -1)) > 0 {
 			op.Responses.Set("400", errResp("invalid input; fields names each bad field"))
 		}
@@ -110,6 +123,9 @@ func openAPIDocument(table []route, version string) ([]byte, error) {
 		}
 		if rt.method != http.MethodGet {
 			op.Responses.Set("409", errResp("conflict: stale version, duplicate code, or the resource is not in a state that allows this"))
+		}
+		if rt.idempotent {
+			op.Responses.Set("422", errResp("idempotency_key_reused: the Idempotency-Key was already used for a different request"))
 		}
 		if rt.path == "/readyz" {
 			op.Responses.Set("503", &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("a dependency is unreachable").WithJSONSchemaRef(ref)})

@@ -3,6 +3,7 @@
 package api
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -19,6 +20,7 @@ type Deps struct {
 	Verifier     auth.Verifier
 	Catalog      CatalogStore
 	Departments  DepartmentStore
+	Idempotency  IdempotencyStore // answers to creates sent with an Idempotency-Key
 	Checks       []Check
 	Registry     *prometheus.Registry // serves /metrics; HTTP metrics are registered into it
 	MaxBodyBytes int64
@@ -39,6 +41,10 @@ type route struct {
 	status  int // success status
 	resp    any // response DTO
 	handler gin.HandlerFunc
+
+	// idempotent routes accept an Idempotency-Key: a repeat with the same key and body gets
+	// the first answer (DESIGN.md section 6). Every create sets it.
+	idempotent bool
 }
 
 type param struct {
@@ -68,7 +74,7 @@ func routes(d Deps) []route {
 		{method: http.MethodGet, path: "/api/v1/departments", op: "listDepartments", summary: "Departments", tag: "departments", status: 200, resp: DepartmentList{}, handler: sys.listDepartments},
 		{method: http.MethodGet, path: "/api/v1/departments/:id", op: "getDepartment", summary: "One department", tag: "departments", status: 200, resp: DepartmentView{}, handler: sys.getDepartment},
 		{method: http.MethodGet, path: "/api/v1/catalog/resources", op: "listCatalogResources", summary: "Catalog resources visible to the caller, cursor-paginated by id", tag: "catalog", query: listParams, status: 200, resp: CatalogResourceList{}, handler: cat.list},
-		{method: http.MethodPost, path: "/api/v1/catalog/resources", op: "createCatalogResource", summary: "Register a draft resource of the caller's department (approver)", tag: "catalog", roles: ownApprover, body: CatalogResourceInput{}, status: 201, resp: CatalogResourceView{}, handler: cat.create},
+		{method: http.MethodPost, path: "/api/v1/catalog/resources", op: "createCatalogResource", summary: "Register a draft resource of the caller's department (approver)", tag: "catalog", roles: ownApprover, body: CatalogResourceInput{}, status: 201, resp: CatalogResourceView{}, idempotent: true, handler: cat.create},
 		{method: http.MethodGet, path: "/api/v1/catalog/resources/:id", op: "getCatalogResource", summary: "One catalog resource", tag: "catalog", status: 200, resp: CatalogResourceView{}, handler: cat.get},
 		{method: http.MethodPatch, path: "/api/v1/catalog/resources/:id", op: "updateCatalogResource", summary: "Edit a draft (approver of the providing department)", tag: "catalog", roles: ownApprover, body: CatalogResourcePatch{}, status: 200, resp: CatalogResourceView{}, handler: cat.update},
 		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/submit", op: "submitCatalogResource", summary: "Submit a draft for the authority's review (approver of the providing department)", tag: "catalog", roles: ownApprover, body: TransitionInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.submit},
@@ -118,12 +124,35 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		if rt.roles != nil {
 			chain = append(chain, requireRole(rt.roles...))
 		}
+		if rt.idempotent {
+			if err := checkIdempotentRoute(rt, d.Idempotency); err != nil {
+				return nil, err
+			}
+			chain = append(chain, idempotency(d.Idempotency, d.Logger, rt.method, rt.path))
+		}
 		chain = append(chain, rt.handler)
 		r.Handle(rt.method, rt.path, chain...)
 	}
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{Registry: d.Registry})))
 	r.GET(OpenAPIPath, func(c *gin.Context) { c.Data(http.StatusOK, "application/json", doc) })
 	return r, nil
+}
+
+// checkIdempotentRoute refuses a route the idempotency middleware cannot serve correctly.
+func checkIdempotentRoute(rt route, store IdempotencyStore) error {
+	name := rt.method + " " + rt.path
+	switch {
+	case store == nil:
+		return fmt.Errorf("route %s is idempotent but Deps.Idempotency is nil", name)
+	case rt.public:
+		// Keys belong to the caller; without a token there is no caller.
+		return fmt.Errorf("route %s is idempotent but public", name)
+	case ginParam.MatchString(rt.path) || len(rt.query) > 0:
+		// A stored answer is matched by route template and body only, so two requests that
+		// differ only in a path or query parameter would share it.
+		return fmt.Errorf("route %s is idempotent but has path or query parameters, which the stored fingerprint does not cover", name)
+	}
+	return nil
 }
 
 // NewProbeHandler serves only /healthz, /readyz and /metrics, for processes without the API

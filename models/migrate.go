@@ -32,6 +32,12 @@ type MigrationState struct {
 // an up-to-date database is left untouched, and on MySQL concurrent callers (several API or
 // worker replicas) are serialised by a named lock.
 func Migrate(ctx context.Context, db *gorm.DB, dialect string, opts ...Option) error {
+	return migrateUpTo(ctx, db, dialect, goose.MaxVersion, opts...)
+}
+
+// migrateUpTo applies the pending migrations of dialect up to and including version. Only
+// tests stop short of the latest version, to build an old schema and migrate it forward.
+func migrateUpTo(ctx context.Context, db *gorm.DB, dialect string, version int64, opts ...Option) error {
 	o := buildOptions(opts)
 	p, err := newMigrationProvider(db, dialect)
 	if err != nil {
@@ -39,7 +45,7 @@ func Migrate(ctx context.Context, db *gorm.DB, dialect string, opts ...Option) e
 	}
 	var results []*goose.MigrationResult
 	err = withMigrationLock(ctx, db, func() error {
-		results, err = p.Up(ctx)
+		results, err = p.UpTo(ctx, version)
 		return err
 	})
 	if err != nil {

@@ -2,7 +2,9 @@ package models_test
 
 import (
 	"context"
+	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +14,9 @@ import (
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/models/modelstest"
 )
+
+// wantMigrations lists every migration file, in version order.
+var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql"}
 
 func forEachEmptyDB(t *testing.T, fn func(t *testing.T, db *gorm.DB, dialect string)) {
 	for _, dialect := range modelstest.Dialects() {
@@ -28,8 +33,8 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 		if err != nil {
 			t.Fatalf("status before: %v", err)
 		}
-		if len(before) != 1 || before[0].Applied {
-			t.Fatalf("status before migrating = %+v, want one pending migration", before)
+		if len(before) != len(wantMigrations) || slices.ContainsFunc(before, func(m models.MigrationState) bool { return m.Applied }) {
+			t.Fatalf("status before migrating = %+v, want %d pending migrations", before, len(wantMigrations))
 		}
 		if db.Migrator().HasTable("catalog_resources") {
 			t.Fatal("catalog_resources exists before migrating")
@@ -43,15 +48,16 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 		if err != nil {
 			t.Fatalf("status after: %v", err)
 		}
-		if len(after) != 1 {
-			t.Fatalf("status = %+v, want 1 migration", after)
+		if len(after) != len(wantMigrations) {
+			t.Fatalf("status = %+v, want %d migrations", after, len(wantMigrations))
 		}
-		m := after[0]
-		if m.Version != 1 || m.Source != "00001_init.sql" || !m.Applied {
-			t.Errorf("status = %+v, want version 1, 00001_init.sql, applied", m)
-		}
-		if m.AppliedAt.Before(start) || m.AppliedAt.After(time.Now().Add(time.Minute)) {
-			t.Errorf("applied at %v, want about now", m.AppliedAt)
+		for i, m := range after {
+			if m.Version != int64(i+1) || m.Source != wantMigrations[i] || !m.Applied {
+				t.Errorf("status[%d] = %+v, want version %d, %s, applied", i, m, i+1, wantMigrations[i])
+			}
+			if m.AppliedAt.Before(start) || m.AppliedAt.After(time.Now().Add(time.Minute)) {
+				t.Errorf("%s applied at %v, want about now", m.Source, m.AppliedAt)
+			}
 		}
 
 		columns := map[string][]string{
@@ -63,6 +69,8 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 				"created_by", "updated_by", "created_at", "updated_at", "submitted_at", "published_at"},
 			"catalog_resource_versions": {"id", "resource_id", "version", "action", "status", "snapshot",
 				"actor", "reason", "created_at"},
+			"idempotency_keys": {"subject", "idem_key", "method", "route", "request_hash", "status",
+				"response_body", "created_at"},
 		}
 		for table, cols := range columns {
 			types, err := db.Migrator().ColumnTypes(table)
@@ -81,6 +89,21 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			}
 		}
 
+		var primary []string
+		types, err := db.Migrator().ColumnTypes("idempotency_keys")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ct := range types {
+			if pk, ok := ct.PrimaryKey(); ok && pk {
+				primary = append(primary, ct.Name())
+			}
+		}
+		slices.Sort(primary)
+		if !slices.Equal(primary, []string{"idem_key", "subject"}) {
+			t.Errorf("primary key of idempotency_keys = %v, want subject and idem_key", primary)
+		}
+
 		indexes := []struct {
 			table, name string
 			unique      bool
@@ -93,6 +116,7 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			{"catalog_resources", "idx_catalog_resources_share_type", false, []string{"share_type", "id"}},
 			{"catalog_resources", "idx_catalog_resources_open_type", false, []string{"open_type", "id"}},
 			{"users", "idx_users_department_id", false, []string{"department_id"}},
+			{"idempotency_keys", "idx_idempotency_keys_created_at", false, []string{"created_at"}},
 		}
 		for _, want := range indexes {
 			all, err := db.Migrator().GetIndexes(want.table)
@@ -149,6 +173,104 @@ func TestMigrateTwiceIsNoop(t *testing.T) {
 	})
 }
 
+// A database of the first release, holding data, is migrated to the latest schema without
+// losing or changing a row, and the current code works on both the old rows and the new table
+// (STYLE.md rule 12).
+func TestMigrateForwardFromVersion1(t *testing.T) {
+	forEachEmptyDB(t, func(t *testing.T, db *gorm.DB, dialect string) {
+		ctx := context.Background()
+		quiet := models.WithLogger(slog.New(slog.DiscardHandler))
+		if err := models.MigrateUpTo(ctx, db, dialect, 1, quiet); err != nil {
+			t.Fatalf("migrate to version 1: %v", err)
+		}
+		status, err := models.MigrationStatus(ctx, db, dialect)
+		if err != nil || len(status) != len(wantMigrations) || !status[0].Applied || status[1].Applied {
+			t.Fatalf("status at version 1 = %+v, %v", status, err)
+		}
+		if db.Migrator().HasTable("idempotency_keys") {
+			t.Fatal("idempotency_keys exists at version 1")
+		}
+
+		// Rows as the first release wrote them, in plain SQL, so that later changes to the
+		// models cannot make this test write in the new shape.
+		at := time.Date(2024, 3, 1, 2, 3, 4, 567891000, time.UTC)
+		modelstest.MustExec(t, db, `INSERT INTO departments (id, name, kind, parent_id, jurisdiction, created_at, updated_at)
+			VALUES (?, ?, ?, NULL, ?, ?, ?)`, "nx-old", "宁夏老部门", "department", "ningxia", at, at)
+		modelstest.MustExec(t, db, `INSERT INTO users (id, name, department_id, roles, active, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, "u-old", "老用户", "nx-old", "applicant,approver", true, at, at)
+		modelstest.MustExec(t, db, `INSERT INTO catalog_resources (id, code, name, description, format, share_type,
+			share_scope, share_conditions, update_frequency, timeliness, provision_method, provider_dept_id,
+			open_type, open_conditions, legal_basis, status, version, return_reason, created_by, updated_by,
+			created_at, updated_at, submitted_at, published_at)
+			VALUES (7, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, 1, '', ?, ?, ?, ?, NULL, NULL)`,
+			"NX-OLD-1", "企业年报信息", "数据库表", "conditional", "自治区各政务部门", "用于企业信用监管",
+			"每年", "次年6月30日前", "接口", "nx-old", "none", "《企业信息公示暂行条例》第八条", "draft",
+			"u-old", "u-old", at, at)
+		snapshot := `{"code":"NX-OLD-1","name":"企业年报信息","description":"","format":"数据库表",` +
+			`"share_type":"conditional","share_scope":"自治区各政务部门","share_conditions":"用于企业信用监管",` +
+			`"update_frequency":"每年","timeliness":"次年6月30日前","provision_method":"接口",` +
+			`"provider_dept_id":"nx-old","open_type":"none","open_conditions":"","legal_basis":"《企业信息公示暂行条例》第八条"}`
+		modelstest.MustExec(t, db, `INSERT INTO catalog_resource_versions (resource_id, version, action, status, snapshot, actor, reason, created_at)
+			VALUES (7, 1, 'created', 'draft', ?, 'u-old', '', ?)`, snapshot, at)
+
+		if err := models.Migrate(ctx, db, dialect, quiet); err != nil {
+			t.Fatalf("migrate forward: %v", err)
+		}
+		status, err = models.MigrationStatus(ctx, db, dialect)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range status {
+			if !m.Applied {
+				t.Errorf("%s not applied by the forward migration", m.Source)
+			}
+		}
+
+		st := models.NewStore(db)
+		d, err := st.GetDepartment(ctx, "nx-old")
+		if err != nil || d.Name != "宁夏老部门" || d.Kind != models.KindDepartment || d.ParentID != nil || !d.CreatedAt.Equal(at) {
+			t.Errorf("department after migrating = %+v, %v", d, err)
+		}
+		u, err := st.GetUser(ctx, "u-old")
+		if err != nil || u.Name != "老用户" || u.DepartmentID == nil || *u.DepartmentID != "nx-old" ||
+			!slices.Equal(u.Roles, models.RoleList{"applicant", "approver"}) || !u.Active || !u.UpdatedAt.Equal(at) {
+			t.Errorf("user after migrating = %+v, %v", u, err)
+		}
+		r, err := st.GetResource(ctx, 7)
+		if err != nil {
+			t.Fatalf("resource after migrating: %v", err)
+		}
+		if r.Code != "NX-OLD-1" || r.Name != "企业年报信息" || r.LegalBasis != "《企业信息公示暂行条例》第八条" ||
+			r.ShareType != models.ShareConditional || r.Status != models.StatusDraft || r.Version != 1 ||
+			!r.CreatedAt.Equal(at) || r.SubmittedAt != nil {
+			t.Errorf("resource after migrating = %+v", r)
+		}
+		versions, err := st.ListResourceVersions(ctx, 7)
+		if err != nil || len(versions) != 1 {
+			t.Fatalf("versions after migrating = %+v, %v", versions, err)
+		}
+		if c, err := versions[0].Content(); err != nil || c != r.ResourceContent || versions[0].Action != models.ActionCreated {
+			t.Errorf("version 1 after migrating = %+v (%+v, %v), want the resource's content", versions[0], c, err)
+		}
+
+		// The old draft goes on with the current code.
+		edited, err := st.UpdateDraft(ctx, 7, 1, func(r *models.CatalogResource) { r.Name = "企业年度报告信息" }, "u-old")
+		if err != nil || edited.Version != 2 {
+			t.Errorf("edit old draft = %+v, %v", edited, err)
+		}
+		// And the new table works on the migrated database.
+		rec := &models.IdempotencyRecord{Subject: "u-old", Key: "k-1", Method: "POST",
+			Route: "/api/v1/catalog/resources", RequestHash: strings.Repeat("ab", 32), Status: 201, Body: `{"id":7}`}
+		if err := st.SaveIdempotencyRecord(ctx, rec); err != nil {
+			t.Fatalf("save idempotency record after migrating: %v", err)
+		}
+		got, err := st.GetIdempotencyRecord(ctx, "u-old", "k-1")
+		if err != nil || !sameRecord(got, rec) {
+			t.Errorf("idempotency record = %+v, %v, want %+v", got, err, rec)
+		}
+	})
+}
+
 func TestMigrateRejectsWrongDialect(t *testing.T) {
 	db := modelstest.NewEmpty(t, models.DialectSQLite)
 	ctx := context.Background()
@@ -181,7 +303,12 @@ func TestMigrateConcurrentMySQL(t *testing.T) {
 		}
 	}
 	status, err := models.MigrationStatus(ctx, db, models.DialectMySQL)
-	if err != nil || len(status) != 1 || !status[0].Applied {
+	if err != nil || len(status) != len(wantMigrations) {
 		t.Fatalf("status = %+v, %v", status, err)
+	}
+	for _, m := range status {
+		if !m.Applied {
+			t.Errorf("%s not applied", m.Source)
+		}
 	}
 }

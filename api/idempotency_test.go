@@ -1,0 +1,343 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	"gorm.io/gorm"
+
+	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/models"
+	"github.com/datashare/datashare/models/modelstest"
+)
+
+const resourcesPath = "/api/v1/catalog/resources"
+
+func idemKey(keys ...string) http.Header { return http.Header{HeaderIdempotencyKey: keys} }
+
+// resourceCount is how many catalog resources exist; the authority sees them all.
+func (ta *testAPI) resourceCount() int {
+	ta.t.Helper()
+	n, cursor := 0, ""
+	for {
+		var page CatalogResourceList
+		ta.expect(ta.do("GET", resourcesPath+"?limit=100&cursor="+cursor, ta.authority(), nil), 200).json(ta.t, &page)
+		n += len(page.Items)
+		if page.NextCursor == "" {
+			return n
+		}
+		cursor = page.NextCursor
+	}
+}
+
+func wantReplay(t *testing.T, got, first response) {
+	t.Helper()
+	if got.status != first.status || !bytes.Equal(got.body, first.body) {
+		t.Fatalf("replay = %d %s, want %d %s", got.status, got.body, first.status, first.body)
+	}
+	if got.header.Get(HeaderIdempotentReplayed) != "true" {
+		t.Errorf("replay lacks %s: true (headers %v)", HeaderIdempotentReplayed, got.header)
+	}
+	if ct := got.header.Get("Content-Type"); ct != first.header.Get("Content-Type") || !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("replay Content-Type %q, first answer's %q", ct, first.header.Get("Content-Type"))
+	}
+}
+
+// A retried create with the same key gets the first answer and creates nothing; the key is
+// bound to its body and belongs to its caller.
+func TestIdempotentCreate(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		ta := newTestAPI(t, db)
+		owner := ta.providerApprover()
+		before := ta.resourceCount()
+
+		first := ta.expect(ta.doWithHeader("POST", resourcesPath, owner, idemKey("create-I01"), conditionalInput("NX-SCJG-I01")), 201)
+		if first.header.Get(HeaderIdempotentReplayed) != "" {
+			t.Errorf("first answer marked as replayed")
+		}
+		var created CatalogResourceView
+		first.json(t, &created)
+		// The handler read the body the middleware had hashed.
+		if created.Code != "NX-SCJG-I01" || created.LegalBasis != "《企业信息公示暂行条例》第八条" {
+			t.Fatalf("created = %+v", created)
+		}
+
+		again := ta.doWithHeader("POST", resourcesPath, owner, idemKey("create-I01"), conditionalInput("NX-SCJG-I01"))
+		wantReplay(t, again, first)
+		var replayed CatalogResourceView
+		again.json(t, &replayed)
+		if replayed.ID != created.ID {
+			t.Errorf("replay id %d, want %d", replayed.ID, created.ID)
+		}
+		if n := ta.resourceCount(); n != before+1 {
+			t.Errorf("%d resources after a create and its replay, want %d", n, before+1)
+		}
+
+		// The same key with another body is refused, and creates nothing.
+		r := ta.doWithHeader("POST", resourcesPath, owner, idemKey("create-I01"), conditionalInput("NX-SCJG-I02"))
+		if r.status != http.StatusUnprocessableEntity {
+			t.Fatalf("same key, other body: %d %s, want 422", r.status, r.body)
+		}
+		if e := r.errorBody(t); e.Code != CodeIdempotencyKeyReused || !strings.Contains(e.Message, HeaderIdempotencyKey) {
+			t.Errorf("same key, other body: %+v", e)
+		}
+		if n := ta.resourceCount(); n != before+1 {
+			t.Errorf("%d resources after a reused key, want %d", n, before+1)
+		}
+
+		// Keys belong to their caller: another approver's identical key is a new create.
+		other := ta.otherApprover()
+		theirs := ta.expect(ta.doWithHeader("POST", resourcesPath, other, idemKey("create-I01"), conditionalInput("NX-RST-I01")), 201)
+		var theirView CatalogResourceView
+		theirs.json(t, &theirView)
+		if theirView.ID == created.ID || theirView.Code != "NX-RST-I01" || theirs.header.Get(HeaderIdempotentReplayed) != "" {
+			t.Errorf("other caller's create = %+v, replayed %q", theirView, theirs.header.Get(HeaderIdempotentReplayed))
+		}
+		wantReplay(t, ta.doWithHeader("POST", resourcesPath, other, idemKey("create-I01"), conditionalInput("NX-RST-I01")), theirs)
+		wantReplay(t, ta.doWithHeader("POST", resourcesPath, owner, idemKey("create-I01"), conditionalInput("NX-SCJG-I01")), first)
+		if n := ta.resourceCount(); n != before+2 {
+			t.Errorf("%d resources, want %d", n, before+2)
+		}
+	})
+}
+
+// A refused first attempt is not stored: the client fixes the body and retries with the key.
+func TestIdempotentCreateRetryAfterError(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		ta := newTestAPI(t, db)
+		owner := ta.providerApprover()
+		noBasis := conditionalInput("NX-SCJG-I03")
+		delete(noBasis, "legal_basis")
+		if e := ta.expect(ta.doWithHeader("POST", resourcesPath, owner, idemKey("create-I03"), noBasis), 400).errorBody(t); e.Fields["legal_basis"] == "" {
+			t.Fatalf("missing legal basis: %+v", e)
+		}
+		fixed := ta.expect(ta.doWithHeader("POST", resourcesPath, owner, idemKey("create-I03"), conditionalInput("NX-SCJG-I03")), 201)
+		if fixed.header.Get(HeaderIdempotentReplayed) != "" {
+			t.Errorf("fixed retry marked as replayed")
+		}
+		wantReplay(t, ta.doWithHeader("POST", resourcesPath, owner, idemKey("create-I03"), conditionalInput("NX-SCJG-I03")), fixed)
+	})
+}
+
+func TestIdempotencyKeyValidation(t *testing.T) {
+	ta := newTestAPI(t, modelstest.NewSQLite(t))
+	owner := ta.providerApprover()
+	before := ta.resourceCount()
+	cases := []struct {
+		name string
+		keys []string
+	}{
+		{"empty", []string{""}},
+		{"too long", []string{strings.Repeat("k", 129)}},
+		{"not ASCII", []string{"键-1"}},
+		{"control character", []string{"a\tb"}},
+		{"sent twice", []string{"k-1", "k-2"}},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := ta.doWithHeader("POST", resourcesPath, owner, idemKey(tc.keys...), conditionalInput("NX-SCJG-K0"+itoa(int64(i))))
+			if r.status != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400: %s", r.status, r.body)
+			}
+			e := r.errorBody(t)
+			if e.Code != CodeInvalidInput || e.Fields[HeaderIdempotencyKey] == "" || !strings.Contains(e.Message, HeaderIdempotencyKey) {
+				t.Errorf("error = %+v, want invalid_input naming %s", e, HeaderIdempotencyKey)
+			}
+		})
+	}
+	if n := ta.resourceCount(); n != before {
+		t.Errorf("refused keys created %d resources", n-before)
+	}
+	longest := strings.Repeat("k", models.MaxIdempotencyKeyLength-2) + " ~"
+	ta.expect(ta.doWithHeader("POST", resourcesPath, owner, idemKey(longest), conditionalInput("NX-SCJG-K10")), 201)
+}
+
+// The route is part of the fingerprint: a key used on one create cannot replay on another.
+// With one idempotent route in the table, two test routes stand in.
+func TestIdempotencyKeyBoundToRoute(t *testing.T) {
+	st := models.NewStore(modelstest.NewSQLite(t))
+	calls := 0
+	engine := newIdempotencyEngine(st, func(c *gin.Context) {
+		calls++
+		c.JSON(http.StatusCreated, gin.H{"call": calls})
+	})
+	if rec := serveIdem(engine, "/a", "k-route"); rec.Code != 201 {
+		t.Fatalf("first: %d %s", rec.Code, rec.Body)
+	}
+	rec := serveIdem(engine, "/b", "k-route")
+	var e ErrorBody
+	_ = json.Unmarshal(rec.Body.Bytes(), &e)
+	if rec.Code != 422 || e.Error.Code != CodeIdempotencyKeyReused || !strings.Contains(e.Error.Message, "POST /a") {
+		t.Fatalf("same key on another route: %d %s", rec.Code, rec.Body)
+	}
+	if calls != 1 {
+		t.Errorf("handler ran %d times, want 1", calls)
+	}
+}
+
+// Failures around the store never lose the handler's answer and never run it twice.
+func TestIdempotencyStoreFailures(t *testing.T) {
+	created := func(c *gin.Context) { c.JSON(http.StatusCreated, gin.H{"id": 1}) }
+	t.Run("lookup fails", func(t *testing.T) {
+		ran := false
+		engine := newIdempotencyEngine(&fakeIdemStore{getErr: errors.New("connection refused")}, func(c *gin.Context) { ran = true })
+		rec := serveIdem(engine, "/a", "k")
+		if rec.Code != 500 || ran || !strings.Contains(rec.Body.String(), CodeInternal) {
+			t.Errorf("lookup failure: %d %s, handler ran %v", rec.Code, rec.Body, ran)
+		}
+	})
+	for name, saveErr := range map[string]error{
+		"concurrent request stored first": models.ErrConflict,
+		"save fails":                      errors.New("connection refused"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			engine := newIdempotencyEngine(&fakeIdemStore{saveErr: saveErr}, created)
+			rec := serveIdem(engine, "/a", "k")
+			if rec.Code != 201 || rec.Body.String() != `{"id":1}` || rec.Header().Get(HeaderIdempotentReplayed) != "" {
+				t.Errorf("answer = %d %s %v, want the handler's own 201", rec.Code, rec.Body, rec.Header())
+			}
+		})
+	}
+	t.Run("handler panics", func(t *testing.T) {
+		st := &fakeIdemStore{}
+		engine := newIdempotencyEngine(st, func(*gin.Context) { panic("boom") })
+		rec := serveIdem(engine, "/a", "k")
+		if rec.Code != 500 || !strings.Contains(rec.Body.String(), CodeInternal) || len(st.saved) != 0 {
+			t.Errorf("panic: %d %s, saved %d, want the 500 envelope and nothing saved", rec.Code, rec.Body, len(st.saved))
+		}
+	})
+	t.Run("caller hangs up", func(t *testing.T) {
+		st := &fakeIdemStore{}
+		ctx, cancel := context.WithCancel(context.Background())
+		engine := newIdempotencyEngine(st, func(c *gin.Context) {
+			cancel() // the client gives up while the create commits
+			created(c)
+		})
+		req := httptest.NewRequestWithContext(ctx, "POST", "/a", strings.NewReader(`{}`))
+		req.Header.Set(HeaderIdempotencyKey, "k")
+		engine.ServeHTTP(httptest.NewRecorder(), req)
+		if len(st.saved) != 1 || st.saveCtxErr != nil {
+			t.Errorf("saved %d records, with context error %v; want the answer stored regardless", len(st.saved), st.saveCtxErr)
+		}
+	})
+}
+
+func TestIdempotentRoutesMustBeSafe(t *testing.T) {
+	st := &fakeIdemStore{}
+	ok := route{method: "POST", path: "/api/v1/things", idempotent: true}
+	if err := checkIdempotentRoute(ok, st); err != nil {
+		t.Fatalf("plain create refused: %v", err)
+	}
+	bad := map[string]struct {
+		rt    route
+		store IdempotencyStore
+	}{
+		"no store":        {ok, nil},
+		"public":          {route{method: "POST", path: "/x", public: true}, st},
+		"path parameter":  {route{method: "POST", path: "/x/:id/y"}, st},
+		"query parameter": {route{method: "POST", path: "/x", query: []param{{"q", ""}}}, st},
+	}
+	for name, tc := range bad {
+		if err := checkIdempotentRoute(tc.rt, tc.store); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if _, err := NewRouter(Deps{}); err == nil {
+		t.Error("NewRouter without an idempotency store succeeded")
+	}
+}
+
+func TestOpenAPIDocumentsIdempotencyKey(t *testing.T) {
+	ta := newTestAPI(t, modelstest.NewSQLite(t))
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Parameters []struct {
+				Name, In string
+				Required bool
+			} `json:"parameters"`
+			Responses map[string]struct {
+				Headers map[string]json.RawMessage `json:"headers"`
+			} `json:"responses"`
+		} `json:"paths"`
+	}
+	ta.expect(ta.do("GET", OpenAPIPath, "", nil), 200).json(t, &doc)
+	documented := map[string]bool{}
+	for _, rt := range routes(Deps{}) {
+		name := rt.method + " " + rt.path
+		op := doc.Paths[openAPIPath(rt.path)][strings.ToLower(rt.method)]
+		for _, p := range op.Parameters {
+			if p.Name == HeaderIdempotencyKey && p.In == "header" {
+				documented[name] = true
+				if p.Required {
+					t.Errorf("%s: %s is required, want optional", name, HeaderIdempotencyKey)
+				}
+			}
+		}
+		if documented[name] != rt.idempotent {
+			t.Errorf("%s: documents %s = %v, want %v", name, HeaderIdempotencyKey, documented[name], rt.idempotent)
+		}
+		if rt.idempotent {
+			if _, ok := op.Responses[itoa(int64(rt.status))].Headers[HeaderIdempotentReplayed]; !ok {
+				t.Errorf("%s: success response does not document %s", name, HeaderIdempotentReplayed)
+			}
+			if _, ok := op.Responses["422"]; !ok {
+				t.Errorf("%s: 422 not documented", name)
+			}
+		}
+	}
+	if !documented["POST "+resourcesPath] {
+		t.Errorf("POST %s does not document %s", resourcesPath, HeaderIdempotencyKey)
+	}
+}
+
+// newIdempotencyEngine serves POST /a and POST /b through the middleware and the panic
+// recoverer, for a caller "u1".
+func newIdempotencyEngine(store IdempotencyStore, h gin.HandlerFunc) *gin.Engine {
+	log := slog.New(slog.DiscardHandler)
+	r := gin.New()
+	r.Use(withRequestID(), recoverer(log), limitBody(4096))
+	asCaller := func(c *gin.Context) {
+		c.Set(ctxPrincipal, auth.Principal{Subject: "u1"})
+		c.Next()
+	}
+	for _, p := range []string{"/a", "/b"} {
+		r.POST(p, asCaller, idempotency(store, log, http.MethodPost, p), h)
+	}
+	return r
+}
+
+func serveIdem(h http.Handler, path, key string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("POST", path, strings.NewReader(`{"name":"x"}`))
+	req.Header.Set(HeaderIdempotencyKey, key)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// fakeIdemStore finds nothing, fails as told and remembers what it was asked to save.
+type fakeIdemStore struct {
+	getErr, saveErr error
+	saved           []*models.IdempotencyRecord
+	saveCtxErr      error
+}
+
+func (f *fakeIdemStore) GetIdempotencyRecord(context.Context, string, string) (*models.IdempotencyRecord, error) {
+	if f.getErr != nil {
+		return nil, f.getErr
+	}
+	return nil, models.ErrNotFound
+}
+
+func (f *fakeIdemStore) SaveIdempotencyRecord(ctx context.Context, rec *models.IdempotencyRecord) error {
+	f.saved = append(f.saved, rec)
+	f.saveCtxErr = ctx.Err()
+	return f.saveErr
+}

@@ -1,0 +1,381 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.temporal.io/sdk/client"
+	"gorm.io/gorm"
+
+	"github.com/datashare/datashare/api"
+	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/internal/config"
+	"github.com/datashare/datashare/internal/temporalx"
+	"github.com/datashare/datashare/models"
+	"github.com/datashare/datashare/worker"
+	"github.com/datashare/datashare/workflows"
+)
+
+func sortedCommandNames() []string {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openDB opens the application database. The API and the worker refuse to run on a schema
+// with pending migrations (production applies them with `datashare migrate up`, never by
+// AutoMigrate); the embedded mode migrates itself first.
+func openDB(ctx context.Context, cfg config.Config, log *slog.Logger, migrate bool) (*gorm.DB, error) {
+	db, err := models.Open(ctx, cfg.DBDialect, cfg.DBDSN, models.WithLogger(log))
+	if err != nil {
+		return nil, fmt.Errorf("DATASHARE_DB_DSN: %w", err)
+	}
+	if migrate {
+		if err := models.Migrate(ctx, db, cfg.DBDialect, models.WithLogger(log)); err != nil {
+			_ = models.Close(db)
+			return nil, err
+		}
+		return db, nil
+	}
+	states, err := models.MigrationStatus(ctx, db, cfg.DBDialect)
+	if err != nil {
+		_ = models.Close(db)
+		return nil, err
+	}
+	for _, s := range states {
+		if !s.Applied {
+			_ = models.Close(db)
+			return nil, fmt.Errorf("database schema is behind: migration %s is not applied; run `datashare migrate up`", s.Source)
+		}
+	}
+	return db, nil
+}
+
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+func newTemporalClient(cfg config.Config, log *slog.Logger, reg prometheus.Registerer) (client.Client, io.Closer, error) {
+	return temporalx.NewClient(temporalx.Config{
+		Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, TLS: cfg.TemporalTLS,
+		CertFile: cfg.TemporalTLSCert, KeyFile: cfg.TemporalTLSKey, CAFile: cfg.TemporalTLSCA,
+		ServerName: cfg.TemporalTLSServerName, APIKey: cfg.TemporalAPIKey,
+	}, log, reg)
+}
+
+// userDirectory reads principals from the users table (DATASHARE_PRINCIPAL_SOURCE=users).
+type userDirectory struct{ store *models.Store }
+
+func (d userDirectory) LookupPrincipal(ctx context.Context, subject string) (auth.Principal, error) {
+	u, err := d.store.GetUser(ctx, subject)
+	if errors.Is(err, models.ErrNotFound) {
+		return auth.Principal{}, fmt.Errorf("%w: user %s is not registered", auth.ErrUnauthenticated, subject)
+	}
+	if err != nil {
+		return auth.Principal{}, err
+	}
+	if !u.Active {
+		return auth.Principal{}, fmt.Errorf("%w: user %s is deactivated", auth.ErrUnauthenticated, subject)
+	}
+	return principalOfUser(*u), nil
+}
+
+func principalOfUser(u models.User) auth.Principal {
+	p := auth.Principal{Subject: u.ID, Name: u.Name}
+	if u.DepartmentID != nil {
+		p.DepartmentID = *u.DepartmentID
+	}
+	for _, r := range u.Roles {
+		if role, ok := auth.ParseRole(r); ok {
+			p.Roles = append(p.Roles, role)
+		}
+	}
+	return p
+}
+
+func newVerifier(cfg config.Config, store *models.Store) (auth.Verifier, *auth.DevSigner, error) {
+	var v auth.Verifier
+	var signer *auth.DevSigner
+	switch cfg.AuthMode {
+	case config.AuthDev:
+		s, err := auth.LoadOrCreateDevKey(cfg.DevKeyFile)
+		if err != nil {
+			return nil, nil, fmt.Errorf("DATASHARE_DEV_KEY_FILE: %w", err)
+		}
+		v, signer = s, s
+	case config.AuthOIDC:
+		v = auth.NewOIDCVerifier(auth.OIDCConfig{
+			Issuer: cfg.OIDCIssuer, Audience: cfg.OIDCAudience, JWKSURL: cfg.OIDCJWKSURL,
+			DeptClaim: cfg.OIDCDeptClaim, RolesClaim: cfg.OIDCRolesClaim, NameClaim: cfg.OIDCNameClaim,
+		})
+	}
+	if cfg.PrincipalSource == config.PrincipalFromUsers {
+		v = auth.FromDirectory(v, userDirectory{store: store})
+	}
+	return v, signer, nil
+}
+
+// apiServer builds the HTTP server of the API.
+func apiServer(cfg config.Config, log *slog.Logger, db *gorm.DB, tc client.Client, verifier auth.Verifier, reg *prometheus.Registry) (*http.Server, error) {
+	gin.SetMode(gin.ReleaseMode)
+	store := models.NewStore(db)
+	router, err := api.NewRouter(api.Deps{
+		Logger:      log,
+		Verifier:    verifier,
+		Catalog:     store,
+		Departments: store,
+		Idempotency: store,
+		Checks: []api.Check{
+			{Name: "database", Probe: func(ctx context.Context) error { return models.Ping(ctx, db) }},
+			{Name: "temporal", Probe: func(ctx context.Context) error { return temporalx.CheckHealth(ctx, tc) }},
+		},
+		Registry:     reg,
+		MaxBodyBytes: cfg.MaxBodyBytes,
+		Version:      version,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &http.Server{
+		Addr:              cfg.HTTPAddr,
+		Handler:           router,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}, nil
+}
+
+// serveHTTP listens first (so a taken port fails the start with its name), then serves until
+// ctx ends and drains requests for at most the shutdown timeout.
+func serveHTTP(ctx context.Context, srv *http.Server, timeout time.Duration, log *slog.Logger) (func() error, error) {
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("DATASHARE_HTTP_ADDR: listen on %s: %w", srv.Addr, err)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+		close(errc)
+	}()
+	log.Info("API listening", slog.String("addr", ln.Addr().String()))
+	wait := func() error {
+		select {
+		case <-ctx.Done():
+		case err := <-errc:
+			return err
+		}
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			return fmt.Errorf("stop API: %w", err)
+		}
+		return <-errc
+	}
+	return wait, nil
+}
+
+func runAPI(ctx context.Context, args []string) error {
+	cfg, err := config.FromOS(args, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, os.Stderr)
+	db, err := openDB(ctx, cfg, log, false)
+	if err != nil {
+		return err
+	}
+	defer models.Close(db)
+	reg := newRegistry()
+	tc, closer, err := newTemporalClient(cfg, log, reg)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	defer tc.Close()
+	verifier, _, err := newVerifier(cfg, models.NewStore(db))
+	if err != nil {
+		return err
+	}
+	srv, err := apiServer(cfg, log, db, tc, verifier, reg)
+	if err != nil {
+		return err
+	}
+	wait, err := serveHTTP(ctx, srv, cfg.ShutdownTimeout, log)
+	if err != nil {
+		return err
+	}
+	return wait()
+}
+
+func runWorker(ctx context.Context, args []string) error {
+	cfg, err := config.FromOS(args, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, os.Stderr)
+	db, err := openDB(ctx, cfg, log, false)
+	if err != nil {
+		return err
+	}
+	defer models.Close(db)
+	reg := newRegistry()
+	tc, closer, err := newTemporalClient(cfg, log, reg)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	defer tc.Close()
+	// Registering search attributes needs operator rights a production namespace may not
+	// grant; the cluster's operators can add them instead, so a refusal is only a warning.
+	sactx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	if err := temporalx.EnsureSearchAttributes(sactx, tc, cfg.TemporalNamespace, workflows.SearchAttributes()); err != nil {
+		log.Warn("custom search attributes not ensured; add them with `temporal operator search-attribute create`", slog.Any("error", err))
+	}
+	cancel()
+	// The worker's own /metrics and health endpoints for Prometheus and Kubernetes probes.
+	metricsSrv := &http.Server{Addr: cfg.HTTPAddr, Handler: workerHTTP(db, tc, reg), ReadHeaderTimeout: 10 * time.Second}
+	wait, err := serveHTTP(ctx, metricsSrv, cfg.ShutdownTimeout, log)
+	if err != nil {
+		return err
+	}
+	werr := worker.Run(ctx, worker.Deps{Client: tc, TaskQueue: cfg.TemporalTaskQueue, DB: db, Logger: log, StopTimeout: cfg.ShutdownTimeout})
+	return errors.Join(werr, wait())
+}
+
+func runMigrate(ctx context.Context, args []string) error {
+	if len(args) == 0 || (args[0] != "up" && args[0] != "status") {
+		return errors.New("usage: datashare migrate up|status [flags]")
+	}
+	cfg, err := config.FromOS(args[1:], nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, os.Stderr)
+	db, err := models.Open(ctx, cfg.DBDialect, cfg.DBDSN, models.WithLogger(log))
+	if err != nil {
+		return fmt.Errorf("DATASHARE_DB_DSN: %w", err)
+	}
+	defer models.Close(db)
+	if args[0] == "up" {
+		if err := models.Migrate(ctx, db, cfg.DBDialect, models.WithLogger(log)); err != nil {
+			return err
+		}
+	}
+	states, err := models.MigrationStatus(ctx, db, cfg.DBDialect)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tMIGRATION\tAPPLIED AT (UTC)")
+	for _, s := range states {
+		at := "pending"
+		if s.Applied {
+			at = s.AppliedAt.Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\n", s.Version, s.Source, at)
+	}
+	return tw.Flush()
+}
+
+func runToken(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	user := fs.String("user", "", "user id (subject) from the users table")
+	ttl := fs.Duration("ttl", 30*24*time.Hour, "token lifetime")
+	var rest []string
+	// Own flags first; everything else is configuration.
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name := strings.TrimLeft(strings.SplitN(a, "=", 2)[0], "-")
+		if name == "user" || name == "ttl" {
+			if !strings.Contains(a, "=") && i+1 < len(args) {
+				a += "=" + args[i+1]
+				i++
+			}
+			if err := fs.Parse([]string{a}); err != nil {
+				return err
+			}
+			continue
+		}
+		rest = append(rest, a)
+	}
+	if *user == "" {
+		return errors.New("token: --user is required")
+	}
+	cfg, err := config.FromOS(rest, nil)
+	if err != nil {
+		return err
+	}
+	if cfg.AuthMode != config.AuthDev {
+		return errors.New("token: only in DATASHARE_AUTH_MODE=dev; in oidc mode the identity provider issues tokens")
+	}
+	db, err := openDB(ctx, cfg, newLogger(cfg, os.Stderr), false)
+	if err != nil {
+		return err
+	}
+	defer models.Close(db)
+	u, err := models.NewStore(db).GetUser(ctx, *user)
+	if err != nil {
+		return fmt.Errorf("token: %w", err)
+	}
+	signer, err := auth.LoadOrCreateDevKey(cfg.DevKeyFile)
+	if err != nil {
+		return err
+	}
+	tok, err := signer.Sign(principalOfUser(*u), *ttl)
+	if err != nil {
+		return err
+	}
+	fmt.Println(tok)
+	return nil
+}
+
+func runConfig(context.Context, []string) error {
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VARIABLE\tFLAG\tDEFAULT\tMEANING")
+	for _, v := range config.Vars() {
+		fmt.Fprintf(tw, "%s\t--%s\t%s\t%s\n", v.Env, v.Flag, v.Default, v.Usage)
+	}
+	return tw.Flush()
+}
+
+// workerHTTP serves the worker's /healthz, /readyz and /metrics.
+func workerHTTP(db *gorm.DB, tc client.Client, reg *prometheus.Registry) http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	checks := []api.Check{
+		{Name: "database", Probe: func(ctx context.Context) error { return models.Ping(ctx, db) }},
+		{Name: "temporal", Probe: func(ctx context.Context) error { return temporalx.CheckHealth(ctx, tc) }},
+	}
+	return api.NewProbeHandler(checks, reg)
+}

@@ -1,0 +1,157 @@
+//go:build embedded
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/internal/config"
+	"github.com/datashare/datashare/internal/devserver"
+	"github.com/datashare/datashare/models"
+	"github.com/datashare/datashare/worker"
+	"github.com/datashare/datashare/workflows"
+)
+
+func init() {
+	commands["dev"] = command{"run everything in one process: embedded Temporal server and UI, worker, API, SQLite (make run)", runDev}
+}
+
+// devDefaults differ from the production defaults only where the embedded mode needs it.
+var devDefaults = map[string]string{"DATASHARE_DEMO_DATA": "true"}
+
+// runDev is `make run`: the whole system in one process with nothing to install but Go.
+func runDev(ctx context.Context, args []string) error {
+	cfg, err := config.FromOS(args, devDefaults)
+	if err != nil {
+		return err
+	}
+	if cfg.DBDialect != config.DialectSQLite {
+		return errors.New("DATASHARE_DB_DIALECT: the embedded mode uses sqlite; run `datashare api` and `datashare worker` against MySQL")
+	}
+	log := newLogger(cfg, os.Stderr)
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("DATASHARE_DATA_DIR: %w", err)
+	}
+
+	host, port := cfg.TemporalHostPort()
+	uiPort := cfg.TemporalUIPort
+	if uiPort == 0 {
+		uiPort = -1
+	}
+	log.Info("starting embedded Temporal server", slog.String("address", cfg.TemporalAddress), slog.String("data", filepath.Join(cfg.DataDir, "temporal.db")))
+	ts, err := devserver.Start(ctx, devserver.Options{
+		DataDir:          cfg.DataDir,
+		Host:             host,
+		FrontendPort:     port,
+		UIPort:           uiPort,
+		Namespace:        cfg.TemporalNamespace,
+		Retention:        cfg.TemporalRetention,
+		SearchAttributes: workflows.SearchAttributes(),
+		Logger:           log.With(slog.String("component", "temporal-server")),
+	})
+	if err != nil {
+		return fmt.Errorf("embedded Temporal server: %w", err)
+	}
+	defer func() {
+		if err := ts.Stop(); err != nil {
+			log.Warn("stop embedded Temporal server", slog.Any("error", err))
+		}
+	}()
+
+	db, err := openDB(ctx, cfg, log, true)
+	if err != nil {
+		return err
+	}
+	defer models.Close(db)
+	if cfg.DemoData {
+		created, err := models.SeedDemo(ctx, db)
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		if created {
+			log.Info("demo departments, users and catalog created")
+		}
+	}
+
+	reg := newRegistry()
+	tc, closer, err := newTemporalClient(cfg, log, reg)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	defer tc.Close()
+	verifier, signer, err := newVerifier(cfg, models.NewStore(db))
+	if err != nil {
+		return err
+	}
+	srv, err := apiServer(cfg, log, db, tc, verifier, reg)
+	if err != nil {
+		return err
+	}
+	wait, err := serveHTTP(ctx, srv, cfg.ShutdownTimeout, log)
+	if err != nil {
+		return err
+	}
+	werrc := make(chan error, 1)
+	go func() {
+		werrc <- worker.Run(ctx, worker.Deps{Client: tc, TaskQueue: cfg.TemporalTaskQueue, DB: db, Logger: log, StopTimeout: cfg.ShutdownTimeout})
+	}()
+
+	if err := printBanner(cfg, ts.UIURL(), ts.FrontendHostPort(), signer); err != nil {
+		log.Warn("demo tokens not printed", slog.Any("error", err))
+	}
+	herr := wait()
+	werr := <-werrc
+	log.Info("stopped; data kept in " + cfg.DataDir)
+	return errors.Join(herr, werr)
+}
+
+// printBanner shows where everything is and a token per demo user, and writes the tokens to
+// DATA_DIR/demo-tokens.env for scripts.
+func printBanner(cfg config.Config, uiURL, temporalAddr string, signer *auth.DevSigner) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n datashare is running (embedded mode, jurisdiction profile %s)\n\n", cfg.Jurisdiction)
+	fmt.Fprintf(&b, "   API          %s/api/v1   (OpenAPI: %s/api/openapi.json)\n", cfg.PublicURL, cfg.PublicURL)
+	fmt.Fprintf(&b, "   health       %s/healthz  %s/readyz  %s/metrics\n", cfg.PublicURL, cfg.PublicURL, cfg.PublicURL)
+	if uiURL != "" {
+		fmt.Fprintf(&b, "   Temporal UI  %s\n", uiURL)
+	}
+	fmt.Fprintf(&b, "   Temporal     %s  namespace %s  (temporal CLI works unconfigured)\n", temporalAddr, cfg.TemporalNamespace)
+	fmt.Fprintf(&b, "   data         %s\n", cfg.DataDir)
+	if signer == nil || !cfg.DemoData {
+		b.WriteString("\n Stop with Ctrl-C; the next start resumes where this one stopped.\n")
+		fmt.Fprint(os.Stderr, b.String())
+		return nil
+	}
+	var env strings.Builder
+	b.WriteString("\n Demo tokens (valid 30 days; also in " + filepath.Join(cfg.DataDir, "demo-tokens.env") + "):\n")
+	for _, u := range models.DemoUsers() {
+		tok, err := signer.Sign(principalOfUser(u), 30*24*time.Hour)
+		if err != nil {
+			return err
+		}
+		dept := "-"
+		if u.DepartmentID != nil {
+			dept = *u.DepartmentID
+		}
+		varName := "TOKEN_" + strings.ToUpper(strings.ReplaceAll(strings.TrimPrefix(u.ID, "demo-"), "-", "_"))
+		fmt.Fprintf(&b, "\n   %-19s %-13s %s\n   %s\n", u.ID, dept, strings.Join(u.Roles, ","), tok)
+		fmt.Fprintf(&env, "%s=%s\n", varName, tok)
+	}
+	if err := os.WriteFile(filepath.Join(cfg.DataDir, "demo-tokens.env"), []byte(env.String()), 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(&b, "\n First call:\n   . %s && curl -H \"Authorization: Bearer $TOKEN_APPLICANT\" %s/api/v1/me\n",
+		filepath.Join(cfg.DataDir, "demo-tokens.env"), cfg.PublicURL)
+	b.WriteString("\n Stop with Ctrl-C; the next start resumes where this one stopped.\n\n")
+	fmt.Fprint(os.Stderr, b.String())
+	return nil
+}

@@ -1,0 +1,195 @@
+//go:build embedded
+
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/datashare/datashare/workflows"
+)
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// devProcess runs `datashare dev` in this process, as `make run` does.
+type devProcess struct {
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func startDev(t *testing.T, dataDir string, apiPort, temporalPort, uiPort int) *devProcess {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &devProcess{cancel: cancel, done: make(chan error, 1)}
+	go func() {
+		p.done <- run(ctx, []string{"dev",
+			"--data-dir", dataDir,
+			"--http-addr", fmt.Sprintf("127.0.0.1:%d", apiPort),
+			"--temporal-address", fmt.Sprintf("127.0.0.1:%d", temporalPort),
+			"--temporal-ui-port", fmt.Sprint(uiPort),
+			"--log-level", "warn",
+		})
+	}()
+	base := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		select {
+		case err := <-p.done:
+			t.Fatalf("dev stopped while starting: %v", err)
+		default:
+		}
+		if resp, err := http.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return p
+			}
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatal("dev not ready within 3 minutes")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func (p *devProcess) stop(t *testing.T) {
+	t.Helper()
+	p.cancel()
+	select {
+	case err := <-p.done:
+		if err != nil {
+			t.Fatalf("dev stopped with error: %v", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("dev did not stop within a minute")
+	}
+}
+
+func readTokens(t *testing.T, dataDir string) map[string]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dataDir, "demo-tokens.env"))
+	if err != nil {
+		t.Fatalf("demo tokens: %v", err)
+	}
+	defer f.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 64*1024)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func call(t *testing.T, method, url, token, body string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// TestDevModeEndToEnd starts the whole embedded system as `make run` does, uses it over real
+// HTTP and gRPC, stops it, starts it again on the same data folder and finds everything kept.
+func TestDevModeEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the embedded Temporal server twice")
+	}
+	dataDir := t.TempDir()
+	apiPort, temporalPort, uiPort := freePort(t), freePort(t), freePort(t)
+	base := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
+
+	p := startDev(t, dataDir, apiPort, temporalPort, uiPort)
+	tokens := readTokens(t, dataDir)
+	if len(tokens) < 8 || tokens["TOKEN_APPLICANT"] == "" || tokens["TOKEN_AUTHORITY"] == "" {
+		t.Fatalf("demo tokens = %v", tokens)
+	}
+	status, body := call(t, "GET", base+"/api/v1/me", tokens["TOKEN_APPLICANT"], "")
+	if status != 200 || !strings.Contains(string(body), `"department_id":"nx-rst"`) {
+		t.Fatalf("/api/v1/me: %d %s", status, body)
+	}
+	if status, _ := call(t, "GET", base+"/api/v1/me", "", ""); status != 401 {
+		t.Fatalf("/api/v1/me without token: %d", status)
+	}
+	// The approver registers a draft: it must survive the restart.
+	status, body = call(t, "POST", base+"/api/v1/catalog/resources", tokens["TOKEN_APPROVER"],
+		`{"code":"NX-SCJG-E2E","name":"个体工商户登记信息","format":"数据库表","share_type":"unconditional","update_frequency":"实时","provision_method":"接口","open_type":"unconditional"}`)
+	if status != 201 {
+		t.Fatalf("create resource: %d %s", status, body)
+	}
+	var created struct{ ID int64 }
+	_ = json.Unmarshal(body, &created)
+
+	// Temporal UI serves its page and lists the namespace.
+	uiBase := fmt.Sprintf("http://127.0.0.1:%d", uiPort)
+	if status, _ := call(t, "GET", uiBase+"/", "", ""); status != 200 {
+		t.Fatalf("Temporal UI: %d", status)
+	}
+	if status, body := call(t, "GET", uiBase+"/api/v1/namespaces", "", ""); status != 200 || !strings.Contains(string(body), `"default"`) {
+		t.Fatalf("Temporal UI namespaces: %d %s", status, body)
+	}
+	// The Temporal frontend has the custom search attributes.
+	tc, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", temporalPort)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sa, err := tc.OperatorService().ListSearchAttributes(context.Background(), &operatorservice.ListSearchAttributesRequest{Namespace: "default"})
+	tc.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, typ := range workflows.SearchAttributes() {
+		if got, ok := sa.GetCustomAttributes()[name]; !ok || got != typ {
+			t.Errorf("search attribute %s = %v, want %v", name, got, typ)
+		}
+	}
+	p.stop(t)
+
+	// Second start on the same folder: same signing key, same data, demo not seeded twice.
+	p = startDev(t, dataDir, apiPort, temporalPort, uiPort)
+	defer p.stop(t)
+	status, body = call(t, "GET", fmt.Sprintf("%s/api/v1/catalog/resources/%d", base, created.ID), tokens["TOKEN_APPROVER"], "")
+	if status != 200 || !strings.Contains(string(body), "NX-SCJG-E2E") {
+		t.Fatalf("resource after restart: %d %s", status, body)
+	}
+	status, body = call(t, "GET", base+"/api/v1/departments", tokens["TOKEN_APPLICANT"], "")
+	if status != 200 || strings.Count(string(body), `"id"`) != 4 {
+		t.Fatalf("departments after restart: %d %s", status, body)
+	}
+}

@@ -1,0 +1,4 @@
+package models
+
+// MigrateUpTo lets the external tests build a schema of an older version.
+var MigrateUpTo = migrateUpTo
