@@ -206,33 +206,61 @@ func serveHTTP(ctx context.Context, srv *http.Server, timeout time.Duration, log
 	return wait, nil
 }
 
+// services are what every long-running command shares: the database, the metrics registry
+// and the Temporal client, opened in that order and closed in reverse.
+type services struct {
+	db      *gorm.DB
+	reg     *prometheus.Registry
+	tc      client.Client
+	metrics io.Closer
+}
+
+func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, migrate bool) (*services, error) {
+	db, err := openDB(ctx, cfg, log, migrate)
+	if err != nil {
+		return nil, err
+	}
+	reg := newRegistry()
+	tc, metrics, err := newTemporalClient(cfg, log, reg)
+	if err != nil {
+		_ = models.Close(db)
+		return nil, err
+	}
+	return &services{db: db, reg: reg, tc: tc, metrics: metrics}, nil
+}
+
+func (s *services) Close() {
+	s.tc.Close()
+	_ = s.metrics.Close()
+	_ = models.Close(s.db)
+}
+
+// serveAPI starts the API on the services and returns the function that waits for its end.
+func serveAPI(ctx context.Context, cfg config.Config, log *slog.Logger, s *services) (wait func() error, signer *auth.DevSigner, err error) {
+	verifier, signer, err := newVerifier(cfg, models.NewStore(s.db))
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err := apiServer(cfg, log, s.db, s.tc, verifier, s.reg)
+	if err != nil {
+		return nil, nil, err
+	}
+	wait, err = serveHTTP(ctx, srv, cfg.ShutdownTimeout, log)
+	return wait, signer, err
+}
+
 func runAPI(ctx context.Context, args []string) error {
 	cfg, err := config.FromOS(args, nil)
 	if err != nil {
 		return err
 	}
 	log := newLogger(cfg, os.Stderr)
-	db, err := openDB(ctx, cfg, log, false)
+	s, err := openServices(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}
-	defer models.Close(db)
-	reg := newRegistry()
-	tc, closer, err := newTemporalClient(cfg, log, reg)
-	if err != nil {
-		return err
-	}
-	defer closer.Close()
-	defer tc.Close()
-	verifier, _, err := newVerifier(cfg, models.NewStore(db))
-	if err != nil {
-		return err
-	}
-	srv, err := apiServer(cfg, log, db, tc, verifier, reg)
-	if err != nil {
-		return err
-	}
-	wait, err := serveHTTP(ctx, srv, cfg.ShutdownTimeout, log)
+	defer s.Close()
+	wait, _, err := serveAPI(ctx, cfg, log, s)
 	if err != nil {
 		return err
 	}
@@ -245,18 +273,12 @@ func runWorker(ctx context.Context, args []string) error {
 		return err
 	}
 	log := newLogger(cfg, os.Stderr)
-	db, err := openDB(ctx, cfg, log, false)
+	s, err := openServices(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}
-	defer models.Close(db)
-	reg := newRegistry()
-	tc, closer, err := newTemporalClient(cfg, log, reg)
-	if err != nil {
-		return err
-	}
-	defer closer.Close()
-	defer tc.Close()
+	defer s.Close()
+	db, tc, reg := s.db, s.tc, s.reg
 	// Registering search attributes needs operator rights a production namespace may not
 	// grant; the cluster's operators can add them instead, so a refusal is only a warning.
 	sactx, cancel := context.WithTimeout(ctx, 30*time.Second)

@@ -66,13 +66,13 @@ func runDev(ctx context.Context, args []string) error {
 		}
 	}()
 
-	db, err := openDB(ctx, cfg, log, true)
+	svc, err := openServices(ctx, cfg, log, true)
 	if err != nil {
 		return err
 	}
-	defer models.Close(db)
+	defer svc.Close()
 	if cfg.DemoData {
-		created, err := models.SeedDemo(ctx, db)
+		created, err := models.SeedDemo(ctx, svc.db)
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
@@ -80,29 +80,13 @@ func runDev(ctx context.Context, args []string) error {
 			log.Info("demo departments, users and catalog created")
 		}
 	}
-
-	reg := newRegistry()
-	tc, closer, err := newTemporalClient(cfg, log, reg)
-	if err != nil {
-		return err
-	}
-	defer closer.Close()
-	defer tc.Close()
-	verifier, signer, err := newVerifier(cfg, models.NewStore(db))
-	if err != nil {
-		return err
-	}
-	srv, err := apiServer(cfg, log, db, tc, verifier, reg)
-	if err != nil {
-		return err
-	}
-	wait, err := serveHTTP(ctx, srv, cfg.ShutdownTimeout, log)
+	wait, signer, err := serveAPI(ctx, cfg, log, svc)
 	if err != nil {
 		return err
 	}
 	werrc := make(chan error, 1)
 	go func() {
-		werrc <- worker.Run(ctx, worker.Deps{Client: tc, TaskQueue: cfg.TemporalTaskQueue, DB: db, Logger: log, StopTimeout: cfg.ShutdownTimeout})
+		werrc <- worker.Run(ctx, worker.Deps{Client: svc.tc, TaskQueue: cfg.TemporalTaskQueue, DB: svc.db, Logger: log, StopTimeout: cfg.ShutdownTimeout})
 	}()
 
 	if err := printBanner(cfg, ts.UIURL(), ts.FrontendHostPort(), signer); err != nil {

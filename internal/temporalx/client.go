@@ -84,7 +84,6 @@ func metricsScope(reg prometheus.Registerer) (tally.Scope, io.Closer, error) {
 		CachedReporter:  reporter,
 		Separator:       tallyprom.DefaultSeparator,
 		SanitizeOptions: &sdktally.PrometheusSanitizeOptions,
-		Prefix:          "temporal",
 	}, time.Second)
 	if regErr != nil {
 		return nil, nil, fmt.Errorf("register temporal metrics: %w", regErr)
