@@ -29,14 +29,14 @@ func init() { gin.SetMode(gin.TestMode) }
 
 // testAPI is the real router over a real database, with tokens signed by a test key.
 type testAPI struct {
-	t       *testing.T
+	t       testing.TB
 	handler http.Handler
 	signer  *auth.DevSigner
 	engine  *gin.Engine
 	tempErr error // what the fake Temporal probe answers
 }
 
-func newTestAPI(t *testing.T, db *gorm.DB) *testAPI {
+func newTestAPI(t testing.TB, db *gorm.DB) *testAPI {
 	t.Helper()
 	if _, err := models.SeedDemo(context.Background(), db); err != nil {
 		t.Fatalf("seed demo: %v", err)
@@ -52,6 +52,7 @@ func newTestAPI(t *testing.T, db *gorm.DB) *testAPI {
 		Verifier:    ta.signer,
 		Catalog:     store,
 		Departments: store,
+		Directory:   store,
 		Idempotency: store,
 		Checks: []Check{
 			{Name: "database", Probe: func(ctx context.Context) error { return models.Ping(ctx, db) }},
@@ -90,6 +91,9 @@ func (ta *testAPI) authority() string {
 func (ta *testAPI) applicant() string {
 	return ta.token("demo-applicant", models.DemoUsingDeptID, auth.RoleApplicant)
 }
+func (ta *testAPI) admin() string {
+	return ta.token("demo-admin", models.DemoAuthorityID, auth.RoleAdmin)
+}
 
 type response struct {
 	status int
@@ -97,14 +101,14 @@ type response struct {
 	body   []byte
 }
 
-func (r response) json(t *testing.T, v any) {
+func (r response) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
 	}
 }
 
-func (r response) errorBody(t *testing.T) ErrorDetail {
+func (r response) errorBody(t testing.TB) ErrorDetail {
 	t.Helper()
 	var e ErrorBody
 	r.json(t, &e)
@@ -404,6 +408,14 @@ func TestRoleMatrix(t *testing.T) {
 			}
 			if admitted && (r.status == 401 || (r.status == 403 && rt.roles == nil)) {
 				t.Errorf("%s as %s: %d, want admitted", name, role, r.status)
+			}
+			if rt.self {
+				// The principal the :id names is admitted whatever its roles.
+				sub := "matrix-self-" + string(role)
+				tok := ta.token(sub, models.DemoProvidingDeptID, role)
+				if r := ta.do(rt.method, strings.ReplaceAll(rt.path, ":id", sub), tok, map[string]any{}); r.status == 401 || r.status == 403 {
+					t.Errorf("%s as %s on its own id: %d, want admitted", name, role, r.status)
+				}
 			}
 		}
 	}

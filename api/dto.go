@@ -29,6 +29,43 @@ type DepartmentList struct {
 	Items []DepartmentView `json:"items"`
 }
 
+// DepartmentInput creates or replaces a department; its id is in the path.
+type DepartmentInput struct {
+	Name string `json:"name" binding:"required,max=255"`
+	Kind string `json:"kind" binding:"required,oneof=department authority tech_service"`
+	// ParentID names an existing department; empty or absent for none.
+	ParentID     string `json:"parent_id" binding:"max=64"`
+	Jurisdiction string `json:"jurisdiction" binding:"required,max=32"`
+}
+
+// UserInput creates or replaces a user (a principal when DATASHARE_PRINCIPAL_SOURCE=users);
+// its id, the token subject, is in the path.
+type UserInput struct {
+	Name string `json:"name" binding:"required,max=255"`
+	// DepartmentID is required for staff and must be absent for citizens, who belong to none.
+	DepartmentID string   `json:"department_id" binding:"max=64"`
+	Roles        []string `json:"roles" binding:"required"`
+	// Active defaults to true for a new user and to the current value on replace, so that
+	// renaming a deactivated user never lets it sign in again by accident.
+	Active *bool `json:"active"`
+}
+
+// UserView is a user of the users table.
+type UserView struct {
+	ID           string   `json:"id"`
+	Name         string   `json:"name"`
+	DepartmentID string   `json:"department_id,omitempty"`
+	Roles        []string `json:"roles"`
+	Active       bool     `json:"active"`
+	CreatedAt    string   `json:"created_at"`
+	UpdatedAt    string   `json:"updated_at"`
+}
+
+// UserList is every user, or those of one department, ordered by id.
+type UserList struct {
+	Items []UserView `json:"items"`
+}
+
 // CatalogResourceInput creates a catalog resource (政务数据资源目录条目). Its fields are those
 // of 乌海 第六条 plus code, description and legal basis.
 type CatalogResourceInput struct {
@@ -161,6 +198,37 @@ func toDepartmentView(d models.Department) DepartmentView {
 		v.ParentID = *d.ParentID
 	}
 	return v
+}
+
+func (in DepartmentInput) toDepartment(id string) models.Department {
+	return models.Department{ID: id, Name: in.Name, Kind: models.DepartmentKind(in.Kind), ParentID: optional(in.ParentID), Jurisdiction: in.Jurisdiction}
+}
+
+// toUser maps the input; Active is left to the handler, which alone knows whether the user exists.
+func (in UserInput) toUser(id string) models.User {
+	return models.User{ID: id, Name: in.Name, DepartmentID: optional(in.DepartmentID), Roles: models.RoleList(in.Roles)}
+}
+
+func toUserView(u models.User) UserView {
+	v := UserView{
+		ID: u.ID, Name: u.Name, Roles: []string(u.Roles), Active: u.Active,
+		CreatedAt: formatTime(u.CreatedAt), UpdatedAt: formatTime(u.UpdatedAt),
+	}
+	if u.DepartmentID != nil {
+		v.DepartmentID = *u.DepartmentID
+	}
+	if v.Roles == nil {
+		v.Roles = []string{}
+	}
+	return v
+}
+
+// optional maps an empty reference to NULL, which is how the models store "none".
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 func toContentView(c models.ResourceContent) ResourceContentView {

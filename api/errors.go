@@ -77,6 +77,11 @@ func notFound(message string) *Error {
 	return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: message}
 }
 
+// ruleViolated (422) refuses well-formed input that a business rule forbids.
+func ruleViolated(message string) *Error {
+	return &Error{Status: http.StatusUnprocessableEntity, Code: CodeRuleViolated, Message: message}
+}
+
 // toAPIError maps every error category to its status in one place (STYLE.md rule 10).
 func toAPIError(err error) *Error {
 	var ae *Error

@@ -172,6 +172,22 @@ func requireRole(roles ...auth.Role) gin.HandlerFunc {
 	}
 }
 
+// requireRoleOrSelf is requireRole that also lets through the principal whose subject is the
+// :id of the path, for routes about the caller's own record.
+func requireRoleOrSelf(roles ...auth.Role) gin.HandlerFunc {
+	byRole := requireRole(roles...)
+	return func(c *gin.Context) {
+		if p, _ := principalOf(c); p.Subject != "" && p.Subject == c.Param("id") {
+			c.Next()
+			return
+		}
+		byRole(c)
+	}
+}
+
+// selfParam finds the :id a self route compares with the caller's subject.
+var selfParam = regexp.MustCompile(`/:id(/|$)`)
+
 func principalOf(c *gin.Context) (auth.Principal, bool) {
 	v, ok := c.Get(ctxPrincipal)
 	if !ok {

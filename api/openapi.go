@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3gen"
@@ -77,6 +78,9 @@ func openAPIDocument(table []route, version string) ([]byte, error) {
 				names[i] = string(r)
 			}
 			op.Extensions = map[string]any{"x-roles": names}
+			if rt.self {
+				op.Extensions["x-self"] = "the principal whose subject is the id may call it too, whatever its roles"
+			}
 		}
 		for _, m := range ginParam.FindAllStringSubmatch(rt.path, -1) {
 			op.AddParameter(openapi3.NewPathParameter(m[1]).WithSchema(openapi3.NewStringSchema()))
@@ -110,6 +114,9 @@ func openAPIDocument(table []route, version string) ([]byte, error) {
 			}}}}
 		}
 		op.Responses.Set(strconv.Itoa(rt.status), &openapi3.ResponseRef{Value: success})
+		if rt.upsert {
+			op.Responses.Set("201", &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("Created").WithJSONSchemaRef(ref)})
+		}
 		if rt.body != nil || len(rt.query) > 0 || len(ginParam.FindAllString(rt.path, -1)) > 0 {
 			op.Responses.Set("400", errResp("invalid input; fields names each bad field"))
 		}
@@ -124,8 +131,15 @@ func openAPIDocument(table []route, version string) ([]byte, error) {
 		if rt.method != http.MethodGet {
 			op.Responses.Set("409", errResp("conflict: stale version, duplicate code, or the resource is not in a state that allows this"))
 		}
+		var unprocessable []string
 		if rt.idempotent {
-			op.Responses.Set("422", errResp("idempotency_key_reused: the Idempotency-Key was already used for a different request"))
+			unprocessable = append(unprocessable, "idempotency_key_reused: the Idempotency-Key was already used for a different request")
+		}
+		if rt.rule != "" {
+			unprocessable = append(unprocessable, rt.rule)
+		}
+		if len(unprocessable) > 0 {
+			op.Responses.Set("422", errResp(strings.Join(unprocessable, "; ")))
 		}
 		if rt.path == "/readyz" {
 			op.Responses.Set("503", &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("a dependency is unreachable").WithJSONSchemaRef(ref)})

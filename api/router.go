@@ -20,6 +20,7 @@ type Deps struct {
 	Verifier     auth.Verifier
 	Catalog      CatalogStore
 	Departments  DepartmentStore
+	Directory    DirectoryStore   // departments and users, managed by admins
 	Idempotency  IdempotencyStore // answers to creates sent with an Idempotency-Key
 	Checks       []Check
 	Registry     *prometheus.Registry // serves /metrics; HTTP metrics are registered into it
@@ -45,6 +46,15 @@ type route struct {
 	// idempotent routes accept an Idempotency-Key: a repeat with the same key and body gets
 	// the first answer (DESIGN.md section 6). Every create sets it.
 	idempotent bool
+
+	// self also admits the principal whose subject is the :id of the path, whatever its roles:
+	// a user may read its own record.
+	self bool
+	// upsert routes create or replace what their path names: 201 when it was created,
+	// status when it was replaced.
+	upsert bool
+	// rule documents the 422 rule_violated answer of routes that have one.
+	rule string
 }
 
 type param struct {
@@ -56,8 +66,10 @@ type param struct {
 func routes(d Deps) []route {
 	sys := systemHandlers{checks: d.Checks, departments: d.Departments}
 	cat := catalogHandlers{store: d.Catalog}
+	dir := directoryHandlers{store: d.Directory}
 	ownApprover := []auth.Role{auth.RoleApprover}
 	authority := []auth.Role{auth.RoleAuthority}
+	admin := []auth.Role{auth.RoleAdmin}
 	listParams := []param{
 		{"department", "providing department id"},
 		{"share_type", "unconditional, conditional or none"},
@@ -73,6 +85,11 @@ func routes(d Deps) []route {
 		{method: http.MethodGet, path: "/api/v1/me", op: "getMe", summary: "The calling principal", tag: "auth", status: 200, resp: MeView{}, handler: sys.me},
 		{method: http.MethodGet, path: "/api/v1/departments", op: "listDepartments", summary: "Departments", tag: "departments", status: 200, resp: DepartmentList{}, handler: sys.listDepartments},
 		{method: http.MethodGet, path: "/api/v1/departments/:id", op: "getDepartment", summary: "One department", tag: "departments", status: 200, resp: DepartmentView{}, handler: sys.getDepartment},
+		{method: http.MethodPut, path: "/api/v1/departments/:id", op: "putDepartment", summary: "Create or replace a department (admin)", tag: "departments", roles: admin, body: DepartmentInput{}, status: 200, upsert: true, resp: DepartmentView{}, handler: dir.putDepartment},
+		{method: http.MethodGet, path: "/api/v1/users", op: "listUsers", summary: "Users ordered by id, optionally of one department (admin)", tag: "users", roles: admin, query: []param{{"department", "department id"}}, status: 200, resp: UserList{}, handler: dir.listUsers},
+		{method: http.MethodGet, path: "/api/v1/users/:id", op: "getUser", summary: "One user (admin, or the user itself)", tag: "users", roles: admin, self: true, status: 200, resp: UserView{}, handler: dir.getUser},
+		{method: http.MethodPut, path: "/api/v1/users/:id", op: "putUser", summary: "Create or replace a user: department, roles, active (admin)", tag: "users", roles: admin, body: UserInput{}, status: 200, upsert: true, resp: UserView{}, handler: dir.putUser,
+			rule: "rule_violated: an admin may not deactivate themselves or drop their own admin role"},
 		{method: http.MethodGet, path: "/api/v1/catalog/resources", op: "listCatalogResources", summary: "Catalog resources visible to the caller, cursor-paginated by id", tag: "catalog", query: listParams, status: 200, resp: CatalogResourceList{}, handler: cat.list},
 		{method: http.MethodPost, path: "/api/v1/catalog/resources", op: "createCatalogResource", summary: "Register a draft resource of the caller's department (approver)", tag: "catalog", roles: ownApprover, body: CatalogResourceInput{}, status: 201, resp: CatalogResourceView{}, idempotent: true, handler: cat.create},
 		{method: http.MethodGet, path: "/api/v1/catalog/resources/:id", op: "getCatalogResource", summary: "One catalog resource", tag: "catalog", status: 200, resp: CatalogResourceView{}, handler: cat.get},
@@ -121,7 +138,13 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		if !rt.public {
 			chain = append(chain, authn)
 		}
-		if rt.roles != nil {
+		switch {
+		case rt.self:
+			if rt.roles == nil || !selfParam.MatchString(rt.path) {
+				return nil, fmt.Errorf("route %s %s admits the principal named by :id, so it needs an :id and roles for everyone else", rt.method, rt.path)
+			}
+			chain = append(chain, requireRoleOrSelf(rt.roles...))
+		case rt.roles != nil:
 			chain = append(chain, requireRole(rt.roles...))
 		}
 		if rt.idempotent {

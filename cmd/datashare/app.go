@@ -153,6 +153,7 @@ func apiServer(cfg config.Config, log *slog.Logger, db *gorm.DB, tc client.Clien
 		Verifier:    verifier,
 		Catalog:     store,
 		Departments: store,
+		Directory:   store,
 		Idempotency: store,
 		Checks: []api.Check{
 			{Name: "database", Probe: func(ctx context.Context) error { return models.Ping(ctx, db) }},

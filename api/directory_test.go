@@ -1,0 +1,240 @@
+package api
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/models"
+	"github.com/datashare/datashare/models/modelstest"
+)
+
+func policeDept() map[string]any {
+	return map[string]any{"name": "自治区公安厅", "kind": "department", "parent_id": models.DemoAuthorityID, "jurisdiction": models.DemoJurisdiction}
+}
+
+func staff(dept string, roles ...string) map[string]any {
+	return map[string]any{"name": "张三（公安厅经办人）", "department_id": dept, "roles": roles}
+}
+
+func TestAdminPutsDepartments(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		ta := newTestAPI(t, db)
+		var created, read DepartmentView
+		ta.expect(ta.do("PUT", "/api/v1/departments/nx-gat", ta.admin(), policeDept()), 201).json(t, &created)
+		want := DepartmentView{ID: "nx-gat", Name: "自治区公安厅", Kind: "department", ParentID: models.DemoAuthorityID, Jurisdiction: models.DemoJurisdiction}
+		if created != want {
+			t.Fatalf("created = %+v, want %+v", created, want)
+		}
+		ta.expect(ta.do("GET", "/api/v1/departments/nx-gat", ta.applicant(), nil), 200).json(t, &read)
+		if read != want {
+			t.Fatalf("read back = %+v, want %+v", read, want)
+		}
+
+		// PUT replaces: a left-out parent is no parent.
+		replacement := withField(policeDept(), "name", "自治区公安厅（改）")
+		delete(replacement, "parent_id")
+		var replaced, readReplaced DepartmentView
+		ta.expect(ta.do("PUT", "/api/v1/departments/nx-gat", ta.admin(), replacement), 200).json(t, &replaced)
+		ta.expect(ta.do("GET", "/api/v1/departments/nx-gat", ta.applicant(), nil), 200).json(t, &readReplaced)
+		if replaced.Name != "自治区公安厅（改）" || replaced.ParentID != "" || readReplaced != replaced {
+			t.Fatalf("replaced = %+v, read back %+v", replaced, readReplaced)
+		}
+
+		ta.expect(ta.do("PUT", "/api/v1/departments/nx-gat", ta.authority(), policeDept()), 403)
+
+		cases := []struct {
+			name, path string
+			body       map[string]any
+			field      string
+		}{
+			{"id against the models rules", "/api/v1/departments/bad%20id", policeDept(), "id"},
+			{"unknown parent", "/api/v1/departments/nx-gat", withField(policeDept(), "parent_id", "nx-nowhere"), "parent_id"},
+			{"own parent", "/api/v1/departments/nx-gat", withField(policeDept(), "parent_id", "nx-gat"), "parent_id"},
+			{"unknown kind", "/api/v1/departments/nx-gat", withField(policeDept(), "kind", "bureau"), "kind"},
+			{"no jurisdiction", "/api/v1/departments/nx-gat", withField(policeDept(), "jurisdiction", ""), "jurisdiction"},
+		}
+		for _, tc := range cases {
+			e := ta.expect(ta.do("PUT", tc.path, ta.admin(), tc.body), 400).errorBody(t)
+			if e.Code != CodeInvalidInput || e.Fields[tc.field] == "" {
+				t.Errorf("%s: error does not name %s: %+v", tc.name, tc.field, e)
+			}
+		}
+		// The refused PUTs left the department as it was.
+		var after DepartmentView
+		ta.expect(ta.do("GET", "/api/v1/departments/nx-gat", ta.applicant(), nil), 200).json(t, &after)
+		if after != replaced {
+			t.Fatalf("after refused PUTs = %+v, want %+v", after, replaced)
+		}
+	})
+}
+
+func TestAdminPutsUsers(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		ta := newTestAPI(t, db)
+		admin := ta.admin()
+		ta.expect(ta.do("PUT", "/api/v1/departments/nx-gat", admin, policeDept()), 201)
+
+		var created, read UserView
+		ta.expect(ta.do("PUT", "/api/v1/users/gat-zhang", admin, staff("nx-gat", "applicant")), 201).json(t, &created)
+		if created.ID != "gat-zhang" || created.DepartmentID != "nx-gat" || !slices.Equal(created.Roles, []string{"applicant"}) ||
+			!created.Active || !strings.HasSuffix(created.CreatedAt, "+08:00") {
+			t.Fatalf("created = %+v", created)
+		}
+		ta.expect(ta.do("GET", "/api/v1/users/gat-zhang", admin, nil), 200).json(t, &read)
+		if !equalUsers(read, created) {
+			t.Fatalf("read back = %+v, want %+v", read, created)
+		}
+
+		// PUT replaces the roles; the new set is what GET shows.
+		ta.expect(ta.do("PUT", "/api/v1/users/gat-zhang", admin, staff("nx-gat", "approver", "applicant")), 200)
+		ta.expect(ta.do("GET", "/api/v1/users/gat-zhang", admin, nil), 200).json(t, &read)
+		if !slices.Equal(read.Roles, []string{"applicant", "approver"}) || read.CreatedAt != created.CreatedAt {
+			t.Fatalf("after replacing roles = %+v", read)
+		}
+
+		// Deactivated, a user stays so when a later PUT leaves active out.
+		ta.expect(ta.do("PUT", "/api/v1/users/gat-zhang", admin, withField(staff("nx-gat", "approver"), "active", false)), 200).json(t, &read)
+		if read.Active {
+			t.Fatalf("deactivated = %+v", read)
+		}
+		ta.expect(ta.do("PUT", "/api/v1/users/gat-zhang", admin, withField(staff("nx-gat", "approver"), "name", "张三")), 200)
+		ta.expect(ta.do("GET", "/api/v1/users/gat-zhang", admin, nil), 200).json(t, &read)
+		if read.Active || read.Name != "张三" {
+			t.Fatalf("renamed while deactivated = %+v, want still inactive", read)
+		}
+		ta.expect(ta.do("PUT", "/api/v1/users/gat-zhang", admin, withField(staff("nx-gat", "approver"), "active", true)), 200).json(t, &read)
+		if !read.Active {
+			t.Fatalf("reactivated = %+v", read)
+		}
+
+		// A citizen belongs to no department.
+		var citizen UserView
+		ta.expect(ta.do("PUT", "/api/v1/users/citizen-chen", admin, map[string]any{"name": "陈静", "roles": []string{"citizen"}}), 201).json(t, &citizen)
+		if citizen.DepartmentID != "" || !citizen.Active {
+			t.Fatalf("citizen = %+v", citizen)
+		}
+
+		// Lists are ordered by id, and the department filter keeps only its users.
+		ta.expect(ta.do("PUT", "/api/v1/users/gat-li", admin, staff("nx-gat", "dept_head")), 201)
+		var list UserList
+		ta.expect(ta.do("GET", "/api/v1/users?department=nx-gat", admin, nil), 200).json(t, &list)
+		if ids := userIDs(list); !slices.Equal(ids, []string{"gat-li", "gat-zhang"}) {
+			t.Fatalf("users of nx-gat = %v", ids)
+		}
+		ta.expect(ta.do("GET", "/api/v1/users", admin, nil), 200).json(t, &list)
+		ids := userIDs(list)
+		if len(ids) != len(models.DemoUsers())+3 || !slices.IsSorted(ids) || !slices.Contains(ids, "citizen-chen") {
+			t.Fatalf("all users = %v", ids)
+		}
+
+		// A user reads itself, and no one else; listing is for admins.
+		self := ta.token("gat-zhang", "nx-gat", auth.RoleApprover)
+		ta.expect(ta.do("GET", "/api/v1/users/gat-zhang", self, nil), 200).json(t, &read)
+		if read.ID != "gat-zhang" {
+			t.Fatalf("self read = %+v", read)
+		}
+		for _, path := range []string{"/api/v1/users/gat-li", "/api/v1/users/demo-admin", "/api/v1/users"} {
+			if e := ta.expect(ta.do("GET", path, self, nil), 403).errorBody(t); e.Code != CodeForbidden {
+				t.Fatalf("GET %s as another user: %+v", path, e)
+			}
+		}
+		// Reading itself does not extend to changing itself.
+		ta.expect(ta.do("PUT", "/api/v1/users/gat-zhang", self, staff("nx-gat", "admin")), 403)
+		if e := ta.expect(ta.do("GET", "/api/v1/users/gat-nobody", admin, nil), 404).errorBody(t); e.Code != CodeNotFound {
+			t.Fatalf("missing user: %+v", e)
+		}
+	})
+}
+
+func TestUserInputIsChecked(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		ta := newTestAPI(t, db)
+		cases := []struct {
+			name  string
+			body  any
+			field string
+		}{
+			{"unknown role", staff(models.DemoUsingDeptID, "applicant", "superuser"), "roles"},
+			{"roles null", staff(models.DemoUsingDeptID), "roles"},
+			{"no role", withField(staff(models.DemoUsingDeptID), "roles", []string{}), "roles"},
+			{"roles left out", map[string]any{"name": "x", "department_id": models.DemoUsingDeptID}, "roles"},
+			{"citizen and staff", staff("", "citizen", "applicant"), "roles"},
+			{"unknown department", staff("nx-nowhere", "applicant"), "department_id"},
+			{"malformed department", staff("有 空格", "applicant"), "department_id"},
+			{"citizen with department", staff(models.DemoUsingDeptID, "citizen"), "department_id"},
+			{"staff without department", staff("", "approver"), "department_id"},
+			{"no name", withField(staff(models.DemoUsingDeptID, "applicant"), "name", " "), "name"},
+			{"misspelt field", withField(staff(models.DemoUsingDeptID, "applicant"), "activ", false), "activ"},
+			{"active not a bool", withField(staff(models.DemoUsingDeptID, "applicant"), "active", "yes"), "active"},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				e := ta.expect(ta.do("PUT", "/api/v1/users/rst-new", ta.admin(), tc.body), 400).errorBody(t)
+				if e.Code != CodeInvalidInput || e.Fields[tc.field] == "" || !strings.Contains(e.Message, tc.field) {
+					t.Fatalf("error does not name %s: %+v", tc.field, e)
+				}
+			})
+		}
+		ta.expect(ta.do("GET", "/api/v1/users/rst-new", ta.admin(), nil), 404)
+	})
+}
+
+func TestAdminCannotLockThemselvesOut(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		ta := newTestAPI(t, db)
+		admin := ta.admin() // demo-admin, an admin of the authority in the demo users
+		self := staff(models.DemoAuthorityID, "admin")
+
+		for name, tc := range map[string]struct {
+			body    map[string]any
+			message string
+		}{
+			"drop own admin role": {staff(models.DemoAuthorityID, "authority"), "admin role"},
+			"deactivate self":     {withField(self, "active", false), "deactivate"},
+		} {
+			e := ta.expect(ta.do("PUT", "/api/v1/users/demo-admin", admin, tc.body), 422).errorBody(t)
+			if e.Code != CodeRuleViolated || !strings.Contains(e.Message, tc.message) {
+				t.Errorf("%s: %+v", name, e)
+			}
+		}
+		// Bad input is reported as such before the rule is looked at.
+		if e := ta.expect(ta.do("PUT", "/api/v1/users/demo-admin", admin, staff(models.DemoAuthorityID, "superuser")), 400).errorBody(t); e.Fields["roles"] == "" {
+			t.Errorf("bad roles for self: %+v", e)
+		}
+		var read UserView
+		ta.expect(ta.do("GET", "/api/v1/users/demo-admin", admin, nil), 200).json(t, &read)
+		if !slices.Equal(read.Roles, []string{"admin"}) || !read.Active {
+			t.Fatalf("refused changes went through: %+v", read)
+		}
+
+		// Keeping the admin role, an admin may change its own record...
+		ta.expect(ta.do("PUT", "/api/v1/users/demo-admin", admin, staff(models.DemoAuthorityID, "admin", "authority")), 200).json(t, &read)
+		if !slices.Equal(read.Roles, []string{"admin", "authority"}) || !read.Active {
+			t.Fatalf("own change = %+v", read)
+		}
+		// ...and another admin may take the role away.
+		other := ta.token("ops-admin", models.DemoAuthorityID, auth.RoleAdmin)
+		ta.expect(ta.do("PUT", "/api/v1/users/demo-admin", other, withField(staff(models.DemoAuthorityID, "authority"), "active", false)), 200).json(t, &read)
+		if !slices.Equal(read.Roles, []string{"authority"}) || read.Active {
+			t.Fatalf("changed by another admin = %+v", read)
+		}
+	})
+}
+
+// equalUsers compares views, whose Roles slice makes them incomparable with ==.
+func equalUsers(a, b UserView) bool {
+	return slices.Equal(a.Roles, b.Roles) && a.ID == b.ID && a.Name == b.Name && a.DepartmentID == b.DepartmentID &&
+		a.Active == b.Active && a.CreatedAt == b.CreatedAt && a.UpdatedAt == b.UpdatedAt
+}
+
+func userIDs(l UserList) []string {
+	ids := make([]string, len(l.Items))
+	for i, u := range l.Items {
+		ids[i] = u.ID
+	}
+	return ids
+}
