@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -19,18 +18,9 @@ import (
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/datashare/datashare/internal/testutil"
 	"github.com/datashare/datashare/workflows"
 )
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
 
 // devProcess runs `datashare dev` in this process, as `make run` does.
 type devProcess struct {
@@ -132,7 +122,7 @@ func TestDevModeEndToEnd(t *testing.T) {
 		t.Skip("starts the embedded Temporal server twice")
 	}
 	dataDir := t.TempDir()
-	apiPort, temporalPort, uiPort := freePort(t), freePort(t), freePort(t)
+	apiPort, temporalPort, uiPort := testutil.FreePort(t), testutil.FreePort(t), testutil.FreePort(t)
 	base := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
 
 	p := startDev(t, dataDir, apiPort, temporalPort, uiPort)

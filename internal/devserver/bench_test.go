@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"testing"
 	"time"
 
@@ -28,12 +27,11 @@ func benchWorkflow(ctx workflow.Context, n int) (int, error) {
 // `go test -run x -bench WorkflowWithActivity -benchtime 1000x ./internal/devserver/`.
 func BenchmarkWorkflowWithActivity(b *testing.B) {
 	port := func() int {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+		p, err := freePort(loopback)
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer l.Close()
-		return l.Addr().(*net.TCPAddr).Port
+		return p
 	}
 	srv, err := Start(context.Background(), Options{
 		DataDir: b.TempDir(), FrontendPort: port(), UIPort: -1,

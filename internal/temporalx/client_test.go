@@ -3,7 +3,6 @@ package temporalx
 import (
 	"context"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,23 +14,14 @@ import (
 	"go.temporal.io/api/operatorservice/v1"
 
 	"github.com/datashare/datashare/internal/devserver"
+	"github.com/datashare/datashare/internal/testutil"
 )
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
 
 // TestClientAgainstRealServer: the lazy client reaches a real Temporal server, reports health,
 // exports SDK metrics into the registry, and registers search attributes idempotently.
 func TestClientAgainstRealServer(t *testing.T) {
 	quiet := slog.New(slog.DiscardHandler)
-	srv, err := devserver.Start(context.Background(), devserver.Options{DataDir: t.TempDir(), FrontendPort: freePort(t), UIPort: -1, Logger: quiet})
+	srv, err := devserver.Start(context.Background(), devserver.Options{DataDir: t.TempDir(), FrontendPort: testutil.FreePort(t), UIPort: -1, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
