@@ -16,7 +16,7 @@ import (
 )
 
 // wantMigrations lists every migration file, in version order.
-var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql"}
+var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql", "00003_calendar.sql"}
 
 func forEachEmptyDB(t *testing.T, fn func(t *testing.T, db *gorm.DB, dialect string)) {
 	for _, dialect := range modelstest.Dialects() {
@@ -71,6 +71,10 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 				"actor", "reason", "created_at"},
 			"idempotency_keys": {"subject", "idem_key", "method", "route", "request_hash", "status",
 				"response_body", "created_at"},
+			"calendar_overrides": {"day", "workday", "name", "source", "updated_by", "updated_at"},
+			"calendar_years":     {"year", "source", "days", "loaded_by", "loaded_at"},
+			"calendar_state":     {"id", "revision", "updated_at"},
+			"calendar_changes":   {"revision", "action", "subject", "detail", "actor", "created_at"},
 		}
 		for table, cols := range columns {
 			types, err := db.Migrator().ColumnTypes(table)
