@@ -58,6 +58,12 @@ type Config struct {
 	DBDSN     string `env:"DATASHARE_DB_DSN" usage:"database DSN (sqlite: file path, default DATA_DIR/datashare.db; mysql: user:pass@tcp(host:3306)/db)"`
 
 	Jurisdiction string `env:"DATASHARE_JURISDICTION" envDefault:"ningxia" usage:"jurisdiction profile: ningxia, wuhai, liaoning or neixiang"`
+	// PolicyFile replaces the embedded profile with a deployment's own (YAML, same schema).
+	PolicyFile string `env:"DATASHARE_POLICY_FILE" usage:"a jurisdiction profile file (YAML) to use instead of the embedded one"`
+	// LocalDefaultWorkdays fills deadlines where a regulation sets none; shown as a local default, never as law.
+	LocalDefaultWorkdays int `env:"DATASHARE_LOCAL_DEFAULT_WORKDAYS" envDefault:"10" usage:"deadline in working days where the regulation sets none (shown as local default)"`
+	// CalendarRefresh bounds how long an admin's calendar edit takes to reach other processes.
+	CalendarRefresh time.Duration `env:"DATASHARE_CALENDAR_REFRESH" envDefault:"5s" usage:"how often a process checks the database for calendar edits"`
 
 	TemporalAddress       string `env:"TEMPORAL_ADDRESS" envDefault:"127.0.0.1:7233" usage:"Temporal frontend host:port (embedded mode: where the in-process server listens)"`
 	TemporalNamespace     string `env:"TEMPORAL_NAMESPACE" envDefault:"default" usage:"Temporal namespace"`
@@ -238,6 +244,17 @@ func (c Config) Validate() error {
 	}
 	if !slices.Contains(Jurisdictions, c.Jurisdiction) {
 		bad("DATASHARE_JURISDICTION", "must be one of %s, got %q", strings.Join(Jurisdictions, ", "), c.Jurisdiction)
+	}
+	if c.LocalDefaultWorkdays < 1 || c.LocalDefaultWorkdays > 365 {
+		bad("DATASHARE_LOCAL_DEFAULT_WORKDAYS", "must be 1-365, got %d", c.LocalDefaultWorkdays)
+	}
+	if c.CalendarRefresh < 0 || c.CalendarRefresh > time.Hour {
+		bad("DATASHARE_CALENDAR_REFRESH", "must be between 0 and 1h, got %s", c.CalendarRefresh)
+	}
+	if c.PolicyFile != "" {
+		if _, err := os.Stat(c.PolicyFile); err != nil {
+			bad("DATASHARE_POLICY_FILE", "cannot read %q: %v", c.PolicyFile, errors.Unwrap(err))
+		}
 	}
 	if c.TemporalNamespace == "" {
 		bad("TEMPORAL_NAMESPACE", "must not be empty")
