@@ -21,6 +21,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/internal/calsource"
+	"github.com/datashare/datashare/internal/policy"
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/models/modelstest"
 )
@@ -36,6 +38,25 @@ type testAPI struct {
 	tempErr error // what the fake Temporal probe answers
 }
 
+// testPolicies are the embedded profiles, resolved with the built-in local defaults.
+func testPolicies(t testing.TB) []policy.Profile {
+	t.Helper()
+	embedded, err := policy.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]policy.Profile, len(embedded))
+	for i, p := range embedded {
+		if out[i], err = p.Resolve(policy.BuiltinLocalDefaults()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// testNow is the API's clock in tests: late November 2026, when the 2027 schedule is missing.
+var testNow = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+
 func newTestAPI(t testing.TB, db *gorm.DB) *testAPI {
 	t.Helper()
 	if _, err := models.SeedDemo(context.Background(), db); err != nil {
@@ -47,6 +68,12 @@ func newTestAPI(t testing.TB, db *gorm.DB) *testAPI {
 	}
 	ta := &testAPI{t: t, signer: auth.NewDevSigner(key)}
 	store := models.NewStore(db)
+	reg := prometheus.NewRegistry()
+	// TTL 0: every request sees the database's latest calendar revision.
+	cal, err := calsource.New(store, 0, slog.New(slog.DiscardHandler), reg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	engine, err := NewRouter(Deps{
 		Logger:      slog.New(slog.DiscardHandler),
 		Verifier:    ta.signer,
@@ -58,8 +85,13 @@ func newTestAPI(t testing.TB, db *gorm.DB) *testAPI {
 			{Name: "database", Probe: func(ctx context.Context) error { return models.Ping(ctx, db) }},
 			{Name: "temporal", Probe: func(context.Context) error { return ta.tempErr }},
 		},
-		Registry:     prometheus.NewRegistry(),
+		Registry:     reg,
 		MaxBodyBytes: 4096,
+		Calendar:     cal,
+		CalendarData: store,
+		Now:          func() time.Time { return testNow },
+		Policies:     testPolicies(t),
+		ActivePolicy: "ningxia",
 	})
 	if err != nil {
 		t.Fatalf("router: %v", err)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/internal/calendar"
 	"github.com/datashare/datashare/models"
 )
 
@@ -294,4 +295,63 @@ func versionOf(v *int) int {
 		return 0
 	}
 	return *v
+}
+
+// CalendarOverrideInput corrects or adds one day of the working-day calendar.
+type CalendarOverrideInput struct {
+	Kind   string `json:"kind" binding:"required,oneof=holiday workday"`
+	Name   string `json:"name" binding:"required,max=64"`
+	Source string `json:"source" binding:"required,max=500"`
+}
+
+// CalendarYearDayInput is one special day of a year's schedule.
+type CalendarYearDayInput struct {
+	Date string `json:"date" binding:"required"`
+	Kind string `json:"kind" binding:"required,oneof=holiday workday"`
+	Name string `json:"name" binding:"required,max=64"`
+}
+
+// CalendarYearInput loads a year's schedule: the notice it comes from and its holidays and
+// make-up working days (every other day follows Monday–Friday).
+type CalendarYearInput struct {
+	Source string                 `json:"source" binding:"required,max=500"`
+	Days   []CalendarYearDayInput `json:"days" binding:"required,min=1,max=100,dive"`
+}
+
+// CalendarOverrideView is one override.
+type CalendarOverrideView struct {
+	Date      string `json:"date"`
+	Kind      string `json:"kind"`
+	Name      string `json:"name"`
+	Source    string `json:"source"`
+	UpdatedBy string `json:"updated_by"`
+	UpdatedAt string `json:"updated_at"`
+}
+
+// CalendarYearView is a year loaded through the API.
+type CalendarYearView struct {
+	Year     int    `json:"year"`
+	Source   string `json:"source"`
+	LoadedBy string `json:"loaded_by"`
+	LoadedAt string `json:"loaded_at"`
+}
+
+// CalendarOverrideList lists the administered calendar data.
+type CalendarOverrideList struct {
+	Items []CalendarOverrideView `json:"items"`
+	Years []CalendarYearView     `json:"years"`
+}
+
+// CalendarEditView answers an edit: the day as now classified and the new calendar version.
+type CalendarEditView struct {
+	Day             calendar.DayInfo `json:"day"`
+	CalendarVersion string           `json:"calendar_version"`
+}
+
+func toOverrideView(o models.CalendarOverride) CalendarOverrideView {
+	kind := "holiday"
+	if o.Workday {
+		kind = "workday"
+	}
+	return CalendarOverrideView{Date: o.Day, Kind: kind, Name: o.Name, Source: o.Source, UpdatedBy: o.UpdatedBy, UpdatedAt: formatTime(o.UpdatedAt)}
 }

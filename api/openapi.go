@@ -12,6 +12,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3gen"
 
+	"github.com/datashare/datashare/internal/calendar"
 	"github.com/datashare/datashare/models"
 )
 
@@ -22,6 +23,14 @@ var ginParam = regexp.MustCompile(`:([A-Za-z_]+)`)
 
 // openAPIPath turns Gin's /resources/:id into OpenAPI's /resources/{id}.
 func openAPIPath(p string) string { return ginParam.ReplaceAllString(p, "{$1}") }
+
+// textTypes describes types that marshal as text by what they look like on the wire.
+func textTypes(_ string, t reflect.Type, _ reflect.StructTag, schema *openapi3.Schema) error {
+	if t == reflect.TypeOf(calendar.Date{}) {
+		*schema = *openapi3.NewStringSchema().WithFormat("date")
+	}
+	return nil
+}
 
 // openAPIDocument generates the document from the route table, so the two cannot drift.
 func openAPIDocument(table []route, version string) ([]byte, error) {
@@ -36,7 +45,7 @@ func openAPIDocument(table []route, version string) ([]byte, error) {
 		ref, ok := schemas[name]
 		if !ok {
 			var err error
-			ref, err = openapi3gen.NewSchemaRefForValue(v, nil)
+			ref, err = openapi3gen.NewSchemaRefForValue(v, nil, openapi3gen.SchemaCustomizer(textTypes))
 			if err != nil {
 				return nil, fmt.Errorf("openapi schema for %T: %w", v, err)
 			}

@@ -6,12 +6,17 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/internal/calendar"
+	"github.com/datashare/datashare/internal/calquery"
+	"github.com/datashare/datashare/internal/calsource"
+	"github.com/datashare/datashare/internal/policy"
 )
 
 // Deps is everything the API needs, wired once by the binary.
@@ -22,6 +27,11 @@ type Deps struct {
 	Departments  DepartmentStore
 	Directory    DirectoryStore   // departments and users, managed by admins
 	Idempotency  IdempotencyStore // answers to creates sent with an Idempotency-Key
+	Calendar     CalendarSource   // the current working-day calendar
+	CalendarData CalendarStore    // calendar overrides and loaded years, managed by admins
+	Now          func() time.Time // the clock of calendar status; time.Now when nil
+	Policies     []policy.Profile // resolved jurisdiction profiles, the active one included
+	ActivePolicy string           // id of the profile in force
 	Checks       []Check
 	Registry     *prometheus.Registry // serves /metrics; HTTP metrics are registered into it
 	MaxBodyBytes int64
@@ -67,6 +77,14 @@ func routes(d Deps) []route {
 	sys := systemHandlers{checks: d.Checks, departments: d.Departments}
 	cat := catalogHandlers{store: d.Catalog}
 	dir := directoryHandlers{store: d.Directory}
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	calh := calendarHandlers{source: d.Calendar, store: d.CalendarData, now: now}
+	pol := policyHandlers{profiles: d.Policies, active: d.ActivePolicy}
+	dueParams := []param{{"from", "receipt: RFC 3339 time or YYYY-MM-DD date (China)"}, {"workdays", "number of working days, 1-365"}}
+	daysParams := []param{{"from", "first date, YYYY-MM-DD"}, {"to", "last date, YYYY-MM-DD (at most 366 days)"}}
 	ownApprover := []auth.Role{auth.RoleApprover}
 	authority := []auth.Role{auth.RoleAuthority}
 	admin := []auth.Role{auth.RoleAdmin}
@@ -99,6 +117,16 @@ func routes(d Deps) []route {
 		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/return", op: "returnCatalogResource", summary: "Return a submitted resource to its department with a reason (authority)", tag: "catalog", roles: authority, body: ReasonInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.returnToDept},
 		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/retire", op: "retireCatalogResource", summary: "Retire a published resource with a reason (authority)", tag: "catalog", roles: authority, body: ReasonInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.retire},
 		{method: http.MethodGet, path: "/api/v1/catalog/resources/:id/versions", op: "listCatalogResourceVersions", summary: "Every revision of a resource, oldest first", tag: "catalog", status: 200, resp: CatalogVersionList{}, handler: cat.versions},
+
+		{method: http.MethodGet, path: "/api/v1/calendar/due", op: "calendarDue", summary: "Deadline of N working days after a receipt (day of receipt not counted; end of the N-th working day, Asia/Shanghai)", tag: "calendar", public: true, query: dueParams, status: 200, resp: calendar.DueResult{}, handler: calh.due},
+		{method: http.MethodGet, path: "/api/v1/calendar/days", op: "calendarDays", summary: "Kind of each day in a range: workday, weekend, holiday, makeup_workday", tag: "calendar", public: true, query: daysParams, status: 200, resp: calquery.DaysResponse{}, handler: calh.days},
+		{method: http.MethodGet, path: "/api/v1/calendar/status", op: "calendarStatus", summary: "Calendar version, published years, warnings (admin)", tag: "calendar", roles: admin, status: 200, resp: calsource.Status{}, handler: calh.status},
+		{method: http.MethodGet, path: "/api/v1/calendar/overrides", op: "listCalendarOverrides", summary: "Days corrected by admins and years loaded (admin)", tag: "calendar", roles: admin, status: 200, resp: CalendarOverrideList{}, handler: calh.listOverrides},
+		{method: http.MethodPut, path: "/api/v1/calendar/overrides/:date", op: "putCalendarOverride", summary: "Make a day a holiday or a working day (admin); takes effect at once, raises the calendar version", tag: "calendar", roles: admin, body: CalendarOverrideInput{}, status: 200, upsert: true, resp: CalendarEditView{}, handler: calh.putOverride},
+		{method: http.MethodDelete, path: "/api/v1/calendar/overrides/:date", op: "deleteCalendarOverride", summary: "Remove a day's override (admin)", tag: "calendar", roles: admin, status: 200, resp: CalendarEditView{}, handler: calh.deleteOverride},
+		{method: http.MethodGet, path: "/api/v1/policies", op: "listPolicies", summary: "Jurisdiction profiles; the one in force is marked active", tag: "policies", status: 200, resp: PolicyList{}, handler: pol.list},
+		{method: http.MethodGet, path: "/api/v1/policies/:id", op: "getPolicy", summary: "A jurisdiction profile: every step's deadline, actor, reminders, escalation, extension and legal basis", tag: "policies", status: 200, resp: PolicyView{}, handler: pol.get},
+		{method: http.MethodPost, path: "/api/v1/calendar/years/:year", op: "loadCalendarYear", summary: "Load a year's holiday schedule, e.g. the State Council's notice for a new year (admin)", tag: "calendar", roles: admin, body: CalendarYearInput{}, status: 200, resp: calsource.Status{}, handler: calh.loadYear},
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/datashare/datashare/internal/calendar"
 )
 
 // CalendarOverride corrects or adds one day of the working-day calendar (an admin's edit that
@@ -238,4 +240,37 @@ func (s *Store) calendarEdit(ctx context.Context, action, subject string, detail
 		return 0, dbError(err, "%s %s", action, subject)
 	}
 	return rev, nil
+}
+
+// CalendarOptions turns the administered data into the calendar's inputs, versioned as the
+// official data set plus the revision (e.g. "cn-2026.1+r3").
+func (s *Store) CalendarOptions(ctx context.Context) (calendar.Options, int64, error) {
+	data, err := s.CalendarData(ctx)
+	if err != nil {
+		return calendar.Options{}, 0, err
+	}
+	opts := calendar.Options{Version: fmt.Sprintf("%s+r%d", calendar.OfficialVersion, data.Revision)}
+	for _, o := range data.Overrides {
+		d, err := calendar.ParseDate(o.Day)
+		if err != nil {
+			return calendar.Options{}, 0, fmt.Errorf("calendar override %q: %w", o.Day, err)
+		}
+		opts.Overrides = append(opts.Overrides, calendar.Override{Date: d, Workday: o.Workday, Name: o.Name, Source: o.Source})
+	}
+	for _, y := range data.Years {
+		days, err := y.Days()
+		if err != nil {
+			return calendar.Options{}, 0, err
+		}
+		sched := calendar.Schedule{Year: y.Year, Source: y.Source}
+		for _, d := range days {
+			date, err := calendar.ParseDate(d.Day)
+			if err != nil {
+				return calendar.Options{}, 0, fmt.Errorf("calendar year %d: %w", y.Year, err)
+			}
+			sched.Days = append(sched.Days, calendar.SpecialDay{Date: date, Workday: d.Workday, Name: d.Name})
+		}
+		opts.Loaded = append(opts.Loaded, sched)
+	}
+	return opts, data.Revision, nil
 }

@@ -23,7 +23,9 @@ import (
 
 	"github.com/datashare/datashare/api"
 	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/internal/calsource"
 	"github.com/datashare/datashare/internal/config"
+	"github.com/datashare/datashare/internal/policy"
 	"github.com/datashare/datashare/internal/temporalx"
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/worker"
@@ -145,21 +147,26 @@ func newVerifier(cfg config.Config, store *models.Store) (auth.Verifier, *auth.D
 }
 
 // apiServer builds the HTTP server of the API.
-func apiServer(cfg config.Config, log *slog.Logger, db *gorm.DB, tc client.Client, verifier auth.Verifier, reg *prometheus.Registry) (*http.Server, error) {
+func apiServer(cfg config.Config, log *slog.Logger, s *services, verifier auth.Verifier) (*http.Server, error) {
+	db, tc := s.db, s.tc
 	gin.SetMode(gin.ReleaseMode)
 	store := models.NewStore(db)
 	router, err := api.NewRouter(api.Deps{
-		Logger:      log,
-		Verifier:    verifier,
-		Catalog:     store,
-		Departments: store,
-		Directory:   store,
-		Idempotency: store,
+		Logger:       log,
+		Verifier:     verifier,
+		Catalog:      store,
+		Departments:  store,
+		Directory:    store,
+		Idempotency:  store,
+		Calendar:     s.cal,
+		CalendarData: store,
+		Policies:     s.policies,
+		ActivePolicy: s.active.ID,
 		Checks: []api.Check{
 			{Name: "database", Probe: func(ctx context.Context) error { return models.Ping(ctx, db) }},
 			{Name: "temporal", Probe: func(ctx context.Context) error { return temporalx.CheckHealth(ctx, tc) }},
 		},
-		Registry:     reg,
+		Registry:     s.reg,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		Version:      version,
 	})
@@ -214,9 +221,49 @@ type services struct {
 	reg     *prometheus.Registry
 	tc      client.Client
 	metrics io.Closer
+	cal     *calsource.Source
+	// policies are the resolved jurisdiction profiles; active is the one in force.
+	policies []policy.Profile
+	active   policy.Profile
+}
+
+// loadPolicies selects the deployment's jurisdiction profile (a malformed custom file stops the
+// start with its name, line and path) and resolves every known profile with the local defaults.
+func loadPolicies(cfg config.Config) (policy.Profile, []policy.Profile, error) {
+	defaults := policy.LocalDefaults{Workdays: cfg.LocalDefaultWorkdays}
+	active, err := policy.Select(cfg.Jurisdiction, cfg.PolicyFile, defaults)
+	if err != nil {
+		if cfg.PolicyFile != "" {
+			return policy.Profile{}, nil, fmt.Errorf("DATASHARE_POLICY_FILE: %w", err)
+		}
+		return policy.Profile{}, nil, fmt.Errorf("DATASHARE_JURISDICTION: %w", err)
+	}
+	embedded, err := policy.Embedded()
+	if err != nil {
+		return policy.Profile{}, nil, err
+	}
+	all := make([]policy.Profile, 0, len(embedded)+1)
+	for _, p := range embedded {
+		if p.ID == active.ID {
+			continue
+		}
+		r, err := p.Resolve(defaults)
+		if err != nil {
+			return policy.Profile{}, nil, err
+		}
+		all = append(all, r)
+	}
+	all = append(all, active)
+	slices.SortFunc(all, func(a, b policy.Profile) int { return strings.Compare(a.ID, b.ID) })
+	return active, all, nil
 }
 
 func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, migrate bool) (*services, error) {
+	active, policies, err := loadPolicies(cfg)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("jurisdiction profile", slog.String("id", active.ID), slog.String("source", active.Source))
 	db, err := openDB(ctx, cfg, log, migrate)
 	if err != nil {
 		return nil, err
@@ -227,7 +274,15 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, migr
 		_ = models.Close(db)
 		return nil, err
 	}
-	return &services{db: db, reg: reg, tc: tc, metrics: metrics}, nil
+	cal, err := calsource.New(models.NewStore(db), cfg.CalendarRefresh, log, reg)
+	if err != nil {
+		tc.Close()
+		_ = models.Close(db)
+		return nil, err
+	}
+	// Warn in the log, now and daily, when next year's holiday schedule is missing.
+	go cal.Watch(ctx, 24*time.Hour)
+	return &services{db: db, reg: reg, tc: tc, metrics: metrics, cal: cal, policies: policies, active: active}, nil
 }
 
 func (s *services) Close() {
@@ -242,7 +297,7 @@ func serveAPI(ctx context.Context, cfg config.Config, log *slog.Logger, s *servi
 	if err != nil {
 		return nil, nil, err
 	}
-	srv, err := apiServer(cfg, log, s.db, s.tc, verifier, s.reg)
+	srv, err := apiServer(cfg, log, s, verifier)
 	if err != nil {
 		return nil, nil, err
 	}

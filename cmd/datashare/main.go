@@ -31,7 +31,11 @@ func main() {
 	if err != nil && !errors.Is(err, errUsage) {
 		fmt.Fprintln(os.Stderr, "datashare:", err)
 	}
-	if err != nil {
+	var ec exitCoder
+	switch {
+	case errors.As(err, &ec):
+		os.Exit(ec.ExitCode())
+	case err != nil:
 		os.Exit(1)
 	}
 }
@@ -45,12 +49,13 @@ type command struct {
 
 // commands is filled here and, in the embedded build, by dev.go.
 var commands = map[string]command{
-	"api":     {"run the HTTP API", runAPI},
-	"worker":  {"run the Temporal worker", runWorker},
-	"migrate": {"apply (up) or list (status) database migrations", runMigrate},
-	"token":   {"mint a dev-mode bearer token: token --user ID [--ttl 720h]", runToken},
-	"config":  {"list every configuration variable with its flag and default", runConfig},
-	"version": {"print the version", func(context.Context, []string) error { fmt.Println(version); return nil }},
+	"api":      {"run the HTTP API", runAPI},
+	"worker":   {"run the Temporal worker", runWorker},
+	"migrate":  {"apply (up) or list (status) database migrations", runMigrate},
+	"token":    {"mint a dev-mode bearer token: token --user ID [--ttl 720h]", runToken},
+	"config":   {"list every configuration variable with its flag and default", runConfig},
+	"calendar": {"working days from the embedded official data: calendar due --from T --workdays N | calendar days --from D --to D [--json]", runCalendar},
+	"version":  {"print the version", func(context.Context, []string) error { fmt.Println(version); return nil }},
 }
 
 func run(ctx context.Context, args []string) error {

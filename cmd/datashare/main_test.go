@@ -71,3 +71,17 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 		t.Fatalf("unknown command: %v", err)
 	}
 }
+
+func TestMalformedPolicyFileStopsTheStart(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "yinchuan.yaml")
+	if err := os.WriteFile(bad, []byte("id: yinchuan\nname: 银川\nprocedures:\n  - code: share\n    colour: red\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DATASHARE_DB_DSN", filepath.Join(dir, "app.db"))
+	t.Setenv("DATASHARE_LOG_LEVEL", "error")
+	err := run(context.Background(), []string{"api", "--policy-file", bad})
+	if err == nil || !strings.Contains(err.Error(), "DATASHARE_POLICY_FILE") || !strings.Contains(err.Error(), "yinchuan.yaml") || !strings.Contains(err.Error(), "line ") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -242,7 +242,8 @@ func (c Config) Validate() error {
 	default:
 		bad("DATASHARE_DB_DIALECT", "must be sqlite or mysql, got %q", c.DBDialect)
 	}
-	if !slices.Contains(Jurisdictions, c.Jurisdiction) {
+	// A deployment's own profile file names its own jurisdiction.
+	if c.PolicyFile == "" && !slices.Contains(Jurisdictions, c.Jurisdiction) {
 		bad("DATASHARE_JURISDICTION", "must be one of %s, got %q", strings.Join(Jurisdictions, ", "), c.Jurisdiction)
 	}
 	if c.LocalDefaultWorkdays < 1 || c.LocalDefaultWorkdays > 365 {

@@ -1,0 +1,68 @@
+package api
+
+import (
+	"testing"
+
+	"github.com/datashare/datashare/models/modelstest"
+)
+
+func TestPolicies(t *testing.T) {
+	ta := newTestAPI(t, modelstest.NewSQLite(t))
+	var list PolicyList
+	ta.expect(ta.do("GET", "/api/v1/policies", ta.applicant(), nil), 200).json(t, &list)
+	if list.Active != "ningxia" || len(list.Items) != 4 {
+		t.Fatalf("policies = %+v", list)
+	}
+	actives := 0
+	for _, p := range list.Items {
+		if p.Active {
+			actives++
+			if p.ID != "ningxia" {
+				t.Fatalf("%s marked active", p.ID)
+			}
+		}
+	}
+	if actives != 1 {
+		t.Fatalf("%d profiles marked active", actives)
+	}
+	ta.expect(ta.do("GET", "/api/v1/policies", "", nil), 401)
+	ta.expect(ta.do("GET", "/api/v1/policies/beijing", ta.applicant(), nil), 404)
+
+	// 宁夏: a conditional-share request is answered in 10 working days, 第十一条.
+	var nx struct {
+		ID         string `json:"id"`
+		Active     bool   `json:"active"`
+		Procedures []struct {
+			Code  string `json:"code"`
+			Steps []struct {
+				Code     string `json:"code"`
+				Deadline struct {
+					Workdays     int  `json:"workdays"`
+					LocalDefault bool `json:"local_default"`
+				} `json:"deadline"`
+				LegalBasis []struct {
+					Document string `json:"document"`
+					Article  string `json:"article"`
+				} `json:"legal_basis"`
+			} `json:"steps"`
+		} `json:"procedures"`
+	}
+	ta.expect(ta.do("GET", "/api/v1/policies/ningxia", ta.applicant(), nil), 200).json(t, &nx)
+	found := false
+	for _, p := range nx.Procedures {
+		for _, s := range p.Steps {
+			if p.Code == "share" && s.Code == "reply" {
+				found = true
+				if s.Deadline.Workdays != 10 || s.Deadline.LocalDefault || len(s.LegalBasis) == 0 || s.LegalBasis[0].Article != "第十一条" {
+					t.Fatalf("ningxia share.reply = %+v", s)
+				}
+			}
+			if p.Code == "share" && s.Code == "coordinate" && (!s.Deadline.LocalDefault || s.Deadline.Workdays != 10) {
+				t.Fatalf("ningxia share.coordinate must be the local default of 10 working days: %+v", s)
+			}
+		}
+	}
+	if !found || !nx.Active || nx.ID != "ningxia" {
+		t.Fatalf("ningxia profile = %+v", nx)
+	}
+}
