@@ -16,7 +16,8 @@ import (
 )
 
 // wantMigrations lists every migration file, in version order.
-var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql", "00003_calendar.sql"}
+var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql", "00003_calendar.sql",
+	"00004_tasks_timeline.sql"}
 
 func forEachEmptyDB(t *testing.T, fn func(t *testing.T, db *gorm.DB, dialect string)) {
 	for _, dialect := range modelstest.Dialects() {
@@ -75,6 +76,13 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			"calendar_years":     {"year", "source", "days", "loaded_by", "loaded_at"},
 			"calendar_state":     {"id", "revision", "updated_at"},
 			"calendar_changes":   {"revision", "action", "subject", "detail", "actor", "created_at"},
+			"tasks": {"task_id", "revision", "kind", "parent_task_id", "workflow_id", "request_id",
+				"procedure", "step", "candidate_department_id", "candidate_role", "assignee", "status",
+				"decisions", "decision", "received_at", "due_at", "calendar_version", "provisional",
+				"legal_basis", "local_default", "overdue", "long_overdue", "last_urged_at", "urge_count",
+				"updated_at"},
+			"timeline_events": {"event_id", "seq", "task_id", "workflow_id", "request_id", "procedure",
+				"step", "kind", "at", "actor", "department_id", "text", "data", "created_at"},
 		}
 		for table, cols := range columns {
 			types, err := db.Migrator().ColumnTypes(table)
@@ -93,19 +101,26 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			}
 		}
 
-		var primary []string
-		types, err := db.Migrator().ColumnTypes("idempotency_keys")
-		if err != nil {
-			t.Fatal(err)
+		primaryKeys := map[string][]string{
+			"idempotency_keys": {"idem_key", "subject"},
+			"tasks":            {"task_id"},
+			"timeline_events":  {"event_id"},
 		}
-		for _, ct := range types {
-			if pk, ok := ct.PrimaryKey(); ok && pk {
-				primary = append(primary, ct.Name())
+		for table, want := range primaryKeys {
+			var primary []string
+			types, err := db.Migrator().ColumnTypes(table)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		slices.Sort(primary)
-		if !slices.Equal(primary, []string{"idem_key", "subject"}) {
-			t.Errorf("primary key of idempotency_keys = %v, want subject and idem_key", primary)
+			for _, ct := range types {
+				if pk, ok := ct.PrimaryKey(); ok && pk {
+					primary = append(primary, ct.Name())
+				}
+			}
+			slices.Sort(primary)
+			if !slices.Equal(primary, want) {
+				t.Errorf("primary key of %s = %v, want %v", table, primary, want)
+			}
 		}
 
 		indexes := []struct {
@@ -121,6 +136,12 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			{"catalog_resources", "idx_catalog_resources_open_type", false, []string{"open_type", "id"}},
 			{"users", "idx_users_department_id", false, []string{"department_id"}},
 			{"idempotency_keys", "idx_idempotency_keys_created_at", false, []string{"created_at"}},
+			{"tasks", "idx_tasks_department_inbox", false, []string{"candidate_department_id", "status", "due_at"}},
+			{"tasks", "idx_tasks_assignee_inbox", false, []string{"assignee", "status", "due_at"}},
+			{"tasks", "idx_tasks_request_id", false, []string{"request_id"}},
+			{"tasks", "idx_tasks_workflow_id", false, []string{"workflow_id"}},
+			{"timeline_events", "idx_timeline_events_request", false, []string{"request_id", "at", "seq"}},
+			{"timeline_events", "idx_timeline_events_task", false, []string{"task_id", "seq"}},
 		}
 		for _, want := range indexes {
 			all, err := db.Migrator().GetIndexes(want.table)
@@ -271,6 +292,12 @@ func TestMigrateForwardFromVersion1(t *testing.T) {
 		got, err := st.GetIdempotencyRecord(ctx, "u-old", "k-1")
 		if err != nil || !sameRecord(got, rec) {
 			t.Errorf("idempotency record = %+v, %v, want %+v", got, err, rec)
+		}
+		// So do the task projection tables.
+		task := models.Task{TaskID: "wf/reply/1", Revision: 1, WorkflowID: "wf", RequestID: "R-old",
+			Status: "open", ReceivedAt: at}
+		if applied, err := st.UpsertTask(ctx, task); err != nil || !applied {
+			t.Errorf("upsert task after migrating = %v, %v", applied, err)
 		}
 	})
 }
