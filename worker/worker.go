@@ -11,6 +11,10 @@ import (
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"gorm.io/gorm"
+
+	"github.com/datashare/datashare/activities"
+	"github.com/datashare/datashare/internal/policy"
+	"github.com/datashare/datashare/models"
 )
 
 // Deps is what workflows and activities are built from.
@@ -20,6 +24,9 @@ type Deps struct {
 	DB          *gorm.DB
 	Logger      *slog.Logger
 	StopTimeout time.Duration // how long a stop lets running activities finish
+	// Calendars is the current working-day calendar; Policy the jurisdiction profile in force.
+	Calendars activities.CalendarSource
+	Policy    policy.Profile
 }
 
 // New creates the worker and registers every workflow and activity of datashare on it.
@@ -31,9 +38,15 @@ func New(d Deps) sdkworker.Worker {
 	return w
 }
 
-// register is the one place that lists what the worker runs; procedures are added here as
-// they are built.
-func register(_ sdkworker.Registry, _ Deps) {}
+// register is the one place that lists what the worker runs. The activities of the human-task
+// step are here; the procedure workflows that use them are added as they are built.
+func register(r sdkworker.Registry, d Deps) {
+	r.RegisterActivity(&activities.Activities{
+		Calendars: d.Calendars,
+		Policy:    d.Policy,
+		Store:     projection{store: models.NewStore(d.DB)},
+	})
+}
 
 // Run starts the worker and blocks until ctx ends, then stops it; a task in flight is
 // finished or, after StopTimeout, left for another worker to pick up (Temporal retries it).

@@ -41,3 +41,142 @@ func SearchAttributes() map[string]enumspb.IndexedValueType {
 		DueAtKey.GetName():         enumspb.INDEXED_VALUE_TYPE_DATETIME,
 	}
 }
+
+// Messages of the human-task step (RunHumanTask). Every human action is an Update with a
+// validator, so the API answers synchronously; each carries the acting Actor, which the API
+// fills from the verified token (never from the request body), and the TaskID it is meant for.
+// Every update returns the task's TaskState after the action.
+const (
+	// UpdateClaim takes an open task for oneself (签收). Payload ClaimUpdate.
+	UpdateClaim = "claim"
+	// UpdateUnclaim gives a claimed task back to the department's pool. Payload UnclaimUpdate.
+	UpdateUnclaim = "unclaim"
+	// UpdateTransfer hands the task to another person of the department or, for the authority
+	// where the procedure allows it, to another department (转办). Payload TransferUpdate.
+	UpdateTransfer = "transfer"
+	// UpdateComment adds a comment to the task's timeline. Payload CommentUpdate.
+	UpdateComment = "comment"
+	// UpdateComplete decides the task with one of its decisions. Payload CompleteUpdate.
+	UpdateComplete = "complete"
+	// UpdateUrge urges the deciding party (催办), at most once per working day per party.
+	// Payload UrgeUpdate.
+	UpdateUrge = "urge"
+	// UpdateRequestExtension asks for more working days (延期申请). Payload
+	// RequestExtensionUpdate.
+	UpdateRequestExtension = "request_extension"
+	// UpdateDecideExtension approves or refuses the pending extension request. Payload
+	// DecideExtensionUpdate.
+	UpdateDecideExtension = "decide_extension"
+
+	// SignalRecomputeDeadline tells running workflows that the working-day calendar changed, so
+	// an open task's deadline is computed again and its timers re-armed. Payload
+	// RecomputeDeadlineSignal.
+	SignalRecomputeDeadline = "recompute_deadline"
+
+	// QueryTask returns the current task's TaskState (for operators; the API reads the
+	// database).
+	QueryTask = "task"
+)
+
+// Actor is who performs an action: the token's subject, department and roles.
+type Actor struct {
+	Subject      string   `json:"subject"`
+	DepartmentID string   `json:"department_id"`
+	Roles        []string `json:"roles"`
+}
+
+// HasRole reports whether the actor holds the role.
+func (a Actor) HasRole(role string) bool {
+	for _, r := range a.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// ClaimUpdate is the payload of UpdateClaim.
+type ClaimUpdate struct {
+	TaskID string `json:"task_id"`
+	Actor  Actor  `json:"actor"`
+}
+
+// UnclaimUpdate is the payload of UpdateUnclaim.
+type UnclaimUpdate struct {
+	TaskID string `json:"task_id"`
+	Actor  Actor  `json:"actor"`
+}
+
+// TransferUpdate is the payload of UpdateTransfer: to a person (ToSubject), to a department
+// (ToDepartmentID), or both. The API checks that ToSubject exists and belongs to the target
+// department; the workflow cannot.
+type TransferUpdate struct {
+	TaskID         string `json:"task_id"`
+	Actor          Actor  `json:"actor"`
+	ToSubject      string `json:"to_subject,omitempty"`
+	ToDepartmentID string `json:"to_department_id,omitempty"`
+	Reason         string `json:"reason,omitempty"`
+}
+
+// CommentUpdate is the payload of UpdateComment.
+type CommentUpdate struct {
+	TaskID string `json:"task_id"`
+	Actor  Actor  `json:"actor"`
+	Text   string `json:"text"`
+}
+
+// CompleteUpdate is the payload of UpdateComplete: a decision of the task's list and the
+// fields that decision requires (e.g. approve: scope, usage_purpose, validity_days; refuse:
+// reason_code, reason, legal_basis).
+type CompleteUpdate struct {
+	TaskID   string         `json:"task_id"`
+	Actor    Actor          `json:"actor"`
+	Decision string         `json:"decision"`
+	Fields   map[string]any `json:"fields,omitempty"`
+	Comment  string         `json:"comment,omitempty"`
+}
+
+// UrgeUpdate is the payload of UpdateUrge.
+type UrgeUpdate struct {
+	TaskID string `json:"task_id"`
+	Actor  Actor  `json:"actor"`
+	Text   string `json:"text,omitempty"`
+}
+
+// RequestExtensionUpdate is the payload of UpdateRequestExtension.
+type RequestExtensionUpdate struct {
+	TaskID   string `json:"task_id"`
+	Actor    Actor  `json:"actor"`
+	Workdays int    `json:"workdays"`
+	Reason   string `json:"reason"`
+}
+
+// DecideExtensionUpdate is the payload of UpdateDecideExtension; a refusal needs a reason.
+type DecideExtensionUpdate struct {
+	TaskID  string `json:"task_id"`
+	Actor   Actor  `json:"actor"`
+	Approve bool   `json:"approve"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// RecomputeDeadlineSignal is the payload of SignalRecomputeDeadline.
+type RecomputeDeadlineSignal struct {
+	// CalendarVersion is the version that caused the signal, for the timeline only: the
+	// activity always reads the current calendar.
+	CalendarVersion string `json:"calendar_version,omitempty"`
+}
+
+// Types of the application errors an update validator rejects with; the API maps them to
+// statuses in one place (DESIGN.md section 6). Details, when present, are one RejectionDetails.
+const (
+	ErrTypeNotFound     = "not_found"     // 404: no such task in this workflow
+	ErrTypeInvalid      = "invalid"       // 400: a field is missing or malformed
+	ErrTypeForbidden    = "forbidden"     // 403: wrong department or role
+	ErrTypeConflict     = "conflict"      // 409: the task's state does not allow it (already decided, claimed)
+	ErrTypeRuleViolated = "rule_violated" // 422: a business rule (urge limit, extension rule)
+)
+
+// RejectionDetails names the payload field a rejection is about, when it is about one.
+type RejectionDetails struct {
+	Field string `json:"field,omitempty"`
+}

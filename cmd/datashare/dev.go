@@ -86,7 +86,7 @@ func runDev(ctx context.Context, args []string) error {
 	}
 	werrc := make(chan error, 1)
 	go func() {
-		werrc <- worker.Run(ctx, worker.Deps{Client: svc.tc, TaskQueue: cfg.TemporalTaskQueue, DB: svc.db, Logger: log, StopTimeout: cfg.ShutdownTimeout})
+		werrc <- worker.Run(ctx, worker.Deps{Client: svc.tc, TaskQueue: cfg.TemporalTaskQueue, DB: svc.db, Logger: log, StopTimeout: cfg.ShutdownTimeout, Calendars: svc.cal, Policy: svc.active})
 	}()
 
 	if err := printBanner(cfg, ts.UIURL(), ts.FrontendHostPort(), signer); err != nil {

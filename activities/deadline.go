@@ -1,0 +1,220 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/datashare/datashare/internal/calendar"
+	"github.com/datashare/datashare/internal/policy"
+)
+
+// ReminderHour is the hour (Asia/Shanghai) at which a reminder of a working day is sent: the
+// start of the office day, so the reminder is read the day it is about.
+const ReminderHour = 9
+
+// urgeHorizonWorkdays is how many working days past the last alarm (long overdue, or the due
+// day) the urge windows reach. Beyond them a workflow falls back to 24-hour windows.
+const urgeHorizonWorkdays = 20
+
+// DeadlineInput asks for the deadline of one human task.
+type DeadlineInput struct {
+	Procedure string `json:"procedure"`
+	Step      string `json:"step"`
+	// ReceivedAt is when the task reached its actor; the day of receipt is not counted.
+	ReceivedAt time.Time `json:"received_at"`
+	// ExtensionWorkdays is the sum of the extensions granted so far (延期), added to the
+	// step's own working days.
+	ExtensionWorkdays int `json:"extension_workdays"`
+}
+
+// Reminder is one reminder point of the policy, as an instant.
+type Reminder struct {
+	// WorkdaysBefore the due day; 0 is the due day itself.
+	WorkdaysBefore int       `json:"workdays_before"`
+	At             time.Time `json:"at"`
+}
+
+// EscalationRule is who supervises an overdue task (督办), from the policy.
+type EscalationRule struct {
+	Role string `json:"role"`
+	// Department is a policy department kind (policy.Dept*), which the workflow maps to an id.
+	Department string `json:"department"`
+	// LongOverdueAfterWorkdays after the due day the task is long overdue.
+	LongOverdueAfterWorkdays int      `json:"long_overdue_after_workdays"`
+	LegalBasis               []string `json:"legal_basis,omitempty"`
+}
+
+// ExtensionRule is how far and by whom the deadline may be extended (延期), from the policy.
+type ExtensionRule struct {
+	MaxWorkdays int `json:"max_workdays"`
+	// Approver is a role: dept_head (of the acting department) or authority.
+	Approver string `json:"approver"`
+	MaxCount int    `json:"max_count"`
+	// LocalDefault: the rule is local practice, not law.
+	LocalDefault bool `json:"local_default,omitempty"`
+}
+
+// DeadlineResult is a task's deadline and every instant the workflow arms a timer for. Times
+// are in +08:00.
+type DeadlineResult struct {
+	// NoDeadline: the step has none; every time below is zero and there are no reminders.
+	NoDeadline bool `json:"no_deadline"`
+	// Workdays is the step's working days plus the extensions.
+	Workdays int `json:"workdays"`
+	// DueAt is the end (23:59:59) of the last working day.
+	DueAt time.Time `json:"due_at"`
+	// OverdueAt is the first instant the task is overdue: 24:00 of the due day.
+	OverdueAt time.Time `json:"overdue_at"`
+	// LongOverdueAt is when the task becomes long overdue; zero without an escalation.
+	LongOverdueAt time.Time `json:"long_overdue_at"`
+	// Reminders in time order; points that would fall before the receipt are left out.
+	Reminders        []Reminder `json:"reminders"`
+	CalendarVersion  string     `json:"calendar_version"`
+	Provisional      bool       `json:"provisional"`
+	UnconfirmedDates []string   `json:"unconfirmed_dates,omitempty"`
+	// LocalDefault: the regulation sets no time limit; shown as "local default, no statutory
+	// deadline", never as law.
+	LocalDefault bool `json:"local_default"`
+	// LegalBasis renders the step's citations, 《标题》第十一条第三款.
+	LegalBasis []string        `json:"legal_basis"`
+	Escalation *EscalationRule `json:"escalation,omitempty"`
+	Extension  *ExtensionRule  `json:"extension,omitempty"`
+	// WorkdayStarts are the starts (00:00) of the working days from the day of receipt's next
+	// working day on, a few weeks past the last alarm. A workflow uses them to limit urges to
+	// once per working day without calendar maths of its own; an urge window runs from one
+	// start to the next.
+	WorkdayStarts []time.Time `json:"workday_starts"`
+}
+
+// ComputeDeadline computes a task's deadline from the current calendar and the profile's
+// step, under the counting rule of DESIGN.md section 3. It has no side effect, so retries are
+// harmless; an unknown step or an unsupported deadline is a non-retryable "invalid" error.
+func (a *Activities) ComputeDeadline(ctx context.Context, in DeadlineInput) (DeadlineResult, error) {
+	step, ok := a.Policy.Step(in.Procedure, in.Step)
+	if !ok {
+		return DeadlineResult{}, invalid("profile %s has no step %s/%s", a.Policy.ID, in.Procedure, in.Step)
+	}
+	if in.ExtensionWorkdays < 0 {
+		return DeadlineResult{}, invalid("extension of %d working days", in.ExtensionWorkdays)
+	}
+	cal, err := a.Calendars.Calendar(ctx)
+	if err != nil {
+		return DeadlineResult{}, fmt.Errorf("load calendar: %w", err) // retryable: the database may come back
+	}
+	return computeDeadline(cal, step, in)
+}
+
+func computeDeadline(cal *calendar.Calendar, step policy.Step, in DeadlineInput) (DeadlineResult, error) {
+	res := DeadlineResult{
+		CalendarVersion: cal.Version(),
+		LocalDefault:    step.LocalDefault || step.Deadline.LocalDefault,
+		LegalBasis:      citations(step.LegalBasis),
+	}
+	if x := step.Extension; x != nil {
+		res.Extension = &ExtensionRule{MaxWorkdays: x.MaxWorkdays, Approver: x.Approver, MaxCount: x.MaxCount, LocalDefault: x.LocalDefault}
+	}
+	switch {
+	case step.Deadline.None:
+		res.NoDeadline = true
+		return res, nil
+	case step.Deadline.Annual != nil:
+		// WIP: annual reports have a calendar date, not a count of working days.
+		return DeadlineResult{}, invalid("step %s has an annual deadline, which this activity does not compute yet", step.Code)
+	case step.Deadline.Workdays < 1:
+		return DeadlineResult{}, invalid("step %s has no number of working days (is the profile resolved?)", step.Code)
+	}
+
+	res.Workdays = step.Deadline.Workdays + in.ExtensionWorkdays
+	due, err := cal.Due(in.ReceivedAt, res.Workdays)
+	if err != nil {
+		return DeadlineResult{}, invalid("deadline of %d working days from %s: %v", res.Workdays, in.ReceivedAt.Format(time.RFC3339), err)
+	}
+	res.DueAt = due.Due
+	res.OverdueAt = due.Due.Add(time.Second) // 24:00 of the due day
+	res.Provisional = due.Provisional
+	for _, d := range due.UnconfirmedDates {
+		res.UnconfirmedDates = append(res.UnconfirmedDates, d.String())
+	}
+
+	dueDay := calendar.DateOf(due.Due)
+	for _, point := range sortedDesc(step.Reminders) {
+		at := atHour(workdayBefore(cal, dueDay, point), ReminderHour)
+		if at.Before(in.ReceivedAt) {
+			continue // the task arrived after this point: nothing to remind of
+		}
+		res.Reminders = append(res.Reminders, Reminder{WorkdaysBefore: point, At: at})
+	}
+
+	lastAlarm := dueDay
+	if e := step.Escalation; e != nil {
+		res.Escalation = &EscalationRule{Role: e.Role, Department: e.Department,
+			LongOverdueAfterWorkdays: e.LongOverdueAfterWorkdays, LegalBasis: citations(e.LegalBasis)}
+		if e.LongOverdueAfterWorkdays > 0 {
+			long, err := cal.Due(due.Due, e.LongOverdueAfterWorkdays)
+			if err != nil {
+				return DeadlineResult{}, invalid("long-overdue point: %v", err)
+			}
+			res.LongOverdueAt = long.Due.Add(time.Second)
+			lastAlarm = calendar.DateOf(long.Due)
+		}
+	}
+
+	// Urge windows: every working day after the day of receipt up to the horizon.
+	horizon := workdayAfter(cal, lastAlarm, urgeHorizonWorkdays)
+	for d := calendar.DateOf(in.ReceivedAt); !d.After(horizon); d = d.AddDays(1) {
+		if cal.IsWorkday(d) {
+			res.WorkdayStarts = append(res.WorkdayStarts, atHour(d, 0))
+		}
+	}
+	return res, nil
+}
+
+// workdayBefore is the working day n working days before day (n = 0: day itself).
+func workdayBefore(cal *calendar.Calendar, day calendar.Date, n int) calendar.Date {
+	for n > 0 {
+		day = day.AddDays(-1)
+		if cal.IsWorkday(day) {
+			n--
+		}
+	}
+	return day
+}
+
+// workdayAfter is the n-th working day after day.
+func workdayAfter(cal *calendar.Calendar, day calendar.Date, n int) calendar.Date {
+	for n > 0 {
+		day = day.AddDays(1)
+		if cal.IsWorkday(day) {
+			n--
+		}
+	}
+	return day
+}
+
+func atHour(d calendar.Date, hour int) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, hour, 0, 0, 0, calendar.Location())
+}
+
+// sortedDesc orders reminder points from the earliest (most working days before) to the due
+// day, which is time order.
+func sortedDesc(points []int) []int {
+	out := slices.Sorted(slices.Values(points))
+	slices.Reverse(out)
+	return out
+}
+
+func citations(cs []policy.Citation) []string {
+	out := make([]string, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, c.String())
+	}
+	return out
+}
+
+func invalid(format string, args ...any) error {
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), ErrTypeInvalid, nil)
+}

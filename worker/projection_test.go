@@ -1,0 +1,135 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"gorm.io/gorm"
+
+	"github.com/datashare/datashare/activities"
+	"github.com/datashare/datashare/models"
+	"github.com/datashare/datashare/models/modelstest"
+)
+
+func newProjectionActivities(t *testing.T) (*activities.Activities, *models.Store, *gorm.DB) {
+	t.Helper()
+	db := modelstest.NewSQLite(t)
+	st := models.NewStore(db)
+	return &activities.Activities{Store: projection{store: st}}, st, db
+}
+
+func countRows(t *testing.T, db *gorm.DB, model any) int64 {
+	t.Helper()
+	var n int64
+	if err := db.Model(model).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func projectInput(rev int, status string) activities.ProjectTaskInput {
+	due := cst("2026-03-04T23:59:59+08:00")
+	return activities.ProjectTaskInput{
+		TaskID: "share-request/R1/reply/1", Revision: rev, Kind: activities.TaskKindStep,
+		WorkflowID: "share-request/R1", RequestID: "R1", Procedure: "share", Step: "reply",
+		CandidateDepartmentID: "dept-a", CandidateRole: "approver", Status: status,
+		Decisions:  []activities.DecisionOption{{Code: "approve", RequiredFields: []string{"scope"}}, {Code: "refuse"}},
+		ReceivedAt: cst("2026-02-12T10:00:00+08:00"), DueAt: &due, CalendarVersion: "cn-2026.1",
+		LegalBasis: []string{"《条例》第十一条"}, UpdatedAt: cst("2026-02-12T10:00:01+08:00"),
+	}
+}
+
+// Running the same projection twice (a Temporal retry) leaves one row, and an older revision
+// arriving after a newer one does not take the task back.
+func TestProjectTaskIsIdempotent(t *testing.T) {
+	a, st, db := newProjectionActivities(t)
+	ctx := context.Background()
+
+	for range 2 {
+		if _, err := a.ProjectTask(ctx, projectInput(1, activities.TaskOpen)); err != nil {
+			t.Fatalf("project revision 1: %v", err)
+		}
+	}
+	if n := countRows(t, db, &models.Task{}); n != 1 {
+		t.Fatalf("task rows after two identical projections = %d, want 1", n)
+	}
+
+	done := projectInput(3, activities.TaskCompleted)
+	done.Decision, done.Assignee = "approve", "u-1"
+	if _, err := a.ProjectTask(ctx, done); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ProjectTask(ctx, projectInput(2, activities.TaskOpen)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.GetTask(ctx, done.TaskID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Revision != 3 || got.Status != activities.TaskCompleted || got.Decision != "approve" || got.Assignee != "u-1" {
+		t.Errorf("task after revisions 1, 3, 2 = %+v, want revision 3 completed by u-1", got)
+	}
+	var decisions []activities.DecisionOption
+	if err := json.Unmarshal([]byte(got.DecisionsJSON), &decisions); err != nil ||
+		!slices.EqualFunc(decisions, done.Decisions, func(x, y activities.DecisionOption) bool {
+			return x.Code == y.Code && slices.Equal(x.RequiredFields, y.RequiredFields)
+		}) {
+		t.Errorf("decisions = %s (%v), want %+v", got.DecisionsJSON, err, done.Decisions)
+	}
+	if got.LegalBasisJSON != `["《条例》第十一条"]` || got.ParentTaskID != nil ||
+		got.DueAt == nil || !got.DueAt.Equal(*done.DueAt) {
+		t.Errorf("legal basis %s, parent %v, due %v", got.LegalBasisJSON, got.ParentTaskID, got.DueAt)
+	}
+}
+
+func TestProjectTaskInvalidIsNonRetryable(t *testing.T) {
+	a, _, _ := newProjectionActivities(t)
+	_, err := a.ProjectTask(context.Background(), projectInput(0, activities.TaskOpen))
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != activities.ErrTypeInvalid {
+		t.Errorf("project revision 0: err = %v, want a non-retryable %q error", err, activities.ErrTypeInvalid)
+	}
+}
+
+// A retried append leaves one row, with the content of the first call.
+func TestAppendTimelineIsIdempotent(t *testing.T) {
+	a, st, db := newProjectionActivities(t)
+	ctx := context.Background()
+	in := activities.AppendTimelineInput{
+		EventID: "share-request/R1/reply/1#1", Seq: 1, TaskID: "share-request/R1/reply/1",
+		WorkflowID: "share-request/R1", RequestID: "R1", Procedure: "share", Step: "reply",
+		Kind: activities.EventCompleted, At: cst("2026-02-13T09:30:00+08:00"), Actor: "u-1", DepartmentID: "dept-a",
+		Text: "同意共享", Data: map[string]any{"decision": "approve"},
+	}
+	for range 2 {
+		if _, err := a.AppendTimeline(ctx, in); err != nil {
+			t.Fatalf("append: %v", err)
+		}
+	}
+	if n := countRows(t, db, &models.TimelineEvent{}); n != 1 {
+		t.Fatalf("timeline rows after two identical appends = %d, want 1", n)
+	}
+	events, err := st.ListTimeline(ctx, "R1")
+	if err != nil || len(events) != 1 {
+		t.Fatalf("timeline = %+v, %v", events, err)
+	}
+	e := events[0]
+	if e.Kind != activities.EventCompleted || e.Text != "同意共享" || e.DataJSON != `{"decision":"approve"}` ||
+		!e.At.Equal(in.At) || e.Seq != 1 || e.Actor != "u-1" {
+		t.Errorf("stored event = %+v", e)
+	}
+}
+
+// cst parses an RFC 3339 time for the tables above.
+func cst(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}

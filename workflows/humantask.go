@@ -1,0 +1,518 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/datashare/datashare/activities"
+	"github.com/datashare/datashare/internal/policy"
+)
+
+// Party is a department and a role in it: who may act on or watch a task.
+type Party struct {
+	DepartmentID string `json:"department_id"`
+	Role         string `json:"role"`
+}
+
+// TaskSpec describes one human task of a procedure step.
+type TaskSpec struct {
+	// TaskID is deterministic: HumanTaskID(workflowID, step, n).
+	TaskID    string `json:"task_id"`
+	RequestID string `json:"request_id"`
+	Procedure string `json:"procedure"`
+	// Step is the policy step's code; with Procedure it selects deadline, reminders,
+	// escalation and extension rule in the jurisdiction profile.
+	Step string `json:"step"`
+	// Candidate is who may claim and decide the task.
+	Candidate Party `json:"candidate"`
+	// Watchers may comment and urge (催办): the applicant's department, the authority.
+	Watchers []Party `json:"watchers,omitempty"`
+	// Decisions the task allows and the fields each requires.
+	Decisions  []activities.DecisionOption `json:"decisions"`
+	ReceivedAt time.Time                   `json:"received_at"`
+	// Departments maps the case's policy department kinds (policy.DeptAuthority, ...) to
+	// department ids, to resolve the escalation target and the extension approver.
+	Departments map[string]string `json:"departments"`
+	// AllowDepartmentTransfer lets the authority transfer the task to another department.
+	AllowDepartmentTransfer bool `json:"allow_department_transfer,omitempty"`
+}
+
+// HumanTaskID is the deterministic id of the n-th task (from 1) of a step in a workflow.
+func HumanTaskID(workflowID, step string, n int) string {
+	return fmt.Sprintf("%s/%s/%d", workflowID, step, n)
+}
+
+// TaskOutcome is how a task was decided.
+type TaskOutcome struct {
+	TaskID      string         `json:"task_id"`
+	Decision    string         `json:"decision"`
+	Fields      map[string]any `json:"fields,omitempty"`
+	Comment     string         `json:"comment,omitempty"`
+	DecidedBy   Actor          `json:"decided_by"`
+	DecidedAt   time.Time      `json:"decided_at"`
+	Overdue     bool           `json:"overdue"`
+	LongOverdue bool           `json:"long_overdue"`
+}
+
+// Task statuses in TaskState.
+const (
+	TaskStatusOpen      = activities.TaskOpen
+	TaskStatusCompleted = activities.TaskCompleted
+)
+
+// PendingExtension is an extension request waiting for its approver.
+type PendingExtension struct {
+	N           int       `json:"n"` // 1 for the first request of the task
+	Workdays    int       `json:"workdays"`
+	Reason      string    `json:"reason"`
+	RequestedBy Actor     `json:"requested_by"`
+	RequestedAt time.Time `json:"requested_at"`
+}
+
+// TaskState is the whole serialisable state of a human task; queries return it.
+type TaskState struct {
+	Spec     TaskSpec                  `json:"spec"`
+	Status   string                    `json:"status"`
+	Assignee string                    `json:"assignee,omitempty"`
+	Deadline activities.DeadlineResult `json:"deadline"`
+	// RemindedPoints are the reminder points already handled for Deadline.DueAt; a moved
+	// deadline starts a new list.
+	RemindedPoints    []int             `json:"reminded_points"`
+	Overdue           bool              `json:"overdue"`
+	LongOverdue       bool              `json:"long_overdue"`
+	SupervisionOpened bool              `json:"supervision_opened"`
+	ExtensionWorkdays int               `json:"extension_workdays"`
+	ExtensionRequests int               `json:"extension_requests"`
+	ExtensionsGranted int               `json:"extensions_granted"`
+	PendingExtension  *PendingExtension `json:"pending_extension,omitempty"`
+	// LastUrgeWindow maps an urging party (department id) to the start of the working-day
+	// window of its last urge.
+	LastUrgeWindow map[string]time.Time `json:"last_urge_window,omitempty"`
+	UrgeCount      int                  `json:"urge_count"`
+	LastUrgedAt    *time.Time           `json:"last_urged_at,omitempty"`
+	Outcome        *TaskOutcome         `json:"outcome,omitempty"`
+	// Seq numbers the task's timeline events (idempotency key with TaskID); Revision numbers
+	// its projections (the read model keeps the highest).
+	Seq      int `json:"seq"`
+	Revision int `json:"revision"`
+}
+
+// RunHumanTask is the reusable human-task step: it computes the deadline, projects the task,
+// takes the actions of DESIGN.md section 4 as validated updates, reminds, escalates when
+// overdue, extends where the policy allows, and returns when the task is decided. The
+// procedure workflow calls it directly (no child workflow).
+//
+// It registers the task's update, signal and query handlers on the calling workflow,
+// replacing those of an earlier task; it must not run twice at the same time in one workflow
+// (WIP: parallel tasks need a dispatcher keyed by TaskID).
+func RunHumanTask(ctx workflow.Context, spec TaskSpec) (TaskOutcome, error) {
+	t := &humanTask{st: TaskState{Spec: spec, Status: TaskStatusOpen, LastUrgeWindow: map[string]time.Time{}}}
+	if err := t.setup(ctx); err != nil {
+		return TaskOutcome{}, err
+	}
+	return t.run(ctx)
+}
+
+// humanTask is the runner behind RunHumanTask.
+type humanTask struct {
+	st         TaskState
+	workflowID string
+	acts       *activities.Activities // method references only
+	// wake is poked by handlers whose action changes what the wait loop waits for.
+	wake workflow.Channel
+	// deadlineMu serialises deadline recomputations (extension handler, recompute signal).
+	deadlineMu workflow.Mutex
+}
+
+func (t *humanTask) setup(ctx workflow.Context) error {
+	t.workflowID = workflow.GetInfo(ctx).WorkflowExecution.ID
+	t.wake = workflow.NewBufferedChannel(ctx, 1)
+	t.deadlineMu = workflow.NewMutex(ctx)
+
+	if err := workflow.SetQueryHandler(ctx, QueryTask, func() (TaskState, error) { return t.st, nil }); err != nil {
+		return fmt.Errorf("register query %s: %w", QueryTask, err)
+	}
+	updates := []struct {
+		name      string
+		handler   any
+		validator any
+	}{
+		{UpdateClaim, t.claim, t.validateClaim},
+		{UpdateUnclaim, t.unclaim, t.validateUnclaim},
+		{UpdateTransfer, t.transfer, t.validateTransfer},
+		{UpdateComment, t.comment, t.validateComment},
+		{UpdateComplete, t.complete, t.validateComplete},
+		{UpdateUrge, t.urge, t.validateUrge},
+		{UpdateRequestExtension, t.requestExtension, t.validateRequestExtension},
+		{UpdateDecideExtension, t.decideExtension, t.validateDecideExtension},
+	}
+	for _, u := range updates {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,
+			workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
+			return fmt.Errorf("register update %s: %w", u.name, err)
+		}
+	}
+	return nil
+}
+
+func (t *humanTask) run(ctx workflow.Context) (TaskOutcome, error) {
+	if err := t.computeDeadline(ctx); err != nil {
+		return TaskOutcome{}, err
+	}
+	if err := t.project(ctx); err != nil {
+		return TaskOutcome{}, err
+	}
+	if err := t.record(ctx, activities.EventTaskOpened, Actor{}, "", t.deadlineData()); err != nil {
+		return TaskOutcome{}, err
+	}
+	if err := t.waitForDecision(ctx); err != nil {
+		return TaskOutcome{}, err
+	}
+	// The complete handler may still be writing its projection and timeline.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return TaskOutcome{}, err
+	}
+	if err := t.closeSupervision(ctx); err != nil {
+		return TaskOutcome{}, err
+	}
+	return *t.st.Outcome, nil
+}
+
+// waitForDecision is the one wait of the task: a selector over the next alarm's timer, the
+// handlers' wake-ups and the calendar-change signal, until a decision arrives.
+func (t *humanTask) waitForDecision(ctx workflow.Context) error {
+	recompute := workflow.GetSignalChannel(ctx, SignalRecomputeDeadline)
+	for t.st.Outcome == nil {
+		next, armed := t.nextAlarm()
+		if armed && !next.at.After(workflow.Now(ctx)) {
+			if err := t.fire(ctx, next); err != nil {
+				return err
+			}
+			continue
+		}
+
+		timerCtx, cancelTimer := workflow.WithCancel(ctx)
+		var fired, recomputeAsked bool
+		var sig RecomputeDeadlineSignal
+		sel := workflow.NewSelector(ctx)
+		if armed {
+			sel.AddFuture(workflow.NewTimer(timerCtx, next.at.Sub(workflow.Now(ctx))), func(f workflow.Future) {
+				fired = f.Get(ctx, nil) == nil
+			})
+		}
+		sel.AddReceive(t.wake, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
+		sel.AddReceive(recompute, func(c workflow.ReceiveChannel, _ bool) {
+			c.Receive(ctx, &sig)
+			recomputeAsked = true
+		})
+		sel.Select(ctx)
+		cancelTimer()
+
+		switch {
+		case fired && t.st.Outcome == nil:
+			if err := t.fire(ctx, next); err != nil {
+				return err
+			}
+		case recomputeAsked && t.st.Outcome == nil:
+			if err := t.recomputeDeadline(ctx, "calendar changed "+sig.CalendarVersion); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// alarm is the next instant the task must act on by itself.
+type alarm struct {
+	kind  string // activities.EventReminded, EventOverdue, EventLongOverdue
+	point int    // reminder point, for EventReminded
+	at    time.Time
+}
+
+// nextAlarm is the earliest reminder, overdue or long-overdue instant not yet handled.
+func (t *humanTask) nextAlarm() (alarm, bool) {
+	d := t.st.Deadline
+	if d.NoDeadline {
+		return alarm{}, false
+	}
+	for _, r := range d.Reminders { // in time order, all before OverdueAt
+		if !slices.Contains(t.st.RemindedPoints, r.WorkdaysBefore) {
+			return alarm{kind: activities.EventReminded, point: r.WorkdaysBefore, at: r.At}, true
+		}
+	}
+	if !t.st.Overdue {
+		return alarm{kind: activities.EventOverdue, at: d.OverdueAt}, true
+	}
+	if !t.st.LongOverdue && !d.LongOverdueAt.IsZero() {
+		return alarm{kind: activities.EventLongOverdue, at: d.LongOverdueAt}, true
+	}
+	return alarm{}, false
+}
+
+// fire handles one alarm. The original task stays open and actionable throughout.
+func (t *humanTask) fire(ctx workflow.Context, a alarm) error {
+	switch a.kind {
+	case activities.EventReminded:
+		t.st.RemindedPoints = append(t.st.RemindedPoints, a.point)
+		// WIP: notify the candidate department (notifier activity) besides the timeline.
+		return t.record(ctx, a.kind, Actor{}, "", map[string]any{
+			"workdays_before": a.point, "due_at": t.st.Deadline.DueAt})
+	case activities.EventOverdue:
+		t.st.Overdue = true
+		if err := t.project(ctx); err != nil {
+			return err
+		}
+		if err := t.projectSupervision(ctx, activities.TaskOpen); err != nil {
+			return err
+		}
+		return t.record(ctx, a.kind, Actor{}, "", map[string]any{"due_at": t.st.Deadline.DueAt})
+	case activities.EventLongOverdue:
+		t.st.LongOverdue = true
+		if err := t.project(ctx); err != nil {
+			return err
+		}
+		if err := t.projectSupervision(ctx, activities.TaskOpen); err != nil {
+			return err
+		}
+		return t.record(ctx, a.kind, Actor{}, "", map[string]any{"due_at": t.st.Deadline.DueAt})
+	}
+	return fmt.Errorf("unknown alarm %q", a.kind)
+}
+
+// computeDeadline runs the deadline activity and applies its result.
+func (t *humanTask) computeDeadline(ctx workflow.Context) error {
+	var res activities.DeadlineResult
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
+	}), t.acts.ComputeDeadline, activities.DeadlineInput{
+		Procedure:         t.st.Spec.Procedure,
+		Step:              t.st.Spec.Step,
+		ReceivedAt:        t.st.Spec.ReceivedAt,
+		ExtensionWorkdays: t.st.ExtensionWorkdays,
+	}).Get(ctx, &res)
+	if err != nil {
+		return fmt.Errorf("compute deadline of task %s: %w", t.st.Spec.TaskID, err)
+	}
+	if !res.DueAt.Equal(t.st.Deadline.DueAt) {
+		// A moved deadline re-arms its reminders, except those whose time has already passed:
+		// they are not sent late.
+		t.st.RemindedPoints = nil
+		now := workflow.Now(ctx)
+		for _, r := range res.Reminders {
+			if !r.At.After(now) && !t.st.Deadline.DueAt.IsZero() {
+				t.st.RemindedPoints = append(t.st.RemindedPoints, r.WorkdaysBefore)
+			}
+		}
+	}
+	t.st.Deadline = res
+	return nil
+}
+
+// recomputeDeadline computes the deadline again (calendar change, extension) and, when it
+// moved, projects and records it; the wait loop re-arms its timer on its next turn.
+func (t *humanTask) recomputeDeadline(ctx workflow.Context, why string) error {
+	if err := t.deadlineMu.Lock(ctx); err != nil {
+		return err
+	}
+	defer t.deadlineMu.Unlock()
+	before := t.st.Deadline
+	if err := t.computeDeadline(ctx); err != nil {
+		return err
+	}
+	if before.DueAt.Equal(t.st.Deadline.DueAt) && before.CalendarVersion == t.st.Deadline.CalendarVersion {
+		return nil
+	}
+	// WIP: an overdue mark is never taken back, even if a calendar correction moves the
+	// deadline later again; only the future alarms move.
+	if err := t.project(ctx); err != nil {
+		return err
+	}
+	data := t.deadlineData()
+	data["previous_due_at"] = before.DueAt
+	return t.record(ctx, activities.EventDeadlineChanged, Actor{}, why, data)
+}
+
+func (t *humanTask) deadlineData() map[string]any {
+	d := t.st.Deadline
+	if d.NoDeadline {
+		return map[string]any{"no_deadline": true}
+	}
+	return map[string]any{"due_at": d.DueAt, "workdays": d.Workdays, "calendar_version": d.CalendarVersion,
+		"provisional": d.Provisional, "local_default": d.LocalDefault, "legal_basis": d.LegalBasis}
+}
+
+// activityOptions are those of the projection and timeline writes: idempotent, so they retry
+// until the database is back.
+func activityOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute},
+	})
+}
+
+// project writes the task's current state to the read model.
+func (t *humanTask) project(ctx workflow.Context) error {
+	t.st.Revision++
+	s := t.st.Spec
+	in := activities.ProjectTaskInput{
+		TaskID: s.TaskID, Revision: t.st.Revision, Kind: activities.TaskKindStep,
+		WorkflowID: t.workflowID, RequestID: s.RequestID, Procedure: s.Procedure, Step: s.Step,
+		CandidateDepartmentID: s.Candidate.DepartmentID, CandidateRole: s.Candidate.Role,
+		Assignee: t.st.Assignee, Status: t.st.Status, Decisions: s.Decisions, ReceivedAt: s.ReceivedAt,
+		CalendarVersion: t.st.Deadline.CalendarVersion, Provisional: t.st.Deadline.Provisional,
+		LegalBasis: t.st.Deadline.LegalBasis, LocalDefault: t.st.Deadline.LocalDefault,
+		Overdue: t.st.Overdue, LongOverdue: t.st.LongOverdue,
+		LastUrgedAt: t.st.LastUrgedAt, UrgeCount: t.st.UrgeCount, UpdatedAt: workflow.Now(ctx),
+	}
+	if !t.st.Deadline.NoDeadline {
+		due := t.st.Deadline.DueAt
+		in.DueAt = &due
+	}
+	if t.st.Outcome != nil {
+		in.Decision = t.st.Outcome.Decision
+	}
+	return t.projectInput(ctx, in)
+}
+
+func (t *humanTask) projectInput(ctx workflow.Context, in activities.ProjectTaskInput) error {
+	if err := workflow.ExecuteActivity(activityOptions(ctx), t.acts.ProjectTask, in).Get(ctx, nil); err != nil {
+		return fmt.Errorf("project task %s: %w", in.TaskID, err)
+	}
+	return nil
+}
+
+// supervisionTaskID is the id of the authority's supervision task (督办) of an overdue task.
+func supervisionTaskID(taskID string) string { return taskID + "/supervision" }
+
+// projectSupervision opens, updates or closes the supervision task for the policy's
+// escalation target.
+func (t *humanTask) projectSupervision(ctx workflow.Context, status string) error {
+	e := t.st.Deadline.Escalation
+	if e == nil {
+		return nil
+	}
+	t.st.SupervisionOpened = true
+	t.st.Revision++
+	s := t.st.Spec
+	return t.projectInput(ctx, activities.ProjectTaskInput{
+		TaskID: supervisionTaskID(s.TaskID), Revision: t.st.Revision, Kind: activities.TaskKindSupervision,
+		ParentTaskID: s.TaskID, WorkflowID: t.workflowID, RequestID: s.RequestID, Procedure: s.Procedure, Step: s.Step,
+		CandidateDepartmentID: s.Departments[e.Department], CandidateRole: e.Role,
+		Status: status, ReceivedAt: workflow.Now(ctx), LegalBasis: e.LegalBasis,
+		Overdue: t.st.Overdue, LongOverdue: t.st.LongOverdue, UpdatedAt: workflow.Now(ctx),
+	})
+}
+
+func (t *humanTask) closeSupervision(ctx workflow.Context) error {
+	if !t.st.SupervisionOpened {
+		return nil
+	}
+	return t.projectSupervision(ctx, activities.TaskClosed)
+}
+
+// record appends one event to the request's timeline under the task's next sequence number.
+func (t *humanTask) record(ctx workflow.Context, kind string, actor Actor, text string, data map[string]any) error {
+	t.st.Seq++
+	s := t.st.Spec
+	in := activities.AppendTimelineInput{
+		EventID: fmt.Sprintf("%s#%d", s.TaskID, t.st.Seq), Seq: t.st.Seq, TaskID: s.TaskID,
+		WorkflowID: t.workflowID, RequestID: s.RequestID, Procedure: s.Procedure, Step: s.Step,
+		Kind: kind, At: workflow.Now(ctx), Actor: actor.Subject, DepartmentID: actor.DepartmentID,
+		Text: text, Data: data,
+	}
+	if err := workflow.ExecuteActivity(activityOptions(ctx), t.acts.AppendTimeline, in).Get(ctx, nil); err != nil {
+		return fmt.Errorf("append %s to the timeline of task %s: %w", kind, s.TaskID, err)
+	}
+	return nil
+}
+
+// changed records the action and projects the task: the tail of every update handler. The
+// timeline comes first because record takes its sequence number before it blocks, so
+// concurrent handlers number their events in the order the actions were accepted.
+func (t *humanTask) changed(ctx workflow.Context, kind string, actor Actor, text string, data map[string]any) (TaskState, error) {
+	if err := t.record(ctx, kind, actor, text, data); err != nil {
+		return TaskState{}, err
+	}
+	if err := t.project(ctx); err != nil {
+		return TaskState{}, err
+	}
+	return t.st, nil
+}
+
+// urgeWindow is the start of the working-day window containing now: from the start of one
+// working day to the start of the next (a weekend or holiday belongs to the working day
+// before it). Past the activity's list it falls back to 24-hour windows. The zero time is the
+// window before the first working day.
+func (t *humanTask) urgeWindow(now time.Time) time.Time {
+	starts := t.st.Deadline.WorkdayStarts
+	i, _ := slices.BinarySearchFunc(starts, now, func(s, n time.Time) int { return s.Compare(n) })
+	if i < len(starts) && starts[i].Equal(now) {
+		return starts[i]
+	}
+	if i == 0 {
+		return time.Time{}
+	}
+	last := starts[i-1]
+	if i == len(starts) {
+		return last.Add(now.Sub(last).Truncate(24 * time.Hour))
+	}
+	return last
+}
+
+// isCandidate reports whether the actor may claim and decide the task.
+func (t *humanTask) isCandidate(a Actor) bool {
+	c := t.st.Spec.Candidate
+	return a.DepartmentID == c.DepartmentID && a.HasRole(c.Role)
+}
+
+func (t *humanTask) isWatcher(a Actor) bool {
+	return slices.ContainsFunc(t.st.Spec.Watchers, func(p Party) bool {
+		return a.DepartmentID == p.DepartmentID && a.HasRole(p.Role)
+	})
+}
+
+// isSupervisor reports whether the actor is the escalation target of the overdue task.
+func (t *humanTask) isSupervisor(a Actor) bool {
+	e := t.st.Deadline.Escalation
+	return t.st.Overdue && e != nil && a.DepartmentID == t.st.Spec.Departments[e.Department] && a.HasRole(e.Role)
+}
+
+// extensionApproverDept is the department whose e.Approver decides extensions: the acting
+// department's head, or the authority.
+func (t *humanTask) extensionApproverDept(approver string) string {
+	if approver == policy.RoleDeptHead {
+		return t.st.Spec.Candidate.DepartmentID
+	}
+	return t.st.Spec.Departments[policy.DeptAuthority]
+}
+
+// Rejections: typed application errors the API maps to a status.
+
+func rejectf(errType, format string, args ...any) error {
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), errType)
+}
+
+func invalidField(field, format string, args ...any) error {
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), ErrTypeInvalid, RejectionDetails{Field: field})
+}
+
+// checkOpen is the start of every validator: the right task, an identified actor, not decided.
+func (t *humanTask) checkOpen(taskID string, a Actor) error {
+	if taskID != t.st.Spec.TaskID {
+		return rejectf(ErrTypeNotFound, "task %s is not open in this workflow", taskID)
+	}
+	if strings.TrimSpace(a.Subject) == "" {
+		return invalidField("actor.subject", "the actor has no subject")
+	}
+	if t.st.Status != TaskStatusOpen {
+		return rejectf(ErrTypeConflict, "task %s is already decided", taskID)
+	}
+	return nil
+}
+
+func blank(s string) bool { return strings.TrimSpace(s) == "" }

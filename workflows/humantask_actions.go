@@ -1,0 +1,267 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/datashare/datashare/activities"
+	"github.com/datashare/datashare/internal/policy"
+)
+
+// The update handlers of the human task, each after its validator. A validator only reads
+// state (it runs before anything enters history); a handler changes the state synchronously,
+// before its first blocking call, so a validator of a later update already sees the change.
+
+func (t *humanTask) validateClaim(_ workflow.Context, u ClaimUpdate) error {
+	if err := t.checkOpen(u.TaskID, u.Actor); err != nil {
+		return err
+	}
+	if !t.isCandidate(u.Actor) {
+		return rejectf(ErrTypeForbidden, "only a %s of department %s may claim this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
+	}
+	if t.st.Assignee != "" {
+		return rejectf(ErrTypeConflict, "the task is already claimed by %s", t.st.Assignee)
+	}
+	return nil
+}
+
+func (t *humanTask) claim(ctx workflow.Context, u ClaimUpdate) (TaskState, error) {
+	t.st.Assignee = u.Actor.Subject
+	return t.changed(ctx, activities.EventClaimed, u.Actor, "", nil)
+}
+
+func (t *humanTask) validateUnclaim(_ workflow.Context, u UnclaimUpdate) error {
+	if err := t.checkOpen(u.TaskID, u.Actor); err != nil {
+		return err
+	}
+	switch t.st.Assignee {
+	case "":
+		return rejectf(ErrTypeConflict, "the task is not claimed")
+	case u.Actor.Subject:
+		return nil
+	}
+	return rejectf(ErrTypeForbidden, "only %s, who claimed the task, may give it back", t.st.Assignee)
+}
+
+func (t *humanTask) unclaim(ctx workflow.Context, u UnclaimUpdate) (TaskState, error) {
+	t.st.Assignee = ""
+	return t.changed(ctx, activities.EventUnclaimed, u.Actor, "", nil)
+}
+
+func (t *humanTask) validateTransfer(_ workflow.Context, u TransferUpdate) error {
+	if err := t.checkOpen(u.TaskID, u.Actor); err != nil {
+		return err
+	}
+	if !t.isCandidate(u.Actor) {
+		return rejectf(ErrTypeForbidden, "only a %s of department %s may transfer this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
+	}
+	if t.st.Assignee != "" && t.st.Assignee != u.Actor.Subject {
+		return rejectf(ErrTypeConflict, "the task is claimed by %s", t.st.Assignee)
+	}
+	if blank(u.ToSubject) && blank(u.ToDepartmentID) {
+		return invalidField("to_subject", "name the person or the department to transfer to")
+	}
+	if u.ToSubject == u.Actor.Subject {
+		return invalidField("to_subject", "cannot transfer a task to oneself")
+	}
+	if !blank(u.ToDepartmentID) && u.ToDepartmentID != t.st.Spec.Candidate.DepartmentID {
+		if !t.st.Spec.AllowDepartmentTransfer || !u.Actor.HasRole(policy.RoleAuthority) {
+			return rejectf(ErrTypeRuleViolated, "this task can only be transferred within department %s", t.st.Spec.Candidate.DepartmentID)
+		}
+	}
+	return nil
+}
+
+func (t *humanTask) transfer(ctx workflow.Context, u TransferUpdate) (TaskState, error) {
+	data := map[string]any{"from_department_id": t.st.Spec.Candidate.DepartmentID, "from_subject": t.st.Assignee}
+	if !blank(u.ToDepartmentID) {
+		t.st.Spec.Candidate.DepartmentID = u.ToDepartmentID
+	}
+	t.st.Assignee = u.ToSubject // "" after a transfer to a department's pool
+	data["to_department_id"], data["to_subject"] = t.st.Spec.Candidate.DepartmentID, t.st.Assignee
+	return t.changed(ctx, activities.EventTransferred, u.Actor, u.Reason, data)
+}
+
+func (t *humanTask) validateComment(_ workflow.Context, u CommentUpdate) error {
+	if err := t.checkOpen(u.TaskID, u.Actor); err != nil {
+		return err
+	}
+	if !t.isCandidate(u.Actor) && !t.isWatcher(u.Actor) && !t.isSupervisor(u.Actor) {
+		return rejectf(ErrTypeForbidden, "department %s is not a party to this task", u.Actor.DepartmentID)
+	}
+	if blank(u.Text) {
+		return invalidField("text", "a comment needs text")
+	}
+	return nil
+}
+
+func (t *humanTask) comment(ctx workflow.Context, u CommentUpdate) (TaskState, error) {
+	if err := t.record(ctx, activities.EventCommented, u.Actor, u.Text, nil); err != nil {
+		return TaskState{}, err
+	}
+	return t.st, nil
+}
+
+func (t *humanTask) validateComplete(_ workflow.Context, u CompleteUpdate) error {
+	if err := t.checkOpen(u.TaskID, u.Actor); err != nil {
+		return err
+	}
+	if !t.isCandidate(u.Actor) {
+		return rejectf(ErrTypeForbidden, "only a %s of department %s may decide this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
+	}
+	if t.st.Assignee != "" && t.st.Assignee != u.Actor.Subject {
+		return rejectf(ErrTypeConflict, "the task is claimed by %s", t.st.Assignee)
+	}
+	i := slices.IndexFunc(t.st.Spec.Decisions, func(d activities.DecisionOption) bool { return d.Code == u.Decision })
+	if i < 0 {
+		return invalidField("decision", "decision %q is not one of this task's decisions", u.Decision)
+	}
+	for _, f := range t.st.Spec.Decisions[i].RequiredFields {
+		if missing(u.Fields[f]) {
+			return invalidField(f, "decision %s requires %s", u.Decision, f)
+		}
+	}
+	return nil
+}
+
+// missing reports an absent field: nil, or a string of blanks.
+func missing(v any) bool {
+	if s, ok := v.(string); ok {
+		return blank(s)
+	}
+	return v == nil
+}
+
+func (t *humanTask) complete(ctx workflow.Context, u CompleteUpdate) (TaskState, error) {
+	t.st.Status = TaskStatusCompleted
+	t.st.PendingExtension = nil // WIP: project the open extension task as closed
+	t.st.Outcome = &TaskOutcome{
+		TaskID: t.st.Spec.TaskID, Decision: u.Decision, Fields: u.Fields, Comment: u.Comment,
+		DecidedBy: u.Actor, DecidedAt: workflow.Now(ctx), Overdue: t.st.Overdue, LongOverdue: t.st.LongOverdue,
+	}
+	t.wake.SendAsync(struct{}{})
+	return t.changed(ctx, activities.EventCompleted, u.Actor, u.Comment,
+		map[string]any{"decision": u.Decision, "fields": u.Fields})
+}
+
+func (t *humanTask) validateUrge(ctx workflow.Context, u UrgeUpdate) error {
+	if err := t.checkOpen(u.TaskID, u.Actor); err != nil {
+		return err
+	}
+	if !t.isWatcher(u.Actor) {
+		return rejectf(ErrTypeForbidden, "department %s may not urge this task", u.Actor.DepartmentID)
+	}
+	last, urged := t.st.LastUrgeWindow[u.Actor.DepartmentID]
+	if urged && last.Equal(t.urgeWindow(workflow.Now(ctx))) {
+		return rejectf(ErrTypeRuleViolated, "department %s already urged this task on this working day", u.Actor.DepartmentID)
+	}
+	return nil
+}
+
+func (t *humanTask) urge(ctx workflow.Context, u UrgeUpdate) (TaskState, error) {
+	now := workflow.Now(ctx)
+	t.st.LastUrgeWindow[u.Actor.DepartmentID] = t.urgeWindow(now)
+	t.st.UrgeCount++
+	t.st.LastUrgedAt = &now
+	// WIP: notify the candidate department.
+	return t.changed(ctx, activities.EventUrged, u.Actor, u.Text, nil)
+}
+
+func (t *humanTask) validateRequestExtension(ctx workflow.Context, u RequestExtensionUpdate) error {
+	if err := t.checkOpen(u.TaskID, u.Actor); err != nil {
+		return err
+	}
+	if !t.isCandidate(u.Actor) {
+		return rejectf(ErrTypeForbidden, "only a %s of department %s may ask to extend this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
+	}
+	rule := t.st.Deadline.Extension
+	switch {
+	case rule == nil || t.st.Deadline.NoDeadline:
+		return rejectf(ErrTypeRuleViolated, "the %s/%s step allows no extension", t.st.Spec.Procedure, t.st.Spec.Step)
+	case t.st.PendingExtension != nil:
+		return rejectf(ErrTypeConflict, "an extension request is already waiting for a decision")
+	case t.st.ExtensionsGranted >= rule.MaxCount:
+		return rejectf(ErrTypeRuleViolated, "the step allows at most %d extension(s)", rule.MaxCount)
+	case !workflow.Now(ctx).Before(t.st.Deadline.OverdueAt):
+		return rejectf(ErrTypeRuleViolated, "an extension must be asked for before the deadline")
+	case u.Workdays < 1:
+		return invalidField("workdays", "an extension is at least one working day")
+	case u.Workdays > rule.MaxWorkdays:
+		return rejectf(ErrTypeRuleViolated, "an extension is at most %d working days", rule.MaxWorkdays)
+	case blank(u.Reason):
+		return invalidField("reason", "an extension request needs a reason")
+	}
+	return nil
+}
+
+func (t *humanTask) requestExtension(ctx workflow.Context, u RequestExtensionUpdate) (TaskState, error) {
+	t.st.ExtensionRequests++
+	p := &PendingExtension{N: t.st.ExtensionRequests, Workdays: u.Workdays, Reason: u.Reason, RequestedBy: u.Actor, RequestedAt: workflow.Now(ctx)}
+	t.st.PendingExtension = p
+	// Revision and sequence number are both taken before the first blocking call, so they
+	// follow the order in which actions were accepted.
+	approval := t.extensionTask(ctx, p, activities.TaskOpen)
+	st, err := t.changed(ctx, activities.EventExtensionAsked, u.Actor, u.Reason, map[string]any{"workdays": u.Workdays})
+	if err != nil {
+		return TaskState{}, err
+	}
+	if err := t.projectInput(ctx, approval); err != nil {
+		return TaskState{}, err
+	}
+	return st, nil
+}
+
+func (t *humanTask) validateDecideExtension(ctx workflow.Context, u DecideExtensionUpdate) error {
+	if err := t.checkOpen(u.TaskID, u.Actor); err != nil {
+		return err
+	}
+	if t.st.PendingExtension == nil {
+		return rejectf(ErrTypeConflict, "no extension request is waiting for a decision")
+	}
+	approver := t.st.Deadline.Extension.Approver // PendingExtension implies a rule
+	if dept := t.extensionApproverDept(approver); u.Actor.DepartmentID != dept || !u.Actor.HasRole(approver) {
+		return rejectf(ErrTypeForbidden, "only a %s of department %s may decide this extension", approver, dept)
+	}
+	if !u.Approve && blank(u.Reason) {
+		return invalidField("reason", "a refused extension needs a reason")
+	}
+	return nil
+}
+
+func (t *humanTask) decideExtension(ctx workflow.Context, u DecideExtensionUpdate) (TaskState, error) {
+	p := t.st.PendingExtension
+	t.st.PendingExtension = nil
+	kind := activities.EventExtensionRefused
+	if u.Approve {
+		kind = activities.EventExtensionApproved
+		t.st.ExtensionsGranted++
+		t.st.ExtensionWorkdays += p.Workdays
+	}
+	if err := t.projectInput(ctx, t.extensionTask(ctx, p, activities.TaskCompleted)); err != nil {
+		return TaskState{}, err
+	}
+	if u.Approve {
+		if err := t.recomputeDeadline(ctx, fmt.Sprintf("extension of %d working days approved", p.Workdays)); err != nil {
+			return TaskState{}, err
+		}
+		t.wake.SendAsync(struct{}{}) // re-arm the timers on the new deadline
+	}
+	return t.changed(ctx, kind, u.Actor, u.Reason, map[string]any{"workdays": p.Workdays, "due_at": t.st.Deadline.DueAt})
+}
+
+// extensionTask is the projection of the extension approval task (延期审批) of request p,
+// under the next revision.
+func (t *humanTask) extensionTask(ctx workflow.Context, p *PendingExtension, status string) activities.ProjectTaskInput {
+	t.st.Revision++
+	s := t.st.Spec
+	approver := t.st.Deadline.Extension.Approver
+	return activities.ProjectTaskInput{
+		TaskID: fmt.Sprintf("%s/extension/%d", s.TaskID, p.N), Revision: t.st.Revision, Kind: activities.TaskKindExtension,
+		ParentTaskID: s.TaskID, WorkflowID: t.workflowID, RequestID: s.RequestID, Procedure: s.Procedure, Step: s.Step,
+		CandidateDepartmentID: t.extensionApproverDept(approver), CandidateRole: approver,
+		Status: status, ReceivedAt: p.RequestedAt, UpdatedAt: workflow.Now(ctx),
+		Decisions: []activities.DecisionOption{{Code: "approve"}, {Code: "refuse", RequiredFields: []string{"reason"}}},
+	}
+}
