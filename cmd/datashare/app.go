@@ -348,6 +348,7 @@ func runWorker(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	go calendarWatch(cfg, log, s).Run(ctx)
 	werr := worker.Run(ctx, worker.Deps{Client: tc, TaskQueue: cfg.TemporalTaskQueue, DB: db, Logger: log, StopTimeout: cfg.ShutdownTimeout, Calendars: s.cal, Policy: s.active})
 	return errors.Join(werr, wait())
 }
@@ -446,6 +447,24 @@ func runConfig(context.Context, []string) error {
 		fmt.Fprintf(tw, "%s\t--%s\t%s\t%s\n", v.Env, v.Flag, v.Default, v.Usage)
 	}
 	return tw.Flush()
+}
+
+// calendarWatch makes running procedures recompute their deadlines after a calendar edit.
+func calendarWatch(cfg config.Config, log *slog.Logger, s *services) worker.CalendarWatch {
+	every := cfg.CalendarRefresh
+	if every <= 0 {
+		every = 5 * time.Second
+	}
+	return worker.CalendarWatch{
+		Client: s.tc, Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TemporalTaskQueue,
+		Store: models.NewStore(s.db), Every: every, Logger: log,
+		Version: func(ctx context.Context) string {
+			if c, err := s.cal.Calendar(ctx); err == nil {
+				return c.Version()
+			}
+			return ""
+		},
+	}
 }
 
 // workerHTTP serves the worker's /healthz, /readyz and /metrics.

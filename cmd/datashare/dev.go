@@ -84,6 +84,7 @@ func runDev(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	go calendarWatch(cfg, log, svc).Run(ctx)
 	werrc := make(chan error, 1)
 	go func() {
 		werrc <- worker.Run(ctx, worker.Deps{Client: svc.tc, TaskQueue: cfg.TemporalTaskQueue, DB: svc.db, Logger: log, StopTimeout: cfg.ShutdownTimeout, Calendars: svc.cal, Policy: svc.active})

@@ -1,0 +1,99 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/datashare/datashare/workflows"
+)
+
+// CalendarRevisions reports the calendar's revision and version (the models store and the
+// calendar source provide them).
+type CalendarRevisions interface {
+	CalendarRevision(ctx context.Context) (int64, error)
+}
+
+// CalendarWatch tells running procedures when an admin changed the working-day calendar, so
+// every open task recomputes its deadline (DESIGN.md section 3): it polls the revision and, when
+// it moves, signals recompute_deadline to each running workflow of the task queue.
+type CalendarWatch struct {
+	Client    client.Client
+	Namespace string
+	TaskQueue string
+	Store     CalendarRevisions
+	// Version names the calendar for the timeline; may be nil.
+	Version func(ctx context.Context) string
+	Every   time.Duration
+	Logger  *slog.Logger
+}
+
+// Run polls until ctx ends. Several worker replicas each signal: a second recomputation of the
+// same calendar is harmless, because the workflow recomputes from the current calendar.
+func (w CalendarWatch) Run(ctx context.Context) {
+	last, err := w.Store.CalendarRevision(ctx)
+	if err != nil {
+		w.Logger.Warn("calendar watch: initial revision", slog.Any("error", err))
+	}
+	t := time.NewTicker(w.Every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		rev, err := w.Store.CalendarRevision(ctx)
+		if err != nil || rev == last {
+			continue
+		}
+		n, err := w.SignalOpen(ctx)
+		if err != nil {
+			w.Logger.Warn("calendar watch: signal running procedures", slog.Any("error", err))
+			continue // try again at the next tick
+		}
+		w.Logger.Info("calendar changed: running procedures recompute their deadlines", slog.Int64("revision", rev), slog.Int("workflows", n))
+		last = rev
+	}
+}
+
+// SignalOpen signals recompute_deadline to every running workflow of the task queue and returns
+// how many it reached.
+func (w CalendarWatch) SignalOpen(ctx context.Context) (int, error) {
+	sig := workflows.RecomputeDeadlineSignal{}
+	if w.Version != nil {
+		sig.CalendarVersion = w.Version(ctx)
+	}
+	query := fmt.Sprintf("ExecutionStatus = 'Running' AND TaskQueue = '%s'", w.TaskQueue)
+	var token []byte
+	n := 0
+	for {
+		resp, err := w.Client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Namespace: w.Namespace, Query: query, NextPageToken: token, PageSize: 500,
+		})
+		if err != nil {
+			return n, fmt.Errorf("list running workflows: %w", err)
+		}
+		for _, ex := range resp.GetExecutions() {
+			err := w.Client.SignalWorkflow(ctx, ex.GetExecution().GetWorkflowId(), ex.GetExecution().GetRunId(), workflows.SignalRecomputeDeadline, sig)
+			var nf *serviceerror.NotFound
+			switch {
+			case err == nil:
+				n++
+			case errors.As(err, &nf): // finished meanwhile
+			default:
+				return n, fmt.Errorf("signal %s: %w", ex.GetExecution().GetWorkflowId(), err)
+			}
+		}
+		token = resp.GetNextPageToken()
+		if len(token) == 0 {
+			return n, nil
+		}
+	}
+}
