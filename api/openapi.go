@@ -137,7 +137,7 @@ func openAPIDocument(table []route, version string) ([]byte, error) {
 		if len(ginParam.FindAllString(rt.path, -1)) > 0 {
 			op.Responses.Set("404", errResp("not found"))
 		}
-		if rt.method != http.MethodGet {
+		if rt.method != http.MethodGet && rt.method != http.MethodDelete && !rt.upsert {
 			op.Responses.Set("409", errResp("conflict: stale version, duplicate code, or the resource is not in a state that allows this"))
 		}
 		var unprocessable []string
