@@ -17,7 +17,7 @@ import (
 
 // wantMigrations lists every migration file, in version order.
 var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql", "00003_calendar.sql",
-	"00004_tasks_timeline.sql"}
+	"00004_tasks_timeline.sql", "00005_share_requests.sql"}
 
 func forEachEmptyDB(t *testing.T, fn func(t *testing.T, db *gorm.DB, dialect string)) {
 	for _, dialect := range modelstest.Dialects() {
@@ -83,6 +83,13 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 				"updated_at"},
 			"timeline_events": {"event_id", "seq", "task_id", "workflow_id", "request_id", "procedure",
 				"step", "kind", "at", "actor", "department_id", "text", "data", "created_at"},
+			"share_requests": {"id", "resource_id", "resource_code", "resource_name", "applicant_dept_id",
+				"applicant_subject", "provider_dept_id", "deciding_dept_id", "purpose", "scope", "duty_basis",
+				"requested_validity_days", "status", "current_step", "due_at", "workflow_id", "legal_basis",
+				"revision", "created_at", "updated_at", "closed_at"},
+			"grants": {"id", "request_id", "resource_id", "consumer_dept_id", "provider_dept_id", "scope",
+				"usage_purpose", "conditions", "valid_from", "valid_until", "status", "status_reason",
+				"revision", "updated_at"},
 		}
 		for table, cols := range columns {
 			types, err := db.Migrator().ColumnTypes(table)
@@ -105,6 +112,8 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			"idempotency_keys": {"idem_key", "subject"},
 			"tasks":            {"task_id"},
 			"timeline_events":  {"event_id"},
+			"share_requests":   {"id"},
+			"grants":           {"id"},
 		}
 		for table, want := range primaryKeys {
 			var primary []string
@@ -142,6 +151,12 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			{"tasks", "idx_tasks_workflow_id", false, []string{"workflow_id"}},
 			{"timeline_events", "idx_timeline_events_request", false, []string{"request_id", "at", "seq"}},
 			{"timeline_events", "idx_timeline_events_task", false, []string{"task_id", "seq"}},
+			{"share_requests", "idx_share_requests_applicant", false, []string{"applicant_dept_id", "status", "id"}},
+			{"share_requests", "idx_share_requests_provider", false, []string{"provider_dept_id", "status", "id"}},
+			{"share_requests", "idx_share_requests_resource", false, []string{"resource_id"}},
+			{"grants", "uq_grants_request_id", true, []string{"request_id"}},
+			{"grants", "idx_grants_consumer", false, []string{"consumer_dept_id", "status", "id"}},
+			{"grants", "idx_grants_provider", false, []string{"provider_dept_id", "status", "id"}},
 		}
 		for _, want := range indexes {
 			all, err := db.Migrator().GetIndexes(want.table)

@@ -1,0 +1,267 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Share request statuses (共享申请状态), as ShareRequestWorkflow projects them.
+const (
+	ShareRequestPending      = "pending"      // waiting for the deciding party's reply (待答复)
+	ShareRequestRefused      = "refused"      // refused; the applicant may still ask for negotiation
+	ShareRequestNegotiating  = "negotiating"  // the two departments negotiate (协商)
+	ShareRequestCoordinating = "coordinating" // the authority coordinates (协调)
+	ShareRequestGranted      = "granted"      // a grant exists (final)
+	ShareRequestRejected     = "rejected"     // the refusal is final (final)
+	ShareRequestWithdrawn    = "withdrawn"    // withdrawn by the applicant (final)
+)
+
+// Grant statuses.
+const (
+	GrantActive    = "active"
+	GrantSuspended = "suspended" // 暂停共享服务 (内乡 第四十一条)
+	GrantRevoked   = "revoked"   // 终止共享服务
+	GrantExpired   = "expired"   // past valid_until
+)
+
+// ShareRequest is a using department's request for a catalog resource (共享申请): the
+// projection of its workflow's state, written only by activities. A row is replaced whole, and
+// only by a higher Revision.
+type ShareRequest struct {
+	ID         string `gorm:"column:id;primaryKey"`
+	ResourceID int64  `gorm:"column:resource_id"`
+	// ResourceCode and ResourceName are a snapshot taken when the request was made.
+	ResourceCode          string `gorm:"column:resource_code"`
+	ResourceName          string `gorm:"column:resource_name"`
+	ApplicantDeptID       string `gorm:"column:applicant_dept_id"`
+	ApplicantSubject      string `gorm:"column:applicant_subject"`
+	ProviderDeptID        string `gorm:"column:provider_dept_id"`
+	DecidingDeptID        string `gorm:"column:deciding_dept_id"`
+	Purpose               string `gorm:"column:purpose"`
+	Scope                 string `gorm:"column:scope"`
+	DutyBasis             string `gorm:"column:duty_basis"`
+	RequestedValidityDays int    `gorm:"column:requested_validity_days"`
+	Status                string `gorm:"column:status"`
+	// CurrentStep is the policy step the request is in (reply, negotiate, coordinate), "" when
+	// none is open.
+	CurrentStep string     `gorm:"column:current_step"`
+	DueAt       *time.Time `gorm:"column:due_at"`
+	WorkflowID  string     `gorm:"column:workflow_id"`
+	// LegalBasisJSON is the current step's citations, a JSON list of strings.
+	LegalBasisJSON string `gorm:"column:legal_basis"`
+	Revision       int    `gorm:"column:revision"`
+	// CreatedAt and UpdatedAt are the workflow's times, not the times of the write.
+	CreatedAt time.Time  `gorm:"column:created_at;autoCreateTime:false"`
+	UpdatedAt time.Time  `gorm:"column:updated_at;autoUpdateTime:false"`
+	ClosedAt  *time.Time `gorm:"column:closed_at"`
+}
+
+// TableName pins the table name independently of GORM's naming strategy.
+func (ShareRequest) TableName() string { return "share_requests" }
+
+// Validate returns invalid fields by column name.
+func (r *ShareRequest) Validate() map[string]string {
+	f := map[string]string{}
+	checkText(f, "id", r.ID, 64, true)
+	if r.Revision < 1 {
+		f["revision"] = "须为正整数"
+	}
+	checkText(f, "resource_code", r.ResourceCode, 64, false)
+	checkText(f, "resource_name", r.ResourceName, 255, false)
+	checkText(f, "applicant_dept_id", r.ApplicantDeptID, 64, true)
+	checkText(f, "applicant_subject", r.ApplicantSubject, 128, false)
+	checkText(f, "provider_dept_id", r.ProviderDeptID, 64, true)
+	checkText(f, "deciding_dept_id", r.DecidingDeptID, 64, false)
+	checkText(f, "status", r.Status, 32, true)
+	checkText(f, "current_step", r.CurrentStep, 64, false)
+	checkText(f, "workflow_id", r.WorkflowID, 255, true)
+	if r.CreatedAt.IsZero() {
+		f["created_at"] = "不能为空"
+	}
+	return f
+}
+
+// GetShareRequest returns the request with the given id, or ErrNotFound.
+func (s *Store) GetShareRequest(ctx context.Context, id string) (*ShareRequest, error) {
+	var r ShareRequest
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return nil, dbError(err, "load share request %q", id)
+	}
+	return &r, nil
+}
+
+// UpsertShareRequest stores r unless the stored row has the same or a higher revision;
+// applied reports whether r was written. Invalid fields are a *ValidationError. It is race-free
+// the way UpsertTask is: conditional UPDATE, INSERT, and on a duplicate key the conditional
+// UPDATE again.
+func (s *Store) UpsertShareRequest(ctx context.Context, r ShareRequest) (applied bool, err error) {
+	if f := r.Validate(); len(f) > 0 {
+		return false, fmt.Errorf("upsert share request %q: %w", r.ID, &ValidationError{Fields: f})
+	}
+	r.DueAt, r.ClosedAt = dbTimePtr(r.DueAt), dbTimePtr(r.ClosedAt)
+	r.CreatedAt = dbTime(r.CreatedAt)
+	if r.UpdatedAt.IsZero() {
+		r.UpdatedAt = now()
+	}
+	r.UpdatedAt = dbTime(r.UpdatedAt)
+	if r.LegalBasisJSON == "" {
+		r.LegalBasisJSON = "[]"
+	}
+	update := func() (bool, error) {
+		res := s.db.WithContext(ctx).Model(&ShareRequest{}).
+			Where("id = ? AND revision < ?", r.ID, r.Revision).
+			UpdateColumns(map[string]any{
+				"resource_id": r.ResourceID, "resource_code": r.ResourceCode, "resource_name": r.ResourceName,
+				"applicant_dept_id": r.ApplicantDeptID, "applicant_subject": r.ApplicantSubject,
+				"provider_dept_id": r.ProviderDeptID, "deciding_dept_id": r.DecidingDeptID,
+				"purpose": r.Purpose, "scope": r.Scope, "duty_basis": r.DutyBasis,
+				"requested_validity_days": r.RequestedValidityDays, "status": r.Status,
+				"current_step": r.CurrentStep, "due_at": r.DueAt, "workflow_id": r.WorkflowID,
+				"legal_basis": r.LegalBasisJSON, "revision": r.Revision, "created_at": r.CreatedAt,
+				"updated_at": r.UpdatedAt, "closed_at": r.ClosedAt,
+			})
+		if res.Error != nil {
+			return false, dbError(res.Error, "update share request %q to revision %d", r.ID, r.Revision)
+		}
+		return res.RowsAffected > 0, nil
+	}
+	return upsertGuarded(update, func() error { return s.db.WithContext(ctx).Create(&r).Error },
+		s.rowExists(ctx, &ShareRequest{}, r.ID), "share request %q revision %d", r.ID, r.Revision)
+}
+
+// Grant is the right a share request produced (共享授权): which department may use which
+// resource, for what, until when. One per request.
+type Grant struct {
+	ID             string    `gorm:"column:id;primaryKey"`
+	RequestID      string    `gorm:"column:request_id"`
+	ResourceID     int64     `gorm:"column:resource_id"`
+	ConsumerDeptID string    `gorm:"column:consumer_dept_id"`
+	ProviderDeptID string    `gorm:"column:provider_dept_id"`
+	Scope          string    `gorm:"column:scope"`
+	UsagePurpose   string    `gorm:"column:usage_purpose"`
+	Conditions     string    `gorm:"column:conditions"`
+	ValidFrom      time.Time `gorm:"column:valid_from"`
+	ValidUntil     time.Time `gorm:"column:valid_until"`
+	Status         string    `gorm:"column:status"`
+	// StatusReason is why the authority suspended, resumed or revoked the grant.
+	StatusReason string    `gorm:"column:status_reason"`
+	Revision     int       `gorm:"column:revision"`
+	UpdatedAt    time.Time `gorm:"column:updated_at;autoUpdateTime:false"`
+}
+
+// TableName pins the table name independently of GORM's naming strategy.
+func (Grant) TableName() string { return "grants" }
+
+// Validate returns invalid fields by column name.
+func (g *Grant) Validate() map[string]string {
+	f := map[string]string{}
+	checkText(f, "id", g.ID, 64, true)
+	checkText(f, "request_id", g.RequestID, 64, true)
+	if g.Revision < 1 {
+		f["revision"] = "须为正整数"
+	}
+	checkText(f, "consumer_dept_id", g.ConsumerDeptID, 64, true)
+	checkText(f, "provider_dept_id", g.ProviderDeptID, 64, true)
+	switch g.Status {
+	case GrantActive, GrantSuspended, GrantRevoked, GrantExpired:
+	default:
+		f["status"] = "未知状态"
+	}
+	if g.ValidFrom.IsZero() || g.ValidUntil.IsZero() {
+		f["valid_until"] = "不能为空"
+	} else if !g.ValidUntil.After(g.ValidFrom) {
+		f["valid_until"] = "须晚于生效时间"
+	}
+	return f
+}
+
+// GetGrant returns the grant with the given id, or ErrNotFound.
+func (s *Store) GetGrant(ctx context.Context, id string) (*Grant, error) {
+	var g Grant
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&g).Error; err != nil {
+		return nil, dbError(err, "load grant %q", id)
+	}
+	return &g, nil
+}
+
+// GetGrantByRequest returns the grant of a share request, or ErrNotFound.
+func (s *Store) GetGrantByRequest(ctx context.Context, requestID string) (*Grant, error) {
+	var g Grant
+	if err := s.db.WithContext(ctx).Where("request_id = ?", requestID).Take(&g).Error; err != nil {
+		return nil, dbError(err, "load grant of share request %q", requestID)
+	}
+	return &g, nil
+}
+
+// UpsertGrant stores g unless the stored row has the same or a higher revision; applied
+// reports whether g was written. A second grant for the same request under another id is an
+// ErrConflict. Invalid fields are a *ValidationError.
+func (s *Store) UpsertGrant(ctx context.Context, g Grant) (applied bool, err error) {
+	if f := g.Validate(); len(f) > 0 {
+		return false, fmt.Errorf("upsert grant %q: %w", g.ID, &ValidationError{Fields: f})
+	}
+	g.ValidFrom, g.ValidUntil = dbTime(g.ValidFrom), dbTime(g.ValidUntil)
+	if g.UpdatedAt.IsZero() {
+		g.UpdatedAt = now()
+	}
+	g.UpdatedAt = dbTime(g.UpdatedAt)
+	update := func() (bool, error) {
+		// request_id is not updated: it is the grant's identity as much as its id.
+		res := s.db.WithContext(ctx).Model(&Grant{}).
+			Where("id = ? AND revision < ?", g.ID, g.Revision).
+			UpdateColumns(map[string]any{
+				"resource_id": g.ResourceID, "consumer_dept_id": g.ConsumerDeptID,
+				"provider_dept_id": g.ProviderDeptID, "scope": g.Scope, "usage_purpose": g.UsagePurpose,
+				"conditions": g.Conditions, "valid_from": g.ValidFrom, "valid_until": g.ValidUntil,
+				"status": g.Status, "status_reason": g.StatusReason, "revision": g.Revision,
+				"updated_at": g.UpdatedAt,
+			})
+		if res.Error != nil {
+			return false, dbError(res.Error, "update grant %q to revision %d", g.ID, g.Revision)
+		}
+		return res.RowsAffected > 0, nil
+	}
+	return upsertGuarded(update, func() error { return s.db.WithContext(ctx).Create(&g).Error },
+		s.rowExists(ctx, &Grant{}, g.ID), "grant %q revision %d", g.ID, g.Revision)
+}
+
+// upsertGuarded is the revision-guarded upsert of UpsertTask for any table: update (applies
+// only a higher revision), else insert, and if a concurrent call inserted first, update again.
+// When that second update applies nothing, exists tells a stale retry (the row is there with
+// the same or a newer revision: not an error) from another row holding a unique key
+// (ErrConflict).
+func upsertGuarded(update func() (bool, error), insert func() error, exists func() (bool, error), format string, args ...any) (bool, error) {
+	if applied, err := update(); err != nil || applied {
+		return applied, err
+	}
+	err := insert()
+	switch {
+	case err == nil:
+		return true, nil
+	case !isDuplicateKey(err):
+		return false, dbError(err, "insert "+format, args...)
+	}
+	if applied, err := update(); err != nil || applied {
+		return applied, err
+	}
+	found, xerr := exists()
+	if xerr != nil {
+		return false, xerr
+	}
+	if !found {
+		return false, dbError(err, "insert "+format, args...) // wraps ErrConflict
+	}
+	return false, nil
+}
+
+// rowExists reports whether a row of model has the id.
+func (s *Store) rowExists(ctx context.Context, model any, id string) func() (bool, error) {
+	return func() (bool, error) {
+		var n int64
+		if err := s.db.WithContext(ctx).Model(model).Where("id = ?", id).Count(&n).Error; err != nil {
+			return false, dbError(err, "look up %q", id)
+		}
+		return n > 0, nil
+	}
+}

@@ -1,0 +1,200 @@
+package models
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// inboxStatuses are the task statuses the workflows project: closed is a task that ended
+// without a decision of its own (supervision, extension, withdrawal).
+var inboxStatuses = map[string]bool{"open": true, "completed": true, "closed": true}
+
+// InboxFilter selects the tasks a principal may act on (待办): those offered to its department
+// in one of its roles, and those it claimed. Empty fields other than the principal's do not
+// filter.
+type InboxFilter struct {
+	// DepartmentID and Roles: the principal's department and roles; a task is listed when its
+	// candidate department is DepartmentID and its candidate role one of Roles.
+	DepartmentID string
+	Roles        []string
+	// Subject lists the tasks assigned to the principal, whatever their department.
+	Subject string
+
+	Status    string     // open, completed, closed; "" for every status
+	Procedure string     // procedure code; "" for every procedure
+	Overdue   *bool      // nil for both
+	DueBefore *time.Time // tasks due strictly before; tasks without a deadline never match
+	Limit     int        // 0 means DefaultPageSize; larger than MaxPageSize means MaxPageSize
+	Cursor    string     // from a previous page; "" starts at the beginning
+}
+
+// ListInbox returns one page of the principal's tasks sorted by due time (tasks without a
+// deadline last), then by task id; the number of tasks matching f over every page; and the
+// cursor of the next page ("" after the last). A malformed status or cursor is a
+// *ValidationError.
+func (s *Store) ListInbox(ctx context.Context, f InboxFilter) (items []Task, total int64, next string, err error) {
+	bad := map[string]string{}
+	if f.Status != "" && !inboxStatuses[f.Status] {
+		bad["status"] = "未知的待办状态"
+	}
+	after, ok := decodeInboxCursor(f.Cursor)
+	if !ok {
+		bad["cursor"] = "无效的分页游标"
+	}
+	if len(bad) > 0 {
+		return nil, 0, "", fmt.Errorf("list inbox: %w", &ValidationError{Fields: bad})
+	}
+	limit := f.Limit
+	switch {
+	case limit <= 0:
+		limit = DefaultPageSize
+	case limit > MaxPageSize:
+		limit = MaxPageSize
+	}
+
+	scoped, visible := s.inboxQuery(ctx, f)
+	if !visible {
+		return []Task{}, 0, "", nil
+	}
+	if err := scoped.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, "", dbError(err, "count inbox of %q", f.Subject)
+	}
+	page := scoped.Session(&gorm.Session{})
+	if after != nil {
+		page = page.Where(after.condition())
+	}
+	// NULL due times sort last on both dialects (SQLite puts NULL first, MySQL too, when
+	// ascending), hence the explicit CASE.
+	err = page.Order("CASE WHEN due_at IS NULL THEN 1 ELSE 0 END").Order("due_at").Order("task_id").
+		Limit(limit + 1).Find(&items).Error
+	if err != nil {
+		return nil, 0, "", dbError(err, "list inbox of %q", f.Subject)
+	}
+	if len(items) > limit {
+		items = items[:limit]
+		next = encodeInboxCursor(items[limit-1])
+	}
+	return items, total, next, nil
+}
+
+// inboxQuery is the scope and the filters of f without the cursor; false when the principal
+// can see no task at all (no roles in a department, no subject).
+func (s *Store) inboxQuery(ctx context.Context, f InboxFilter) (*gorm.DB, bool) {
+	var who []clause.Expression
+	if f.DepartmentID != "" && len(f.Roles) > 0 {
+		who = append(who, clause.And(
+			clause.Eq{Column: clause.Column{Name: "candidate_department_id"}, Value: f.DepartmentID},
+			clause.IN{Column: clause.Column{Name: "candidate_role"}, Values: toAnys(f.Roles)},
+		))
+	}
+	if f.Subject != "" { // assignee is '' while unclaimed: an empty subject must not match it
+		who = append(who, clause.Eq{Column: clause.Column{Name: "assignee"}, Value: f.Subject})
+	}
+	if len(who) == 0 {
+		return nil, false
+	}
+	q := s.db.WithContext(ctx).Model(&Task{}).Where(clause.Or(who...))
+	if f.Status != "" {
+		q = q.Where(clause.Eq{Column: clause.Column{Name: "status"}, Value: f.Status})
+	}
+	if f.Procedure != "" {
+		// procedure is a reserved word in MySQL: the clause quotes the column.
+		q = q.Where(clause.Eq{Column: clause.Column{Name: "procedure"}, Value: f.Procedure})
+	}
+	if f.Overdue != nil {
+		q = q.Where(clause.Eq{Column: clause.Column{Name: "overdue"}, Value: *f.Overdue})
+	}
+	if f.DueBefore != nil {
+		q = q.Where(clause.Lt{Column: clause.Column{Name: "due_at"}, Value: dbTime(*f.DueBefore)})
+	}
+	return q, true
+}
+
+func toAnys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// inboxKey is the position of a task in the inbox order: (due_at NULLS LAST, task_id).
+type inboxKey struct {
+	due    *time.Time // nil: no deadline
+	taskID string
+}
+
+// condition selects the tasks after k in the inbox order. Stored times are UTC with
+// microseconds on both dialects, so the comparison is exact.
+func (k inboxKey) condition() clause.Expression {
+	dueCol := clause.Column{Name: "due_at"}
+	idCol := clause.Column{Name: "task_id"}
+	noDue := clause.Expr{SQL: "due_at IS NULL"}
+	if k.due == nil {
+		return clause.And(noDue, clause.Gt{Column: idCol, Value: k.taskID})
+	}
+	d := dbTime(*k.due)
+	return clause.Or(
+		clause.Gt{Column: dueCol, Value: d},
+		clause.And(clause.Eq{Column: dueCol, Value: d}, clause.Gt{Column: idCol, Value: k.taskID}),
+		noDue,
+	)
+}
+
+// The inbox cursor is opaque to clients; the prefix tells it from other cursors.
+const inboxCursorPrefix = "t1:"
+
+func encodeInboxCursor(t Task) string {
+	due := "n"
+	if t.DueAt != nil {
+		due = strconv.FormatInt(dbTime(*t.DueAt).UnixMicro(), 10)
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(inboxCursorPrefix + due + "|" + t.TaskID))
+}
+
+// decodeInboxCursor returns the key after which the page starts; nil for the first page.
+func decodeInboxCursor(c string) (*inboxKey, bool) {
+	if c == "" {
+		return nil, true
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return nil, false
+	}
+	rest, ok := strings.CutPrefix(string(raw), inboxCursorPrefix)
+	if !ok {
+		return nil, false
+	}
+	due, id, ok := strings.Cut(rest, "|")
+	if !ok || id == "" {
+		return nil, false
+	}
+	k := &inboxKey{taskID: id}
+	if due != "n" {
+		us, err := strconv.ParseInt(due, 10, 64)
+		if err != nil {
+			return nil, false
+		}
+		t := time.UnixMicro(us).UTC()
+		k.due = &t
+	}
+	return k, true
+}
+
+// ListTaskTimeline returns the events of one task in their order.
+func (s *Store) ListTaskTimeline(ctx context.Context, taskID string) ([]TimelineEvent, error) {
+	var out []TimelineEvent
+	err := s.db.WithContext(ctx).Where(clause.Eq{Column: clause.Column{Name: "task_id"}, Value: taskID}).
+		Order("seq").Order("event_id").Find(&out).Error
+	if err != nil {
+		return nil, dbError(err, "list timeline of task %q", taskID)
+	}
+	return out, nil
+}
