@@ -15,6 +15,7 @@ import (
 	"github.com/datashare/datashare/activities"
 	"github.com/datashare/datashare/internal/policy"
 	"github.com/datashare/datashare/models"
+	"github.com/datashare/datashare/workflows"
 )
 
 // Deps is what workflows and activities are built from.
@@ -38,14 +39,17 @@ func New(d Deps) sdkworker.Worker {
 	return w
 }
 
-// register is the one place that lists what the worker runs. The activities of the human-task
-// step are here; the procedure workflows that use them are added as they are built.
+// register is the one place that lists what the worker runs: the procedure workflows, the
+// activities of the human-task step and those of the procedures.
 func register(r sdkworker.Registry, d Deps) {
+	r.RegisterWorkflow(workflows.ShareRequestWorkflow)
+	store := models.NewStore(d.DB)
 	r.RegisterActivity(&activities.Activities{
 		Calendars: d.Calendars,
 		Policy:    d.Policy,
-		Store:     projection{store: models.NewStore(d.DB)},
+		Store:     projection{store: store},
 	})
+	r.RegisterActivity(&activities.ShareActivities{Store: shareProjection{store: store}})
 }
 
 // Run starts the worker and blocks until ctx ends, then stops it; a task in flight is

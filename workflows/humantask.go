@@ -110,8 +110,32 @@ type TaskState struct {
 // It registers the task's update, signal and query handlers on the calling workflow,
 // replacing those of an earlier task; it must not run twice at the same time in one workflow
 // (WIP: parallel tasks need a dispatcher keyed by TaskID).
+//
+// Cancelling ctx closes an undecided task (a withdrawn request): the task is projected closed,
+// its supervision and extension tasks with it, and RunHumanTask returns a canceled error
+// (temporal.IsCanceledError). A decision accepted before the cancellation wins.
 func RunHumanTask(ctx workflow.Context, spec TaskSpec) (TaskOutcome, error) {
-	t := &humanTask{st: TaskState{Spec: spec, Status: TaskStatusOpen, LastUrgeWindow: map[string]time.Time{}}}
+	return runHumanTask(ctx, spec, taskObserver{})
+}
+
+// taskObserver lets a procedure follow its running task without a second source of truth.
+type taskObserver struct {
+	// started receives the task's live state, read-only, before the first blocking call: an
+	// update validator of the procedure can then tell whether the task is still open.
+	started func(st *TaskState)
+	// deadlineSet runs whenever the task's deadline is computed and applied (at the start, on
+	// extension and on a calendar change), so the procedure can project it on the request.
+	deadlineSet func(ctx workflow.Context, d activities.DeadlineResult) error
+	// checkDecision validates a decision's fields beyond their presence (a number of days,
+	// say), in the complete validator; its error is the rejection.
+	checkDecision func(u CompleteUpdate) error
+}
+
+func runHumanTask(ctx workflow.Context, spec TaskSpec, obs taskObserver) (TaskOutcome, error) {
+	t := &humanTask{st: TaskState{Spec: spec, Status: TaskStatusOpen, LastUrgeWindow: map[string]time.Time{}}, obs: obs}
+	if obs.started != nil {
+		obs.started(&t.st)
+	}
 	if err := t.setup(ctx); err != nil {
 		return TaskOutcome{}, err
 	}
@@ -127,6 +151,7 @@ type humanTask struct {
 	wake workflow.Channel
 	// deadlineMu serialises deadline recomputations (extension handler, recompute signal).
 	deadlineMu workflow.Mutex
+	obs        taskObserver
 }
 
 func (t *humanTask) setup(ctx workflow.Context) error {
@@ -161,18 +186,20 @@ func (t *humanTask) setup(ctx workflow.Context) error {
 }
 
 func (t *humanTask) run(ctx workflow.Context) (TaskOutcome, error) {
-	if err := t.computeDeadline(ctx); err != nil {
+	err := t.open(ctx)
+	if err == nil {
+		err = t.waitForDecision(ctx)
+	}
+	if err != nil && t.st.Outcome == nil {
+		// Cancelled while opening or waiting: close it, even if it was projected open only
+		// by an activity still in flight (the closed projection has the higher revision).
+		if ctx.Err() != nil && temporal.IsCanceledError(err) {
+			return TaskOutcome{}, t.closeUndecided(ctx)
+		}
 		return TaskOutcome{}, err
 	}
-	if err := t.project(ctx); err != nil {
-		return TaskOutcome{}, err
-	}
-	if err := t.record(ctx, activities.EventTaskOpened, Actor{}, "", t.deadlineData()); err != nil {
-		return TaskOutcome{}, err
-	}
-	if err := t.waitForDecision(ctx); err != nil {
-		return TaskOutcome{}, err
-	}
+	// Past a decision the task finishes its writes even if ctx was cancelled meanwhile.
+	ctx, _ = workflow.NewDisconnectedContext(ctx)
 	// The complete handler may still be writing its projection and timeline.
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return TaskOutcome{}, err
@@ -181,6 +208,42 @@ func (t *humanTask) run(ctx workflow.Context) (TaskOutcome, error) {
 		return TaskOutcome{}, err
 	}
 	return *t.st.Outcome, nil
+}
+
+// open computes the deadline, projects the task and records its opening.
+func (t *humanTask) open(ctx workflow.Context) error {
+	if err := t.computeDeadline(ctx); err != nil {
+		return err
+	}
+	if err := t.project(ctx); err != nil {
+		return err
+	}
+	return t.record(ctx, activities.EventTaskOpened, Actor{}, "", t.deadlineData())
+}
+
+// closeUndecided ends a task whose ctx was cancelled before a decision: the task, an open
+// extension request and the supervision task are projected closed and the closing recorded.
+// The writes run on a disconnected context, since ctx is cancelled; it returns the canceled
+// error for the caller.
+func (t *humanTask) closeUndecided(cancelled workflow.Context) error {
+	ctx, _ := workflow.NewDisconnectedContext(cancelled)
+	t.st.Status = activities.TaskClosed
+	if p := t.st.PendingExtension; p != nil {
+		t.st.PendingExtension = nil
+		if err := t.projectInput(ctx, t.extensionTask(ctx, p, activities.TaskClosed)); err != nil {
+			return err
+		}
+	}
+	if err := t.record(ctx, activities.EventTaskClosed, Actor{}, "", nil); err != nil {
+		return err
+	}
+	if err := t.project(ctx); err != nil {
+		return err
+	}
+	if err := t.closeSupervision(ctx); err != nil {
+		return err
+	}
+	return temporal.NewCanceledError("task " + t.st.Spec.TaskID + " closed undecided")
 }
 
 // waitForDecision is the one wait of the task: a selector over the next alarm's timer, the
@@ -210,8 +273,14 @@ func (t *humanTask) waitForDecision(ctx workflow.Context) error {
 			c.Receive(ctx, &sig)
 			recomputeAsked = true
 		})
+		// A cancelled ctx (withdrawn request) ends the wait; the timer's future alone would
+		// be re-armed, already cancelled, in a busy loop.
+		sel.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) {})
 		sel.Select(ctx)
 		cancelTimer()
+		if err := ctx.Err(); err != nil && t.st.Outcome == nil {
+			return err
+		}
 
 		switch {
 		case fired && t.st.Outcome == nil:
@@ -310,6 +379,9 @@ func (t *humanTask) computeDeadline(ctx workflow.Context) error {
 		}
 	}
 	t.st.Deadline = res
+	if t.obs.deadlineSet != nil {
+		return t.obs.deadlineSet(ctx, res)
+	}
 	return nil
 }
 

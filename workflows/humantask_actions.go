@@ -123,6 +123,9 @@ func (t *humanTask) validateComplete(_ workflow.Context, u CompleteUpdate) error
 			return invalidField(f, "decision %s requires %s", u.Decision, f)
 		}
 	}
+	if t.obs.checkDecision != nil {
+		return t.obs.checkDecision(u)
+	}
 	return nil
 }
 

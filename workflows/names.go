@@ -180,3 +180,54 @@ const (
 type RejectionDetails struct {
 	Field string `json:"field,omitempty"`
 }
+
+// ShareRequestWorkflowID is the workflow ID of share request requestID ("share-request-SR-…"):
+// readable in Temporal UI, and unique per request so that a second start is rejected.
+func ShareRequestWorkflowID(requestID string) string { return "share-request-" + requestID }
+
+// MemoTitle is the memo key of a workflow's human-readable title (resource name and applicant
+// department), shown in Temporal UI; memos are not indexed, so it may hold names.
+const MemoTitle = "title"
+
+// Messages of ShareRequestWorkflow, besides those of its human tasks. Every update returns the
+// request's ShareRequestState after the action.
+const (
+	// UpdateWithdraw withdraws the request (撤回), by the applicant, before a final decision;
+	// it closes the open task. Payload WithdrawUpdate.
+	UpdateWithdraw = "withdraw"
+	// UpdateNegotiation asks for negotiation (协商) after a refusal, by the applicant, within
+	// the window the policy gives. Payload NegotiationUpdate.
+	UpdateNegotiation = "negotiation"
+	// UpdateSuspendGrant suspends the request's grant (暂停共享服务, 内乡 第四十一条), by the
+	// authority, with a reason. Payload GrantActionUpdate.
+	UpdateSuspendGrant = "suspend"
+	// UpdateResumeGrant resumes a suspended grant, by the authority, with a reason. Payload
+	// GrantActionUpdate.
+	UpdateResumeGrant = "resume"
+	// UpdateRevokeGrant ends the grant for good (终止共享服务), by the authority, with a reason.
+	// Payload GrantActionUpdate.
+	UpdateRevokeGrant = "revoke"
+
+	// QueryShareRequest returns the request's ShareRequestState.
+	QueryShareRequest = "share_request"
+)
+
+// WithdrawUpdate is the payload of UpdateWithdraw.
+type WithdrawUpdate struct {
+	Actor  Actor  `json:"actor"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// NegotiationUpdate is the payload of UpdateNegotiation; Reason says why the applicant
+// disputes the refusal.
+type NegotiationUpdate struct {
+	Actor  Actor  `json:"actor"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// GrantActionUpdate is the payload of UpdateSuspendGrant, UpdateResumeGrant and
+// UpdateRevokeGrant; the reason is required.
+type GrantActionUpdate struct {
+	Actor  Actor  `json:"actor"`
+	Reason string `json:"reason"`
+}

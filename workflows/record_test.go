@@ -1,0 +1,242 @@
+//go:build record
+
+package workflows_test
+
+import (
+	"context"
+	"flag"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/datashare/datashare/activities"
+	"github.com/datashare/datashare/internal/calendar"
+	"github.com/datashare/datashare/internal/devserver"
+	"github.com/datashare/datashare/internal/policy"
+	"github.com/datashare/datashare/internal/testutil"
+	"github.com/datashare/datashare/workflows"
+)
+
+// This file records the histories TestReplayShareRequestHistories replays. It links the
+// embedded Temporal server, hence the build tag, and writes only with -update:
+//
+//	CGO_ENABLED=0 go test -tags record ./workflows -run TestRecord -update
+
+var update = flag.Bool("update", false, "record the histories in testdata again")
+
+// discard is a read model that keeps nothing: the recording is about the workflow's history.
+type discard struct{}
+
+func (discard) SaveTask(context.Context, activities.ProjectTaskInput) error             { return nil }
+func (discard) SaveTimelineEvent(context.Context, activities.AppendTimelineInput) error { return nil }
+func (discard) SaveShareRequest(context.Context, activities.ProjectShareRequestInput) error {
+	return nil
+}
+func (discard) SaveGrant(context.Context, activities.ProjectGrantInput) error { return nil }
+
+type fixedCalendar struct{ cal *calendar.Calendar }
+
+func (f fixedCalendar) Calendar(context.Context) (*calendar.Calendar, error) { return f.cal, nil }
+
+var (
+	recApprover  = workflows.Actor{Subject: "alice", DepartmentID: "dept-provider", Roles: []string{policy.RoleApprover}}
+	recApplicant = workflows.Actor{Subject: "bob", DepartmentID: "dept-applicant", Roles: []string{policy.RoleApplicant}}
+	recAuthority = workflows.Actor{Subject: "carol", DepartmentID: "dept-authority", Roles: []string{policy.RoleAuthority}}
+)
+
+// recording is one run of ShareRequestWorkflow on a real server (ningxia profile, real
+// deadline activity, a read model that keeps nothing).
+type recording struct {
+	t     *testing.T
+	ctx   context.Context
+	c     client.Client
+	id    string
+	runID string
+}
+
+// record starts a server and worker, starts the request, lets drive act on it, waits for the
+// result and saves the history as testdata/share_request_<name>.json.
+func record(t *testing.T, name string, shareType string, drive func(r *recording)) workflows.ShareRequestState {
+	if !*update {
+		t.Skip("run with -update to record histories")
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	srv, err := devserver.Start(context.Background(), devserver.Options{DataDir: t.TempDir(),
+		FrontendPort: testutil.FreePort(t), UIPort: -1, Logger: quiet, SearchAttributes: workflows.SearchAttributes()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	c, err := client.Dial(client.Options{HostPort: srv.FrontendHostPort(), Namespace: devserver.DefaultNamespace,
+		Logger: log.NewStructuredLogger(quiet)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	cal, err := calendar.New(calendar.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof, err := policy.Select("ningxia", "", policy.LocalDefaults{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := sdkworker.New(c, "record-share", sdkworker.Options{})
+	w.RegisterWorkflow(workflows.ShareRequestWorkflow)
+	w.RegisterActivity(&activities.Activities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}})
+	w.RegisterActivity(&activities.ShareActivities{Store: discard{}})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	requestID := "SR-REC-" + name
+	id := workflows.ShareRequestWorkflowID(requestID)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: "record-share"},
+		workflows.ShareRequestWorkflow, workflows.ShareRequestInput{
+			RequestID: requestID,
+			Resource: workflows.ShareResource{ID: 7, Code: "NX-1", Name: "企业年报信息",
+				ShareType: shareType, ProviderDeptID: "dept-provider"},
+			Applicant: workflows.ShareApplicant{DepartmentID: "dept-applicant", Subject: "bob"},
+			Purpose:   "social assistance", Scope: "name, id", DutyBasis: "低保审核", RequestedValidityDays: 180,
+			ReceivedAt: time.Now(), DecidingDeptID: "dept-provider", AuthorityDeptID: "dept-authority",
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	drive(&recording{t: t, ctx: ctx, c: c, id: id, runID: run.GetRunID()})
+	var st workflows.ShareRequestState
+	if err := run.Get(ctx, &st); err != nil {
+		t.Fatal(err)
+	}
+
+	hist := &historypb.History{}
+	iter := c.GetWorkflowHistory(ctx, id, run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		hist.Events = append(hist.Events, e)
+	}
+	out, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "share_request_"+name+".json")
+	if err := os.WriteFile(path, append(out, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s (%d events)", path, len(hist.Events))
+	return st
+}
+
+// send sends an update until the workflow takes it: a task's handlers exist only once the
+// workflow has opened the task, and a state may be a step away.
+func (r *recording) send(name string, arg any) {
+	r.t.Helper()
+	for {
+		h, err := r.c.UpdateWorkflow(r.ctx, client.UpdateWorkflowOptions{WorkflowID: r.id, RunID: r.runID,
+			UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted})
+		if err == nil {
+			err = h.Get(r.ctx, nil)
+		}
+		if err == nil {
+			return
+		}
+		if r.ctx.Err() != nil {
+			r.t.Fatalf("%s: %v", name, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func (r *recording) complete(step, decision string, actor workflows.Actor, fields map[string]any) {
+	r.send(workflows.UpdateComplete, workflows.CompleteUpdate{TaskID: workflows.HumanTaskID(r.id, step, 1),
+		Actor: actor, Decision: decision, Fields: fields})
+}
+
+// searchAttributes waits until the server's search attributes show the status.
+func (r *recording) searchAttributes(status string) map[string]string {
+	r.t.Helper()
+	for {
+		d, err := r.c.DescribeWorkflowExecution(r.ctx, r.id, r.runID)
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		out := map[string]string{}
+		for k, v := range d.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields() {
+			out[k] = string(v.GetData())
+		}
+		if out[workflows.StatusKey.GetName()] == `"`+status+`"` {
+			return out
+		}
+		if r.ctx.Err() != nil {
+			r.t.Fatalf("status %s never reached: %v", status, out)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+var terms = map[string]any{"scope": "name", "usage_purpose": "social assistance", "validity_days": 30}
+
+// Approve, then the authority suspends and revokes the grant so the workflow ends. The server
+// keeps every search attribute, and removes the due time once the request is decided.
+func TestRecordShareRequestApprove(t *testing.T) {
+	st := record(t, "approve_revoke", workflows.ShareConditional, func(r *recording) {
+		pending := r.searchAttributes(workflows.ShareStatusPending)
+		for _, k := range []string{workflows.ProcedureKey.GetName(), workflows.JurisdictionKey.GetName(),
+			workflows.ApplicantDeptKey.GetName(), workflows.ProviderDeptKey.GetName()} {
+			if pending[k] == "" {
+				t.Errorf("search attribute %s missing: %v", k, pending)
+			}
+		}
+		r.send(workflows.UpdateClaim, workflows.ClaimUpdate{TaskID: workflows.HumanTaskID(r.id, workflows.StepReply, 1), Actor: recApprover})
+		r.complete(workflows.StepReply, workflows.DecisionApprove, recApprover, terms)
+		if granted := r.searchAttributes(workflows.ShareStatusGranted); granted[workflows.DueAtKey.GetName()] != "" {
+			t.Errorf("due time still set after the grant: %v", granted)
+		}
+		r.send(workflows.UpdateSuspendGrant, workflows.GrantActionUpdate{Actor: recAuthority, Reason: "misuse"})
+		r.send(workflows.UpdateRevokeGrant, workflows.GrantActionUpdate{Actor: recAuthority, Reason: "recording ends"})
+	})
+	if st.Status != workflows.ShareStatusGranted || st.Grant == nil || st.Grant.Status != activities.GrantRevoked {
+		t.Fatalf("final state = %+v", st)
+	}
+}
+
+// Refuse → negotiation → no agreement → coordination upholds the refusal.
+func TestRecordShareRequestRefusalUpheld(t *testing.T) {
+	st := record(t, "refuse_negotiate_coordinate", workflows.ShareConditional, func(r *recording) {
+		r.complete(workflows.StepReply, workflows.DecisionRefuse, recApprover,
+			map[string]any{"reason_code": "R01", "reason": "personal data", "legal_basis": "《办法》第十一条"})
+		r.send(workflows.UpdateNegotiation, workflows.NegotiationUpdate{Actor: recApplicant, Reason: "needed"})
+		r.complete(workflows.StepNegotiate, workflows.DecisionFail, recApprover, map[string]any{"reason": "no agreement"})
+		r.complete(workflows.StepCoordinate, workflows.DecisionUpholdRefusal, recAuthority, map[string]any{"reason": "personal data"})
+	})
+	if st.Status != workflows.ShareStatusRejected {
+		t.Fatalf("final state = %+v", st)
+	}
+}
+
+// A resource not for sharing: negotiation at once, withdrawn by the applicant.
+func TestRecordShareRequestNoneWithdrawn(t *testing.T) {
+	st := record(t, "none_withdrawn", workflows.ShareNone, func(r *recording) {
+		r.searchAttributes(workflows.ShareStatusNegotiating)
+		r.send(workflows.UpdateWithdraw, workflows.WithdrawUpdate{Actor: recApplicant, Reason: "no longer needed"})
+	})
+	if st.Status != workflows.ShareStatusWithdrawn {
+		t.Fatalf("final state = %+v", st)
+	}
+}

@@ -1,0 +1,640 @@
+package workflows
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/suite"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/datashare/datashare/activities"
+	"github.com/datashare/datashare/internal/calendar"
+	"github.com/datashare/datashare/internal/policy"
+)
+
+const requestID = "SR-1"
+
+var (
+	shareWorkflowID = ShareRequestWorkflowID(requestID)
+	authorityHead   = Actor{Subject: "erin", DepartmentID: authority, Roles: []string{policy.RoleDeptHead}}
+)
+
+// saChange is one upsert of search attributes as the workflow made it.
+type saChange struct {
+	status string
+	due    time.Time
+}
+
+type shareSuite struct {
+	suite.Suite
+	testsuite.WorkflowTestSuite
+	env      *testsuite.TestWorkflowEnvironment
+	cals     *switchableCalendar
+	mu       sync.Mutex
+	sent     int
+	answered int
+	events   []activities.AppendTimelineInput
+	tasks    []activities.ProjectTaskInput
+	requests []activities.ProjectShareRequestInput
+	grants   []activities.ProjectGrantInput
+	sa       []saChange
+	memo     map[string]any
+}
+
+func TestShareRequest(t *testing.T) { suite.Run(t, new(shareSuite)) }
+
+// setup runs the real deadline and procedure activities under the profile and records the
+// database writes, which are mocked.
+func (s *shareSuite) setup(profile string) {
+	cal, err := calendar.New(calendar.Options{})
+	s.Require().NoError(err)
+	p, err := policy.Select(profile, "", policy.LocalDefaults{})
+	s.Require().NoError(err)
+	s.events, s.tasks, s.requests, s.grants, s.sa, s.memo = nil, nil, nil, nil, nil, nil
+	s.sent, s.answered = 0, 0
+
+	s.env = s.NewTestWorkflowEnvironment()
+	s.env.SetStartTime(receivedAt)
+	s.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: shareWorkflowID})
+	s.env.RegisterWorkflow(ShareRequestWorkflow)
+	s.cals = &switchableCalendar{cal: cal}
+	acts := &activities.Activities{Calendars: s.cals, Policy: p}
+	shareActs := &activities.ShareActivities{}
+	s.env.RegisterActivity(acts)
+	s.env.RegisterActivity(shareActs)
+	s.env.OnActivity(acts.AppendTimeline, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.AppendTimelineInput) (activities.AppendTimelineResult, error) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.events = append(s.events, in)
+			return activities.AppendTimelineResult{}, nil
+		})
+	s.env.OnActivity(acts.ProjectTask, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ProjectTaskInput) (activities.ProjectTaskResult, error) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.tasks = append(s.tasks, in)
+			return activities.ProjectTaskResult{}, nil
+		})
+	s.env.OnActivity(shareActs.ProjectShareRequest, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ProjectShareRequestInput) (activities.ProjectShareRequestResult, error) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.requests = append(s.requests, in)
+			return activities.ProjectShareRequestResult{}, nil
+		})
+	s.env.OnActivity(shareActs.ProjectGrant, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ProjectGrantInput) (activities.ProjectGrantResult, error) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.grants = append(s.grants, in)
+			return activities.ProjectGrantResult{}, nil
+		})
+	s.env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
+		attrs := args.Get(0).(temporal.SearchAttributes)
+		var c saChange
+		c.status, _ = attrs.GetKeyword(StatusKey)
+		c.due, _ = attrs.GetTime(DueAtKey)
+		s.sa = append(s.sa, c)
+	}).Return(nil)
+	s.env.OnUpsertMemo(mock.Anything).Run(func(args mock.Arguments) {
+		s.memo = args.Get(0).(map[string]any)
+	}).Return(nil)
+}
+
+func shareInput(shareType string) ShareRequestInput {
+	return ShareRequestInput{
+		RequestID: requestID,
+		Resource: ShareResource{ID: 7, Code: "NX-1", Name: "企业年报信息", ShareType: shareType,
+			ProviderDeptID: provider},
+		Applicant: ShareApplicant{DepartmentID: applicant, Subject: applicantAct.Subject},
+		Purpose:   "social assistance", Scope: "name, id", DutyBasis: "低保审核",
+		RequestedValidityDays: 180, ReceivedAt: receivedAt,
+		DecidingDeptID: provider, AuthorityDeptID: authority,
+	}
+}
+
+func (s *shareSuite) at(when string, fn func()) {
+	s.env.RegisterDelayedCallback(fn, cst(when).Sub(receivedAt))
+}
+
+// send sends an update; errType "" expects success, otherwise a rejection of that type.
+func (s *shareSuite) send(name string, arg any, errType string) {
+	s.sent++
+	s.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
+		OnAccept: func() {
+			if errType != "" {
+				s.Failf("update accepted", "%s %+v: want a rejection of type %s", name, arg, errType)
+			}
+		},
+		OnReject: func(err error) {
+			s.answered++
+			if errType == "" {
+				s.Failf("update rejected", "%s %+v: %v", name, arg, err)
+				return
+			}
+			var appErr *temporal.ApplicationError
+			if s.ErrorAs(err, &appErr) {
+				s.Equal(errType, appErr.Type(), appErr.Error())
+			}
+		},
+		OnComplete: func(_ any, err error) {
+			s.answered++
+			s.NoError(err, "update %s failed after acceptance", name)
+		},
+	}, arg)
+}
+
+func taskID(step string) string { return HumanTaskID(shareWorkflowID, step, 1) }
+
+func decide(step, decision string, actor Actor, fields map[string]any) CompleteUpdate {
+	return CompleteUpdate{TaskID: taskID(step), Actor: actor, Decision: decision, Fields: fields}
+}
+
+func grantTerms(days int) map[string]any {
+	return map[string]any{"scope": "name", "usage_purpose": "social assistance", "validity_days": days, "conditions": "no onward sharing"}
+}
+
+var refusal = map[string]any{"reason_code": "R01", "reason": "contains personal data", "legal_basis": "《办法》第十一条"}
+
+// result returns the workflow's final state once every update was answered; writes are sorted
+// as the database orders them (timeline by task and sequence, projections by revision).
+func (s *shareSuite) result() ShareRequestState {
+	s.Require().True(s.env.IsWorkflowCompleted())
+	s.Require().NoError(s.env.GetWorkflowError())
+	var st ShareRequestState
+	s.Require().NoError(s.env.GetWorkflowResult(&st))
+	s.Equal(s.sent, s.answered, "every update was answered")
+	slices.SortStableFunc(s.requests, func(a, b activities.ProjectShareRequestInput) int { return a.Revision - b.Revision })
+	slices.SortStableFunc(s.grants, func(a, b activities.ProjectGrantInput) int { return a.Revision - b.Revision })
+	return st
+}
+
+// requestEvents are the kinds of the request's own timeline events, in sequence order.
+func (s *shareSuite) requestEvents() []string {
+	var own []activities.AppendTimelineInput
+	for _, e := range s.events {
+		if e.TaskID == shareWorkflowID+"/request" {
+			own = append(own, e)
+		}
+	}
+	slices.SortFunc(own, func(a, b activities.AppendTimelineInput) int { return a.Seq - b.Seq })
+	var out []string
+	for _, e := range own {
+		out = append(out, e.Kind)
+	}
+	return out
+}
+
+func (s *shareSuite) lastRequest() activities.ProjectShareRequestInput {
+	s.Require().NotEmpty(s.requests)
+	return s.requests[len(s.requests)-1]
+}
+
+func (s *shareSuite) lastGrant() activities.ProjectGrantInput {
+	s.Require().NotEmpty(s.grants)
+	return s.grants[len(s.grants)-1]
+}
+
+// lastTask is the last projection of a step's task (not its supervision or extension).
+func (s *shareSuite) lastTask(id string) activities.ProjectTaskInput {
+	var last activities.ProjectTaskInput
+	for _, t := range s.tasks {
+		if t.TaskID == id && t.Revision > last.Revision {
+			last = t
+		}
+	}
+	s.Require().NotZero(last.Revision, "task %s projected", id)
+	return last
+}
+
+func (s *shareSuite) statuses() []string {
+	var out []string
+	for _, c := range s.sa {
+		if c.status != "" && (len(out) == 0 || out[len(out)-1] != c.status) {
+			out = append(out, c.status)
+		}
+	}
+	return out
+}
+
+// Approve on 13 Feb with 30 days: a grant valid until 15 March, which then expires. The reply
+// was due on 4 March (ningxia 10 WD across the Spring Festival); the search attributes carry
+// it while the task is open, and the memo the title.
+func (s *shareSuite) TestApproveGrantsAndExpires() {
+	s.setup("ningxia")
+	s.at("2026-02-13T10:00:00+08:00", func() {
+		// A validity that is not a whole number of days from 1 never enters history.
+		for _, bad := range []any{"abc", 0, -5, 1.5} {
+			terms := grantTerms(30)
+			terms["validity_days"] = bad
+			s.send(UpdateComplete, decide(StepReply, DecisionApprove, approver, terms), ErrTypeInvalid)
+		}
+		s.send(UpdateComplete, decide(StepReply, DecisionApprove, approver, grantTerms(30)), "")
+	})
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+
+	st := s.result()
+	s.Equal(ShareStatusGranted, st.Status)
+	s.True(st.Final)
+	s.Equal("ningxia", st.Jurisdiction)
+	s.Require().NotNil(st.Grant)
+	s.True(st.Grant.ValidUntil.Equal(cst("2026-03-15T10:00:00+08:00")), "valid until %s", st.Grant.ValidUntil)
+	s.Equal(activities.GrantExpired, st.Grant.Status)
+	s.Equal([]string{activities.EventSubmitted, activities.EventGranted, activities.EventGrantExpired}, s.requestEvents())
+
+	g := s.lastGrant()
+	s.Equal("G-SR-1", g.ID)
+	s.Equal(activities.GrantExpired, g.Status)
+	s.Equal(applicant, g.ConsumerDeptID)
+	s.Equal("no onward sharing", g.Conditions)
+	s.Equal(activities.GrantActive, s.grants[0].Status)
+
+	last := s.lastRequest()
+	s.Equal(ShareStatusGranted, last.Status)
+	s.Nil(last.DueAt)
+	s.NotNil(last.ClosedAt)
+	s.Equal(activities.TaskCompleted, s.lastTask(taskID(StepReply)).Status)
+
+	s.Equal([]string{ShareStatusPending, ShareStatusGranted}, s.statuses())
+	var sawDue bool
+	for _, c := range s.sa {
+		sawDue = sawDue || c.due.Equal(cst("2026-03-04T23:59:59+08:00"))
+	}
+	s.True(sawDue, "due time in the search attributes: %+v", s.sa)
+	// The SDK hides an unset value from the test's view of the upsert; the replay test's real
+	// server shows the attribute removed.
+	s.True(s.sa[len(s.sa)-1].due.IsZero(), "no due time after the decision: %+v", s.sa)
+	s.Equal("企业年报信息 / "+applicant, s.memo[MemoTitle])
+
+	// The query returns the same state.
+	v, err := s.env.QueryWorkflow(QueryShareRequest)
+	s.Require().NoError(err)
+	var q ShareRequestState
+	s.Require().NoError(v.Get(&q))
+	s.Equal(ShareStatusGranted, q.Status)
+}
+
+// Refused on 13 Feb; the applicant asks for negotiation on 16 Feb; the provider agrees on 24
+// Feb: a grant on the agreed terms.
+func (s *shareSuite) TestRefuseNegotiateAgree() {
+	s.setup("ningxia")
+	s.at("2026-02-13T10:00:00+08:00", func() {
+		s.send(UpdateComplete, decide(StepReply, DecisionRefuse, approver, refusal), "")
+	})
+	s.at("2026-02-16T10:00:00+08:00", func() {
+		s.send(UpdateNegotiation, NegotiationUpdate{Actor: approver, Reason: "x"}, ErrTypeForbidden)
+		s.send(UpdateNegotiation, NegotiationUpdate{Actor: applicantAct, Reason: "needed for 低保"}, "")
+		s.send(UpdateNegotiation, NegotiationUpdate{Actor: applicantAct, Reason: "again"}, ErrTypeConflict)
+	})
+	s.at("2026-02-24T10:00:00+08:00", func() {
+		// The applicant cannot state the agreement; the provider can.
+		s.send(UpdateComplete, decide(StepNegotiate, DecisionAgree, applicantAct, grantTerms(10)), ErrTypeForbidden)
+		s.send(UpdateComplete, decide(StepNegotiate, DecisionAgree, approver, grantTerms(10)), "")
+	})
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+
+	st := s.result()
+	s.Equal(ShareStatusGranted, st.Status)
+	s.Equal(StepNegotiate+"/"+DecisionAgree, st.Grant.Basis)
+	s.Len(st.Decisions, 2)
+	s.Equal([]string{activities.EventSubmitted, activities.EventRefused, activities.EventNegotiationAsked,
+		activities.EventGranted, activities.EventGrantExpired}, s.requestEvents())
+	s.Equal([]string{ShareStatusPending, ShareStatusRefused, ShareStatusNegotiating, ShareStatusGranted}, s.statuses())
+	// The refusal's window is the negotiate step's local-default deadline: 10 WD from 13 Feb.
+	for _, r := range s.requests {
+		if r.Status == ShareStatusRefused {
+			s.Require().NotNil(r.DueAt)
+			s.True(r.DueAt.Equal(cst("2026-03-05T23:59:59+08:00")), "window until %s", r.DueAt)
+		}
+	}
+}
+
+// Negotiation fails; the authority coordinates and grants (final).
+func (s *shareSuite) TestNegotiationFailsCoordinationGrants() {
+	s.setup("ningxia")
+	s.at("2026-02-13T10:00:00+08:00", func() {
+		s.send(UpdateComplete, decide(StepReply, DecisionRefuse, approver, refusal), "")
+	})
+	s.at("2026-02-16T10:00:00+08:00", func() {
+		s.send(UpdateNegotiation, NegotiationUpdate{Actor: applicantAct}, "")
+	})
+	s.at("2026-02-24T10:00:00+08:00", func() {
+		s.send(UpdateComplete, decide(StepNegotiate, DecisionFail, approver, map[string]any{"reason": "no agreement"}), "")
+	})
+	s.at("2026-02-26T10:00:00+08:00", func() {
+		s.send(UpdateComplete, decide(StepCoordinate, DecisionGrant, approver, grantTerms(90)), ErrTypeForbidden)
+		s.send(UpdateComplete, decide(StepCoordinate, DecisionGrant, authorityAct, grantTerms(90)), "")
+	})
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+
+	st := s.result()
+	s.Equal(ShareStatusGranted, st.Status)
+	s.Equal(StepCoordinate+"/"+DecisionGrant, st.Grant.Basis)
+	s.Equal([]string{ShareStatusPending, ShareStatusRefused, ShareStatusNegotiating, ShareStatusCoordinating, ShareStatusGranted}, s.statuses())
+	s.Contains(s.requestEvents(), activities.EventNegotiationFailed)
+	coord := s.lastTask(taskID(StepCoordinate))
+	s.Equal(authority, coord.CandidateDepartmentID)
+	s.Equal(policy.RoleAuthority, coord.CandidateRole)
+}
+
+// Coordination upholds the refusal: final, no grant.
+func (s *shareSuite) TestCoordinationUpholdsRefusal() {
+	s.setup("ningxia")
+	s.at("2026-02-13T10:00:00+08:00", func() {
+		s.send(UpdateComplete, decide(StepReply, DecisionRefuse, approver, refusal), "")
+	})
+	s.at("2026-02-16T10:00:00+08:00", func() {
+		s.send(UpdateNegotiation, NegotiationUpdate{Actor: applicantAct}, "")
+	})
+	s.at("2026-02-24T10:00:00+08:00", func() {
+		s.send(UpdateComplete, decide(StepNegotiate, DecisionFail, approver, map[string]any{"reason": "no agreement"}), "")
+	})
+	s.at("2026-02-26T10:00:00+08:00", func() {
+		s.send(UpdateComplete, decide(StepCoordinate, DecisionUpholdRefusal, authorityAct, map[string]any{}), ErrTypeInvalid)
+		s.send(UpdateComplete, decide(StepCoordinate, DecisionUpholdRefusal, authorityAct, map[string]any{"reason": "personal data"}), "")
+		s.send(UpdateWithdraw, WithdrawUpdate{Actor: applicantAct}, ErrTypeConflict)
+	})
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+
+	st := s.result()
+	s.Equal(ShareStatusRejected, st.Status)
+	s.True(st.Final)
+	s.Nil(st.Grant)
+	s.Empty(s.grants)
+	s.Equal(activities.EventRefusalFinal, s.requestEvents()[len(s.requestEvents())-1])
+}
+
+// Nobody asks for negotiation: the refusal is final at the end of the window (24:00 on 5
+// March), and a late request is refused.
+func (s *shareSuite) TestNegotiationWindowExpires() {
+	s.setup("ningxia")
+	s.at("2026-02-13T10:00:00+08:00", func() {
+		s.send(UpdateComplete, decide(StepReply, DecisionRefuse, approver, refusal), "")
+	})
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+
+	st := s.result()
+	s.Equal(ShareStatusRejected, st.Status)
+	final := s.lastRequest()
+	s.Require().NotNil(final.ClosedAt)
+	s.True(final.ClosedAt.Equal(cst("2026-03-06T00:00:00+08:00")), "closed at %s", final.ClosedAt)
+}
+
+// An admin makes Monday 2 March a day off while the request is refused: the negotiation
+// window moves from 5 to 6 March, and a request on 6 March is still in time.
+func (s *shareSuite) TestCalendarChangeMovesNegotiationWindow() {
+	s.setup("ningxia")
+	s.at("2026-02-13T10:00:00+08:00", func() {
+		s.send(UpdateComplete, decide(StepReply, DecisionRefuse, approver, refusal), "")
+	})
+	s.at("2026-02-25T10:00:00+08:00", func() {
+		changed, err := calendar.New(calendar.Options{Version: "cn-2026.1+r1", Overrides: []calendar.Override{
+			{Date: calendar.Date{Year: 2026, Month: time.March, Day: 2}, Workday: false, Name: "test closure", Source: "test"},
+		}})
+		s.Require().NoError(err)
+		s.cals.set(changed)
+		s.env.SignalWorkflow(SignalRecomputeDeadline, RecomputeDeadlineSignal{CalendarVersion: "cn-2026.1+r1"})
+	})
+	s.at("2026-03-06T10:00:00+08:00", func() {
+		s.send(UpdateNegotiation, NegotiationUpdate{Actor: applicantAct}, "")
+	})
+	s.at("2026-03-09T10:00:00+08:00", func() {
+		s.send(UpdateComplete, decide(StepNegotiate, DecisionAgree, approver, grantTerms(5)), "")
+	})
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+
+	st := s.result()
+	s.Equal(ShareStatusGranted, st.Status)
+	s.Contains(s.requestEvents(), activities.EventDeadlineChanged)
+	var windows []time.Time
+	for _, r := range s.requests {
+		if r.Status == ShareStatusRefused && r.DueAt != nil {
+			windows = append(windows, *r.DueAt)
+		}
+	}
+	s.Require().Len(windows, 2)
+	s.True(windows[0].Equal(cst("2026-03-05T23:59:59+08:00")), "first window %s", windows[0])
+	s.True(windows[1].Equal(cst("2026-03-06T23:59:59+08:00")), "moved window %s", windows[1])
+}
+
+// 不予共享: no reply; straight to negotiation with the applicant's duty basis.
+func (s *shareSuite) TestNoneTypeGoesToNegotiation() {
+	s.setup("ningxia")
+	s.at("2026-02-13T10:00:00+08:00", func() {
+		s.send(UpdateComplete, decide(StepNegotiate, DecisionAgree, approver, grantTerms(10)), "")
+	})
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareNone))
+
+	st := s.result()
+	s.Equal(ShareStatusGranted, st.Status)
+	for _, t := range s.tasks {
+		s.NotEqual(StepReply, t.Step, "no reply task for a resource not for sharing")
+	}
+	s.Equal("低保审核", s.lastRequest().DutyBasis)
+	s.Equal(ShareStatusNegotiating, s.statuses()[0])
+}
+
+// 无条件共享: granted at once on the requested terms.
+func (s *shareSuite) TestUnconditionalGrantedAtOnce() {
+	s.setup("ningxia")
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareUnconditional))
+
+	st := s.result()
+	s.Equal("unconditional", st.Grant.Basis)
+	s.True(st.Grant.ValidFrom.Equal(receivedAt))
+	s.True(st.Grant.ValidUntil.Equal(receivedAt.AddDate(0, 0, 180)))
+	s.Empty(s.tasks)
+	s.Equal(activities.GrantExpired, s.lastGrant().Status)
+}
+
+// Withdrawn while the reply is open: the task is projected closed and the request ends.
+func (s *shareSuite) TestWithdrawDuringReply() {
+	s.setup("ningxia")
+	s.at("2026-02-13T10:00:00+08:00", func() {
+		s.send(UpdateWithdraw, WithdrawUpdate{Actor: otherDept}, ErrTypeForbidden)
+		s.send(UpdateWithdraw, WithdrawUpdate{Actor: Actor{Subject: "bob2", DepartmentID: applicant, Roles: []string{policy.RoleApprover}}}, ErrTypeForbidden)
+		s.send(UpdateWithdraw, WithdrawUpdate{Actor: applicantAct, Reason: "no longer needed"}, "")
+		s.send(UpdateComplete, decide(StepReply, DecisionApprove, approver, grantTerms(30)), ErrTypeConflict)
+		s.send(UpdateWithdraw, WithdrawUpdate{Actor: applicantAct}, ErrTypeConflict)
+	})
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+
+	st := s.result()
+	s.Equal(ShareStatusWithdrawn, st.Status)
+	s.Nil(st.Grant)
+	s.Equal(activities.TaskClosed, s.lastTask(taskID(StepReply)).Status)
+	s.Equal(ShareStatusWithdrawn, s.lastRequest().Status)
+	s.Nil(s.lastRequest().DueAt)
+	s.Equal([]string{activities.EventSubmitted, activities.EventWithdrawn}, s.requestEvents())
+}
+
+// Withdrawn after a refusal, while the applicant could still ask for negotiation.
+func (s *shareSuite) TestWithdrawWhileRefused() {
+	s.setup("ningxia")
+	s.at("2026-02-13T10:00:00+08:00", func() {
+		s.send(UpdateComplete, decide(StepReply, DecisionRefuse, approver, refusal), "")
+	})
+	s.at("2026-02-16T10:00:00+08:00", func() {
+		s.send(UpdateWithdraw, WithdrawUpdate{Actor: applicantAct, Reason: "found another source"}, "")
+		s.send(UpdateNegotiation, NegotiationUpdate{Actor: applicantAct}, ErrTypeConflict)
+	})
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+
+	st := s.result()
+	s.Equal(ShareStatusWithdrawn, st.Status)
+	s.True(s.env.Now().Before(cst("2026-02-17T00:00:00+08:00")), "ended at the withdrawal, not the window's end")
+	s.Equal([]string{activities.EventSubmitted, activities.EventRefused, activities.EventWithdrawn}, s.requestEvents())
+}
+
+// Withdrawn while the negotiation task is being opened: the task, if projected at all, ends
+// closed, and no task is left open.
+func (s *shareSuite) TestWithdrawAsNegotiationOpens() {
+	s.setup("ningxia")
+	s.at("2026-02-13T10:00:00+08:00", func() {
+		s.send(UpdateComplete, decide(StepReply, DecisionRefuse, approver, refusal), "")
+	})
+	s.at("2026-02-16T10:00:00+08:00", func() {
+		s.send(UpdateNegotiation, NegotiationUpdate{Actor: applicantAct}, "")
+	})
+	s.at("2026-02-16T10:00:01+08:00", func() {
+		s.send(UpdateWithdraw, WithdrawUpdate{Actor: applicantAct}, "")
+	})
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+
+	st := s.result()
+	s.Equal(ShareStatusWithdrawn, st.Status)
+	last := map[string]activities.ProjectTaskInput{}
+	for _, t := range s.tasks {
+		if t.Revision > last[t.TaskID].Revision {
+			last[t.TaskID] = t
+		}
+	}
+	for id, t := range last {
+		s.NotEqual(activities.TaskOpen, t.Status, "task %s left open", id)
+	}
+	s.Equal(ShareStatusWithdrawn, s.lastRequest().Status)
+}
+
+// Withdrawn during negotiation, after the overdue supervision task was opened: both close.
+func (s *shareSuite) TestWithdrawDuringNegotiation() {
+	s.setup("ningxia")
+	s.at("2026-02-13T10:00:00+08:00", func() {
+		s.send(UpdateComplete, decide(StepReply, DecisionRefuse, approver, refusal), "")
+	})
+	s.at("2026-02-16T10:00:00+08:00", func() {
+		s.send(UpdateNegotiation, NegotiationUpdate{Actor: applicantAct}, "")
+	})
+	s.at("2026-03-10T10:00:00+08:00", func() {
+		s.send(UpdateWithdraw, WithdrawUpdate{Actor: applicantAct}, "")
+	})
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+
+	st := s.result()
+	s.Equal(ShareStatusWithdrawn, st.Status)
+	s.Equal(activities.TaskClosed, s.lastTask(taskID(StepNegotiate)).Status)
+	sup := s.lastTask(supervisionTaskID(taskID(StepNegotiate)))
+	s.Equal(activities.TaskClosed, sup.Status)
+}
+
+// The authority suspends, resumes and revokes the grant; reasons required, others refused.
+func (s *shareSuite) TestGrantSuspendResumeRevoke() {
+	s.setup("ningxia")
+	s.at("2026-02-13T10:00:00+08:00", func() {
+		s.send(UpdateSuspendGrant, GrantActionUpdate{Actor: authorityAct, Reason: "early"}, ErrTypeConflict)
+		s.send(UpdateComplete, decide(StepReply, DecisionApprove, approver, grantTerms(365)), "")
+	})
+	s.at("2026-03-02T10:00:00+08:00", func() {
+		s.send(UpdateSuspendGrant, GrantActionUpdate{Actor: authorityAct}, ErrTypeInvalid)
+		s.send(UpdateSuspendGrant, GrantActionUpdate{Actor: approver, Reason: "misuse"}, ErrTypeForbidden)
+		s.send(UpdateSuspendGrant, GrantActionUpdate{Actor: authorityHead, Reason: "misuse"}, ErrTypeForbidden)
+		s.send(UpdateResumeGrant, GrantActionUpdate{Actor: authorityAct, Reason: "fine"}, ErrTypeConflict)
+		s.send(UpdateSuspendGrant, GrantActionUpdate{Actor: authorityAct, Reason: "used beyond scope"}, "")
+		s.send(UpdateSuspendGrant, GrantActionUpdate{Actor: authorityAct, Reason: "again"}, ErrTypeConflict)
+	})
+	s.at("2026-03-09T10:00:00+08:00", func() {
+		s.send(UpdateResumeGrant, GrantActionUpdate{Actor: authorityAct, Reason: "rectified"}, "")
+	})
+	s.at("2026-04-01T10:00:00+08:00", func() {
+		s.send(UpdateRevokeGrant, GrantActionUpdate{Actor: authorityAct, Reason: "security risk"}, "")
+		s.send(UpdateRevokeGrant, GrantActionUpdate{Actor: authorityAct, Reason: "again"}, ErrTypeConflict)
+	})
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+
+	st := s.result()
+	s.Equal(activities.GrantRevoked, st.Grant.Status)
+	s.Equal("security risk", st.Grant.StatusReason)
+	var got []string
+	for _, g := range s.grants {
+		got = append(got, g.Status)
+	}
+	s.Equal([]string{activities.GrantActive, activities.GrantSuspended, activities.GrantActive, activities.GrantRevoked}, got)
+	s.Equal([]string{activities.EventSubmitted, activities.EventGranted, activities.EventGrantSuspended,
+		activities.EventGrantResumed, activities.EventGrantRevoked}, s.requestEvents())
+	for _, e := range s.events {
+		if e.Kind == activities.EventGrantSuspended {
+			s.Equal(true, e.Data["local_default"], "ningxia states no power to suspend")
+		}
+	}
+	// The workflow ended at the revocation, not at the end of the validity.
+	s.True(s.env.Now().Before(cst("2026-04-02T00:00:00+08:00")), "ended at %s", s.env.Now())
+}
+
+// 内乡 第十二条: the authority decides the reply; there is no negotiation step, so a dispute goes
+// straight to coordination, and the window is the coordinate step's deadline.
+func (s *shareSuite) TestNeixiangAuthorityDecidesAndDisputeGoesToCoordination() {
+	s.setup("neixiang")
+	in := shareInput(ShareConditional)
+	in.DecidingDeptID = authority
+	s.at("2026-02-13T10:00:00+08:00", func() {
+		s.send(UpdateComplete, decide(StepReply, DecisionRefuse, approver, refusal), ErrTypeForbidden)
+		s.send(UpdateComplete, decide(StepReply, DecisionRefuse, authorityAct, refusal), "")
+	})
+	s.at("2026-02-16T10:00:00+08:00", func() {
+		s.send(UpdateNegotiation, NegotiationUpdate{Actor: applicantAct, Reason: "dispute"}, "")
+	})
+	s.at("2026-02-24T10:00:00+08:00", func() {
+		s.send(UpdateComplete, decide(StepCoordinate, DecisionGrant, authorityAct, grantTerms(30)), "")
+	})
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, in)
+
+	st := s.result()
+	s.Equal("neixiang", st.Jurisdiction)
+	s.Equal(StepCoordinate+"/"+DecisionGrant, st.Grant.Basis)
+	reply := s.lastTask(taskID(StepReply))
+	s.Equal(authority, reply.CandidateDepartmentID)
+	s.Equal(policy.RoleAuthority, reply.CandidateRole)
+	for _, t := range s.tasks {
+		s.NotEqual(StepNegotiate, t.Step)
+	}
+}
+
+// 内乡 第四十一条: suspending a grant cites the article.
+func (s *shareSuite) TestNeixiangSuspensionCitesArticle41() {
+	s.setup("neixiang")
+	in := shareInput(ShareConditional)
+	in.DecidingDeptID = authority
+	s.at("2026-02-13T10:00:00+08:00", func() {
+		s.send(UpdateComplete, decide(StepReply, DecisionApprove, authorityAct, grantTerms(30)), "")
+	})
+	s.at("2026-02-24T10:00:00+08:00", func() {
+		s.send(UpdateSuspendGrant, GrantActionUpdate{Actor: authorityAct, Reason: "security risk"}, "")
+	})
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, in)
+
+	st := s.result()
+	s.Equal(activities.GrantExpired, st.Grant.Status, "a suspended grant still expires")
+	var cited []any // the activity's input went through JSON
+	for _, e := range s.events {
+		if e.Kind == activities.EventGrantSuspended {
+			cited, _ = e.Data["legal_basis"].([]any)
+		}
+	}
+	s.Equal([]any{"《内乡县政务信息资源数据共享管理实施办法》第四十一条"}, cited)
+}
