@@ -36,6 +36,7 @@ type testAPI struct {
 	signer  *auth.DevSigner
 	engine  *gin.Engine
 	tempErr error // what the fake Temporal probe answers
+	updater *fakeUpdater
 }
 
 // testPolicies are the embedded profiles, resolved with the built-in local defaults.
@@ -66,7 +67,7 @@ func newTestAPI(t testing.TB, db *gorm.DB) *testAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ta := &testAPI{t: t, signer: auth.NewDevSigner(key)}
+	ta := &testAPI{t: t, signer: auth.NewDevSigner(key), updater: &fakeUpdater{}}
 	store := models.NewStore(db)
 	reg := prometheus.NewRegistry()
 	// TTL 0: every request sees the database's latest calendar revision.
@@ -92,6 +93,8 @@ func newTestAPI(t testing.TB, db *gorm.DB) *testAPI {
 		Now:          func() time.Time { return testNow },
 		Policies:     testPolicies(t),
 		ActivePolicy: "ningxia",
+		Tasks:        store,
+		Workflows:    ta.updater,
 	})
 	if err != nil {
 		t.Fatalf("router: %v", err)

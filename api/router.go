@@ -32,6 +32,8 @@ type Deps struct {
 	Now          func() time.Time // the clock of calendar status; time.Now when nil
 	Policies     []policy.Profile // resolved jurisdiction profiles, the active one included
 	ActivePolicy string           // id of the profile in force
+	Tasks        TaskStore        // the inbox and timelines (read model)
+	Workflows    WorkflowUpdater  // sends task actions as Temporal Updates
 	Checks       []Check
 	Registry     *prometheus.Registry // serves /metrics; HTTP metrics are registered into it
 	MaxBodyBytes int64
@@ -83,6 +85,16 @@ func routes(d Deps) []route {
 	}
 	calh := calendarHandlers{source: d.Calendar, store: d.CalendarData, now: now}
 	pol := policyHandlers{profiles: d.Policies, active: d.ActivePolicy}
+	tasks := taskHandlers{store: d.Tasks, workflows: d.Workflows, users: d.Directory}
+	taskParams := []param{
+		{"status", "open (default), completed, closed or all"},
+		{"procedure", "procedure code, e.g. share"},
+		{"overdue", "true or false"},
+		{"due_before", "RFC 3339 time, or YYYY-MM-DD for the start of that day (China)"},
+		{"limit", "page size, 1-100 (default 20)"},
+		{"cursor", "next_cursor of the previous page"},
+	}
+	taskRule := "rule_violated: a rule of the step forbids it (e.g. a transfer outside the department)"
 	dueParams := []param{{"from", "receipt: RFC 3339 time or YYYY-MM-DD date (China)"}, {"workdays", "number of working days, 1-365"}}
 	daysParams := []param{{"from", "first date, YYYY-MM-DD"}, {"to", "last date, YYYY-MM-DD (at most 366 days)"}}
 	ownApprover := []auth.Role{auth.RoleApprover}
@@ -127,6 +139,13 @@ func routes(d Deps) []route {
 		{method: http.MethodGet, path: "/api/v1/policies", op: "listPolicies", summary: "Jurisdiction profiles; the one in force is marked active", tag: "policies", status: 200, resp: PolicyList{}, handler: pol.list},
 		{method: http.MethodGet, path: "/api/v1/policies/:id", op: "getPolicy", summary: "A jurisdiction profile: every step's deadline, actor, reminders, escalation, extension and legal basis", tag: "policies", status: 200, resp: PolicyView{}, handler: pol.get},
 		{method: http.MethodPost, path: "/api/v1/calendar/years/:year", op: "loadCalendarYear", summary: "Load a year's holiday schedule, e.g. the State Council's notice for a new year (admin)", tag: "calendar", roles: admin, body: CalendarYearInput{}, status: 200, resp: calsource.Status{}, handler: calh.loadYear},
+		{method: http.MethodGet, path: "/api/v1/tasks", op: "listTasks", summary: "The caller's inbox (待办): tasks offered to its department in one of its roles, or claimed by it; by due time, no deadline last", tag: "tasks", query: taskParams, status: 200, resp: TaskList{}, handler: tasks.list},
+		{method: http.MethodGet, path: "/api/v1/tasks/:id", op: "getTask", summary: "A task with its timeline (candidates, assignee and the authority; the id's slashes escaped as %2F)", tag: "tasks", status: 200, resp: TaskDetail{}, handler: tasks.get},
+		{method: http.MethodPost, path: "/api/v1/tasks/:id/claim", op: "claimTask", summary: "Claim a task of one's department and role (签收)", tag: "tasks", status: 200, resp: TaskView{}, handler: tasks.claim},
+		{method: http.MethodPost, path: "/api/v1/tasks/:id/unclaim", op: "unclaimTask", summary: "Give a claimed task back to the department's pool", tag: "tasks", status: 200, resp: TaskView{}, handler: tasks.unclaim},
+		{method: http.MethodPost, path: "/api/v1/tasks/:id/transfer", op: "transferTask", summary: "Transfer a task to a person of the department, or (authority, where allowed) to another department (转办)", tag: "tasks", body: TransferInput{}, status: 200, resp: TaskView{}, handler: tasks.transfer, rule: taskRule},
+		{method: http.MethodPost, path: "/api/v1/tasks/:id/comments", op: "commentTask", summary: "Comment on a task (candidates, watchers, the supervising authority)", tag: "tasks", body: CommentInput{}, status: 200, resp: TaskView{}, handler: tasks.comment},
+		{method: http.MethodPost, path: "/api/v1/tasks/:id/complete", op: "completeTask", summary: "Decide a task: one of its decisions with the fields that decision requires, as the task lists them; an extension task (延期审批) takes approve, or refuse with a reason", tag: "tasks", body: CompleteInput{}, status: 200, resp: TaskView{}, handler: tasks.complete, rule: taskRule},
 	}
 }
 
@@ -150,6 +169,10 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
+	// Task ids contain slashes, which a path parameter carries escaped (%2F): route on the raw
+	// path and unescape the parameters.
+	r.UseRawPath = true
+	r.UnescapePathValues = true
 	r.ContextWithFallback = true
 	metrics := newHTTPMetrics(d.Registry)
 	r.Use(withRequestID(), accessLog(d.Logger), recoverer(d.Logger), metrics.handler(), limitBody(d.MaxBodyBytes))

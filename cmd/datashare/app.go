@@ -162,6 +162,8 @@ func apiServer(cfg config.Config, log *slog.Logger, s *services, verifier auth.V
 		CalendarData: store,
 		Policies:     s.policies,
 		ActivePolicy: s.active.ID,
+		Tasks:        store,
+		Workflows:    tc,
 		Checks: []api.Check{
 			{Name: "database", Probe: func(ctx context.Context) error { return models.Ping(ctx, db) }},
 			{Name: "temporal", Probe: func(ctx context.Context) error { return temporalx.CheckHealth(ctx, tc) }},

@@ -1,0 +1,156 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/datashare/datashare/models"
+)
+
+// localDefaultNote is shown with a deadline that no regulation sets (DESIGN.md section 2).
+const localDefaultNote = "local default, no statutory deadline"
+
+// DecisionView is one decision a task allows and the fields /complete needs with it, so a UI
+// can render the form.
+type DecisionView struct {
+	Code           string   `json:"code"`
+	RequiredFields []string `json:"required_fields"`
+}
+
+// TaskView is a human task (待办) as the inbox shows it.
+type TaskView struct {
+	ID   string `json:"id"`
+	Kind string `json:"kind"` // step, supervision (督办) or extension (延期审批)
+	// ParentTaskID is the task a supervision or extension task is about.
+	ParentTaskID          string `json:"parent_task_id,omitempty"`
+	RequestID             string `json:"request_id"`
+	Procedure             string `json:"procedure"`
+	Step                  string `json:"step"`
+	CandidateDepartmentID string `json:"candidate_department_id"`
+	CandidateRole         string `json:"candidate_role"`
+	// Assignee is the subject that claimed the task; absent while unclaimed.
+	Assignee string `json:"assignee,omitempty"`
+	Status   string `json:"status"` // open, completed, closed
+	// Decision is how a completed task was decided.
+	Decision   string  `json:"decision,omitempty"`
+	ReceivedAt string  `json:"received_at"`
+	DueAt      *string `json:"due_at"` // null: no deadline
+	// CalendarVersion is the working-day calendar the deadline was computed with; Provisional
+	// marks a deadline past the published holiday schedule.
+	CalendarVersion string   `json:"calendar_version,omitempty"`
+	Provisional     bool     `json:"provisional"`
+	LegalBasis      []string `json:"legal_basis"`
+	// LocalDefault: no regulation sets this deadline; DeadlineNote then says so in words.
+	LocalDefault bool           `json:"local_default"`
+	DeadlineNote string         `json:"deadline_note,omitempty"`
+	Overdue      bool           `json:"overdue"`
+	LongOverdue  bool           `json:"long_overdue"`
+	UrgeCount    int            `json:"urge_count"`
+	LastUrgedAt  *string        `json:"last_urged_at,omitempty"`
+	Decisions    []DecisionView `json:"decisions"`
+	UpdatedAt    string         `json:"updated_at"`
+}
+
+// TaskList is one page of the caller's inbox.
+type TaskList struct {
+	Items      []TaskView `json:"items"`
+	NextCursor string     `json:"next_cursor,omitempty"`
+	// Total counts the tasks matching the filters over every page.
+	Total int64 `json:"total"`
+}
+
+// TimelineEventView is one entry of a task's record (办理记录).
+type TimelineEventView struct {
+	ID   string `json:"id"`
+	Seq  int    `json:"seq"`
+	Kind string `json:"kind"`
+	Step string `json:"step"`
+	At   string `json:"at"`
+	// Actor is the subject that acted; absent for the system (reminders, overdue).
+	Actor        string         `json:"actor,omitempty"`
+	DepartmentID string         `json:"department_id,omitempty"`
+	Text         string         `json:"text,omitempty"`
+	Data         map[string]any `json:"data,omitempty"`
+}
+
+// TaskDetail is a task with its timeline.
+type TaskDetail struct {
+	TaskView
+	Timeline []TimelineEventView `json:"timeline"`
+}
+
+// TransferInput hands a task to a person (of the task's department, or of ToDepartment) or to
+// another department's pool (the authority, where the procedure allows it).
+type TransferInput struct {
+	ToSubject    string `json:"to_subject" binding:"max=128"`
+	ToDepartment string `json:"to_department" binding:"max=64"`
+	Reason       string `json:"reason" binding:"max=2000"`
+}
+
+// CommentInput adds a comment to the task's timeline.
+type CommentInput struct {
+	Text string `json:"text" binding:"required,max=2000"`
+}
+
+// CompleteInput decides a task. Besides decision and comment, the body carries the fields the
+// decision requires, as listed in the task's decisions, e.g.
+// {"decision": "approve", "scope": "...", "usage_purpose": "...", "validity_days": 365} or
+// {"decision": "refuse", "reason_code": "...", "reason": "...", "legal_basis": "..."}.
+type CompleteInput struct {
+	Decision string `json:"decision"`
+	Comment  string `json:"comment,omitempty"`
+}
+
+func toTaskView(t *models.Task) (TaskView, error) {
+	v := TaskView{
+		ID: t.TaskID, Kind: t.Kind, RequestID: t.RequestID, Procedure: t.Procedure, Step: t.Step,
+		CandidateDepartmentID: t.CandidateDepartmentID, CandidateRole: t.CandidateRole,
+		Assignee: t.Assignee, Status: t.Status, Decision: t.Decision,
+		ReceivedAt: formatTime(t.ReceivedAt), DueAt: formatTimePtr(t.DueAt),
+		CalendarVersion: t.CalendarVersion, Provisional: t.Provisional, LocalDefault: t.LocalDefault,
+		Overdue: t.Overdue, LongOverdue: t.LongOverdue, UrgeCount: t.UrgeCount,
+		LastUrgedAt: formatTimePtr(t.LastUrgedAt), UpdatedAt: formatTime(t.UpdatedAt),
+		LegalBasis: []string{}, Decisions: []DecisionView{},
+	}
+	if t.ParentTaskID != nil {
+		v.ParentTaskID = *t.ParentTaskID
+	}
+	if t.LocalDefault {
+		v.DeadlineNote = localDefaultNote
+	}
+	if t.LegalBasisJSON != "" {
+		if err := json.Unmarshal([]byte(t.LegalBasisJSON), &v.LegalBasis); err != nil {
+			return TaskView{}, fmt.Errorf("task %s: legal basis: %w", t.TaskID, err)
+		}
+	}
+	if t.DecisionsJSON != "" {
+		if err := json.Unmarshal([]byte(t.DecisionsJSON), &v.Decisions); err != nil {
+			return TaskView{}, fmt.Errorf("task %s: decisions: %w", t.TaskID, err)
+		}
+	}
+	for i := range v.Decisions {
+		if v.Decisions[i].RequiredFields == nil {
+			v.Decisions[i].RequiredFields = []string{}
+		}
+	}
+	if v.LegalBasis == nil {
+		v.LegalBasis = []string{}
+	}
+	if v.Decisions == nil {
+		v.Decisions = []DecisionView{}
+	}
+	return v, nil
+}
+
+func toTimelineEventView(e models.TimelineEvent) (TimelineEventView, error) {
+	v := TimelineEventView{
+		ID: e.EventID, Seq: e.Seq, Kind: e.Kind, Step: e.Step, At: formatTime(e.At),
+		Actor: e.Actor, DepartmentID: e.DepartmentID, Text: e.Text,
+	}
+	if e.DataJSON != "" && e.DataJSON != "{}" {
+		if err := json.Unmarshal([]byte(e.DataJSON), &v.Data); err != nil {
+			return TimelineEventView{}, fmt.Errorf("timeline event %s: data: %w", e.EventID, err)
+		}
+	}
+	return v, nil
+}

@@ -1,0 +1,434 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/models"
+	"github.com/datashare/datashare/workflows"
+)
+
+// TaskStore is what the task handlers need of the read model.
+type TaskStore interface {
+	ListInbox(ctx context.Context, f models.InboxFilter) ([]models.Task, int64, string, error)
+	GetTask(ctx context.Context, id string) (*models.Task, error)
+	ListTaskTimeline(ctx context.Context, taskID string) ([]models.TimelineEvent, error)
+}
+
+// WorkflowUpdater sends Temporal Updates; client.Client is one.
+type WorkflowUpdater interface {
+	UpdateWorkflow(ctx context.Context, options client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error)
+}
+
+// UserLookup finds the person a task is transferred to.
+type UserLookup interface {
+	GetUser(ctx context.Context, id string) (*models.User, error)
+	GetDepartment(ctx context.Context, id string) (*models.Department, error)
+}
+
+// updateTimeout bounds one action: the workflow validates, runs the handler's projection and
+// answers; past it the caller gets 503 and may retry.
+const updateTimeout = 30 * time.Second
+
+// taskHandlers serve the inbox (待办) from the read model and send every action on a task as
+// a Temporal Update to the task's workflow, whose validator has the last word (DESIGN.md
+// section 4): the API only adds the verified actor and checks what the workflow cannot see.
+type taskHandlers struct {
+	store     TaskStore
+	workflows WorkflowUpdater
+	users     UserLookup
+}
+
+// actorOf is the token's principal as the workflows see it; never taken from a request body.
+func actorOf(p auth.Principal) workflows.Actor {
+	roles := make([]string, len(p.Roles))
+	for i, r := range p.Roles {
+		roles[i] = string(r)
+	}
+	return workflows.Actor{Subject: p.Subject, DepartmentID: p.DepartmentID, Roles: roles}
+}
+
+// canSee reports whether p may read t: a candidate (department and role), the assignee, or the
+// data authority.
+func canSee(p auth.Principal, t *models.Task) bool {
+	return (t.Assignee != "" && t.Assignee == p.Subject) ||
+		(p.DepartmentID != "" && p.DepartmentID == t.CandidateDepartmentID && p.Has(auth.Role(t.CandidateRole))) ||
+		p.Has(auth.RoleAuthority)
+}
+
+func (h taskHandlers) list(c *gin.Context) {
+	p := mustPrincipal(c)
+	a := actorOf(p)
+	f := models.InboxFilter{
+		DepartmentID: p.DepartmentID, Roles: a.Roles, Subject: p.Subject,
+		Procedure: strings.TrimSpace(c.Query("procedure")), Cursor: c.Query("cursor"),
+	}
+	fields := map[string]string{}
+	switch s := c.Query("status"); s {
+	case "":
+		f.Status = "open"
+	case "all":
+	case "open", "completed", "closed":
+		f.Status = s
+	default:
+		fields["status"] = "must be one of: open, completed, closed, all"
+	}
+	if s := c.Query("overdue"); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			fields["overdue"] = "must be true or false"
+		}
+		f.Overdue = &b
+	}
+	if s := c.Query("due_before"); s != "" {
+		t, err := parseInstant(s)
+		if err != nil {
+			fields["due_before"] = "must be an RFC 3339 time or a YYYY-MM-DD date (start of that day, China)"
+		}
+		f.DueBefore = &t
+	}
+	if s := c.Query("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > models.MaxPageSize {
+			fields["limit"] = "must be a number from 1 to " + strconv.Itoa(models.MaxPageSize)
+		}
+		f.Limit = n
+	}
+	if len(fields) > 0 {
+		abort(c, invalid(fieldsMessage(fields), fields))
+		return
+	}
+	items, total, next, err := h.store.ListInbox(c.Request.Context(), f)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	out := TaskList{Items: make([]TaskView, 0, len(items)), NextCursor: next, Total: total}
+	for i := range items {
+		v, err := toTaskView(&items[i])
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		out.Items = append(out.Items, v)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// parseInstant reads an RFC 3339 time, or a date as the start of that day in China.
+func parseInstant(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.ParseInLocation(time.DateOnly, s, chinaTime)
+}
+
+func (h taskHandlers) get(c *gin.Context) {
+	t, ok := h.load(c)
+	if !ok {
+		return
+	}
+	if !canSee(mustPrincipal(c), t) {
+		abort(c, notFound("task "+t.TaskID+" not found"))
+		return
+	}
+	view, err := toTaskView(t)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	// Supervision and extension tasks are about their parent: its record is theirs.
+	of := t.TaskID
+	if t.ParentTaskID != nil {
+		of = *t.ParentTaskID
+	}
+	events, err := h.store.ListTaskTimeline(c.Request.Context(), of)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	out := TaskDetail{TaskView: view, Timeline: make([]TimelineEventView, 0, len(events))}
+	for _, e := range events {
+		ev, err := toTimelineEventView(e)
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		out.Timeline = append(out.Timeline, ev)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// load reads the addressed task. Task ids contain slashes, which the path carries escaped
+// (%2F).
+func (h taskHandlers) load(c *gin.Context) (*models.Task, bool) {
+	id := c.Param("id")
+	t, err := h.store.GetTask(c.Request.Context(), id)
+	if err != nil {
+		if errors.Is(err, models.ErrNotFound) {
+			err = notFound("task " + id + " not found")
+		}
+		abort(c, err)
+		return nil, false
+	}
+	return t, true
+}
+
+func (h taskHandlers) claim(c *gin.Context) {
+	t, ok := h.load(c)
+	if !ok {
+		return
+	}
+	h.send(c, t, workflows.UpdateClaim, workflows.ClaimUpdate{TaskID: t.TaskID, Actor: actorOf(mustPrincipal(c))})
+}
+
+func (h taskHandlers) unclaim(c *gin.Context) {
+	t, ok := h.load(c)
+	if !ok {
+		return
+	}
+	h.send(c, t, workflows.UpdateUnclaim, workflows.UnclaimUpdate{TaskID: t.TaskID, Actor: actorOf(mustPrincipal(c))})
+}
+
+func (h taskHandlers) comment(c *gin.Context) {
+	t, ok := h.load(c)
+	if !ok {
+		return
+	}
+	var in CommentInput
+	if err := bindJSON(c, &in); err != nil {
+		abort(c, err)
+		return
+	}
+	h.send(c, t, workflows.UpdateComment, workflows.CommentUpdate{TaskID: t.TaskID, Actor: actorOf(mustPrincipal(c)), Text: in.Text})
+}
+
+// transfer checks what the workflow cannot: that the target department exists and that the
+// person is an active user of the department the task goes to.
+func (h taskHandlers) transfer(c *gin.Context) {
+	t, ok := h.load(c)
+	if !ok {
+		return
+	}
+	var in TransferInput
+	if err := bindJSON(c, &in); err != nil {
+		abort(c, err)
+		return
+	}
+	in.ToSubject, in.ToDepartment = strings.TrimSpace(in.ToSubject), strings.TrimSpace(in.ToDepartment)
+	if in.ToSubject == "" && in.ToDepartment == "" {
+		abort(c, invalid("name the person (to_subject) or the department (to_department) to transfer to",
+			map[string]string{"to_subject": "is required without to_department", "to_department": "is required without to_subject"}))
+		return
+	}
+	ctx := c.Request.Context()
+	if in.ToDepartment != "" {
+		if _, err := h.users.GetDepartment(ctx, in.ToDepartment); err != nil {
+			if errors.Is(err, models.ErrNotFound) {
+				err = invalidField("to_department", "no such department")
+			}
+			abort(c, err)
+			return
+		}
+	}
+	if in.ToSubject != "" {
+		dept := in.ToDepartment
+		if dept == "" {
+			dept = t.CandidateDepartmentID
+		}
+		u, err := h.users.GetUser(ctx, in.ToSubject)
+		switch {
+		case errors.Is(err, models.ErrNotFound):
+			abort(c, invalidField("to_subject", "no such user"))
+			return
+		case err != nil:
+			abort(c, err)
+			return
+		case !u.Active || u.DepartmentID == nil || *u.DepartmentID != dept:
+			abort(c, invalidField("to_subject", "is not an active user of department "+dept))
+			return
+		}
+	}
+	h.send(c, t, workflows.UpdateTransfer, workflows.TransferUpdate{
+		TaskID: t.TaskID, Actor: actorOf(mustPrincipal(c)),
+		ToSubject: in.ToSubject, ToDepartmentID: in.ToDepartment, Reason: in.Reason,
+	})
+}
+
+// complete reads {"decision", "comment", ...fields}: every other member is a field of the
+// decision, which the workflow's validator checks against the task's decisions.
+func (h taskHandlers) complete(c *gin.Context) {
+	t, ok := h.load(c)
+	if !ok {
+		return
+	}
+	u, err := bindComplete(c)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	u.TaskID, u.Actor = t.TaskID, actorOf(mustPrincipal(c))
+	if t.Kind == taskKindExtension && t.ParentTaskID != nil {
+		// An extension approval (延期审批) is decided on the task it extends.
+		d, err := extensionDecision(*t.ParentTaskID, u)
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		h.send(c, t, workflows.UpdateDecideExtension, d)
+		return
+	}
+	h.send(c, t, workflows.UpdateComplete, u)
+}
+
+// maxCommentRunes bounds the comment of a decision, as CommentInput's text.
+const maxCommentRunes = 2000
+
+// taskKindExtension is the read model's kind of an extension approval task.
+const taskKindExtension = "extension"
+
+// extensionDecision turns {"decision": "approve"|"refuse", "reason"} on an extension task into
+// the decide_extension update of the task it extends; the workflow checks the approver and
+// that a refusal has a reason.
+func extensionDecision(parentID string, u workflows.CompleteUpdate) (workflows.DecideExtensionUpdate, error) {
+	d := workflows.DecideExtensionUpdate{TaskID: parentID, Actor: u.Actor}
+	switch u.Decision {
+	case "approve":
+		d.Approve = true
+	case "refuse":
+	default:
+		return d, invalidField("decision", "must be one of: approve, refuse")
+	}
+	if r, ok := u.Fields["reason"]; ok {
+		s, isText := r.(string)
+		if !isText {
+			return d, invalidField("reason", "must be a string")
+		}
+		d.Reason = s
+	}
+	if d.Reason == "" {
+		d.Reason = u.Comment
+	}
+	return d, nil
+}
+
+func bindComplete(c *gin.Context) (workflows.CompleteUpdate, error) {
+	var raw map[string]json.RawMessage
+	dec := json.NewDecoder(c.Request.Body)
+	if err := dec.Decode(&raw); err != nil {
+		return workflows.CompleteUpdate{}, jsonError(err)
+	}
+	if dec.More() {
+		return workflows.CompleteUpdate{}, &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Message: "body must hold one JSON object"}
+	}
+	var u workflows.CompleteUpdate
+	if err := json.Unmarshal(raw["decision"], &u.Decision); err != nil || strings.TrimSpace(u.Decision) == "" {
+		return u, invalidField("decision", "is required: one of the task's decisions")
+	}
+	if comment, ok := raw["comment"]; ok {
+		if err := json.Unmarshal(comment, &u.Comment); err != nil {
+			return u, invalidField("comment", "must be a string")
+		}
+		if len([]rune(u.Comment)) > maxCommentRunes {
+			return u, invalidField("comment", "must be at most 2000 characters")
+		}
+	}
+	delete(raw, "decision")
+	delete(raw, "comment")
+	if len(raw) > 0 {
+		u.Fields = make(map[string]any, len(raw))
+	}
+	for k, v := range raw {
+		var val any
+		dec := json.NewDecoder(bytes.NewReader(v))
+		dec.UseNumber() // validity_days stays an integer on the wire
+		if err := dec.Decode(&val); err != nil && !errors.Is(err, io.EOF) {
+			return u, invalidField(k, "malformed value")
+		}
+		u.Fields[k] = val
+	}
+	return u, nil
+}
+
+// send runs the action as an Update of the task's workflow and answers with the task as the
+// read model shows it afterwards (the handler projects before it returns).
+func (h taskHandlers) send(c *gin.Context, t *models.Task, name string, payload any) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), updateTimeout)
+	defer cancel()
+	handle, err := h.workflows.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   t.WorkflowID,
+		UpdateName:   name,
+		Args:         []any{payload},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = handle.Get(ctx, nil)
+	}
+	if err != nil {
+		abort(c, updateError(t.TaskID, err))
+		return
+	}
+	after, err := h.store.GetTask(c.Request.Context(), t.TaskID)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	view, err := toTaskView(after)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, view)
+}
+
+// updateError maps the workflow's answer to an action onto the error vocabulary: a validator's
+// rejection by its type, a workflow that is gone as invalid_state.
+func updateError(taskID string, err error) error {
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return &Error{Status: http.StatusConflict, Code: CodeInvalidState, Message: "task " + taskID + " no longer takes actions: its workflow is not running"}
+	}
+	var timeout *client.WorkflowUpdateServiceTimeoutOrCanceledError
+	if errors.As(err, &timeout) || errors.Is(err, context.DeadlineExceeded) {
+		return &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "the task's workflow did not answer in time; the action may still take effect"}
+	}
+	var ae *temporal.ApplicationError
+	if !errors.As(err, &ae) {
+		return err
+	}
+	msg := ae.Message()
+	switch ae.Type() {
+	case workflows.ErrTypeInvalid:
+		var d workflows.RejectionDetails
+		if ae.HasDetails() && ae.Details(&d) == nil && d.Field != "" {
+			return invalid(d.Field+": "+msg, map[string]string{d.Field: msg})
+		}
+		return invalid(msg, nil)
+	case workflows.ErrTypeForbidden:
+		return forbidden(msg)
+	case workflows.ErrTypeConflict:
+		return &Error{Status: http.StatusConflict, Code: CodeConflict, Message: msg}
+	case workflows.ErrTypeRuleViolated:
+		return ruleViolated(msg)
+	case workflows.ErrTypeNotFound:
+		return notFound(msg)
+	}
+	if strings.HasPrefix(msg, "unknown update") {
+		// Between two steps the workflow has no task handlers registered.
+		return &Error{Status: http.StatusConflict, Code: CodeInvalidState, Message: "task " + taskID + " takes no actions now"}
+	}
+	return err
+}
