@@ -28,7 +28,11 @@ test:
 	else \
 	  echo "MySQL tests run against DATASHARE_TEST_MYSQL_DSN."; \
 	fi
-	$(GO) test -tags embedded -count=1 -timeout 20m $(PKGS)
+	@# Compile every test binary in parallel first, then run them one package at a time: several
+	@# packages start an embedded Temporal server on free ports, and packages running side by
+	@# side could race for the same port.
+	$(GO) test -tags embedded -count=1 -run '^$$' $(PKGS) > /dev/null
+	$(GO) test -tags embedded -count=1 -p 1 -timeout 20m $(PKGS)
 
 ## lint: gofmt, go vet (both builds), workflowcheck
 lint:
