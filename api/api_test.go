@@ -37,6 +37,7 @@ type testAPI struct {
 	engine  *gin.Engine
 	tempErr error // what the fake Temporal probe answers
 	updater *fakeUpdater
+	starter *fakeStarter
 }
 
 // testPolicies are the embedded profiles, resolved with the built-in local defaults.
@@ -67,7 +68,7 @@ func newTestAPI(t testing.TB, db *gorm.DB) *testAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ta := &testAPI{t: t, signer: auth.NewDevSigner(key), updater: &fakeUpdater{}}
+	ta := &testAPI{t: t, signer: auth.NewDevSigner(key), updater: &fakeUpdater{}, starter: &fakeStarter{}}
 	store := models.NewStore(db)
 	reg := prometheus.NewRegistry()
 	// TTL 0: every request sees the database's latest calendar revision.
@@ -86,15 +87,17 @@ func newTestAPI(t testing.TB, db *gorm.DB) *testAPI {
 			{Name: "database", Probe: func(ctx context.Context) error { return models.Ping(ctx, db) }},
 			{Name: "temporal", Probe: func(context.Context) error { return ta.tempErr }},
 		},
-		Registry:     reg,
-		MaxBodyBytes: 4096,
-		Calendar:     cal,
-		CalendarData: store,
-		Now:          func() time.Time { return testNow },
-		Policies:     testPolicies(t),
-		ActivePolicy: "ningxia",
-		Tasks:        store,
-		Workflows:    ta.updater,
+		Registry:      reg,
+		MaxBodyBytes:  4096,
+		Calendar:      cal,
+		CalendarData:  store,
+		Now:           func() time.Time { return testNow },
+		Policies:      testPolicies(t),
+		ActivePolicy:  "ningxia",
+		Tasks:         store,
+		Workflows:     ta.updater,
+		ShareRequests: store,
+		Starter:       ta.starter,
 	})
 	if err != nil {
 		t.Fatalf("router: %v", err)

@@ -17,6 +17,7 @@ import (
 	"github.com/datashare/datashare/internal/calquery"
 	"github.com/datashare/datashare/internal/calsource"
 	"github.com/datashare/datashare/internal/policy"
+	"github.com/datashare/datashare/workflows"
 )
 
 // Deps is everything the API needs, wired once by the binary.
@@ -34,6 +35,12 @@ type Deps struct {
 	ActivePolicy string           // id of the profile in force
 	Tasks        TaskStore        // the inbox and timelines (read model)
 	Workflows    WorkflowUpdater  // sends task actions as Temporal Updates
+
+	// ShareRequests reads share requests, their timelines and tasks, and grants.
+	ShareRequests ShareRequestStore
+	Starter       WorkflowStarter // starts ShareRequestWorkflow and queries it
+	TaskQueue     string          // of the workers; workflows.DefaultTaskQueue when empty
+
 	Checks       []Check
 	Registry     *prometheus.Registry // serves /metrics; HTTP metrics are registered into it
 	MaxBodyBytes int64
@@ -86,6 +93,35 @@ func routes(d Deps) []route {
 	calh := calendarHandlers{source: d.Calendar, store: d.CalendarData, now: now}
 	pol := policyHandlers{profiles: d.Policies, active: d.ActivePolicy}
 	tasks := taskHandlers{store: d.Tasks, workflows: d.Workflows, users: d.Directory}
+	queue := d.TaskQueue
+	if queue == "" {
+		queue = workflows.DefaultTaskQueue
+	}
+	var active policy.Profile
+	for _, p := range d.Policies {
+		if p.ID == d.ActivePolicy {
+			active = p
+		}
+	}
+	shares := shareRequestHandlers{store: d.ShareRequests, catalog: d.Catalog, departments: d.Departments,
+		starter: d.Starter, workflows: d.Workflows, tasks: tasks, profile: active, taskQueue: queue, now: time.Now}
+	grants := grantHandlers{store: d.ShareRequests, workflows: d.Workflows}
+	shareParams := []param{
+		{"status", "pending, refused, negotiating, coordinating, granted, rejected or withdrawn"},
+		{"resource_id", "catalog resource id"},
+		{"overdue", "true or false: the open step is past its deadline"},
+		{"limit", "page size, 1-100 (default 20)"},
+		{"cursor", "next_cursor of the previous page"},
+	}
+	grantParams := []param{
+		{"status", "active, suspended, revoked or expired"},
+		{"resource_id", "catalog resource id"},
+		{"limit", "page size, 1-100 (default 20)"},
+		{"cursor", "next_cursor of the previous page"},
+	}
+	applicant := []auth.Role{auth.RoleApplicant}
+	urgers := []auth.Role{auth.RoleApplicant, auth.RoleAuthority}
+	shareRule := "rule_violated: the resource cannot be asked for (not published, or the applicant's own), or a rule of the procedure forbids the action"
 	taskParams := []param{
 		{"status", "open (default), completed, closed or all"},
 		{"procedure", "procedure code, e.g. share"},
@@ -146,6 +182,17 @@ func routes(d Deps) []route {
 		{method: http.MethodPost, path: "/api/v1/tasks/:id/transfer", op: "transferTask", summary: "Transfer a task to a person of the department, or (authority, where allowed) to another department (转办)", tag: "tasks", body: TransferInput{}, status: 200, resp: TaskView{}, handler: tasks.transfer, rule: taskRule},
 		{method: http.MethodPost, path: "/api/v1/tasks/:id/comments", op: "commentTask", summary: "Comment on a task (candidates, watchers, the supervising authority)", tag: "tasks", body: CommentInput{}, status: 200, resp: TaskView{}, handler: tasks.comment},
 		{method: http.MethodPost, path: "/api/v1/tasks/:id/complete", op: "completeTask", summary: "Decide a task: one of its decisions with the fields that decision requires, as the task lists them; an extension task (延期审批) takes approve, or refuse with a reason", tag: "tasks", body: CompleteInput{}, status: 200, resp: TaskView{}, handler: tasks.complete, rule: taskRule},
+
+		{method: http.MethodPost, path: "/api/v1/share-requests", op: "createShareRequest", summary: "Ask for a published catalog resource of another department (有条件共享申请, applicant); answers with the first step and its deadline", tag: "share-requests", roles: applicant, body: ShareRequestInput{}, status: 201, resp: ShareRequestStatus{}, idempotent: true, handler: shares.create, rule: shareRule},
+		{method: http.MethodGet, path: "/api/v1/share-requests", op: "listShareRequests", summary: "Share requests of the caller's department as applicant, provider or deciding party (the authority: all), newest first", tag: "share-requests", query: shareParams, status: 200, resp: ShareRequestList{}, handler: shares.list},
+		{method: http.MethodGet, path: "/api/v1/share-requests/:id", op: "getShareRequest", summary: "A share request with its timeline, open tasks and grant", tag: "share-requests", status: 200, resp: ShareRequestDetail{}, handler: shares.get},
+		{method: http.MethodPost, path: "/api/v1/share-requests/:id/withdraw", op: "withdrawShareRequest", summary: "Withdraw a request before its final decision (撤回, applicant)", tag: "share-requests", roles: applicant, body: WithdrawInput{}, status: 200, resp: ShareRequestStatus{}, handler: shares.withdraw},
+		{method: http.MethodPost, path: "/api/v1/share-requests/:id/urge", op: "urgeShareRequest", summary: "Urge the open step (催办, applicant or authority; once per working day per party)", tag: "share-requests", roles: urgers, body: UrgeInput{}, status: 200, resp: TaskView{}, handler: shares.urge, rule: shareRule},
+		{method: http.MethodPost, path: "/api/v1/share-requests/:id/negotiation", op: "askShareNegotiation", summary: "Ask for negotiation after a refusal, within the policy's window (协商, applicant)", tag: "share-requests", roles: applicant, body: NegotiationInput{}, status: 200, resp: ShareRequestStatus{}, handler: shares.negotiation, rule: shareRule},
+		{method: http.MethodGet, path: "/api/v1/grants", op: "listGrants", summary: "Grants of the caller's department as consumer or provider (the authority: all)", tag: "grants", query: grantParams, status: 200, resp: GrantList{}, handler: grants.list},
+		{method: http.MethodPost, path: "/api/v1/grants/:id/suspend", op: "suspendGrant", summary: "Suspend a grant with a reason (暂停共享服务, authority; 内乡 第四十一条)", tag: "grants", roles: authority, body: GrantActionInput{}, status: 200, resp: GrantView{}, handler: grants.suspend},
+		{method: http.MethodPost, path: "/api/v1/grants/:id/resume", op: "resumeGrant", summary: "Resume a suspended grant with a reason (authority)", tag: "grants", roles: authority, body: GrantActionInput{}, status: 200, resp: GrantView{}, handler: grants.resume},
+		{method: http.MethodPost, path: "/api/v1/grants/:id/revoke", op: "revokeGrant", summary: "End a grant for good with a reason (终止共享服务, authority)", tag: "grants", roles: authority, body: GrantActionInput{}, status: 200, resp: GrantView{}, handler: grants.revoke},
 	}
 }
 

@@ -1,0 +1,96 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/datashare/datashare/models"
+	"github.com/datashare/datashare/workflows"
+)
+
+// grantHandlers serve grants (共享授权): the consuming and providing departments read theirs,
+// the authority reads all and suspends, resumes or revokes them (内乡 第四十一条) through the
+// request's workflow.
+type grantHandlers struct {
+	store     ShareRequestStore
+	workflows WorkflowUpdater
+}
+
+func (h grantHandlers) list(c *gin.Context) {
+	p := mustPrincipal(c)
+	f := models.GrantFilter{DepartmentID: p.DepartmentID, SeesAll: seesAllRequests(p), Status: c.Query("status"), Cursor: c.Query("cursor")}
+	fields := map[string]string{}
+	if s := c.Query("resource_id"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 1 {
+			fields["resource_id"] = "must be a catalog resource id"
+		}
+		f.ResourceID = n
+	}
+	if s := c.Query("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > models.MaxPageSize {
+			fields["limit"] = "must be a number from 1 to " + strconv.Itoa(models.MaxPageSize)
+		}
+		f.Limit = n
+	}
+	if len(fields) > 0 {
+		abort(c, invalid(fieldsMessage(fields), fields))
+		return
+	}
+	items, next, err := h.store.ListGrants(c.Request.Context(), f)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	out := GrantList{Items: make([]GrantView, 0, len(items)), NextCursor: next}
+	for i := range items {
+		out.Items = append(out.Items, toGrantView(&items[i]))
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (h grantHandlers) suspend(c *gin.Context) { h.act(c, workflows.UpdateSuspendGrant) }
+func (h grantHandlers) resume(c *gin.Context)  { h.act(c, workflows.UpdateResumeGrant) }
+func (h grantHandlers) revoke(c *gin.Context)  { h.act(c, workflows.UpdateRevokeGrant) }
+
+// act sends a grant action to the workflow of the grant's request and answers with the grant
+// as projected after it (the handler projects before it returns).
+func (h grantHandlers) act(c *gin.Context, name string) {
+	ctx := c.Request.Context()
+	id := c.Param("id")
+	g, err := h.store.GetGrant(ctx, id)
+	if err != nil {
+		if errors.Is(err, models.ErrNotFound) {
+			err = notFound("grant " + id + " not found")
+		}
+		abort(c, err)
+		return
+	}
+	var in GrantActionInput
+	if err := bindJSON(c, &in); err != nil {
+		abort(c, err)
+		return
+	}
+	r, err := h.store.GetShareRequest(ctx, g.RequestID)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	u := workflows.GrantActionUpdate{Actor: actorOf(mustPrincipal(c)), Reason: strings.TrimSpace(in.Reason)}
+	var st workflows.ShareRequestState
+	if err := sendRequestUpdate(ctx, h.workflows, r.ID, r.WorkflowID, name, u, &st); err != nil {
+		abort(c, err)
+		return
+	}
+	after, err := h.store.GetGrant(ctx, id)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toGrantView(after))
+}

@@ -1,0 +1,425 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/internal/policy"
+	"github.com/datashare/datashare/models"
+	"github.com/datashare/datashare/workflows"
+)
+
+// ShareRequestStore is what the share request and grant handlers need of the read model.
+type ShareRequestStore interface {
+	GetShareRequest(ctx context.Context, id string) (*models.ShareRequest, error)
+	ListShareRequests(ctx context.Context, f models.ShareRequestFilter) ([]models.ShareRequest, string, error)
+	ListTimeline(ctx context.Context, requestID string) ([]models.TimelineEvent, error)
+	ListRequestTasks(ctx context.Context, requestID, status string) ([]models.Task, error)
+	GetGrant(ctx context.Context, id string) (*models.Grant, error)
+	GetGrantByRequest(ctx context.Context, requestID string) (*models.Grant, error)
+	ListGrants(ctx context.Context, f models.GrantFilter) ([]models.Grant, string, error)
+}
+
+// WorkflowStarter starts procedure workflows and reads their state; client.Client is one.
+type WorkflowStarter interface {
+	ExecuteWorkflow(ctx context.Context, options client.StartWorkflowOptions, workflow any, args ...any) (client.WorkflowRun, error)
+	QueryWorkflow(ctx context.Context, workflowID, runID, queryType string, args ...any) (converter.EncodedValue, error)
+}
+
+// firstStepWait bounds how long a submission waits for its workflow to open the first step;
+// past it the answer carries what the workflow reported last.
+const firstStepWait = 10 * time.Second
+
+// shareRequestHandlers serve share requests (共享申请): a submission starts a
+// ShareRequestWorkflow, the applicant's actions are its Updates, and reads come from the read
+// model the workflow projects.
+type shareRequestHandlers struct {
+	store       ShareRequestStore
+	catalog     CatalogStore
+	departments DepartmentStore
+	starter     WorkflowStarter
+	workflows   WorkflowUpdater
+	tasks       taskHandlers // sends an urge to the open task
+	profile     policy.Profile
+	taskQueue   string
+	now         func() time.Time
+}
+
+// seesAllRequests: the data authority supervises every request.
+func seesAllRequests(p auth.Principal) bool { return p.Has(auth.RoleAuthority) }
+
+// canSeeRequest: the applicant, providing and deciding departments, and the authority.
+func canSeeRequest(p auth.Principal, r *models.ShareRequest) bool {
+	return seesAllRequests(p) || p.InDepartment(r.ApplicantDeptID) || p.InDepartment(r.ProviderDeptID) || p.InDepartment(r.DecidingDeptID)
+}
+
+func (h shareRequestHandlers) create(c *gin.Context) {
+	p := mustPrincipal(c)
+	var in ShareRequestInput
+	if err := bindJSON(c, &in); err != nil {
+		abort(c, err)
+		return
+	}
+	in.Purpose, in.Scope, in.DutyBasis = strings.TrimSpace(in.Purpose), strings.TrimSpace(in.Scope), strings.TrimSpace(in.DutyBasis)
+	// Blank text passes the binding's required rule; it is no purpose or scope either.
+	if in.Purpose == "" {
+		abort(c, invalidField("purpose", "is required"))
+		return
+	}
+	if in.Scope == "" {
+		abort(c, invalidField("scope", "is required"))
+		return
+	}
+	ctx := c.Request.Context()
+	res, err := h.catalog.GetResource(ctx, in.ResourceID)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		abort(c, resourceRule(fmt.Sprintf("catalog resource %d does not exist", in.ResourceID)))
+		return
+	case err != nil:
+		abort(c, err)
+		return
+	case res.Status != models.StatusPublished:
+		// An unpublished resource is not in the catalog for other departments: say no more.
+		abort(c, resourceRule(fmt.Sprintf("catalog resource %d is not published", in.ResourceID)))
+		return
+	case p.InDepartment(res.ProviderDeptID):
+		abort(c, resourceRule("catalog resource "+res.Code+" is provided by the applicant's own department "+p.DepartmentID))
+		return
+	case res.ShareType == models.ShareNone && in.DutyBasis == "":
+		abort(c, invalidField("duty_basis", "is required for a resource not for sharing (不予共享): the duty the data is needed for"))
+		return
+	}
+	authority, err := h.authorityDept(ctx)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	deciding, err := h.decidingDept(res.ProviderDeptID, authority)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+
+	now := h.now()
+	id, err := newShareRequestID(now)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	wid := workflows.ShareRequestWorkflowID(id)
+	input := workflows.ShareRequestInput{
+		RequestID: id,
+		Resource: workflows.ShareResource{ID: res.ID, Code: res.Code, Name: res.Name,
+			ShareType: string(res.ShareType), ProviderDeptID: res.ProviderDeptID},
+		Applicant: workflows.ShareApplicant{DepartmentID: p.DepartmentID, Subject: p.Subject},
+		Purpose:   in.Purpose, Scope: in.Scope, DutyBasis: in.DutyBasis,
+		RequestedValidityDays: in.RequestedValidityDays, ReceivedAt: now,
+		DecidingDeptID: deciding, AuthorityDeptID: authority,
+	}
+	opts := client.StartWorkflowOptions{
+		ID:        wid,
+		TaskQueue: h.taskQueue,
+		// A request id names one request for good: never a second workflow under it.
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.ProcedureKey.ValueSet(policy.ProcShare), workflows.JurisdictionKey.ValueSet(h.profile.ID),
+			workflows.ApplicantDeptKey.ValueSet(p.DepartmentID), workflows.ProviderDeptKey.ValueSet(res.ProviderDeptID),
+			workflows.StatusKey.ValueSet(workflows.ShareStatusPending),
+		),
+		Memo: map[string]any{workflows.MemoTitle: res.Name + " / " + p.DepartmentID},
+	}
+	run, err := h.starter.ExecuteWorkflow(ctx, opts, workflows.ShareRequestWorkflow, input)
+	if err != nil {
+		abort(c, fmt.Errorf("start share request %s: %w", id, err))
+		return
+	}
+	st := h.awaitFirstStep(ctx, wid, run.GetRunID(), input)
+	c.Header("Location", "/api/v1/share-requests/"+id)
+	c.JSON(http.StatusCreated, toShareRequestStatus(st, wid))
+}
+
+// resourceRule refuses a request for a resource that cannot be asked for, naming the field.
+func resourceRule(message string) *Error {
+	return &Error{Status: http.StatusUnprocessableEntity, Code: CodeRuleViolated, Message: message,
+		Fields: map[string]string{"resource_id": message}}
+}
+
+// authorityDept is the data authority of the profile in force: the department of kind
+// authority in its jurisdiction.
+func (h shareRequestHandlers) authorityDept(ctx context.Context) (string, error) {
+	deps, err := h.departments.ListDepartments(ctx)
+	if err != nil {
+		return "", fmt.Errorf("find the data authority: %w", err)
+	}
+	for _, d := range deps {
+		if d.Kind == models.KindAuthority && d.Jurisdiction == h.profile.ID {
+			return d.ID, nil
+		}
+	}
+	return "", ruleViolated("no data authority department is registered for jurisdiction " + h.profile.ID)
+}
+
+// decidingDept is who answers the request under the profile: the provider, or the authority
+// where the profile's share/reply step says so (内乡 第十二条).
+func (h shareRequestHandlers) decidingDept(provider, authority string) (string, error) {
+	pr, ok := h.profile.Procedure(policy.ProcShare)
+	if !ok || !pr.Applies {
+		return "", ruleViolated("the share procedure does not apply under jurisdiction " + h.profile.ID)
+	}
+	if step, ok := h.profile.Step(policy.ProcShare, workflows.StepReply); ok && step.Actor.Department == policy.DeptAuthority {
+		return authority, nil
+	}
+	return provider, nil
+}
+
+// newShareRequestID is "SR-" with the submission time (China) and random hex: ids sort by time
+// of submission, which the lists use as their order.
+func newShareRequestID(now time.Time) (string, error) {
+	var b [5]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("make share request id: %w", err)
+	}
+	return "SR-" + now.In(chinaTime).Format("20060102150405") + "-" + hex.EncodeToString(b[:]), nil
+}
+
+// awaitFirstStep queries the new workflow until it has opened its first step with a deadline
+// (or decided at once), for at most firstStepWait; until the first answer it reports the
+// request as pending.
+func (h shareRequestHandlers) awaitFirstStep(ctx context.Context, wid, runID string, in workflows.ShareRequestInput) workflows.ShareRequestState {
+	st := workflows.ShareRequestState{Input: in, Status: workflows.ShareStatusPending}
+	ctx, cancel := context.WithTimeout(ctx, firstStepWait)
+	defer cancel()
+	for delay := 50 * time.Millisecond; ; delay = min(2*delay, time.Second) {
+		if v, err := h.starter.QueryWorkflow(ctx, wid, runID, workflows.QueryShareRequest); err == nil {
+			var got workflows.ShareRequestState
+			if v.Get(&got) == nil {
+				st = got
+				// Revision counts the workflow's projections: the first is the submission, a
+				// later one carries the first step's deadline.
+				if st.Final || (st.CurrentStep != "" && (st.DueAt != nil || st.Revision > 1)) {
+					return st
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return st
+		case <-time.After(delay):
+		}
+	}
+}
+
+func (h shareRequestHandlers) list(c *gin.Context) {
+	p := mustPrincipal(c)
+	f := models.ShareRequestFilter{DepartmentID: p.DepartmentID, SeesAll: seesAllRequests(p),
+		Status: c.Query("status"), Cursor: c.Query("cursor"), Now: h.now()}
+	fields := map[string]string{}
+	if s := c.Query("resource_id"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 1 {
+			fields["resource_id"] = "must be a catalog resource id"
+		}
+		f.ResourceID = n
+	}
+	if s := c.Query("overdue"); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			fields["overdue"] = "must be true or false"
+		}
+		f.Overdue = &b
+	}
+	if s := c.Query("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > models.MaxPageSize {
+			fields["limit"] = "must be a number from 1 to " + strconv.Itoa(models.MaxPageSize)
+		}
+		f.Limit = n
+	}
+	if len(fields) > 0 {
+		abort(c, invalid(fieldsMessage(fields), fields))
+		return
+	}
+	items, next, err := h.store.ListShareRequests(c.Request.Context(), f)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	out := ShareRequestList{Items: make([]ShareRequestView, 0, len(items)), NextCursor: next}
+	for i := range items {
+		v, err := toShareRequestView(&items[i], f.Now)
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		out.Items = append(out.Items, v)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// load reads the addressed request; one the caller may not see is not found.
+func (h shareRequestHandlers) load(c *gin.Context) (*models.ShareRequest, bool) {
+	id := c.Param("id")
+	r, err := h.store.GetShareRequest(c.Request.Context(), id)
+	if err == nil && !canSeeRequest(mustPrincipal(c), r) {
+		err = models.ErrNotFound
+	}
+	if err != nil {
+		if errors.Is(err, models.ErrNotFound) {
+			err = notFound("share request " + id + " not found")
+		}
+		abort(c, err)
+		return nil, false
+	}
+	return r, true
+}
+
+func (h shareRequestHandlers) get(c *gin.Context) {
+	r, ok := h.load(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	view, err := toShareRequestView(r, h.now())
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	out := ShareRequestDetail{ShareRequestView: view, Timeline: []TimelineEventView{}, OpenTasks: []TaskView{}}
+	events, err := h.store.ListTimeline(ctx, r.ID)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	for _, e := range events {
+		ev, err := toTimelineEventView(e)
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		out.Timeline = append(out.Timeline, ev)
+	}
+	tasks, err := h.store.ListRequestTasks(ctx, r.ID, "open")
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	for i := range tasks {
+		tv, err := toTaskView(&tasks[i])
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		out.OpenTasks = append(out.OpenTasks, tv)
+	}
+	switch g, err := h.store.GetGrantByRequest(ctx, r.ID); {
+	case err == nil:
+		gv := toGrantView(g)
+		out.Grant = &gv
+	case !errors.Is(err, models.ErrNotFound):
+		abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (h shareRequestHandlers) withdraw(c *gin.Context) {
+	r, ok := h.load(c)
+	if !ok {
+		return
+	}
+	var in WithdrawInput
+	if err := bindJSON(c, &in); err != nil {
+		abort(c, err)
+		return
+	}
+	h.sendState(c, r, workflows.UpdateWithdraw, workflows.WithdrawUpdate{Actor: actorOf(mustPrincipal(c)), Reason: strings.TrimSpace(in.Reason)})
+}
+
+func (h shareRequestHandlers) negotiation(c *gin.Context) {
+	r, ok := h.load(c)
+	if !ok {
+		return
+	}
+	var in NegotiationInput
+	if err := bindJSON(c, &in); err != nil {
+		abort(c, err)
+		return
+	}
+	h.sendState(c, r, workflows.UpdateNegotiation, workflows.NegotiationUpdate{Actor: actorOf(mustPrincipal(c)), Reason: strings.TrimSpace(in.Reason)})
+}
+
+// urge urges the request's open step (催办): an Update of that task, answered with the task.
+func (h shareRequestHandlers) urge(c *gin.Context) {
+	r, ok := h.load(c)
+	if !ok {
+		return
+	}
+	var in UrgeInput
+	if err := bindJSON(c, &in); err != nil {
+		abort(c, err)
+		return
+	}
+	tasks, err := h.store.ListRequestTasks(c.Request.Context(), r.ID, "open")
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	for i := range tasks {
+		if t := &tasks[i]; t.ParentTaskID == nil && (r.CurrentStep == "" || t.Step == r.CurrentStep) {
+			h.tasks.send(c, t, workflows.UpdateUrge, workflows.UrgeUpdate{TaskID: t.TaskID, Actor: actorOf(mustPrincipal(c)), Text: strings.TrimSpace(in.Text)})
+			return
+		}
+	}
+	abort(c, &Error{Status: http.StatusConflict, Code: CodeInvalidState, Message: "share request " + r.ID + " has no open step to urge (it is " + r.Status + ")"})
+}
+
+// sendState runs an action as an Update of the request's workflow and answers with the state
+// the workflow reports after it.
+func (h shareRequestHandlers) sendState(c *gin.Context, r *models.ShareRequest, name string, payload any) {
+	var st workflows.ShareRequestState
+	if err := sendRequestUpdate(c.Request.Context(), h.workflows, r.ID, r.WorkflowID, name, payload, &st); err != nil {
+		abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toShareRequestStatus(st, r.WorkflowID))
+}
+
+// sendRequestUpdate sends an Update to a share request's workflow and decodes its answer into
+// result; rejections map to statuses as the task API maps them.
+func sendRequestUpdate(ctx context.Context, w WorkflowUpdater, requestID, workflowID, name string, payload, result any) error {
+	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
+	defer cancel()
+	handle, err := w.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflowID, UpdateName: name, Args: []any{payload},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = handle.Get(ctx, result)
+	}
+	if err == nil {
+		return nil
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return &Error{Status: http.StatusConflict, Code: CodeInvalidState, Message: "share request " + requestID + " takes no more actions: its workflow has ended"}
+	}
+	return updateError(requestID, err)
+}

@@ -1,0 +1,245 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.temporal.io/sdk/client"
+
+	"github.com/datashare/datashare/internal/calsource"
+	"github.com/datashare/datashare/internal/devserver"
+	"github.com/datashare/datashare/internal/temporalx"
+	"github.com/datashare/datashare/internal/testutil"
+	"github.com/datashare/datashare/models"
+	"github.com/datashare/datashare/models/modelstest"
+	"github.com/datashare/datashare/worker"
+	"github.com/datashare/datashare/workflows"
+)
+
+// shareStack is the API over a real database, an embedded Temporal server and a worker with
+// the production registration under the ningxia profile.
+type shareStack struct {
+	ta  *testAPI
+	tc  client.Client
+	ctx context.Context
+}
+
+func startShareStack(t *testing.T) shareStack {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts an embedded Temporal server")
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	srv, err := devserver.Start(ctx, devserver.Options{DataDir: t.TempDir(), FrontendPort: testutil.FreePort(t), UIPort: -1,
+		Logger: quiet, SearchAttributes: workflows.SearchAttributes()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Stop() })
+	tc, closer, err := temporalx.NewClient(temporalx.Config{Address: srv.FrontendHostPort(), Namespace: "default"}, quiet, prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tc.Close(); _ = closer.Close() })
+
+	db := modelstest.NewSQLite(t)
+	ta := newTestAPI(t, db)
+	ta.updater.via, ta.starter.via = tc, tc
+	cal, err := calsource.New(models.NewStore(db), 0, quiet, prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	profile := -1
+	profiles := testPolicies(t)
+	for i, p := range profiles {
+		if p.ID == "ningxia" {
+			profile = i
+		}
+	}
+	if profile < 0 {
+		t.Fatal("no ningxia profile")
+	}
+	// The API starts workflows on the default queue (Deps.TaskQueue unset).
+	w := worker.New(worker.Deps{Client: tc, TaskQueue: workflows.DefaultTaskQueue, DB: db, Logger: quiet,
+		StopTimeout: time.Second, Calendars: cal, Policy: profiles[profile]})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	return shareStack{ta: ta, tc: tc, ctx: ctx}
+}
+
+// eventually polls until ok, as projections follow the workflow asynchronously.
+func (s shareStack) eventually(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	for !ok() {
+		if s.ctx.Err() != nil {
+			t.Fatalf("%s never happened", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// openTask waits for the request's open task of the step in the caller's inbox.
+func (s shareStack) openTask(t *testing.T, token, requestID, step string) TaskView {
+	t.Helper()
+	var task TaskView
+	s.eventually(t, "the "+step+" task in the inbox", func() bool {
+		var inbox TaskList
+		s.ta.expect(s.ta.do("GET", "/api/v1/tasks?procedure=share", token, nil), 200).json(t, &inbox)
+		for _, it := range inbox.Items {
+			if it.RequestID == requestID && it.Step == step && it.Kind == "step" {
+				task = it
+				return true
+			}
+		}
+		return false
+	})
+	return task
+}
+
+// TestShareRequestThroughTemporal is the happy path of a conditional share request through
+// the HTTP API, against an embedded Temporal server and the worker's own registration: the
+// applicant submits, the provider's approver finds the task in its inbox and approves, the
+// request is granted, and the authority suspends the grant.
+func TestShareRequestThroughTemporal(t *testing.T) {
+	s := startShareStack(t)
+	ta, tc, ctx := s.ta, s.tc, s.ctx
+	var created ShareRequestStatus
+	ta.expect(ta.do("POST", "/api/v1/share-requests", ta.applicant(), shareInput(demoResourceID(t, ta, "NX-SCJG-0002"))), 201).json(t, &created)
+	if created.Status != "pending" || created.CurrentStep != "reply" || created.DueAt == nil || len(created.LegalBasis) == 0 {
+		t.Fatalf("created = %+v", created)
+	}
+	reqPath := "/api/v1/share-requests/" + created.ID
+
+	approver := ta.providerApprover()
+	task := s.openTask(t, approver, created.ID, "reply")
+	approve := map[string]any{"decision": "approve", "scope": "姓名、证件号码", "usage_purpose": "社保待遇资格核验", "validity_days": 180}
+	ta.expect(ta.do("POST", taskPath(task.ID)+"/complete", ta.otherApprover(), approve), 403)
+	ta.expect(ta.do("POST", taskPath(task.ID)+"/complete", approver, approve), 200)
+
+	var detail ShareRequestDetail
+	s.eventually(t, "the request granted", func() bool {
+		ta.expect(ta.do("GET", reqPath, ta.applicant(), nil), 200).json(t, &detail)
+		return detail.Status == "granted" && detail.Grant != nil
+	})
+	if len(detail.OpenTasks) != 0 || detail.Grant.Scope != "姓名、证件号码" || detail.Grant.Status != "active" {
+		t.Fatalf("granted detail = %+v", detail)
+	}
+	kinds := map[string]bool{}
+	for _, ev := range detail.Timeline {
+		kinds[ev.Kind] = true
+	}
+	for _, k := range []string{"submitted", "task_opened", "completed", "granted"} {
+		if !kinds[k] {
+			t.Errorf("timeline lacks %s: %+v", k, detail.Timeline)
+		}
+	}
+	var grants GrantList
+	ta.expect(ta.do("GET", "/api/v1/grants", ta.applicant(), nil), 200).json(t, &grants)
+	if len(grants.Items) != 1 || grants.Items[0].ID != detail.Grant.ID {
+		t.Fatalf("consumer's grants = %+v", grants)
+	}
+	// Withdrawing a granted request is a conflict the workflow reports.
+	ta.expect(ta.do("POST", reqPath+"/withdraw", ta.applicant(), nil), 409)
+
+	var suspended GrantView
+	ta.expect(ta.do("POST", "/api/v1/grants/"+detail.Grant.ID+"/suspend", ta.authority(), map[string]any{"reason": "超出约定用途使用"}), 200).json(t, &suspended)
+	if suspended.Status != "suspended" || suspended.StatusReason != "超出约定用途使用" {
+		t.Fatalf("suspended = %+v", suspended)
+	}
+	// Suspending again is a conflict.
+	ta.expect(ta.do("POST", "/api/v1/grants/"+detail.Grant.ID+"/suspend", ta.authority(), map[string]any{"reason": "再次"}), 409)
+
+	// The workflow carries the administrators' search attributes and its title from the start.
+	desc, err := tc.DescribeWorkflowExecution(ctx, created.WorkflowID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs := desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()
+	for _, k := range []string{workflows.ProcedureKey.GetName(), workflows.JurisdictionKey.GetName(), workflows.ApplicantDeptKey.GetName(),
+		workflows.ProviderDeptKey.GetName(), workflows.StatusKey.GetName()} {
+		if attrs[k] == nil {
+			t.Errorf("search attribute %s missing: %v", k, attrs)
+		}
+	}
+	if desc.GetWorkflowExecutionInfo().GetMemo().GetFields()[workflows.MemoTitle] == nil {
+		t.Error("no memo title")
+	}
+
+	// A second request, withdrawn while its reply is open: the task closes with it.
+	var second ShareRequestStatus
+	ta.expect(ta.do("POST", "/api/v1/share-requests", ta.applicant(), shareInput(demoResourceID(t, ta, "NX-SCJG-0002"))), 201).json(t, &second)
+	ta.expect(ta.do("POST", "/api/v1/share-requests/"+second.ID+"/withdraw", ta.providerApprover(), nil), 403)
+	var withdrawn ShareRequestStatus
+	ta.expect(ta.do("POST", "/api/v1/share-requests/"+second.ID+"/withdraw", ta.applicant(), map[string]any{"reason": "已通过其他渠道获取"}), 200).json(t, &withdrawn)
+	if withdrawn.Status != "withdrawn" || withdrawn.CurrentStep != "" {
+		t.Fatalf("withdrawn = %+v", withdrawn)
+	}
+	s.eventually(t, "the withdrawn request's task closed", func() bool {
+		var d ShareRequestDetail
+		ta.expect(ta.do("GET", "/api/v1/share-requests/"+second.ID, ta.applicant(), nil), 200).json(t, &d)
+		return d.Status == "withdrawn" && len(d.OpenTasks) == 0
+	})
+	var mine ShareRequestList
+	ta.expect(ta.do("GET", "/api/v1/share-requests?status=withdrawn", ta.applicant(), nil), 200).json(t, &mine)
+	if len(mine.Items) != 1 || mine.Items[0].ID != second.ID {
+		t.Fatalf("withdrawn list = %+v", mine.Items)
+	}
+}
+
+// TestShareRefusalThroughNegotiationAndCoordination: the provider refuses, the applicant asks
+// for negotiation, the negotiation fails, and the authority's coordination grants.
+func TestShareRefusalThroughNegotiationAndCoordination(t *testing.T) {
+	s := startShareStack(t)
+	ta := s.ta
+	var created ShareRequestStatus
+	ta.expect(ta.do("POST", "/api/v1/share-requests", ta.applicant(), shareInput(demoResourceID(t, ta, "NX-SCJG-0002"))), 201).json(t, &created)
+	path := "/api/v1/share-requests/" + created.ID
+	approver := ta.providerApprover()
+
+	// Negotiation is only for a refused request.
+	ta.expect(ta.do("POST", path+"/negotiation", ta.applicant(), map[string]any{"reason": "履职必需"}), 409)
+	reply := s.openTask(t, approver, created.ID, "reply")
+	refuse := map[string]any{"decision": "refuse", "reason_code": "no_legal_basis", "reason": "申请用途超出法定职责范围", "legal_basis": "《个人信息保护法》第三十四条"}
+	ta.expect(ta.do("POST", taskPath(reply.ID)+"/complete", approver, refuse), 200)
+	s.eventually(t, "the request refused", func() bool {
+		var d ShareRequestDetail
+		ta.expect(ta.do("GET", path, ta.applicant(), nil), 200).json(t, &d)
+		return d.Status == "refused"
+	})
+	// Only the applicant asks for negotiation, with a reason.
+	ta.expect(ta.do("POST", path+"/negotiation", approver, map[string]any{"reason": "x"}), 403)
+	ta.expect(ta.do("POST", path+"/negotiation", ta.applicant(), map[string]any{}), 400)
+	ta.expect(ta.do("POST", path+"/negotiation", ta.applicant(), map[string]any{"reason": "社保待遇核验系法定职责"}), 200)
+	ta.expect(ta.do("POST", path+"/negotiation", ta.applicant(), map[string]any{"reason": "again"}), 409)
+
+	negotiate := s.openTask(t, approver, created.ID, "negotiate")
+	ta.expect(ta.do("POST", taskPath(negotiate.ID)+"/complete", approver, map[string]any{"decision": "fail", "reason": "双方未达成一致"}), 200)
+	coordinate := s.openTask(t, ta.authority(), created.ID, "coordinate")
+	grant := map[string]any{"decision": "grant", "scope": "姓名", "usage_purpose": "社保待遇资格核验", "validity_days": 90}
+	ta.expect(ta.do("POST", taskPath(coordinate.ID)+"/complete", ta.authority(), grant), 200)
+
+	var d ShareRequestDetail
+	s.eventually(t, "the request granted by coordination", func() bool {
+		ta.expect(ta.do("GET", path, ta.providerApprover(), nil), 200).json(t, &d)
+		return d.Status == "granted" && d.Grant != nil
+	})
+	kinds := map[string]bool{}
+	for _, ev := range d.Timeline {
+		kinds[ev.Kind] = true
+	}
+	for _, k := range []string{"refused", "negotiation_requested", "negotiation_failed", "granted"} {
+		if !kinds[k] {
+			t.Errorf("timeline lacks %s", k)
+		}
+	}
+	if d.Grant.Scope != "姓名" {
+		t.Fatalf("grant = %+v", d.Grant)
+	}
+}
