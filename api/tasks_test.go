@@ -385,7 +385,7 @@ func TestTaskActionRejectionsMapToStatuses(t *testing.T) {
 	}{
 		{"invalid field", reject(workflows.ErrTypeInvalid, "decision refuse requires reason", workflows.RejectionDetails{Field: "reason"}), nil, 400, CodeInvalidInput, "reason"},
 		{"invalid", reject(workflows.ErrTypeInvalid, "bad"), nil, 400, CodeInvalidInput, ""},
-		{"forbidden", reject(workflows.ErrTypeForbidden, "only a approver of department nx-scjg may decide this task"), nil, 403, CodeForbidden, ""},
+		{"forbidden", reject(workflows.ErrTypeForbidden, "only the approver role of department nx-scjg may decide this task"), nil, 403, CodeForbidden, ""},
 		{"conflict", reject(workflows.ErrTypeConflict, "task is already decided"), nil, 409, CodeConflict, ""},
 		{"rule violated", reject(workflows.ErrTypeRuleViolated, "already urged today"), nil, 422, CodeRuleViolated, ""},
 		{"not found", reject(workflows.ErrTypeNotFound, "task is not open in this workflow"), nil, 404, CodeNotFound, ""},

@@ -19,7 +19,7 @@ func (t *humanTask) validateClaim(_ workflow.Context, u ClaimUpdate) error {
 		return err
 	}
 	if !t.isCandidate(u.Actor) {
-		return rejectf(ErrTypeForbidden, "only a %s of department %s may claim this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
+		return rejectf(ErrTypeForbidden, "only the %s role of department %s may claim this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
 	}
 	if t.st.Assignee != "" {
 		return rejectf(ErrTypeConflict, "the task is already claimed by %s", t.st.Assignee)
@@ -55,7 +55,7 @@ func (t *humanTask) validateTransfer(_ workflow.Context, u TransferUpdate) error
 		return err
 	}
 	if !t.isCandidate(u.Actor) {
-		return rejectf(ErrTypeForbidden, "only a %s of department %s may transfer this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
+		return rejectf(ErrTypeForbidden, "only the %s role of department %s may transfer this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
 	}
 	if t.st.Assignee != "" && t.st.Assignee != u.Actor.Subject {
 		return rejectf(ErrTypeConflict, "the task is claimed by %s", t.st.Assignee)
@@ -109,7 +109,7 @@ func (t *humanTask) validateComplete(_ workflow.Context, u CompleteUpdate) error
 		return err
 	}
 	if !t.isCandidate(u.Actor) {
-		return rejectf(ErrTypeForbidden, "only a %s of department %s may decide this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
+		return rejectf(ErrTypeForbidden, "only the %s role of department %s may decide this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
 	}
 	if t.st.Assignee != "" && t.st.Assignee != u.Actor.Subject {
 		return rejectf(ErrTypeConflict, "the task is claimed by %s", t.st.Assignee)
@@ -177,7 +177,7 @@ func (t *humanTask) validateRequestExtension(ctx workflow.Context, u RequestExte
 		return err
 	}
 	if !t.isCandidate(u.Actor) {
-		return rejectf(ErrTypeForbidden, "only a %s of department %s may ask to extend this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
+		return rejectf(ErrTypeForbidden, "only the %s role of department %s may ask to extend this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
 	}
 	rule := t.st.Deadline.Extension
 	switch {
@@ -225,7 +225,7 @@ func (t *humanTask) validateDecideExtension(ctx workflow.Context, u DecideExtens
 	}
 	approver := t.st.Deadline.Extension.Approver // PendingExtension implies a rule
 	if dept := t.extensionApproverDept(approver); u.Actor.DepartmentID != dept || !u.Actor.HasRole(approver) {
-		return rejectf(ErrTypeForbidden, "only a %s of department %s may decide this extension", approver, dept)
+		return rejectf(ErrTypeForbidden, "only the %s role of department %s may decide this extension", approver, dept)
 	}
 	if !u.Approve && blank(u.Reason) {
 		return invalidField("reason", "a refused extension needs a reason")
