@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -169,6 +170,20 @@ func TestDevModeEndToEnd(t *testing.T) {
 			t.Errorf("search attribute %s = %v, want %v", name, got, typ)
 		}
 	}
+	// A conditional-share request is open on the provider's task list when the process stops.
+	status, body = call(t, "POST", base+"/api/v1/share-requests", tokens["TOKEN_APPLICANT"],
+		`{"resource_id":2,"purpose":"社会保险待遇资格认证","scope":"法定代表人姓名","requested_validity_days":30}`)
+	if status != 201 {
+		t.Fatalf("create share request: %d %s", status, body)
+	}
+	var req struct {
+		ID    string `json:"id"`
+		DueAt string `json:"due_at"`
+	}
+	_ = json.Unmarshal(body, &req)
+	if req.ID == "" || req.DueAt == "" {
+		t.Fatalf("share request = %s", body)
+	}
 	p.stop(t)
 
 	// Second start on the same folder: same signing key, same data, demo not seeded twice.
@@ -177,6 +192,23 @@ func TestDevModeEndToEnd(t *testing.T) {
 	status, body = call(t, "GET", fmt.Sprintf("%s/api/v1/catalog/resources/%d", base, created.ID), tokens["TOKEN_APPROVER"], "")
 	if status != 200 || !strings.Contains(string(body), "NX-SCJG-E2E") {
 		t.Fatalf("resource after restart: %d %s", status, body)
+	}
+	// The request goes on: its task is still open and is decided after the restart.
+	taskID := url.PathEscape("share-request-" + req.ID + "/reply/1")
+	if status, body := call(t, "POST", base+"/api/v1/tasks/"+taskID+"/complete", tokens["TOKEN_APPROVER"],
+		`{"decision":"approve","scope":"法定代表人姓名","usage_purpose":"社会保险待遇资格认证","validity_days":30,"conditions":"仅限本单位使用"}`); status != 200 {
+		t.Fatalf("approve after restart: %d %s", status, body)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		status, body = call(t, "GET", base+"/api/v1/share-requests/"+req.ID, tokens["TOKEN_APPLICANT"], "")
+		if status == 200 && strings.Contains(string(body), `"status":"granted"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("request after restart: %d %s", status, body)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 	status, body = call(t, "GET", base+"/api/v1/departments", tokens["TOKEN_APPLICANT"], "")
 	if status != 200 || strings.Count(string(body), `"id"`) != 4 {
