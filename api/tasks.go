@@ -422,7 +422,12 @@ func updateError(taskID string, err error) error {
 	case workflows.ErrTypeConflict:
 		return &Error{Status: http.StatusConflict, Code: CodeConflict, Message: msg}
 	case workflows.ErrTypeRuleViolated:
-		return ruleViolated(msg)
+		e := ruleViolated(msg)
+		var d workflows.RejectionDetails
+		if ae.HasDetails() && ae.Details(&d) == nil && d.Field != "" {
+			e.Message, e.Fields = d.Field+": "+msg, map[string]string{d.Field: msg}
+		}
+		return e
 	case workflows.ErrTypeNotFound:
 		return notFound(msg)
 	}

@@ -141,9 +141,13 @@ func TestTaskActionsThroughTemporal(t *testing.T) {
 	// Someone else of the department cannot claim it again, nor decide it.
 	colleague := ta.token("demo-approver-2", models.DemoProvidingDeptID, auth.RoleApprover)
 	ta.expect(ta.do("POST", path+"/claim", colleague, nil), 409)
-	// A decision without its required field names the field.
-	if e := ta.expect(ta.do("POST", path+"/complete", approver, map[string]any{"decision": "approve", "scope": "x", "usage_purpose": "y"}), 400).errorBody(t); e.Fields["validity_days"] == "" {
+	// A decision without what it requires is refused as a rule, naming the field; a refusal
+	// without its reason is the regulation's case (reasons required, 宁夏 第十一条).
+	if e := ta.expect(ta.do("POST", path+"/complete", approver, map[string]any{"decision": "approve", "scope": "x", "usage_purpose": "y"}), 422).errorBody(t); e.Code != CodeRuleViolated || e.Fields["validity_days"] == "" {
 		t.Fatalf("missing field: %+v", e)
+	}
+	if e := ta.expect(ta.do("POST", path+"/complete", approver, map[string]any{"decision": "refuse", "reason_code": "R01", "legal_basis": "第十一条"}), 422).errorBody(t); e.Fields["reason"] == "" {
+		t.Fatalf("refusal without reason: %+v", e)
 	}
 	ta.expect(ta.do("POST", path+"/comments", ta.applicant(), map[string]any{"text": "请尽快办理"}), 200)
 	var done TaskView

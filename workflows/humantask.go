@@ -569,6 +569,12 @@ func rejectf(errType, format string, args ...any) error {
 	return temporal.NewApplicationError(fmt.Sprintf(format, args...), errType)
 }
 
+// ruleField rejects a decision that lacks what the regulation requires of it (a refusal
+// without its reasons, 宁夏 第十一条): a business rule naming the field, not malformed input.
+func ruleField(field, format string, args ...any) error {
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), ErrTypeRuleViolated, RejectionDetails{Field: field})
+}
+
 func invalidField(field, format string, args ...any) error {
 	return temporal.NewApplicationError(fmt.Sprintf(format, args...), ErrTypeInvalid, RejectionDetails{Field: field})
 }

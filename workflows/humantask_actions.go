@@ -120,7 +120,7 @@ func (t *humanTask) validateComplete(_ workflow.Context, u CompleteUpdate) error
 	}
 	for _, f := range t.st.Spec.Decisions[i].RequiredFields {
 		if missing(u.Fields[f]) {
-			return invalidField(f, "decision %s requires %s", u.Decision, f)
+			return ruleField(f, "decision %s requires %s", u.Decision, f)
 		}
 	}
 	if t.obs.checkDecision != nil {

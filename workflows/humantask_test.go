@@ -261,9 +261,9 @@ func (s *humanTaskSuite) TestValidatorRejections() {
 
 		missing := s.approve(approver)
 		delete(missing.Fields, "usage_purpose")
-		s.send(UpdateComplete, missing, ErrTypeInvalid, "usage_purpose")
+		s.send(UpdateComplete, missing, ErrTypeRuleViolated, "usage_purpose")
 		refuse := CompleteUpdate{TaskID: id, Actor: approver, Decision: "refuse", Fields: map[string]any{"reason_code": "R1", "reason": "  "}}
-		s.send(UpdateComplete, refuse, ErrTypeInvalid, "reason")
+		s.send(UpdateComplete, refuse, ErrTypeRuleViolated, "reason")
 		s.send(UpdateComplete, CompleteUpdate{TaskID: id, Actor: approver, Decision: "maybe"}, ErrTypeInvalid, "decision")
 		s.send(UpdateRequestExtension, RequestExtensionUpdate{TaskID: id, Actor: approver, Workdays: 3, Reason: "busy"}, ErrTypeRuleViolated, "")
 

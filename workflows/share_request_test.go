@@ -357,7 +357,7 @@ func (s *shareSuite) TestCoordinationUpholdsRefusal() {
 		s.send(UpdateComplete, decide(StepNegotiate, DecisionFail, approver, map[string]any{"reason": "no agreement"}), "")
 	})
 	s.at("2026-02-26T10:00:00+08:00", func() {
-		s.send(UpdateComplete, decide(StepCoordinate, DecisionUpholdRefusal, authorityAct, map[string]any{}), ErrTypeInvalid)
+		s.send(UpdateComplete, decide(StepCoordinate, DecisionUpholdRefusal, authorityAct, map[string]any{}), ErrTypeRuleViolated)
 		s.send(UpdateComplete, decide(StepCoordinate, DecisionUpholdRefusal, authorityAct, map[string]any{"reason": "personal data"}), "")
 		s.send(UpdateWithdraw, WithdrawUpdate{Actor: applicantAct}, ErrTypeConflict)
 	})
