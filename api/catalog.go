@@ -166,15 +166,8 @@ func (h catalogHandlers) list(c *gin.Context) {
 		Cursor:         c.Query("cursor"),
 		Viewer:         viewer(p),
 	}
-	if s := c.Query("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > models.MaxPageSize {
-			abort(c, invalidField("limit", "must be a number from 1 to "+strconv.Itoa(models.MaxPageSize)))
-			return
-		}
-		f.Limit = n
-	}
-	fields := map[string]string{}
+	fields := queryErrors{}
+	f.Limit = fields.limit(c)
 	if f.ShareType != "" && !f.ShareType.Valid() {
 		fields["share_type"] = "must be one of: unconditional, conditional, none"
 	}
@@ -184,8 +177,7 @@ func (h catalogHandlers) list(c *gin.Context) {
 	if f.Status != "" && !f.Status.Valid() {
 		fields["status"] = "must be one of: draft, submitted, published, retired"
 	}
-	if len(fields) > 0 {
-		abort(c, invalid(fieldsMessage(fields), fields))
+	if fields.abortIfAny(c) {
 		return
 	}
 	items, next, err := h.store.ListResources(c.Request.Context(), f)

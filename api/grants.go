@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -23,23 +22,10 @@ type grantHandlers struct {
 func (h grantHandlers) list(c *gin.Context) {
 	p := mustPrincipal(c)
 	f := models.GrantFilter{DepartmentID: p.DepartmentID, SeesAll: seesAllRequests(p), Status: c.Query("status"), Cursor: c.Query("cursor")}
-	fields := map[string]string{}
-	if s := c.Query("resource_id"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < 1 {
-			fields["resource_id"] = "must be a catalog resource id"
-		}
-		f.ResourceID = n
-	}
-	if s := c.Query("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > models.MaxPageSize {
-			fields["limit"] = "must be a number from 1 to " + strconv.Itoa(models.MaxPageSize)
-		}
-		f.Limit = n
-	}
-	if len(fields) > 0 {
-		abort(c, invalid(fieldsMessage(fields), fields))
+	q := queryErrors{}
+	f.ResourceID = q.resourceID(c)
+	f.Limit = q.limit(c)
+	if q.abortIfAny(c) {
 		return
 	}
 	items, next, err := h.store.ListGrants(c.Request.Context(), f)

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -231,30 +230,11 @@ func (h shareRequestHandlers) list(c *gin.Context) {
 	p := mustPrincipal(c)
 	f := models.ShareRequestFilter{DepartmentID: p.DepartmentID, SeesAll: seesAllRequests(p),
 		Status: c.Query("status"), Cursor: c.Query("cursor"), Now: h.now()}
-	fields := map[string]string{}
-	if s := c.Query("resource_id"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < 1 {
-			fields["resource_id"] = "must be a catalog resource id"
-		}
-		f.ResourceID = n
-	}
-	if s := c.Query("overdue"); s != "" {
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			fields["overdue"] = "must be true or false"
-		}
-		f.Overdue = &b
-	}
-	if s := c.Query("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > models.MaxPageSize {
-			fields["limit"] = "must be a number from 1 to " + strconv.Itoa(models.MaxPageSize)
-		}
-		f.Limit = n
-	}
-	if len(fields) > 0 {
-		abort(c, invalid(fieldsMessage(fields), fields))
+	q := queryErrors{}
+	f.ResourceID = q.resourceID(c)
+	f.Overdue = q.boolean(c, "overdue")
+	f.Limit = q.limit(c)
+	if q.abortIfAny(c) {
 		return
 	}
 	items, next, err := h.store.ListShareRequests(c.Request.Context(), f)

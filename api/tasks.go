@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -76,7 +75,7 @@ func (h taskHandlers) list(c *gin.Context) {
 		DepartmentID: p.DepartmentID, Roles: a.Roles, Subject: p.Subject,
 		Procedure: strings.TrimSpace(c.Query("procedure")), Cursor: c.Query("cursor"),
 	}
-	fields := map[string]string{}
+	q := queryErrors{}
 	switch s := c.Query("status"); s {
 	case "":
 		f.Status = "open"
@@ -84,31 +83,18 @@ func (h taskHandlers) list(c *gin.Context) {
 	case "open", "completed", "closed":
 		f.Status = s
 	default:
-		fields["status"] = "must be one of: open, completed, closed, all"
+		q["status"] = "must be one of: open, completed, closed, all"
 	}
-	if s := c.Query("overdue"); s != "" {
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			fields["overdue"] = "must be true or false"
-		}
-		f.Overdue = &b
-	}
+	f.Overdue = q.boolean(c, "overdue")
 	if s := c.Query("due_before"); s != "" {
 		t, err := parseInstant(s)
 		if err != nil {
-			fields["due_before"] = "must be an RFC 3339 time or a YYYY-MM-DD date (start of that day, China)"
+			q["due_before"] = "must be an RFC 3339 time or a YYYY-MM-DD date (start of that day, China)"
 		}
 		f.DueBefore = &t
 	}
-	if s := c.Query("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > models.MaxPageSize {
-			fields["limit"] = "must be a number from 1 to " + strconv.Itoa(models.MaxPageSize)
-		}
-		f.Limit = n
-	}
-	if len(fields) > 0 {
-		abort(c, invalid(fieldsMessage(fields), fields))
+	f.Limit = q.limit(c)
+	if q.abortIfAny(c) {
 		return
 	}
 	items, total, next, err := h.store.ListInbox(c.Request.Context(), f)
