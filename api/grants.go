@@ -2,13 +2,13 @@ package api
 
 import (
 	"errors"
+	"github.com/datashare/datashare/workflows/contract"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/datashare/datashare/models"
-	"github.com/datashare/datashare/workflows"
 )
 
 // grantHandlers serve grants (共享授权): the consuming and providing departments read theirs,
@@ -40,9 +40,9 @@ func (h grantHandlers) list(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-func (h grantHandlers) suspend(c *gin.Context) { h.act(c, workflows.UpdateSuspendGrant) }
-func (h grantHandlers) resume(c *gin.Context)  { h.act(c, workflows.UpdateResumeGrant) }
-func (h grantHandlers) revoke(c *gin.Context)  { h.act(c, workflows.UpdateRevokeGrant) }
+func (h grantHandlers) suspend(c *gin.Context) { h.act(c, contract.UpdateSuspendGrant) }
+func (h grantHandlers) resume(c *gin.Context)  { h.act(c, contract.UpdateResumeGrant) }
+func (h grantHandlers) revoke(c *gin.Context)  { h.act(c, contract.UpdateRevokeGrant) }
 
 // act sends a grant action to the workflow of the grant's request and answers with the grant
 // as projected after it (the handler projects before it returns).
@@ -67,8 +67,8 @@ func (h grantHandlers) act(c *gin.Context, name string) {
 		abort(c, err)
 		return
 	}
-	u := workflows.GrantActionUpdate{Actor: actorOf(mustPrincipal(c)), Reason: strings.TrimSpace(in.Reason)}
-	var st workflows.ShareRequestState
+	u := contract.GrantActionUpdate{Actor: actorOf(mustPrincipal(c)), Reason: strings.TrimSpace(in.Reason)}
+	var st contract.ShareRequestState
 	if err := sendRequestUpdate(ctx, h.workflows, r.ID, r.WorkflowID, name, u, &st); err != nil {
 		abort(c, err)
 		return

@@ -4,6 +4,7 @@ package api
 
 import (
 	"fmt"
+	"github.com/datashare/datashare/workflows/contract"
 	"log/slog"
 	"net/http"
 	"time"
@@ -17,7 +18,6 @@ import (
 	"github.com/datashare/datashare/internal/calquery"
 	"github.com/datashare/datashare/internal/calsource"
 	"github.com/datashare/datashare/internal/policy"
-	"github.com/datashare/datashare/workflows"
 )
 
 // Deps is everything the API needs, wired once by the binary.
@@ -95,7 +95,7 @@ func routes(d Deps) []route {
 	tasks := taskHandlers{store: d.Tasks, workflows: d.Workflows, users: d.Directory}
 	queue := d.TaskQueue
 	if queue == "" {
-		queue = workflows.DefaultTaskQueue
+		queue = contract.DefaultTaskQueue
 	}
 	var active policy.Profile
 	for _, p := range d.Policies {

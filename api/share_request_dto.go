@@ -3,10 +3,10 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/datashare/datashare/workflows/contract"
 	"time"
 
 	"github.com/datashare/datashare/models"
-	"github.com/datashare/datashare/workflows"
 )
 
 // ShareRequestInput asks for a catalog resource (有条件共享申请). DutyBasis, the duty the data
@@ -118,7 +118,7 @@ type GrantList struct {
 	NextCursor string      `json:"next_cursor,omitempty"`
 }
 
-func toShareRequestStatus(st workflows.ShareRequestState, workflowID string) ShareRequestStatus {
+func toShareRequestStatus(st contract.ShareRequestState, workflowID string) ShareRequestStatus {
 	out := ShareRequestStatus{
 		ID: st.Input.RequestID, Status: st.Status, WorkflowID: workflowID, CurrentStep: st.CurrentStep,
 		DueAt: formatTimePtr(st.DueAt), LegalBasis: st.LegalBasis,

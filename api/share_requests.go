@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/datashare/datashare/workflows/contract"
 	"net/http"
 	"strings"
 	"time"
@@ -20,7 +21,6 @@ import (
 	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/internal/policy"
 	"github.com/datashare/datashare/models"
-	"github.com/datashare/datashare/workflows"
 )
 
 // ShareRequestStore is what the share request and grant handlers need of the read model.
@@ -121,12 +121,12 @@ func (h shareRequestHandlers) create(c *gin.Context) {
 		abort(c, err)
 		return
 	}
-	wid := workflows.ShareRequestWorkflowID(id)
-	input := workflows.ShareRequestInput{
+	wid := contract.ShareRequestWorkflowID(id)
+	input := contract.ShareRequestInput{
 		RequestID: id,
-		Resource: workflows.ShareResource{ID: res.ID, Code: res.Code, Name: res.Name,
+		Resource: contract.ShareResource{ID: res.ID, Code: res.Code, Name: res.Name,
 			ShareType: string(res.ShareType), ProviderDeptID: res.ProviderDeptID},
-		Applicant: workflows.ShareApplicant{DepartmentID: p.DepartmentID, Subject: p.Subject},
+		Applicant: contract.ShareApplicant{DepartmentID: p.DepartmentID, Subject: p.Subject},
 		Purpose:   in.Purpose, Scope: in.Scope, DutyBasis: in.DutyBasis,
 		RequestedValidityDays: in.RequestedValidityDays, ReceivedAt: now,
 		DecidingDeptID: deciding, AuthorityDeptID: authority,
@@ -139,13 +139,13 @@ func (h shareRequestHandlers) create(c *gin.Context) {
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.ProcedureKey.ValueSet(policy.ProcShare), workflows.JurisdictionKey.ValueSet(h.profile.ID),
-			workflows.ApplicantDeptKey.ValueSet(p.DepartmentID), workflows.ProviderDeptKey.ValueSet(res.ProviderDeptID),
-			workflows.StatusKey.ValueSet(workflows.ShareStatusPending),
+			contract.ProcedureKey.ValueSet(policy.ProcShare), contract.JurisdictionKey.ValueSet(h.profile.ID),
+			contract.ApplicantDeptKey.ValueSet(p.DepartmentID), contract.ProviderDeptKey.ValueSet(res.ProviderDeptID),
+			contract.StatusKey.ValueSet(contract.ShareStatusPending),
 		),
-		Memo: map[string]any{workflows.MemoTitle: res.Name + " / " + p.DepartmentID},
+		Memo: map[string]any{contract.MemoTitle: res.Name + " / " + p.DepartmentID},
 	}
-	run, err := h.starter.ExecuteWorkflow(ctx, opts, workflows.ShareRequestWorkflow, input)
+	run, err := h.starter.ExecuteWorkflow(ctx, opts, contract.ShareRequestWorkflowType, input)
 	if err != nil {
 		abort(c, fmt.Errorf("start share request %s: %w", id, err))
 		return
@@ -183,7 +183,7 @@ func (h shareRequestHandlers) decidingDept(provider, authority string) (string, 
 	if !ok || !pr.Applies {
 		return "", ruleViolated("the share procedure does not apply under jurisdiction " + h.profile.ID)
 	}
-	if step, ok := h.profile.Step(policy.ProcShare, workflows.StepReply); ok && step.Actor.Department == policy.DeptAuthority {
+	if step, ok := h.profile.Step(policy.ProcShare, contract.StepReply); ok && step.Actor.Department == policy.DeptAuthority {
 		return authority, nil
 	}
 	return provider, nil
@@ -202,13 +202,13 @@ func newShareRequestID(now time.Time) (string, error) {
 // awaitFirstStep queries the new workflow until it has opened its first step with a deadline
 // (or decided at once), for at most firstStepWait; until the first answer it reports the
 // request as pending.
-func (h shareRequestHandlers) awaitFirstStep(ctx context.Context, wid, runID string, in workflows.ShareRequestInput) workflows.ShareRequestState {
-	st := workflows.ShareRequestState{Input: in, Status: workflows.ShareStatusPending}
+func (h shareRequestHandlers) awaitFirstStep(ctx context.Context, wid, runID string, in contract.ShareRequestInput) contract.ShareRequestState {
+	st := contract.ShareRequestState{Input: in, Status: contract.ShareStatusPending}
 	ctx, cancel := context.WithTimeout(ctx, firstStepWait)
 	defer cancel()
 	for delay := 50 * time.Millisecond; ; delay = min(2*delay, time.Second) {
-		if v, err := h.starter.QueryWorkflow(ctx, wid, runID, workflows.QueryShareRequest); err == nil {
-			var got workflows.ShareRequestState
+		if v, err := h.starter.QueryWorkflow(ctx, wid, runID, contract.QueryShareRequest); err == nil {
+			var got contract.ShareRequestState
 			if v.Get(&got) == nil {
 				st = got
 				// Revision counts the workflow's projections: the first is the submission, a
@@ -330,7 +330,7 @@ func (h shareRequestHandlers) withdraw(c *gin.Context) {
 		abort(c, err)
 		return
 	}
-	h.sendState(c, r, workflows.UpdateWithdraw, workflows.WithdrawUpdate{Actor: actorOf(mustPrincipal(c)), Reason: strings.TrimSpace(in.Reason)})
+	h.sendState(c, r, contract.UpdateWithdraw, contract.WithdrawUpdate{Actor: actorOf(mustPrincipal(c)), Reason: strings.TrimSpace(in.Reason)})
 }
 
 func (h shareRequestHandlers) negotiation(c *gin.Context) {
@@ -343,7 +343,7 @@ func (h shareRequestHandlers) negotiation(c *gin.Context) {
 		abort(c, err)
 		return
 	}
-	h.sendState(c, r, workflows.UpdateNegotiation, workflows.NegotiationUpdate{Actor: actorOf(mustPrincipal(c)), Reason: strings.TrimSpace(in.Reason)})
+	h.sendState(c, r, contract.UpdateNegotiation, contract.NegotiationUpdate{Actor: actorOf(mustPrincipal(c)), Reason: strings.TrimSpace(in.Reason)})
 }
 
 // urge urges the request's open step (催办): an Update of that task, answered with the task.
@@ -364,7 +364,7 @@ func (h shareRequestHandlers) urge(c *gin.Context) {
 	}
 	for i := range tasks {
 		if t := &tasks[i]; t.ParentTaskID == nil && (r.CurrentStep == "" || t.Step == r.CurrentStep) {
-			h.tasks.send(c, t, workflows.UpdateUrge, workflows.UrgeUpdate{TaskID: t.TaskID, Actor: actorOf(mustPrincipal(c)), Text: strings.TrimSpace(in.Text)})
+			h.tasks.send(c, t, contract.UpdateUrge, contract.UrgeUpdate{TaskID: t.TaskID, Actor: actorOf(mustPrincipal(c)), Text: strings.TrimSpace(in.Text)})
 			return
 		}
 	}
@@ -374,7 +374,7 @@ func (h shareRequestHandlers) urge(c *gin.Context) {
 // sendState runs an action as an Update of the request's workflow and answers with the state
 // the workflow reports after it.
 func (h shareRequestHandlers) sendState(c *gin.Context, r *models.ShareRequest, name string, payload any) {
-	var st workflows.ShareRequestState
+	var st contract.ShareRequestState
 	if err := sendRequestUpdate(c.Request.Context(), h.workflows, r.ID, r.WorkflowID, name, payload, &st); err != nil {
 		abort(c, err)
 		return

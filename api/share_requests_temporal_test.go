@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"github.com/datashare/datashare/workflows/contract"
 	"log/slog"
 	"testing"
 	"time"
@@ -16,7 +17,6 @@ import (
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/models/modelstest"
 	"github.com/datashare/datashare/worker"
-	"github.com/datashare/datashare/workflows"
 )
 
 // shareStack is the API over a real database, an embedded Temporal server and a worker with
@@ -36,7 +36,7 @@ func startShareStack(t *testing.T) shareStack {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	srv, err := devserver.Start(ctx, devserver.Options{DataDir: t.TempDir(), FrontendPort: testutil.FreePort(t), UIPort: -1,
-		Logger: quiet, SearchAttributes: workflows.SearchAttributes()})
+		Logger: quiet, SearchAttributes: contract.SearchAttributes()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func startShareStack(t *testing.T) shareStack {
 		t.Fatal("no ningxia profile")
 	}
 	// The API starts workflows on the default queue (Deps.TaskQueue unset).
-	w := worker.New(worker.Deps{Client: tc, TaskQueue: workflows.DefaultTaskQueue, DB: db, Logger: quiet,
+	w := worker.New(worker.Deps{Client: tc, TaskQueue: contract.DefaultTaskQueue, DB: db, Logger: quiet,
 		StopTimeout: time.Second, Calendars: cal, Policy: profiles[profile]})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
@@ -162,13 +162,13 @@ func TestShareRequestThroughTemporal(t *testing.T) {
 		t.Fatal(err)
 	}
 	attrs := desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()
-	for _, k := range []string{workflows.ProcedureKey.GetName(), workflows.JurisdictionKey.GetName(), workflows.ApplicantDeptKey.GetName(),
-		workflows.ProviderDeptKey.GetName(), workflows.StatusKey.GetName()} {
+	for _, k := range []string{contract.ProcedureKey.GetName(), contract.JurisdictionKey.GetName(), contract.ApplicantDeptKey.GetName(),
+		contract.ProviderDeptKey.GetName(), contract.StatusKey.GetName()} {
 		if attrs[k] == nil {
 			t.Errorf("search attribute %s missing: %v", k, attrs)
 		}
 	}
-	if desc.GetWorkflowExecutionInfo().GetMemo().GetFields()[workflows.MemoTitle] == nil {
+	if desc.GetWorkflowExecutionInfo().GetMemo().GetFields()[contract.MemoTitle] == nil {
 		t.Error("no memo title")
 	}
 

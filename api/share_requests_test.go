@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"github.com/datashare/datashare/workflows/contract"
 	"net/http"
 	"strings"
 	"sync"
@@ -17,7 +18,6 @@ import (
 	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/models/modelstest"
-	"github.com/datashare/datashare/workflows"
 )
 
 // fakeStarter records the workflows the API starts and answers the share request query with
@@ -26,7 +26,7 @@ import (
 type fakeStarter struct {
 	mu     sync.Mutex
 	starts []client.StartWorkflowOptions
-	inputs []workflows.ShareRequestInput
+	inputs []contract.ShareRequestInput
 	err    error // returned by ExecuteWorkflow
 	via    WorkflowStarter
 }
@@ -35,7 +35,7 @@ func (f *fakeStarter) ExecuteWorkflow(ctx context.Context, o client.StartWorkflo
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.starts = append(f.starts, o)
-	if in, ok := args[0].(workflows.ShareRequestInput); ok {
+	if in, ok := args[0].(contract.ShareRequestInput); ok {
 		f.inputs = append(f.inputs, in)
 	}
 	if f.via != nil {
@@ -55,8 +55,8 @@ func (f *fakeStarter) QueryWorkflow(ctx context.Context, workflowID, runID, quer
 	defer f.mu.Unlock()
 	in := f.inputs[len(f.inputs)-1]
 	due := in.ReceivedAt.Add(20 * 24 * time.Hour)
-	st := workflows.ShareRequestState{Input: in, Jurisdiction: "ningxia", Status: workflows.ShareStatusPending,
-		CurrentStep: workflows.StepReply, DueAt: &due, LegalBasis: []string{"《宁夏回族自治区政务数据资源共享管理办法》第十四条"}, Revision: 2}
+	st := contract.ShareRequestState{Input: in, Jurisdiction: "ningxia", Status: contract.ShareStatusPending,
+		CurrentStep: contract.StepReply, DueAt: &due, LegalBasis: []string{"《宁夏回族自治区政务数据资源共享管理办法》第十四条"}, Revision: 2}
 	return encodedValue{st}, nil
 }
 
@@ -111,7 +111,7 @@ func TestCreateShareRequestStartsTheWorkflow(t *testing.T) {
 	r := ta.expect(ta.doWithHeader("POST", "/api/v1/share-requests", ta.applicant(), key, shareInput(res)), 201)
 	var got ShareRequestStatus
 	r.json(t, &got)
-	if !strings.HasPrefix(got.ID, "SR-") || got.WorkflowID != workflows.ShareRequestWorkflowID(got.ID) || got.Status != "pending" ||
+	if !strings.HasPrefix(got.ID, "SR-") || got.WorkflowID != contract.ShareRequestWorkflowID(got.ID) || got.Status != "pending" ||
 		got.CurrentStep != "reply" || got.DueAt == nil || !strings.HasSuffix(*got.DueAt, "+08:00") || len(got.LegalBasis) != 1 {
 		t.Fatalf("created = %+v", got)
 	}
@@ -119,14 +119,14 @@ func TestCreateShareRequestStartsTheWorkflow(t *testing.T) {
 		t.Fatalf("Location = %q", r.header.Get("Location"))
 	}
 	o, in := ta.starter.starts[0], ta.starter.inputs[0]
-	if o.ID != got.WorkflowID || o.TaskQueue != workflows.DefaultTaskQueue ||
-		o.WorkflowIDReusePolicy != enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE || o.Memo[workflows.MemoTitle] == nil {
+	if o.ID != got.WorkflowID || o.TaskQueue != contract.DefaultTaskQueue ||
+		o.WorkflowIDReusePolicy != enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE || o.Memo[contract.MemoTitle] == nil {
 		t.Fatalf("start options = %+v", o)
 	}
-	if v, _ := o.TypedSearchAttributes.GetKeyword(workflows.JurisdictionKey); v != "ningxia" {
+	if v, _ := o.TypedSearchAttributes.GetKeyword(contract.JurisdictionKey); v != "ningxia" {
 		t.Fatalf("jurisdiction search attribute = %q", v)
 	}
-	if v, _ := o.TypedSearchAttributes.GetKeyword(workflows.ApplicantDeptKey); v != models.DemoUsingDeptID {
+	if v, _ := o.TypedSearchAttributes.GetKeyword(contract.ApplicantDeptKey); v != models.DemoUsingDeptID {
 		t.Fatalf("applicant search attribute = %q", v)
 	}
 	if in.RequestID != got.ID || in.Applicant.Subject != "demo-applicant" || in.Applicant.DepartmentID != models.DemoUsingDeptID ||
@@ -197,7 +197,7 @@ func seedShareRequest(t *testing.T, st *models.Store, id, status string) {
 	ctx := context.Background()
 	now := time.Date(2026, 2, 12, 10, 0, 0, 0, chinaTime)
 	due := now.Add(20 * 24 * time.Hour)
-	wid := workflows.ShareRequestWorkflowID(id)
+	wid := contract.ShareRequestWorkflowID(id)
 	if _, err := st.UpsertShareRequest(ctx, models.ShareRequest{
 		ID: id, ResourceID: 2, ResourceCode: "NX-SCJG-0002", ResourceName: "市场主体法定代表人及出资人身份信息",
 		ApplicantDeptID: models.DemoUsingDeptID, ApplicantSubject: "demo-applicant", ProviderDeptID: models.DemoProvidingDeptID,
@@ -206,7 +206,7 @@ func seedShareRequest(t *testing.T, st *models.Store, id, status string) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.UpsertTask(ctx, models.Task{TaskID: workflows.HumanTaskID(wid, "reply", 1), Revision: 1, Kind: "step",
+	if _, err := st.UpsertTask(ctx, models.Task{TaskID: contract.HumanTaskID(wid, "reply", 1), Revision: 1, Kind: "step",
 		WorkflowID: wid, RequestID: id, Procedure: "share", Step: "reply", CandidateDepartmentID: models.DemoProvidingDeptID,
 		CandidateRole: "approver", Status: "open", ReceivedAt: now, DueAt: &due, UpdatedAt: now}); err != nil {
 		t.Fatal(err)
@@ -271,12 +271,12 @@ func TestShareRequestActionsSendUpdates(t *testing.T) {
 	db := modelstest.NewSQLite(t)
 	ta := newTestAPI(t, db)
 	seedShareRequest(t, models.NewStore(db), "SR-1", models.ShareRequestPending)
-	wid := workflows.ShareRequestWorkflowID("SR-1")
+	wid := contract.ShareRequestWorkflowID("SR-1")
 
 	ta.expect(ta.do("POST", "/api/v1/share-requests/SR-1/withdraw", ta.applicant(), map[string]any{"reason": "不再需要"}), 200)
 	u := ta.updater.last(t)
-	w, ok := u.Args[0].(workflows.WithdrawUpdate)
-	if u.WorkflowID != wid || u.UpdateName != workflows.UpdateWithdraw || !ok || w.Actor.Subject != "demo-applicant" || w.Reason != "不再需要" {
+	w, ok := u.Args[0].(contract.WithdrawUpdate)
+	if u.WorkflowID != wid || u.UpdateName != contract.UpdateWithdraw || !ok || w.Actor.Subject != "demo-applicant" || w.Reason != "不再需要" {
 		t.Fatalf("withdraw sent %+v", u)
 	}
 	// The body is optional.
@@ -284,8 +284,8 @@ func TestShareRequestActionsSendUpdates(t *testing.T) {
 
 	ta.expect(ta.do("POST", "/api/v1/share-requests/SR-1/urge", ta.applicant(), map[string]any{"text": "请尽快答复"}), 200)
 	u = ta.updater.last(t)
-	urge, ok := u.Args[0].(workflows.UrgeUpdate)
-	if u.UpdateName != workflows.UpdateUrge || !ok || urge.TaskID != workflows.HumanTaskID(wid, "reply", 1) || urge.Text != "请尽快答复" {
+	urge, ok := u.Args[0].(contract.UrgeUpdate)
+	if u.UpdateName != contract.UpdateUrge || !ok || urge.TaskID != contract.HumanTaskID(wid, "reply", 1) || urge.Text != "请尽快答复" {
 		t.Fatalf("urge sent %+v", u)
 	}
 
@@ -293,12 +293,12 @@ func TestShareRequestActionsSendUpdates(t *testing.T) {
 		t.Fatalf("negotiation without reason: %+v", e)
 	}
 	ta.expect(ta.do("POST", "/api/v1/share-requests/SR-1/negotiation", ta.applicant(), map[string]any{"reason": "履职必需"}), 200)
-	if u = ta.updater.last(t); u.UpdateName != workflows.UpdateNegotiation {
+	if u = ta.updater.last(t); u.UpdateName != contract.UpdateNegotiation {
 		t.Fatalf("negotiation sent %+v", u)
 	}
 
 	// The workflow's rejections map as the task API maps them.
-	for typ, status := range map[string]int{workflows.ErrTypeForbidden: 403, workflows.ErrTypeConflict: 409, workflows.ErrTypeRuleViolated: 422} {
+	for typ, status := range map[string]int{contract.ErrTypeForbidden: 403, contract.ErrTypeConflict: 409, contract.ErrTypeRuleViolated: 422} {
 		ta.updater.reject = temporal.NewApplicationError("no", typ)
 		ta.expect(ta.do("POST", "/api/v1/share-requests/SR-1/withdraw", ta.applicant(), nil), status)
 	}
@@ -343,13 +343,13 @@ func TestGrantsAreScopedAndActedOnByTheAuthority(t *testing.T) {
 	var g GrantView
 	ta.expect(ta.do("POST", "/api/v1/grants/G-SR-1/suspend", ta.authority(), map[string]any{"reason": "超范围使用"}), 200).json(t, &g)
 	u := ta.updater.last(t)
-	a, ok := u.Args[0].(workflows.GrantActionUpdate)
-	if u.WorkflowID != workflows.ShareRequestWorkflowID("SR-1") || u.UpdateName != workflows.UpdateSuspendGrant || !ok ||
+	a, ok := u.Args[0].(contract.GrantActionUpdate)
+	if u.WorkflowID != contract.ShareRequestWorkflowID("SR-1") || u.UpdateName != contract.UpdateSuspendGrant || !ok ||
 		a.Reason != "超范围使用" || a.Actor.DepartmentID != models.DemoAuthorityID || g.ID != "G-SR-1" {
 		t.Fatalf("suspend sent %+v, answered %+v", u, g)
 	}
 	ta.expect(ta.do("POST", "/api/v1/grants/G-SR-1/resume", ta.authority(), map[string]any{"reason": "已整改"}), 200)
-	if u := ta.updater.last(t); u.UpdateName != workflows.UpdateResumeGrant {
+	if u := ta.updater.last(t); u.UpdateName != contract.UpdateResumeGrant {
 		t.Fatalf("resume sent %+v", u)
 	}
 	ta.expect(ta.do("POST", "/api/v1/grants/G-SR-1/revoke", ta.providerApprover(), map[string]any{"reason": "x"}), 403)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/datashare/datashare/workflows/contract"
 	"io"
 	"net/http"
 	"strings"
@@ -17,7 +18,6 @@ import (
 
 	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/models"
-	"github.com/datashare/datashare/workflows"
 )
 
 // TaskStore is what the task handlers need of the read model.
@@ -52,12 +52,12 @@ type taskHandlers struct {
 }
 
 // actorOf is the token's principal as the workflows see it; never taken from a request body.
-func actorOf(p auth.Principal) workflows.Actor {
+func actorOf(p auth.Principal) contract.Actor {
 	roles := make([]string, len(p.Roles))
 	for i, r := range p.Roles {
 		roles[i] = string(r)
 	}
-	return workflows.Actor{Subject: p.Subject, DepartmentID: p.DepartmentID, Roles: roles}
+	return contract.Actor{Subject: p.Subject, DepartmentID: p.DepartmentID, Roles: roles}
 }
 
 // canSee reports whether p may read t: a candidate (department and role), the assignee, or the
@@ -178,7 +178,7 @@ func (h taskHandlers) claim(c *gin.Context) {
 	if !ok {
 		return
 	}
-	h.send(c, t, workflows.UpdateClaim, workflows.ClaimUpdate{TaskID: t.TaskID, Actor: actorOf(mustPrincipal(c))})
+	h.send(c, t, contract.UpdateClaim, contract.ClaimUpdate{TaskID: t.TaskID, Actor: actorOf(mustPrincipal(c))})
 }
 
 func (h taskHandlers) unclaim(c *gin.Context) {
@@ -186,7 +186,7 @@ func (h taskHandlers) unclaim(c *gin.Context) {
 	if !ok {
 		return
 	}
-	h.send(c, t, workflows.UpdateUnclaim, workflows.UnclaimUpdate{TaskID: t.TaskID, Actor: actorOf(mustPrincipal(c))})
+	h.send(c, t, contract.UpdateUnclaim, contract.UnclaimUpdate{TaskID: t.TaskID, Actor: actorOf(mustPrincipal(c))})
 }
 
 func (h taskHandlers) comment(c *gin.Context) {
@@ -199,7 +199,7 @@ func (h taskHandlers) comment(c *gin.Context) {
 		abort(c, err)
 		return
 	}
-	h.send(c, t, workflows.UpdateComment, workflows.CommentUpdate{TaskID: t.TaskID, Actor: actorOf(mustPrincipal(c)), Text: in.Text})
+	h.send(c, t, contract.UpdateComment, contract.CommentUpdate{TaskID: t.TaskID, Actor: actorOf(mustPrincipal(c)), Text: in.Text})
 }
 
 // transfer checks what the workflow cannot: that the target department exists and that the
@@ -248,7 +248,7 @@ func (h taskHandlers) transfer(c *gin.Context) {
 			return
 		}
 	}
-	h.send(c, t, workflows.UpdateTransfer, workflows.TransferUpdate{
+	h.send(c, t, contract.UpdateTransfer, contract.TransferUpdate{
 		TaskID: t.TaskID, Actor: actorOf(mustPrincipal(c)),
 		ToSubject: in.ToSubject, ToDepartmentID: in.ToDepartment, Reason: in.Reason,
 	})
@@ -274,10 +274,10 @@ func (h taskHandlers) complete(c *gin.Context) {
 			abort(c, err)
 			return
 		}
-		h.send(c, t, workflows.UpdateDecideExtension, d)
+		h.send(c, t, contract.UpdateDecideExtension, d)
 		return
 	}
-	h.send(c, t, workflows.UpdateComplete, u)
+	h.send(c, t, contract.UpdateComplete, u)
 }
 
 // maxCommentRunes bounds the comment of a decision, as CommentInput's text.
@@ -289,8 +289,8 @@ const taskKindExtension = "extension"
 // extensionDecision turns {"decision": "approve"|"refuse", "reason"} on an extension task into
 // the decide_extension update of the task it extends; the workflow checks the approver and
 // that a refusal has a reason.
-func extensionDecision(parentID string, u workflows.CompleteUpdate) (workflows.DecideExtensionUpdate, error) {
-	d := workflows.DecideExtensionUpdate{TaskID: parentID, Actor: u.Actor}
+func extensionDecision(parentID string, u contract.CompleteUpdate) (contract.DecideExtensionUpdate, error) {
+	d := contract.DecideExtensionUpdate{TaskID: parentID, Actor: u.Actor}
 	switch u.Decision {
 	case "approve":
 		d.Approve = true
@@ -311,16 +311,16 @@ func extensionDecision(parentID string, u workflows.CompleteUpdate) (workflows.D
 	return d, nil
 }
 
-func bindComplete(c *gin.Context) (workflows.CompleteUpdate, error) {
+func bindComplete(c *gin.Context) (contract.CompleteUpdate, error) {
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(c.Request.Body)
 	if err := dec.Decode(&raw); err != nil {
-		return workflows.CompleteUpdate{}, jsonError(err)
+		return contract.CompleteUpdate{}, jsonError(err)
 	}
 	if dec.More() {
-		return workflows.CompleteUpdate{}, &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Message: "body must hold one JSON object"}
+		return contract.CompleteUpdate{}, &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Message: "body must hold one JSON object"}
 	}
-	var u workflows.CompleteUpdate
+	var u contract.CompleteUpdate
 	if err := json.Unmarshal(raw["decision"], &u.Decision); err != nil || strings.TrimSpace(u.Decision) == "" {
 		return u, invalidField("decision", "is required: one of the task's decisions")
 	}
@@ -397,24 +397,24 @@ func updateError(taskID string, err error) error {
 	}
 	msg := ae.Message()
 	switch ae.Type() {
-	case workflows.ErrTypeInvalid:
-		var d workflows.RejectionDetails
+	case contract.ErrTypeInvalid:
+		var d contract.RejectionDetails
 		if ae.HasDetails() && ae.Details(&d) == nil && d.Field != "" {
 			return invalid(d.Field+": "+msg, map[string]string{d.Field: msg})
 		}
 		return invalid(msg, nil)
-	case workflows.ErrTypeForbidden:
+	case contract.ErrTypeForbidden:
 		return forbidden(msg)
-	case workflows.ErrTypeConflict:
+	case contract.ErrTypeConflict:
 		return &Error{Status: http.StatusConflict, Code: CodeConflict, Message: msg}
-	case workflows.ErrTypeRuleViolated:
+	case contract.ErrTypeRuleViolated:
 		e := ruleViolated(msg)
-		var d workflows.RejectionDetails
+		var d contract.RejectionDetails
 		if ae.HasDetails() && ae.Details(&d) == nil && d.Field != "" {
 			e.Message, e.Fields = d.Field+": "+msg, map[string]string{d.Field: msg}
 		}
 		return e
-	case workflows.ErrTypeNotFound:
+	case contract.ErrTypeNotFound:
 		return notFound(msg)
 	}
 	if strings.HasPrefix(msg, "unknown update") {

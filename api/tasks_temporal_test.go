@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/datashare/datashare/workflows/contract"
 	"log/slog"
 	"testing"
 	"time"
@@ -24,7 +25,7 @@ import (
 )
 
 // humanTaskTestWorkflow is the smallest procedure: one human task, its outcome the result.
-func humanTaskTestWorkflow(ctx workflow.Context, spec workflows.TaskSpec) (workflows.TaskOutcome, error) {
+func humanTaskTestWorkflow(ctx workflow.Context, spec workflows.TaskSpec) (contract.TaskOutcome, error) {
 	return workflows.RunHumanTask(ctx, spec)
 }
 
@@ -77,7 +78,7 @@ func TestTaskActionsThroughTemporal(t *testing.T) {
 
 	// The spec as JSON: the API's tests, like the API, stay clear of the activities package.
 	const wfID = "api-test/R1"
-	taskID := workflows.HumanTaskID(wfID, "reply", 1)
+	taskID := contract.HumanTaskID(wfID, "reply", 1)
 	raw, err := json.Marshal(map[string]any{
 		"task_id": taskID, "request_id": "R1", "procedure": "share", "step": "reply",
 		"candidate": map[string]string{"department_id": models.DemoProvidingDeptID, "role": "approver"},
@@ -159,7 +160,7 @@ func TestTaskActionsThroughTemporal(t *testing.T) {
 	if e := ta.expect(ta.do("POST", path+"/complete", approver, approve), 409).errorBody(t); e.Code != CodeConflict && e.Code != CodeInvalidState {
 		t.Fatalf("second complete: %+v", e)
 	}
-	var out workflows.TaskOutcome
+	var out contract.TaskOutcome
 	if err := run.Get(ctx, &out); err != nil {
 		t.Fatal(err)
 	}

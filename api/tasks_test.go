@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/datashare/datashare/workflows/contract"
 	"net/url"
 	"slices"
 	"strings"
@@ -20,7 +21,6 @@ import (
 	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/models/modelstest"
-	"github.com/datashare/datashare/workflows"
 )
 
 // fakeUpdater records the Updates the API sends and answers each with reject's error (nil:
@@ -292,7 +292,7 @@ func TestTaskActionsSendUpdatesWithTheTokensActor(t *testing.T) {
 	ta := newTestAPI(t, db)
 	tk := seedTask(t, db, "share-request/R1/provider_reply/1", 5, nil)
 	approver := ta.token("demo-approver", models.DemoProvidingDeptID, auth.RoleApprover, auth.RoleDeptHead)
-	wantActor := workflows.Actor{Subject: "demo-approver", DepartmentID: models.DemoProvidingDeptID, Roles: []string{"approver", "dept_head"}}
+	wantActor := contract.Actor{Subject: "demo-approver", DepartmentID: models.DemoProvidingDeptID, Roles: []string{"approver", "dept_head"}}
 
 	check := func(path string, body any, name string, want any) {
 		t.Helper()
@@ -311,19 +311,19 @@ func TestTaskActionsSendUpdatesWithTheTokensActor(t *testing.T) {
 			t.Fatalf("%s payload %s, want %s", path, got, exp)
 		}
 	}
-	check(taskPath(tk.TaskID, "claim"), nil, workflows.UpdateClaim, workflows.ClaimUpdate{TaskID: tk.TaskID, Actor: wantActor})
-	check(taskPath(tk.TaskID, "unclaim"), map[string]any{}, workflows.UpdateUnclaim, workflows.UnclaimUpdate{TaskID: tk.TaskID, Actor: wantActor})
-	check(taskPath(tk.TaskID, "comments"), map[string]any{"text": "请补充用途说明"}, workflows.UpdateComment,
-		workflows.CommentUpdate{TaskID: tk.TaskID, Actor: wantActor, Text: "请补充用途说明"})
-	check(taskPath(tk.TaskID, "transfer"), map[string]any{"to_subject": "demo-dept-head", "reason": "请领导审批"}, workflows.UpdateTransfer,
-		workflows.TransferUpdate{TaskID: tk.TaskID, Actor: wantActor, ToSubject: "demo-dept-head", Reason: "请领导审批"})
-	check(taskPath(tk.TaskID, "transfer"), map[string]any{"to_department": models.DemoUsingDeptID}, workflows.UpdateTransfer,
-		workflows.TransferUpdate{TaskID: tk.TaskID, Actor: wantActor, ToDepartmentID: models.DemoUsingDeptID})
+	check(taskPath(tk.TaskID, "claim"), nil, contract.UpdateClaim, contract.ClaimUpdate{TaskID: tk.TaskID, Actor: wantActor})
+	check(taskPath(tk.TaskID, "unclaim"), map[string]any{}, contract.UpdateUnclaim, contract.UnclaimUpdate{TaskID: tk.TaskID, Actor: wantActor})
+	check(taskPath(tk.TaskID, "comments"), map[string]any{"text": "请补充用途说明"}, contract.UpdateComment,
+		contract.CommentUpdate{TaskID: tk.TaskID, Actor: wantActor, Text: "请补充用途说明"})
+	check(taskPath(tk.TaskID, "transfer"), map[string]any{"to_subject": "demo-dept-head", "reason": "请领导审批"}, contract.UpdateTransfer,
+		contract.TransferUpdate{TaskID: tk.TaskID, Actor: wantActor, ToSubject: "demo-dept-head", Reason: "请领导审批"})
+	check(taskPath(tk.TaskID, "transfer"), map[string]any{"to_department": models.DemoUsingDeptID}, contract.UpdateTransfer,
+		contract.TransferUpdate{TaskID: tk.TaskID, Actor: wantActor, ToDepartmentID: models.DemoUsingDeptID})
 	// The decision's fields travel flat in the body and as Fields in the update; an actor in
 	// the body is just another field, never the actor.
 	check(taskPath(tk.TaskID, "complete"), map[string]any{
 		"decision": "approve", "scope": "企业名称、统一社会信用代码", "usage_purpose": "信用监管", "validity_days": 365, "comment": "同意",
-	}, workflows.UpdateComplete, workflows.CompleteUpdate{TaskID: tk.TaskID, Actor: wantActor, Decision: "approve", Comment: "同意",
+	}, contract.UpdateComplete, contract.CompleteUpdate{TaskID: tk.TaskID, Actor: wantActor, Decision: "approve", Comment: "同意",
 		Fields: map[string]any{"scope": "企业名称、统一社会信用代码", "usage_purpose": "信用监管", "validity_days": 365}})
 
 	// An extension approval is decided on the task it extends.
@@ -332,10 +332,10 @@ func TestTaskActionsSendUpdatesWithTheTokensActor(t *testing.T) {
 		e.Kind, e.ParentTaskID, e.CandidateRole, e.WorkflowID = "extension", &parent, "dept_head", tk.WorkflowID
 		e.DecisionsJSON = `[{"code":"approve","required_fields":[]},{"code":"refuse","required_fields":["reason"]}]`
 	})
-	check(taskPath(ext.TaskID, "complete"), map[string]any{"decision": "refuse", "reason": "理由不充分"}, workflows.UpdateDecideExtension,
-		workflows.DecideExtensionUpdate{TaskID: tk.TaskID, Actor: wantActor, Reason: "理由不充分"})
-	check(taskPath(ext.TaskID, "complete"), map[string]any{"decision": "approve"}, workflows.UpdateDecideExtension,
-		workflows.DecideExtensionUpdate{TaskID: tk.TaskID, Actor: wantActor, Approve: true})
+	check(taskPath(ext.TaskID, "complete"), map[string]any{"decision": "refuse", "reason": "理由不充分"}, contract.UpdateDecideExtension,
+		contract.DecideExtensionUpdate{TaskID: tk.TaskID, Actor: wantActor, Reason: "理由不充分"})
+	check(taskPath(ext.TaskID, "complete"), map[string]any{"decision": "approve"}, contract.UpdateDecideExtension,
+		contract.DecideExtensionUpdate{TaskID: tk.TaskID, Actor: wantActor, Approve: true})
 
 	// Input the API itself refuses never reaches the workflow.
 	sent := ta.updater.count()
@@ -383,12 +383,12 @@ func TestTaskActionRejectionsMapToStatuses(t *testing.T) {
 		status        int
 		code, field   string
 	}{
-		{"invalid field", reject(workflows.ErrTypeInvalid, "decision refuse requires reason", workflows.RejectionDetails{Field: "reason"}), nil, 400, CodeInvalidInput, "reason"},
-		{"invalid", reject(workflows.ErrTypeInvalid, "bad"), nil, 400, CodeInvalidInput, ""},
-		{"forbidden", reject(workflows.ErrTypeForbidden, "only the approver role of department nx-scjg may decide this task"), nil, 403, CodeForbidden, ""},
-		{"conflict", reject(workflows.ErrTypeConflict, "task is already decided"), nil, 409, CodeConflict, ""},
-		{"rule violated", reject(workflows.ErrTypeRuleViolated, "already urged today"), nil, 422, CodeRuleViolated, ""},
-		{"not found", reject(workflows.ErrTypeNotFound, "task is not open in this workflow"), nil, 404, CodeNotFound, ""},
+		{"invalid field", reject(contract.ErrTypeInvalid, "decision refuse requires reason", contract.RejectionDetails{Field: "reason"}), nil, 400, CodeInvalidInput, "reason"},
+		{"invalid", reject(contract.ErrTypeInvalid, "bad"), nil, 400, CodeInvalidInput, ""},
+		{"forbidden", reject(contract.ErrTypeForbidden, "only the approver role of department nx-scjg may decide this task"), nil, 403, CodeForbidden, ""},
+		{"conflict", reject(contract.ErrTypeConflict, "task is already decided"), nil, 409, CodeConflict, ""},
+		{"rule violated", reject(contract.ErrTypeRuleViolated, "already urged today"), nil, 422, CodeRuleViolated, ""},
+		{"not found", reject(contract.ErrTypeNotFound, "task is not open in this workflow"), nil, 404, CodeNotFound, ""},
 		{"no handler", errors.New("unknown update complete. KnownUpdates=[]"), nil, 409, CodeInvalidState, ""},
 		{"workflow gone", nil, serviceerror.NewNotFound("workflow execution already completed"), 409, CodeInvalidState, ""},
 		{"temporal down", nil, serviceerror.NewUnavailable("connection refused"), 503, CodeUnavailable, ""},

@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/datashare/datashare/workflows/contract"
 	"log/slog"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
-
-	"github.com/datashare/datashare/workflows"
 )
 
 // CalendarRevisions reports the calendar's revision and version (the models store and the
@@ -66,7 +65,7 @@ func (w CalendarWatch) Run(ctx context.Context) {
 // SignalOpen signals recompute_deadline to every running workflow of the task queue and returns
 // how many it reached.
 func (w CalendarWatch) SignalOpen(ctx context.Context) (int, error) {
-	sig := workflows.RecomputeDeadlineSignal{}
+	sig := contract.RecomputeDeadlineSignal{}
 	if w.Version != nil {
 		sig.CalendarVersion = w.Version(ctx)
 	}
@@ -81,7 +80,7 @@ func (w CalendarWatch) SignalOpen(ctx context.Context) (int, error) {
 			return n, fmt.Errorf("list running workflows: %w", err)
 		}
 		for _, ex := range resp.GetExecutions() {
-			err := w.Client.SignalWorkflow(ctx, ex.GetExecution().GetWorkflowId(), ex.GetExecution().GetRunId(), workflows.SignalRecomputeDeadline, sig)
+			err := w.Client.SignalWorkflow(ctx, ex.GetExecution().GetWorkflowId(), ex.GetExecution().GetRunId(), contract.SignalRecomputeDeadline, sig)
 			var nf *serviceerror.NotFound
 			switch {
 			case err == nil:

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"github.com/datashare/datashare/workflows/contract"
 	"log/slog"
 	"sync/atomic"
 	"testing"
@@ -14,7 +15,6 @@ import (
 
 	"github.com/datashare/datashare/internal/devserver"
 	"github.com/datashare/datashare/internal/testutil"
-	"github.com/datashare/datashare/workflows"
 )
 
 type fakeRevisions struct{ rev atomic.Int64 }
@@ -24,8 +24,8 @@ func (f *fakeRevisions) CalendarRevision(context.Context) (int64, error) { retur
 // waitForRecompute stands in for a procedure with an open task: it ends with the calendar
 // version of the first recompute signal it receives.
 func waitForRecompute(ctx workflow.Context) (string, error) {
-	var sig workflows.RecomputeDeadlineSignal
-	workflow.GetSignalChannel(ctx, workflows.SignalRecomputeDeadline).Receive(ctx, &sig)
+	var sig contract.RecomputeDeadlineSignal
+	workflow.GetSignalChannel(ctx, contract.SignalRecomputeDeadline).Receive(ctx, &sig)
 	return sig.CalendarVersion, nil
 }
 

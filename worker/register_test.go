@@ -8,9 +8,11 @@ import (
 	"testing"
 
 	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/datashare/datashare/activities"
 	"github.com/datashare/datashare/models/modelstest"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // recordingRegistry notes what register puts on the worker; every other method is the nil
@@ -26,6 +28,10 @@ func (r *recordingRegistry) RegisterWorkflow(w any) {
 	r.workflows = append(r.workflows, name[strings.LastIndex(name, ".")+1:])
 }
 
+func (r *recordingRegistry) RegisterWorkflowWithOptions(w any, o workflow.RegisterOptions) {
+	r.workflows = append(r.workflows, o.Name)
+}
+
 func (r *recordingRegistry) RegisterActivity(a any) { r.activities = append(r.activities, a) }
 
 // The worker runs ShareRequestWorkflow and both activity structs, the share projections over
@@ -33,8 +39,9 @@ func (r *recordingRegistry) RegisterActivity(a any) { r.activities = append(r.ac
 func TestRegisterShareRequest(t *testing.T) {
 	r := &recordingRegistry{}
 	register(r, Deps{DB: modelstest.NewSQLite(t)})
-	if !slices.Contains(r.workflows, "ShareRequestWorkflow") {
-		t.Errorf("workflows = %v, want ShareRequestWorkflow", r.workflows)
+	// The API starts it by this name; the recorded histories carry it too.
+	if !slices.Contains(r.workflows, contract.ShareRequestWorkflowType) || contract.ShareRequestWorkflowType != "ShareRequestWorkflow" {
+		t.Errorf("workflows = %v, want %s", r.workflows, contract.ShareRequestWorkflowType)
 	}
 	var share *activities.ShareActivities
 	for _, a := range r.activities {

@@ -10,12 +10,14 @@ import (
 
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 	"gorm.io/gorm"
 
 	"github.com/datashare/datashare/activities"
 	"github.com/datashare/datashare/internal/policy"
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/workflows"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // Deps is what workflows and activities are built from.
@@ -42,7 +44,8 @@ func New(d Deps) sdkworker.Worker {
 // register is the one place that lists what the worker runs: the procedure workflows, the
 // activities of the human-task step and those of the procedures.
 func register(r sdkworker.Registry, d Deps) {
-	r.RegisterWorkflow(workflows.ShareRequestWorkflow)
+	// Registered under the contract's name, which the API starts it by.
+	r.RegisterWorkflowWithOptions(workflows.ShareRequestWorkflow, workflow.RegisterOptions{Name: contract.ShareRequestWorkflowType})
 	store := models.NewStore(d.DB)
 	r.RegisterActivity(&activities.Activities{
 		Calendars: d.Calendars,

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"github.com/datashare/datashare/workflows/contract"
 	"slices"
 	"strings"
 	"time"
@@ -42,23 +43,6 @@ type TaskSpec struct {
 	AllowDepartmentTransfer bool `json:"allow_department_transfer,omitempty"`
 }
 
-// HumanTaskID is the deterministic id of the n-th task (from 1) of a step in a workflow.
-func HumanTaskID(workflowID, step string, n int) string {
-	return fmt.Sprintf("%s/%s/%d", workflowID, step, n)
-}
-
-// TaskOutcome is how a task was decided.
-type TaskOutcome struct {
-	TaskID      string         `json:"task_id"`
-	Decision    string         `json:"decision"`
-	Fields      map[string]any `json:"fields,omitempty"`
-	Comment     string         `json:"comment,omitempty"`
-	DecidedBy   Actor          `json:"decided_by"`
-	DecidedAt   time.Time      `json:"decided_at"`
-	Overdue     bool           `json:"overdue"`
-	LongOverdue bool           `json:"long_overdue"`
-}
-
 // Task statuses in TaskState.
 const (
 	TaskStatusOpen      = activities.TaskOpen
@@ -67,11 +51,11 @@ const (
 
 // PendingExtension is an extension request waiting for its approver.
 type PendingExtension struct {
-	N           int       `json:"n"` // 1 for the first request of the task
-	Workdays    int       `json:"workdays"`
-	Reason      string    `json:"reason"`
-	RequestedBy Actor     `json:"requested_by"`
-	RequestedAt time.Time `json:"requested_at"`
+	N           int            `json:"n"` // 1 for the first request of the task
+	Workdays    int            `json:"workdays"`
+	Reason      string         `json:"reason"`
+	RequestedBy contract.Actor `json:"requested_by"`
+	RequestedAt time.Time      `json:"requested_at"`
 }
 
 // TaskState is the whole serialisable state of a human task; queries return it.
@@ -92,10 +76,10 @@ type TaskState struct {
 	PendingExtension  *PendingExtension `json:"pending_extension,omitempty"`
 	// LastUrgeWindow maps an urging party (department id) to the start of the working-day
 	// window of its last urge.
-	LastUrgeWindow map[string]time.Time `json:"last_urge_window,omitempty"`
-	UrgeCount      int                  `json:"urge_count"`
-	LastUrgedAt    *time.Time           `json:"last_urged_at,omitempty"`
-	Outcome        *TaskOutcome         `json:"outcome,omitempty"`
+	LastUrgeWindow map[string]time.Time  `json:"last_urge_window,omitempty"`
+	UrgeCount      int                   `json:"urge_count"`
+	LastUrgedAt    *time.Time            `json:"last_urged_at,omitempty"`
+	Outcome        *contract.TaskOutcome `json:"outcome,omitempty"`
 	// Seq numbers the task's timeline events (idempotency key with TaskID); Revision numbers
 	// its projections (the read model keeps the highest).
 	Seq      int `json:"seq"`
@@ -114,7 +98,7 @@ type TaskState struct {
 // Cancelling ctx closes an undecided task (a withdrawn request): the task is projected closed,
 // its supervision and extension tasks with it, and RunHumanTask returns a canceled error
 // (temporal.IsCanceledError). A decision accepted before the cancellation wins.
-func RunHumanTask(ctx workflow.Context, spec TaskSpec) (TaskOutcome, error) {
+func RunHumanTask(ctx workflow.Context, spec TaskSpec) (contract.TaskOutcome, error) {
 	return runHumanTask(ctx, spec, taskObserver{})
 }
 
@@ -128,16 +112,16 @@ type taskObserver struct {
 	deadlineSet func(ctx workflow.Context, d activities.DeadlineResult) error
 	// checkDecision validates a decision's fields beyond their presence (a number of days,
 	// say), in the complete validator; its error is the rejection.
-	checkDecision func(u CompleteUpdate) error
+	checkDecision func(u contract.CompleteUpdate) error
 }
 
-func runHumanTask(ctx workflow.Context, spec TaskSpec, obs taskObserver) (TaskOutcome, error) {
+func runHumanTask(ctx workflow.Context, spec TaskSpec, obs taskObserver) (contract.TaskOutcome, error) {
 	t := &humanTask{st: TaskState{Spec: spec, Status: TaskStatusOpen, LastUrgeWindow: map[string]time.Time{}}, obs: obs}
 	if obs.started != nil {
 		obs.started(&t.st)
 	}
 	if err := t.setup(ctx); err != nil {
-		return TaskOutcome{}, err
+		return contract.TaskOutcome{}, err
 	}
 	return t.run(ctx)
 }
@@ -159,22 +143,22 @@ func (t *humanTask) setup(ctx workflow.Context) error {
 	t.wake = workflow.NewBufferedChannel(ctx, 1)
 	t.deadlineMu = workflow.NewMutex(ctx)
 
-	if err := workflow.SetQueryHandler(ctx, QueryTask, func() (TaskState, error) { return t.st, nil }); err != nil {
-		return fmt.Errorf("register query %s: %w", QueryTask, err)
+	if err := workflow.SetQueryHandler(ctx, contract.QueryTask, func() (TaskState, error) { return t.st, nil }); err != nil {
+		return fmt.Errorf("register query %s: %w", contract.QueryTask, err)
 	}
 	updates := []struct {
 		name      string
 		handler   any
 		validator any
 	}{
-		{UpdateClaim, t.claim, t.validateClaim},
-		{UpdateUnclaim, t.unclaim, t.validateUnclaim},
-		{UpdateTransfer, t.transfer, t.validateTransfer},
-		{UpdateComment, t.comment, t.validateComment},
-		{UpdateComplete, t.complete, t.validateComplete},
-		{UpdateUrge, t.urge, t.validateUrge},
-		{UpdateRequestExtension, t.requestExtension, t.validateRequestExtension},
-		{UpdateDecideExtension, t.decideExtension, t.validateDecideExtension},
+		{contract.UpdateClaim, t.claim, t.validateClaim},
+		{contract.UpdateUnclaim, t.unclaim, t.validateUnclaim},
+		{contract.UpdateTransfer, t.transfer, t.validateTransfer},
+		{contract.UpdateComment, t.comment, t.validateComment},
+		{contract.UpdateComplete, t.complete, t.validateComplete},
+		{contract.UpdateUrge, t.urge, t.validateUrge},
+		{contract.UpdateRequestExtension, t.requestExtension, t.validateRequestExtension},
+		{contract.UpdateDecideExtension, t.decideExtension, t.validateDecideExtension},
 	}
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,
@@ -185,7 +169,7 @@ func (t *humanTask) setup(ctx workflow.Context) error {
 	return nil
 }
 
-func (t *humanTask) run(ctx workflow.Context) (TaskOutcome, error) {
+func (t *humanTask) run(ctx workflow.Context) (contract.TaskOutcome, error) {
 	err := t.open(ctx)
 	if err == nil {
 		err = t.waitForDecision(ctx)
@@ -194,18 +178,18 @@ func (t *humanTask) run(ctx workflow.Context) (TaskOutcome, error) {
 		// Cancelled while opening or waiting: close it, even if it was projected open only
 		// by an activity still in flight (the closed projection has the higher revision).
 		if ctx.Err() != nil && temporal.IsCanceledError(err) {
-			return TaskOutcome{}, t.closeUndecided(ctx)
+			return contract.TaskOutcome{}, t.closeUndecided(ctx)
 		}
-		return TaskOutcome{}, err
+		return contract.TaskOutcome{}, err
 	}
 	// Past a decision the task finishes its writes even if ctx was cancelled meanwhile.
 	ctx, _ = workflow.NewDisconnectedContext(ctx)
 	// The complete handler may still be writing its projection and timeline.
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return TaskOutcome{}, err
+		return contract.TaskOutcome{}, err
 	}
 	if err := t.closeSupervision(ctx); err != nil {
-		return TaskOutcome{}, err
+		return contract.TaskOutcome{}, err
 	}
 	return *t.st.Outcome, nil
 }
@@ -218,7 +202,7 @@ func (t *humanTask) open(ctx workflow.Context) error {
 	if err := t.project(ctx); err != nil {
 		return err
 	}
-	return t.record(ctx, activities.EventTaskOpened, Actor{}, "", t.deadlineData())
+	return t.record(ctx, activities.EventTaskOpened, contract.Actor{}, "", t.deadlineData())
 }
 
 // closeUndecided ends a task whose ctx was cancelled before a decision: the task, an open
@@ -234,7 +218,7 @@ func (t *humanTask) closeUndecided(cancelled workflow.Context) error {
 			return err
 		}
 	}
-	if err := t.record(ctx, activities.EventTaskClosed, Actor{}, "", nil); err != nil {
+	if err := t.record(ctx, activities.EventTaskClosed, contract.Actor{}, "", nil); err != nil {
 		return err
 	}
 	if err := t.project(ctx); err != nil {
@@ -249,7 +233,7 @@ func (t *humanTask) closeUndecided(cancelled workflow.Context) error {
 // waitForDecision is the one wait of the task: a selector over the next alarm's timer, the
 // handlers' wake-ups and the calendar-change signal, until a decision arrives.
 func (t *humanTask) waitForDecision(ctx workflow.Context) error {
-	recompute := workflow.GetSignalChannel(ctx, SignalRecomputeDeadline)
+	recompute := workflow.GetSignalChannel(ctx, contract.SignalRecomputeDeadline)
 	for t.st.Outcome == nil {
 		next, armed := t.nextAlarm()
 		if armed && !next.at.After(workflow.Now(ctx)) {
@@ -261,7 +245,7 @@ func (t *humanTask) waitForDecision(ctx workflow.Context) error {
 
 		timerCtx, cancelTimer := workflow.WithCancel(ctx)
 		var fired, recomputeAsked bool
-		var sig RecomputeDeadlineSignal
+		var sig contract.RecomputeDeadlineSignal
 		sel := workflow.NewSelector(ctx)
 		if armed {
 			sel.AddFuture(workflow.NewTimer(timerCtx, next.at.Sub(workflow.Now(ctx))), func(f workflow.Future) {
@@ -329,7 +313,7 @@ func (t *humanTask) fire(ctx workflow.Context, a alarm) error {
 	case activities.EventReminded:
 		t.st.RemindedPoints = append(t.st.RemindedPoints, a.point)
 		// WIP: notify the candidate department (notifier activity) besides the timeline.
-		return t.record(ctx, a.kind, Actor{}, "", map[string]any{
+		return t.record(ctx, a.kind, contract.Actor{}, "", map[string]any{
 			"workdays_before": a.point, "due_at": t.st.Deadline.DueAt})
 	case activities.EventOverdue:
 		t.st.Overdue = true
@@ -339,7 +323,7 @@ func (t *humanTask) fire(ctx workflow.Context, a alarm) error {
 		if err := t.projectSupervision(ctx, activities.TaskOpen); err != nil {
 			return err
 		}
-		return t.record(ctx, a.kind, Actor{}, "", map[string]any{"due_at": t.st.Deadline.DueAt})
+		return t.record(ctx, a.kind, contract.Actor{}, "", map[string]any{"due_at": t.st.Deadline.DueAt})
 	case activities.EventLongOverdue:
 		t.st.LongOverdue = true
 		if err := t.project(ctx); err != nil {
@@ -348,7 +332,7 @@ func (t *humanTask) fire(ctx workflow.Context, a alarm) error {
 		if err := t.projectSupervision(ctx, activities.TaskOpen); err != nil {
 			return err
 		}
-		return t.record(ctx, a.kind, Actor{}, "", map[string]any{"due_at": t.st.Deadline.DueAt})
+		return t.record(ctx, a.kind, contract.Actor{}, "", map[string]any{"due_at": t.st.Deadline.DueAt})
 	}
 	return fmt.Errorf("unknown alarm %q", a.kind)
 }
@@ -406,7 +390,7 @@ func (t *humanTask) recomputeDeadline(ctx workflow.Context, why string) error {
 	}
 	data := t.deadlineData()
 	data["previous_due_at"] = before.DueAt
-	return t.record(ctx, activities.EventDeadlineChanged, Actor{}, why, data)
+	return t.record(ctx, activities.EventDeadlineChanged, contract.Actor{}, why, data)
 }
 
 func (t *humanTask) deadlineData() map[string]any {
@@ -488,7 +472,7 @@ func (t *humanTask) closeSupervision(ctx workflow.Context) error {
 }
 
 // record appends one event to the request's timeline under the task's next sequence number.
-func (t *humanTask) record(ctx workflow.Context, kind string, actor Actor, text string, data map[string]any) error {
+func (t *humanTask) record(ctx workflow.Context, kind string, actor contract.Actor, text string, data map[string]any) error {
 	t.st.Seq++
 	s := t.st.Spec
 	in := activities.AppendTimelineInput{
@@ -506,7 +490,7 @@ func (t *humanTask) record(ctx workflow.Context, kind string, actor Actor, text 
 // changed records the action and projects the task: the tail of every update handler. The
 // timeline comes first because record takes its sequence number before it blocks, so
 // concurrent handlers number their events in the order the actions were accepted.
-func (t *humanTask) changed(ctx workflow.Context, kind string, actor Actor, text string, data map[string]any) (TaskState, error) {
+func (t *humanTask) changed(ctx workflow.Context, kind string, actor contract.Actor, text string, data map[string]any) (TaskState, error) {
 	if err := t.record(ctx, kind, actor, text, data); err != nil {
 		return TaskState{}, err
 	}
@@ -537,19 +521,19 @@ func (t *humanTask) urgeWindow(now time.Time) time.Time {
 }
 
 // isCandidate reports whether the actor may claim and decide the task.
-func (t *humanTask) isCandidate(a Actor) bool {
+func (t *humanTask) isCandidate(a contract.Actor) bool {
 	c := t.st.Spec.Candidate
 	return a.DepartmentID == c.DepartmentID && a.HasRole(c.Role)
 }
 
-func (t *humanTask) isWatcher(a Actor) bool {
+func (t *humanTask) isWatcher(a contract.Actor) bool {
 	return slices.ContainsFunc(t.st.Spec.Watchers, func(p Party) bool {
 		return a.DepartmentID == p.DepartmentID && a.HasRole(p.Role)
 	})
 }
 
 // isSupervisor reports whether the actor is the escalation target of the overdue task.
-func (t *humanTask) isSupervisor(a Actor) bool {
+func (t *humanTask) isSupervisor(a contract.Actor) bool {
 	e := t.st.Deadline.Escalation
 	return t.st.Overdue && e != nil && a.DepartmentID == t.st.Spec.Departments[e.Department] && a.HasRole(e.Role)
 }
@@ -572,23 +556,23 @@ func rejectf(errType, format string, args ...any) error {
 // ruleField rejects a decision that lacks what the regulation requires of it (a refusal
 // without its reasons, 宁夏 第十一条): a business rule naming the field, not malformed input.
 func ruleField(field, format string, args ...any) error {
-	return temporal.NewApplicationError(fmt.Sprintf(format, args...), ErrTypeRuleViolated, RejectionDetails{Field: field})
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), contract.ErrTypeRuleViolated, contract.RejectionDetails{Field: field})
 }
 
 func invalidField(field, format string, args ...any) error {
-	return temporal.NewApplicationError(fmt.Sprintf(format, args...), ErrTypeInvalid, RejectionDetails{Field: field})
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), contract.ErrTypeInvalid, contract.RejectionDetails{Field: field})
 }
 
 // checkOpen is the start of every validator: the right task, an identified actor, not decided.
-func (t *humanTask) checkOpen(taskID string, a Actor) error {
+func (t *humanTask) checkOpen(taskID string, a contract.Actor) error {
 	if taskID != t.st.Spec.TaskID {
-		return rejectf(ErrTypeNotFound, "task %s is not open in this workflow", taskID)
+		return rejectf(contract.ErrTypeNotFound, "task %s is not open in this workflow", taskID)
 	}
 	if strings.TrimSpace(a.Subject) == "" {
 		return invalidField("actor.subject", "the actor has no subject")
 	}
 	if t.st.Status != TaskStatusOpen {
-		return rejectf(ErrTypeConflict, "task %s is already decided", taskID)
+		return rejectf(contract.ErrTypeConflict, "task %s is already decided", taskID)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"github.com/datashare/datashare/workflows/contract"
 	"slices"
 
 	"go.temporal.io/sdk/workflow"
@@ -14,51 +15,51 @@ import (
 // state (it runs before anything enters history); a handler changes the state synchronously,
 // before its first blocking call, so a validator of a later update already sees the change.
 
-func (t *humanTask) validateClaim(_ workflow.Context, u ClaimUpdate) error {
+func (t *humanTask) validateClaim(_ workflow.Context, u contract.ClaimUpdate) error {
 	if err := t.checkOpen(u.TaskID, u.Actor); err != nil {
 		return err
 	}
 	if !t.isCandidate(u.Actor) {
-		return rejectf(ErrTypeForbidden, "only the %s role of department %s may claim this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
+		return rejectf(contract.ErrTypeForbidden, "only the %s role of department %s may claim this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
 	}
 	if t.st.Assignee != "" {
-		return rejectf(ErrTypeConflict, "the task is already claimed by %s", t.st.Assignee)
+		return rejectf(contract.ErrTypeConflict, "the task is already claimed by %s", t.st.Assignee)
 	}
 	return nil
 }
 
-func (t *humanTask) claim(ctx workflow.Context, u ClaimUpdate) (TaskState, error) {
+func (t *humanTask) claim(ctx workflow.Context, u contract.ClaimUpdate) (TaskState, error) {
 	t.st.Assignee = u.Actor.Subject
 	return t.changed(ctx, activities.EventClaimed, u.Actor, "", nil)
 }
 
-func (t *humanTask) validateUnclaim(_ workflow.Context, u UnclaimUpdate) error {
+func (t *humanTask) validateUnclaim(_ workflow.Context, u contract.UnclaimUpdate) error {
 	if err := t.checkOpen(u.TaskID, u.Actor); err != nil {
 		return err
 	}
 	switch t.st.Assignee {
 	case "":
-		return rejectf(ErrTypeConflict, "the task is not claimed")
+		return rejectf(contract.ErrTypeConflict, "the task is not claimed")
 	case u.Actor.Subject:
 		return nil
 	}
-	return rejectf(ErrTypeForbidden, "only %s, who claimed the task, may give it back", t.st.Assignee)
+	return rejectf(contract.ErrTypeForbidden, "only %s, who claimed the task, may give it back", t.st.Assignee)
 }
 
-func (t *humanTask) unclaim(ctx workflow.Context, u UnclaimUpdate) (TaskState, error) {
+func (t *humanTask) unclaim(ctx workflow.Context, u contract.UnclaimUpdate) (TaskState, error) {
 	t.st.Assignee = ""
 	return t.changed(ctx, activities.EventUnclaimed, u.Actor, "", nil)
 }
 
-func (t *humanTask) validateTransfer(_ workflow.Context, u TransferUpdate) error {
+func (t *humanTask) validateTransfer(_ workflow.Context, u contract.TransferUpdate) error {
 	if err := t.checkOpen(u.TaskID, u.Actor); err != nil {
 		return err
 	}
 	if !t.isCandidate(u.Actor) {
-		return rejectf(ErrTypeForbidden, "only the %s role of department %s may transfer this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
+		return rejectf(contract.ErrTypeForbidden, "only the %s role of department %s may transfer this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
 	}
 	if t.st.Assignee != "" && t.st.Assignee != u.Actor.Subject {
-		return rejectf(ErrTypeConflict, "the task is claimed by %s", t.st.Assignee)
+		return rejectf(contract.ErrTypeConflict, "the task is claimed by %s", t.st.Assignee)
 	}
 	if blank(u.ToSubject) && blank(u.ToDepartmentID) {
 		return invalidField("to_subject", "name the person or the department to transfer to")
@@ -68,13 +69,13 @@ func (t *humanTask) validateTransfer(_ workflow.Context, u TransferUpdate) error
 	}
 	if !blank(u.ToDepartmentID) && u.ToDepartmentID != t.st.Spec.Candidate.DepartmentID {
 		if !t.st.Spec.AllowDepartmentTransfer || !u.Actor.HasRole(policy.RoleAuthority) {
-			return rejectf(ErrTypeRuleViolated, "this task can only be transferred within department %s", t.st.Spec.Candidate.DepartmentID)
+			return rejectf(contract.ErrTypeRuleViolated, "this task can only be transferred within department %s", t.st.Spec.Candidate.DepartmentID)
 		}
 	}
 	return nil
 }
 
-func (t *humanTask) transfer(ctx workflow.Context, u TransferUpdate) (TaskState, error) {
+func (t *humanTask) transfer(ctx workflow.Context, u contract.TransferUpdate) (TaskState, error) {
 	data := map[string]any{"from_department_id": t.st.Spec.Candidate.DepartmentID, "from_subject": t.st.Assignee}
 	if !blank(u.ToDepartmentID) {
 		t.st.Spec.Candidate.DepartmentID = u.ToDepartmentID
@@ -84,12 +85,12 @@ func (t *humanTask) transfer(ctx workflow.Context, u TransferUpdate) (TaskState,
 	return t.changed(ctx, activities.EventTransferred, u.Actor, u.Reason, data)
 }
 
-func (t *humanTask) validateComment(_ workflow.Context, u CommentUpdate) error {
+func (t *humanTask) validateComment(_ workflow.Context, u contract.CommentUpdate) error {
 	if err := t.checkOpen(u.TaskID, u.Actor); err != nil {
 		return err
 	}
 	if !t.isCandidate(u.Actor) && !t.isWatcher(u.Actor) && !t.isSupervisor(u.Actor) {
-		return rejectf(ErrTypeForbidden, "department %s is not a party to this task", u.Actor.DepartmentID)
+		return rejectf(contract.ErrTypeForbidden, "department %s is not a party to this task", u.Actor.DepartmentID)
 	}
 	if blank(u.Text) {
 		return invalidField("text", "a comment needs text")
@@ -97,22 +98,22 @@ func (t *humanTask) validateComment(_ workflow.Context, u CommentUpdate) error {
 	return nil
 }
 
-func (t *humanTask) comment(ctx workflow.Context, u CommentUpdate) (TaskState, error) {
+func (t *humanTask) comment(ctx workflow.Context, u contract.CommentUpdate) (TaskState, error) {
 	if err := t.record(ctx, activities.EventCommented, u.Actor, u.Text, nil); err != nil {
 		return TaskState{}, err
 	}
 	return t.st, nil
 }
 
-func (t *humanTask) validateComplete(_ workflow.Context, u CompleteUpdate) error {
+func (t *humanTask) validateComplete(_ workflow.Context, u contract.CompleteUpdate) error {
 	if err := t.checkOpen(u.TaskID, u.Actor); err != nil {
 		return err
 	}
 	if !t.isCandidate(u.Actor) {
-		return rejectf(ErrTypeForbidden, "only the %s role of department %s may decide this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
+		return rejectf(contract.ErrTypeForbidden, "only the %s role of department %s may decide this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
 	}
 	if t.st.Assignee != "" && t.st.Assignee != u.Actor.Subject {
-		return rejectf(ErrTypeConflict, "the task is claimed by %s", t.st.Assignee)
+		return rejectf(contract.ErrTypeConflict, "the task is claimed by %s", t.st.Assignee)
 	}
 	i := slices.IndexFunc(t.st.Spec.Decisions, func(d activities.DecisionOption) bool { return d.Code == u.Decision })
 	if i < 0 {
@@ -137,10 +138,10 @@ func missing(v any) bool {
 	return v == nil
 }
 
-func (t *humanTask) complete(ctx workflow.Context, u CompleteUpdate) (TaskState, error) {
+func (t *humanTask) complete(ctx workflow.Context, u contract.CompleteUpdate) (TaskState, error) {
 	t.st.Status = TaskStatusCompleted
 	t.st.PendingExtension = nil // WIP: project the open extension task as closed
-	t.st.Outcome = &TaskOutcome{
+	t.st.Outcome = &contract.TaskOutcome{
 		TaskID: t.st.Spec.TaskID, Decision: u.Decision, Fields: u.Fields, Comment: u.Comment,
 		DecidedBy: u.Actor, DecidedAt: workflow.Now(ctx), Overdue: t.st.Overdue, LongOverdue: t.st.LongOverdue,
 	}
@@ -149,21 +150,21 @@ func (t *humanTask) complete(ctx workflow.Context, u CompleteUpdate) (TaskState,
 		map[string]any{"decision": u.Decision, "fields": u.Fields})
 }
 
-func (t *humanTask) validateUrge(ctx workflow.Context, u UrgeUpdate) error {
+func (t *humanTask) validateUrge(ctx workflow.Context, u contract.UrgeUpdate) error {
 	if err := t.checkOpen(u.TaskID, u.Actor); err != nil {
 		return err
 	}
 	if !t.isWatcher(u.Actor) {
-		return rejectf(ErrTypeForbidden, "department %s may not urge this task", u.Actor.DepartmentID)
+		return rejectf(contract.ErrTypeForbidden, "department %s may not urge this task", u.Actor.DepartmentID)
 	}
 	last, urged := t.st.LastUrgeWindow[u.Actor.DepartmentID]
 	if urged && last.Equal(t.urgeWindow(workflow.Now(ctx))) {
-		return rejectf(ErrTypeRuleViolated, "department %s already urged this task on this working day", u.Actor.DepartmentID)
+		return rejectf(contract.ErrTypeRuleViolated, "department %s already urged this task on this working day", u.Actor.DepartmentID)
 	}
 	return nil
 }
 
-func (t *humanTask) urge(ctx workflow.Context, u UrgeUpdate) (TaskState, error) {
+func (t *humanTask) urge(ctx workflow.Context, u contract.UrgeUpdate) (TaskState, error) {
 	now := workflow.Now(ctx)
 	t.st.LastUrgeWindow[u.Actor.DepartmentID] = t.urgeWindow(now)
 	t.st.UrgeCount++
@@ -172,34 +173,34 @@ func (t *humanTask) urge(ctx workflow.Context, u UrgeUpdate) (TaskState, error) 
 	return t.changed(ctx, activities.EventUrged, u.Actor, u.Text, nil)
 }
 
-func (t *humanTask) validateRequestExtension(ctx workflow.Context, u RequestExtensionUpdate) error {
+func (t *humanTask) validateRequestExtension(ctx workflow.Context, u contract.RequestExtensionUpdate) error {
 	if err := t.checkOpen(u.TaskID, u.Actor); err != nil {
 		return err
 	}
 	if !t.isCandidate(u.Actor) {
-		return rejectf(ErrTypeForbidden, "only the %s role of department %s may ask to extend this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
+		return rejectf(contract.ErrTypeForbidden, "only the %s role of department %s may ask to extend this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
 	}
 	rule := t.st.Deadline.Extension
 	switch {
 	case rule == nil || t.st.Deadline.NoDeadline:
-		return rejectf(ErrTypeRuleViolated, "the %s/%s step allows no extension", t.st.Spec.Procedure, t.st.Spec.Step)
+		return rejectf(contract.ErrTypeRuleViolated, "the %s/%s step allows no extension", t.st.Spec.Procedure, t.st.Spec.Step)
 	case t.st.PendingExtension != nil:
-		return rejectf(ErrTypeConflict, "an extension request is already waiting for a decision")
+		return rejectf(contract.ErrTypeConflict, "an extension request is already waiting for a decision")
 	case t.st.ExtensionsGranted >= rule.MaxCount:
-		return rejectf(ErrTypeRuleViolated, "the step allows at most %d extension(s)", rule.MaxCount)
+		return rejectf(contract.ErrTypeRuleViolated, "the step allows at most %d extension(s)", rule.MaxCount)
 	case !workflow.Now(ctx).Before(t.st.Deadline.OverdueAt):
-		return rejectf(ErrTypeRuleViolated, "an extension must be asked for before the deadline")
+		return rejectf(contract.ErrTypeRuleViolated, "an extension must be asked for before the deadline")
 	case u.Workdays < 1:
 		return invalidField("workdays", "an extension is at least one working day")
 	case u.Workdays > rule.MaxWorkdays:
-		return rejectf(ErrTypeRuleViolated, "an extension is at most %d working days", rule.MaxWorkdays)
+		return rejectf(contract.ErrTypeRuleViolated, "an extension is at most %d working days", rule.MaxWorkdays)
 	case blank(u.Reason):
 		return invalidField("reason", "an extension request needs a reason")
 	}
 	return nil
 }
 
-func (t *humanTask) requestExtension(ctx workflow.Context, u RequestExtensionUpdate) (TaskState, error) {
+func (t *humanTask) requestExtension(ctx workflow.Context, u contract.RequestExtensionUpdate) (TaskState, error) {
 	t.st.ExtensionRequests++
 	p := &PendingExtension{N: t.st.ExtensionRequests, Workdays: u.Workdays, Reason: u.Reason, RequestedBy: u.Actor, RequestedAt: workflow.Now(ctx)}
 	t.st.PendingExtension = p
@@ -216,16 +217,16 @@ func (t *humanTask) requestExtension(ctx workflow.Context, u RequestExtensionUpd
 	return st, nil
 }
 
-func (t *humanTask) validateDecideExtension(ctx workflow.Context, u DecideExtensionUpdate) error {
+func (t *humanTask) validateDecideExtension(ctx workflow.Context, u contract.DecideExtensionUpdate) error {
 	if err := t.checkOpen(u.TaskID, u.Actor); err != nil {
 		return err
 	}
 	if t.st.PendingExtension == nil {
-		return rejectf(ErrTypeConflict, "no extension request is waiting for a decision")
+		return rejectf(contract.ErrTypeConflict, "no extension request is waiting for a decision")
 	}
 	approver := t.st.Deadline.Extension.Approver // PendingExtension implies a rule
 	if dept := t.extensionApproverDept(approver); u.Actor.DepartmentID != dept || !u.Actor.HasRole(approver) {
-		return rejectf(ErrTypeForbidden, "only the %s role of department %s may decide this extension", approver, dept)
+		return rejectf(contract.ErrTypeForbidden, "only the %s role of department %s may decide this extension", approver, dept)
 	}
 	if !u.Approve && blank(u.Reason) {
 		return invalidField("reason", "a refused extension needs a reason")
@@ -233,7 +234,7 @@ func (t *humanTask) validateDecideExtension(ctx workflow.Context, u DecideExtens
 	return nil
 }
 
-func (t *humanTask) decideExtension(ctx workflow.Context, u DecideExtensionUpdate) (TaskState, error) {
+func (t *humanTask) decideExtension(ctx workflow.Context, u contract.DecideExtensionUpdate) (TaskState, error) {
 	p := t.st.PendingExtension
 	t.st.PendingExtension = nil
 	kind := activities.EventExtensionRefused

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"github.com/datashare/datashare/workflows/contract"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -31,7 +32,7 @@ func (s *humanTaskSuite) TestCancelClosesTask() {
 	s.env.RegisterWorkflow(cancelledTaskWorkflow)
 	s.at("2026-03-06T10:00:00+08:00", func() { s.env.SignalWorkflow("stop", nil) })
 	s.at("2026-03-06T11:00:00+08:00", func() {
-		s.send(UpdateComplete, s.approve(approver), ErrTypeConflict, "")
+		s.send(contract.UpdateComplete, s.approve(approver), contract.ErrTypeConflict, "")
 	})
 	s.env.ExecuteWorkflow(cancelledTaskWorkflow, s.spec(policy.ProcShare))
 

@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"github.com/datashare/datashare/workflows/contract"
 	"slices"
 	"sync"
 	"testing"
@@ -20,7 +21,7 @@ import (
 )
 
 // oneTaskWorkflow runs a single human task, standing in for a procedure workflow.
-func oneTaskWorkflow(ctx workflow.Context, spec TaskSpec) (TaskOutcome, error) {
+func oneTaskWorkflow(ctx workflow.Context, spec TaskSpec) (contract.TaskOutcome, error) {
 	return RunHumanTask(ctx, spec)
 }
 
@@ -50,11 +51,11 @@ const (
 )
 
 var (
-	approver     = Actor{Subject: "alice", DepartmentID: provider, Roles: []string{policy.RoleApprover}}
-	otherDept    = Actor{Subject: "mallory", DepartmentID: "dept-other", Roles: []string{policy.RoleApprover}}
-	applicantAct = Actor{Subject: "bob", DepartmentID: applicant, Roles: []string{policy.RoleApplicant}}
-	authorityAct = Actor{Subject: "carol", DepartmentID: authority, Roles: []string{policy.RoleAuthority}}
-	deptHead     = Actor{Subject: "dave", DepartmentID: provider, Roles: []string{policy.RoleDeptHead}}
+	approver     = contract.Actor{Subject: "alice", DepartmentID: provider, Roles: []string{policy.RoleApprover}}
+	otherDept    = contract.Actor{Subject: "mallory", DepartmentID: "dept-other", Roles: []string{policy.RoleApprover}}
+	applicantAct = contract.Actor{Subject: "bob", DepartmentID: applicant, Roles: []string{policy.RoleApplicant}}
+	authorityAct = contract.Actor{Subject: "carol", DepartmentID: authority, Roles: []string{policy.RoleAuthority}}
+	deptHead     = contract.Actor{Subject: "dave", DepartmentID: provider, Roles: []string{policy.RoleDeptHead}}
 )
 
 // receivedAt: Thursday before the 2026 Spring Festival (15–23 Feb off, 14 and 28 Feb worked).
@@ -115,7 +116,7 @@ func (s *humanTaskSuite) setup(profile string) {
 
 func (s *humanTaskSuite) spec(procedure string) TaskSpec {
 	return TaskSpec{
-		TaskID: HumanTaskID("share-1", "reply", 1), RequestID: "1", Procedure: procedure, Step: "reply",
+		TaskID: contract.HumanTaskID("share-1", "reply", 1), RequestID: "1", Procedure: procedure, Step: "reply",
 		Candidate: Party{DepartmentID: provider, Role: policy.RoleApprover},
 		Watchers:  []Party{{applicant, policy.RoleApplicant}, {authority, policy.RoleAuthority}},
 		Decisions: []activities.DecisionOption{
@@ -165,21 +166,21 @@ func (s *humanTaskSuite) checkRejection(err error, errType, field string) {
 	}
 	s.Equal(errType, appErr.Type(), appErr.Error())
 	if field != "" {
-		var d RejectionDetails
+		var d contract.RejectionDetails
 		s.NoError(appErr.Details(&d))
 		s.Equal(field, d.Field, appErr.Error())
 	}
 }
 
-func (s *humanTaskSuite) approve(actor Actor) CompleteUpdate {
-	return CompleteUpdate{TaskID: s.spec("").TaskID, Actor: actor, Decision: "approve",
+func (s *humanTaskSuite) approve(actor contract.Actor) contract.CompleteUpdate {
+	return contract.CompleteUpdate{TaskID: s.spec("").TaskID, Actor: actor, Decision: "approve",
 		Fields: map[string]any{"scope": "name, id", "usage_purpose": "social assistance", "validity_days": 365}}
 }
 
-func (s *humanTaskSuite) outcome() TaskOutcome {
+func (s *humanTaskSuite) outcome() contract.TaskOutcome {
 	s.Require().True(s.env.IsWorkflowCompleted())
 	s.Require().NoError(s.env.GetWorkflowError())
-	var out TaskOutcome
+	var out contract.TaskOutcome
 	s.Require().NoError(s.env.GetWorkflowResult(&out))
 	s.Equal(s.sent, s.answered, "every update was answered")
 	// Handlers run concurrently, so the mocked writes arrive in any order; the database orders
@@ -210,8 +211,8 @@ func (s *humanTaskSuite) requireTimes(kind string, want ...string) {
 func (s *humanTaskSuite) TestCompleteReturnsOutcome() {
 	s.setup("ningxia")
 	s.at("2026-02-13T09:30:00+08:00", func() {
-		s.send(UpdateClaim, ClaimUpdate{TaskID: s.spec("").TaskID, Actor: approver}, "", "")
-		s.send(UpdateComplete, s.approve(approver), "", "")
+		s.send(contract.UpdateClaim, contract.ClaimUpdate{TaskID: s.spec("").TaskID, Actor: approver}, "", "")
+		s.send(contract.UpdateComplete, s.approve(approver), "", "")
 	})
 	s.env.ExecuteWorkflow(oneTaskWorkflow, s.spec(policy.ProcShare))
 
@@ -255,22 +256,22 @@ func (s *humanTaskSuite) TestValidatorRejections() {
 	s.setup("ningxia")
 	id := s.spec("").TaskID
 	s.at("2026-02-13T09:30:00+08:00", func() {
-		s.send(UpdateComplete, s.approve(otherDept), ErrTypeForbidden, "")
-		s.send(UpdateClaim, ClaimUpdate{TaskID: id, Actor: applicantAct}, ErrTypeForbidden, "")
-		s.send(UpdateClaim, ClaimUpdate{TaskID: "share-9/reply/1", Actor: approver}, ErrTypeNotFound, "")
+		s.send(contract.UpdateComplete, s.approve(otherDept), contract.ErrTypeForbidden, "")
+		s.send(contract.UpdateClaim, contract.ClaimUpdate{TaskID: id, Actor: applicantAct}, contract.ErrTypeForbidden, "")
+		s.send(contract.UpdateClaim, contract.ClaimUpdate{TaskID: "share-9/reply/1", Actor: approver}, contract.ErrTypeNotFound, "")
 
 		missing := s.approve(approver)
 		delete(missing.Fields, "usage_purpose")
-		s.send(UpdateComplete, missing, ErrTypeRuleViolated, "usage_purpose")
-		refuse := CompleteUpdate{TaskID: id, Actor: approver, Decision: "refuse", Fields: map[string]any{"reason_code": "R1", "reason": "  "}}
-		s.send(UpdateComplete, refuse, ErrTypeRuleViolated, "reason")
-		s.send(UpdateComplete, CompleteUpdate{TaskID: id, Actor: approver, Decision: "maybe"}, ErrTypeInvalid, "decision")
-		s.send(UpdateRequestExtension, RequestExtensionUpdate{TaskID: id, Actor: approver, Workdays: 3, Reason: "busy"}, ErrTypeRuleViolated, "")
+		s.send(contract.UpdateComplete, missing, contract.ErrTypeRuleViolated, "usage_purpose")
+		refuse := contract.CompleteUpdate{TaskID: id, Actor: approver, Decision: "refuse", Fields: map[string]any{"reason_code": "R1", "reason": "  "}}
+		s.send(contract.UpdateComplete, refuse, contract.ErrTypeRuleViolated, "reason")
+		s.send(contract.UpdateComplete, contract.CompleteUpdate{TaskID: id, Actor: approver, Decision: "maybe"}, contract.ErrTypeInvalid, "decision")
+		s.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: id, Actor: approver, Workdays: 3, Reason: "busy"}, contract.ErrTypeRuleViolated, "")
 
-		s.send(UpdateComplete, s.approve(approver), "", "")
+		s.send(contract.UpdateComplete, s.approve(approver), "", "")
 		// Decided: every later action is a conflict.
-		s.send(UpdateComplete, s.approve(approver), ErrTypeConflict, "")
-		s.send(UpdateUrge, UrgeUpdate{TaskID: id, Actor: applicantAct}, ErrTypeConflict, "")
+		s.send(contract.UpdateComplete, s.approve(approver), contract.ErrTypeConflict, "")
+		s.send(contract.UpdateUrge, contract.UrgeUpdate{TaskID: id, Actor: applicantAct}, contract.ErrTypeConflict, "")
 	})
 	s.env.ExecuteWorkflow(oneTaskWorkflow, s.spec(policy.ProcShare))
 	s.Equal("approve", s.outcome().Decision)
@@ -285,7 +286,7 @@ func (s *humanTaskSuite) TestValidatorRejections() {
 func (s *humanTaskSuite) TestRemindersOverdueLongOverdue() {
 	s.setup("ningxia")
 	s.at("2026-03-13T10:00:00+08:00", func() {
-		s.send(UpdateComplete, s.approve(approver), "", "")
+		s.send(contract.UpdateComplete, s.approve(approver), "", "")
 	})
 	s.env.ExecuteWorkflow(oneTaskWorkflow, s.spec(policy.ProcShare))
 
@@ -320,19 +321,19 @@ func (s *humanTaskSuite) TestRemindersOverdueLongOverdue() {
 func (s *humanTaskSuite) TestUrgeOncePerWorkingDay() {
 	s.setup("ningxia")
 	id := s.spec("").TaskID
-	urge := func(a Actor, errType string) {
-		s.send(UpdateUrge, UrgeUpdate{TaskID: id, Actor: a, Text: "please reply"}, errType, "")
+	urge := func(a contract.Actor, errType string) {
+		s.send(contract.UpdateUrge, contract.UrgeUpdate{TaskID: id, Actor: a, Text: "please reply"}, errType, "")
 	}
 	s.at("2026-02-13T10:00:00+08:00", func() {
 		urge(applicantAct, "")
 		urge(authorityAct, "") // another party has its own limit
-		urge(approver, ErrTypeForbidden)
+		urge(approver, contract.ErrTypeForbidden)
 	})
-	s.at("2026-02-13T16:00:00+08:00", func() { urge(applicantAct, ErrTypeRuleViolated) })
+	s.at("2026-02-13T16:00:00+08:00", func() { urge(applicantAct, contract.ErrTypeRuleViolated) })
 	s.at("2026-02-14T10:00:00+08:00", func() { urge(applicantAct, "") })
-	s.at("2026-02-15T10:00:00+08:00", func() { urge(applicantAct, ErrTypeRuleViolated) })
+	s.at("2026-02-15T10:00:00+08:00", func() { urge(applicantAct, contract.ErrTypeRuleViolated) })
 	s.at("2026-02-24T08:00:00+08:00", func() { urge(applicantAct, "") })
-	s.at("2026-02-24T09:00:00+08:00", func() { s.send(UpdateComplete, s.approve(approver), "", "") })
+	s.at("2026-02-24T09:00:00+08:00", func() { s.send(contract.UpdateComplete, s.approve(approver), "", "") })
 	s.env.ExecuteWorkflow(oneTaskWorkflow, s.spec(policy.ProcShare))
 
 	s.outcome()
@@ -349,14 +350,14 @@ func (s *humanTaskSuite) TestExtensionMovesDeadline() {
 	s.setup("neixiang")
 	id := s.spec("").TaskID
 	s.at("2026-02-13T10:00:00+08:00", func() {
-		s.send(UpdateRequestExtension, RequestExtensionUpdate{TaskID: id, Actor: approver, Workdays: 11, Reason: "large data set"}, ErrTypeRuleViolated, "")
-		s.send(UpdateRequestExtension, RequestExtensionUpdate{TaskID: id, Actor: approver, Workdays: 5}, ErrTypeInvalid, "reason")
-		s.send(UpdateRequestExtension, RequestExtensionUpdate{TaskID: id, Actor: approver, Workdays: 5, Reason: "large data set"}, "", "")
-		s.send(UpdateDecideExtension, DecideExtensionUpdate{TaskID: id, Actor: approver, Approve: true}, ErrTypeForbidden, "")
-		s.send(UpdateDecideExtension, DecideExtensionUpdate{TaskID: id, Actor: deptHead, Approve: true}, "", "")
-		s.send(UpdateRequestExtension, RequestExtensionUpdate{TaskID: id, Actor: approver, Workdays: 1, Reason: "more"}, ErrTypeRuleViolated, "")
+		s.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: id, Actor: approver, Workdays: 11, Reason: "large data set"}, contract.ErrTypeRuleViolated, "")
+		s.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: id, Actor: approver, Workdays: 5}, contract.ErrTypeInvalid, "reason")
+		s.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: id, Actor: approver, Workdays: 5, Reason: "large data set"}, "", "")
+		s.send(contract.UpdateDecideExtension, contract.DecideExtensionUpdate{TaskID: id, Actor: approver, Approve: true}, contract.ErrTypeForbidden, "")
+		s.send(contract.UpdateDecideExtension, contract.DecideExtensionUpdate{TaskID: id, Actor: deptHead, Approve: true}, "", "")
+		s.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: id, Actor: approver, Workdays: 1, Reason: "more"}, contract.ErrTypeRuleViolated, "")
 	})
-	s.at("2026-03-12T10:00:00+08:00", func() { s.send(UpdateComplete, s.approve(approver), "", "") })
+	s.at("2026-03-12T10:00:00+08:00", func() { s.send(contract.UpdateComplete, s.approve(approver), "", "") })
 	s.env.ExecuteWorkflow(oneTaskWorkflow, s.spec(policy.ProcOpenData))
 
 	out := s.outcome()
@@ -387,9 +388,9 @@ func (s *humanTaskSuite) TestRecomputeSignalMovesDeadline() {
 		}})
 		s.Require().NoError(err)
 		s.cals.set(changed)
-		s.env.SignalWorkflow(SignalRecomputeDeadline, RecomputeDeadlineSignal{CalendarVersion: "cn-2026.1+r1"})
+		s.env.SignalWorkflow(contract.SignalRecomputeDeadline, contract.RecomputeDeadlineSignal{CalendarVersion: "cn-2026.1+r1"})
 	})
-	s.at("2026-03-06T10:00:00+08:00", func() { s.send(UpdateComplete, s.approve(approver), "", "") })
+	s.at("2026-03-06T10:00:00+08:00", func() { s.send(contract.UpdateComplete, s.approve(approver), "", "") })
 	s.env.ExecuteWorkflow(oneTaskWorkflow, s.spec(policy.ProcShare))
 
 	s.outcome()

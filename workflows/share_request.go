@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"github.com/datashare/datashare/workflows/contract"
 	"math"
 	"strconv"
 	"time"
@@ -14,44 +15,6 @@ import (
 	"github.com/datashare/datashare/internal/policy"
 )
 
-// Share types of a catalog resource (共享类别), as the catalog stores them.
-const (
-	ShareUnconditional = "unconditional" // 无条件共享: granted at once
-	ShareConditional   = "conditional"   // 有条件共享: the deciding party replies
-	ShareNone          = "none"          // 不予共享: only negotiation and coordination can open it
-)
-
-// Share request statuses; also the values of StatusKey.
-const (
-	ShareStatusPending      = "pending"      // waiting for the reply (待答复)
-	ShareStatusRefused      = "refused"      // refused, negotiation may still be asked for
-	ShareStatusNegotiating  = "negotiating"  // 协商
-	ShareStatusCoordinating = "coordinating" // 协调
-	ShareStatusGranted      = "granted"      // final: a grant exists
-	ShareStatusRejected     = "rejected"     // final: the refusal stands
-	ShareStatusWithdrawn    = "withdrawn"    // final: withdrawn by the applicant (撤回)
-)
-
-// Steps of the share procedure in the jurisdiction profiles.
-const (
-	StepReply      = "reply"
-	StepNegotiate  = "negotiate"
-	StepCoordinate = "coordinate"
-	// StepSuspend is not a task: its presence in a profile cites the authority's power to
-	// suspend or terminate a grant (内乡 第四十一条).
-	StepSuspend = "suspend"
-)
-
-// Decisions of the share procedure's tasks.
-const (
-	DecisionApprove       = "approve"        // reply: grant, possibly narrower than asked
-	DecisionRefuse        = "refuse"         // reply: refuse with reasons (说明理由)
-	DecisionAgree         = "agree"          // negotiation: agreed terms, granted
-	DecisionFail          = "fail"           // negotiation: no agreement, to coordination
-	DecisionGrant         = "grant"          // coordination: grant (final)
-	DecisionUpholdRefusal = "uphold_refusal" // coordination: the refusal stands (final)
-)
-
 // defaultValidityDays is the validity of a grant when neither the request nor the decision
 // names a usable one: a local product default (one year), not law.
 const defaultValidityDays = 365
@@ -59,104 +22,23 @@ const defaultValidityDays = 365
 // grantFields are the fields every deciding task needs for a grant.
 var grantFields = []string{"scope", "usage_purpose", "validity_days"}
 
-// ShareResource is the catalog resource a request asks for, as the API read it at submission.
-type ShareResource struct {
-	ID             int64  `json:"id"`
-	Code           string `json:"code"`
-	Name           string `json:"name"`
-	ShareType      string `json:"share_type"`
-	ProviderDeptID string `json:"provider_dept_id"`
-}
-
-// ShareApplicant is who asks: the using department and the submitting person.
-type ShareApplicant struct {
-	DepartmentID string `json:"department_id"`
-	Subject      string `json:"subject"`
-}
-
-// ShareRequestInput starts a ShareRequestWorkflow (有条件共享申请). The API fills it from the
-// catalog and the profile in force.
-type ShareRequestInput struct {
-	RequestID string         `json:"request_id"`
-	Resource  ShareResource  `json:"resource"`
-	Applicant ShareApplicant `json:"applicant"`
-	Purpose   string         `json:"purpose"`
-	Scope     string         `json:"scope"`
-	// DutyBasis is the duty the applicant needs the data for; required for ShareNone.
-	DutyBasis             string    `json:"duty_basis,omitempty"`
-	RequestedValidityDays int       `json:"requested_validity_days"`
-	ReceivedAt            time.Time `json:"received_at"`
-	// DecidingDeptID decides share/reply: the provider, or the authority under 内乡 第十二条.
-	DecidingDeptID  string `json:"deciding_dept_id"`
-	AuthorityDeptID string `json:"authority_dept_id"`
-}
-
-// GrantState is the grant a request produced (共享授权).
-type GrantState struct {
-	ID           string    `json:"id"`
-	Scope        string    `json:"scope"`
-	UsagePurpose string    `json:"usage_purpose"`
-	Conditions   string    `json:"conditions,omitempty"`
-	ValidFrom    time.Time `json:"valid_from"`
-	ValidUntil   time.Time `json:"valid_until"`
-	Status       string    `json:"status"`
-	StatusReason string    `json:"status_reason,omitempty"`
-	// Basis says how it came about: unconditional, or the decision (step and code).
-	Basis    string `json:"basis"`
-	Revision int    `json:"revision"`
-}
-
-// ActionRecord is who did something to the request, when, and why.
-type ActionRecord struct {
-	By     Actor     `json:"by"`
-	At     time.Time `json:"at"`
-	Reason string    `json:"reason,omitempty"`
-}
-
-// ShareRequestState is the whole serialisable state of a share request; QueryShareRequest
-// returns it and so does the workflow.
-type ShareRequestState struct {
-	Input        ShareRequestInput `json:"input"`
-	Jurisdiction string            `json:"jurisdiction"`
-	Status       string            `json:"status"`
-	CurrentStep  string            `json:"current_step,omitempty"`
-	// DueAt is the deadline of the open task, or the end of the negotiation window.
-	DueAt      *time.Time `json:"due_at,omitempty"`
-	LegalBasis []string   `json:"legal_basis,omitempty"`
-	// Decisions are the outcomes of the request's tasks, in order.
-	Decisions []TaskOutcome `json:"decisions,omitempty"`
-	// NegotiationUntil is the end of the window for asking negotiation after a refusal.
-	NegotiationUntil *time.Time    `json:"negotiation_until,omitempty"`
-	Negotiation      *ActionRecord `json:"negotiation,omitempty"`
-	Withdrawn        *ActionRecord `json:"withdrawn,omitempty"`
-	Grant            *GrantState   `json:"grant,omitempty"`
-	// Final: no decision can change the request any more (its grant may still change).
-	Final    bool       `json:"final"`
-	ClosedAt *time.Time `json:"closed_at,omitempty"`
-	// Seq numbers the request's own timeline events, Revision its projections.
-	Seq      int `json:"seq"`
-	Revision int `json:"revision"`
-	// Tasks counts the tasks opened per step, for their ids.
-	Tasks map[string]int `json:"tasks,omitempty"`
-}
-
 // ShareRequestWorkflow runs one share request through the active profile: an unconditional
 // resource is granted at once; a conditional one waits for the deciding party's reply; a
 // refusal may go to negotiation and then to the authority's coordination, whose decision is
 // final; a resource not for sharing goes straight to negotiation. The applicant may withdraw
 // before a final decision. A grant then lives until it expires or is revoked, and the
 // authority may suspend and resume it (内乡 第四十一条).
-func ShareRequestWorkflow(ctx workflow.Context, in ShareRequestInput) (ShareRequestState, error) {
-	r := &shareRequest{st: ShareRequestState{Input: in, Status: ShareStatusPending, Tasks: map[string]int{}}}
+func ShareRequestWorkflow(ctx workflow.Context, in contract.ShareRequestInput) (contract.ShareRequestState, error) {
+	r := &shareRequest{st: contract.ShareRequestState{Input: in, Status: contract.ShareStatusPending, Tasks: map[string]int{}}}
 	if err := r.setup(ctx); err != nil {
-		return ShareRequestState{}, err
+		return contract.ShareRequestState{}, err
 	}
 	return r.run(ctx)
 }
 
 // shareRequest is the runner behind ShareRequestWorkflow.
 type shareRequest struct {
-	st         ShareRequestState
+	st         contract.ShareRequestState
 	workflowID string
 	proc       activities.DescribeProcedureResult
 	acts       *activities.Activities      // method references only
@@ -177,19 +59,19 @@ type searchAttrs struct {
 
 func (r *shareRequest) setup(ctx workflow.Context) error {
 	r.workflowID = workflow.GetInfo(ctx).WorkflowExecution.ID
-	if err := workflow.SetQueryHandler(ctx, QueryShareRequest, func() (ShareRequestState, error) { return r.st, nil }); err != nil {
-		return fmt.Errorf("register query %s: %w", QueryShareRequest, err)
+	if err := workflow.SetQueryHandler(ctx, contract.QueryShareRequest, func() (contract.ShareRequestState, error) { return r.st, nil }); err != nil {
+		return fmt.Errorf("register query %s: %w", contract.QueryShareRequest, err)
 	}
 	updates := []struct {
 		name      string
 		handler   any
 		validator any
 	}{
-		{UpdateWithdraw, r.withdraw, r.validateWithdraw},
-		{UpdateNegotiation, r.askNegotiation, r.validateNegotiation},
-		{UpdateSuspendGrant, r.suspendGrant, r.validateSuspendGrant},
-		{UpdateResumeGrant, r.resumeGrant, r.validateResumeGrant},
-		{UpdateRevokeGrant, r.revokeGrant, r.validateRevokeGrant},
+		{contract.UpdateWithdraw, r.withdraw, r.validateWithdraw},
+		{contract.UpdateNegotiation, r.askNegotiation, r.validateNegotiation},
+		{contract.UpdateSuspendGrant, r.suspendGrant, r.validateSuspendGrant},
+		{contract.UpdateResumeGrant, r.resumeGrant, r.validateResumeGrant},
+		{contract.UpdateRevokeGrant, r.revokeGrant, r.validateRevokeGrant},
 	}
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,
@@ -200,40 +82,40 @@ func (r *shareRequest) setup(ctx workflow.Context) error {
 	return nil
 }
 
-func (r *shareRequest) run(ctx workflow.Context) (ShareRequestState, error) {
+func (r *shareRequest) run(ctx workflow.Context) (contract.ShareRequestState, error) {
 	if err := r.describe(ctx); err != nil {
-		return ShareRequestState{}, err
+		return contract.ShareRequestState{}, err
 	}
 	in := r.st.Input
-	if in.Resource.ShareType == ShareNone {
+	if in.Resource.ShareType == contract.ShareNone {
 		// No reply: the request starts in the dispute procedure.
-		r.st.Status = ShareStatusCoordinating
-		if _, ok := r.proc.Step(StepNegotiate); ok {
-			r.st.Status = ShareStatusNegotiating
+		r.st.Status = contract.ShareStatusCoordinating
+		if _, ok := r.proc.Step(contract.StepNegotiate); ok {
+			r.st.Status = contract.ShareStatusNegotiating
 		}
 	}
-	if err := workflow.UpsertMemo(ctx, map[string]any{MemoTitle: in.Resource.Name + " / " + in.Applicant.DepartmentID}); err != nil {
-		return ShareRequestState{}, fmt.Errorf("upsert memo: %w", err)
+	if err := workflow.UpsertMemo(ctx, map[string]any{contract.MemoTitle: in.Resource.Name + " / " + in.Applicant.DepartmentID}); err != nil {
+		return contract.ShareRequestState{}, fmt.Errorf("upsert memo: %w", err)
 	}
 	r.st.LegalBasis = r.proc.LegalBasis
 	if err := r.project(ctx); err != nil {
-		return ShareRequestState{}, err
+		return contract.ShareRequestState{}, err
 	}
-	if err := r.record(ctx, activities.EventSubmitted, Actor{Subject: in.Applicant.Subject, DepartmentID: in.Applicant.DepartmentID},
+	if err := r.record(ctx, activities.EventSubmitted, contract.Actor{Subject: in.Applicant.Subject, DepartmentID: in.Applicant.DepartmentID},
 		in.Purpose, map[string]any{"share_type": in.Resource.ShareType, "resource_code": in.Resource.Code}); err != nil {
-		return ShareRequestState{}, err
+		return contract.ShareRequestState{}, err
 	}
 	if err := r.route(ctx); err != nil {
-		return ShareRequestState{}, err
+		return contract.ShareRequestState{}, err
 	}
 	if r.st.Grant != nil {
 		if err := r.watchGrant(ctx); err != nil {
-			return ShareRequestState{}, err
+			return contract.ShareRequestState{}, err
 		}
 	}
 	// A withdrawal or grant action may still be writing its projection.
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return ShareRequestState{}, err
+		return contract.ShareRequestState{}, err
 	}
 	return r.st, nil
 }
@@ -255,29 +137,29 @@ func (r *shareRequest) describe(ctx workflow.Context) error {
 func (r *shareRequest) route(ctx workflow.Context) error {
 	in := r.st.Input
 	switch in.Resource.ShareType {
-	case ShareUnconditional:
+	case contract.ShareUnconditional:
 		// 无条件共享, 直接获取: nobody decides; the grant is what was asked for.
 		return r.makeGrant(ctx, map[string]any{"scope": in.Scope, "usage_purpose": in.Purpose,
-			"validity_days": in.RequestedValidityDays}, "unconditional", Actor{})
-	case ShareNone:
+			"validity_days": in.RequestedValidityDays}, "unconditional", contract.Actor{})
+	case contract.ShareNone:
 		// 不予共享: no provider decision; the applicant's duty basis goes to negotiation.
 		return r.dispute(ctx)
 	}
 
-	reply, ok := r.proc.Step(StepReply)
+	reply, ok := r.proc.Step(contract.StepReply)
 	if !ok {
-		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("profile %s has no share/reply step", r.st.Jurisdiction), ErrTypeInvalid, nil)
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("profile %s has no share/reply step", r.st.Jurisdiction), contract.ErrTypeInvalid, nil)
 	}
-	out, decided, err := r.runTask(ctx, StepReply, ShareStatusPending, Party{DepartmentID: in.DecidingDeptID, Role: reply.ActorRole},
+	out, decided, err := r.runTask(ctx, contract.StepReply, contract.ShareStatusPending, Party{DepartmentID: in.DecidingDeptID, Role: reply.ActorRole},
 		[]activities.DecisionOption{
-			{Code: DecisionApprove, RequiredFields: grantFields},
-			{Code: DecisionRefuse, RequiredFields: []string{"reason_code", "reason", "legal_basis"}},
+			{Code: contract.DecisionApprove, RequiredFields: grantFields},
+			{Code: contract.DecisionRefuse, RequiredFields: []string{"reason_code", "reason", "legal_basis"}},
 		}, in.ReceivedAt)
 	if err != nil || !decided {
 		return err
 	}
-	if out.Decision == DecisionApprove {
-		return r.makeGrant(ctx, out.Fields, StepReply+"/"+DecisionApprove, out.DecidedBy)
+	if out.Decision == contract.DecisionApprove {
+		return r.makeGrant(ctx, out.Fields, contract.StepReply+"/"+contract.DecisionApprove, out.DecidedBy)
 	}
 	return r.refused(ctx, out)
 }
@@ -285,7 +167,7 @@ func (r *shareRequest) route(ctx workflow.Context) error {
 // refused waits for the applicant to ask for negotiation within the window of the next
 // dispute step's deadline; without a request the refusal becomes final. A calendar change
 // moves the window as it moves a task's deadline.
-func (r *shareRequest) refused(ctx workflow.Context, out TaskOutcome) error {
+func (r *shareRequest) refused(ctx workflow.Context, out contract.TaskOutcome) error {
 	refusedAt := workflow.Now(ctx)
 	window, err := r.negotiationWindow(ctx, refusedAt)
 	if err != nil {
@@ -294,7 +176,7 @@ func (r *shareRequest) refused(ctx workflow.Context, out TaskOutcome) error {
 	if r.st.Withdrawn != nil { // withdrawn while the window was computed
 		return nil
 	}
-	r.st.Status, r.st.CurrentStep = ShareStatusRefused, ""
+	r.st.Status, r.st.CurrentStep = contract.ShareStatusRefused, ""
 	r.setWindow(window)
 	if err := r.changed(ctx, activities.EventRefused, out.DecidedBy, fmt.Sprint(out.Fields["reason"]),
 		map[string]any{"reason_code": out.Fields["reason_code"], "legal_basis": out.Fields["legal_basis"],
@@ -303,7 +185,7 @@ func (r *shareRequest) refused(ctx workflow.Context, out TaskOutcome) error {
 	}
 
 	asked := func() bool { return r.st.Negotiation != nil || r.st.Withdrawn != nil }
-	recompute := workflow.GetSignalChannel(ctx, SignalRecomputeDeadline)
+	recompute := workflow.GetSignalChannel(ctx, contract.SignalRecomputeDeadline)
 	for !asked() {
 		left := window.OverdueAt.Sub(workflow.Now(ctx))
 		if !window.NoDeadline && left <= 0 {
@@ -336,7 +218,7 @@ func (r *shareRequest) refused(ctx workflow.Context, out TaskOutcome) error {
 		previous := window.DueAt
 		window = moved
 		r.setWindow(window)
-		if err := r.changed(ctx, activities.EventDeadlineChanged, Actor{}, "calendar changed",
+		if err := r.changed(ctx, activities.EventDeadlineChanged, contract.Actor{}, "calendar changed",
 			map[string]any{"negotiation_until": r.st.NegotiationUntil, "previous_due_at": previous}); err != nil {
 			return err
 		}
@@ -345,7 +227,7 @@ func (r *shareRequest) refused(ctx workflow.Context, out TaskOutcome) error {
 	case r.st.Withdrawn != nil:
 		return nil
 	case r.st.Negotiation == nil:
-		return r.finalRefusal(ctx, Actor{}, "negotiation window ended")
+		return r.finalRefusal(ctx, contract.Actor{}, "negotiation window ended")
 	}
 	return r.dispute(ctx)
 }
@@ -355,9 +237,9 @@ func (r *shareRequest) refused(ctx workflow.Context, out TaskOutcome) error {
 // 第四十条 send disputes straight to the authority). No regulation sets this window; the
 // profiles give those steps local-default deadlines, which the result marks as such.
 func (r *shareRequest) negotiationWindow(ctx workflow.Context, refusedAt time.Time) (activities.DeadlineResult, error) {
-	next := StepNegotiate
-	if _, ok := r.proc.Step(StepNegotiate); !ok {
-		next = StepCoordinate
+	next := contract.StepNegotiate
+	if _, ok := r.proc.Step(contract.StepNegotiate); !ok {
+		next = contract.StepCoordinate
 	}
 	var window activities.DeadlineResult
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second}),
@@ -378,54 +260,54 @@ func (r *shareRequest) setWindow(window activities.DeadlineResult) {
 // dispute runs negotiation (where the profile has it) and then coordination.
 func (r *shareRequest) dispute(ctx workflow.Context) error {
 	in := r.st.Input
-	if _, ok := r.proc.Step(StepNegotiate); ok {
+	if _, ok := r.proc.Step(contract.StepNegotiate); ok {
 		// The providing department records the negotiation's outcome: an agreement grants
 		// its data, so only it may state one; the applicant follows, comments and urges.
-		out, decided, err := r.runTask(ctx, StepNegotiate, ShareStatusNegotiating, Party{DepartmentID: in.Resource.ProviderDeptID, Role: policy.RoleApprover},
+		out, decided, err := r.runTask(ctx, contract.StepNegotiate, contract.ShareStatusNegotiating, Party{DepartmentID: in.Resource.ProviderDeptID, Role: policy.RoleApprover},
 			[]activities.DecisionOption{
-				{Code: DecisionAgree, RequiredFields: grantFields},
-				{Code: DecisionFail, RequiredFields: []string{"reason"}},
+				{Code: contract.DecisionAgree, RequiredFields: grantFields},
+				{Code: contract.DecisionFail, RequiredFields: []string{"reason"}},
 			}, workflow.Now(ctx))
 		if err != nil || !decided {
 			return err
 		}
-		if out.Decision == DecisionAgree {
-			return r.makeGrant(ctx, out.Fields, StepNegotiate+"/"+DecisionAgree, out.DecidedBy)
+		if out.Decision == contract.DecisionAgree {
+			return r.makeGrant(ctx, out.Fields, contract.StepNegotiate+"/"+contract.DecisionAgree, out.DecidedBy)
 		}
 		if err := r.record(ctx, activities.EventNegotiationFailed, out.DecidedBy, fmt.Sprint(out.Fields["reason"]), nil); err != nil {
 			return err
 		}
 	}
 
-	coordinate, ok := r.proc.Step(StepCoordinate)
+	coordinate, ok := r.proc.Step(contract.StepCoordinate)
 	if !ok {
-		return r.finalRefusal(ctx, Actor{}, "the profile provides no coordination")
+		return r.finalRefusal(ctx, contract.Actor{}, "the profile provides no coordination")
 	}
-	out, decided, err := r.runTask(ctx, StepCoordinate, ShareStatusCoordinating, Party{DepartmentID: in.AuthorityDeptID, Role: coordinate.ActorRole},
+	out, decided, err := r.runTask(ctx, contract.StepCoordinate, contract.ShareStatusCoordinating, Party{DepartmentID: in.AuthorityDeptID, Role: coordinate.ActorRole},
 		[]activities.DecisionOption{
-			{Code: DecisionGrant, RequiredFields: grantFields},
-			{Code: DecisionUpholdRefusal, RequiredFields: []string{"reason"}},
+			{Code: contract.DecisionGrant, RequiredFields: grantFields},
+			{Code: contract.DecisionUpholdRefusal, RequiredFields: []string{"reason"}},
 		}, workflow.Now(ctx))
 	if err != nil || !decided {
 		return err
 	}
-	if out.Decision == DecisionGrant {
-		return r.makeGrant(ctx, out.Fields, StepCoordinate+"/"+DecisionGrant, out.DecidedBy)
+	if out.Decision == contract.DecisionGrant {
+		return r.makeGrant(ctx, out.Fields, contract.StepCoordinate+"/"+contract.DecisionGrant, out.DecidedBy)
 	}
 	return r.finalRefusal(ctx, out.DecidedBy, fmt.Sprint(out.Fields["reason"]))
 }
 
 // runTask runs the step's human task on a cancellable context; decided is false when the
 // request was withdrawn meanwhile.
-func (r *shareRequest) runTask(ctx workflow.Context, step, status string, candidate Party, decisions []activities.DecisionOption, receivedAt time.Time) (TaskOutcome, bool, error) {
+func (r *shareRequest) runTask(ctx workflow.Context, step, status string, candidate Party, decisions []activities.DecisionOption, receivedAt time.Time) (contract.TaskOutcome, bool, error) {
 	if r.st.Withdrawn != nil { // withdrawn while the previous step was finishing
-		return TaskOutcome{}, false, nil
+		return contract.TaskOutcome{}, false, nil
 	}
 	in := r.st.Input
 	r.st.Tasks[step]++
 	r.st.Status, r.st.CurrentStep = status, step
 	spec := TaskSpec{
-		TaskID: HumanTaskID(r.workflowID, step, r.st.Tasks[step]), RequestID: in.RequestID,
+		TaskID: contract.HumanTaskID(r.workflowID, step, r.st.Tasks[step]), RequestID: in.RequestID,
 		Procedure: policy.ProcShare, Step: step, Candidate: candidate,
 		Watchers: []Party{
 			{DepartmentID: in.Applicant.DepartmentID, Role: policy.RoleApplicant},
@@ -435,7 +317,7 @@ func (r *shareRequest) runTask(ctx workflow.Context, step, status string, candid
 		Departments: map[string]string{policy.DeptProvider: in.Resource.ProviderDeptID,
 			policy.DeptApplicant: in.Applicant.DepartmentID, policy.DeptAuthority: in.AuthorityDeptID},
 	}
-	if step == StepCoordinate {
+	if step == contract.StepCoordinate {
 		spec.Watchers = append(spec.Watchers, Party{DepartmentID: in.Resource.ProviderDeptID, Role: policy.RoleApprover})
 	}
 	taskCtx, cancel := workflow.WithCancel(ctx)
@@ -460,9 +342,9 @@ func (r *shareRequest) runTask(ctx workflow.Context, step, status string, candid
 	cancel()
 	switch {
 	case err != nil && temporal.IsCanceledError(err) && r.st.Withdrawn != nil:
-		return TaskOutcome{}, false, nil
+		return contract.TaskOutcome{}, false, nil
 	case err != nil:
-		return TaskOutcome{}, false, err
+		return contract.TaskOutcome{}, false, err
 	}
 	r.st.Decisions = append(r.st.Decisions, out)
 	r.st.CurrentStep, r.st.DueAt = "", nil
@@ -472,7 +354,7 @@ func (r *shareRequest) runTask(ctx workflow.Context, step, status string, candid
 // makeGrant grants the request on the decided terms: valid from now for the decided number of
 // calendar days (checked by the complete validator), or for the requested days when nobody
 // decided (unconditional), or a local default when the request names none.
-func (r *shareRequest) makeGrant(ctx workflow.Context, fields map[string]any, basis string, by Actor) error {
+func (r *shareRequest) makeGrant(ctx workflow.Context, fields map[string]any, basis string, by contract.Actor) error {
 	if r.st.Withdrawn != nil {
 		return nil
 	}
@@ -484,12 +366,12 @@ func (r *shareRequest) makeGrant(ctx workflow.Context, fields map[string]any, ba
 	if days < 1 {
 		days = defaultValidityDays
 	}
-	r.st.Grant = &GrantState{
+	r.st.Grant = &contract.GrantState{
 		ID: "G-" + r.st.Input.RequestID, Scope: text(fields["scope"]), UsagePurpose: text(fields["usage_purpose"]),
 		Conditions: text(fields["conditions"]), ValidFrom: now, ValidUntil: now.AddDate(0, 0, days),
 		Status: activities.GrantActive, Basis: basis,
 	}
-	r.close(ctx, ShareStatusGranted)
+	r.close(ctx, contract.ShareStatusGranted)
 	if err := r.projectGrant(ctx); err != nil {
 		return err
 	}
@@ -497,11 +379,11 @@ func (r *shareRequest) makeGrant(ctx workflow.Context, fields map[string]any, ba
 		"basis": basis, "valid_until": r.st.Grant.ValidUntil, "scope": r.st.Grant.Scope})
 }
 
-func (r *shareRequest) finalRefusal(ctx workflow.Context, by Actor, why string) error {
+func (r *shareRequest) finalRefusal(ctx workflow.Context, by contract.Actor, why string) error {
 	if r.st.Withdrawn != nil {
 		return nil
 	}
-	r.close(ctx, ShareStatusRejected)
+	r.close(ctx, contract.ShareStatusRejected)
 	return r.changed(ctx, activities.EventRefusalFinal, by, why, nil)
 }
 
@@ -532,7 +414,7 @@ func (r *shareRequest) watchGrant(ctx workflow.Context) error {
 	if err := r.projectGrant(ctx); err != nil {
 		return err
 	}
-	return r.record(ctx, activities.EventGrantExpired, Actor{}, "", map[string]any{"valid_until": g.ValidUntil})
+	return r.record(ctx, activities.EventGrantExpired, contract.Actor{}, "", map[string]any{"valid_until": g.ValidUntil})
 }
 
 // project writes the request's current state to the read model and brings the search
@@ -583,16 +465,16 @@ func (r *shareRequest) upsertSearchAttributes(ctx workflow.Context) error {
 	if r.sa.set && r.sa.status == r.st.Status && r.sa.dueAt.Equal(due) {
 		return nil
 	}
-	updates := []temporal.SearchAttributeUpdate{StatusKey.ValueSet(r.st.Status)}
+	updates := []temporal.SearchAttributeUpdate{contract.StatusKey.ValueSet(r.st.Status)}
 	if !r.sa.set {
 		in := r.st.Input
-		updates = append(updates, ProcedureKey.ValueSet(policy.ProcShare), JurisdictionKey.ValueSet(r.st.Jurisdiction),
-			ApplicantDeptKey.ValueSet(in.Applicant.DepartmentID), ProviderDeptKey.ValueSet(in.Resource.ProviderDeptID))
+		updates = append(updates, contract.ProcedureKey.ValueSet(policy.ProcShare), contract.JurisdictionKey.ValueSet(r.st.Jurisdiction),
+			contract.ApplicantDeptKey.ValueSet(in.Applicant.DepartmentID), contract.ProviderDeptKey.ValueSet(in.Resource.ProviderDeptID))
 	}
 	if r.st.DueAt != nil {
-		updates = append(updates, DueAtKey.ValueSet(due))
+		updates = append(updates, contract.DueAtKey.ValueSet(due))
 	} else if r.sa.set && !r.sa.dueAt.IsZero() {
-		updates = append(updates, DueAtKey.ValueUnset())
+		updates = append(updates, contract.DueAtKey.ValueUnset())
 	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
 		return fmt.Errorf("upsert search attributes: %w", err)
@@ -605,7 +487,7 @@ func (r *shareRequest) upsertSearchAttributes(ctx workflow.Context) error {
 func (r *shareRequest) requestTaskID() string { return r.workflowID + "/request" }
 
 // record appends one event of the request itself to its timeline.
-func (r *shareRequest) record(ctx workflow.Context, kind string, actor Actor, text string, data map[string]any) error {
+func (r *shareRequest) record(ctx workflow.Context, kind string, actor contract.Actor, text string, data map[string]any) error {
 	r.st.Seq++
 	in := activities.AppendTimelineInput{
 		EventID: fmt.Sprintf("%s#%d", r.requestTaskID(), r.st.Seq), Seq: r.st.Seq, TaskID: r.requestTaskID(),
@@ -619,7 +501,7 @@ func (r *shareRequest) record(ctx workflow.Context, kind string, actor Actor, te
 }
 
 // changed records an event and projects the request, in that order (see humanTask.changed).
-func (r *shareRequest) changed(ctx workflow.Context, kind string, actor Actor, text string, data map[string]any) error {
+func (r *shareRequest) changed(ctx workflow.Context, kind string, actor contract.Actor, text string, data map[string]any) error {
 	if err := r.record(ctx, kind, actor, text, data); err != nil {
 		return err
 	}
@@ -628,7 +510,7 @@ func (r *shareRequest) changed(ctx workflow.Context, kind string, actor Actor, t
 
 // checkGrantFields rejects a grant whose validity is not a whole number of days from 1, so
 // a typo never silently becomes another validity.
-func checkGrantFields(u CompleteUpdate) error {
+func checkGrantFields(u contract.CompleteUpdate) error {
 	v, ok := u.Fields["validity_days"]
 	if !ok {
 		return nil // not a granting decision

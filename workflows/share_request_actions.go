@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"github.com/datashare/datashare/workflows/contract"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/datashare/datashare/activities"
@@ -10,131 +11,131 @@ import (
 // The update handlers of a share request, each after its validator. As in the human task, a
 // validator only reads state and a handler changes it before its first blocking call.
 
-func (r *shareRequest) isApplicant(a Actor) bool {
+func (r *shareRequest) isApplicant(a contract.Actor) bool {
 	return a.DepartmentID == r.st.Input.Applicant.DepartmentID && a.HasRole(policy.RoleApplicant)
 }
 
-func (r *shareRequest) isAuthority(a Actor) bool {
+func (r *shareRequest) isAuthority(a contract.Actor) bool {
 	return a.DepartmentID == r.st.Input.AuthorityDeptID && a.HasRole(policy.RoleAuthority)
 }
 
-func (r *shareRequest) validateWithdraw(_ workflow.Context, u WithdrawUpdate) error {
+func (r *shareRequest) validateWithdraw(_ workflow.Context, u contract.WithdrawUpdate) error {
 	if blank(u.Actor.Subject) {
 		return invalidField("actor.subject", "the actor has no subject")
 	}
 	if !r.isApplicant(u.Actor) {
-		return rejectf(ErrTypeForbidden, "only an applicant of department %s may withdraw this request", r.st.Input.Applicant.DepartmentID)
+		return rejectf(contract.ErrTypeForbidden, "only an applicant of department %s may withdraw this request", r.st.Input.Applicant.DepartmentID)
 	}
 	if r.st.Final || r.st.Withdrawn != nil {
-		return rejectf(ErrTypeConflict, "the request is already %s", r.st.Status)
+		return rejectf(contract.ErrTypeConflict, "the request is already %s", r.st.Status)
 	}
 	// A decision accepted on the open task wins over a later withdrawal.
 	if r.task != nil && r.task.Status != TaskStatusOpen {
-		return rejectf(ErrTypeConflict, "the %s task has just been decided", r.task.Spec.Step)
+		return rejectf(contract.ErrTypeConflict, "the %s task has just been decided", r.task.Spec.Step)
 	}
 	return nil
 }
 
-func (r *shareRequest) withdraw(ctx workflow.Context, u WithdrawUpdate) (ShareRequestState, error) {
-	r.st.Withdrawn = &ActionRecord{By: u.Actor, At: workflow.Now(ctx), Reason: u.Reason}
+func (r *shareRequest) withdraw(ctx workflow.Context, u contract.WithdrawUpdate) (contract.ShareRequestState, error) {
+	r.st.Withdrawn = &contract.ActionRecord{By: u.Actor, At: workflow.Now(ctx), Reason: u.Reason}
 	step := r.st.CurrentStep
-	r.close(ctx, ShareStatusWithdrawn)
+	r.close(ctx, contract.ShareStatusWithdrawn)
 	if r.cancelTask != nil {
 		r.cancelTask() // the task projects itself closed
 	}
 	if err := r.changed(ctx, activities.EventWithdrawn, u.Actor, u.Reason, map[string]any{"step": step}); err != nil {
-		return ShareRequestState{}, err
+		return contract.ShareRequestState{}, err
 	}
 	return r.st, nil
 }
 
-func (r *shareRequest) validateNegotiation(ctx workflow.Context, u NegotiationUpdate) error {
+func (r *shareRequest) validateNegotiation(ctx workflow.Context, u contract.NegotiationUpdate) error {
 	if blank(u.Actor.Subject) {
 		return invalidField("actor.subject", "the actor has no subject")
 	}
 	if !r.isApplicant(u.Actor) {
-		return rejectf(ErrTypeForbidden, "only an applicant of department %s may ask for negotiation", r.st.Input.Applicant.DepartmentID)
+		return rejectf(contract.ErrTypeForbidden, "only an applicant of department %s may ask for negotiation", r.st.Input.Applicant.DepartmentID)
 	}
-	if r.st.Status != ShareStatusRefused || r.st.Negotiation != nil {
-		return rejectf(ErrTypeConflict, "negotiation can only be asked for once, after a refusal (the request is %s)", r.st.Status)
+	if r.st.Status != contract.ShareStatusRefused || r.st.Negotiation != nil {
+		return rejectf(contract.ErrTypeConflict, "negotiation can only be asked for once, after a refusal (the request is %s)", r.st.Status)
 	}
 	if until := r.st.NegotiationUntil; until != nil && workflow.Now(ctx).After(*until) {
-		return rejectf(ErrTypeRuleViolated, "the window for negotiation ended at %s", until.Format("2006-01-02 15:04"))
+		return rejectf(contract.ErrTypeRuleViolated, "the window for negotiation ended at %s", until.Format("2006-01-02 15:04"))
 	}
 	return nil
 }
 
-func (r *shareRequest) askNegotiation(ctx workflow.Context, u NegotiationUpdate) (ShareRequestState, error) {
-	r.st.Negotiation = &ActionRecord{By: u.Actor, At: workflow.Now(ctx), Reason: u.Reason}
+func (r *shareRequest) askNegotiation(ctx workflow.Context, u contract.NegotiationUpdate) (contract.ShareRequestState, error) {
+	r.st.Negotiation = &contract.ActionRecord{By: u.Actor, At: workflow.Now(ctx), Reason: u.Reason}
 	if err := r.record(ctx, activities.EventNegotiationAsked, u.Actor, u.Reason, nil); err != nil {
-		return ShareRequestState{}, err
+		return contract.ShareRequestState{}, err
 	}
 	return r.st, nil
 }
 
 // validateGrantAction checks what suspend, resume and revoke share: the authority acts, with
 // a reason, on an existing grant in one of the from statuses.
-func (r *shareRequest) validateGrantAction(u GrantActionUpdate, action string, from ...string) error {
+func (r *shareRequest) validateGrantAction(u contract.GrantActionUpdate, action string, from ...string) error {
 	if blank(u.Actor.Subject) {
 		return invalidField("actor.subject", "the actor has no subject")
 	}
 	if !r.isAuthority(u.Actor) {
-		return rejectf(ErrTypeForbidden, "only the authority (department %s) may %s a grant", r.st.Input.AuthorityDeptID, action)
+		return rejectf(contract.ErrTypeForbidden, "only the authority (department %s) may %s a grant", r.st.Input.AuthorityDeptID, action)
 	}
 	if blank(u.Reason) {
 		return invalidField("reason", "to %s a grant needs a reason", action)
 	}
 	if r.st.Grant == nil {
-		return rejectf(ErrTypeConflict, "the request has no grant")
+		return rejectf(contract.ErrTypeConflict, "the request has no grant")
 	}
 	for _, s := range from {
 		if r.st.Grant.Status == s {
 			return nil
 		}
 	}
-	return rejectf(ErrTypeConflict, "cannot %s a grant that is %s", action, r.st.Grant.Status)
+	return rejectf(contract.ErrTypeConflict, "cannot %s a grant that is %s", action, r.st.Grant.Status)
 }
 
-func (r *shareRequest) validateSuspendGrant(_ workflow.Context, u GrantActionUpdate) error {
+func (r *shareRequest) validateSuspendGrant(_ workflow.Context, u contract.GrantActionUpdate) error {
 	return r.validateGrantAction(u, "suspend", activities.GrantActive)
 }
 
-func (r *shareRequest) suspendGrant(ctx workflow.Context, u GrantActionUpdate) (ShareRequestState, error) {
+func (r *shareRequest) suspendGrant(ctx workflow.Context, u contract.GrantActionUpdate) (contract.ShareRequestState, error) {
 	return r.grantChanged(ctx, u, activities.GrantSuspended, activities.EventGrantSuspended)
 }
 
-func (r *shareRequest) validateResumeGrant(_ workflow.Context, u GrantActionUpdate) error {
+func (r *shareRequest) validateResumeGrant(_ workflow.Context, u contract.GrantActionUpdate) error {
 	return r.validateGrantAction(u, "resume", activities.GrantSuspended)
 }
 
-func (r *shareRequest) resumeGrant(ctx workflow.Context, u GrantActionUpdate) (ShareRequestState, error) {
+func (r *shareRequest) resumeGrant(ctx workflow.Context, u contract.GrantActionUpdate) (contract.ShareRequestState, error) {
 	return r.grantChanged(ctx, u, activities.GrantActive, activities.EventGrantResumed)
 }
 
-func (r *shareRequest) validateRevokeGrant(_ workflow.Context, u GrantActionUpdate) error {
+func (r *shareRequest) validateRevokeGrant(_ workflow.Context, u contract.GrantActionUpdate) error {
 	return r.validateGrantAction(u, "revoke", activities.GrantActive, activities.GrantSuspended)
 }
 
-func (r *shareRequest) revokeGrant(ctx workflow.Context, u GrantActionUpdate) (ShareRequestState, error) {
+func (r *shareRequest) revokeGrant(ctx workflow.Context, u contract.GrantActionUpdate) (contract.ShareRequestState, error) {
 	return r.grantChanged(ctx, u, activities.GrantRevoked, activities.EventGrantRevoked)
 }
 
-func (r *shareRequest) grantChanged(ctx workflow.Context, u GrantActionUpdate, status, kind string) (ShareRequestState, error) {
+func (r *shareRequest) grantChanged(ctx workflow.Context, u contract.GrantActionUpdate, status, kind string) (contract.ShareRequestState, error) {
 	g := r.st.Grant
 	g.Status, g.StatusReason = status, u.Reason
 	// The power to suspend or end a service is written down only in 内乡 第四十一条 (the
 	// profile's share/suspend step); elsewhere it is the authority's general supervision,
 	// marked local default rather than cited as law.
 	data := map[string]any{"grant_id": g.ID, "local_default": true}
-	if step, ok := r.proc.Step(StepSuspend); ok {
+	if step, ok := r.proc.Step(contract.StepSuspend); ok {
 		data["legal_basis"], data["local_default"] = step.LegalBasis, false
 	}
 	// Timeline first: it takes its sequence number before blocking (see humanTask.changed).
 	if err := r.record(ctx, kind, u.Actor, u.Reason, data); err != nil {
-		return ShareRequestState{}, err
+		return contract.ShareRequestState{}, err
 	}
 	if err := r.projectGrant(ctx); err != nil {
-		return ShareRequestState{}, err
+		return contract.ShareRequestState{}, err
 	}
 	return r.st, nil
 }

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"github.com/datashare/datashare/workflows/contract"
 	"slices"
 	"sync"
 	"testing"
@@ -21,8 +22,8 @@ import (
 const requestID = "SR-1"
 
 var (
-	shareWorkflowID = ShareRequestWorkflowID(requestID)
-	authorityHead   = Actor{Subject: "erin", DepartmentID: authority, Roles: []string{policy.RoleDeptHead}}
+	shareWorkflowID = contract.ShareRequestWorkflowID(requestID)
+	authorityHead   = contract.Actor{Subject: "erin", DepartmentID: authority, Roles: []string{policy.RoleDeptHead}}
 )
 
 // saChange is one upsert of search attributes as the workflow made it.
@@ -99,8 +100,8 @@ func (s *shareSuite) setup(profile string) {
 	s.env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
 		attrs := args.Get(0).(temporal.SearchAttributes)
 		var c saChange
-		c.status, _ = attrs.GetKeyword(StatusKey)
-		c.due, _ = attrs.GetTime(DueAtKey)
+		c.status, _ = attrs.GetKeyword(contract.StatusKey)
+		c.due, _ = attrs.GetTime(contract.DueAtKey)
 		s.sa = append(s.sa, c)
 	}).Return(nil)
 	s.env.OnUpsertMemo(mock.Anything).Run(func(args mock.Arguments) {
@@ -108,12 +109,12 @@ func (s *shareSuite) setup(profile string) {
 	}).Return(nil)
 }
 
-func shareInput(shareType string) ShareRequestInput {
-	return ShareRequestInput{
+func shareInput(shareType string) contract.ShareRequestInput {
+	return contract.ShareRequestInput{
 		RequestID: requestID,
-		Resource: ShareResource{ID: 7, Code: "NX-1", Name: "企业年报信息", ShareType: shareType,
+		Resource: contract.ShareResource{ID: 7, Code: "NX-1", Name: "企业年报信息", ShareType: shareType,
 			ProviderDeptID: provider},
-		Applicant: ShareApplicant{DepartmentID: applicant, Subject: applicantAct.Subject},
+		Applicant: contract.ShareApplicant{DepartmentID: applicant, Subject: applicantAct.Subject},
 		Purpose:   "social assistance", Scope: "name, id", DutyBasis: "低保审核",
 		RequestedValidityDays: 180, ReceivedAt: receivedAt,
 		DecidingDeptID: provider, AuthorityDeptID: authority,
@@ -151,10 +152,10 @@ func (s *shareSuite) send(name string, arg any, errType string) {
 	}, arg)
 }
 
-func taskID(step string) string { return HumanTaskID(shareWorkflowID, step, 1) }
+func taskID(step string) string { return contract.HumanTaskID(shareWorkflowID, step, 1) }
 
-func decide(step, decision string, actor Actor, fields map[string]any) CompleteUpdate {
-	return CompleteUpdate{TaskID: taskID(step), Actor: actor, Decision: decision, Fields: fields}
+func decide(step, decision string, actor contract.Actor, fields map[string]any) contract.CompleteUpdate {
+	return contract.CompleteUpdate{TaskID: taskID(step), Actor: actor, Decision: decision, Fields: fields}
 }
 
 func grantTerms(days int) map[string]any {
@@ -165,10 +166,10 @@ var refusal = map[string]any{"reason_code": "R01", "reason": "contains personal 
 
 // result returns the workflow's final state once every update was answered; writes are sorted
 // as the database orders them (timeline by task and sequence, projections by revision).
-func (s *shareSuite) result() ShareRequestState {
+func (s *shareSuite) result() contract.ShareRequestState {
 	s.Require().True(s.env.IsWorkflowCompleted())
 	s.Require().NoError(s.env.GetWorkflowError())
-	var st ShareRequestState
+	var st contract.ShareRequestState
 	s.Require().NoError(s.env.GetWorkflowResult(&st))
 	s.Equal(s.sent, s.answered, "every update was answered")
 	slices.SortStableFunc(s.requests, func(a, b activities.ProjectShareRequestInput) int { return a.Revision - b.Revision })
@@ -234,14 +235,14 @@ func (s *shareSuite) TestApproveGrantsAndExpires() {
 		for _, bad := range []any{"abc", 0, -5, 1.5} {
 			terms := grantTerms(30)
 			terms["validity_days"] = bad
-			s.send(UpdateComplete, decide(StepReply, DecisionApprove, approver, terms), ErrTypeInvalid)
+			s.send(contract.UpdateComplete, decide(contract.StepReply, contract.DecisionApprove, approver, terms), contract.ErrTypeInvalid)
 		}
-		s.send(UpdateComplete, decide(StepReply, DecisionApprove, approver, grantTerms(30)), "")
+		s.send(contract.UpdateComplete, decide(contract.StepReply, contract.DecisionApprove, approver, grantTerms(30)), "")
 	})
-	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareConditional))
 
 	st := s.result()
-	s.Equal(ShareStatusGranted, st.Status)
+	s.Equal(contract.ShareStatusGranted, st.Status)
 	s.True(st.Final)
 	s.Equal("ningxia", st.Jurisdiction)
 	s.Require().NotNil(st.Grant)
@@ -257,12 +258,12 @@ func (s *shareSuite) TestApproveGrantsAndExpires() {
 	s.Equal(activities.GrantActive, s.grants[0].Status)
 
 	last := s.lastRequest()
-	s.Equal(ShareStatusGranted, last.Status)
+	s.Equal(contract.ShareStatusGranted, last.Status)
 	s.Nil(last.DueAt)
 	s.NotNil(last.ClosedAt)
-	s.Equal(activities.TaskCompleted, s.lastTask(taskID(StepReply)).Status)
+	s.Equal(activities.TaskCompleted, s.lastTask(taskID(contract.StepReply)).Status)
 
-	s.Equal([]string{ShareStatusPending, ShareStatusGranted}, s.statuses())
+	s.Equal([]string{contract.ShareStatusPending, contract.ShareStatusGranted}, s.statuses())
 	var sawDue bool
 	for _, c := range s.sa {
 		sawDue = sawDue || c.due.Equal(cst("2026-03-04T23:59:59+08:00"))
@@ -271,14 +272,14 @@ func (s *shareSuite) TestApproveGrantsAndExpires() {
 	// The SDK hides an unset value from the test's view of the upsert; the replay test's real
 	// server shows the attribute removed.
 	s.True(s.sa[len(s.sa)-1].due.IsZero(), "no due time after the decision: %+v", s.sa)
-	s.Equal("企业年报信息 / "+applicant, s.memo[MemoTitle])
+	s.Equal("企业年报信息 / "+applicant, s.memo[contract.MemoTitle])
 
 	// The query returns the same state.
-	v, err := s.env.QueryWorkflow(QueryShareRequest)
+	v, err := s.env.QueryWorkflow(contract.QueryShareRequest)
 	s.Require().NoError(err)
-	var q ShareRequestState
+	var q contract.ShareRequestState
 	s.Require().NoError(v.Get(&q))
-	s.Equal(ShareStatusGranted, q.Status)
+	s.Equal(contract.ShareStatusGranted, q.Status)
 }
 
 // Refused on 13 Feb; the applicant asks for negotiation on 16 Feb; the provider agrees on 24
@@ -286,30 +287,30 @@ func (s *shareSuite) TestApproveGrantsAndExpires() {
 func (s *shareSuite) TestRefuseNegotiateAgree() {
 	s.setup("ningxia")
 	s.at("2026-02-13T10:00:00+08:00", func() {
-		s.send(UpdateComplete, decide(StepReply, DecisionRefuse, approver, refusal), "")
+		s.send(contract.UpdateComplete, decide(contract.StepReply, contract.DecisionRefuse, approver, refusal), "")
 	})
 	s.at("2026-02-16T10:00:00+08:00", func() {
-		s.send(UpdateNegotiation, NegotiationUpdate{Actor: approver, Reason: "x"}, ErrTypeForbidden)
-		s.send(UpdateNegotiation, NegotiationUpdate{Actor: applicantAct, Reason: "needed for 低保"}, "")
-		s.send(UpdateNegotiation, NegotiationUpdate{Actor: applicantAct, Reason: "again"}, ErrTypeConflict)
+		s.send(contract.UpdateNegotiation, contract.NegotiationUpdate{Actor: approver, Reason: "x"}, contract.ErrTypeForbidden)
+		s.send(contract.UpdateNegotiation, contract.NegotiationUpdate{Actor: applicantAct, Reason: "needed for 低保"}, "")
+		s.send(contract.UpdateNegotiation, contract.NegotiationUpdate{Actor: applicantAct, Reason: "again"}, contract.ErrTypeConflict)
 	})
 	s.at("2026-02-24T10:00:00+08:00", func() {
 		// The applicant cannot state the agreement; the provider can.
-		s.send(UpdateComplete, decide(StepNegotiate, DecisionAgree, applicantAct, grantTerms(10)), ErrTypeForbidden)
-		s.send(UpdateComplete, decide(StepNegotiate, DecisionAgree, approver, grantTerms(10)), "")
+		s.send(contract.UpdateComplete, decide(contract.StepNegotiate, contract.DecisionAgree, applicantAct, grantTerms(10)), contract.ErrTypeForbidden)
+		s.send(contract.UpdateComplete, decide(contract.StepNegotiate, contract.DecisionAgree, approver, grantTerms(10)), "")
 	})
-	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareConditional))
 
 	st := s.result()
-	s.Equal(ShareStatusGranted, st.Status)
-	s.Equal(StepNegotiate+"/"+DecisionAgree, st.Grant.Basis)
+	s.Equal(contract.ShareStatusGranted, st.Status)
+	s.Equal(contract.StepNegotiate+"/"+contract.DecisionAgree, st.Grant.Basis)
 	s.Len(st.Decisions, 2)
 	s.Equal([]string{activities.EventSubmitted, activities.EventRefused, activities.EventNegotiationAsked,
 		activities.EventGranted, activities.EventGrantExpired}, s.requestEvents())
-	s.Equal([]string{ShareStatusPending, ShareStatusRefused, ShareStatusNegotiating, ShareStatusGranted}, s.statuses())
+	s.Equal([]string{contract.ShareStatusPending, contract.ShareStatusRefused, contract.ShareStatusNegotiating, contract.ShareStatusGranted}, s.statuses())
 	// The refusal's window is the negotiate step's local-default deadline: 10 WD from 13 Feb.
 	for _, r := range s.requests {
-		if r.Status == ShareStatusRefused {
+		if r.Status == contract.ShareStatusRefused {
 			s.Require().NotNil(r.DueAt)
 			s.True(r.DueAt.Equal(cst("2026-03-05T23:59:59+08:00")), "window until %s", r.DueAt)
 		}
@@ -320,26 +321,26 @@ func (s *shareSuite) TestRefuseNegotiateAgree() {
 func (s *shareSuite) TestNegotiationFailsCoordinationGrants() {
 	s.setup("ningxia")
 	s.at("2026-02-13T10:00:00+08:00", func() {
-		s.send(UpdateComplete, decide(StepReply, DecisionRefuse, approver, refusal), "")
+		s.send(contract.UpdateComplete, decide(contract.StepReply, contract.DecisionRefuse, approver, refusal), "")
 	})
 	s.at("2026-02-16T10:00:00+08:00", func() {
-		s.send(UpdateNegotiation, NegotiationUpdate{Actor: applicantAct}, "")
+		s.send(contract.UpdateNegotiation, contract.NegotiationUpdate{Actor: applicantAct}, "")
 	})
 	s.at("2026-02-24T10:00:00+08:00", func() {
-		s.send(UpdateComplete, decide(StepNegotiate, DecisionFail, approver, map[string]any{"reason": "no agreement"}), "")
+		s.send(contract.UpdateComplete, decide(contract.StepNegotiate, contract.DecisionFail, approver, map[string]any{"reason": "no agreement"}), "")
 	})
 	s.at("2026-02-26T10:00:00+08:00", func() {
-		s.send(UpdateComplete, decide(StepCoordinate, DecisionGrant, approver, grantTerms(90)), ErrTypeForbidden)
-		s.send(UpdateComplete, decide(StepCoordinate, DecisionGrant, authorityAct, grantTerms(90)), "")
+		s.send(contract.UpdateComplete, decide(contract.StepCoordinate, contract.DecisionGrant, approver, grantTerms(90)), contract.ErrTypeForbidden)
+		s.send(contract.UpdateComplete, decide(contract.StepCoordinate, contract.DecisionGrant, authorityAct, grantTerms(90)), "")
 	})
-	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareConditional))
 
 	st := s.result()
-	s.Equal(ShareStatusGranted, st.Status)
-	s.Equal(StepCoordinate+"/"+DecisionGrant, st.Grant.Basis)
-	s.Equal([]string{ShareStatusPending, ShareStatusRefused, ShareStatusNegotiating, ShareStatusCoordinating, ShareStatusGranted}, s.statuses())
+	s.Equal(contract.ShareStatusGranted, st.Status)
+	s.Equal(contract.StepCoordinate+"/"+contract.DecisionGrant, st.Grant.Basis)
+	s.Equal([]string{contract.ShareStatusPending, contract.ShareStatusRefused, contract.ShareStatusNegotiating, contract.ShareStatusCoordinating, contract.ShareStatusGranted}, s.statuses())
 	s.Contains(s.requestEvents(), activities.EventNegotiationFailed)
-	coord := s.lastTask(taskID(StepCoordinate))
+	coord := s.lastTask(taskID(contract.StepCoordinate))
 	s.Equal(authority, coord.CandidateDepartmentID)
 	s.Equal(policy.RoleAuthority, coord.CandidateRole)
 }
@@ -348,23 +349,23 @@ func (s *shareSuite) TestNegotiationFailsCoordinationGrants() {
 func (s *shareSuite) TestCoordinationUpholdsRefusal() {
 	s.setup("ningxia")
 	s.at("2026-02-13T10:00:00+08:00", func() {
-		s.send(UpdateComplete, decide(StepReply, DecisionRefuse, approver, refusal), "")
+		s.send(contract.UpdateComplete, decide(contract.StepReply, contract.DecisionRefuse, approver, refusal), "")
 	})
 	s.at("2026-02-16T10:00:00+08:00", func() {
-		s.send(UpdateNegotiation, NegotiationUpdate{Actor: applicantAct}, "")
+		s.send(contract.UpdateNegotiation, contract.NegotiationUpdate{Actor: applicantAct}, "")
 	})
 	s.at("2026-02-24T10:00:00+08:00", func() {
-		s.send(UpdateComplete, decide(StepNegotiate, DecisionFail, approver, map[string]any{"reason": "no agreement"}), "")
+		s.send(contract.UpdateComplete, decide(contract.StepNegotiate, contract.DecisionFail, approver, map[string]any{"reason": "no agreement"}), "")
 	})
 	s.at("2026-02-26T10:00:00+08:00", func() {
-		s.send(UpdateComplete, decide(StepCoordinate, DecisionUpholdRefusal, authorityAct, map[string]any{}), ErrTypeRuleViolated)
-		s.send(UpdateComplete, decide(StepCoordinate, DecisionUpholdRefusal, authorityAct, map[string]any{"reason": "personal data"}), "")
-		s.send(UpdateWithdraw, WithdrawUpdate{Actor: applicantAct}, ErrTypeConflict)
+		s.send(contract.UpdateComplete, decide(contract.StepCoordinate, contract.DecisionUpholdRefusal, authorityAct, map[string]any{}), contract.ErrTypeRuleViolated)
+		s.send(contract.UpdateComplete, decide(contract.StepCoordinate, contract.DecisionUpholdRefusal, authorityAct, map[string]any{"reason": "personal data"}), "")
+		s.send(contract.UpdateWithdraw, contract.WithdrawUpdate{Actor: applicantAct}, contract.ErrTypeConflict)
 	})
-	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareConditional))
 
 	st := s.result()
-	s.Equal(ShareStatusRejected, st.Status)
+	s.Equal(contract.ShareStatusRejected, st.Status)
 	s.True(st.Final)
 	s.Nil(st.Grant)
 	s.Empty(s.grants)
@@ -376,12 +377,12 @@ func (s *shareSuite) TestCoordinationUpholdsRefusal() {
 func (s *shareSuite) TestNegotiationWindowExpires() {
 	s.setup("ningxia")
 	s.at("2026-02-13T10:00:00+08:00", func() {
-		s.send(UpdateComplete, decide(StepReply, DecisionRefuse, approver, refusal), "")
+		s.send(contract.UpdateComplete, decide(contract.StepReply, contract.DecisionRefuse, approver, refusal), "")
 	})
-	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareConditional))
 
 	st := s.result()
-	s.Equal(ShareStatusRejected, st.Status)
+	s.Equal(contract.ShareStatusRejected, st.Status)
 	final := s.lastRequest()
 	s.Require().NotNil(final.ClosedAt)
 	s.True(final.ClosedAt.Equal(cst("2026-03-06T00:00:00+08:00")), "closed at %s", final.ClosedAt)
@@ -392,7 +393,7 @@ func (s *shareSuite) TestNegotiationWindowExpires() {
 func (s *shareSuite) TestCalendarChangeMovesNegotiationWindow() {
 	s.setup("ningxia")
 	s.at("2026-02-13T10:00:00+08:00", func() {
-		s.send(UpdateComplete, decide(StepReply, DecisionRefuse, approver, refusal), "")
+		s.send(contract.UpdateComplete, decide(contract.StepReply, contract.DecisionRefuse, approver, refusal), "")
 	})
 	s.at("2026-02-25T10:00:00+08:00", func() {
 		changed, err := calendar.New(calendar.Options{Version: "cn-2026.1+r1", Overrides: []calendar.Override{
@@ -400,22 +401,22 @@ func (s *shareSuite) TestCalendarChangeMovesNegotiationWindow() {
 		}})
 		s.Require().NoError(err)
 		s.cals.set(changed)
-		s.env.SignalWorkflow(SignalRecomputeDeadline, RecomputeDeadlineSignal{CalendarVersion: "cn-2026.1+r1"})
+		s.env.SignalWorkflow(contract.SignalRecomputeDeadline, contract.RecomputeDeadlineSignal{CalendarVersion: "cn-2026.1+r1"})
 	})
 	s.at("2026-03-06T10:00:00+08:00", func() {
-		s.send(UpdateNegotiation, NegotiationUpdate{Actor: applicantAct}, "")
+		s.send(contract.UpdateNegotiation, contract.NegotiationUpdate{Actor: applicantAct}, "")
 	})
 	s.at("2026-03-09T10:00:00+08:00", func() {
-		s.send(UpdateComplete, decide(StepNegotiate, DecisionAgree, approver, grantTerms(5)), "")
+		s.send(contract.UpdateComplete, decide(contract.StepNegotiate, contract.DecisionAgree, approver, grantTerms(5)), "")
 	})
-	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareConditional))
 
 	st := s.result()
-	s.Equal(ShareStatusGranted, st.Status)
+	s.Equal(contract.ShareStatusGranted, st.Status)
 	s.Contains(s.requestEvents(), activities.EventDeadlineChanged)
 	var windows []time.Time
 	for _, r := range s.requests {
-		if r.Status == ShareStatusRefused && r.DueAt != nil {
+		if r.Status == contract.ShareStatusRefused && r.DueAt != nil {
 			windows = append(windows, *r.DueAt)
 		}
 	}
@@ -428,23 +429,23 @@ func (s *shareSuite) TestCalendarChangeMovesNegotiationWindow() {
 func (s *shareSuite) TestNoneTypeGoesToNegotiation() {
 	s.setup("ningxia")
 	s.at("2026-02-13T10:00:00+08:00", func() {
-		s.send(UpdateComplete, decide(StepNegotiate, DecisionAgree, approver, grantTerms(10)), "")
+		s.send(contract.UpdateComplete, decide(contract.StepNegotiate, contract.DecisionAgree, approver, grantTerms(10)), "")
 	})
-	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareNone))
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareNone))
 
 	st := s.result()
-	s.Equal(ShareStatusGranted, st.Status)
+	s.Equal(contract.ShareStatusGranted, st.Status)
 	for _, t := range s.tasks {
-		s.NotEqual(StepReply, t.Step, "no reply task for a resource not for sharing")
+		s.NotEqual(contract.StepReply, t.Step, "no reply task for a resource not for sharing")
 	}
 	s.Equal("低保审核", s.lastRequest().DutyBasis)
-	s.Equal(ShareStatusNegotiating, s.statuses()[0])
+	s.Equal(contract.ShareStatusNegotiating, s.statuses()[0])
 }
 
 // 无条件共享: granted at once on the requested terms.
 func (s *shareSuite) TestUnconditionalGrantedAtOnce() {
 	s.setup("ningxia")
-	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareUnconditional))
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareUnconditional))
 
 	st := s.result()
 	s.Equal("unconditional", st.Grant.Basis)
@@ -458,19 +459,19 @@ func (s *shareSuite) TestUnconditionalGrantedAtOnce() {
 func (s *shareSuite) TestWithdrawDuringReply() {
 	s.setup("ningxia")
 	s.at("2026-02-13T10:00:00+08:00", func() {
-		s.send(UpdateWithdraw, WithdrawUpdate{Actor: otherDept}, ErrTypeForbidden)
-		s.send(UpdateWithdraw, WithdrawUpdate{Actor: Actor{Subject: "bob2", DepartmentID: applicant, Roles: []string{policy.RoleApprover}}}, ErrTypeForbidden)
-		s.send(UpdateWithdraw, WithdrawUpdate{Actor: applicantAct, Reason: "no longer needed"}, "")
-		s.send(UpdateComplete, decide(StepReply, DecisionApprove, approver, grantTerms(30)), ErrTypeConflict)
-		s.send(UpdateWithdraw, WithdrawUpdate{Actor: applicantAct}, ErrTypeConflict)
+		s.send(contract.UpdateWithdraw, contract.WithdrawUpdate{Actor: otherDept}, contract.ErrTypeForbidden)
+		s.send(contract.UpdateWithdraw, contract.WithdrawUpdate{Actor: contract.Actor{Subject: "bob2", DepartmentID: applicant, Roles: []string{policy.RoleApprover}}}, contract.ErrTypeForbidden)
+		s.send(contract.UpdateWithdraw, contract.WithdrawUpdate{Actor: applicantAct, Reason: "no longer needed"}, "")
+		s.send(contract.UpdateComplete, decide(contract.StepReply, contract.DecisionApprove, approver, grantTerms(30)), contract.ErrTypeConflict)
+		s.send(contract.UpdateWithdraw, contract.WithdrawUpdate{Actor: applicantAct}, contract.ErrTypeConflict)
 	})
-	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareConditional))
 
 	st := s.result()
-	s.Equal(ShareStatusWithdrawn, st.Status)
+	s.Equal(contract.ShareStatusWithdrawn, st.Status)
 	s.Nil(st.Grant)
-	s.Equal(activities.TaskClosed, s.lastTask(taskID(StepReply)).Status)
-	s.Equal(ShareStatusWithdrawn, s.lastRequest().Status)
+	s.Equal(activities.TaskClosed, s.lastTask(taskID(contract.StepReply)).Status)
+	s.Equal(contract.ShareStatusWithdrawn, s.lastRequest().Status)
 	s.Nil(s.lastRequest().DueAt)
 	s.Equal([]string{activities.EventSubmitted, activities.EventWithdrawn}, s.requestEvents())
 }
@@ -479,16 +480,16 @@ func (s *shareSuite) TestWithdrawDuringReply() {
 func (s *shareSuite) TestWithdrawWhileRefused() {
 	s.setup("ningxia")
 	s.at("2026-02-13T10:00:00+08:00", func() {
-		s.send(UpdateComplete, decide(StepReply, DecisionRefuse, approver, refusal), "")
+		s.send(contract.UpdateComplete, decide(contract.StepReply, contract.DecisionRefuse, approver, refusal), "")
 	})
 	s.at("2026-02-16T10:00:00+08:00", func() {
-		s.send(UpdateWithdraw, WithdrawUpdate{Actor: applicantAct, Reason: "found another source"}, "")
-		s.send(UpdateNegotiation, NegotiationUpdate{Actor: applicantAct}, ErrTypeConflict)
+		s.send(contract.UpdateWithdraw, contract.WithdrawUpdate{Actor: applicantAct, Reason: "found another source"}, "")
+		s.send(contract.UpdateNegotiation, contract.NegotiationUpdate{Actor: applicantAct}, contract.ErrTypeConflict)
 	})
-	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareConditional))
 
 	st := s.result()
-	s.Equal(ShareStatusWithdrawn, st.Status)
+	s.Equal(contract.ShareStatusWithdrawn, st.Status)
 	s.True(s.env.Now().Before(cst("2026-02-17T00:00:00+08:00")), "ended at the withdrawal, not the window's end")
 	s.Equal([]string{activities.EventSubmitted, activities.EventRefused, activities.EventWithdrawn}, s.requestEvents())
 }
@@ -498,18 +499,18 @@ func (s *shareSuite) TestWithdrawWhileRefused() {
 func (s *shareSuite) TestWithdrawAsNegotiationOpens() {
 	s.setup("ningxia")
 	s.at("2026-02-13T10:00:00+08:00", func() {
-		s.send(UpdateComplete, decide(StepReply, DecisionRefuse, approver, refusal), "")
+		s.send(contract.UpdateComplete, decide(contract.StepReply, contract.DecisionRefuse, approver, refusal), "")
 	})
 	s.at("2026-02-16T10:00:00+08:00", func() {
-		s.send(UpdateNegotiation, NegotiationUpdate{Actor: applicantAct}, "")
+		s.send(contract.UpdateNegotiation, contract.NegotiationUpdate{Actor: applicantAct}, "")
 	})
 	s.at("2026-02-16T10:00:01+08:00", func() {
-		s.send(UpdateWithdraw, WithdrawUpdate{Actor: applicantAct}, "")
+		s.send(contract.UpdateWithdraw, contract.WithdrawUpdate{Actor: applicantAct}, "")
 	})
-	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareConditional))
 
 	st := s.result()
-	s.Equal(ShareStatusWithdrawn, st.Status)
+	s.Equal(contract.ShareStatusWithdrawn, st.Status)
 	last := map[string]activities.ProjectTaskInput{}
 	for _, t := range s.tasks {
 		if t.Revision > last[t.TaskID].Revision {
@@ -519,27 +520,27 @@ func (s *shareSuite) TestWithdrawAsNegotiationOpens() {
 	for id, t := range last {
 		s.NotEqual(activities.TaskOpen, t.Status, "task %s left open", id)
 	}
-	s.Equal(ShareStatusWithdrawn, s.lastRequest().Status)
+	s.Equal(contract.ShareStatusWithdrawn, s.lastRequest().Status)
 }
 
 // Withdrawn during negotiation, after the overdue supervision task was opened: both close.
 func (s *shareSuite) TestWithdrawDuringNegotiation() {
 	s.setup("ningxia")
 	s.at("2026-02-13T10:00:00+08:00", func() {
-		s.send(UpdateComplete, decide(StepReply, DecisionRefuse, approver, refusal), "")
+		s.send(contract.UpdateComplete, decide(contract.StepReply, contract.DecisionRefuse, approver, refusal), "")
 	})
 	s.at("2026-02-16T10:00:00+08:00", func() {
-		s.send(UpdateNegotiation, NegotiationUpdate{Actor: applicantAct}, "")
+		s.send(contract.UpdateNegotiation, contract.NegotiationUpdate{Actor: applicantAct}, "")
 	})
 	s.at("2026-03-10T10:00:00+08:00", func() {
-		s.send(UpdateWithdraw, WithdrawUpdate{Actor: applicantAct}, "")
+		s.send(contract.UpdateWithdraw, contract.WithdrawUpdate{Actor: applicantAct}, "")
 	})
-	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareConditional))
 
 	st := s.result()
-	s.Equal(ShareStatusWithdrawn, st.Status)
-	s.Equal(activities.TaskClosed, s.lastTask(taskID(StepNegotiate)).Status)
-	sup := s.lastTask(supervisionTaskID(taskID(StepNegotiate)))
+	s.Equal(contract.ShareStatusWithdrawn, st.Status)
+	s.Equal(activities.TaskClosed, s.lastTask(taskID(contract.StepNegotiate)).Status)
+	sup := s.lastTask(supervisionTaskID(taskID(contract.StepNegotiate)))
 	s.Equal(activities.TaskClosed, sup.Status)
 }
 
@@ -547,25 +548,25 @@ func (s *shareSuite) TestWithdrawDuringNegotiation() {
 func (s *shareSuite) TestGrantSuspendResumeRevoke() {
 	s.setup("ningxia")
 	s.at("2026-02-13T10:00:00+08:00", func() {
-		s.send(UpdateSuspendGrant, GrantActionUpdate{Actor: authorityAct, Reason: "early"}, ErrTypeConflict)
-		s.send(UpdateComplete, decide(StepReply, DecisionApprove, approver, grantTerms(365)), "")
+		s.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: authorityAct, Reason: "early"}, contract.ErrTypeConflict)
+		s.send(contract.UpdateComplete, decide(contract.StepReply, contract.DecisionApprove, approver, grantTerms(365)), "")
 	})
 	s.at("2026-03-02T10:00:00+08:00", func() {
-		s.send(UpdateSuspendGrant, GrantActionUpdate{Actor: authorityAct}, ErrTypeInvalid)
-		s.send(UpdateSuspendGrant, GrantActionUpdate{Actor: approver, Reason: "misuse"}, ErrTypeForbidden)
-		s.send(UpdateSuspendGrant, GrantActionUpdate{Actor: authorityHead, Reason: "misuse"}, ErrTypeForbidden)
-		s.send(UpdateResumeGrant, GrantActionUpdate{Actor: authorityAct, Reason: "fine"}, ErrTypeConflict)
-		s.send(UpdateSuspendGrant, GrantActionUpdate{Actor: authorityAct, Reason: "used beyond scope"}, "")
-		s.send(UpdateSuspendGrant, GrantActionUpdate{Actor: authorityAct, Reason: "again"}, ErrTypeConflict)
+		s.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: authorityAct}, contract.ErrTypeInvalid)
+		s.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: approver, Reason: "misuse"}, contract.ErrTypeForbidden)
+		s.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: authorityHead, Reason: "misuse"}, contract.ErrTypeForbidden)
+		s.send(contract.UpdateResumeGrant, contract.GrantActionUpdate{Actor: authorityAct, Reason: "fine"}, contract.ErrTypeConflict)
+		s.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: authorityAct, Reason: "used beyond scope"}, "")
+		s.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: authorityAct, Reason: "again"}, contract.ErrTypeConflict)
 	})
 	s.at("2026-03-09T10:00:00+08:00", func() {
-		s.send(UpdateResumeGrant, GrantActionUpdate{Actor: authorityAct, Reason: "rectified"}, "")
+		s.send(contract.UpdateResumeGrant, contract.GrantActionUpdate{Actor: authorityAct, Reason: "rectified"}, "")
 	})
 	s.at("2026-04-01T10:00:00+08:00", func() {
-		s.send(UpdateRevokeGrant, GrantActionUpdate{Actor: authorityAct, Reason: "security risk"}, "")
-		s.send(UpdateRevokeGrant, GrantActionUpdate{Actor: authorityAct, Reason: "again"}, ErrTypeConflict)
+		s.send(contract.UpdateRevokeGrant, contract.GrantActionUpdate{Actor: authorityAct, Reason: "security risk"}, "")
+		s.send(contract.UpdateRevokeGrant, contract.GrantActionUpdate{Actor: authorityAct, Reason: "again"}, contract.ErrTypeConflict)
 	})
-	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(ShareConditional))
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareConditional))
 
 	st := s.result()
 	s.Equal(activities.GrantRevoked, st.Grant.Status)
@@ -590,41 +591,41 @@ func (s *shareSuite) TestGrantSuspendResumeRevoke() {
 // straight to coordination, and the window is the coordinate step's deadline.
 func (s *shareSuite) TestNeixiangAuthorityDecidesAndDisputeGoesToCoordination() {
 	s.setup("neixiang")
-	in := shareInput(ShareConditional)
+	in := shareInput(contract.ShareConditional)
 	in.DecidingDeptID = authority
 	s.at("2026-02-13T10:00:00+08:00", func() {
-		s.send(UpdateComplete, decide(StepReply, DecisionRefuse, approver, refusal), ErrTypeForbidden)
-		s.send(UpdateComplete, decide(StepReply, DecisionRefuse, authorityAct, refusal), "")
+		s.send(contract.UpdateComplete, decide(contract.StepReply, contract.DecisionRefuse, approver, refusal), contract.ErrTypeForbidden)
+		s.send(contract.UpdateComplete, decide(contract.StepReply, contract.DecisionRefuse, authorityAct, refusal), "")
 	})
 	s.at("2026-02-16T10:00:00+08:00", func() {
-		s.send(UpdateNegotiation, NegotiationUpdate{Actor: applicantAct, Reason: "dispute"}, "")
+		s.send(contract.UpdateNegotiation, contract.NegotiationUpdate{Actor: applicantAct, Reason: "dispute"}, "")
 	})
 	s.at("2026-02-24T10:00:00+08:00", func() {
-		s.send(UpdateComplete, decide(StepCoordinate, DecisionGrant, authorityAct, grantTerms(30)), "")
+		s.send(contract.UpdateComplete, decide(contract.StepCoordinate, contract.DecisionGrant, authorityAct, grantTerms(30)), "")
 	})
 	s.env.ExecuteWorkflow(ShareRequestWorkflow, in)
 
 	st := s.result()
 	s.Equal("neixiang", st.Jurisdiction)
-	s.Equal(StepCoordinate+"/"+DecisionGrant, st.Grant.Basis)
-	reply := s.lastTask(taskID(StepReply))
+	s.Equal(contract.StepCoordinate+"/"+contract.DecisionGrant, st.Grant.Basis)
+	reply := s.lastTask(taskID(contract.StepReply))
 	s.Equal(authority, reply.CandidateDepartmentID)
 	s.Equal(policy.RoleAuthority, reply.CandidateRole)
 	for _, t := range s.tasks {
-		s.NotEqual(StepNegotiate, t.Step)
+		s.NotEqual(contract.StepNegotiate, t.Step)
 	}
 }
 
 // 内乡 第四十一条: suspending a grant cites the article.
 func (s *shareSuite) TestNeixiangSuspensionCitesArticle41() {
 	s.setup("neixiang")
-	in := shareInput(ShareConditional)
+	in := shareInput(contract.ShareConditional)
 	in.DecidingDeptID = authority
 	s.at("2026-02-13T10:00:00+08:00", func() {
-		s.send(UpdateComplete, decide(StepReply, DecisionApprove, authorityAct, grantTerms(30)), "")
+		s.send(contract.UpdateComplete, decide(contract.StepReply, contract.DecisionApprove, authorityAct, grantTerms(30)), "")
 	})
 	s.at("2026-02-24T10:00:00+08:00", func() {
-		s.send(UpdateSuspendGrant, GrantActionUpdate{Actor: authorityAct, Reason: "security risk"}, "")
+		s.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: authorityAct, Reason: "security risk"}, "")
 	})
 	s.env.ExecuteWorkflow(ShareRequestWorkflow, in)
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/datashare/datashare/workflows/contract"
 	"io"
 	"log/slog"
 	"net"
@@ -29,7 +30,6 @@ import (
 	"github.com/datashare/datashare/internal/temporalx"
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/worker"
-	"github.com/datashare/datashare/workflows"
 )
 
 func sortedCommandNames() []string {
@@ -344,7 +344,7 @@ func runWorker(ctx context.Context, args []string) error {
 	// Registering search attributes needs operator rights a production namespace may not
 	// grant; the cluster's operators can add them instead, so a refusal is only a warning.
 	sactx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	if err := temporalx.EnsureSearchAttributes(sactx, tc, cfg.TemporalNamespace, workflows.SearchAttributes()); err != nil {
+	if err := temporalx.EnsureSearchAttributes(sactx, tc, cfg.TemporalNamespace, contract.SearchAttributes()); err != nil {
 		log.Warn("custom search attributes not ensured; add them with `temporal operator search-attribute create`", slog.Any("error", err))
 	}
 	cancel()

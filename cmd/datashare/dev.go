@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/datashare/datashare/workflows/contract"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -17,7 +18,6 @@ import (
 	"github.com/datashare/datashare/internal/devserver"
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/worker"
-	"github.com/datashare/datashare/workflows"
 )
 
 func init() {
@@ -54,7 +54,7 @@ func runDev(ctx context.Context, args []string) error {
 		UIPort:           uiPort,
 		Namespace:        cfg.TemporalNamespace,
 		Retention:        cfg.TemporalRetention,
-		SearchAttributes: workflows.SearchAttributes(),
+		SearchAttributes: contract.SearchAttributes(),
 		Logger:           log.With(slog.String("component", "temporal-server")),
 	})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/datashare/datashare/workflows/contract"
 	"io"
 	"net/http"
 	"net/url"
@@ -20,7 +21,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/datashare/datashare/internal/testutil"
-	"github.com/datashare/datashare/workflows"
 )
 
 // devProcess runs `datashare dev` in this process, as `make run` does.
@@ -165,7 +165,7 @@ func TestDevModeEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, typ := range workflows.SearchAttributes() {
+	for name, typ := range contract.SearchAttributes() {
 		if got, ok := sa.GetCustomAttributes()[name]; !ok || got != typ {
 			t.Errorf("search attribute %s = %v, want %v", name, got, typ)
 		}

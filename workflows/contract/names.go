@@ -1,9 +1,13 @@
-// Package workflows holds datashare's deterministic workflow code and its wire contracts:
-// task queue, workflow IDs, message names and search attributes. It never touches the database,
-// HTTP or the clock directly (DESIGN.md section 5).
-package workflows
+// Package contract holds the Temporal wire contracts of datashare's workflows: task queue,
+// workflow types and IDs, message names with their payloads, search attributes and the
+// workflows' inputs and results. The API and the worker share it; it imports neither the
+// workflow code nor the activities, so commands sent from the API never link a side effect
+// (DESIGN.md section 5). Renaming anything here is a wire change (STYLE.md 4).
+package contract
 
 import (
+	"fmt"
+
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 )
@@ -184,6 +188,15 @@ type RejectionDetails struct {
 // ShareRequestWorkflowID is the workflow ID of share request requestID ("share-request-SR-…"):
 // readable in Temporal UI, and unique per request so that a second start is rejected.
 func ShareRequestWorkflowID(requestID string) string { return "share-request-" + requestID }
+
+// ShareRequestWorkflowType is the registered name of the share-request workflow; the API
+// starts it by this name.
+const ShareRequestWorkflowType = "ShareRequestWorkflow"
+
+// HumanTaskID is the deterministic id of the n-th task (from 1) of a step in a workflow.
+func HumanTaskID(workflowID, step string, n int) string {
+	return fmt.Sprintf("%s/%s/%d", workflowID, step, n)
+}
 
 // MemoTitle is the memo key of a workflow's human-readable title (resource name and applicant
 // department), shown in Temporal UI; memos are not indexed, so it may hold names.

@@ -1,0 +1,134 @@
+package contract
+
+import "time"
+
+// Share types of a catalog resource (共享类别), as the catalog stores them.
+const (
+	ShareUnconditional = "unconditional" // 无条件共享: granted at once
+	ShareConditional   = "conditional"   // 有条件共享: the deciding party replies
+	ShareNone          = "none"          // 不予共享: only negotiation and coordination can open it
+)
+
+// Share request statuses; also the values of StatusKey.
+const (
+	ShareStatusPending      = "pending"      // waiting for the reply (待答复)
+	ShareStatusRefused      = "refused"      // refused, negotiation may still be asked for
+	ShareStatusNegotiating  = "negotiating"  // 协商
+	ShareStatusCoordinating = "coordinating" // 协调
+	ShareStatusGranted      = "granted"      // final: a grant exists
+	ShareStatusRejected     = "rejected"     // final: the refusal stands
+	ShareStatusWithdrawn    = "withdrawn"    // final: withdrawn by the applicant (撤回)
+)
+
+// Steps of the share procedure in the jurisdiction profiles.
+const (
+	StepReply      = "reply"
+	StepNegotiate  = "negotiate"
+	StepCoordinate = "coordinate"
+	// StepSuspend is not a task: its presence in a profile cites the authority's power to
+	// suspend or terminate a grant (内乡 第四十一条).
+	StepSuspend = "suspend"
+)
+
+// Decisions of the share procedure's tasks.
+const (
+	DecisionApprove       = "approve"        // reply: grant, possibly narrower than asked
+	DecisionRefuse        = "refuse"         // reply: refuse with reasons (说明理由)
+	DecisionAgree         = "agree"          // negotiation: agreed terms, granted
+	DecisionFail          = "fail"           // negotiation: no agreement, to coordination
+	DecisionGrant         = "grant"          // coordination: grant (final)
+	DecisionUpholdRefusal = "uphold_refusal" // coordination: the refusal stands (final)
+)
+
+// ShareResource is the catalog resource a request asks for, as the API read it at submission.
+type ShareResource struct {
+	ID             int64  `json:"id"`
+	Code           string `json:"code"`
+	Name           string `json:"name"`
+	ShareType      string `json:"share_type"`
+	ProviderDeptID string `json:"provider_dept_id"`
+}
+
+// ShareApplicant is who asks: the using department and the submitting person.
+type ShareApplicant struct {
+	DepartmentID string `json:"department_id"`
+	Subject      string `json:"subject"`
+}
+
+// ShareRequestInput starts a ShareRequestWorkflow (有条件共享申请). The API fills it from the
+// catalog and the profile in force.
+type ShareRequestInput struct {
+	RequestID string         `json:"request_id"`
+	Resource  ShareResource  `json:"resource"`
+	Applicant ShareApplicant `json:"applicant"`
+	Purpose   string         `json:"purpose"`
+	Scope     string         `json:"scope"`
+	// DutyBasis is the duty the applicant needs the data for; required for ShareNone.
+	DutyBasis             string    `json:"duty_basis,omitempty"`
+	RequestedValidityDays int       `json:"requested_validity_days"`
+	ReceivedAt            time.Time `json:"received_at"`
+	// DecidingDeptID decides share/reply: the provider, or the authority under 内乡 第十二条.
+	DecidingDeptID  string `json:"deciding_dept_id"`
+	AuthorityDeptID string `json:"authority_dept_id"`
+}
+
+// GrantState is the grant a request produced (共享授权).
+type GrantState struct {
+	ID           string    `json:"id"`
+	Scope        string    `json:"scope"`
+	UsagePurpose string    `json:"usage_purpose"`
+	Conditions   string    `json:"conditions,omitempty"`
+	ValidFrom    time.Time `json:"valid_from"`
+	ValidUntil   time.Time `json:"valid_until"`
+	Status       string    `json:"status"`
+	StatusReason string    `json:"status_reason,omitempty"`
+	// Basis says how it came about: unconditional, or the decision (step and code).
+	Basis    string `json:"basis"`
+	Revision int    `json:"revision"`
+}
+
+// ActionRecord is who did something to the request, when, and why.
+type ActionRecord struct {
+	By     Actor     `json:"by"`
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason,omitempty"`
+}
+
+// ShareRequestState is the whole serialisable state of a share request; QueryShareRequest
+// returns it and so does the workflow.
+type ShareRequestState struct {
+	Input        ShareRequestInput `json:"input"`
+	Jurisdiction string            `json:"jurisdiction"`
+	Status       string            `json:"status"`
+	CurrentStep  string            `json:"current_step,omitempty"`
+	// DueAt is the deadline of the open task, or the end of the negotiation window.
+	DueAt      *time.Time `json:"due_at,omitempty"`
+	LegalBasis []string   `json:"legal_basis,omitempty"`
+	// Decisions are the outcomes of the request's tasks, in order.
+	Decisions []TaskOutcome `json:"decisions,omitempty"`
+	// NegotiationUntil is the end of the window for asking negotiation after a refusal.
+	NegotiationUntil *time.Time    `json:"negotiation_until,omitempty"`
+	Negotiation      *ActionRecord `json:"negotiation,omitempty"`
+	Withdrawn        *ActionRecord `json:"withdrawn,omitempty"`
+	Grant            *GrantState   `json:"grant,omitempty"`
+	// Final: no decision can change the request any more (its grant may still change).
+	Final    bool       `json:"final"`
+	ClosedAt *time.Time `json:"closed_at,omitempty"`
+	// Seq numbers the request's own timeline events, Revision its projections.
+	Seq      int `json:"seq"`
+	Revision int `json:"revision"`
+	// Tasks counts the tasks opened per step, for their ids.
+	Tasks map[string]int `json:"tasks,omitempty"`
+}
+
+// TaskOutcome is how a task was decided.
+type TaskOutcome struct {
+	TaskID      string         `json:"task_id"`
+	Decision    string         `json:"decision"`
+	Fields      map[string]any `json:"fields,omitempty"`
+	Comment     string         `json:"comment,omitempty"`
+	DecidedBy   Actor          `json:"decided_by"`
+	DecidedAt   time.Time      `json:"decided_at"`
+	Overdue     bool           `json:"overdue"`
+	LongOverdue bool           `json:"long_overdue"`
+}
