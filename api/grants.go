@@ -2,13 +2,13 @@ package api
 
 import (
 	"errors"
-	"github.com/datashare/datashare/workflows/contract"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/datashare/datashare/models"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // grantHandlers serve grants (共享授权): the consuming and providing departments read theirs,

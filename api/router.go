@@ -4,7 +4,6 @@ package api
 
 import (
 	"fmt"
-	"github.com/datashare/datashare/workflows/contract"
 	"log/slog"
 	"net/http"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/datashare/datashare/internal/calquery"
 	"github.com/datashare/datashare/internal/calsource"
 	"github.com/datashare/datashare/internal/policy"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // Deps is everything the API needs, wired once by the binary.

@@ -3,10 +3,10 @@ package api
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/datashare/datashare/workflows/contract"
 	"time"
 
 	"github.com/datashare/datashare/models"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // ShareRequestInput asks for a catalog resource (有条件共享申请). DutyBasis, the duty the data

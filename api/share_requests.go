@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/datashare/datashare/workflows/contract"
 	"net/http"
 	"strings"
 	"time"
@@ -21,6 +20,7 @@ import (
 	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/internal/policy"
 	"github.com/datashare/datashare/models"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // ShareRequestStore is what the share request and grant handlers need of the read model.

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"github.com/datashare/datashare/workflows/contract"
 	"log/slog"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/models/modelstest"
 	"github.com/datashare/datashare/worker"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // shareStack is the API over a real database, an embedded Temporal server and a worker with

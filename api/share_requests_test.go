@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"github.com/datashare/datashare/workflows/contract"
 	"net/http"
 	"strings"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/models/modelstest"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // fakeStarter records the workflows the API starts and answers the share request query with

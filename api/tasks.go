@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/datashare/datashare/workflows/contract"
 	"io"
 	"net/http"
 	"strings"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/models"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // TaskStore is what the task handlers need of the read model.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/datashare/datashare/workflows/contract"
 	"log/slog"
 	"testing"
 	"time"
@@ -22,6 +21,7 @@ import (
 	"github.com/datashare/datashare/models/modelstest"
 	"github.com/datashare/datashare/worker"
 	"github.com/datashare/datashare/workflows"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // humanTaskTestWorkflow is the smallest procedure: one human task, its outcome the result.

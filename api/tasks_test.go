@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/datashare/datashare/workflows/contract"
 	"net/url"
 	"slices"
 	"strings"
@@ -21,6 +20,7 @@ import (
 	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/models/modelstest"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // fakeUpdater records the Updates the API sends and answers each with reject's error (nil:

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/datashare/datashare/workflows/contract"
 	"log/slog"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // CalendarRevisions reports the calendar's revision and version (the models store and the

@@ -2,7 +2,6 @@ package worker
 
 import (
 	"context"
-	"github.com/datashare/datashare/workflows/contract"
 	"log/slog"
 	"sync/atomic"
 	"testing"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/datashare/datashare/internal/devserver"
 	"github.com/datashare/datashare/internal/testutil"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 type fakeRevisions struct{ rev atomic.Int64 }

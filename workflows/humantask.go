@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"github.com/datashare/datashare/workflows/contract"
 	"slices"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/datashare/datashare/activities"
 	"github.com/datashare/datashare/internal/policy"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // Party is a department and a role in it: who may act on or watch a task.

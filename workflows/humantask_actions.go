@@ -2,13 +2,13 @@ package workflows
 
 import (
 	"fmt"
-	"github.com/datashare/datashare/workflows/contract"
 	"slices"
 
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/datashare/datashare/activities"
 	"github.com/datashare/datashare/internal/policy"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // The update handlers of the human task, each after its validator. A validator only reads

@@ -1,12 +1,12 @@
 package workflows
 
 import (
-	"github.com/datashare/datashare/workflows/contract"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/datashare/datashare/activities"
 	"github.com/datashare/datashare/internal/policy"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // cancelledTaskWorkflow runs one human task on a context that the "stop" signal cancels, as a

@@ -3,7 +3,6 @@ package workflows
 import (
 	"context"
 	"errors"
-	"github.com/datashare/datashare/workflows/contract"
 	"slices"
 	"sync"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"github.com/datashare/datashare/activities"
 	"github.com/datashare/datashare/internal/calendar"
 	"github.com/datashare/datashare/internal/policy"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // oneTaskWorkflow runs a single human task, standing in for a procedure workflow.

@@ -24,6 +24,7 @@ import (
 	"github.com/datashare/datashare/internal/policy"
 	"github.com/datashare/datashare/internal/testutil"
 	"github.com/datashare/datashare/workflows"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // This file records the histories TestReplayShareRequestHistories replays. It links the
@@ -48,9 +49,9 @@ type fixedCalendar struct{ cal *calendar.Calendar }
 func (f fixedCalendar) Calendar(context.Context) (*calendar.Calendar, error) { return f.cal, nil }
 
 var (
-	recApprover  = workflows.Actor{Subject: "alice", DepartmentID: "dept-provider", Roles: []string{policy.RoleApprover}}
-	recApplicant = workflows.Actor{Subject: "bob", DepartmentID: "dept-applicant", Roles: []string{policy.RoleApplicant}}
-	recAuthority = workflows.Actor{Subject: "carol", DepartmentID: "dept-authority", Roles: []string{policy.RoleAuthority}}
+	recApprover  = contract.Actor{Subject: "alice", DepartmentID: "dept-provider", Roles: []string{policy.RoleApprover}}
+	recApplicant = contract.Actor{Subject: "bob", DepartmentID: "dept-applicant", Roles: []string{policy.RoleApplicant}}
+	recAuthority = contract.Actor{Subject: "carol", DepartmentID: "dept-authority", Roles: []string{policy.RoleAuthority}}
 )
 
 // recording is one run of ShareRequestWorkflow on a real server (ningxia profile, real
@@ -65,13 +66,13 @@ type recording struct {
 
 // record starts a server and worker, starts the request, lets drive act on it, waits for the
 // result and saves the history as testdata/share_request_<name>.json.
-func record(t *testing.T, name string, shareType string, drive func(r *recording)) workflows.ShareRequestState {
+func record(t *testing.T, name string, shareType string, drive func(r *recording)) contract.ShareRequestState {
 	if !*update {
 		t.Skip("run with -update to record histories")
 	}
 	quiet := slog.New(slog.DiscardHandler)
 	srv, err := devserver.Start(context.Background(), devserver.Options{DataDir: t.TempDir(),
-		FrontendPort: testutil.FreePort(t), UIPort: -1, Logger: quiet, SearchAttributes: workflows.SearchAttributes()})
+		FrontendPort: testutil.FreePort(t), UIPort: -1, Logger: quiet, SearchAttributes: contract.SearchAttributes()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,13 +104,13 @@ func record(t *testing.T, name string, shareType string, drive func(r *recording
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	requestID := "SR-REC-" + name
-	id := workflows.ShareRequestWorkflowID(requestID)
+	id := contract.ShareRequestWorkflowID(requestID)
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: "record-share"},
-		workflows.ShareRequestWorkflow, workflows.ShareRequestInput{
+		workflows.ShareRequestWorkflow, contract.ShareRequestInput{
 			RequestID: requestID,
-			Resource: workflows.ShareResource{ID: 7, Code: "NX-1", Name: "企业年报信息",
+			Resource: contract.ShareResource{ID: 7, Code: "NX-1", Name: "企业年报信息",
 				ShareType: shareType, ProviderDeptID: "dept-provider"},
-			Applicant: workflows.ShareApplicant{DepartmentID: "dept-applicant", Subject: "bob"},
+			Applicant: contract.ShareApplicant{DepartmentID: "dept-applicant", Subject: "bob"},
 			Purpose:   "social assistance", Scope: "name, id", DutyBasis: "低保审核", RequestedValidityDays: 180,
 			ReceivedAt: time.Now(), DecidingDeptID: "dept-provider", AuthorityDeptID: "dept-authority",
 		})
@@ -117,7 +118,7 @@ func record(t *testing.T, name string, shareType string, drive func(r *recording
 		t.Fatal(err)
 	}
 	drive(&recording{t: t, ctx: ctx, c: c, id: id, runID: run.GetRunID()})
-	var st workflows.ShareRequestState
+	var st contract.ShareRequestState
 	if err := run.Get(ctx, &st); err != nil {
 		t.Fatal(err)
 	}
@@ -163,8 +164,8 @@ func (r *recording) send(name string, arg any) {
 	}
 }
 
-func (r *recording) complete(step, decision string, actor workflows.Actor, fields map[string]any) {
-	r.send(workflows.UpdateComplete, workflows.CompleteUpdate{TaskID: workflows.HumanTaskID(r.id, step, 1),
+func (r *recording) complete(step, decision string, actor contract.Actor, fields map[string]any) {
+	r.send(contract.UpdateComplete, contract.CompleteUpdate{TaskID: contract.HumanTaskID(r.id, step, 1),
 		Actor: actor, Decision: decision, Fields: fields})
 }
 
@@ -180,7 +181,7 @@ func (r *recording) searchAttributes(status string) map[string]string {
 		for k, v := range d.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields() {
 			out[k] = string(v.GetData())
 		}
-		if out[workflows.StatusKey.GetName()] == `"`+status+`"` {
+		if out[contract.StatusKey.GetName()] == `"`+status+`"` {
 			return out
 		}
 		if r.ctx.Err() != nil {
@@ -195,48 +196,48 @@ var terms = map[string]any{"scope": "name", "usage_purpose": "social assistance"
 // Approve, then the authority suspends and revokes the grant so the workflow ends. The server
 // keeps every search attribute, and removes the due time once the request is decided.
 func TestRecordShareRequestApprove(t *testing.T) {
-	st := record(t, "approve_revoke", workflows.ShareConditional, func(r *recording) {
-		pending := r.searchAttributes(workflows.ShareStatusPending)
-		for _, k := range []string{workflows.ProcedureKey.GetName(), workflows.JurisdictionKey.GetName(),
-			workflows.ApplicantDeptKey.GetName(), workflows.ProviderDeptKey.GetName()} {
+	st := record(t, "approve_revoke", contract.ShareConditional, func(r *recording) {
+		pending := r.searchAttributes(contract.ShareStatusPending)
+		for _, k := range []string{contract.ProcedureKey.GetName(), contract.JurisdictionKey.GetName(),
+			contract.ApplicantDeptKey.GetName(), contract.ProviderDeptKey.GetName()} {
 			if pending[k] == "" {
 				t.Errorf("search attribute %s missing: %v", k, pending)
 			}
 		}
-		r.send(workflows.UpdateClaim, workflows.ClaimUpdate{TaskID: workflows.HumanTaskID(r.id, workflows.StepReply, 1), Actor: recApprover})
-		r.complete(workflows.StepReply, workflows.DecisionApprove, recApprover, terms)
-		if granted := r.searchAttributes(workflows.ShareStatusGranted); granted[workflows.DueAtKey.GetName()] != "" {
+		r.send(contract.UpdateClaim, contract.ClaimUpdate{TaskID: contract.HumanTaskID(r.id, contract.StepReply, 1), Actor: recApprover})
+		r.complete(contract.StepReply, contract.DecisionApprove, recApprover, terms)
+		if granted := r.searchAttributes(contract.ShareStatusGranted); granted[contract.DueAtKey.GetName()] != "" {
 			t.Errorf("due time still set after the grant: %v", granted)
 		}
-		r.send(workflows.UpdateSuspendGrant, workflows.GrantActionUpdate{Actor: recAuthority, Reason: "misuse"})
-		r.send(workflows.UpdateRevokeGrant, workflows.GrantActionUpdate{Actor: recAuthority, Reason: "recording ends"})
+		r.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: recAuthority, Reason: "misuse"})
+		r.send(contract.UpdateRevokeGrant, contract.GrantActionUpdate{Actor: recAuthority, Reason: "recording ends"})
 	})
-	if st.Status != workflows.ShareStatusGranted || st.Grant == nil || st.Grant.Status != activities.GrantRevoked {
+	if st.Status != contract.ShareStatusGranted || st.Grant == nil || st.Grant.Status != activities.GrantRevoked {
 		t.Fatalf("final state = %+v", st)
 	}
 }
 
 // Refuse → negotiation → no agreement → coordination upholds the refusal.
 func TestRecordShareRequestRefusalUpheld(t *testing.T) {
-	st := record(t, "refuse_negotiate_coordinate", workflows.ShareConditional, func(r *recording) {
-		r.complete(workflows.StepReply, workflows.DecisionRefuse, recApprover,
+	st := record(t, "refuse_negotiate_coordinate", contract.ShareConditional, func(r *recording) {
+		r.complete(contract.StepReply, contract.DecisionRefuse, recApprover,
 			map[string]any{"reason_code": "R01", "reason": "personal data", "legal_basis": "《办法》第十一条"})
-		r.send(workflows.UpdateNegotiation, workflows.NegotiationUpdate{Actor: recApplicant, Reason: "needed"})
-		r.complete(workflows.StepNegotiate, workflows.DecisionFail, recApprover, map[string]any{"reason": "no agreement"})
-		r.complete(workflows.StepCoordinate, workflows.DecisionUpholdRefusal, recAuthority, map[string]any{"reason": "personal data"})
+		r.send(contract.UpdateNegotiation, contract.NegotiationUpdate{Actor: recApplicant, Reason: "needed"})
+		r.complete(contract.StepNegotiate, contract.DecisionFail, recApprover, map[string]any{"reason": "no agreement"})
+		r.complete(contract.StepCoordinate, contract.DecisionUpholdRefusal, recAuthority, map[string]any{"reason": "personal data"})
 	})
-	if st.Status != workflows.ShareStatusRejected {
+	if st.Status != contract.ShareStatusRejected {
 		t.Fatalf("final state = %+v", st)
 	}
 }
 
 // A resource not for sharing: negotiation at once, withdrawn by the applicant.
 func TestRecordShareRequestNoneWithdrawn(t *testing.T) {
-	st := record(t, "none_withdrawn", workflows.ShareNone, func(r *recording) {
-		r.searchAttributes(workflows.ShareStatusNegotiating)
-		r.send(workflows.UpdateWithdraw, workflows.WithdrawUpdate{Actor: recApplicant, Reason: "no longer needed"})
+	st := record(t, "none_withdrawn", contract.ShareNone, func(r *recording) {
+		r.searchAttributes(contract.ShareStatusNegotiating)
+		r.send(contract.UpdateWithdraw, contract.WithdrawUpdate{Actor: recApplicant, Reason: "no longer needed"})
 	})
-	if st.Status != workflows.ShareStatusWithdrawn {
+	if st.Status != contract.ShareStatusWithdrawn {
 		t.Fatalf("final state = %+v", st)
 	}
 }

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"context"
-	"github.com/datashare/datashare/workflows/contract"
 	"slices"
 	"sync"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/datashare/datashare/activities"
 	"github.com/datashare/datashare/internal/calendar"
 	"github.com/datashare/datashare/internal/policy"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 const requestID = "SR-1"

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/datashare/datashare/workflows/contract"
 	"io"
 	"log/slog"
 	"net"
@@ -30,6 +29,7 @@ import (
 	"github.com/datashare/datashare/internal/temporalx"
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/worker"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 func sortedCommandNames() []string {

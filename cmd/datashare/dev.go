@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/datashare/datashare/workflows/contract"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"github.com/datashare/datashare/internal/devserver"
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/worker"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 func init() {

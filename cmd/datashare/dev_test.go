@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/datashare/datashare/workflows/contract"
 	"io"
 	"net/http"
 	"net/url"
@@ -21,6 +20,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/datashare/datashare/internal/testutil"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // devProcess runs `datashare dev` in this process, as `make run` does.
