@@ -15,6 +15,11 @@ const (
 	ShareRequestGranted      = "granted"      // a grant exists (final)
 	ShareRequestRejected     = "rejected"     // the refusal is final (final)
 	ShareRequestWithdrawn    = "withdrawn"    // withdrawn by the applicant (final)
+	// After the grant the request's status follows the grant's (final all three: no decision
+	// changes the request; a suspended grant may be resumed, back to granted).
+	ShareRequestSuspended = "suspended"
+	ShareRequestRevoked   = "revoked"
+	ShareRequestExpired   = "expired"
 )
 
 // Grant statuses.

@@ -13,12 +13,13 @@ import (
 
 // finalShareStatuses are the statuses no decision changes any more: such a request is never
 // overdue.
-var finalShareStatuses = []string{ShareRequestGranted, ShareRequestRejected, ShareRequestWithdrawn}
+var finalShareStatuses = []string{ShareRequestGranted, ShareRequestRejected, ShareRequestWithdrawn,
+	ShareRequestSuspended, ShareRequestRevoked, ShareRequestExpired}
 
 var shareStatuses = map[string]bool{
 	ShareRequestPending: true, ShareRequestRefused: true, ShareRequestNegotiating: true,
 	ShareRequestCoordinating: true, ShareRequestGranted: true, ShareRequestRejected: true,
-	ShareRequestWithdrawn: true,
+	ShareRequestWithdrawn: true, ShareRequestSuspended: true, ShareRequestRevoked: true, ShareRequestExpired: true,
 }
 
 var grantStatuses = map[string]bool{GrantActive: true, GrantSuspended: true, GrantRevoked: true, GrantExpired: true}

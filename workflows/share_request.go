@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"github.com/datashare/datashare/workflows/contract"
 	"math"
 	"strconv"
 	"time"
@@ -13,11 +12,17 @@ import (
 	"github.com/datashare/datashare/activities"
 	"github.com/datashare/datashare/internal/calendar"
 	"github.com/datashare/datashare/internal/policy"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // defaultValidityDays is the validity of a grant when neither the request nor the decision
 // names a usable one: a local product default (one year), not law.
 const defaultValidityDays = 365
+
+// changeGrantStatus is the workflow.GetVersion change id of the request status following its
+// grant (suspended, revoked, expired). Executions that reached a grant action before it keep
+// the status granted in their history.
+const changeGrantStatus = "request-status-follows-grant"
 
 // grantFields are the fields every deciding task needs for a grant.
 var grantFields = []string{"scope", "usage_purpose", "validity_days"}
@@ -414,7 +419,23 @@ func (r *shareRequest) watchGrant(ctx workflow.Context) error {
 	if err := r.projectGrant(ctx); err != nil {
 		return err
 	}
-	return r.record(ctx, activities.EventGrantExpired, contract.Actor{}, "", map[string]any{"valid_until": g.ValidUntil})
+	if err := r.record(ctx, activities.EventGrantExpired, contract.Actor{}, "", map[string]any{"valid_until": g.ValidUntil}); err != nil {
+		return err
+	}
+	return r.followGrant(ctx)
+}
+
+// followGrant sets the request's status from its grant's and projects it, with the search
+// attributes, for executions that have the change.
+func (r *shareRequest) followGrant(ctx workflow.Context) error {
+	if workflow.GetVersion(ctx, changeGrantStatus, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	r.st.Status = map[string]string{
+		activities.GrantActive: contract.ShareStatusGranted, activities.GrantSuspended: contract.ShareStatusSuspended,
+		activities.GrantRevoked: contract.ShareStatusRevoked, activities.GrantExpired: contract.ShareStatusExpired,
+	}[r.st.Grant.Status]
+	return r.project(ctx)
 }
 
 // project writes the request's current state to the read model and brings the search

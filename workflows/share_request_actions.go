@@ -1,11 +1,11 @@
 package workflows
 
 import (
-	"github.com/datashare/datashare/workflows/contract"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/datashare/datashare/activities"
 	"github.com/datashare/datashare/internal/policy"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // The update handlers of a share request, each after its validator. As in the human task, a
@@ -135,6 +135,9 @@ func (r *shareRequest) grantChanged(ctx workflow.Context, u contract.GrantAction
 		return contract.ShareRequestState{}, err
 	}
 	if err := r.projectGrant(ctx); err != nil {
+		return contract.ShareRequestState{}, err
+	}
+	if err := r.followGrant(ctx); err != nil {
 		return contract.ShareRequestState{}, err
 	}
 	return r.st, nil

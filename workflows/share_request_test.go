@@ -242,7 +242,7 @@ func (s *shareSuite) TestApproveGrantsAndExpires() {
 	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareConditional))
 
 	st := s.result()
-	s.Equal(contract.ShareStatusGranted, st.Status)
+	s.Equal(contract.ShareStatusExpired, st.Status, "the request's status follows its grant")
 	s.True(st.Final)
 	s.Equal("ningxia", st.Jurisdiction)
 	s.Require().NotNil(st.Grant)
@@ -258,12 +258,12 @@ func (s *shareSuite) TestApproveGrantsAndExpires() {
 	s.Equal(activities.GrantActive, s.grants[0].Status)
 
 	last := s.lastRequest()
-	s.Equal(contract.ShareStatusGranted, last.Status)
+	s.Equal(contract.ShareStatusExpired, last.Status)
 	s.Nil(last.DueAt)
 	s.NotNil(last.ClosedAt)
 	s.Equal(activities.TaskCompleted, s.lastTask(taskID(contract.StepReply)).Status)
 
-	s.Equal([]string{contract.ShareStatusPending, contract.ShareStatusGranted}, s.statuses())
+	s.Equal([]string{contract.ShareStatusPending, contract.ShareStatusGranted, contract.ShareStatusExpired}, s.statuses())
 	var sawDue bool
 	for _, c := range s.sa {
 		sawDue = sawDue || c.due.Equal(cst("2026-03-04T23:59:59+08:00"))
@@ -279,7 +279,7 @@ func (s *shareSuite) TestApproveGrantsAndExpires() {
 	s.Require().NoError(err)
 	var q contract.ShareRequestState
 	s.Require().NoError(v.Get(&q))
-	s.Equal(contract.ShareStatusGranted, q.Status)
+	s.Equal(contract.ShareStatusExpired, q.Status)
 }
 
 // Refused on 13 Feb; the applicant asks for negotiation on 16 Feb; the provider agrees on 24
@@ -302,12 +302,12 @@ func (s *shareSuite) TestRefuseNegotiateAgree() {
 	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareConditional))
 
 	st := s.result()
-	s.Equal(contract.ShareStatusGranted, st.Status)
+	s.Equal(contract.ShareStatusExpired, st.Status)
 	s.Equal(contract.StepNegotiate+"/"+contract.DecisionAgree, st.Grant.Basis)
 	s.Len(st.Decisions, 2)
 	s.Equal([]string{activities.EventSubmitted, activities.EventRefused, activities.EventNegotiationAsked,
 		activities.EventGranted, activities.EventGrantExpired}, s.requestEvents())
-	s.Equal([]string{contract.ShareStatusPending, contract.ShareStatusRefused, contract.ShareStatusNegotiating, contract.ShareStatusGranted}, s.statuses())
+	s.Equal([]string{contract.ShareStatusPending, contract.ShareStatusRefused, contract.ShareStatusNegotiating, contract.ShareStatusGranted, contract.ShareStatusExpired}, s.statuses())
 	// The refusal's window is the negotiate step's local-default deadline: 10 WD from 13 Feb.
 	for _, r := range s.requests {
 		if r.Status == contract.ShareStatusRefused {
@@ -336,9 +336,9 @@ func (s *shareSuite) TestNegotiationFailsCoordinationGrants() {
 	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareConditional))
 
 	st := s.result()
-	s.Equal(contract.ShareStatusGranted, st.Status)
+	s.Equal(contract.ShareStatusExpired, st.Status)
 	s.Equal(contract.StepCoordinate+"/"+contract.DecisionGrant, st.Grant.Basis)
-	s.Equal([]string{contract.ShareStatusPending, contract.ShareStatusRefused, contract.ShareStatusNegotiating, contract.ShareStatusCoordinating, contract.ShareStatusGranted}, s.statuses())
+	s.Equal([]string{contract.ShareStatusPending, contract.ShareStatusRefused, contract.ShareStatusNegotiating, contract.ShareStatusCoordinating, contract.ShareStatusGranted, contract.ShareStatusExpired}, s.statuses())
 	s.Contains(s.requestEvents(), activities.EventNegotiationFailed)
 	coord := s.lastTask(taskID(contract.StepCoordinate))
 	s.Equal(authority, coord.CandidateDepartmentID)
@@ -412,7 +412,7 @@ func (s *shareSuite) TestCalendarChangeMovesNegotiationWindow() {
 	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareConditional))
 
 	st := s.result()
-	s.Equal(contract.ShareStatusGranted, st.Status)
+	s.Equal(contract.ShareStatusExpired, st.Status)
 	s.Contains(s.requestEvents(), activities.EventDeadlineChanged)
 	var windows []time.Time
 	for _, r := range s.requests {
@@ -434,7 +434,7 @@ func (s *shareSuite) TestNoneTypeGoesToNegotiation() {
 	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareNone))
 
 	st := s.result()
-	s.Equal(contract.ShareStatusGranted, st.Status)
+	s.Equal(contract.ShareStatusExpired, st.Status)
 	for _, t := range s.tasks {
 		s.NotEqual(contract.StepReply, t.Step, "no reply task for a resource not for sharing")
 	}
@@ -571,6 +571,11 @@ func (s *shareSuite) TestGrantSuspendResumeRevoke() {
 	st := s.result()
 	s.Equal(activities.GrantRevoked, st.Grant.Status)
 	s.Equal("security risk", st.Grant.StatusReason)
+	// Administrators find suspended and revoked grants by the request's status.
+	s.Equal(contract.ShareStatusRevoked, st.Status)
+	s.Equal(contract.ShareStatusRevoked, s.lastRequest().Status)
+	s.Equal([]string{contract.ShareStatusPending, contract.ShareStatusGranted, contract.ShareStatusSuspended,
+		contract.ShareStatusGranted, contract.ShareStatusRevoked}, s.statuses())
 	var got []string
 	for _, g := range s.grants {
 		got = append(got, g.Status)
@@ -631,6 +636,8 @@ func (s *shareSuite) TestNeixiangSuspensionCitesArticle41() {
 
 	st := s.result()
 	s.Equal(activities.GrantExpired, st.Grant.Status, "a suspended grant still expires")
+	s.Equal([]string{contract.ShareStatusPending, contract.ShareStatusGranted, contract.ShareStatusSuspended,
+		contract.ShareStatusExpired}, s.statuses())
 	var cited []any // the activity's input went through JSON
 	for _, e := range s.events {
 		if e.Kind == activities.EventGrantSuspended {

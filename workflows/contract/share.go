@@ -18,6 +18,11 @@ const (
 	ShareStatusGranted      = "granted"      // final: a grant exists
 	ShareStatusRejected     = "rejected"     // final: the refusal stands
 	ShareStatusWithdrawn    = "withdrawn"    // final: withdrawn by the applicant (撤回)
+	// After the grant, the request's status follows its grant, so that administrators can
+	// find suspended or ended grants by DatashareStatus.
+	ShareStatusSuspended = "suspended" // granted; the grant is suspended by the authority
+	ShareStatusRevoked   = "revoked"   // granted; the grant was revoked by the authority
+	ShareStatusExpired   = "expired"   // granted; the grant's validity ended
 )
 
 // Steps of the share procedure in the jurisdiction profiles.
