@@ -121,6 +121,9 @@ type DescribeProcedureResult struct {
 	Applies      bool       `json:"applies"`
 	LegalBasis   []string   `json:"legal_basis,omitempty"`
 	Steps        []StepInfo `json:"steps"`
+	// RefusalReasons are the codes of the profile's refusal reason catalogue; empty in
+	// histories recorded before the catalogue existed (then any code is taken).
+	RefusalReasons []string `json:"refusal_reasons,omitempty"`
 }
 
 // Step returns the step with the code.
@@ -141,7 +144,8 @@ func (a *Activities) DescribeProcedure(_ context.Context, in DescribeProcedureIn
 	if !ok {
 		return DescribeProcedureResult{}, invalid("profile %s has no procedure %s", a.Policy.ID, in.Procedure)
 	}
-	res := DescribeProcedureResult{Jurisdiction: a.Policy.ID, Applies: pr.Applies, LegalBasis: citations(pr.LegalBasis)}
+	res := DescribeProcedureResult{Jurisdiction: a.Policy.ID, Applies: pr.Applies, LegalBasis: citations(pr.LegalBasis),
+		RefusalReasons: a.Policy.RefusalReasonCodes()}
 	for _, s := range pr.Steps {
 		res.Steps = append(res.Steps, StepInfo{Code: s.Code, Name: s.Name, ActorRole: s.Actor.Role,
 			ActorDepartment: s.Actor.Department, LegalBasis: citations(s.LegalBasis),

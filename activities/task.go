@@ -31,6 +31,9 @@ const (
 type DecisionOption struct {
 	Code           string   `json:"code"`
 	RequiredFields []string `json:"required_fields"`
+	// Choices restricts fields to listed values, e.g. a refusal's reason_code to the
+	// profile's refusal reason catalogue.
+	Choices map[string][]string `json:"choices,omitempty"`
 }
 
 // ProjectTaskInput is the whole current state of one task as the inbox shows it.

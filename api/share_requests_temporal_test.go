@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"log/slog"
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -206,7 +208,16 @@ func TestShareRefusalThroughNegotiationAndCoordination(t *testing.T) {
 	// Negotiation is only for a refused request.
 	ta.expect(ta.do("POST", path+"/negotiation", ta.applicant(), map[string]any{"reason": "履职必需"}), 409)
 	reply := s.openTask(t, approver, created.ID, "reply")
-	refuse := map[string]any{"decision": "refuse", "reason_code": "no_legal_basis", "reason": "申请用途超出法定职责范围", "legal_basis": "《个人信息保护法》第三十四条"}
+	refuse := map[string]any{"decision": "refuse", "reason_code": "outside_duty", "reason": "申请用途超出法定职责范围", "legal_basis": "《个人信息保护法》第三十四条"}
+	// The reason code must come from the profile's catalogue, which the task lists.
+	if !slices.Contains(reply.Decisions[1].Choices["reason_code"], "outside_duty") {
+		t.Errorf("refuse decision = %+v, want the catalogue's codes", reply.Decisions[1])
+	}
+	unknown := maps.Clone(refuse)
+	unknown["reason_code"] = "dislike"
+	if e := ta.expect(ta.do("POST", taskPath(reply.ID)+"/complete", approver, unknown), 400).errorBody(t); e.Fields["reason_code"] == "" {
+		t.Errorf("unknown reason code: error %+v does not name reason_code", e)
+	}
 	ta.expect(ta.do("POST", taskPath(reply.ID)+"/complete", approver, refuse), 200)
 	s.eventually(t, "the request refused", func() bool {
 		var d ShareRequestDetail

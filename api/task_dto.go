@@ -15,6 +15,9 @@ const localDefaultNote = "local default, no statutory deadline"
 type DecisionView struct {
 	Code           string   `json:"code"`
 	RequiredFields []string `json:"required_fields"`
+	// Choices lists the values a field may take: a refusal's reason_code comes from the
+	// refusal reason catalogue (GET /api/v1/policy, refusal_reasons, has their titles).
+	Choices map[string][]string `json:"choices,omitempty"`
 }
 
 // TaskView is a human task (待办) as the inbox shows it.

@@ -88,7 +88,7 @@ func seedTask(t *testing.T, db *gorm.DB, id string, day int, edit func(*models.T
 		TaskID: id, Revision: 1, Kind: "step", WorkflowID: "share-request/" + id, RequestID: "R-" + id,
 		Procedure: "share", Step: "provider_reply", CandidateDepartmentID: models.DemoProvidingDeptID,
 		CandidateRole: "approver", Status: "open", CalendarVersion: "cal-7",
-		DecisionsJSON:  `[{"code":"approve","required_fields":["scope","usage_purpose","validity_days"]},{"code":"refuse","required_fields":["reason_code","reason","legal_basis"]}]`,
+		DecisionsJSON:  `[{"code":"approve","required_fields":["scope","usage_purpose","validity_days"]},{"code":"refuse","required_fields":["reason_code","reason","legal_basis"],"choices":{"reason_code":["outside_duty","other"]}}]`,
 		LegalBasisJSON: `["《宁夏回族自治区政务数据资源共享管理办法》第十五条"]`,
 		ReceivedAt:     time.Date(2026, 2, 12, 10, 0, 0, 0, cst), UpdatedAt: time.Date(2026, 2, 12, 10, 0, 0, 0, cst),
 	}
@@ -182,7 +182,8 @@ func TestTaskInboxScopingAndFilters(t *testing.T) {
 			overdue.CandidateRole != "approver" || overdue.Step != "provider_reply" || overdue.Status != "open" {
 			t.Errorf("overdue item = %+v", overdue)
 		}
-		if len(overdue.Decisions) != 2 || overdue.Decisions[1].Code != "refuse" || !slices.Equal(overdue.Decisions[1].RequiredFields, []string{"reason_code", "reason", "legal_basis"}) {
+		if len(overdue.Decisions) != 2 || overdue.Decisions[1].Code != "refuse" || !slices.Equal(overdue.Decisions[1].RequiredFields, []string{"reason_code", "reason", "legal_basis"}) ||
+			!slices.Equal(overdue.Decisions[1].Choices["reason_code"], []string{"outside_duty", "other"}) {
 			t.Errorf("decisions = %+v", overdue.Decisions)
 		}
 		local := byID["wf-3/provider_reply/1"]

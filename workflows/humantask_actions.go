@@ -2,7 +2,9 @@ package workflows
 
 import (
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -122,6 +124,12 @@ func (t *humanTask) validateComplete(_ workflow.Context, u contract.CompleteUpda
 	for _, f := range t.st.Spec.Decisions[i].RequiredFields {
 		if missing(u.Fields[f]) {
 			return ruleField(f, "decision %s requires %s", u.Decision, f)
+		}
+	}
+	for _, f := range slices.Sorted(maps.Keys(t.st.Spec.Decisions[i].Choices)) {
+		allowed := t.st.Spec.Decisions[i].Choices[f]
+		if v, ok := u.Fields[f].(string); (ok || u.Fields[f] != nil) && !slices.Contains(allowed, v) {
+			return invalidField(f, "%s must be one of %s, got %v", f, strings.Join(allowed, ", "), u.Fields[f])
 		}
 	}
 	if t.obs.checkDecision != nil {

@@ -121,7 +121,8 @@ func (s *humanTaskSuite) spec(procedure string) TaskSpec {
 		Watchers:  []Party{{applicant, policy.RoleApplicant}, {authority, policy.RoleAuthority}},
 		Decisions: []activities.DecisionOption{
 			{Code: "approve", RequiredFields: []string{"scope", "usage_purpose", "validity_days"}},
-			{Code: "refuse", RequiredFields: []string{"reason_code", "reason"}},
+			{Code: "refuse", RequiredFields: []string{"reason_code", "reason"},
+				Choices: map[string][]string{"reason_code": {"outside_duty", "other"}}},
 		},
 		ReceivedAt:  receivedAt,
 		Departments: map[string]string{policy.DeptProvider: provider, policy.DeptApplicant: applicant, policy.DeptAuthority: authority},
@@ -263,8 +264,13 @@ func (s *humanTaskSuite) TestValidatorRejections() {
 		missing := s.approve(approver)
 		delete(missing.Fields, "usage_purpose")
 		s.send(contract.UpdateComplete, missing, contract.ErrTypeRuleViolated, "usage_purpose")
-		refuse := contract.CompleteUpdate{TaskID: id, Actor: approver, Decision: "refuse", Fields: map[string]any{"reason_code": "R1", "reason": "  "}}
+		refuse := contract.CompleteUpdate{TaskID: id, Actor: approver, Decision: "refuse", Fields: map[string]any{"reason_code": "other", "reason": "  "}}
 		s.send(contract.UpdateComplete, refuse, contract.ErrTypeRuleViolated, "reason")
+		// The reason code comes from the catalogue.
+		for _, code := range []any{"R1", 7} {
+			refuse.Fields = map[string]any{"reason_code": code, "reason": "不属于履职需要"}
+			s.send(contract.UpdateComplete, refuse, contract.ErrTypeInvalid, "reason_code")
+		}
 		s.send(contract.UpdateComplete, contract.CompleteUpdate{TaskID: id, Actor: approver, Decision: "maybe"}, contract.ErrTypeInvalid, "decision")
 		s.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: id, Actor: approver, Workdays: 3, Reason: "busy"}, contract.ErrTypeRuleViolated, "")
 

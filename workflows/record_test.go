@@ -221,7 +221,7 @@ func TestRecordShareRequestApprove(t *testing.T) {
 func TestRecordShareRequestRefusalUpheld(t *testing.T) {
 	st := record(t, "refuse_negotiate_coordinate", contract.ShareConditional, func(r *recording) {
 		r.complete(contract.StepReply, contract.DecisionRefuse, recApprover,
-			map[string]any{"reason_code": "R01", "reason": "personal data", "legal_basis": "《办法》第十一条"})
+			map[string]any{"reason_code": "secret_or_privacy", "reason": "personal data", "legal_basis": "《办法》第十一条"})
 		r.send(contract.UpdateNegotiation, contract.NegotiationUpdate{Actor: recApplicant, Reason: "needed"})
 		r.complete(contract.StepNegotiate, contract.DecisionFail, recApprover, map[string]any{"reason": "no agreement"})
 		r.complete(contract.StepCoordinate, contract.DecisionUpholdRefusal, recAuthority, map[string]any{"reason": "personal data"})

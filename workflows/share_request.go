@@ -158,7 +158,7 @@ func (r *shareRequest) route(ctx workflow.Context) error {
 	out, decided, err := r.runTask(ctx, contract.StepReply, contract.ShareStatusPending, Party{DepartmentID: in.DecidingDeptID, Role: reply.ActorRole},
 		[]activities.DecisionOption{
 			{Code: contract.DecisionApprove, RequiredFields: grantFields},
-			{Code: contract.DecisionRefuse, RequiredFields: []string{"reason_code", "reason", "legal_basis"}},
+			r.refuseOption(),
 		}, in.ReceivedAt)
 	if err != nil || !decided {
 		return err
@@ -167,6 +167,16 @@ func (r *shareRequest) route(ctx workflow.Context) error {
 		return r.makeGrant(ctx, out.Fields, contract.StepReply+"/"+contract.DecisionApprove, out.DecidedBy)
 	}
 	return r.refused(ctx, out)
+}
+
+// refuseOption is the reply's refusal: reasons are required (宁夏 第十一条, 乌海 第九条, 辽宁
+// 第十七条), the reason_code from the profile's catalogue.
+func (r *shareRequest) refuseOption() activities.DecisionOption {
+	o := activities.DecisionOption{Code: contract.DecisionRefuse, RequiredFields: []string{"reason_code", "reason", "legal_basis"}}
+	if len(r.proc.RefusalReasons) > 0 {
+		o.Choices = map[string][]string{"reason_code": r.proc.RefusalReasons}
+	}
+	return o
 }
 
 // refused waits for the applicant to ask for negotiation within the window of the next

@@ -162,7 +162,7 @@ func grantTerms(days int) map[string]any {
 	return map[string]any{"scope": "name", "usage_purpose": "social assistance", "validity_days": days, "conditions": "no onward sharing"}
 }
 
-var refusal = map[string]any{"reason_code": "R01", "reason": "contains personal data", "legal_basis": "《办法》第十一条"}
+var refusal = map[string]any{"reason_code": "secret_or_privacy", "reason": "contains personal data", "legal_basis": "《办法》第十一条"}
 
 // result returns the workflow's final state once every update was answered; writes are sorted
 // as the database orders them (timeline by task and sequence, projections by revision).
@@ -262,6 +262,11 @@ func (s *shareSuite) TestApproveGrantsAndExpires() {
 	s.Nil(last.DueAt)
 	s.NotNil(last.ClosedAt)
 	s.Equal(activities.TaskCompleted, s.lastTask(taskID(contract.StepReply)).Status)
+	// The refusal's reason code is offered from the profile's catalogue.
+	refuse := s.lastTask(taskID(contract.StepReply)).Decisions[1]
+	s.Equal(contract.DecisionRefuse, refuse.Code)
+	s.Contains(refuse.Choices["reason_code"], "outside_duty")
+	s.Contains(refuse.Choices["reason_code"], "not_shared_by_law")
 
 	s.Equal([]string{contract.ShareStatusPending, contract.ShareStatusGranted, contract.ShareStatusExpired}, s.statuses())
 	var sawDue bool

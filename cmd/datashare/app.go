@@ -244,6 +244,11 @@ func loadPolicies(cfg config.Config) (policy.Profile, []policy.Profile, error) {
 		}
 		return policy.Profile{}, nil, fmt.Errorf("DATASHARE_JURISDICTION: %w", err)
 	}
+	if cfg.RefusalReasonsFile != "" {
+		if active, err = policy.LoadRefusalReasons(active, cfg.RefusalReasonsFile); err != nil {
+			return policy.Profile{}, nil, fmt.Errorf("DATASHARE_REFUSAL_REASONS_FILE: %w", err)
+		}
+	}
 	embedded, err := policy.Embedded()
 	if err != nil {
 		return policy.Profile{}, nil, err

@@ -60,6 +60,8 @@ type Config struct {
 	Jurisdiction string `env:"DATASHARE_JURISDICTION" envDefault:"ningxia" usage:"jurisdiction profile: ningxia, wuhai, liaoning or neixiang"`
 	// PolicyFile replaces the embedded profile with a deployment's own (YAML, same schema).
 	PolicyFile string `env:"DATASHARE_POLICY_FILE" usage:"a jurisdiction profile file (YAML) to use instead of the embedded one"`
+	// RefusalReasonsFile replaces the profile's refusal reason catalogue (YAML: refusal_reasons).
+	RefusalReasonsFile string `env:"DATASHARE_REFUSAL_REASONS_FILE" usage:"a refusal reason catalogue (YAML, key refusal_reasons) to use instead of the profile's"`
 	// LocalDefaultWorkdays fills deadlines where a regulation sets none; shown as a local default, never as law.
 	LocalDefaultWorkdays int `env:"DATASHARE_LOCAL_DEFAULT_WORKDAYS" envDefault:"10" usage:"deadline in working days where the regulation sets none (shown as local default)"`
 	// CalendarRefresh bounds how long an admin's calendar edit takes to reach other processes.
@@ -255,6 +257,11 @@ func (c Config) Validate() error {
 	if c.PolicyFile != "" {
 		if _, err := os.Stat(c.PolicyFile); err != nil {
 			bad("DATASHARE_POLICY_FILE", "cannot read %q: %v", c.PolicyFile, errors.Unwrap(err))
+		}
+	}
+	if c.RefusalReasonsFile != "" {
+		if _, err := os.Stat(c.RefusalReasonsFile); err != nil {
+			bad("DATASHARE_REFUSAL_REASONS_FILE", "cannot read %q: %v", c.RefusalReasonsFile, errors.Unwrap(err))
 		}
 	}
 	if c.TemporalNamespace == "" {

@@ -63,6 +63,35 @@ func LoadFile(path string) (Profile, error) {
 	return p, nil
 }
 
+// LoadRefusalReasons replaces the profile's refusal reason catalogue with the one in the file
+// at path, a YAML mapping with the single key refusal_reasons (the profile's own schema).
+// Citations must name the profile's documents.
+func LoadRefusalReasons(p Profile, path string) (Profile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Profile{}, fmt.Errorf("refusal reasons file %s: %w", path, err)
+	}
+	var file struct {
+		RefusalReasons []RefusalReason `yaml:"refusal_reasons"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&file); err != nil {
+		return Profile{}, &Error{File: path, Msg: "expected a mapping with the key refusal_reasons: " + err.Error()}
+	}
+	v := validator{present: func(string) bool { return false }, docs: map[string]bool{}}
+	for _, d := range p.Documents {
+		v.docs[d.Title] = true
+	}
+	v.refusalReasons("refusal_reasons", file.RefusalReasons)
+	if len(v.issues) > 0 {
+		return Profile{}, &Error{File: path, Path: v.issues[0].path, Msg: v.issues[0].msg}
+	}
+	c := p.clone()
+	c.RefusalReasons = file.RefusalReasons
+	return c, nil
+}
+
 // Parse decodes and validates one profile. name is used in errors. Unknown fields are refused;
 // every problem is reported with its line and path, the first maxReported of them joined.
 func Parse(data []byte, name string) (Profile, error) {

@@ -89,10 +89,26 @@ type Profile struct {
 	Procedures []Procedure `json:"procedures" yaml:"procedures"`
 	// Retention lists minimum keeping periods of records.
 	Retention []Retention `json:"retention" yaml:"retention"`
+	// RefusalReasons is the catalogue a refusal picks its reason_code from (不予共享理由); a
+	// deployment may replace it (DATASHARE_REFUSAL_REASONS_FILE).
+	RefusalReasons []RefusalReason `json:"refusal_reasons" yaml:"refusal_reasons"`
 	// Source is "embedded" or "file"; set on load, not read from the file.
 	Source string `json:"source" yaml:"-"`
 	// LocalDefaults are the values Resolve filled in; zero until then.
 	LocalDefaults *LocalDefaults `json:"local_defaults,omitempty" yaml:"-"`
+}
+
+// RefusalReason is one entry of the refusal reason catalogue. The regulations require a
+// refusal to give its reasons (宁夏 第十一条, 乌海 第九条, 辽宁 第十七条) but list no grounds:
+// the catalogue is the deployment's, and cites an article only where one states the ground.
+type RefusalReason struct {
+	// Code is what a refusal's reason_code names, e.g. outside_duty.
+	Code string `json:"code" yaml:"code"`
+	// Title in Chinese, e.g. 申请用途不属于履行职责需要.
+	Title string `json:"title" yaml:"title"`
+	// Note says when the reason applies.
+	Note       string     `json:"note,omitempty" yaml:"note"`
+	LegalBasis []Citation `json:"legal_basis,omitempty" yaml:"legal_basis"`
 }
 
 // Document is one regulation, as far as its text identifies itself.
@@ -327,6 +343,18 @@ func (p Profile) Citations() []PlacedCitation {
 	}
 	for i, r := range p.Retention {
 		add(fmt.Sprintf("retention[%d]", i), r.LegalBasis)
+	}
+	for i, r := range p.RefusalReasons {
+		add(fmt.Sprintf("refusal_reasons[%d]", i), r.LegalBasis)
+	}
+	return out
+}
+
+// RefusalReasonCodes lists the codes of the refusal reason catalogue, in its order.
+func (p Profile) RefusalReasonCodes() []string {
+	out := make([]string, 0, len(p.RefusalReasons))
+	for _, r := range p.RefusalReasons {
+		out = append(out, r.Code)
 	}
 	return out
 }

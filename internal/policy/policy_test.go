@@ -210,6 +210,9 @@ procedures:
   - {code: annual_report, name: 年度报告, applies: false, note: n/a}
 retention:
   - {record: audit_log, local_default: true, note: silent}
+refusal_reasons:
+  - {code: outside_duty, title: 不属于履职需要, legal_basis: [{document: 测试办法, article: 第十一条}]}
+  - {code: other, title: 其他}
 `
 
 func TestTestProfileIsValid(t *testing.T) {
@@ -261,6 +264,8 @@ func TestMalformedFilesNameFileLineAndPath(t *testing.T) {
 			"day: 30", "procedures[7].steps[0].deadline.annual.day", "must be 1..28 for month 2"},
 		{"retention months not cited", "  - {record: audit_log, local_default: true, note: silent}", "  - {record: audit_log, min_months: 6, legal_basis: [{document: 测试办法, article: 第三十三条}]}", "min_months: 6", "retention[0].min_months", "6 months is not stated"},
 		{"bad id", "id: testland", "id: Test Land", "id: Test", "id", "lower-case"},
+		{"refusal reason twice", "  - {code: other, title: 其他}", "  - {code: outside_duty, title: 其他}", "code: outside_duty, title: 其他", "refusal_reasons[1].code", "listed twice"},
+		{"refusal reason cites an unknown document", "document: 测试办法, article: 第十一条}", "document: 别的办法, article: 第十一条}", "别的办法", "refusal_reasons[0].legal_basis[0].document", "not one of the profile's documents"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -350,5 +355,47 @@ func TestSelectCustomFile(t *testing.T) {
 	}
 	if _, err := Select("", bad, LocalDefaults{}); err == nil || !strings.Contains(err.Error(), bad+": line 12: procedures[0].steps[0].actor.role") {
 		t.Errorf("bad file: %v", err)
+	}
+}
+
+// A deployment replaces the refusal reason catalogue with its own file; the file is checked as
+// strictly as a profile, its citations against the profile's documents.
+func TestLoadRefusalReasons(t *testing.T) {
+	p, err := Parse([]byte(testProfile), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	good := write("good.yaml", "refusal_reasons:\n  - {code: audit_pending, title: 审计未完成}\n  - {code: other, title: 其他, legal_basis: [{document: 测试办法, article: 第九条}]}\n")
+	got, err := LoadRefusalReasons(p, good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if codes := got.RefusalReasonCodes(); !slices.Equal(codes, []string{"audit_pending", "other"}) {
+		t.Errorf("codes = %v", codes)
+	}
+	if codes := p.RefusalReasonCodes(); !slices.Equal(codes, []string{"outside_duty", "other"}) {
+		t.Errorf("the original profile changed: %v", codes)
+	}
+
+	for name, tc := range map[string]struct{ text, want string }{
+		"unknown field":    {"refusal_reasons:\n  - {code: x1, title: t, why: no}\n", "why"},
+		"missing title":    {"refusal_reasons:\n  - {code: x1}\n", "refusal_reasons[0].title"},
+		"empty catalogue":  {"refusal_reasons: []\n", "at least one refusal reason"},
+		"unknown document": {"refusal_reasons:\n  - {code: x1, title: t, legal_basis: [{document: 别的办法, article: 第一条}]}\n", "refusal_reasons[0].legal_basis[0].document"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := LoadRefusalReasons(p, write(strings.ReplaceAll(name, " ", "_")+".yaml", tc.text))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, tc.want)
+			}
+		})
 	}
 }

@@ -206,6 +206,7 @@ func (p Profile) clone() Profile {
 	c := p
 	c.Documents = slices.Clone(p.Documents)
 	c.Retention = slices.Clone(p.Retention)
+	c.RefusalReasons = slices.Clone(p.RefusalReasons)
 	c.Procedures = slices.Clone(p.Procedures)
 	for i := range c.Procedures {
 		pr := &c.Procedures[i]

@@ -66,6 +66,8 @@ var (
 	recordKinds     = []string{RecordAuditLog}
 
 	idRe = regexp.MustCompile(`^[a-z][a-z0-9_-]{1,31}$`)
+	// reasonCodeRe is the form of a refusal reason code.
+	reasonCodeRe = regexp.MustCompile(`^[a-z][a-z0-9_]{1,39}$`)
 	// Chinese ordinal numbers as the regulations write them: 第十一条, 第三款, （二）.
 	articleRe   = regexp.MustCompile(`^第[一二三四五六七八九十百零]+条$`)
 	paragraphRe = regexp.MustCompile(`^第[一二三四五六七八九十]+款$`)
@@ -130,6 +132,8 @@ func (v *validator) profile(p Profile) {
 		}
 	}
 
+	v.refusalReasons("refusal_reasons", p.RefusalReasons)
+
 	seenRecords := map[string]bool{}
 	for i, r := range p.Retention {
 		path := fmt.Sprintf("retention[%d]", i)
@@ -140,6 +144,26 @@ func (v *validator) profile(p Profile) {
 		}
 		seenRecords[r.Record] = true
 		v.retention(path, r)
+	}
+}
+
+// refusalReasons checks the catalogue: at least one reason, codes well-formed and unique.
+func (v *validator) refusalReasons(path string, rs []RefusalReason) {
+	if len(rs) == 0 {
+		v.add(path, "at least one refusal reason is required: a refusal must name one")
+	}
+	seen := map[string]bool{}
+	for i, r := range rs {
+		rp := fmt.Sprintf("%s[%d]", path, i)
+		switch {
+		case !reasonCodeRe.MatchString(r.Code):
+			v.add(rp+".code", "must be 2-40 lower-case letters, digits or '_', starting with a letter; got %q", r.Code)
+		case seen[r.Code]:
+			v.add(rp+".code", "reason %q is listed twice", r.Code)
+		}
+		seen[r.Code] = true
+		v.required(rp+".title", r.Title)
+		v.citations(rp+".legal_basis", r.LegalBasis)
 	}
 }
 
