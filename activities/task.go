@@ -34,6 +34,19 @@ type DecisionOption struct {
 	// Choices restricts fields to listed values, e.g. a refusal's reason_code to the
 	// profile's refusal reason catalogue.
 	Choices map[string][]string `json:"choices,omitempty"`
+	// Mutual: on a task shared by two departments the decision needs both. The first to give
+	// it proposes its fields; the other accepts by giving it without them, or proposes its own.
+	Mutual bool `json:"mutual,omitempty"`
+}
+
+// Proposal is a decision one department of a shared task proposed and the other has yet to
+// accept (协商一致前的方案).
+type Proposal struct {
+	Decision     string         `json:"decision"`
+	Fields       map[string]any `json:"fields,omitempty"`
+	By           string         `json:"by"`
+	DepartmentID string         `json:"department_id"`
+	At           time.Time      `json:"at"`
 }
 
 // ProjectTaskInput is the whole current state of one task as the inbox shows it.
@@ -53,6 +66,12 @@ type ProjectTaskInput struct {
 	// CandidateDepartmentID and CandidateRole: who may act on the task.
 	CandidateDepartmentID string `json:"candidate_department_id"`
 	CandidateRole         string `json:"candidate_role"`
+	// PartnerDepartmentID and PartnerRole: the second department of a task shared by two
+	// (协商), which acts on it as the candidate does; "" otherwise.
+	PartnerDepartmentID string `json:"partner_department_id,omitempty"`
+	PartnerRole         string `json:"partner_role,omitempty"`
+	// Proposal is the pending proposal of a mutual decision, nil when none.
+	Proposal *Proposal `json:"proposal,omitempty"`
 	// Assignee is the subject that claimed it, "" when unclaimed.
 	Assignee        string           `json:"assignee,omitempty"`
 	Status          string           `json:"status"`
@@ -102,6 +121,8 @@ const (
 	EventExtensionApproved = "extension_approved"
 	EventExtensionRefused  = "extension_refused"
 	EventDeadlineChanged   = "deadline_changed"
+	// EventProposed: one department of a shared task proposed a mutual decision's terms.
+	EventProposed = "proposed"
 )
 
 // AppendTimelineInput is one event of a request's timeline.

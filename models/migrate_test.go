@@ -17,7 +17,7 @@ import (
 
 // wantMigrations lists every migration file, in version order.
 var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql", "00003_calendar.sql",
-	"00004_tasks_timeline.sql", "00005_share_requests.sql"}
+	"00004_tasks_timeline.sql", "00005_share_requests.sql", "00006_task_partner.sql"}
 
 func forEachEmptyDB(t *testing.T, fn func(t *testing.T, db *gorm.DB, dialect string)) {
 	for _, dialect := range modelstest.Dialects() {
@@ -80,7 +80,7 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 				"procedure", "step", "candidate_department_id", "candidate_role", "assignee", "status",
 				"decisions", "decision", "received_at", "due_at", "calendar_version", "provisional",
 				"legal_basis", "local_default", "overdue", "long_overdue", "last_urged_at", "urge_count",
-				"updated_at"},
+				"updated_at", "partner_department_id", "partner_role", "proposal"},
 			"timeline_events": {"event_id", "seq", "task_id", "workflow_id", "request_id", "procedure",
 				"step", "kind", "at", "actor", "department_id", "text", "data", "created_at"},
 			"share_requests": {"id", "resource_id", "resource_code", "resource_name", "applicant_dept_id",

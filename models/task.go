@@ -21,6 +21,13 @@ type Task struct {
 	Step                  string  `gorm:"column:step"`
 	CandidateDepartmentID string  `gorm:"column:candidate_department_id"`
 	CandidateRole         string  `gorm:"column:candidate_role"`
+	// PartnerDepartmentID and PartnerRole are the second department of a task shared by two
+	// (协商); "" for a task of one department.
+	PartnerDepartmentID string `gorm:"column:partner_department_id"`
+	PartnerRole         string `gorm:"column:partner_role"`
+	// ProposalJSON is the pending proposal of a decision both departments must agree to (JSON
+	// object), nil when there is none.
+	ProposalJSON *string `gorm:"column:proposal"`
 	// Assignee is the subject that claimed the task, "" while unclaimed.
 	Assignee string `gorm:"column:assignee"`
 	Status   string `gorm:"column:status"`
@@ -160,6 +167,9 @@ func (s *Store) updateNewerTask(ctx context.Context, t *Task) (bool, error) {
 			"step":                    t.Step,
 			"candidate_department_id": t.CandidateDepartmentID,
 			"candidate_role":          t.CandidateRole,
+			"partner_department_id":   t.PartnerDepartmentID,
+			"partner_role":            t.PartnerRole,
+			"proposal":                t.ProposalJSON,
 			"assignee":                t.Assignee,
 			"status":                  t.Status,
 			"decisions":               t.DecisionsJSON,

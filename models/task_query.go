@@ -21,7 +21,7 @@ var inboxStatuses = map[string]bool{"open": true, "completed": true, "closed": t
 // filter.
 type InboxFilter struct {
 	// DepartmentID and Roles: the principal's department and roles; a task is listed when its
-	// candidate department is DepartmentID and its candidate role one of Roles.
+	// candidate (or partner) department is DepartmentID and that role one of Roles.
 	DepartmentID string
 	Roles        []string
 	// Subject lists the tasks assigned to the principal, whatever their department.
@@ -92,6 +92,12 @@ func (s *Store) inboxQuery(ctx context.Context, f InboxFilter) (*gorm.DB, bool) 
 		who = append(who, clause.And(
 			clause.Eq{Column: clause.Column{Name: "candidate_department_id"}, Value: f.DepartmentID},
 			clause.IN{Column: clause.Column{Name: "candidate_role"}, Values: toAnys(f.Roles)},
+		))
+	}
+	if f.DepartmentID != "" && len(f.Roles) > 0 {
+		who = append(who, clause.And(
+			clause.Eq{Column: clause.Column{Name: "partner_department_id"}, Value: f.DepartmentID},
+			clause.IN{Column: clause.Column{Name: "partner_role"}, Values: toAnys(f.Roles)},
 		))
 	}
 	if f.Subject != "" { // assignee is '' while unclaimed: an empty subject must not match it

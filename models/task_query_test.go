@@ -65,6 +65,12 @@ func TestListInbox(t *testing.T) {
 		put(inboxTask("b-1", 1), func(tk *models.Task) { tk.CandidateDepartmentID = deptB })
 		put(inboxTask("b-mine", 6), func(tk *models.Task) { tk.CandidateDepartmentID = deptB; tk.Assignee = "alice" })
 		put(inboxTask("a-head", 1), func(tk *models.Task) { tk.CandidateRole = "dept_head" })
+		// A negotiation shared by deptB's approvers and deptA's applicants (协商).
+		proposal := `{"decision":"agree"}`
+		put(inboxTask("n-shared", 7), func(tk *models.Task) {
+			tk.CandidateDepartmentID, tk.PartnerDepartmentID, tk.PartnerRole = deptB, deptA, "applicant"
+			tk.ProposalJSON = &proposal
+		})
 
 		approverA := models.InboxFilter{DepartmentID: deptA, Roles: []string{"approver"}, Subject: "alice"}
 		yes, no := true, false
@@ -97,7 +103,9 @@ func TestListInbox(t *testing.T) {
 			},
 				[]string{"a-head", "t-2", "t-1", "t-3", "t-n1", "t-n2"}},
 			{"deptB approver sees deptB's pool, never deptA's", func(f *models.InboxFilter) { f.DepartmentID = deptB; f.Subject = "carol" },
-				[]string{"b-1", "b-mine"}},
+				[]string{"b-1", "b-mine", "n-shared"}},
+			{"deptA applicant sees the task deptA shares with deptB", func(f *models.InboxFilter) { f.Roles = []string{"applicant"}; f.Subject = "dave" },
+				[]string{"n-shared"}},
 			{"no roles and no subject: nothing, even unclaimed tasks", func(f *models.InboxFilter) { f.Roles = nil; f.Subject = "" }, []string{}},
 		}
 		for _, tc := range cases {

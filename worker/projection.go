@@ -74,10 +74,20 @@ func taskRow(in activities.ProjectTaskInput) (models.Task, error) {
 	if in.ParentTaskID != "" {
 		parent = &in.ParentTaskID
 	}
+	var proposal *string
+	if in.Proposal != nil {
+		b, err := json.Marshal(in.Proposal)
+		if err != nil {
+			return models.Task{}, fmt.Errorf("encode proposal: %w", err)
+		}
+		p := string(b)
+		proposal = &p
+	}
 	return models.Task{
 		TaskID: in.TaskID, Revision: in.Revision, Kind: in.Kind, ParentTaskID: parent,
 		WorkflowID: in.WorkflowID, RequestID: in.RequestID, Procedure: in.Procedure, Step: in.Step,
 		CandidateDepartmentID: in.CandidateDepartmentID, CandidateRole: in.CandidateRole,
+		PartnerDepartmentID: in.PartnerDepartmentID, PartnerRole: in.PartnerRole, ProposalJSON: proposal,
 		Assignee: in.Assignee, Status: in.Status, DecisionsJSON: string(decisionsJSON),
 		Decision: in.Decision, ReceivedAt: in.ReceivedAt, DueAt: in.DueAt,
 		CalendarVersion: in.CalendarVersion, Provisional: in.Provisional,

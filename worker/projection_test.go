@@ -133,3 +133,33 @@ func cst(s string) time.Time {
 	}
 	return t
 }
+
+// A shared task keeps its partner department and the pending proposal; a later revision
+// without a proposal clears it.
+func TestProjectSharedTaskProposal(t *testing.T) {
+	a, st, _ := newProjectionActivities(t)
+	ctx := context.Background()
+	in := projectInput(1, activities.TaskOpen)
+	in.PartnerDepartmentID, in.PartnerRole = "dept-b", "applicant"
+	in.Proposal = &activities.Proposal{Decision: "agree", Fields: map[string]any{"scope": "姓名"}, By: "u-2",
+		DepartmentID: "dept-b", At: cst("2026-02-13T10:00:00+08:00")}
+	if _, err := a.ProjectTask(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.GetTask(ctx, in.TaskID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p activities.Proposal
+	if got.PartnerDepartmentID != "dept-b" || got.PartnerRole != "applicant" || got.ProposalJSON == nil ||
+		json.Unmarshal([]byte(*got.ProposalJSON), &p) != nil || p.By != "u-2" || p.Fields["scope"] != "姓名" {
+		t.Fatalf("task = %+v", got)
+	}
+	in.Revision, in.Proposal, in.Status = 2, nil, activities.TaskCompleted
+	if _, err := a.ProjectTask(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ = st.GetTask(ctx, in.TaskID); got.ProposalJSON != nil {
+		t.Errorf("proposal after it was accepted = %s", *got.ProposalJSON)
+	}
+}
