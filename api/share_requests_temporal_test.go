@@ -254,3 +254,47 @@ func TestShareRefusalThroughNegotiationAndCoordination(t *testing.T) {
 		t.Fatalf("grant = %+v", d.Grant)
 	}
 }
+
+// TestShareNegotiationSharedByBothDepartments: for a resource not for sharing the request goes
+// straight to negotiation, one task in both departments' inboxes. The applicant proposes
+// terms, which the provider sees on the task and agrees to: the request is granted on them.
+func TestShareNegotiationSharedByBothDepartments(t *testing.T) {
+	s := startShareStack(t)
+	ta := s.ta
+	var created ShareRequestStatus
+	in := shareInput(demoResourceID(t, ta, "NX-SCJG-0003"))
+	in["duty_basis"] = "《社会救助暂行办法》第十一条：低保家庭经济状况核对"
+	ta.expect(ta.do("POST", "/api/v1/share-requests", ta.applicant(), in), 201).json(t, &created)
+	approver := ta.providerApprover()
+
+	mine := s.openTask(t, ta.applicant(), created.ID, "negotiate")
+	theirs := s.openTask(t, approver, created.ID, "negotiate")
+	if mine.ID != theirs.ID || theirs.PartnerDepartmentID == "" || theirs.PartnerRole != "applicant" {
+		t.Fatalf("applicant's task %+v, provider's %+v: want one shared task", mine, theirs)
+	}
+	complete := taskPath(mine.ID) + "/complete"
+	ta.expect(ta.do("POST", taskPath(mine.ID)+"/claim", approver, nil), 422)
+	terms := map[string]any{"decision": "agree", "scope": "企业名称、统一社会信用代码", "usage_purpose": "低保资格核验", "validity_days": 60}
+	ta.expect(ta.do("POST", complete, ta.applicant(), terms), 200)
+	// The applicant cannot agree with itself.
+	ta.expect(ta.do("POST", complete, ta.applicant(), map[string]any{"decision": "agree"}), 409)
+
+	var proposed TaskView
+	s.eventually(t, "the proposal on the task", func() bool {
+		ta.expect(ta.do("GET", taskPath(mine.ID), approver, nil), 200).json(t, &proposed)
+		return proposed.Proposal != nil
+	})
+	if proposed.Status != "open" || proposed.Proposal.Fields["scope"] != terms["scope"] || proposed.Proposal.DepartmentID == "" {
+		t.Fatalf("task with a proposal = %+v", proposed)
+	}
+	ta.expect(ta.do("POST", complete, approver, map[string]any{"decision": "agree", "comment": "同意上述方案"}), 200)
+
+	var d ShareRequestDetail
+	s.eventually(t, "the request granted by agreement", func() bool {
+		ta.expect(ta.do("GET", "/api/v1/share-requests/"+created.ID, ta.applicant(), nil), 200).json(t, &d)
+		return d.Status == "granted" && d.Grant != nil
+	})
+	if d.Grant.Scope != terms["scope"] || d.Grant.UsagePurpose != terms["usage_purpose"] {
+		t.Fatalf("grant = %+v, want the proposed terms", d.Grant)
+	}
+}

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/datashare/datashare/models"
 )
@@ -31,6 +32,13 @@ type TaskView struct {
 	Step                  string `json:"step"`
 	CandidateDepartmentID string `json:"candidate_department_id"`
 	CandidateRole         string `json:"candidate_role"`
+	// PartnerDepartmentID and PartnerRole: the second department of a task shared by two
+	// (协商), which acts on it as the candidate does.
+	PartnerDepartmentID string `json:"partner_department_id,omitempty"`
+	PartnerRole         string `json:"partner_role,omitempty"`
+	// Proposal is the terms one department of a shared task proposed for a decision that
+	// needs both; the other agrees by completing the same decision without fields.
+	Proposal *ProposalView `json:"proposal,omitempty"`
 	// Assignee is the subject that claimed the task; absent while unclaimed.
 	Assignee string `json:"assignee,omitempty"`
 	Status   string `json:"status"` // open, completed, closed
@@ -52,6 +60,15 @@ type TaskView struct {
 	LastUrgedAt  *string        `json:"last_urged_at,omitempty"`
 	Decisions    []DecisionView `json:"decisions"`
 	UpdatedAt    string         `json:"updated_at"`
+}
+
+// ProposalView is a pending proposal on a shared task.
+type ProposalView struct {
+	Decision     string         `json:"decision"`
+	Fields       map[string]any `json:"fields"`
+	By           string         `json:"by"`
+	DepartmentID string         `json:"department_id"`
+	At           string         `json:"at"`
 }
 
 // TaskList is one page of the caller's inbox.
@@ -117,6 +134,23 @@ func toTaskView(t *models.Task) (TaskView, error) {
 	}
 	if t.ParentTaskID != nil {
 		v.ParentTaskID = *t.ParentTaskID
+	}
+	v.PartnerDepartmentID, v.PartnerRole = t.PartnerDepartmentID, t.PartnerRole
+	if t.ProposalJSON != nil {
+		var p struct {
+			Decision     string         `json:"decision"`
+			Fields       map[string]any `json:"fields"`
+			By           string         `json:"by"`
+			DepartmentID string         `json:"department_id"`
+			At           time.Time      `json:"at"`
+		}
+		if err := json.Unmarshal([]byte(*t.ProposalJSON), &p); err != nil {
+			return TaskView{}, fmt.Errorf("task %s: decode proposal: %w", t.TaskID, err)
+		}
+		if p.Fields == nil {
+			p.Fields = map[string]any{}
+		}
+		v.Proposal = &ProposalView{Decision: p.Decision, Fields: p.Fields, By: p.By, DepartmentID: p.DepartmentID, At: formatTime(p.At)}
 	}
 	if t.LocalDefault {
 		v.DeadlineNote = localDefaultNote

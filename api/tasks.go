@@ -60,11 +60,12 @@ func actorOf(p auth.Principal) contract.Actor {
 	return contract.Actor{Subject: p.Subject, DepartmentID: p.DepartmentID, Roles: roles}
 }
 
-// canSee reports whether p may read t: a candidate (department and role), the assignee, or the
-// data authority.
+// canSee reports whether p may read t: a candidate or partner (department and role), the
+// assignee, or the data authority.
 func canSee(p auth.Principal, t *models.Task) bool {
 	return (t.Assignee != "" && t.Assignee == p.Subject) ||
 		(p.DepartmentID != "" && p.DepartmentID == t.CandidateDepartmentID && p.Has(auth.Role(t.CandidateRole))) ||
+		(p.DepartmentID != "" && p.DepartmentID == t.PartnerDepartmentID && p.Has(auth.Role(t.PartnerRole))) ||
 		p.Has(auth.RoleAuthority)
 }
 

@@ -31,6 +31,9 @@ type TaskSpec struct {
 	Step string `json:"step"`
 	// Candidate is who may claim and decide the task.
 	Candidate Party `json:"candidate"`
+	// Partner makes the task shared by two departments (协商): it acts on the task as the
+	// candidate does, a mutual decision needs both, and neither claims or transfers it.
+	Partner *Party `json:"partner,omitempty"`
 	// Watchers may comment and urge (催办): the applicant's department, the authority.
 	Watchers []Party `json:"watchers,omitempty"`
 	// Decisions the task allows and the fields each requires.
@@ -80,6 +83,8 @@ type TaskState struct {
 	UrgeCount      int                   `json:"urge_count"`
 	LastUrgedAt    *time.Time            `json:"last_urged_at,omitempty"`
 	Outcome        *contract.TaskOutcome `json:"outcome,omitempty"`
+	// Proposal is the pending proposal of a mutual decision on a shared task.
+	Proposal *activities.Proposal `json:"proposal,omitempty"`
 	// Seq numbers the task's timeline events (idempotency key with TaskID); Revision numbers
 	// its projections (the read model keeps the highest).
 	Seq      int `json:"seq"`
@@ -419,11 +424,15 @@ func (t *humanTask) project(ctx workflow.Context) error {
 		TaskID: s.TaskID, Revision: t.st.Revision, Kind: activities.TaskKindStep,
 		WorkflowID: t.workflowID, RequestID: s.RequestID, Procedure: s.Procedure, Step: s.Step,
 		CandidateDepartmentID: s.Candidate.DepartmentID, CandidateRole: s.Candidate.Role,
+		Proposal: t.st.Proposal,
 		Assignee: t.st.Assignee, Status: t.st.Status, Decisions: s.Decisions, ReceivedAt: s.ReceivedAt,
 		CalendarVersion: t.st.Deadline.CalendarVersion, Provisional: t.st.Deadline.Provisional,
 		LegalBasis: t.st.Deadline.LegalBasis, LocalDefault: t.st.Deadline.LocalDefault,
 		Overdue: t.st.Overdue, LongOverdue: t.st.LongOverdue,
 		LastUrgedAt: t.st.LastUrgedAt, UrgeCount: t.st.UrgeCount, UpdatedAt: workflow.Now(ctx),
+	}
+	if s.Partner != nil {
+		in.PartnerDepartmentID, in.PartnerRole = s.Partner.DepartmentID, s.Partner.Role
 	}
 	if !t.st.Deadline.NoDeadline {
 		due := t.st.Deadline.DueAt
@@ -520,10 +529,22 @@ func (t *humanTask) urgeWindow(now time.Time) time.Time {
 	return last
 }
 
-// isCandidate reports whether the actor may claim and decide the task.
+// isCandidate reports whether the actor may decide the task: the candidate, or the partner of
+// a shared task.
 func (t *humanTask) isCandidate(a contract.Actor) bool {
-	c := t.st.Spec.Candidate
-	return a.DepartmentID == c.DepartmentID && a.HasRole(c.Role)
+	c, p := t.st.Spec.Candidate, t.st.Spec.Partner
+	return (a.DepartmentID == c.DepartmentID && a.HasRole(c.Role)) ||
+		(p != nil && a.DepartmentID == p.DepartmentID && a.HasRole(p.Role))
+}
+
+// candidates names who may decide, for rejections.
+func (t *humanTask) candidates() string {
+	c, p := t.st.Spec.Candidate, t.st.Spec.Partner
+	who := fmt.Sprintf("the %s role of department %s", c.Role, c.DepartmentID)
+	if p != nil {
+		who += fmt.Sprintf(" or the %s role of department %s", p.Role, p.DepartmentID)
+	}
+	return who
 }
 
 func (t *humanTask) isWatcher(a contract.Actor) bool {

@@ -22,7 +22,10 @@ func (t *humanTask) validateClaim(_ workflow.Context, u contract.ClaimUpdate) er
 		return err
 	}
 	if !t.isCandidate(u.Actor) {
-		return rejectf(contract.ErrTypeForbidden, "only the %s role of department %s may claim this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
+		return rejectf(contract.ErrTypeForbidden, "only %s may claim this task", t.candidates())
+	}
+	if t.st.Spec.Partner != nil {
+		return rejectf(contract.ErrTypeRuleViolated, "a task shared by two departments is not claimed: either acts on it")
 	}
 	if t.st.Assignee != "" {
 		return rejectf(contract.ErrTypeConflict, "the task is already claimed by %s", t.st.Assignee)
@@ -58,7 +61,10 @@ func (t *humanTask) validateTransfer(_ workflow.Context, u contract.TransferUpda
 		return err
 	}
 	if !t.isCandidate(u.Actor) {
-		return rejectf(contract.ErrTypeForbidden, "only the %s role of department %s may transfer this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
+		return rejectf(contract.ErrTypeForbidden, "only %s may transfer this task", t.candidates())
+	}
+	if t.st.Spec.Partner != nil {
+		return rejectf(contract.ErrTypeRuleViolated, "a task shared by two departments is not transferred: either acts on it")
 	}
 	if t.st.Assignee != "" && t.st.Assignee != u.Actor.Subject {
 		return rejectf(contract.ErrTypeConflict, "the task is claimed by %s", t.st.Assignee)
@@ -112,7 +118,7 @@ func (t *humanTask) validateComplete(_ workflow.Context, u contract.CompleteUpda
 		return err
 	}
 	if !t.isCandidate(u.Actor) {
-		return rejectf(contract.ErrTypeForbidden, "only the %s role of department %s may decide this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
+		return rejectf(contract.ErrTypeForbidden, "only %s may decide this task", t.candidates())
 	}
 	if t.st.Assignee != "" && t.st.Assignee != u.Actor.Subject {
 		return rejectf(contract.ErrTypeConflict, "the task is claimed by %s", t.st.Assignee)
@@ -121,13 +127,20 @@ func (t *humanTask) validateComplete(_ workflow.Context, u contract.CompleteUpda
 	if i < 0 {
 		return invalidField("decision", "decision %q is not one of this task's decisions", u.Decision)
 	}
-	for _, f := range t.st.Spec.Decisions[i].RequiredFields {
+	d := t.st.Spec.Decisions[i]
+	if t.accepts(u, d) {
+		return nil // the proposal's fields were checked when it was made
+	}
+	if p := t.st.Proposal; p != nil && d.Mutual && p.Decision == u.Decision && p.DepartmentID == u.Actor.DepartmentID && !carriesFields(u, d) {
+		return rejectf(contract.ErrTypeConflict, "department %s's proposal waits for the other department's agreement", p.DepartmentID)
+	}
+	for _, f := range d.RequiredFields {
 		if missing(u.Fields[f]) {
 			return ruleField(f, "decision %s requires %s", u.Decision, f)
 		}
 	}
-	for _, f := range slices.Sorted(maps.Keys(t.st.Spec.Decisions[i].Choices)) {
-		allowed := t.st.Spec.Decisions[i].Choices[f]
+	for _, f := range slices.Sorted(maps.Keys(d.Choices)) {
+		allowed := d.Choices[f]
 		if v, ok := u.Fields[f].(string); (ok || u.Fields[f] != nil) && !slices.Contains(allowed, v) {
 			return invalidField(f, "%s must be one of %s, got %v", f, strings.Join(allowed, ", "), u.Fields[f])
 		}
@@ -136,6 +149,25 @@ func (t *humanTask) validateComplete(_ workflow.Context, u contract.CompleteUpda
 		return t.obs.checkDecision(u)
 	}
 	return nil
+}
+
+// accepts reports whether u accepts the other department's pending proposal on a shared task:
+// the same mutual decision, without fields of its own.
+func (t *humanTask) accepts(u contract.CompleteUpdate, d activities.DecisionOption) bool {
+	p := t.st.Proposal
+	return d.Mutual && t.st.Spec.Partner != nil && p != nil && p.Decision == u.Decision &&
+		p.DepartmentID != u.Actor.DepartmentID && !carriesFields(u, d)
+}
+
+// proposes reports whether u is a proposal rather than a decision: a mutual decision on a
+// shared task that does not accept a pending proposal.
+func (t *humanTask) proposes(u contract.CompleteUpdate, d activities.DecisionOption) bool {
+	return d.Mutual && t.st.Spec.Partner != nil && !t.accepts(u, d)
+}
+
+// carriesFields reports whether u gives any of the decision's required fields.
+func carriesFields(u contract.CompleteUpdate, d activities.DecisionOption) bool {
+	return slices.ContainsFunc(d.RequiredFields, func(f string) bool { return !missing(u.Fields[f]) })
 }
 
 // missing reports an absent field: nil, or a string of blanks.
@@ -147,15 +179,28 @@ func missing(v any) bool {
 }
 
 func (t *humanTask) complete(ctx workflow.Context, u contract.CompleteUpdate) (TaskState, error) {
+	d := t.st.Spec.Decisions[slices.IndexFunc(t.st.Spec.Decisions, func(d activities.DecisionOption) bool { return d.Code == u.Decision })]
+	if t.proposes(u, d) {
+		// Not yet a decision: the task stays open until the other department agrees.
+		t.st.Proposal = &activities.Proposal{Decision: u.Decision, Fields: u.Fields, By: u.Actor.Subject,
+			DepartmentID: u.Actor.DepartmentID, At: workflow.Now(ctx)}
+		return t.changed(ctx, activities.EventProposed, u.Actor, u.Comment,
+			map[string]any{"decision": u.Decision, "fields": u.Fields})
+	}
+	fields, data := u.Fields, map[string]any{"decision": u.Decision, "fields": u.Fields}
+	if p := t.st.Proposal; t.accepts(u, d) {
+		fields = p.Fields
+		data["fields"], data["proposed_by"], data["proposed_by_department_id"] = p.Fields, p.By, p.DepartmentID
+	}
+	t.st.Proposal = nil
 	t.st.Status = TaskStatusCompleted
 	t.st.PendingExtension = nil // WIP: project the open extension task as closed
 	t.st.Outcome = &contract.TaskOutcome{
-		TaskID: t.st.Spec.TaskID, Decision: u.Decision, Fields: u.Fields, Comment: u.Comment,
+		TaskID: t.st.Spec.TaskID, Decision: u.Decision, Fields: fields, Comment: u.Comment,
 		DecidedBy: u.Actor, DecidedAt: workflow.Now(ctx), Overdue: t.st.Overdue, LongOverdue: t.st.LongOverdue,
 	}
 	t.wake.SendAsync(struct{}{})
-	return t.changed(ctx, activities.EventCompleted, u.Actor, u.Comment,
-		map[string]any{"decision": u.Decision, "fields": u.Fields})
+	return t.changed(ctx, activities.EventCompleted, u.Actor, u.Comment, data)
 }
 
 func (t *humanTask) validateUrge(ctx workflow.Context, u contract.UrgeUpdate) error {
@@ -186,7 +231,7 @@ func (t *humanTask) validateRequestExtension(ctx workflow.Context, u contract.Re
 		return err
 	}
 	if !t.isCandidate(u.Actor) {
-		return rejectf(contract.ErrTypeForbidden, "only the %s role of department %s may ask to extend this task", t.st.Spec.Candidate.Role, t.st.Spec.Candidate.DepartmentID)
+		return rejectf(contract.ErrTypeForbidden, "only %s may ask to extend this task", t.candidates())
 	}
 	rule := t.st.Deadline.Extension
 	switch {

@@ -24,6 +24,10 @@ const defaultValidityDays = 365
 // the status granted in their history.
 const changeGrantStatus = "request-status-follows-grant"
 
+// changeSharedNegotiation is the workflow.GetVersion change id of the negotiation task shared
+// by both departments, whose agreement needs both.
+const changeSharedNegotiation = "shared-negotiation-task"
+
 // grantFields are the fields every deciding task needs for a grant.
 var grantFields = []string{"scope", "usage_purpose", "validity_days"}
 
@@ -54,6 +58,8 @@ type shareRequest struct {
 	cancelTask workflow.CancelFunc
 	// sa is what the search attributes were last set to, to upsert only changes.
 	sa searchAttrs
+	// partner shares the next task with its candidate (negotiation); nil otherwise.
+	partner *Party
 }
 
 type searchAttrs struct {
@@ -276,13 +282,23 @@ func (r *shareRequest) setWindow(window activities.DeadlineResult) {
 func (r *shareRequest) dispute(ctx workflow.Context) error {
 	in := r.st.Input
 	if _, ok := r.proc.Step(contract.StepNegotiate); ok {
-		// The providing department records the negotiation's outcome: an agreement grants
-		// its data, so only it may state one; the applicant follows, comments and urges.
-		out, decided, err := r.runTask(ctx, contract.StepNegotiate, contract.ShareStatusNegotiating, Party{DepartmentID: in.Resource.ProviderDeptID, Role: policy.RoleApprover},
-			[]activities.DecisionOption{
-				{Code: contract.DecisionAgree, RequiredFields: grantFields},
-				{Code: contract.DecisionFail, RequiredFields: []string{"reason"}},
-			}, workflow.Now(ctx))
+		// The two departments negotiate (宁夏 第十一条第四款) on one task they share: either
+		// proposes the terms of an agreement, which becomes a grant once the other agrees to
+		// them; either may declare that they cannot agree, and coordination follows.
+		provider := Party{DepartmentID: in.Resource.ProviderDeptID, Role: policy.RoleApprover}
+		var partner *Party
+		agree := activities.DecisionOption{Code: contract.DecisionAgree, RequiredFields: grantFields, Mutual: true}
+		if workflow.GetVersion(ctx, changeSharedNegotiation, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			// Executions from before: the provider alone records the outcome.
+			agree.Mutual = false
+		} else {
+			partner = &Party{DepartmentID: in.Applicant.DepartmentID, Role: policy.RoleApplicant}
+		}
+		r.partner = partner
+		out, decided, err := r.runTask(ctx, contract.StepNegotiate, contract.ShareStatusNegotiating, provider,
+			[]activities.DecisionOption{agree, {Code: contract.DecisionFail, RequiredFields: []string{"reason"}}},
+			workflow.Now(ctx))
+		r.partner = nil
 		if err != nil || !decided {
 			return err
 		}
@@ -323,7 +339,7 @@ func (r *shareRequest) runTask(ctx workflow.Context, step, status string, candid
 	r.st.Status, r.st.CurrentStep = status, step
 	spec := TaskSpec{
 		TaskID: contract.HumanTaskID(r.workflowID, step, r.st.Tasks[step]), RequestID: in.RequestID,
-		Procedure: policy.ProcShare, Step: step, Candidate: candidate,
+		Procedure: policy.ProcShare, Step: step, Candidate: candidate, Partner: r.partner,
 		Watchers: []Party{
 			{DepartmentID: in.Applicant.DepartmentID, Role: policy.RoleApplicant},
 			{DepartmentID: in.AuthorityDeptID, Role: policy.RoleAuthority},

@@ -287,8 +287,9 @@ func (s *shareSuite) TestApproveGrantsAndExpires() {
 	s.Equal(contract.ShareStatusExpired, q.Status)
 }
 
-// Refused on 13 Feb; the applicant asks for negotiation on 16 Feb; the provider agrees on 24
-// Feb: a grant on the agreed terms.
+// Refused on 13 Feb; the applicant asks for negotiation on 16 Feb. On 24 Feb the two
+// departments negotiate on one shared task: the applicant proposes 10 days, the provider
+// counter-proposes 20, the applicant agrees: a grant on the agreed terms.
 func (s *shareSuite) TestRefuseNegotiateAgree() {
 	s.setup("ningxia")
 	s.at("2026-02-13T10:00:00+08:00", func() {
@@ -300,16 +301,46 @@ func (s *shareSuite) TestRefuseNegotiateAgree() {
 		s.send(contract.UpdateNegotiation, contract.NegotiationUpdate{Actor: applicantAct, Reason: "again"}, contract.ErrTypeConflict)
 	})
 	s.at("2026-02-24T10:00:00+08:00", func() {
-		// The applicant cannot state the agreement; the provider can.
-		s.send(contract.UpdateComplete, decide(contract.StepNegotiate, contract.DecisionAgree, applicantAct, grantTerms(10)), contract.ErrTypeForbidden)
-		s.send(contract.UpdateComplete, decide(contract.StepNegotiate, contract.DecisionAgree, approver, grantTerms(10)), "")
+		nego := func(a contract.Actor, fields map[string]any) contract.CompleteUpdate {
+			return decide(contract.StepNegotiate, contract.DecisionAgree, a, fields)
+		}
+		s.send(contract.UpdateComplete, nego(otherDept, grantTerms(10)), contract.ErrTypeForbidden)
+		s.send(contract.UpdateClaim, contract.ClaimUpdate{TaskID: taskID(contract.StepNegotiate), Actor: approver}, contract.ErrTypeRuleViolated)
+		// Nothing to agree to yet: an agreement without terms names the missing field.
+		s.send(contract.UpdateComplete, nego(approver, map[string]any{}), contract.ErrTypeRuleViolated)
+		s.send(contract.UpdateComplete, nego(applicantAct, grantTerms(10)), "")
+		s.send(contract.UpdateComplete, nego(applicantAct, map[string]any{}), contract.ErrTypeConflict)
+		s.send(contract.UpdateComplete, nego(approver, grantTerms(20)), "")
+		s.send(contract.UpdateComment, contract.CommentUpdate{TaskID: taskID(contract.StepNegotiate), Actor: applicantAct, Text: "同意20天"}, "")
+		s.send(contract.UpdateComplete, nego(applicantAct, map[string]any{}), "")
 	})
 	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareConditional))
 
 	st := s.result()
 	s.Equal(contract.ShareStatusExpired, st.Status)
 	s.Equal(contract.StepNegotiate+"/"+contract.DecisionAgree, st.Grant.Basis)
+	s.True(st.Grant.ValidUntil.Equal(cst("2026-03-16T10:00:00+08:00")), "the provider's 20 days, agreed: %s", st.Grant.ValidUntil)
 	s.Len(st.Decisions, 2)
+	s.Equal(applicantAct.Subject, st.Decisions[1].DecidedBy.Subject)
+	// One task in both inboxes; the proposals and the agreement on its timeline.
+	nego := s.lastTask(taskID(contract.StepNegotiate))
+	s.Equal(provider, nego.CandidateDepartmentID)
+	s.Equal(applicant, nego.PartnerDepartmentID)
+	s.Equal(policy.RoleApplicant, nego.PartnerRole)
+	s.Nil(nego.Proposal)
+	var events []activities.AppendTimelineInput
+	for _, e := range s.events {
+		if e.TaskID == taskID(contract.StepNegotiate) {
+			events = append(events, e)
+		}
+	}
+	slices.SortFunc(events, func(a, b activities.AppendTimelineInput) int { return a.Seq - b.Seq })
+	var kinds []string
+	for _, e := range events {
+		kinds = append(kinds, e.Kind)
+	}
+	s.Equal([]string{activities.EventTaskOpened, activities.EventProposed, activities.EventProposed,
+		activities.EventCommented, activities.EventCompleted}, kinds)
 	s.Equal([]string{activities.EventSubmitted, activities.EventRefused, activities.EventNegotiationAsked,
 		activities.EventGranted, activities.EventGrantExpired}, s.requestEvents())
 	s.Equal([]string{contract.ShareStatusPending, contract.ShareStatusRefused, contract.ShareStatusNegotiating, contract.ShareStatusGranted, contract.ShareStatusExpired}, s.statuses())
@@ -413,6 +444,7 @@ func (s *shareSuite) TestCalendarChangeMovesNegotiationWindow() {
 	})
 	s.at("2026-03-09T10:00:00+08:00", func() {
 		s.send(contract.UpdateComplete, decide(contract.StepNegotiate, contract.DecisionAgree, approver, grantTerms(5)), "")
+		s.send(contract.UpdateComplete, decide(contract.StepNegotiate, contract.DecisionAgree, applicantAct, nil), "")
 	})
 	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareConditional))
 
@@ -435,6 +467,7 @@ func (s *shareSuite) TestNoneTypeGoesToNegotiation() {
 	s.setup("ningxia")
 	s.at("2026-02-13T10:00:00+08:00", func() {
 		s.send(contract.UpdateComplete, decide(contract.StepNegotiate, contract.DecisionAgree, approver, grantTerms(10)), "")
+		s.send(contract.UpdateComplete, decide(contract.StepNegotiate, contract.DecisionAgree, applicantAct, nil), "")
 	})
 	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareNone))
 
