@@ -193,10 +193,14 @@ func (r *recording) searchAttributes(status string) map[string]string {
 
 var terms = map[string]any{"scope": "name", "usage_purpose": "social assistance", "validity_days": 30}
 
-// Approve, then the authority suspends and revokes the grant so the workflow ends. The server
-// keeps every search attribute, and removes the due time once the request is decided.
+// Each recording is named for the scenario and the workflow version it was made with; older
+// files stay in testdata so that executions started before a change keep replaying.
+
+// Approve, then the authority suspends, resumes and revokes the grant so the workflow ends. The
+// server keeps every search attribute, removes the due time once the request is decided, and
+// shows the grant's state as the status.
 func TestRecordShareRequestApprove(t *testing.T) {
-	st := record(t, "approve_revoke", contract.ShareConditional, func(r *recording) {
+	st := record(t, "approve_suspend_resume_revoke", contract.ShareConditional, func(r *recording) {
 		pending := r.searchAttributes(contract.ShareStatusPending)
 		for _, k := range []string{contract.ProcedureKey.GetName(), contract.JurisdictionKey.GetName(),
 			contract.ApplicantDeptKey.GetName(), contract.ProviderDeptKey.GetName()} {
@@ -210,16 +214,19 @@ func TestRecordShareRequestApprove(t *testing.T) {
 			t.Errorf("due time still set after the grant: %v", granted)
 		}
 		r.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: recAuthority, Reason: "misuse"})
+		r.searchAttributes(contract.ShareStatusSuspended)
+		r.send(contract.UpdateResumeGrant, contract.GrantActionUpdate{Actor: recAuthority, Reason: "rectified"})
+		r.searchAttributes(contract.ShareStatusGranted)
 		r.send(contract.UpdateRevokeGrant, contract.GrantActionUpdate{Actor: recAuthority, Reason: "recording ends"})
 	})
-	if st.Status != contract.ShareStatusGranted || st.Grant == nil || st.Grant.Status != activities.GrantRevoked {
+	if st.Status != contract.ShareStatusRevoked || st.Grant == nil || st.Grant.Status != activities.GrantRevoked {
 		t.Fatalf("final state = %+v", st)
 	}
 }
 
 // Refuse → negotiation → no agreement → coordination upholds the refusal.
 func TestRecordShareRequestRefusalUpheld(t *testing.T) {
-	st := record(t, "refuse_negotiate_coordinate", contract.ShareConditional, func(r *recording) {
+	st := record(t, "refuse_shared_negotiation_coordinate", contract.ShareConditional, func(r *recording) {
 		r.complete(contract.StepReply, contract.DecisionRefuse, recApprover,
 			map[string]any{"reason_code": "secret_or_privacy", "reason": "personal data", "legal_basis": "《办法》第十一条"})
 		r.send(contract.UpdateNegotiation, contract.NegotiationUpdate{Actor: recApplicant, Reason: "needed"})
@@ -233,11 +240,25 @@ func TestRecordShareRequestRefusalUpheld(t *testing.T) {
 
 // A resource not for sharing: negotiation at once, withdrawn by the applicant.
 func TestRecordShareRequestNoneWithdrawn(t *testing.T) {
-	st := record(t, "none_withdrawn", contract.ShareNone, func(r *recording) {
+	st := record(t, "none_shared_negotiation_withdrawn", contract.ShareNone, func(r *recording) {
 		r.searchAttributes(contract.ShareStatusNegotiating)
 		r.send(contract.UpdateWithdraw, contract.WithdrawUpdate{Actor: recApplicant, Reason: "no longer needed"})
 	})
 	if st.Status != contract.ShareStatusWithdrawn {
+		t.Fatalf("final state = %+v", st)
+	}
+}
+
+// A resource not for sharing: the applicant proposes terms on the shared negotiation task, the
+// provider agrees, and the authority revokes the grant so the workflow ends.
+func TestRecordShareRequestNegotiatedAgreement(t *testing.T) {
+	st := record(t, "none_negotiated_agreement", contract.ShareNone, func(r *recording) {
+		r.complete(contract.StepNegotiate, contract.DecisionAgree, recApplicant, terms)
+		r.complete(contract.StepNegotiate, contract.DecisionAgree, recApprover, nil)
+		r.searchAttributes(contract.ShareStatusGranted)
+		r.send(contract.UpdateRevokeGrant, contract.GrantActionUpdate{Actor: recAuthority, Reason: "recording ends"})
+	})
+	if st.Status != contract.ShareStatusRevoked || st.Grant == nil || st.Grant.Basis != contract.StepNegotiate+"/"+contract.DecisionAgree {
 		t.Fatalf("final state = %+v", st)
 	}
 }
