@@ -121,6 +121,9 @@ const (
 	EventExtensionApproved = "extension_approved"
 	EventExtensionRefused  = "extension_refused"
 	EventDeadlineChanged   = "deadline_changed"
+	// EventOverdueWithdrawn: a moved deadline (calendar correction) has not passed after all;
+	// the overdue mark is taken back and the supervision task closed.
+	EventOverdueWithdrawn = "overdue_withdrawn"
 	// EventProposed: one department of a shared task proposed a mutual decision's terms.
 	EventProposed = "proposed"
 )

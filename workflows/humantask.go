@@ -388,14 +388,54 @@ func (t *humanTask) recomputeDeadline(ctx workflow.Context, why string) error {
 	if before.DueAt.Equal(t.st.Deadline.DueAt) && before.CalendarVersion == t.st.Deadline.CalendarVersion {
 		return nil
 	}
-	// WIP: an overdue mark is never taken back, even if a calendar correction moves the
-	// deadline later again; only the future alarms move.
+	withdrawn, err := t.withdrawOverdue(ctx)
+	if err != nil {
+		return err
+	}
 	if err := t.project(ctx); err != nil {
 		return err
 	}
 	data := t.deadlineData()
 	data["previous_due_at"] = before.DueAt
-	return t.record(ctx, activities.EventDeadlineChanged, contract.Actor{}, why, data)
+	if err := t.record(ctx, activities.EventDeadlineChanged, contract.Actor{}, why, data); err != nil {
+		return err
+	}
+	if withdrawn {
+		return t.record(ctx, activities.EventOverdueWithdrawn, contract.Actor{}, "the moved deadline has not passed",
+			map[string]any{"due_at": t.st.Deadline.DueAt, "overdue": t.st.Overdue, "long_overdue": t.st.LongOverdue})
+	}
+	return nil
+}
+
+// changeOverdueWithdrawn is the workflow.GetVersion change id of taking back an overdue mark
+// that a calendar correction made wrong.
+const changeOverdueWithdrawn = "overdue-withdrawn-on-moved-deadline"
+
+// withdrawOverdue takes back the overdue (or long-overdue) mark when the recomputed deadline
+// has not passed after all — an admin corrected the calendar — and closes the supervision
+// task; the wait loop arms the alarms again. It reports whether it changed anything.
+func (t *humanTask) withdrawOverdue(ctx workflow.Context) (bool, error) {
+	now, d := workflow.Now(ctx), t.st.Deadline
+	notOverdue := t.st.Overdue && (d.NoDeadline || d.OverdueAt.After(now))
+	notLong := t.st.LongOverdue && (notOverdue || d.LongOverdueAt.IsZero() || d.LongOverdueAt.After(now))
+	if !notOverdue && !notLong {
+		return false, nil
+	}
+	if workflow.GetVersion(ctx, changeOverdueWithdrawn, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return false, nil
+	}
+	t.st.LongOverdue = false
+	status := activities.TaskOpen // still overdue: the supervision task shows it no longer long overdue
+	if notOverdue {
+		t.st.Overdue, status = false, activities.TaskClosed
+	}
+	if t.st.SupervisionOpened {
+		if err := t.projectSupervision(ctx, status); err != nil {
+			return false, err
+		}
+	}
+	t.wake.SendAsync(struct{}{})
+	return true, nil
 }
 
 func (t *humanTask) deadlineData() map[string]any {

@@ -408,3 +408,36 @@ func (s *humanTaskSuite) TestRecomputeSignalMovesDeadline() {
 	s.True(last.DueAt.Equal(cst("2026-03-05T23:59:59+08:00")), "due %s", last.DueAt)
 	s.Equal("cn-2026.1+r1", last.CalendarVersion)
 }
+
+// Overdue at 24:00 on 4 March; on 5 March an admin corrects the calendar, making 3 and 4 March
+// days off: the deadline moves to 6 March, which has not passed, so the overdue mark is taken
+// back and the supervision task closed. The task becomes overdue again at 24:00 on 6 March.
+func (s *humanTaskSuite) TestCalendarCorrectionWithdrawsOverdue() {
+	s.setup("ningxia")
+	s.at("2026-03-05T10:00:00+08:00", func() {
+		changed, err := calendar.New(calendar.Options{Version: "cn-2026.1+r2", Overrides: []calendar.Override{
+			{Date: calendar.Date{Year: 2026, Month: time.March, Day: 3}, Workday: false, Name: "correction", Source: "test"},
+			{Date: calendar.Date{Year: 2026, Month: time.March, Day: 4}, Workday: false, Name: "correction", Source: "test"},
+		}})
+		s.Require().NoError(err)
+		s.cals.set(changed)
+		s.env.SignalWorkflow(contract.SignalRecomputeDeadline, contract.RecomputeDeadlineSignal{CalendarVersion: "cn-2026.1+r2"})
+	})
+	s.at("2026-03-09T10:00:00+08:00", func() { s.send(contract.UpdateComplete, s.approve(approver), "", "") })
+	s.env.ExecuteWorkflow(oneTaskWorkflow, s.spec(policy.ProcShare))
+
+	out := s.outcome()
+	s.True(out.Overdue, "overdue again after the moved deadline")
+	s.requireTimes(activities.EventOverdue, "2026-03-05T00:00:00+08:00", "2026-03-07T00:00:00+08:00")
+	s.requireTimes(activities.EventOverdueWithdrawn, "2026-03-05T10:00:00+08:00")
+	// The 9:00 reminder of 5 March had passed when the deadline moved: not sent late.
+	s.requireTimes(activities.EventReminded, "2026-02-28T09:00:00+08:00", "2026-03-03T09:00:00+08:00",
+		"2026-03-04T09:00:00+08:00", "2026-03-06T09:00:00+08:00")
+	var statuses []string
+	for _, p := range s.projects {
+		if p.Kind == activities.TaskKindSupervision {
+			statuses = append(statuses, p.Status)
+		}
+	}
+	s.Equal([]string{activities.TaskOpen, activities.TaskClosed, activities.TaskOpen, activities.TaskClosed}, statuses)
+}
