@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 
@@ -193,6 +194,15 @@ func TestDevModeEndToEnd(t *testing.T) {
 	if status != 200 || !strings.Contains(string(body), "NX-SCJG-E2E") {
 		t.Fatalf("resource after restart: %d %s", status, body)
 	}
+	// Its deadline is still armed: the persisted history holds a timer that has neither fired nor
+	// been cancelled, set for the task's next alarm (a reminder, at the latest the deadline).
+	due, err := time.Parse(time.RFC3339, req.DueAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fireAt, ok := pendingTimer(t, temporalPort, contract.ShareRequestWorkflowID(req.ID)); !ok || !fireAt.After(time.Now()) || fireAt.After(due) {
+		t.Fatalf("pending timer after restart = %v (%v), want one before the deadline %s", fireAt, ok, due)
+	}
 	// The request goes on: its task is still open and is decided after the restart.
 	taskID := url.PathEscape("share-request-" + req.ID + "/reply/1")
 	if status, body := call(t, "POST", base+"/api/v1/tasks/"+taskID+"/complete", tokens["TOKEN_APPROVER"],
@@ -214,4 +224,39 @@ func TestDevModeEndToEnd(t *testing.T) {
 	if status != 200 || strings.Count(string(body), `"id"`) != 4 {
 		t.Fatalf("departments after restart: %d %s", status, body)
 	}
+}
+
+// pendingTimer returns when the workflow's last started timer fires, if it has neither fired
+// nor been cancelled, from the history the embedded server persisted.
+func pendingTimer(t *testing.T, temporalPort int, workflowID string) (time.Time, bool) {
+	t.Helper()
+	tc, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", temporalPort)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	started := map[string]time.Time{}
+	iter := tc.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch e.GetEventType() {
+		case enumspb.EVENT_TYPE_TIMER_STARTED:
+			a := e.GetTimerStartedEventAttributes()
+			started[a.GetTimerId()] = e.GetEventTime().AsTime().Add(a.GetStartToFireTimeout().AsDuration())
+		case enumspb.EVENT_TYPE_TIMER_FIRED:
+			delete(started, e.GetTimerFiredEventAttributes().GetTimerId())
+		case enumspb.EVENT_TYPE_TIMER_CANCELED:
+			delete(started, e.GetTimerCanceledEventAttributes().GetTimerId())
+		}
+	}
+	if len(started) != 1 {
+		return time.Time{}, false
+	}
+	for _, at := range started {
+		return at, true
+	}
+	return time.Time{}, false
 }
