@@ -142,7 +142,7 @@ func (t *humanTask) validateComplete(_ workflow.Context, u contract.CompleteUpda
 	for _, f := range slices.Sorted(maps.Keys(d.Choices)) {
 		allowed := d.Choices[f]
 		if v, ok := u.Fields[f].(string); (ok || u.Fields[f] != nil) && !slices.Contains(allowed, v) {
-			return invalidField(f, "%s must be one of %s, got %v", f, strings.Join(allowed, ", "), u.Fields[f])
+			return invalidField(f, "must be one of %s, got %v", strings.Join(allowed, ", "), u.Fields[f])
 		}
 	}
 	if t.obs.checkDecision != nil {
