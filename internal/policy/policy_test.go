@@ -264,6 +264,7 @@ func TestMalformedFilesNameFileLineAndPath(t *testing.T) {
 			"day: 30", "procedures[7].steps[0].deadline.annual.day", "must be 1..28 for month 2"},
 		{"retention months not cited", "  - {record: audit_log, local_default: true, note: silent}", "  - {record: audit_log, min_months: 6, legal_basis: [{document: 测试办法, article: 第三十三条}]}", "min_months: 6", "retention[0].min_months", "6 months is not stated"},
 		{"bad id", "id: testland", "id: Test Land", "id: Test", "id", "lower-case"},
+		{"department transfer on a step the authority does not act on", "        refusal_requires: [reasons]\n", "        refusal_requires: [reasons]\n        department_transfer: true\n", "department_transfer: true", "procedures[0].steps[0].department_transfer", "only a step the authority acts on"},
 		{"refusal reason twice", "  - {code: other, title: 其他}", "  - {code: outside_duty, title: 其他}", "code: outside_duty, title: 其他", "refusal_reasons[1].code", "listed twice"},
 		{"refusal reason cites an unknown document", "document: 测试办法, article: 第十一条}", "document: 别的办法, article: 第十一条}", "别的办法", "refusal_reasons[0].legal_basis[0].document", "not one of the profile's documents"},
 	}
