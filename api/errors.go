@@ -35,6 +35,9 @@ const (
 
 	// CodeIdempotencyKeyReused (422): the Idempotency-Key was used before for another request.
 	CodeIdempotencyKeyReused = "idempotency_key_reused"
+	// CodeIdempotencyKeyInProgress (409): a request with the same Idempotency-Key is still
+	// running; retrying shortly returns its answer.
+	CodeIdempotencyKeyInProgress = "idempotency_key_in_progress"
 )
 
 // Error is an API error: an HTTP status, a machine code, a human message and, for bad input,
