@@ -127,6 +127,16 @@ func (s *Store) ReleaseIdempotencyKey(ctx context.Context, subject, key string, 
 	return nil
 }
 
+// PurgeIdempotencyKeys deletes the keys stored before before, answered or not, and reports
+// how many; a retry after that creates again. Safe to run from every API process at once.
+func (s *Store) PurgeIdempotencyKeys(ctx context.Context, before time.Time) (int64, error) {
+	res := s.db.WithContext(ctx).Where("created_at < ?", dbTime(before)).Delete(&IdempotencyRecord{})
+	if res.Error != nil {
+		return 0, dbError(res.Error, "purge idempotency keys before %s", before.Format(time.RFC3339))
+	}
+	return res.RowsAffected, nil
+}
+
 func isPrintableASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < 0x20 || s[i] > 0x7e {

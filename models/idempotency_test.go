@@ -168,3 +168,32 @@ func TestIdempotencyClaimCompleteRelease(t *testing.T) {
 		}
 	})
 }
+
+// Keys older than the retention go, answered or pending; newer ones stay.
+func TestPurgeIdempotencyKeys(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		st := models.NewStore(db)
+		for _, k := range []string{"old-answer", "old-claim", "new"} {
+			rec := idemRecord("u1", k)
+			save := st.SaveIdempotencyRecord
+			if k == "old-claim" {
+				save = st.ClaimIdempotencyKey
+			}
+			if err := save(ctx, rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+		old := time.Now().Add(-48 * time.Hour).UTC()
+		if err := db.Model(&models.IdempotencyRecord{}).Where("idem_key LIKE ?", "old-%").Update("created_at", old).Error; err != nil {
+			t.Fatal(err)
+		}
+		n, err := st.PurgeIdempotencyKeys(ctx, time.Now().Add(-24*time.Hour))
+		if err != nil || n != 2 {
+			t.Fatalf("purged %d, %v; want 2", n, err)
+		}
+		if _, err := st.GetIdempotencyRecord(ctx, "u1", "new"); err != nil {
+			t.Errorf("the new key went too: %v", err)
+		}
+	})
+}

@@ -313,7 +313,31 @@ func serveAPI(ctx context.Context, cfg config.Config, log *slog.Logger, s *servi
 		return nil, nil, err
 	}
 	wait, err = serveHTTP(ctx, srv, cfg.ShutdownTimeout, log)
+	if err == nil {
+		go purgeIdempotencyKeys(ctx, cfg.IdempotencyRetention, log, models.NewStore(s.db))
+	}
 	return wait, signer, err
+}
+
+// purgeIdempotencyKeys deletes the answers to Idempotency-Keys past their retention, at start
+// and then hourly, until ctx ends. Every API process runs it: a delete by age can repeat.
+func purgeIdempotencyKeys(ctx context.Context, retention time.Duration, log *slog.Logger, st *models.Store) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		n, err := st.PurgeIdempotencyKeys(ctx, time.Now().Add(-retention))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("purge Idempotency-Key answers", slog.Any("error", err))
+		case n > 0:
+			log.Info("purged Idempotency-Key answers past their retention", slog.Int64("keys", n), slog.Duration("retention", retention))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 func runAPI(ctx context.Context, args []string) error {

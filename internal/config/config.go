@@ -92,6 +92,8 @@ type Config struct {
 
 	MaxBodyBytes    int64         `env:"DATASHARE_MAX_BODY_BYTES" envDefault:"1048576" usage:"largest accepted request body in bytes"`
 	ShutdownTimeout time.Duration `env:"DATASHARE_SHUTDOWN_TIMEOUT" envDefault:"20s" usage:"how long a stop waits for requests and activities to finish"`
+	// IdempotencyRetention is how long the answer to an Idempotency-Key is kept for retries.
+	IdempotencyRetention time.Duration `env:"DATASHARE_IDEMPOTENCY_RETENTION" envDefault:"24h" usage:"how long answers to Idempotency-Key requests are kept for retries"`
 	LogLevel        string        `env:"DATASHARE_LOG_LEVEL" envDefault:"info" usage:"debug, info, warn or error"`
 	LogFormat       string        `env:"DATASHARE_LOG_FORMAT" envDefault:"text" usage:"text or json"`
 	DemoData        bool          `env:"DATASHARE_DEMO_DATA" envDefault:"false" usage:"create demo departments, users and catalog on start (embedded mode turns it on)"`
@@ -306,6 +308,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 64<<20 {
 		bad("DATASHARE_MAX_BODY_BYTES", "must be between 1024 and 67108864, got %d", c.MaxBodyBytes)
+	}
+	if c.IdempotencyRetention < time.Hour || c.IdempotencyRetention > 30*24*time.Hour {
+		bad("DATASHARE_IDEMPOTENCY_RETENTION", "must be between 1h and 720h, got %s", c.IdempotencyRetention)
 	}
 	if c.ShutdownTimeout <= 0 {
 		bad("DATASHARE_SHUTDOWN_TIMEOUT", "must be positive, got %s", c.ShutdownTimeout)
