@@ -94,9 +94,9 @@ type Config struct {
 	ShutdownTimeout time.Duration `env:"DATASHARE_SHUTDOWN_TIMEOUT" envDefault:"20s" usage:"how long a stop waits for requests and activities to finish"`
 	// IdempotencyRetention is how long the answer to an Idempotency-Key is kept for retries.
 	IdempotencyRetention time.Duration `env:"DATASHARE_IDEMPOTENCY_RETENTION" envDefault:"24h" usage:"how long answers to Idempotency-Key requests are kept for retries"`
-	LogLevel        string        `env:"DATASHARE_LOG_LEVEL" envDefault:"info" usage:"debug, info, warn or error"`
-	LogFormat       string        `env:"DATASHARE_LOG_FORMAT" envDefault:"text" usage:"text or json"`
-	DemoData        bool          `env:"DATASHARE_DEMO_DATA" envDefault:"false" usage:"create demo departments, users and catalog on start (embedded mode turns it on)"`
+	LogLevel             string        `env:"DATASHARE_LOG_LEVEL" envDefault:"info" usage:"debug, info, warn or error"`
+	LogFormat            string        `env:"DATASHARE_LOG_FORMAT" envDefault:"text" usage:"text or json"`
+	DemoData             bool          `env:"DATASHARE_DEMO_DATA" envDefault:"false" usage:"create demo departments, users and catalog on start (embedded mode turns it on)"`
 }
 
 // Var describes one configuration variable, for help texts and the README table.
