@@ -145,6 +145,9 @@ const (
 	EventCatalogSubmissionRefused = "catalog_submission_refused"
 	// EventCatalogReturned: the authority returned the update with a reason.
 	EventCatalogReturned = "catalog_returned"
+	// EventCatalogPublishRefused: the approval could not publish (a linked revision was
+	// changed outside the update); the rest went back to the department.
+	EventCatalogPublishRefused = "catalog_publish_refused"
 	// EventCatalogPublished: every linked revision was published at once.
 	EventCatalogPublished = "catalog_published"
 	// EventResponsibilityListUpdated: the 责任清单 was updated with the catalog (内乡 第二十二条).

@@ -243,10 +243,12 @@ func (s *Store) PublishCatalogUpdate(ctx context.Context, updateID string, round
 
 // ReturnCatalogUpdate returns every revision linked to round of the update to the
 // department as a draft with the reason, in one transaction; links already returned are
-// skipped.
+// skipped, and so is a revision changed outside the update meanwhile (returned or
+// published through the catalog): it is no longer the update's to return. A return never
+// fails on the catalog's state, so a refused publication can always fall back to it.
 func (s *Store) ReturnCatalogUpdate(ctx context.Context, updateID string, round int, actor, reason string) ([]CatalogUpdateResource, error) {
-	if isBlank(reason) {
-		return nil, fmt.Errorf("return round %d of catalog update %q: %w", round, updateID, invalidField("reason", "必须说明理由"))
+	if f := (map[string]string{}); checkText(f, "reason", reason, maxReasonText, true) {
+		return nil, fmt.Errorf("return round %d of catalog update %q: %w", round, updateID, &ValidationError{Fields: f})
 	}
 	return s.reviewLinks(ctx, updateID, round, "return", func(tx *gorm.DB, l *CatalogUpdateResource, t time.Time) error {
 		tr := returnTransition(l.ResourceID, l.Version, actor, reason)
@@ -255,8 +257,8 @@ func (s *Store) ReturnCatalogUpdate(ctx context.Context, updateID string, round 
 		} else if rev {
 			tr = returnRevisionTransition(l.ResourceID, l.Version, actor, reason)
 		}
-		if _, err := tr.applyIn(tx); err != nil {
-			return linkChanged(l, err)
+		if _, err := tr.applyIn(tx); err != nil && !movedOn(err) {
+			return err
 		}
 		l.ReturnedAt = &t
 		return nil
@@ -306,10 +308,15 @@ func revisionLinked(tx *gorm.DB, l *CatalogUpdateResource) (bool, error) {
 	return r.Status == StatusPublished, nil
 }
 
+// movedOn reports a transition refused because the revision is no longer the linked one.
+func movedOn(err error) bool {
+	return errors.Is(err, ErrConflict) || errors.Is(err, ErrInvalidState) || errors.Is(err, ErrNotFound)
+}
+
 // linkChanged turns a failed transition of a linked revision (edited, returned or published
 // outside the update) into a field error: retrying cannot help.
 func linkChanged(l *CatalogUpdateResource, err error) error {
-	if errors.Is(err, ErrConflict) || errors.Is(err, ErrInvalidState) || errors.Is(err, ErrNotFound) {
+	if movedOn(err) {
 		return invalidField("resource_versions", fmt.Sprintf("目录资源 %d 第 %d 版已在本次更新之外被改动: %v", l.ResourceID, l.Version, err))
 	}
 	return err

@@ -217,6 +217,15 @@ func TestReturnAndAtomicPublish(t *testing.T) {
 		if r, _ := st.GetResource(ctx, a.ID); r.Status != models.StatusSubmitted || r.Version != 4 {
 			t.Errorf("resource a was published alone: %s v%d", r.Status, r.Version)
 		}
+		// The fallback return takes back what is still the update's and leaves b alone.
+		if _, err := st.ReturnCatalogUpdate(ctx, "CU-1", 2, "carol", "未能发布"); err != nil {
+			t.Fatalf("return after a refused publication: %v", err)
+		}
+		ra, _ := st.GetResource(ctx, a.ID)
+		rb, _ := st.GetResource(ctx, b.ID)
+		if ra.Status != models.StatusDraft || ra.Version != 5 || rb.Version != 5 || rb.ReturnReason != "直接退回" {
+			t.Errorf("after the fallback return: a %s v%d, b v%d %q", ra.Status, ra.Version, rb.Version, rb.ReturnReason)
+		}
 	})
 }
 

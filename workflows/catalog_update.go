@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -169,7 +170,7 @@ func (u *catalogUpdate) review(ctx workflow.Context) (approved bool, err error) 
 		Party{DepartmentID: in.AuthorityDeptID, Role: policy.RoleAuthority},
 		[]Party{{DepartmentID: in.DepartmentID, Role: policy.RoleApprover}},
 		[]activities.DecisionOption{approve, {Code: contract.DecisionReturn, RequiredFields: []string{contract.FieldReason}}},
-		workflow.Now(ctx), nil)
+		workflow.Now(ctx), checkReview)
 	if err != nil {
 		return false, err
 	}
@@ -185,7 +186,21 @@ func (u *catalogUpdate) review(ctx workflow.Context) (approved bool, err error) 
 	}
 
 	var res activities.PublishCatalogUpdateResult
-	if err := workflow.ExecuteActivity(activityOptions(ctx), u.catActs.PublishCatalogUpdate, review).Get(ctx, &res); err != nil {
+	err = workflow.ExecuteActivity(activityOptions(ctx), u.catActs.PublishCatalogUpdate, review).Get(ctx, &res)
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeInvalid {
+		// A linked revision was changed outside the update (returned or published through
+		// the catalog) after the approval was given: nothing was published. The rest goes
+		// back to the department, whose original deadline still runs.
+		review.Reason = truncate("未能发布："+appErr.Message(), maxReasonRunes)
+		if err := workflow.ExecuteActivity(activityOptions(ctx), u.catActs.ReturnCatalogUpdate, review).Get(ctx, nil); err != nil {
+			return false, fmt.Errorf("return round %d after a refused publication: %w", u.st.Round, err)
+		}
+		u.st.Status = contract.CatalogUpdateUpdating
+		return false, u.changed(ctx, activities.EventCatalogPublishRefused, out.DecidedBy, review.Reason,
+			map[string]any{"round": u.st.Round, "resource_versions": u.st.Submitted})
+	}
+	if err != nil {
 		return false, fmt.Errorf("publish round %d: %w", u.st.Round, err)
 	}
 	if err := u.record(ctx, activities.EventCatalogPublished, out.DecidedBy, out.Comment,
@@ -270,6 +285,25 @@ func checkSubmission(c contract.CompleteUpdate) error {
 		return err
 	}
 	return nil
+}
+
+// maxReasonRunes bounds a return's reason, as the catalog stores it (models' reason limit).
+const maxReasonRunes = 2000
+
+// checkReview rejects a reason the catalog could not store, before it enters history.
+func checkReview(c contract.CompleteUpdate) error {
+	if r, ok := c.Fields[contract.FieldReason].(string); ok && utf8.RuneCountInString(r) > maxReasonRunes {
+		return invalidField(contract.FieldReason, "a reason has at most %d characters", maxReasonRunes)
+	}
+	return nil
+}
+
+// truncate cuts s to at most n characters.
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
 }
 
 // resourceVersions reads the submit decision's field as JSON delivers it (a list of objects

@@ -41,8 +41,9 @@ type catalogSuite struct {
 	returned  []activities.CatalogReviewInput
 	sa        []saChange
 	memo      map[string]any
-	// refuseLinks makes the first n link calls fail as a moved-on revision would.
-	refuseLinks int
+	// refuseLinks and refusePublish make the first n such calls fail as a moved-on revision
+	// would.
+	refuseLinks, refusePublish int
 }
 
 func TestCatalogUpdate(t *testing.T) { suite.Run(t, new(catalogSuite)) }
@@ -54,7 +55,7 @@ func (s *catalogSuite) setup(profile string, start time.Time) {
 	s.Require().NoError(err)
 	s.start = start
 	s.events, s.tasks, s.updates, s.links, s.published, s.returned, s.sa, s.memo = nil, nil, nil, nil, nil, nil, nil, nil
-	s.sent, s.answered, s.refuseLinks = 0, 0, 0
+	s.sent, s.answered, s.refuseLinks, s.refusePublish = 0, 0, 0, 0
 
 	s.env = s.NewTestWorkflowEnvironment()
 	s.env.SetStartTime(start)
@@ -106,6 +107,10 @@ func (s *catalogSuite) setup(profile string, start time.Time) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.published = append(s.published, in)
+			if s.refusePublish > 0 {
+				s.refusePublish--
+				return activities.PublishCatalogUpdateResult{}, temporal.NewNonRetryableApplicationError("目录资源 8 第 2 版已在本次更新之外被改动", activities.ErrTypeInvalid, nil)
+			}
 			return activities.PublishCatalogUpdateResult{Published: []activities.LinkedVersion{{ResourceID: 7, Version: 3}}}, nil
 		})
 	s.env.OnActivity(catActs.ReturnCatalogUpdate, mock.Anything, mock.Anything).Return(
@@ -469,4 +474,33 @@ func (s *catalogSuite) TestRefusedSubmissionReopensUpdate() {
 	s.True(second.DueAt.Equal(cst("2026-03-16T23:59:59+08:00")), "due %s", second.DueAt)
 	s.Equal([]string{activities.EventCatalogUpdateOpened, activities.EventCatalogSubmissionRefused, activities.EventCatalogSubmitted,
 		activities.EventCatalogPublished}, s.ownEvents())
+}
+
+// An approval that cannot publish, because a linked revision was returned through the
+// catalog meanwhile, publishes nothing: the rest goes back to the department with the cause,
+// under the original deadline, and the next approval publishes.
+func (s *catalogSuite) TestRefusedPublicationReturnsUpdate() {
+	s.setup("liaoning", cst("2026-03-03T09:30:00+08:00"))
+	s.at("2026-03-04T10:00:00+08:00", func() { s.send(submit(1, approver, version(7, 1), version(8, 1)), "") })
+	s.at("2026-03-05T10:00:00+08:00", func() {
+		s.refusePublish = 1
+		long := string(make([]rune, maxReasonRunes+1))
+		s.send(reviewDecision(1, contract.DecisionReturn, map[string]any{contract.FieldReason: long}), contract.ErrTypeInvalid)
+		s.send(reviewDecision(1, contract.DecisionApprove, nil), "")
+	})
+	s.at("2026-03-06T10:00:00+08:00", func() { s.send(submit(2, approver, version(7, 3)), "") })
+	s.at("2026-03-09T10:00:00+08:00", func() { s.send(reviewDecision(2, contract.DecisionApprove, nil), "") })
+	s.env.ExecuteWorkflow(CatalogUpdateWorkflow, catalogInput("2026-03-02", s.start))
+
+	st := s.result()
+	s.Equal(contract.CatalogUpdatePublished, st.Status)
+	s.Equal(2, st.Round)
+	s.Require().Len(s.returned, 1)
+	s.Equal(1, s.returned[0].Round)
+	s.Contains(s.returned[0].Reason, "目录资源 8")
+	s.Len(s.published, 2)
+	second := s.firstTask(catalogTaskID(contract.StepUpdate, 2))
+	s.True(second.DueAt.Equal(cst("2026-03-16T23:59:59+08:00")), "due %s", second.DueAt)
+	s.Equal([]string{activities.EventCatalogUpdateOpened, activities.EventCatalogSubmitted, activities.EventCatalogPublishRefused,
+		activities.EventCatalogSubmitted, activities.EventCatalogPublished}, s.ownEvents())
 }
