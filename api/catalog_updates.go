@@ -144,7 +144,7 @@ func (h catalogUpdateHandlers) create(c *gin.Context) {
 // names (ordering it, 责令更新).
 func (h catalogUpdateHandlers) department(c *gin.Context, p auth.Principal, named string) (string, bool) {
 	switch {
-	case p.Has(auth.RoleAuthority) && named != "" && named != p.DepartmentID:
+	case p.Has(auth.RoleAuthority) && named != "":
 		d, err := h.departments.GetDepartment(c.Request.Context(), named)
 		if errors.Is(err, models.ErrNotFound) {
 			abort(c, &Error{Status: http.StatusUnprocessableEntity, Code: CodeRuleViolated, Message: "department " + named + " does not exist",
