@@ -151,7 +151,12 @@ func (s *Store) Retire(ctx context.Context, id int64, expectedVersion int, actor
 	return s.transition(ctx, transition{
 		id: id, expectedVersion: expectedVersion, actor: actor, reason: reason, reasonRequired: true,
 		verb: "retire", action: ActionRetired, from: StatusPublished, to: StatusRetired,
-		apply: func(*gorm.DB, *CatalogResource, time.Time) (bool, error) { return true, nil },
+		apply: func(_ *gorm.DB, r *CatalogResource, _ time.Time) (bool, error) {
+			// A revision in progress dies with the entry; an update that linked it finds the
+			// resource retired and leaves it out.
+			r.RevisionStatus, r.RevisionContent = "", nil
+			return true, nil
+		},
 	})
 }
 

@@ -291,5 +291,14 @@ func TestRevisionOfPublishedResource(t *testing.T) {
 		if actions != want {
 			t.Errorf("revisions = %q, want %q", actions, want)
 		}
+
+		// Retiring an entry drops a revision in progress.
+		if _, err := st.Revise(ctx, pub.ID, 0, "alice"); err != nil {
+			t.Fatal(err)
+		}
+		retired, err := st.Retire(ctx, pub.ID, 0, "carol", "职能调整")
+		if err != nil || retired.RevisionStatus != "" || retired.RevisionContent != nil {
+			t.Fatalf("retire = %+v, %v", retired, err)
+		}
 	})
 }
