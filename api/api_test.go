@@ -98,6 +98,8 @@ func newTestAPI(t testing.TB, db *gorm.DB) *testAPI {
 		Workflows:     ta.updater,
 		ShareRequests: store,
 		Starter:       ta.starter,
+		// Catalog updates read the same store.
+		CatalogUpdates: store,
 	})
 	if err != nil {
 		t.Fatalf("router: %v", err)

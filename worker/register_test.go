@@ -56,3 +56,22 @@ func TestRegisterShareRequest(t *testing.T) {
 		t.Errorf("share store = %T, want shareProjection", share.Store)
 	}
 }
+
+// The worker runs CatalogUpdateWorkflow under its contract name and its activities over the
+// database.
+func TestRegisterCatalogUpdate(t *testing.T) {
+	r := &recordingRegistry{}
+	register(r, Deps{DB: modelstest.NewSQLite(t)})
+	if !slices.Contains(r.workflows, contract.CatalogUpdateWorkflowType) || contract.CatalogUpdateWorkflowType != "CatalogUpdateWorkflow" {
+		t.Errorf("workflows = %v, want %s", r.workflows, contract.CatalogUpdateWorkflowType)
+	}
+	var found bool
+	for _, a := range r.activities {
+		if c, ok := a.(*activities.CatalogUpdateActivities); ok {
+			_, found = c.Store.(catalogUpdateProjection)
+		}
+	}
+	if !found {
+		t.Errorf("activities = %v, want *activities.CatalogUpdateActivities over catalogUpdateProjection", r.activities)
+	}
+}
