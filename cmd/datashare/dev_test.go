@@ -32,6 +32,17 @@ type devProcess struct {
 
 func startDev(t *testing.T, dataDir string, apiPort, temporalPort, uiPort int) *devProcess {
 	t.Helper()
+	p, err := tryStartDev(t, dataDir, apiPort, temporalPort, uiPort)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// tryStartDev starts dev and waits until it is ready; an error is dev stopping while it
+// starts (a port taken, say).
+func tryStartDev(t *testing.T, dataDir string, apiPort, temporalPort, uiPort int) (*devProcess, error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &devProcess{cancel: cancel, done: make(chan error, 1)}
 	go func() {
@@ -48,13 +59,14 @@ func startDev(t *testing.T, dataDir string, apiPort, temporalPort, uiPort int) *
 	for {
 		select {
 		case err := <-p.done:
-			t.Fatalf("dev stopped while starting: %v", err)
+			cancel()
+			return nil, fmt.Errorf("dev stopped while starting: %w", err)
 		default:
 		}
 		if resp, err := http.Get(base + "/readyz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return p
+				return p, nil
 			}
 		}
 		if time.Now().After(deadline) {
@@ -123,11 +135,26 @@ func TestDevModeEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the embedded Temporal server twice")
 	}
-	dataDir := t.TempDir()
-	apiPort, temporalPort, uiPort := testutil.FreePort(t), testutil.FreePort(t), testutil.FreePort(t)
+	// Free ports can be taken by another process between choosing and binding them (tests of
+	// other packages, on a busy machine): then start again on new ones.
+	var (
+		dataDir                       string
+		apiPort, temporalPort, uiPort int
+		p                             *devProcess
+	)
+	for attempt := 1; p == nil; attempt++ {
+		dataDir = t.TempDir()
+		apiPort, temporalPort, uiPort = testutil.FreePort(t), testutil.FreePort(t), testutil.FreePort(t)
+		var err error
+		if p, err = tryStartDev(t, dataDir, apiPort, temporalPort, uiPort); err != nil {
+			if attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+				t.Fatal(err)
+			}
+			t.Logf("starting again on other ports: %v", err)
+		}
+	}
 	base := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
 
-	p := startDev(t, dataDir, apiPort, temporalPort, uiPort)
 	tokens := readTokens(t, dataDir)
 	if len(tokens) < 8 || tokens["TOKEN_APPLICANT"] == "" || tokens["TOKEN_AUTHORITY"] == "" {
 		t.Fatalf("demo tokens = %v", tokens)
