@@ -239,12 +239,12 @@ type services struct {
 // start with its name, line and path) and resolves every known profile with the local defaults.
 func loadPolicies(cfg config.Config) (policy.Profile, []policy.Profile, error) {
 	defaults := policy.LocalDefaults{Workdays: cfg.LocalDefaultWorkdays}
-	active, err := policy.Select(cfg.Jurisdiction, cfg.PolicyFile, defaults)
+	active, err := policy.Select(cfg.Profile, cfg.PolicyFile, defaults)
 	if err != nil {
 		if cfg.PolicyFile != "" {
 			return policy.Profile{}, nil, fmt.Errorf("DATASHARE_POLICY_FILE: %w", err)
 		}
-		return policy.Profile{}, nil, fmt.Errorf("DATASHARE_JURISDICTION: %w", err)
+		return policy.Profile{}, nil, fmt.Errorf("DATASHARE_PROFILE: %w", err)
 	}
 	if cfg.RefusalReasonsFile != "" {
 		if active, err = policy.LoadRefusalReasons(active, cfg.RefusalReasonsFile); err != nil {

@@ -103,7 +103,7 @@ func runDev(ctx context.Context, args []string) error {
 // DATA_DIR/demo-tokens.env for scripts.
 func printBanner(cfg config.Config, uiURL, temporalAddr string, signer *auth.DevSigner) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n datashare is running (embedded mode, jurisdiction profile %s)\n\n", cfg.Jurisdiction)
+	fmt.Fprintf(&b, "\n datashare is running (embedded mode, jurisdiction profile %s)\n\n", cfg.Profile)
 	fmt.Fprintf(&b, "   API          %s/api/v1   (OpenAPI: %s/api/openapi.json)\n", cfg.PublicURL, cfg.PublicURL)
 	fmt.Fprintf(&b, "   health       %s/healthz  %s/readyz  %s/metrics\n", cfg.PublicURL, cfg.PublicURL, cfg.PublicURL)
 	if uiURL != "" {

@@ -57,7 +57,8 @@ type Config struct {
 	DBDialect string `env:"DATASHARE_DB_DIALECT" envDefault:"sqlite" usage:"application database: sqlite or mysql"`
 	DBDSN     string `env:"DATASHARE_DB_DSN" usage:"database DSN (sqlite: file path, default DATA_DIR/datashare.db; mysql: user:pass@tcp(host:3306)/db)"`
 
-	Jurisdiction string `env:"DATASHARE_JURISDICTION" envDefault:"ningxia" usage:"jurisdiction profile: ningxia, wuhai, liaoning or neixiang"`
+	// Profile selects the jurisdiction profile in force (DESIGN.md section 2).
+	Profile string `env:"DATASHARE_PROFILE" envDefault:"ningxia" usage:"jurisdiction profile: ningxia, wuhai, liaoning or neixiang"`
 	// PolicyFile replaces the embedded profile with a deployment's own (YAML, same schema).
 	PolicyFile string `env:"DATASHARE_POLICY_FILE" usage:"a jurisdiction profile file (YAML) to use instead of the embedded one"`
 	// RefusalReasonsFile replaces the profile's refusal reason catalogue (YAML: refusal_reasons).
@@ -247,8 +248,8 @@ func (c Config) Validate() error {
 		bad("DATASHARE_DB_DIALECT", "must be sqlite or mysql, got %q", c.DBDialect)
 	}
 	// A deployment's own profile file names its own jurisdiction.
-	if c.PolicyFile == "" && !slices.Contains(Jurisdictions, c.Jurisdiction) {
-		bad("DATASHARE_JURISDICTION", "must be one of %s, got %q", strings.Join(Jurisdictions, ", "), c.Jurisdiction)
+	if c.PolicyFile == "" && !slices.Contains(Jurisdictions, c.Profile) {
+		bad("DATASHARE_PROFILE", "must be one of %s, got %q", strings.Join(Jurisdictions, ", "), c.Profile)
 	}
 	if c.LocalDefaultWorkdays < 1 || c.LocalDefaultWorkdays > 365 {
 		bad("DATASHARE_LOCAL_DEFAULT_WORKDAYS", "must be 1-365, got %d", c.LocalDefaultWorkdays)

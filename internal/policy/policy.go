@@ -76,7 +76,7 @@ const (
 
 // Profile is one jurisdiction: its regulations and, for every procedure, the steps they impose.
 type Profile struct {
-	// ID selects the profile (DATASHARE_JURISDICTION): ningxia, wuhai, liaoning, neixiang.
+	// ID selects the profile (DATASHARE_PROFILE): ningxia, wuhai, liaoning, neixiang.
 	ID string `json:"id" yaml:"id"`
 	// Name is the profile's display name.
 	Name string `json:"name" yaml:"name"`
