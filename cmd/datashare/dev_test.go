@@ -41,18 +41,18 @@ func startDev(t *testing.T, dataDir string, apiPort, temporalPort, uiPort int) *
 
 // tryStartDev starts dev and waits until it is ready; an error is dev stopping while it
 // starts (a port taken, say).
-func tryStartDev(t *testing.T, dataDir string, apiPort, temporalPort, uiPort int) (*devProcess, error) {
+func tryStartDev(t *testing.T, dataDir string, apiPort, temporalPort, uiPort int, extra ...string) (*devProcess, error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &devProcess{cancel: cancel, done: make(chan error, 1)}
 	go func() {
-		p.done <- run(ctx, []string{"dev",
+		p.done <- run(ctx, append([]string{"dev",
 			"--data-dir", dataDir,
 			"--http-addr", fmt.Sprintf("127.0.0.1:%d", apiPort),
 			"--temporal-address", fmt.Sprintf("127.0.0.1:%d", temporalPort),
 			"--temporal-ui-port", fmt.Sprint(uiPort),
 			"--log-level", "warn",
-		})
+		}, extra...))
 	}()
 	base := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
 	deadline := time.Now().Add(3 * time.Minute)
@@ -286,4 +286,41 @@ func pendingTimer(t *testing.T, temporalPort int, workflowID string) (time.Time,
 		return at, true
 	}
 	return time.Time{}, false
+}
+
+// TestDevModeProfile: `DATASHARE_PROFILE=neixiang make run` seeds the 内乡 demo — the county's
+// departments, named as its regulation names them, and the catalog — and the printed tokens
+// put the demo users in them.
+func TestDevModeProfile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the embedded Temporal server")
+	}
+	var p *devProcess
+	var dataDir string
+	var apiPort int
+	for attempt := 1; p == nil; attempt++ {
+		dataDir = t.TempDir()
+		apiPort = testutil.FreePort(t)
+		var err error
+		if p, err = tryStartDev(t, dataDir, apiPort, testutil.FreePort(t), testutil.FreePort(t), "--profile", "neixiang"); err != nil {
+			if attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+				t.Fatal(err)
+			}
+		}
+	}
+	defer p.stop(t)
+	base := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
+	tokens := readTokens(t, dataDir)
+	status, body := call(t, "GET", base+"/api/v1/me", tokens["TOKEN_APPLICANT"], "")
+	if status != 200 || !strings.Contains(string(body), `"department_id":"neixiang-rsj"`) {
+		t.Fatalf("me under neixiang: %d %s", status, body)
+	}
+	status, body = call(t, "GET", base+"/api/v1/catalog/resources?q=NEIXIANG-SCJG", tokens["TOKEN_APPLICANT"], "")
+	if status != 200 || strings.Count(string(body), `"code":"NEIXIANG-SCJG-`) != 4 {
+		t.Fatalf("neixiang catalog: %d %s", status, body)
+	}
+	status, body = call(t, "GET", base+"/api/v1/policies/neixiang", tokens["TOKEN_APPLICANT"], "")
+	if status != 200 || !strings.Contains(string(body), `"active":true`) {
+		t.Fatalf("active policy: %d %s", status, body)
+	}
 }
