@@ -83,8 +83,8 @@ func (h catalogUpdateHandlers) create(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	if pr, ok := h.profile.Procedure(policy.ProcCatalogUpdate); !ok || !pr.Applies {
-		abort(c, ruleViolated("the catalog_update procedure is not in jurisdiction profile "+h.profile.ID))
+	if err := procedureInProfile(h.profile, policy.ProcCatalogUpdate); err != nil {
+		abort(c, err)
 		return
 	}
 	for _, id := range in.ResourceIDs {

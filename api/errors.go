@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/internal/policy"
 	"github.com/datashare/datashare/models"
 )
 
@@ -30,6 +31,9 @@ const (
 	CodeConflict         = "conflict"
 	CodeInvalidState     = "invalid_state"
 	CodeRuleViolated     = "rule_violated"
+	// CodeProcedureNotInProfile (422): the jurisdiction profile in force does not provide for
+	// the procedure; the message names the profile.
+	CodeProcedureNotInProfile = "procedure_not_in_profile"
 	CodeUnavailable      = "unavailable"
 	CodeInternal         = "internal"
 
@@ -83,6 +87,16 @@ func notFound(message string) *Error {
 // ruleViolated (422) refuses well-formed input that a business rule forbids.
 func ruleViolated(message string) *Error {
 	return &Error{Status: http.StatusUnprocessableEntity, Code: CodeRuleViolated, Message: message}
+}
+
+// procedureInProfile refuses a procedure the profile in force does not provide for (an
+// open-data request under ningxia, say) with 422 procedure_not_in_profile naming the profile.
+func procedureInProfile(profile policy.Profile, procedure string) *Error {
+	if pr, ok := profile.Procedure(procedure); ok && pr.Applies {
+		return nil
+	}
+	return &Error{Status: http.StatusUnprocessableEntity, Code: CodeProcedureNotInProfile,
+		Message: fmt.Sprintf("the %s procedure is not in the jurisdiction profile %s in force (DATASHARE_PROFILE)", procedure, profile.ID)}
 }
 
 // toAPIError maps every error category to its status in one place (STYLE.md rule 10).
