@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -139,7 +138,7 @@ func (t *humanTask) validateComplete(_ workflow.Context, u contract.CompleteUpda
 			return ruleField(f, "decision %s requires %s", u.Decision, f)
 		}
 	}
-	for _, f := range slices.Sorted(maps.Keys(d.Choices)) {
+	for _, f := range sortedKeys(d.Choices) {
 		allowed := d.Choices[f]
 		if v, ok := u.Fields[f].(string); (ok || u.Fields[f] != nil) && !slices.Contains(allowed, v) {
 			return invalidField(f, "must be one of %s, got %v", strings.Join(allowed, ", "), u.Fields[f])
@@ -168,6 +167,17 @@ func (t *humanTask) proposes(u contract.CompleteUpdate, d activities.DecisionOpt
 // carriesFields reports whether u gives any of the decision's required fields.
 func carriesFields(u contract.CompleteUpdate, d activities.DecisionOption) bool {
 	return slices.ContainsFunc(d.RequiredFields, func(f string) bool { return !missing(u.Fields[f]) })
+}
+
+// sortedKeys lists a map's keys in order, so that the first rejection is always the same.
+func sortedKeys(m map[string][]string) []string {
+	keys := make([]string, 0, len(m))
+	//workflowcheck:ignore the keys are sorted before use
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // missing reports an absent field: nil, or a string of blanks.
