@@ -100,6 +100,7 @@ func newTestAPI(t testing.TB, db *gorm.DB) *testAPI {
 		Starter:       ta.starter,
 		// Catalog updates read the same store.
 		CatalogUpdates: store,
+		Audit:          store,
 	})
 	if err != nil {
 		t.Fatalf("router: %v", err)

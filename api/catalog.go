@@ -59,6 +59,7 @@ func (h catalogHandlers) create(c *gin.Context) {
 		abort(c, err)
 		return
 	}
+	c.Set(ctxAuditResource, r.ID)
 	c.Header("Location", "/api/v1/catalog/resources/"+strconv.FormatInt(r.ID, 10))
 	c.JSON(http.StatusCreated, toResourceView(r))
 }

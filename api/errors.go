@@ -34,8 +34,8 @@ const (
 	// CodeProcedureNotInProfile (422): the jurisdiction profile in force does not provide for
 	// the procedure; the message names the profile.
 	CodeProcedureNotInProfile = "procedure_not_in_profile"
-	CodeUnavailable      = "unavailable"
-	CodeInternal         = "internal"
+	CodeUnavailable           = "unavailable"
+	CodeInternal              = "internal"
 
 	// CodeIdempotencyKeyReused (422): the Idempotency-Key was used before for another request.
 	CodeIdempotencyKeyReused = "idempotency_key_reused"

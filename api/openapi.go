@@ -105,13 +105,19 @@ func openAPIDocument(table []route, version string) ([]byte, error) {
 			_, optional := reflect.New(reflect.TypeOf(rt.body)).Interface().(optionalBody)
 			op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(!optional).WithJSONSchemaRef(ref)}
 		}
-		ref, err := schemaOf(rt.resp)
-		if err != nil {
-			return nil, err
-		}
 		op.Responses = openapi3.NewResponses()
 		op.Responses.Delete("default")
-		success := openapi3.NewResponse().WithDescription(http.StatusText(rt.status)).WithJSONSchemaRef(ref)
+		var ref *openapi3.SchemaRef
+		success := openapi3.NewResponse().WithDescription(http.StatusText(rt.status))
+		if rt.contentType != "" {
+			success.WithContent(openapi3.NewContentWithSchema(openapi3.NewStringSchema(), []string{rt.contentType}))
+		} else {
+			var err error
+			if ref, err = schemaOf(rt.resp); err != nil {
+				return nil, err
+			}
+			success.WithJSONSchemaRef(ref)
+		}
 		if rt.idempotent {
 			op.AddParameter(openapi3.NewHeaderParameter(HeaderIdempotencyKey).
 				WithDescription(fmt.Sprintf("optional, 1-%d printable ASCII characters chosen by the client per create; "+

@@ -2,6 +2,7 @@ package api
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -52,6 +53,21 @@ func (q queryErrors) boolean(c *gin.Context, name string) *bool {
 		return nil
 	}
 	return &b
+}
+
+// instant reads a time filter: an RFC 3339 time, or a YYYY-MM-DD date for the start of that
+// day in China; the zero time when absent.
+func (q queryErrors) instant(c *gin.Context, name string) time.Time {
+	s := c.Query(name)
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := parseInstant(s)
+	if err != nil {
+		q[name] = "must be an RFC 3339 time or a YYYY-MM-DD date (start of that day, China)"
+		return time.Time{}
+	}
+	return t
 }
 
 // abortIfAny answers 400 naming every bad parameter; it reports whether it did.

@@ -41,6 +41,10 @@ type Deps struct {
 	Starter       WorkflowStarter // starts ShareRequestWorkflow and queries it
 	TaskQueue     string          // of the workers; workflows.DefaultTaskQueue when empty
 
+	// Audit is the audit log (日志记录, 内乡 第三十三条): administrative changes are written to
+	// it as they succeed, and the authority and admins read and export it.
+	Audit AuditStore
+
 	// CatalogUpdates reads catalog updates (目录更新), their timelines, tasks and linked
 	// revisions; Starter starts their workflows too.
 	CatalogUpdates CatalogUpdateStore
@@ -78,6 +82,11 @@ type route struct {
 	upsert bool
 	// rule documents the 422 rule_violated answer of routes that have one.
 	rule string
+	// audit records a successful call in the audit log: the administrative changes, whose
+	// effect no workflow records.
+	audit bool
+	// contentType is the success response's media type when it is not JSON (a CSV export).
+	contentType string
 }
 
 type param struct {
@@ -133,6 +142,19 @@ func routes(d Deps) []route {
 		{"limit", "page size, 1-100 (default 20)"},
 		{"cursor", "next_cursor of the previous page"},
 	}
+	auditH := auditHandlers{store: d.Audit, grants: d.ShareRequests, log: d.Logger}
+	auditReaders := []auth.Role{auth.RoleAuthority, auth.RoleAdmin}
+	accessRecorders := []auth.Role{auth.RoleApprover, auth.RoleApplicant}
+	auditParams := []param{
+		{"department", "department id of the actor"},
+		{"resource_id", "catalog resource id"},
+		{"actor", "subject of the actor"},
+		{"action", "e.g. data_provided, granted, completed, putUser"},
+		{"from", "RFC 3339 time or YYYY-MM-DD (start of that day, China): events at or after"},
+		{"to", "RFC 3339 time or YYYY-MM-DD: events before"},
+		{"limit", "page size, 1-100 (default 20)"},
+		{"cursor", "next_cursor of the previous page"},
+	}
 	applicant := []auth.Role{auth.RoleApplicant}
 	urgers := []auth.Role{auth.RoleApplicant, auth.RoleAuthority}
 	shareRule := "rule_violated: the resource cannot be asked for (not published, or the applicant's own), or a rule of the procedure forbids the action"
@@ -165,31 +187,31 @@ func routes(d Deps) []route {
 		{method: http.MethodGet, path: "/api/v1/me", op: "getMe", summary: "The calling principal", tag: "auth", status: 200, resp: MeView{}, handler: sys.me},
 		{method: http.MethodGet, path: "/api/v1/departments", op: "listDepartments", summary: "Departments", tag: "departments", status: 200, resp: DepartmentList{}, handler: sys.listDepartments},
 		{method: http.MethodGet, path: "/api/v1/departments/:id", op: "getDepartment", summary: "One department", tag: "departments", status: 200, resp: DepartmentView{}, handler: sys.getDepartment},
-		{method: http.MethodPut, path: "/api/v1/departments/:id", op: "putDepartment", summary: "Create or replace a department (admin)", tag: "departments", roles: admin, body: DepartmentInput{}, status: 200, upsert: true, resp: DepartmentView{}, handler: dir.putDepartment},
+		{method: http.MethodPut, path: "/api/v1/departments/:id", op: "putDepartment", audit: true, summary: "Create or replace a department (admin)", tag: "departments", roles: admin, body: DepartmentInput{}, status: 200, upsert: true, resp: DepartmentView{}, handler: dir.putDepartment},
 		{method: http.MethodGet, path: "/api/v1/users", op: "listUsers", summary: "Users ordered by id, optionally of one department (admin)", tag: "users", roles: admin, query: []param{{"department", "department id"}}, status: 200, resp: UserList{}, handler: dir.listUsers},
 		{method: http.MethodGet, path: "/api/v1/users/:id", op: "getUser", summary: "One user (admin, or the user itself)", tag: "users", roles: admin, self: true, status: 200, resp: UserView{}, handler: dir.getUser},
-		{method: http.MethodPut, path: "/api/v1/users/:id", op: "putUser", summary: "Create or replace a user: department, roles, active (admin)", tag: "users", roles: admin, body: UserInput{}, status: 200, upsert: true, resp: UserView{}, handler: dir.putUser,
+		{method: http.MethodPut, path: "/api/v1/users/:id", op: "putUser", audit: true, summary: "Create or replace a user: department, roles, active (admin)", tag: "users", roles: admin, body: UserInput{}, status: 200, upsert: true, resp: UserView{}, handler: dir.putUser,
 			rule: "rule_violated: an admin may not deactivate themselves or drop their own admin role"},
 		{method: http.MethodGet, path: "/api/v1/catalog/resources", op: "listCatalogResources", summary: "Catalog resources visible to the caller, cursor-paginated by id", tag: "catalog", query: listParams, status: 200, resp: CatalogResourceList{}, handler: cat.list},
-		{method: http.MethodPost, path: "/api/v1/catalog/resources", op: "createCatalogResource", summary: "Register a draft resource of the caller's department (approver)", tag: "catalog", roles: ownApprover, body: CatalogResourceInput{}, status: 201, resp: CatalogResourceView{}, idempotent: true, handler: cat.create},
+		{method: http.MethodPost, path: "/api/v1/catalog/resources", op: "createCatalogResource", audit: true, summary: "Register a draft resource of the caller's department (approver)", tag: "catalog", roles: ownApprover, body: CatalogResourceInput{}, status: 201, resp: CatalogResourceView{}, idempotent: true, handler: cat.create},
 		{method: http.MethodGet, path: "/api/v1/catalog/resources/:id", op: "getCatalogResource", summary: "One catalog resource", tag: "catalog", status: 200, resp: CatalogResourceView{}, handler: cat.get},
-		{method: http.MethodPatch, path: "/api/v1/catalog/resources/:id", op: "updateCatalogResource", summary: "Edit a draft, or the draft revision of a published resource (approver of the providing department)", tag: "catalog", roles: ownApprover, body: CatalogResourcePatch{}, status: 200, resp: CatalogResourceView{}, handler: cat.update},
-		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/submit", op: "submitCatalogResource", summary: "Submit a draft for the authority's review (approver of the providing department)", tag: "catalog", roles: ownApprover, body: TransitionInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.submit},
-		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/publish", op: "publishCatalogResource", summary: "Publish a submitted resource (authority; 辽宁 第十条, 内乡 第十八条)", tag: "catalog", roles: authority, body: TransitionInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.publish},
-		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/return", op: "returnCatalogResource", summary: "Return a submitted resource to its department with a reason (authority)", tag: "catalog", roles: authority, body: ReasonInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.returnToDept},
-		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/retire", op: "retireCatalogResource", summary: "Retire a published resource with a reason (authority)", tag: "catalog", roles: authority, body: ReasonInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.retire},
-		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/revise", op: "reviseCatalogResource", summary: "Open a draft revision of a published resource (修订, approver of the providing department): PATCH, submit, publish and return then act on the revision while the published content stays visible", tag: "catalog", roles: ownApprover, body: TransitionInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.revise},
+		{method: http.MethodPatch, path: "/api/v1/catalog/resources/:id", op: "updateCatalogResource", audit: true, summary: "Edit a draft, or the draft revision of a published resource (approver of the providing department)", tag: "catalog", roles: ownApprover, body: CatalogResourcePatch{}, status: 200, resp: CatalogResourceView{}, handler: cat.update},
+		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/submit", op: "submitCatalogResource", audit: true, summary: "Submit a draft for the authority's review (approver of the providing department)", tag: "catalog", roles: ownApprover, body: TransitionInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.submit},
+		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/publish", op: "publishCatalogResource", audit: true, summary: "Publish a submitted resource (authority; 辽宁 第十条, 内乡 第十八条)", tag: "catalog", roles: authority, body: TransitionInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.publish},
+		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/return", op: "returnCatalogResource", audit: true, summary: "Return a submitted resource to its department with a reason (authority)", tag: "catalog", roles: authority, body: ReasonInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.returnToDept},
+		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/retire", op: "retireCatalogResource", audit: true, summary: "Retire a published resource with a reason (authority)", tag: "catalog", roles: authority, body: ReasonInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.retire},
+		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/revise", op: "reviseCatalogResource", audit: true, summary: "Open a draft revision of a published resource (修订, approver of the providing department): PATCH, submit, publish and return then act on the revision while the published content stays visible", tag: "catalog", roles: ownApprover, body: TransitionInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.revise},
 		{method: http.MethodGet, path: "/api/v1/catalog/resources/:id/versions", op: "listCatalogResourceVersions", summary: "Every revision of a resource, oldest first", tag: "catalog", status: 200, resp: CatalogVersionList{}, handler: cat.versions},
 
 		{method: http.MethodGet, path: "/api/v1/calendar/due", op: "calendarDue", summary: "Deadline of N working days after a receipt (day of receipt not counted; end of the N-th working day, Asia/Shanghai)", tag: "calendar", public: true, query: dueParams, status: 200, resp: calendar.DueResult{}, handler: calh.due},
 		{method: http.MethodGet, path: "/api/v1/calendar/days", op: "calendarDays", summary: "Kind of each day in a range: workday, weekend, holiday, makeup_workday", tag: "calendar", public: true, query: daysParams, status: 200, resp: calquery.DaysResponse{}, handler: calh.days},
 		{method: http.MethodGet, path: "/api/v1/calendar/status", op: "calendarStatus", summary: "Calendar version, published years, warnings (admin)", tag: "calendar", roles: admin, status: 200, resp: calsource.Status{}, handler: calh.status},
 		{method: http.MethodGet, path: "/api/v1/calendar/overrides", op: "listCalendarOverrides", summary: "Days corrected by admins and years loaded (admin)", tag: "calendar", roles: admin, status: 200, resp: CalendarOverrideList{}, handler: calh.listOverrides},
-		{method: http.MethodPut, path: "/api/v1/calendar/overrides/:date", op: "putCalendarOverride", summary: "Make a day a holiday or a working day (admin); takes effect at once, raises the calendar version", tag: "calendar", roles: admin, body: CalendarOverrideInput{}, status: 200, upsert: true, resp: CalendarEditView{}, handler: calh.putOverride},
-		{method: http.MethodDelete, path: "/api/v1/calendar/overrides/:date", op: "deleteCalendarOverride", summary: "Remove a day's override (admin)", tag: "calendar", roles: admin, status: 200, resp: CalendarEditView{}, handler: calh.deleteOverride},
+		{method: http.MethodPut, path: "/api/v1/calendar/overrides/:date", op: "putCalendarOverride", audit: true, summary: "Make a day a holiday or a working day (admin); takes effect at once, raises the calendar version", tag: "calendar", roles: admin, body: CalendarOverrideInput{}, status: 200, upsert: true, resp: CalendarEditView{}, handler: calh.putOverride},
+		{method: http.MethodDelete, path: "/api/v1/calendar/overrides/:date", op: "deleteCalendarOverride", audit: true, summary: "Remove a day's override (admin)", tag: "calendar", roles: admin, status: 200, resp: CalendarEditView{}, handler: calh.deleteOverride},
 		{method: http.MethodGet, path: "/api/v1/policies", op: "listPolicies", summary: "Jurisdiction profiles; the one in force is marked active", tag: "policies", status: 200, resp: PolicyList{}, handler: pol.list},
 		{method: http.MethodGet, path: "/api/v1/policies/:id", op: "getPolicy", summary: "A jurisdiction profile: every step's deadline, actor, reminders, escalation, extension and legal basis", tag: "policies", status: 200, resp: PolicyView{}, handler: pol.get},
-		{method: http.MethodPost, path: "/api/v1/calendar/years/:year", op: "loadCalendarYear", summary: "Load a year's holiday schedule, e.g. the State Council's notice for a new year (admin)", tag: "calendar", roles: admin, body: CalendarYearInput{}, status: 200, resp: calsource.Status{}, handler: calh.loadYear},
+		{method: http.MethodPost, path: "/api/v1/calendar/years/:year", op: "loadCalendarYear", audit: true, summary: "Load a year's holiday schedule, e.g. the State Council's notice for a new year (admin)", tag: "calendar", roles: admin, body: CalendarYearInput{}, status: 200, resp: calsource.Status{}, handler: calh.loadYear},
 		{method: http.MethodGet, path: "/api/v1/tasks", op: "listTasks", summary: "The caller's inbox (待办): tasks offered to its department in one of its roles, or claimed by it; by due time, no deadline last", tag: "tasks", query: taskParams, status: 200, resp: TaskList{}, handler: tasks.list},
 		{method: http.MethodGet, path: "/api/v1/tasks/:id", op: "getTask", summary: "A task with its timeline (candidates, assignee and the authority; the id's slashes escaped as %2F)", tag: "tasks", status: 200, resp: TaskDetail{}, handler: tasks.get},
 		{method: http.MethodPost, path: "/api/v1/tasks/:id/claim", op: "claimTask", summary: "Claim a task of one's department and role (签收)", tag: "tasks", status: 200, resp: TaskView{}, handler: tasks.claim},
@@ -208,6 +230,9 @@ func routes(d Deps) []route {
 		{method: http.MethodGet, path: "/api/v1/catalog-updates", op: "listCatalogUpdates", summary: "Catalog updates of the caller's department (the authority: all), newest first", tag: "catalog-updates", query: catUpdateParams, status: 200, resp: CatalogUpdateList{}, handler: catUpdates.list},
 		{method: http.MethodGet, path: "/api/v1/catalog-updates/:id", op: "getCatalogUpdate", summary: "A catalog update with its timeline, open tasks and the revisions its submissions linked", tag: "catalog-updates", status: 200, resp: CatalogUpdateDetail{}, handler: catUpdates.get},
 		{method: http.MethodPost, path: "/api/v1/catalog-updates/:id/submit", op: "submitCatalogUpdate", summary: "Submit the department's edited resources as one update (approver of the department): the open update task's submit decision, checked against the catalog", tag: "catalog-updates", roles: ownApprover, body: CatalogSubmitInput{}, status: 200, resp: TaskView{}, handler: catUpdates.submit, rule: catUpdateRule},
+		{method: http.MethodPost, path: "/api/v1/grants/:id/accesses", op: "recordDataAccess", summary: "Record data provided (approver of the providing department) or received (applicant of the consuming department) under an active grant, in the audit log (日志记录, 内乡 第三十三条)", tag: "audit", roles: accessRecorders, body: DataAccessInput{}, status: 201, resp: AuditEventView{}, handler: auditH.recordAccess},
+		{method: http.MethodGet, path: "/api/v1/audit-events", op: "listAuditEvents", summary: "The audit log, newest first: grants, data provided and received, decisions, administrative changes (authority, admin)", tag: "audit", roles: auditReaders, query: auditParams, status: 200, resp: AuditEventList{}, handler: auditH.list},
+		{method: http.MethodGet, path: "/api/v1/audit-events/export", op: "exportAuditEvents", summary: "The audit log as CSV (UTF-8), every event matching the filters, newest first (authority, admin)", tag: "audit", roles: auditReaders, query: auditParams[:6], status: 200, contentType: "text/csv", handler: auditH.export},
 		{method: http.MethodGet, path: "/api/v1/grants", op: "listGrants", summary: "Grants of the caller's department as consumer or provider (the authority: all)", tag: "grants", query: grantParams, status: 200, resp: GrantList{}, handler: grants.list},
 		{method: http.MethodPost, path: "/api/v1/grants/:id/suspend", op: "suspendGrant", summary: "Suspend a grant with a reason (暂停共享服务, authority; 内乡 第四十一条)", tag: "grants", roles: authority, body: GrantActionInput{}, status: 200, resp: GrantView{}, handler: grants.suspend},
 		{method: http.MethodPost, path: "/api/v1/grants/:id/resume", op: "resumeGrant", summary: "Resume a suspended grant with a reason (authority)", tag: "grants", roles: authority, body: GrantActionInput{}, status: 200, resp: GrantView{}, handler: grants.resume},
@@ -269,6 +294,12 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 				return nil, err
 			}
 			chain = append(chain, idempotency(d.Idempotency, d.Logger, rt.method, rt.path))
+		}
+		if rt.audit {
+			if d.Audit == nil {
+				return nil, fmt.Errorf("route %s %s is audited but Deps.Audit is nil", rt.method, rt.path)
+			}
+			chain = append(chain, audited(d.Audit, d.Logger, rt.op))
 		}
 		chain = append(chain, rt.handler)
 		r.Handle(rt.method, rt.path, chain...)

@@ -41,7 +41,65 @@ func (p projection) SaveTimelineEvent(ctx context.Context, in activities.AppendT
 		RequestID: in.RequestID, Procedure: in.Procedure, Step: in.Step, Kind: in.Kind, At: in.At,
 		Actor: in.Actor, DepartmentID: in.DepartmentID, Text: in.Text, DataJSON: string(dataJSON),
 	})
+	if err != nil || !audited(in.Kind) {
+		return rejected(err)
+	}
+	// The audit log (内乡 第三十三条) takes decisions, grants and submissions from the same
+	// record, under the same key: a retry writes neither twice.
+	details, err := json.Marshal(map[string]any{"step": in.Step, "text": in.Text, "data": data})
+	if err != nil {
+		return fmt.Errorf("%w: encode audit details: %v", activities.ErrRejected, err)
+	}
+	resource, err := p.resourceOf(ctx, in)
+	if err != nil {
+		return err
+	}
+	_, err = p.store.AppendAuditEvent(ctx, &models.AuditEvent{
+		EventKey: in.EventID, At: in.At, Actor: in.Actor, DepartmentID: in.DepartmentID, Action: in.Kind,
+		Procedure: in.Procedure, RequestID: in.RequestID, ResourceID: resource, Object: in.TaskID,
+		DetailsJSON: string(details),
+	})
 	return rejected(err)
+}
+
+// unaudited are the timeline events that are neither decisions, grants, submissions nor
+// hand-overs: the task's own bookkeeping and the clock's alarms. Every other kind, including
+// those of procedures added later, goes to the audit log.
+var unaudited = map[string]bool{
+	activities.EventTaskOpened: true, activities.EventClaimed: true, activities.EventUnclaimed: true,
+	activities.EventCommented: true, activities.EventUrged: true, activities.EventReminded: true,
+	activities.EventOverdue: true, activities.EventLongOverdue: true, activities.EventDeadlineChanged: true,
+	activities.EventOverdueWithdrawn: true, activities.EventTaskClosed: true, activities.EventExtensionAsked: true,
+}
+
+func audited(kind string) bool { return !unaudited[kind] }
+
+// resourceOf is the catalog resource an event concerns: named in its data, or the share
+// request's; nil when there is none (a catalog update spans several).
+func (p projection) resourceOf(ctx context.Context, in activities.AppendTimelineInput) (*int64, error) {
+	switch v := in.Data["resource_id"].(type) { // float64 after JSON, an integer when called directly
+	case float64:
+		if v > 0 {
+			id := int64(v)
+			return &id, nil
+		}
+	case int64:
+		return &v, nil
+	case int:
+		id := int64(v)
+		return &id, nil
+	}
+	if in.Procedure != "share" || in.RequestID == "" {
+		return nil, nil
+	}
+	r, err := p.store.GetShareRequest(ctx, in.RequestID)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return nil, nil // not projected yet: the event is logged without it
+	case err != nil:
+		return nil, err
+	}
+	return &r.ResourceID, nil
 }
 
 // rejected marks the store's refusal of bad input, so the activity does not retry it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -114,6 +115,10 @@ func TestAppendTimelineIsIdempotent(t *testing.T) {
 	if n := countRows(t, db, &models.TimelineEvent{}); n != 1 {
 		t.Fatalf("timeline rows after two identical appends = %d, want 1", n)
 	}
+	// A decision is in the audit log too, once.
+	if n := countRows(t, db, &models.AuditEvent{}); n != 1 {
+		t.Fatalf("audit rows after two identical appends = %d, want 1", n)
+	}
 	events, err := st.ListTimeline(ctx, "R1")
 	if err != nil || len(events) != 1 {
 		t.Fatalf("timeline = %+v, %v", events, err)
@@ -161,5 +166,42 @@ func TestProjectSharedTaskProposal(t *testing.T) {
 	}
 	if got, _ = st.GetTask(ctx, in.TaskID); got.ProposalJSON != nil {
 		t.Errorf("proposal after it was accepted = %s", *got.ProposalJSON)
+	}
+}
+
+// Decisions, grants and submissions reach the audit log with the share request's resource;
+// a task's bookkeeping and the clock's alarms do not.
+func TestTimelineEventsInTheAuditLog(t *testing.T) {
+	a, st, _ := newProjectionActivities(t)
+	ctx := context.Background()
+	if err := (shareProjection{store: st}).SaveShareRequest(ctx, activities.ProjectShareRequestInput{
+		ID: "SR-9", Revision: 1, WorkflowID: "share-request-SR-9", ResourceID: 42, ResourceCode: "NX-1", ResourceName: "x",
+		ApplicantDeptID: "dept-b", ApplicantSubject: "u-2", ProviderDeptID: "dept-a", DecidingDeptID: "dept-a",
+		Purpose: "p", Scope: "s", RequestedValidityDays: 30, Status: "pending", CreatedAt: cst("2026-02-13T09:00:00+08:00"),
+		UpdatedAt: cst("2026-02-13T09:00:00+08:00"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i, kind := range []string{activities.EventReminded, activities.EventCompleted, activities.EventGranted, activities.EventCommented} {
+		in := activities.AppendTimelineInput{EventID: fmt.Sprintf("share-request-SR-9/request#%d", i+1), Seq: i + 1,
+			TaskID: "share-request-SR-9/request", WorkflowID: "share-request-SR-9", RequestID: "SR-9", Procedure: "share",
+			Kind: kind, At: cst("2026-02-13T10:00:00+08:00"), Actor: "u-1", DepartmentID: "dept-a"}
+		if _, err := a.AppendTimeline(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	events, _, err := st.ListAuditEvents(ctx, models.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range events {
+		if e.ResourceID == nil || *e.ResourceID != 42 || e.RequestID != "SR-9" || e.Actor != "u-1" {
+			t.Errorf("audit event %+v", e)
+		}
+		got = append(got, e.Action)
+	}
+	if !slices.Equal(got, []string{activities.EventGranted, activities.EventCompleted}) {
+		t.Errorf("audited = %v, want granted and completed", got)
 	}
 }

@@ -170,6 +170,7 @@ func apiServer(cfg config.Config, log *slog.Logger, s *services, verifier auth.V
 		TaskQueue:     cfg.TemporalTaskQueue,
 		// Catalog updates (目录更新): likewise.
 		CatalogUpdates: store,
+		Audit:          store,
 		Checks: []api.Check{
 			{Name: "database", Probe: func(ctx context.Context) error { return models.Ping(ctx, db) }},
 			{Name: "temporal", Probe: func(ctx context.Context) error { return temporalx.CheckHealth(ctx, tc) }},
