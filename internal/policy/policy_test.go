@@ -399,3 +399,50 @@ func TestLoadRefusalReasons(t *testing.T) {
 		})
 	}
 }
+
+// TestViolationListsFollowTheirArticles checks each profile's violation list against the
+// article it rests on: every item of 辽宁 第二十六条 (一)–(七), 乌海 第二十条 (一)–(四), 内乡
+// 第六十七条 (一)–(六) and 宁夏 第二十三条 (一)–(五) once, in order, and a consequence that cites
+// the same article.
+func TestViolationListsFollowTheirArticles(t *testing.T) {
+	want := map[string]struct {
+		article string
+		items   int
+		local   bool
+	}{
+		"liaoning": {"第二十六条", 7, false}, "wuhai": {"第二十条", 4, true},
+		"neixiang": {"第六十七条", 6, false}, "ningxia": {"第二十三条", 5, true},
+	}
+	profiles, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := []string{"（一）", "（二）", "（三）", "（四）", "（五）", "（六）", "（七）"}
+	for _, p := range profiles {
+		w, ok := want[p.ID]
+		if !ok {
+			continue
+		}
+		if len(p.Violations) != w.items {
+			t.Errorf("%s: %d violations, want %d (one per item of %s)", p.ID, len(p.Violations), w.items, w.article)
+			continue
+		}
+		for i, v := range p.Violations {
+			if len(v.LegalBasis) != 1 || v.LegalBasis[0].Article != w.article || v.LegalBasis[0].Item != items[i] {
+				t.Errorf("%s: violation %s cites %v, want %s%s", p.ID, v.Code, v.LegalBasis, w.article, items[i])
+			}
+		}
+		r := p.Rectification
+		if r == nil || r.MaxWorkdays < 1 {
+			t.Errorf("%s: no rectification rules", p.ID)
+			continue
+		}
+		c := r.Consequence
+		if c.LocalDefault != w.local || len(c.LegalBasis) == 0 || c.LegalBasis[0].Article != w.article {
+			t.Errorf("%s: consequence %+v, want local_default %v citing %s", p.ID, c, w.local, w.article)
+		}
+		if _, ok := p.Violation(p.Violations[0].Code); !ok {
+			t.Errorf("%s: Violation(%s) not found", p.ID, p.Violations[0].Code)
+		}
+	}
+}
