@@ -101,6 +101,15 @@ func (a *Activities) ComputeDeadline(ctx context.Context, in DeadlineInput) (Dea
 	if in.ExtensionWorkdays < 0 {
 		return DeadlineResult{}, invalid("extension of %d working days", in.ExtensionWorkdays)
 	}
+	ordered, err := a.orderedWorkdays(ctx, in)
+	if err != nil {
+		return DeadlineResult{}, fmt.Errorf("time limit of the notice: %w", err) // retryable
+	}
+	if ordered > 0 {
+		// The notice fixes the limit under the step's article: it is not the local default.
+		step.Deadline = policy.Deadline{Workdays: ordered}
+		step.LocalDefault = false
+	}
 	cal, err := a.Calendars.Calendar(ctx)
 	if err != nil {
 		return DeadlineResult{}, fmt.Errorf("load calendar: %w", err) // retryable: the database may come back
