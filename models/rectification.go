@@ -164,6 +164,8 @@ type RectificationFilter struct {
 	// Department narrows the list to one ordered department (the authority's filter).
 	Department string
 	Status     string // one of the Rectification* statuses; "" for every status
+	// LinkedTaskID narrows the list to notices issued from the supervision of that task.
+	LinkedTaskID string
 	// Overdue selects notices past their time limit and not rectified (true) or the others
 	// (false); nil for both. Now is the instant compared with; zero means the current time.
 	Overdue *bool
@@ -201,6 +203,9 @@ func (s *Store) ListRectifications(ctx context.Context, f RectificationFilter) (
 	}
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
+	}
+	if f.LinkedTaskID != "" {
+		q = q.Where("linked_task_id = ?", f.LinkedTaskID)
 	}
 	if f.Overdue != nil {
 		at := f.Now

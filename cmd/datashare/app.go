@@ -165,9 +165,10 @@ func apiServer(cfg config.Config, log *slog.Logger, s *services, verifier auth.V
 		Tasks:        store,
 		Workflows:    tc,
 		// Share requests: started, queried and read here; run by the worker on its queue.
-		ShareRequests: store,
-		Starter:       tc,
-		TaskQueue:     cfg.TemporalTaskQueue,
+		ShareRequests:  store,
+		Starter:        tc,
+		Rectifications: store,
+		TaskQueue:      cfg.TemporalTaskQueue,
 		Checks: []api.Check{
 			{Name: "database", Probe: func(ctx context.Context) error { return models.Ping(ctx, db) }},
 			{Name: "temporal", Probe: func(ctx context.Context) error { return temporalx.CheckHealth(ctx, tc) }},
