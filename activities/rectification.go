@@ -88,7 +88,7 @@ const (
 	EventRectificationIssued = "rectification_issued"
 	// EventRectificationLinked: on the timeline of the overdue case a notice was issued from,
 	// through its supervision task (督办).
-	EventRectificationLinked = "rectification_issued_from_supervision"
+	EventRectificationLinked = "rectification_linked"
 	// EventRectificationReported: the department reported the rectification done.
 	EventRectificationReported = "rectification_reported"
 	// EventReportReturned: the authority returned the report; the original time limit stands.
