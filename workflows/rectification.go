@@ -43,6 +43,9 @@ type rectification struct {
 	// recording is true while the overdue watcher writes the consequence.
 	consequence workflow.ChildWorkflowFuture
 	recording   bool
+	// consequenceErr is the watcher's failure to record the consequence; the workflow fails
+	// with it rather than let a missed time limit pass silently.
+	consequenceErr error
 }
 
 func (r *rectification) run(ctx workflow.Context) (contract.RectificationState, error) {
@@ -139,9 +142,7 @@ func (r *rectification) rectify(ctx workflow.Context) (contract.TaskOutcome, err
 		}
 		if r.st.ConsequenceRecordedAt == nil {
 			r.recording = true
-			if err := r.recordConsequence(ctx); err != nil {
-				workflow.GetLogger(ctx).Error("record the consequence of a missed time limit", "error", err)
-			}
+			r.consequenceErr = r.recordConsequence(ctx)
 			r.recording = false
 		}
 	})
@@ -165,6 +166,9 @@ func (r *rectification) rectify(ctx workflow.Context) (contract.TaskOutcome, err
 	// The consequence, once begun, is written before the report is.
 	if err := workflow.Await(ctx, func() bool { return !r.recording }); err != nil {
 		return contract.TaskOutcome{}, err
+	}
+	if r.consequenceErr != nil {
+		return contract.TaskOutcome{}, r.consequenceErr
 	}
 	r.st.Decisions = append(r.st.Decisions, out)
 	return out, nil
