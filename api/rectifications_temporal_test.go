@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"net/http"
 	"testing"
 
 	"github.com/datashare/datashare/internal/auth"
@@ -115,6 +116,17 @@ func TestRectificationFromSupervisionThroughTemporal(t *testing.T) {
 	if len(mine.Items) != 1 || mine.Items[0].ID != created.ID {
 		t.Errorf("department's list = %+v", mine.Items)
 	}
+	// A notice issued directly, with an Idempotency-Key: the repeat answers the same notice.
+	key := http.Header{"Idempotency-Key": []string{"rn-key-1"}}
+	direct := map[string]any{"department_id": models.DemoProvidingDeptID, "violation": "catalog_not_maintained",
+		"description": "目录未按规定更新", "workdays": 10}
+	var first, again RectificationStatus
+	ta.expect(ta.doWithHeader("POST", "/api/v1/rectifications", ta.authority(), key, direct), 201).json(t, &first)
+	ta.expect(ta.doWithHeader("POST", "/api/v1/rectifications", ta.authority(), key, direct), 201).json(t, &again)
+	if first.ID == "" || again.ID != first.ID || first.DueAt == nil || first.LinkedTaskID != "" {
+		t.Errorf("idempotent create: %+v then %+v", first, again)
+	}
+
 	var others RectificationList
 	ta.expect(ta.do("GET", "/api/v1/rectifications", ta.otherApprover(), nil), 200).json(t, &others)
 	if len(others.Items) != 0 {
