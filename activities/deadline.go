@@ -106,9 +106,10 @@ func (a *Activities) ComputeDeadline(ctx context.Context, in DeadlineInput) (Dea
 		return DeadlineResult{}, fmt.Errorf("time limit of the notice: %w", err) // retryable
 	}
 	if ordered > 0 {
-		// The notice fixes the limit under the step's article: it is not the local default.
-		step.Deadline = policy.Deadline{Workdays: ordered}
-		step.LocalDefault = false
+		// The notice fixes the limit. Where the article gives the order that power (辽宁
+		// 第二十六条 责令限期改正, …) the limit is the article's; elsewhere (宁夏 第二十三条 sets
+		// sanctions, not a rectification period) it stays local practice.
+		step.Deadline = policy.Deadline{Workdays: ordered, LocalDefault: !step.Deadline.SetByOrder}
 	}
 	cal, err := a.Calendars.Calendar(ctx)
 	if err != nil {

@@ -52,6 +52,25 @@ func TestComputeDeadlineTakesTheNoticesTimeLimit(t *testing.T) {
 			}
 		})
 	}
+	// 宁夏 第二十三条 sets sanctions, not a rectification period: the notice's limit is counted
+	// but stays local practice.
+	nx := newActivities(t, "ningxia")
+	nx.TimeLimits = limitsByWorkflow{"default-test-workflow-id": 5}
+	nxEnv := suite.NewTestActivityEnvironment()
+	nxEnv.RegisterActivity(nx)
+	nv, err := nxEnv.ExecuteActivity(nx.ComputeDeadline, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ningxia DeadlineResult
+	if err := nv.Get(&ningxia); err != nil {
+		t.Fatal(err)
+	}
+	checkTime(t, "ningxia due", ningxia.DueAt, "2026-10-12T23:59:59+08:00")
+	if !ningxia.LocalDefault {
+		t.Error("ningxia: the notice's limit is not marked local practice")
+	}
+
 	// Other steps never ask.
 	a := newActivities(t, "liaoning")
 	a.TimeLimits = limitsByWorkflow{"default-test-workflow-id": 1}

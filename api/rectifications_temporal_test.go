@@ -70,7 +70,9 @@ func TestRectificationFromSupervisionThroughTemporal(t *testing.T) {
 			return false
 		})
 	}
-	if task.DueAt == nil || *task.DueAt != *created.DueAt || task.LocalDefault {
+	// 宁夏 第二十三条 provides sanctions, not a rectification period: the notice's limit is
+	// local practice and the task says so.
+	if task.DueAt == nil || *task.DueAt != *created.DueAt || !task.LocalDefault {
 		t.Errorf("task due %v local default %v, notice due %v", task.DueAt, task.LocalDefault, *created.DueAt)
 	}
 	// Another department neither sees the notice nor acts on it.

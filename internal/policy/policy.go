@@ -266,6 +266,10 @@ type Deadline struct {
 	LocalDefault bool `json:"local_default,omitempty" yaml:"local_default"`
 	// None: the task has no deadline at all.
 	None bool `json:"none,omitempty" yaml:"none"`
+	// SetByOrder: the regulation lets the authority's order fix the time limit (责令限期改正);
+	// a limit the order gives is then the article's, not a local default, which applies only
+	// when the order gives none. With local_default only.
+	SetByOrder bool `json:"set_by_order,omitempty" yaml:"set_by_order"`
 	// Annual is a calendar date every year (annual reports), not a count of working days.
 	Annual *AnnualDate `json:"annual,omitempty" yaml:"annual"`
 	// Note says why: which article is silent, who fixes the actual time.

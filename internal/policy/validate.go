@@ -353,6 +353,9 @@ func (v *validator) deadline(path string, d Deadline) {
 		kinds++
 		v.annual(path+".annual", *d.Annual)
 	}
+	if d.SetByOrder && !d.LocalDefault {
+		v.add(path+".set_by_order", "goes with local_default: the default applies when the order fixes no time limit")
+	}
 	switch {
 	case kinds == 0:
 		v.add(path, "give exactly one of workdays, local_default, none or annual")
