@@ -398,3 +398,28 @@ func (s *rectificationSuite) TestOverdueUnderNeixiangIsReportedToTheCountyGovern
 	s.Equal(contract.RectificationRectified, st.Status)
 	s.NotNil(st.ConsequenceCarriedOut)
 }
+
+// Wuhai, nothing reported: 第二十条 provides the written notice but no consequence of ignoring
+// it, so the consequence recorded is the local default, marked as such with its note — still
+// an escalation event and an authority task, never silence.
+func (s *rectificationSuite) TestOverdueUnderWuhaiIsLocalPracticeSaidSo() {
+	s.setup("wuhai", 2)
+	s.at("2026-10-09T10:00:00+08:00", func() {
+		recorded := s.event(activities.EventConsequenceRecorded)
+		s.Equal(true, recorded.Data["local_default"])
+		s.NotEmpty(recorded.Data["note"])
+		s.Equal("[《乌海市政务信息资源共享管理办法》第二十条]", fmt.Sprint(recorded.Data["legal_basis"]))
+		s.Equal(activities.TaskOpen, s.lastTask(consequenceTaskID).Status)
+		s.complete(consequenceWorkflowID, consequenceTaskID, contract.DecisionCarriedOut, authorityAct, map[string]any{"reference": "已记录并督办"}, "")
+		s.complete(rectWorkflowID, rectTask(contract.StepRectify, 1), contract.DecisionDone, approver, report, "")
+	})
+	s.at("2026-10-09T15:00:00+08:00", func() {
+		s.complete(rectWorkflowID, rectTask(contract.StepReview, 1), contract.DecisionAccept, authorityAct, nil, "")
+	})
+	s.env.ExecuteWorkflow(contract.RectificationWorkflowType, s.notice(2))
+	st := s.result()
+	// 2 WD from 29 Sep: 30 Sep, 8 Oct.
+	s.True(st.DueAt.Equal(cst("2026-10-08T23:59:59+08:00")), "due %v", st.DueAt)
+	s.Equal("recorded_for_follow_up", st.Input.Consequence.Code)
+	s.NotNil(st.ConsequenceRecordedAt)
+}

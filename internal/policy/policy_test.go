@@ -265,6 +265,8 @@ func TestMalformedFilesNameFileLineAndPath(t *testing.T) {
 		{"retention months not cited", "  - {record: audit_log, local_default: true, note: silent}", "  - {record: audit_log, min_months: 6, legal_basis: [{document: 测试办法, article: 第三十三条}]}", "min_months: 6", "retention[0].min_months", "6 months is not stated"},
 		{"bad id", "id: testland", "id: Test Land", "id: Test", "id", "lower-case"},
 		{"refusal reason twice", "  - {code: other, title: 其他}", "  - {code: outside_duty, title: 其他}", "code: outside_duty, title: 其他", "refusal_reasons[1].code", "listed twice"},
+		{"set_by_order without local default", "deadline: {workdays: 5}", "deadline: {workdays: 5, set_by_order: true}", "set_by_order: true", "procedures[0].steps[0].deadline.set_by_order", "goes with local_default"},
+		{"violations without rectification", "retention:\n", "violations:\n  - {code: late, title: 迟延, legal_basis: [{document: 测试办法, article: 第二十条, item: （一）}]}\nretention:\n", "violations:", "violations", "does not apply"},
 		{"refusal reason cites an unknown document", "document: 测试办法, article: 第十一条}", "document: 别的办法, article: 第十一条}", "别的办法", "refusal_reasons[0].legal_basis[0].document", "not one of the profile's documents"},
 	}
 	for _, tc := range cases {
