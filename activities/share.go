@@ -113,6 +113,8 @@ type StepInfo struct {
 	ActorDepartment string   `json:"actor_department"`
 	LegalBasis      []string `json:"legal_basis,omitempty"`
 	LocalDefault    bool     `json:"local_default,omitempty"`
+	// DepartmentTransfer: the authority may transfer the step's task to another department.
+	DepartmentTransfer bool `json:"department_transfer,omitempty"`
 }
 
 // DescribeProcedureResult lists the procedure's steps in the profile, and the profile's id.
@@ -149,7 +151,7 @@ func (a *Activities) DescribeProcedure(_ context.Context, in DescribeProcedureIn
 	for _, s := range pr.Steps {
 		res.Steps = append(res.Steps, StepInfo{Code: s.Code, Name: s.Name, ActorRole: s.Actor.Role,
 			ActorDepartment: s.Actor.Department, LegalBasis: citations(s.LegalBasis),
-			LocalDefault: s.LocalDefault || s.Deadline.LocalDefault})
+			LocalDefault: s.LocalDefault || s.Deadline.LocalDefault, DepartmentTransfer: s.DepartmentTransfer})
 	}
 	return res, nil
 }

@@ -47,3 +47,27 @@ func TestDescribeProcedure(t *testing.T) {
 		t.Errorf("unknown procedure: err = %v, want a non-retryable %q error", err, ErrTypeInvalid)
 	}
 }
+
+// The procedure's description carries the profile's refusal reason codes and which steps the
+// authority may transfer to another department.
+func TestDescribeProcedureReasonsAndTransfer(t *testing.T) {
+	a := newActivities(t, "neixiang")
+	for i, s := range a.Policy.Procedures[0].Steps {
+		if s.Code == "reply" {
+			a.Policy.Procedures[0].Steps[i].DepartmentTransfer = true
+		}
+	}
+	res, err := a.DescribeProcedure(context.Background(), DescribeProcedureInput{Procedure: "share"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reply, _ := res.Step("reply"); !reply.DepartmentTransfer {
+		t.Errorf("reply = %+v, want department_transfer", reply)
+	}
+	if coordinate, _ := res.Step("coordinate"); coordinate.DepartmentTransfer {
+		t.Errorf("coordinate = %+v, want no department_transfer", coordinate)
+	}
+	if !slices.Contains(res.RefusalReasons, "outside_duty") || len(res.RefusalReasons) != len(a.Policy.RefusalReasons) {
+		t.Errorf("refusal reasons = %v", res.RefusalReasons)
+	}
+}

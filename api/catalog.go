@@ -22,6 +22,7 @@ type CatalogStore interface {
 	Publish(ctx context.Context, id int64, expectedVersion int, actor string) (*models.CatalogResource, error)
 	Return(ctx context.Context, id int64, expectedVersion int, actor, reason string) (*models.CatalogResource, error)
 	Retire(ctx context.Context, id int64, expectedVersion int, actor, reason string) (*models.CatalogResource, error)
+	Revise(ctx context.Context, id int64, expectedVersion int, actor string) (*models.CatalogResource, error)
 	ListResources(ctx context.Context, f models.ResourceFilter) ([]models.CatalogResource, string, error)
 	ListResourceVersions(ctx context.Context, id int64) ([]models.CatalogResourceVersion, error)
 }
@@ -67,7 +68,28 @@ func (h catalogHandlers) get(c *gin.Context) {
 	if !ok {
 		return
 	}
-	c.JSON(http.StatusOK, toResourceView(r))
+	view := toResourceView(r)
+	// A revision in progress is the department's working copy: its own people and the
+	// authority see it, other departments only the published content.
+	if p := mustPrincipal(c); p.InDepartment(r.ProviderDeptID) || viewer(p).SeesAll {
+		if err := withRevision(&view, r); err != nil {
+			abort(c, err)
+			return
+		}
+	}
+	c.JSON(http.StatusOK, view)
+}
+
+// revise opens a draft revision of a published resource (修订), for a catalog update: the
+// published content stays what other departments see until the revision is published.
+func (h catalogHandlers) revise(c *gin.Context) {
+	var in TransitionInput
+	r, ok := h.loadOwned(c, &in)
+	if !ok {
+		return
+	}
+	updated, err := h.store.Revise(c.Request.Context(), r.ID, versionOf(in.Version), mustPrincipal(c).Subject)
+	h.respond(c, updated, err)
 }
 
 func (h catalogHandlers) versions(c *gin.Context) {
@@ -147,12 +169,18 @@ func (h catalogHandlers) retire(c *gin.Context) {
 	h.respond(c, updated, err)
 }
 
+// respond answers an action of the owning department or the authority, who see the revision.
 func (h catalogHandlers) respond(c *gin.Context, r *models.CatalogResource, err error) {
 	if err != nil {
 		abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toResourceView(r))
+	view := toResourceView(r)
+	if err := withRevision(&view, r); err != nil {
+		abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, view)
 }
 
 func (h catalogHandlers) list(c *gin.Context) {

@@ -145,6 +145,21 @@ type CatalogResourceView struct {
 	UpdatedAt       string  `json:"updated_at"`
 	SubmittedAt     *string `json:"submitted_at,omitempty"`
 	PublishedAt     *string `json:"published_at,omitempty"`
+	// RevisionStatus (draft or submitted) and Revision are a published resource's revision in
+	// progress (修订), shown to its department and the authority only.
+	RevisionStatus string               `json:"revision_status,omitempty"`
+	Revision       *ResourceContentView `json:"revision,omitempty"`
+}
+
+// withRevision adds the resource's revision in progress to its view.
+func withRevision(v *CatalogResourceView, r *models.CatalogResource) error {
+	c, ok, err := r.Revision()
+	if err != nil || !ok {
+		return err
+	}
+	rv := toContentView(c)
+	v.RevisionStatus, v.Revision = string(r.RevisionStatus), &rv
+	return nil
 }
 
 // CatalogResourceList is one page of resources; pass next_cursor as cursor for the next page.

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/internal/policy"
 	"github.com/datashare/datashare/models"
 )
 
@@ -30,11 +31,17 @@ const (
 	CodeConflict         = "conflict"
 	CodeInvalidState     = "invalid_state"
 	CodeRuleViolated     = "rule_violated"
+	// CodeProcedureNotInProfile (422): the jurisdiction profile in force does not provide for
+	// the procedure; the message names the profile.
+	CodeProcedureNotInProfile = "procedure_not_in_profile"
 	CodeUnavailable      = "unavailable"
 	CodeInternal         = "internal"
 
 	// CodeIdempotencyKeyReused (422): the Idempotency-Key was used before for another request.
 	CodeIdempotencyKeyReused = "idempotency_key_reused"
+	// CodeIdempotencyKeyInProgress (409): a request with the same Idempotency-Key is still
+	// running; retrying shortly returns its answer.
+	CodeIdempotencyKeyInProgress = "idempotency_key_in_progress"
 )
 
 // Error is an API error: an HTTP status, a machine code, a human message and, for bad input,
@@ -80,6 +87,16 @@ func notFound(message string) *Error {
 // ruleViolated (422) refuses well-formed input that a business rule forbids.
 func ruleViolated(message string) *Error {
 	return &Error{Status: http.StatusUnprocessableEntity, Code: CodeRuleViolated, Message: message}
+}
+
+// procedureInProfile refuses a procedure the profile in force does not provide for (an
+// open-data request under ningxia, say) with 422 procedure_not_in_profile naming the profile.
+func procedureInProfile(profile policy.Profile, procedure string) *Error {
+	if pr, ok := profile.Procedure(procedure); ok && pr.Applies {
+		return nil
+	}
+	return &Error{Status: http.StatusUnprocessableEntity, Code: CodeProcedureNotInProfile,
+		Message: fmt.Sprintf("the %s procedure is not in the jurisdiction profile %s in force (DATASHARE_PROFILE)", procedure, profile.ID)}
 }
 
 // toAPIError maps every error category to its status in one place (STYLE.md rule 10).

@@ -31,12 +31,23 @@ const (
 // idempotencySaveTimeout bounds storing an answer once the caller may be gone.
 const idempotencySaveTimeout = 5 * time.Second
 
+// idempotencyAbandonedAfter is how long a claimed key without an answer holds back a retry:
+// longer than any create takes (they wait for their workflow a few seconds at most), so an
+// older claim belongs to a process that died mid-request and is taken over.
+const idempotencyAbandonedAfter = 2 * time.Minute
+
 // IdempotencyStore keeps the answers to creates sent with an Idempotency-Key, per caller.
 type IdempotencyStore interface {
-	// GetIdempotencyRecord returns the stored answer, or an error wrapping models.ErrNotFound.
+	// GetIdempotencyRecord returns the stored answer or pending claim, or an error wrapping
+	// models.ErrNotFound.
 	GetIdempotencyRecord(ctx context.Context, subject, key string) (*models.IdempotencyRecord, error)
-	// SaveIdempotencyRecord stores an answer; a key already stored is models.ErrConflict.
-	SaveIdempotencyRecord(ctx context.Context, rec *models.IdempotencyRecord) error
+	// ClaimIdempotencyKey records a request as started; a key already claimed or answered is
+	// models.ErrConflict.
+	ClaimIdempotencyKey(ctx context.Context, rec *models.IdempotencyRecord) error
+	// CompleteIdempotencyKey stores the answer of the claiming request.
+	CompleteIdempotencyKey(ctx context.Context, rec *models.IdempotencyRecord) error
+	// ReleaseIdempotencyKey removes a pending claim made before olderThan (any, when zero).
+	ReleaseIdempotencyKey(ctx context.Context, subject, key string, olderThan time.Time) error
 }
 
 // idempotency makes a create route answer a repeated request (same caller, key, route and
@@ -66,41 +77,95 @@ func idempotency(store IdempotencyStore, log *slog.Logger, method, route string)
 			Method: method, Route: route, RequestHash: hex.EncodeToString(sum[:]),
 		}
 
-		stored, err := store.GetIdempotencyRecord(c.Request.Context(), fresh.Subject, key)
-		switch {
-		case err == nil:
-			replay(c, stored, &fresh)
-			return
-		case !errors.Is(err, models.ErrNotFound):
-			abort(c, fmt.Errorf("look up %s: %w", HeaderIdempotencyKey, err))
+		// The claim comes first and is the lock: of concurrent requests with one key, one
+		// runs and the others are answered from what it stores.
+		ctx := c.Request.Context()
+		for attempt := 0; ; attempt++ {
+			err := store.ClaimIdempotencyKey(ctx, &fresh)
+			if err == nil {
+				break
+			}
+			if !errors.Is(err, models.ErrConflict) {
+				abort(c, fmt.Errorf("claim %s: %w", HeaderIdempotencyKey, err))
+				return
+			}
+			stored, err := store.GetIdempotencyRecord(ctx, fresh.Subject, key)
+			switch {
+			case errors.Is(err, models.ErrNotFound) && attempt == 0:
+				continue // released in between: claim again
+			case err != nil:
+				abort(c, fmt.Errorf("look up %s: %w", HeaderIdempotencyKey, err))
+				return
+			case !stored.Pending():
+				replay(c, stored, &fresh)
+				return
+			case attempt == 0 && time.Since(stored.CreatedAt) > idempotencyAbandonedAfter:
+				// The claiming process died mid-request: take the key over.
+				if err := store.ReleaseIdempotencyKey(ctx, fresh.Subject, key, time.Now().Add(-idempotencyAbandonedAfter)); err != nil {
+					abort(c, fmt.Errorf("take over %s: %w", HeaderIdempotencyKey, err))
+					return
+				}
+				log.WarnContext(ctx, "took over an Idempotency-Key whose request never answered",
+					slog.String("request_id", requestID(c)), slog.String("subject", fresh.Subject), slog.Time("claimed_at", stored.CreatedAt))
+				continue
+			}
+			inProgress(c, stored, &fresh)
 			return
 		}
 
 		orig := c.Writer
 		w := &capturingWriter{ResponseWriter: orig, status: http.StatusOK}
 		c.Writer = w
-		defer func() { c.Writer = orig }() // also when the handler panics
+		answered := false
+		defer func() {
+			c.Writer = orig // also when the handler panics
+			if !answered {
+				release(c, log, store, &fresh)
+			}
+		}()
 		c.Next()
 		c.Writer = orig
 
 		if w.status >= 200 && w.status < 300 {
+			answered = true
 			fresh.Status, fresh.Body = w.status, w.body.String()
 			// The create has committed; record it even if the caller hung up, as that caller
 			// is the one most likely to retry.
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), idempotencySaveTimeout)
-			err := store.SaveIdempotencyRecord(ctx, &fresh)
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), idempotencySaveTimeout)
+			err := store.CompleteIdempotencyKey(ctx, &fresh)
 			cancel()
 			// Either way this request's own answer is sent: it reports what it created.
-			if errors.Is(err, models.ErrConflict) {
-				log.WarnContext(c.Request.Context(), "a concurrent request with the same Idempotency-Key stored its answer first; this answer is not stored",
-					slog.String("request_id", requestID(c)), slog.String("subject", fresh.Subject), slog.String("route", method+" "+route))
-			} else if err != nil {
+			if err != nil {
 				log.ErrorContext(c.Request.Context(), "store answer for Idempotency-Key; a retry will not be recognised",
 					slog.String("request_id", requestID(c)), slog.String("subject", fresh.Subject), slog.String("route", method+" "+route), slog.Any("error", err))
 			}
 		}
 		w.sendTo(orig)
 	}
+}
+
+// release frees the key of a request that created nothing (an error answer, or a panic), so
+// that the client can correct the request and send it again with the same key.
+func release(c *gin.Context, log *slog.Logger, store IdempotencyStore, rec *models.IdempotencyRecord) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), idempotencySaveTimeout)
+	defer cancel()
+	if err := store.ReleaseIdempotencyKey(ctx, rec.Subject, rec.Key, time.Time{}); err != nil {
+		log.ErrorContext(ctx, "release Idempotency-Key after a failed request; a retry waits until the claim is abandoned",
+			slog.String("request_id", requestID(c)), slog.String("subject", rec.Subject), slog.Any("error", err))
+	}
+}
+
+// inProgress answers a request whose key is claimed by a request still running: 409 with
+// Retry-After, unless the key was claimed for another request (then as replay would).
+func inProgress(c *gin.Context, stored, req *models.IdempotencyRecord) {
+	if stored.Method != req.Method || stored.Route != req.Route || stored.RequestHash != req.RequestHash {
+		replay(c, stored, req) // refuses the reuse
+		return
+	}
+	c.Header("Retry-After", "1")
+	abort(c, &Error{Status: http.StatusConflict, Code: CodeIdempotencyKeyInProgress,
+		Message: "a request with this " + HeaderIdempotencyKey + " is still being processed; retry shortly to get its answer",
+		Fields:  map[string]string{HeaderIdempotencyKey: "in progress"}})
 }
 
 // replay answers with the stored answer when the request is the one it was stored for, and

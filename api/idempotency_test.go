@@ -3,6 +3,8 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -10,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"gorm.io/gorm"
@@ -186,17 +189,17 @@ func TestIdempotencyKeyBoundToRoute(t *testing.T) {
 // Failures around the store never lose the handler's answer and never run it twice.
 func TestIdempotencyStoreFailures(t *testing.T) {
 	created := func(c *gin.Context) { c.JSON(http.StatusCreated, gin.H{"id": 1}) }
-	t.Run("lookup fails", func(t *testing.T) {
+	t.Run("claim fails", func(t *testing.T) {
 		ran := false
-		engine := newIdempotencyEngine(&fakeIdemStore{getErr: errors.New("connection refused")}, func(c *gin.Context) { ran = true })
+		engine := newIdempotencyEngine(&fakeIdemStore{claimErr: errors.New("connection refused")}, func(c *gin.Context) { ran = true })
 		rec := serveIdem(engine, "/a", "k")
 		if rec.Code != 500 || ran || !strings.Contains(rec.Body.String(), CodeInternal) {
 			t.Errorf("lookup failure: %d %s, handler ran %v", rec.Code, rec.Body, ran)
 		}
 	})
 	for name, saveErr := range map[string]error{
-		"concurrent request stored first": models.ErrConflict,
-		"save fails":                      errors.New("connection refused"),
+		"claim taken over meanwhile": models.ErrNotFound,
+		"save fails":                 errors.New("connection refused"),
 	} {
 		t.Run(name, func(t *testing.T) {
 			engine := newIdempotencyEngine(&fakeIdemStore{saveErr: saveErr}, created)
@@ -210,8 +213,8 @@ func TestIdempotencyStoreFailures(t *testing.T) {
 		st := &fakeIdemStore{}
 		engine := newIdempotencyEngine(st, func(*gin.Context) { panic("boom") })
 		rec := serveIdem(engine, "/a", "k")
-		if rec.Code != 500 || !strings.Contains(rec.Body.String(), CodeInternal) || len(st.saved) != 0 {
-			t.Errorf("panic: %d %s, saved %d, want the 500 envelope and nothing saved", rec.Code, rec.Body, len(st.saved))
+		if rec.Code != 500 || !strings.Contains(rec.Body.String(), CodeInternal) || len(st.saved) != 0 || st.released != 1 {
+			t.Errorf("panic: %d %s, saved %d, released %d; want the 500 envelope, nothing saved, the claim released", rec.Code, rec.Body, len(st.saved), st.released)
 		}
 	})
 	t.Run("caller hangs up", func(t *testing.T) {
@@ -322,11 +325,13 @@ func serveIdem(h http.Handler, path, key string) *httptest.ResponseRecorder {
 	return rec
 }
 
-// fakeIdemStore finds nothing, fails as told and remembers what it was asked to save.
+// fakeIdemStore finds nothing, fails as told and remembers what it was asked to store.
 type fakeIdemStore struct {
-	getErr, saveErr error
-	saved           []*models.IdempotencyRecord
-	saveCtxErr      error
+	getErr, claimErr, saveErr error
+	claimed                   int
+	saved                     []*models.IdempotencyRecord
+	released                  int
+	saveCtxErr                error
 }
 
 func (f *fakeIdemStore) GetIdempotencyRecord(context.Context, string, string) (*models.IdempotencyRecord, error) {
@@ -336,8 +341,90 @@ func (f *fakeIdemStore) GetIdempotencyRecord(context.Context, string, string) (*
 	return nil, models.ErrNotFound
 }
 
-func (f *fakeIdemStore) SaveIdempotencyRecord(ctx context.Context, rec *models.IdempotencyRecord) error {
+func (f *fakeIdemStore) ClaimIdempotencyKey(context.Context, *models.IdempotencyRecord) error {
+	f.claimed++
+	return f.claimErr
+}
+
+func (f *fakeIdemStore) CompleteIdempotencyKey(ctx context.Context, rec *models.IdempotencyRecord) error {
 	f.saved = append(f.saved, rec)
 	f.saveCtxErr = ctx.Err()
 	return f.saveErr
+}
+
+func (f *fakeIdemStore) ReleaseIdempotencyKey(context.Context, string, string, time.Time) error {
+	f.released++
+	return nil
+}
+
+// Of two concurrent requests with one key, one runs; the other is told to retry (409 with
+// Retry-After) and, once the first has answered, gets its answer. Nothing is created twice.
+func TestIdempotentCreateConcurrent(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		st := models.NewStore(db)
+		entered, finish := make(chan struct{}), make(chan struct{})
+		runs := 0
+		engine := newIdempotencyEngine(st, func(c *gin.Context) {
+			runs++
+			close(entered)
+			<-finish
+			c.JSON(http.StatusCreated, gin.H{"id": runs})
+		})
+		first := make(chan *httptest.ResponseRecorder)
+		go func() { first <- serveIdem(engine, "/a", "k-concurrent") }()
+		<-entered
+		second := serveIdem(engine, "/a", "k-concurrent")
+		if second.Code != 409 || !strings.Contains(second.Body.String(), CodeIdempotencyKeyInProgress) || second.Header().Get("Retry-After") == "" {
+			t.Fatalf("concurrent request: %d %s %v", second.Code, second.Body, second.Header())
+		}
+		// Another body under the same key is still a reuse, even while the first runs.
+		req := httptest.NewRequest("POST", "/a", strings.NewReader(`{"name":"other"}`))
+		req.Header.Set(HeaderIdempotencyKey, "k-concurrent")
+		reused := httptest.NewRecorder()
+		engine.ServeHTTP(reused, req)
+		if reused.Code != 422 || !strings.Contains(reused.Body.String(), CodeIdempotencyKeyReused) {
+			t.Errorf("reuse while in progress: %d %s", reused.Code, reused.Body)
+		}
+		close(finish)
+		got := <-first
+		if got.Code != 201 || got.Body.String() != `{"id":1}` {
+			t.Fatalf("first request: %d %s", got.Code, got.Body)
+		}
+		third := serveIdem(engine, "/a", "k-concurrent")
+		if third.Code != 201 || third.Body.String() != `{"id":1}` || third.Header().Get(HeaderIdempotentReplayed) != "true" || runs != 1 {
+			t.Fatalf("after the first answered: %d %s %v, handler ran %d times", third.Code, third.Body, third.Header(), runs)
+		}
+	})
+}
+
+// A claim left by a process that died mid-request holds a retry back only until it is
+// abandoned; then the retry takes the key over and runs.
+func TestIdempotencyAbandonedClaimIsTakenOver(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		st := models.NewStore(db)
+		runs := 0
+		engine := newIdempotencyEngine(st, func(c *gin.Context) {
+			runs++
+			c.JSON(http.StatusCreated, gin.H{"id": runs})
+		})
+		body := `{"name":"x"}`
+		sum := sha256.Sum256([]byte(body))
+		claim := &models.IdempotencyRecord{Subject: "u1", Key: "k-dead", Method: "POST", Route: "/a", RequestHash: hex.EncodeToString(sum[:])}
+		if err := st.ClaimIdempotencyKey(context.Background(), claim); err != nil {
+			t.Fatal(err)
+		}
+		if rec := serveIdem(engine, "/a", "k-dead"); rec.Code != 409 || runs != 0 {
+			t.Fatalf("fresh claim: %d %s, ran %d", rec.Code, rec.Body, runs)
+		}
+		old := time.Now().Add(-idempotencyAbandonedAfter - time.Minute).UTC()
+		if err := db.Model(&models.IdempotencyRecord{}).Where("idem_key = ?", "k-dead").Update("created_at", old).Error; err != nil {
+			t.Fatal(err)
+		}
+		if rec := serveIdem(engine, "/a", "k-dead"); rec.Code != 201 || runs != 1 {
+			t.Fatalf("abandoned claim: %d %s, ran %d", rec.Code, rec.Body, runs)
+		}
+		if rec := serveIdem(engine, "/a", "k-dead"); rec.Code != 201 || rec.Header().Get(HeaderIdempotentReplayed) != "true" || runs != 1 {
+			t.Fatalf("after the takeover: %d %s, ran %d", rec.Code, rec.Body, runs)
+		}
+	})
 }

@@ -1,8 +1,10 @@
 package api
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/datashare/datashare/internal/policy"
 	"github.com/datashare/datashare/models/modelstest"
 )
 
@@ -64,5 +66,25 @@ func TestPolicies(t *testing.T) {
 	}
 	if !found || !nx.Active || nx.ID != "ningxia" {
 		t.Fatalf("ningxia profile = %+v", nx)
+	}
+}
+
+// A procedure the profile in force does not provide for is refused with
+// procedure_not_in_profile, naming the profile.
+func TestProcedureInProfile(t *testing.T) {
+	profiles := testPolicies(t)
+	byID := map[string]policy.Profile{}
+	for _, p := range profiles {
+		byID[p.ID] = p
+	}
+	if err := procedureInProfile(byID["neixiang"], policy.ProcOpenData); err != nil {
+		t.Errorf("neixiang open data: %v", err)
+	}
+	err := procedureInProfile(byID["ningxia"], policy.ProcOpenData)
+	if err == nil || err.Status != 422 || err.Code != CodeProcedureNotInProfile || !strings.Contains(err.Message, "ningxia") {
+		t.Fatalf("ningxia open data: %+v", err)
+	}
+	if err := procedureInProfile(byID["ningxia"], "nonsense"); err == nil || err.Code != CodeProcedureNotInProfile {
+		t.Errorf("unknown procedure: %+v", err)
 	}
 }

@@ -23,9 +23,6 @@ import (
 	"github.com/datashare/datashare/workflows/contract"
 )
 
-// CodeProcedureNotInProfile (422): the profile in force does not provide the procedure.
-const CodeProcedureNotInProfile = "procedure_not_in_profile"
-
 // RectificationStore is what the rectification handlers need of the read model.
 type RectificationStore interface {
 	GetRectification(ctx context.Context, id string) (*models.Rectification, error)
@@ -242,13 +239,15 @@ const activitiesTaskKindSupervision = "supervision"
 func (h rectificationHandlers) issue(c *gin.Context, dept, violation, description string, workdays int, link *linkedCase) {
 	p := mustPrincipal(c)
 	ctx := c.Request.Context()
-	pr, ok := h.profile.Procedure(policy.ProcRectification)
-	if !ok || !pr.Applies || h.profile.Rectification == nil {
-		abort(c, &Error{Status: http.StatusUnprocessableEntity, Code: CodeProcedureNotInProfile,
-			Message: "the rectification procedure is not in profile " + h.profile.ID})
+	if err := procedureInProfile(h.profile, policy.ProcRectification); err != nil {
+		abort(c, err)
 		return
 	}
 	rules := h.profile.Rectification
+	if rules == nil { // a deployment's own profile file that leaves the rules out
+		abort(c, ruleViolated("profile "+h.profile.ID+" gives no rules for rectification notices (rectification: max_workdays, consequence)"))
+		return
+	}
 	v, ok := h.profile.Violation(strings.TrimSpace(violation))
 	switch {
 	case !ok:

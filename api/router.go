@@ -44,6 +44,10 @@ type Deps struct {
 	Rectifications RectificationStore
 	TaskQueue      string // of the workers; workflows.DefaultTaskQueue when empty
 
+	// CatalogUpdates reads catalog updates (目录更新), their timelines, tasks and linked
+	// revisions; Starter starts their workflows too.
+	CatalogUpdates CatalogUpdateStore
+
 	Checks       []Check
 	Registry     *prometheus.Registry // serves /metrics; HTTP metrics are registered into it
 	MaxBodyBytes int64
@@ -118,6 +122,16 @@ func routes(d Deps) []route {
 		{"cursor", "next_cursor of the previous page"},
 	}
 	rectRule := "procedure_not_in_profile: the profile in force has no rectification procedure"
+	catUpdates := catalogUpdateHandlers{store: d.CatalogUpdates, catalog: d.Catalog, departments: d.Departments,
+		starter: d.Starter, tasks: tasks, profile: active, taskQueue: queue, now: time.Now}
+	catUpdateParams := []param{
+		{"status", "updating, reviewing, reporting or published"},
+		{"overdue", "true or false: the open step is past its deadline"},
+		{"limit", "page size, 1-100 (default 20)"},
+		{"cursor", "next_cursor of the previous page"},
+	}
+	catUpdateRule := "rule_violated: changed_on in the future, a resource that is not the department's, or a procedure the profile lacks"
+	reporters := []auth.Role{auth.RoleApprover, auth.RoleAuthority}
 	shareParams := []param{
 		{"status", "pending, refused, negotiating, coordinating, granted, rejected or withdrawn"},
 		{"resource_id", "catalog resource id"},
@@ -171,11 +185,12 @@ func routes(d Deps) []route {
 		{method: http.MethodGet, path: "/api/v1/catalog/resources", op: "listCatalogResources", summary: "Catalog resources visible to the caller, cursor-paginated by id", tag: "catalog", query: listParams, status: 200, resp: CatalogResourceList{}, handler: cat.list},
 		{method: http.MethodPost, path: "/api/v1/catalog/resources", op: "createCatalogResource", summary: "Register a draft resource of the caller's department (approver)", tag: "catalog", roles: ownApprover, body: CatalogResourceInput{}, status: 201, resp: CatalogResourceView{}, idempotent: true, handler: cat.create},
 		{method: http.MethodGet, path: "/api/v1/catalog/resources/:id", op: "getCatalogResource", summary: "One catalog resource", tag: "catalog", status: 200, resp: CatalogResourceView{}, handler: cat.get},
-		{method: http.MethodPatch, path: "/api/v1/catalog/resources/:id", op: "updateCatalogResource", summary: "Edit a draft (approver of the providing department)", tag: "catalog", roles: ownApprover, body: CatalogResourcePatch{}, status: 200, resp: CatalogResourceView{}, handler: cat.update},
+		{method: http.MethodPatch, path: "/api/v1/catalog/resources/:id", op: "updateCatalogResource", summary: "Edit a draft, or the draft revision of a published resource (approver of the providing department)", tag: "catalog", roles: ownApprover, body: CatalogResourcePatch{}, status: 200, resp: CatalogResourceView{}, handler: cat.update},
 		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/submit", op: "submitCatalogResource", summary: "Submit a draft for the authority's review (approver of the providing department)", tag: "catalog", roles: ownApprover, body: TransitionInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.submit},
 		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/publish", op: "publishCatalogResource", summary: "Publish a submitted resource (authority; 辽宁 第十条, 内乡 第十八条)", tag: "catalog", roles: authority, body: TransitionInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.publish},
 		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/return", op: "returnCatalogResource", summary: "Return a submitted resource to its department with a reason (authority)", tag: "catalog", roles: authority, body: ReasonInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.returnToDept},
 		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/retire", op: "retireCatalogResource", summary: "Retire a published resource with a reason (authority)", tag: "catalog", roles: authority, body: ReasonInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.retire},
+		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/revise", op: "reviseCatalogResource", summary: "Open a draft revision of a published resource (修订, approver of the providing department): PATCH, submit, publish and return then act on the revision while the published content stays visible", tag: "catalog", roles: ownApprover, body: TransitionInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.revise},
 		{method: http.MethodGet, path: "/api/v1/catalog/resources/:id/versions", op: "listCatalogResourceVersions", summary: "Every revision of a resource, oldest first", tag: "catalog", status: 200, resp: CatalogVersionList{}, handler: cat.versions},
 
 		{method: http.MethodGet, path: "/api/v1/calendar/due", op: "calendarDue", summary: "Deadline of N working days after a receipt (day of receipt not counted; end of the N-th working day, Asia/Shanghai)", tag: "calendar", public: true, query: dueParams, status: 200, resp: calendar.DueResult{}, handler: calh.due},
@@ -206,6 +221,10 @@ func routes(d Deps) []route {
 		{method: http.MethodGet, path: "/api/v1/rectifications", op: "listRectifications", summary: "Rectification notices: the caller's department's (the authority: all), newest first", tag: "rectifications", query: rectParams, status: 200, resp: RectificationList{}, handler: rects.list},
 		{method: http.MethodGet, path: "/api/v1/rectifications/:id", op: "getRectification", summary: "A rectification notice with its timeline and open tasks", tag: "rectifications", status: 200, resp: RectificationDetail{}, handler: rects.get},
 		{method: http.MethodGet, path: "/api/v1/violations", op: "listViolations", summary: "The active profile's violation list with articles, the longest time limit and the consequence of missing it", tag: "rectifications", status: 200, resp: ViolationList{}, handler: rects.violations},
+		{method: http.MethodPost, path: "/api/v1/catalog-updates", op: "createCatalogUpdate", summary: "Report (approver) or order for a department (authority) a catalog update after a law was revised or duties changed (目录更新); the deadline counts from changed_on (宁夏 第八条, 乌海 第七条, 辽宁 第九条, 内乡 第二十二条)", tag: "catalog-updates", roles: reporters, body: CatalogUpdateInput{}, status: 201, resp: CatalogUpdateStatus{}, idempotent: true, handler: catUpdates.create, rule: catUpdateRule},
+		{method: http.MethodGet, path: "/api/v1/catalog-updates", op: "listCatalogUpdates", summary: "Catalog updates of the caller's department (the authority: all), newest first", tag: "catalog-updates", query: catUpdateParams, status: 200, resp: CatalogUpdateList{}, handler: catUpdates.list},
+		{method: http.MethodGet, path: "/api/v1/catalog-updates/:id", op: "getCatalogUpdate", summary: "A catalog update with its timeline, open tasks and the revisions its submissions linked", tag: "catalog-updates", status: 200, resp: CatalogUpdateDetail{}, handler: catUpdates.get},
+		{method: http.MethodPost, path: "/api/v1/catalog-updates/:id/submit", op: "submitCatalogUpdate", summary: "Submit the department's edited resources as one update (approver of the department): the open update task's submit decision, checked against the catalog", tag: "catalog-updates", roles: ownApprover, body: CatalogSubmitInput{}, status: 200, resp: TaskView{}, handler: catUpdates.submit, rule: catUpdateRule},
 		{method: http.MethodGet, path: "/api/v1/grants", op: "listGrants", summary: "Grants of the caller's department as consumer or provider (the authority: all)", tag: "grants", query: grantParams, status: 200, resp: GrantList{}, handler: grants.list},
 		{method: http.MethodPost, path: "/api/v1/grants/:id/suspend", op: "suspendGrant", summary: "Suspend a grant with a reason (暂停共享服务, authority; 内乡 第四十一条)", tag: "grants", roles: authority, body: GrantActionInput{}, status: 200, resp: GrantView{}, handler: grants.suspend},
 		{method: http.MethodPost, path: "/api/v1/grants/:id/resume", op: "resumeGrant", summary: "Resume a suspended grant with a reason (authority)", tag: "grants", roles: authority, body: GrantActionInput{}, status: 200, resp: GrantView{}, handler: grants.resume},

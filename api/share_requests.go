@@ -181,7 +181,7 @@ func (h shareRequestHandlers) authorityDept(ctx context.Context) (string, error)
 func (h shareRequestHandlers) decidingDept(provider, authority string) (string, error) {
 	pr, ok := h.profile.Procedure(policy.ProcShare)
 	if !ok || !pr.Applies {
-		return "", ruleViolated("the share procedure does not apply under jurisdiction " + h.profile.ID)
+		return "", procedureInProfile(h.profile, policy.ProcShare)
 	}
 	if step, ok := h.profile.Step(policy.ProcShare, contract.StepReply); ok && step.Actor.Department == policy.DeptAuthority {
 		return authority, nil

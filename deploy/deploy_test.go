@@ -1225,7 +1225,7 @@ func TestYAMLParses(t *testing.T) {
 func TestEnvNamesAreConfigVariables(t *testing.T) {
 	runCheck(t, checkEnvNames, []defect{
 		{name: "misspelt in compose", file: composeFile, old: "  TEMPORAL_NAMESPACE: datashare\n", new: "  TEMPORAL_NAMESPCE: datashare\n", want: "TEMPORAL_NAMESPCE"},
-		{name: "misspelt interpolation", file: composeFile, old: "${DATASHARE_JURISDICTION:-ningxia}", new: "${DATASHARE_JURISDICTON:-ningxia}", want: "DATASHARE_JURISDICTON"},
+		{name: "misspelt interpolation", file: composeFile, old: "${DATASHARE_PROFILE:-ningxia}", new: "${DATASHARE_PROFLE:-ningxia}", want: "DATASHARE_PROFLE"},
 		{name: "image variable on a datashare service", file: composeFile, old: "  TEMPORAL_NAMESPACE: datashare\n", new: "  TEMPORAL_NAMESPACE: datashare\n  TEMPORAL_CLI_ADDRESS: temporal:7233\n", want: "compose service api: TEMPORAL_CLI_ADDRESS"},
 		{name: "image variable on the wrong image", file: composeFile, old: "      TEMPORAL_DEFAULT_NAMESPACE: datashare\n", new: "      TEMPORAL_DEFAULT_NAMESPACE: datashare\n      TEMPORAL_CLI_ADDRESS: temporal:7233\n", want: "compose service temporal-ui: TEMPORAL_CLI_ADDRESS"},
 		{name: "misspelt in ConfigMap", file: "k8s/configmap.yaml", old: "  DATASHARE_HTTP_ADDR:", new: "  DATASHARE_HTTP_ADRESS:", want: "DATASHARE_HTTP_ADRESS"},
@@ -1290,7 +1290,7 @@ func TestNoSecretValues(t *testing.T) {
 
 func TestProcessConfiguration(t *testing.T) {
 	runCheck(t, checkConfig, []defect{
-		{name: "invalid jurisdiction", file: "k8s/configmap.yaml", old: "DATASHARE_JURISDICTION: ningxia", new: "DATASHARE_JURISDICTION: beijing", want: "DATASHARE_JURISDICTION: must be one of"},
+		{name: "invalid jurisdiction", file: "k8s/configmap.yaml", old: "DATASHARE_PROFILE: ningxia", new: "DATASHARE_PROFILE: beijing", want: "DATASHARE_PROFILE: must be one of"},
 		{name: "invalid duration", file: "k8s/configmap.yaml", old: "DATASHARE_SHUTDOWN_TIMEOUT: 20s", new: "DATASHARE_SHUTDOWN_TIMEOUT: twenty", want: "DATASHARE_SHUTDOWN_TIMEOUT"},
 		{name: "loopback listener", file: "k8s/configmap.yaml", old: "DATASHARE_HTTP_ADDR: 0.0.0.0:8080", new: "DATASHARE_HTTP_ADDR: 127.0.0.1:8080", want: "is loopback"},
 		{name: "port differs from the container's", file: "k8s/configmap.yaml", old: "DATASHARE_HTTP_ADDR: 0.0.0.0:8080", new: "DATASHARE_HTTP_ADDR: 0.0.0.0:9090", want: "container port 8080 is not the DATASHARE_HTTP_ADDR port 9090"},

@@ -64,7 +64,21 @@ const (
 	ActionPublished VersionAction = "published"
 	ActionReturned  VersionAction = "returned"
 	ActionRetired   VersionAction = "retired"
+
+	// Revision actions of a published resource (修订): their revision rows record the revised
+	// content and the revision's status (draft, submitted), while the resource stays
+	// published with its published content until the revision is published.
+	ActionRevised           VersionAction = "revised"       // a draft revision was opened
+	ActionRevisionUpdated   VersionAction = "rev_updated"   // the draft revision was edited
+	ActionRevisionSubmitted VersionAction = "rev_submitted" // submitted for review
+	ActionRevisionReturned  VersionAction = "rev_returned"  // returned with a reason
 )
+
+// isRevisionAction reports whether a revision row of action records the pending revision
+// rather than the resource's published content.
+func isRevisionAction(a VersionAction) bool {
+	return a == ActionRevised || a == ActionRevisionUpdated || a == ActionRevisionSubmitted || a == ActionRevisionReturned
+}
 
 // ResourceContent holds the fields a providing department edits: the catalog fields of
 // 乌海 第六条 plus code, description and legal basis. It is what a revision snapshot records;
@@ -102,6 +116,23 @@ type CatalogResource struct {
 	UpdatedAt    time.Time      `gorm:"column:updated_at;autoUpdateTime:false"`
 	SubmittedAt  *time.Time     `gorm:"column:submitted_at"`
 	PublishedAt  *time.Time     `gorm:"column:published_at"`
+	// RevisionStatus is the status of a revision of a published resource: "" (none),
+	// StatusDraft or StatusSubmitted. RevisionContent is its content (JSON of
+	// ResourceContent); the resource's own columns stay the published content, which other
+	// departments see, until the revision is published.
+	RevisionStatus  ResourceStatus `gorm:"column:revision_status"`
+	RevisionContent *string        `gorm:"column:revision_content"`
+}
+
+// Revision decodes the pending revision's content; ok is false when there is none.
+func (r *CatalogResource) Revision() (c ResourceContent, ok bool, err error) {
+	if r.RevisionStatus == "" || r.RevisionContent == nil {
+		return c, false, nil
+	}
+	if err := json.Unmarshal([]byte(*r.RevisionContent), &c); err != nil {
+		return c, false, fmt.Errorf("decode revision of catalog resource %d: %w", r.ID, err)
+	}
+	return c, true, nil
 }
 
 // TableName pins the table name independently of GORM's naming strategy.

@@ -65,6 +65,12 @@ func (s *Store) UpdateDraft(ctx context.Context, id int64, expectedVersion int, 
 	if patch == nil {
 		return nil, fmt.Errorf("update catalog resource %d: nil patch: %w", id, ErrInvalid)
 	}
+	if rev, err := s.underRevision(ctx, id); err != nil || rev {
+		if err != nil {
+			return nil, fmt.Errorf("update catalog resource %d: %w", id, err)
+		}
+		return s.transition(ctx, updateRevisionTransition(ctx, id, expectedVersion, patch, actor))
+	}
 	return s.transition(ctx, transition{
 		id: id, expectedVersion: expectedVersion, actor: actor,
 		verb: "update", action: ActionUpdated, from: StatusDraft, to: StatusDraft,
@@ -85,9 +91,14 @@ func (s *Store) UpdateDraft(ctx context.Context, id int64, expectedVersion int, 
 	})
 }
 
-// Submit sends a draft to the data authority for review (draft → submitted).
+// Submit sends a draft to the data authority for review (draft → submitted), or the draft
+// revision of a published resource.
 func (s *Store) Submit(ctx context.Context, id int64, expectedVersion int, actor string) (*CatalogResource, error) {
-	return s.transition(ctx, transition{
+	return s.eitherTransition(ctx, id, submitTransition(id, expectedVersion, actor), submitRevisionTransition(id, expectedVersion, actor))
+}
+
+func submitTransition(id int64, expectedVersion int, actor string) transition {
+	return transition{
 		id: id, expectedVersion: expectedVersion, actor: actor,
 		verb: "submit", action: ActionSubmitted, from: StatusDraft, to: StatusSubmitted,
 		apply: func(_ *gorm.DB, r *CatalogResource, t time.Time) (bool, error) {
@@ -95,33 +106,43 @@ func (s *Store) Submit(ctx context.Context, id int64, expectedVersion int, actor
 			// Drafts were validated when written, but rules may have tightened since.
 			return true, r.validationError()
 		},
-	})
+	}
 }
 
 // Publish puts a submitted resource into the catalog (submitted → published); it is the
-// authority's approval of the entry (辽宁 第十条).
+// authority's approval of the entry (辽宁 第十条). A published resource's submitted revision
+// becomes its published content.
 func (s *Store) Publish(ctx context.Context, id int64, expectedVersion int, actor string) (*CatalogResource, error) {
-	return s.transition(ctx, transition{
+	return s.eitherTransition(ctx, id, publishTransition(id, expectedVersion, actor), publishRevisionTransition(id, expectedVersion, actor))
+}
+
+func publishTransition(id int64, expectedVersion int, actor string) transition {
+	return transition{
 		id: id, expectedVersion: expectedVersion, actor: actor,
 		verb: "publish", action: ActionPublished, from: StatusSubmitted, to: StatusPublished,
 		apply: func(_ *gorm.DB, r *CatalogResource, t time.Time) (bool, error) {
 			r.PublishedAt = &t
 			return true, nil
 		},
-	})
+	}
 }
 
 // Return sends a submitted resource back to its department as a draft with the authority's
-// reason (submitted → draft). The reason is required.
+// reason (submitted → draft), or a published resource's submitted revision back to a draft
+// revision. The reason is required.
 func (s *Store) Return(ctx context.Context, id int64, expectedVersion int, actor, reason string) (*CatalogResource, error) {
-	return s.transition(ctx, transition{
+	return s.eitherTransition(ctx, id, returnTransition(id, expectedVersion, actor, reason), returnRevisionTransition(id, expectedVersion, actor, reason))
+}
+
+func returnTransition(id int64, expectedVersion int, actor, reason string) transition {
+	return transition{
 		id: id, expectedVersion: expectedVersion, actor: actor, reason: reason, reasonRequired: true,
 		verb: "return", action: ActionReturned, from: StatusSubmitted, to: StatusDraft,
 		apply: func(_ *gorm.DB, r *CatalogResource, _ time.Time) (bool, error) {
 			r.ReturnReason = reason
 			return true, nil
 		},
-	})
+	}
 }
 
 // Retire withdraws a published resource from the catalog (published → retired). The reason
@@ -130,7 +151,12 @@ func (s *Store) Retire(ctx context.Context, id int64, expectedVersion int, actor
 	return s.transition(ctx, transition{
 		id: id, expectedVersion: expectedVersion, actor: actor, reason: reason, reasonRequired: true,
 		verb: "retire", action: ActionRetired, from: StatusPublished, to: StatusRetired,
-		apply: func(*gorm.DB, *CatalogResource, time.Time) (bool, error) { return true, nil },
+		apply: func(_ *gorm.DB, r *CatalogResource, _ time.Time) (bool, error) {
+			// A revision in progress dies with the entry; an update that linked it finds the
+			// resource retired and leaves it out.
+			r.RevisionStatus, r.RevisionContent = "", nil
+			return true, nil
+		},
 	})
 }
 
@@ -181,45 +207,9 @@ func (s *Store) transition(ctx context.Context, tr transition) (*CatalogResource
 
 	var out CatalogResource
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var r CatalogResource
-		if err := forUpdate(tx).Where("id = ?", tr.id).Take(&r).Error; err != nil {
-			return dbError(err, "load")
-		}
-		if tr.expectedVersion != 0 && r.Version != tr.expectedVersion {
-			return fmt.Errorf("expected version %d, current version is %d: %w", tr.expectedVersion, r.Version, ErrConflict)
-		}
-		if r.Status != tr.from {
-			return fmt.Errorf("status is %s, %s needs %s: %w", r.Status, tr.verb, tr.from, ErrInvalidState)
-		}
-		t := now()
-		changed, err := tr.apply(tx, &r, t)
-		if err != nil {
-			return err
-		}
-		if !changed {
-			out = r
-			return nil
-		}
-		prev := r.Version
-		r.Status = tr.to
-		r.Version = prev + 1
-		r.UpdatedBy = tr.actor
-		r.UpdatedAt = t
-		// The version guard is redundant with the row lock on MySQL and with SQLite's single
-		// writer, but it makes a lost update impossible even if both were missing.
-		res := tx.Model(&r).Select("*").Omit("id", "created_at", "created_by").
-			Where("version = ?", prev).Updates(&r)
-		if res.Error != nil {
-			return dbError(res.Error, "update")
-		}
-		if res.RowsAffected != 1 {
-			return fmt.Errorf("changed concurrently: %w", ErrConflict)
-		}
-		if err := appendVersion(tx, &r, tr.action, tr.actor, tr.reason, t); err != nil {
-			return err
-		}
-		out = r
-		return nil
+		var err error
+		out, err = tr.applyIn(tx)
+		return err
 	})
 	if err != nil {
 		return nil, wrap(err)
@@ -227,17 +217,78 @@ func (s *Store) transition(ctx context.Context, tr transition) (*CatalogResource
 	return &out, nil
 }
 
-// appendVersion records the revision r is now at.
+// eitherTransition applies the revision's transition to a published resource, the plain one
+// to any other.
+func (s *Store) eitherTransition(ctx context.Context, id int64, plain, revision transition) (*CatalogResource, error) {
+	rev, err := s.underRevision(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("%s catalog resource %d: %w", plain.verb, id, err)
+	}
+	if rev {
+		return s.transition(ctx, revision)
+	}
+	return s.transition(ctx, plain)
+}
+
+// applyIn applies the transition inside tx: the row is locked, the status and version
+// checked, the change written and its revision recorded. A catalog update applies several in
+// one transaction.
+func (tr transition) applyIn(tx *gorm.DB) (CatalogResource, error) {
+	var r CatalogResource
+	if err := forUpdate(tx).Where("id = ?", tr.id).Take(&r).Error; err != nil {
+		return CatalogResource{}, dbError(err, "load")
+	}
+	if tr.expectedVersion != 0 && r.Version != tr.expectedVersion {
+		return CatalogResource{}, fmt.Errorf("expected version %d, current version is %d: %w", tr.expectedVersion, r.Version, ErrConflict)
+	}
+	if r.Status != tr.from {
+		return CatalogResource{}, fmt.Errorf("status is %s, %s needs %s: %w", r.Status, tr.verb, tr.from, ErrInvalidState)
+	}
+	t := now()
+	changed, err := tr.apply(tx, &r, t)
+	if err != nil {
+		return CatalogResource{}, err
+	}
+	if !changed {
+		return r, nil
+	}
+	prev := r.Version
+	r.Status = tr.to
+	r.Version = prev + 1
+	r.UpdatedBy = tr.actor
+	r.UpdatedAt = t
+	// The version guard is redundant with the row lock on MySQL and with SQLite's single
+	// writer, but it makes a lost update impossible even if both were missing.
+	res := tx.Model(&r).Select("*").Omit("id", "created_at", "created_by").
+		Where("version = ?", prev).Updates(&r)
+	if res.Error != nil {
+		return CatalogResource{}, dbError(res.Error, "update")
+	}
+	if res.RowsAffected != 1 {
+		return CatalogResource{}, fmt.Errorf("changed concurrently: %w", ErrConflict)
+	}
+	if err := appendVersion(tx, &r, tr.action, tr.actor, tr.reason, t); err != nil {
+		return CatalogResource{}, err
+	}
+	return r, nil
+}
+
+// appendVersion records the revision r is now at; a revision action records the pending
+// revision's content and status.
 func appendVersion(tx *gorm.DB, r *CatalogResource, action VersionAction, actor, reason string, t time.Time) error {
 	snap, err := r.snapshot()
 	if err != nil {
 		return err
 	}
+	status := r.Status
+	if isRevisionAction(action) && r.RevisionContent != nil {
+		snap, status = *r.RevisionContent, r.RevisionStatus
+	}
 	v := CatalogResourceVersion{
 		ResourceID: r.ID,
 		Version:    r.Version,
 		Action:     action,
-		Status:     r.Status,
+		Status:     status,
 		Snapshot:   snap,
 		Actor:      actor,
 		Reason:     reason,

@@ -19,13 +19,20 @@ type IdempotencyRecord struct {
 	Method      string    `gorm:"column:method"`              // e.g. "POST"
 	Route       string    `gorm:"column:route"`               // route template, e.g. "/api/v1/catalog/resources"
 	RequestHash string    `gorm:"column:request_hash"`        // SHA-256 of the request body, lowercase hex
-	Status      int       `gorm:"column:status"`              // HTTP status of the stored answer
+	Status      int       `gorm:"column:status"`              // HTTP status of the stored answer; IdempotencyPending while the request runs
 	Body        string    `gorm:"column:response_body"`       // response body, replayed byte for byte
 	CreatedAt   time.Time `gorm:"column:created_at;autoCreateTime:false"`
 }
 
 // TableName pins the table name independently of GORM's naming strategy.
 func (IdempotencyRecord) TableName() string { return "idempotency_keys" }
+
+// IdempotencyPending is the Status of a key claimed by a request that is still running: a
+// concurrent request with the same key must wait for its answer rather than create again.
+const IdempotencyPending = 0
+
+// Pending reports whether the record is a claim without an answer yet.
+func (rec *IdempotencyRecord) Pending() bool { return rec.Status == IdempotencyPending }
 
 // Validate returns invalid fields by column name; empty when rec can be stored.
 func (rec *IdempotencyRecord) Validate() map[string]string {
@@ -42,7 +49,7 @@ func (rec *IdempotencyRecord) Validate() map[string]string {
 	if len(rec.RequestHash) != 64 || !isLowerHex(rec.RequestHash) {
 		f["request_hash"] = "须为 SHA-256 的十六进制小写形式"
 	}
-	if rec.Status < 100 || rec.Status > 599 {
+	if rec.Status != IdempotencyPending && (rec.Status < 100 || rec.Status > 599) {
 		f["status"] = "须为 HTTP 状态码"
 	}
 	// MySQL refuses invalid UTF-8 in a utf8mb4 column; SQLite would keep it.
@@ -74,6 +81,60 @@ func (s *Store) SaveIdempotencyRecord(ctx context.Context, rec *IdempotencyRecor
 		return dbError(err, "save idempotency key %q of %q", rec.Key, rec.Subject)
 	}
 	return nil
+}
+
+// ClaimIdempotencyKey records that a request with rec's key has started (Status
+// IdempotencyPending, no answer yet), before it creates anything. The insert is the lock: a
+// key already claimed or answered is ErrConflict, and the caller looks at the stored record.
+func (s *Store) ClaimIdempotencyKey(ctx context.Context, rec *IdempotencyRecord) error {
+	claim := *rec
+	claim.Status, claim.Body = IdempotencyPending, ""
+	return s.SaveIdempotencyRecord(ctx, &claim)
+}
+
+// CompleteIdempotencyKey stores the answer of the request that claimed the key. It is
+// ErrNotFound when there is no pending claim of the key (it was released or taken over).
+func (s *Store) CompleteIdempotencyKey(ctx context.Context, rec *IdempotencyRecord) error {
+	if f := rec.Validate(); len(f) > 0 || rec.Pending() {
+		if rec.Pending() {
+			f["status"] = "须为 HTTP 状态码"
+		}
+		return fmt.Errorf("complete idempotency key %q of %q: %w", rec.Key, rec.Subject, &ValidationError{Fields: f})
+	}
+	res := s.db.WithContext(ctx).Model(&IdempotencyRecord{}).
+		Where("subject = ? AND idem_key = ? AND status = ?", rec.Subject, rec.Key, IdempotencyPending).
+		UpdateColumns(map[string]any{"status": rec.Status, "response_body": rec.Body})
+	if res.Error != nil {
+		return dbError(res.Error, "complete idempotency key %q of %q", rec.Key, rec.Subject)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("complete idempotency key %q of %q: no pending claim: %w", rec.Key, rec.Subject, ErrNotFound)
+	}
+	return nil
+}
+
+// ReleaseIdempotencyKey removes a pending claim, so that the key can be used again: the
+// request failed and created nothing, or its claim is abandoned (claimed before olderThan; the
+// zero time releases any pending claim). A stored answer is never removed.
+func (s *Store) ReleaseIdempotencyKey(ctx context.Context, subject, key string, olderThan time.Time) error {
+	q := s.db.WithContext(ctx).Where("subject = ? AND idem_key = ? AND status = ?", subject, key, IdempotencyPending)
+	if !olderThan.IsZero() {
+		q = q.Where("created_at < ?", dbTime(olderThan))
+	}
+	if err := q.Delete(&IdempotencyRecord{}).Error; err != nil {
+		return dbError(err, "release idempotency key %q of %q", key, subject)
+	}
+	return nil
+}
+
+// PurgeIdempotencyKeys deletes the keys stored before before, answered or not, and reports
+// how many; a retry after that creates again. Safe to run from every API process at once.
+func (s *Store) PurgeIdempotencyKeys(ctx context.Context, before time.Time) (int64, error) {
+	res := s.db.WithContext(ctx).Where("created_at < ?", dbTime(before)).Delete(&IdempotencyRecord{})
+	if res.Error != nil {
+		return 0, dbError(res.Error, "purge idempotency keys before %s", before.Format(time.RFC3339))
+	}
+	return res.RowsAffected, nil
 }
 
 func isPrintableASCII(s string) bool {

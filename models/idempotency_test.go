@@ -101,7 +101,7 @@ func TestIdempotencyRecordValidation(t *testing.T) {
 		{"route", func(r *models.IdempotencyRecord) { r.Route = "" }},
 		{"request_hash", func(r *models.IdempotencyRecord) { r.RequestHash = "abc" }},
 		{"request_hash", func(r *models.IdempotencyRecord) { r.RequestHash = strings.Repeat("AB", 32) }},
-		{"status", func(r *models.IdempotencyRecord) { r.Status = 0 }},
+		{"status", func(r *models.IdempotencyRecord) { r.Status = 42 }},
 		{"response_body", func(r *models.IdempotencyRecord) { r.Body = "\xff" }},
 	}
 	for _, tc := range tests {
@@ -112,4 +112,88 @@ func TestIdempotencyRecordValidation(t *testing.T) {
 	if err := st.SaveIdempotencyRecord(context.Background(), idemRecord("u1", strings.Repeat("k", models.MaxIdempotencyKeyLength))); err != nil {
 		t.Errorf("key of the maximum length: %v", err)
 	}
+}
+
+// A key is claimed before the request creates anything: a second claim conflicts, the first
+// request completes it with its answer or releases it; an answer is never released, and an
+// abandoned claim is released only by age.
+func TestIdempotencyClaimCompleteRelease(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		st := models.NewStore(db)
+		rec := idemRecord("u1", "k1")
+		if err := st.ClaimIdempotencyKey(ctx, rec); err != nil {
+			t.Fatalf("claim: %v", err)
+		}
+		got, err := st.GetIdempotencyRecord(ctx, "u1", "k1")
+		if err != nil || !got.Pending() || got.Body != "" || got.RequestHash != rec.RequestHash {
+			t.Fatalf("claimed record = %+v, %v", got, err)
+		}
+		wantErr(t, st.ClaimIdempotencyKey(ctx, rec), models.ErrConflict)
+
+		// Released by age only when older than the claim.
+		if err := st.ReleaseIdempotencyKey(ctx, "u1", "k1", time.Now().Add(-time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.GetIdempotencyRecord(ctx, "u1", "k1"); err != nil {
+			t.Fatalf("a fresh claim was released by age: %v", err)
+		}
+		if err := st.CompleteIdempotencyKey(ctx, rec); err != nil {
+			t.Fatalf("complete: %v", err)
+		}
+		got, _ = st.GetIdempotencyRecord(ctx, "u1", "k1")
+		if got.Pending() || got.Status != 201 || got.Body != rec.Body {
+			t.Fatalf("completed record = %+v", got)
+		}
+		wantErr(t, st.CompleteIdempotencyKey(ctx, rec), models.ErrNotFound)
+		if err := st.ReleaseIdempotencyKey(ctx, "u1", "k1", time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.GetIdempotencyRecord(ctx, "u1", "k1"); err != nil {
+			t.Fatalf("a stored answer was released: %v", err)
+		}
+
+		// A failed request releases its claim; the key is free again.
+		other := idemRecord("u1", "k2")
+		if err := st.ClaimIdempotencyKey(ctx, other); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.ReleaseIdempotencyKey(ctx, "u1", "k2", time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = st.GetIdempotencyRecord(ctx, "u1", "k2")
+		wantErr(t, err, models.ErrNotFound)
+		if err := st.ClaimIdempotencyKey(ctx, other); err != nil {
+			t.Fatalf("claim after release: %v", err)
+		}
+	})
+}
+
+// Keys older than the retention go, answered or pending; newer ones stay.
+func TestPurgeIdempotencyKeys(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		st := models.NewStore(db)
+		for _, k := range []string{"old-answer", "old-claim", "new"} {
+			rec := idemRecord("u1", k)
+			save := st.SaveIdempotencyRecord
+			if k == "old-claim" {
+				save = st.ClaimIdempotencyKey
+			}
+			if err := save(ctx, rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+		old := time.Now().Add(-48 * time.Hour).UTC()
+		if err := db.Model(&models.IdempotencyRecord{}).Where("idem_key LIKE ?", "old-%").Update("created_at", old).Error; err != nil {
+			t.Fatal(err)
+		}
+		n, err := st.PurgeIdempotencyKeys(ctx, time.Now().Add(-24*time.Hour))
+		if err != nil || n != 2 {
+			t.Fatalf("purged %d, %v; want 2", n, err)
+		}
+		if _, err := st.GetIdempotencyRecord(ctx, "u1", "new"); err != nil {
+			t.Errorf("the new key went too: %v", err)
+		}
+	})
 }

@@ -27,7 +27,7 @@ func TestSeedDemoOnce(t *testing.T) {
 			return [3]int{len(deps), len(users), len(res)}
 		}
 		first := count()
-		if first != [3]int{4, len(models.DemoUsers()), 4} {
+		if first != [3]int{4, len(models.DemoUsers()), 5} {
 			t.Errorf("after seeding: departments, users, resources = %v", first)
 		}
 
@@ -48,7 +48,7 @@ func TestSeedDemoOnce(t *testing.T) {
 			t.Errorf("demo-citizen = %+v, %v", citizen, err)
 		}
 
-		// The providing department publishes one resource of each share type, with history.
+		// The providing department publishes resources of every share type, with history.
 		published, _, err := st.ListResources(ctx, models.ResourceFilter{
 			ProviderDeptID: models.DemoProvidingDeptID, Status: models.StatusPublished, Viewer: models.Viewer{SeesAll: true}})
 		if err != nil {
@@ -69,7 +69,7 @@ func TestSeedDemoOnce(t *testing.T) {
 			}
 		}
 		slices.Sort(types)
-		if !slices.Equal(types, []string{"conditional", "none", "unconditional"}) {
+		if !slices.Equal(types, []string{"conditional", "none", "unconditional", "unconditional"}) {
 			t.Errorf("published share types = %v", types)
 		}
 		own, _, _ := st.ListResources(ctx, models.ResourceFilter{ProviderDeptID: models.DemoUsingDeptID, Viewer: models.Viewer{SeesAll: true}})
@@ -138,8 +138,58 @@ func TestSeedDemoConcurrent(t *testing.T) {
 			t.Errorf("%d seeds report created, want 1", creators)
 		}
 		res, _, _ := models.NewStore(db).ListResources(context.Background(), models.ResourceFilter{Viewer: models.Viewer{SeesAll: true}})
-		if len(res) != 4 {
-			t.Errorf("%d demo resources, want 4", len(res))
+		if len(res) != 5 {
+			t.Errorf("%d demo resources, want 5", len(res))
+		}
+	})
+}
+
+// A data folder started under another profile gets that profile's demo departments and
+// catalog as well, once, and the demo users move to its departments (their tokens follow).
+func TestSeedDemoProfiles(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		st := models.NewStore(db)
+		if _, err := models.SeedDemo(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		created, err := models.SeedDemoProfile(ctx, db, "neixiang")
+		if err != nil || !created {
+			t.Fatalf("neixiang seed = %v, %v", created, err)
+		}
+		using, providing, authority, _, _ := models.DemoDepartmentIDs("neixiang")
+		auth, err := st.GetDepartment(ctx, authority)
+		if err != nil || auth.Jurisdiction != "neixiang" || auth.Name != "内乡县政务服务和大数据管理局" {
+			t.Fatalf("neixiang authority = %+v, %v", auth, err)
+		}
+		approver, _ := st.GetUser(ctx, "demo-approver")
+		applicant, _ := st.GetUser(ctx, "demo-applicant")
+		if *approver.DepartmentID != providing || *applicant.DepartmentID != using {
+			t.Errorf("demo users in %s and %s, want the neixiang departments", *approver.DepartmentID, *applicant.DepartmentID)
+		}
+		res, _, _ := st.ListResources(ctx, models.ResourceFilter{ProviderDeptID: providing, Status: models.StatusPublished, Viewer: models.Viewer{SeesAll: true}})
+		var open []string
+		for _, r := range res {
+			open = append(open, r.Code+":"+string(r.OpenType))
+		}
+		slices.Sort(open)
+		want := []string{"NEIXIANG-SCJG-0001:unconditional", "NEIXIANG-SCJG-0002:none", "NEIXIANG-SCJG-0003:none", "NEIXIANG-SCJG-0004:conditional"}
+		if !slices.Equal(open, want) {
+			t.Errorf("neixiang published resources = %v, want %v", open, want)
+		}
+		if created, err := models.SeedDemoProfile(ctx, db, "neixiang"); err != nil || created {
+			t.Errorf("second neixiang seed = %v, %v; want nothing created", created, err)
+		}
+		// Back to ningxia: nothing new, the users move back.
+		if created, err := models.SeedDemo(ctx, db); err != nil || created {
+			t.Errorf("ningxia again = %v, %v", created, err)
+		}
+		approver, _ = st.GetUser(ctx, "demo-approver")
+		if *approver.DepartmentID != models.DemoProvidingDeptID {
+			t.Errorf("demo-approver in %s after ningxia again", *approver.DepartmentID)
+		}
+		if _, err := models.SeedDemoProfile(ctx, db, "beijing"); err == nil {
+			t.Error("an unknown profile was seeded")
 		}
 	})
 }

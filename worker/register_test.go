@@ -88,3 +88,22 @@ func TestRegisterRectification(t *testing.T) {
 		t.Errorf("time limits = %T, want rectificationProjection", acts.TimeLimits)
 	}
 }
+
+// The worker runs CatalogUpdateWorkflow under its contract name and its activities over the
+// database.
+func TestRegisterCatalogUpdate(t *testing.T) {
+	r := &recordingRegistry{}
+	register(r, Deps{DB: modelstest.NewSQLite(t)})
+	if !slices.Contains(r.workflows, contract.CatalogUpdateWorkflowType) || contract.CatalogUpdateWorkflowType != "CatalogUpdateWorkflow" {
+		t.Errorf("workflows = %v, want %s", r.workflows, contract.CatalogUpdateWorkflowType)
+	}
+	var found bool
+	for _, a := range r.activities {
+		if c, ok := a.(*activities.CatalogUpdateActivities); ok {
+			_, found = c.Store.(catalogUpdateProjection)
+		}
+	}
+	if !found {
+		t.Errorf("activities = %v, want *activities.CatalogUpdateActivities over catalogUpdateProjection", r.activities)
+	}
+}

@@ -48,6 +48,7 @@ func register(r sdkworker.Registry, d Deps) {
 	r.RegisterWorkflowWithOptions(workflows.ShareRequestWorkflow, workflow.RegisterOptions{Name: contract.ShareRequestWorkflowType})
 	r.RegisterWorkflowWithOptions(workflows.RectificationWorkflow, workflow.RegisterOptions{Name: contract.RectificationWorkflowType})
 	r.RegisterWorkflowWithOptions(workflows.RectificationConsequenceWorkflow, workflow.RegisterOptions{Name: contract.RectificationConsequenceWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.CatalogUpdateWorkflow, workflow.RegisterOptions{Name: contract.CatalogUpdateWorkflowType})
 	store := models.NewStore(d.DB)
 	rect := rectificationProjection{store: store}
 	r.RegisterActivity(&activities.Activities{
@@ -58,6 +59,7 @@ func register(r sdkworker.Registry, d Deps) {
 	})
 	r.RegisterActivity(&activities.ShareActivities{Store: shareProjection{store: store}})
 	r.RegisterActivity(&activities.RectificationActivities{Store: rect})
+	r.RegisterActivity(&activities.CatalogUpdateActivities{Store: catalogUpdateProjection{store: store}})
 }
 
 // Run starts the worker and blocks until ctx ends, then stops it; a task in flight is

@@ -357,12 +357,12 @@ func (t *humanTask) computeDeadline(ctx workflow.Context) error {
 		return fmt.Errorf("compute deadline of task %s: %w", t.st.Spec.TaskID, err)
 	}
 	if !res.DueAt.Equal(t.st.Deadline.DueAt) {
-		// A moved deadline re-arms its reminders, except those whose time has already passed:
-		// they are not sent late.
+		// A new or moved deadline arms its reminders, except those whose time has already
+		// passed (a receipt dated back, a moved deadline): they are not sent late, all at once.
 		t.st.RemindedPoints = nil
 		now := workflow.Now(ctx)
 		for _, r := range res.Reminders {
-			if !r.At.After(now) && !t.st.Deadline.DueAt.IsZero() {
+			if !r.At.After(now) {
 				t.st.RemindedPoints = append(t.st.RemindedPoints, r.WorkdaysBefore)
 			}
 		}

@@ -441,3 +441,34 @@ func (s *humanTaskSuite) TestCalendarCorrectionWithdrawsOverdue() {
 	}
 	s.Equal([]string{activities.TaskOpen, activities.TaskClosed, activities.TaskOpen, activities.TaskClosed}, statuses)
 }
+
+// A task the authority holds, on a step whose policy allows it, is transferred to another
+// department (转办): from then on that department decides, and the first one cannot. Without
+// the policy's leave, and for anyone but the authority, a transfer stays in the department.
+func (s *humanTaskSuite) TestAuthorityTransfersToAnotherDepartment() {
+	s.setup("neixiang")
+	spec := s.spec(policy.ProcShare)
+	spec.Candidate = Party{DepartmentID: authority, Role: policy.RoleAuthority}
+	spec.AllowDepartmentTransfer = true
+	city := contract.Actor{Subject: "dan", DepartmentID: "dept-city", Roles: []string{policy.RoleAuthority}}
+	s.at("2026-02-13T10:00:00+08:00", func() {
+		s.send(contract.UpdateTransfer, contract.TransferUpdate{TaskID: spec.TaskID, Actor: authorityAct, ToDepartmentID: "dept-city", Reason: "市级事权"}, "", "")
+		s.send(contract.UpdateComplete, s.approve(authorityAct), contract.ErrTypeForbidden, "")
+		s.send(contract.UpdateComplete, s.approve(city), "", "")
+	})
+	s.env.ExecuteWorkflow(oneTaskWorkflow, spec)
+	s.Equal(city.Subject, s.outcome().DecidedBy.Subject)
+	s.Equal("dept-city", s.lastStepProjection().CandidateDepartmentID)
+}
+
+func (s *humanTaskSuite) TestDepartmentTransferNeedsThePolicysLeave() {
+	s.setup("neixiang")
+	spec := s.spec(policy.ProcShare)
+	spec.Candidate = Party{DepartmentID: authority, Role: policy.RoleAuthority}
+	s.at("2026-02-13T10:00:00+08:00", func() {
+		s.send(contract.UpdateTransfer, contract.TransferUpdate{TaskID: spec.TaskID, Actor: authorityAct, ToDepartmentID: "dept-city"}, contract.ErrTypeRuleViolated, "")
+		s.send(contract.UpdateComplete, s.approve(authorityAct), "", "")
+	})
+	s.env.ExecuteWorkflow(oneTaskWorkflow, spec)
+	s.Equal(authority, s.lastStepProjection().CandidateDepartmentID)
+}

@@ -351,6 +351,9 @@ func (r *shareRequest) runTask(ctx workflow.Context, step, status string, candid
 	if step == contract.StepCoordinate {
 		spec.Watchers = append(spec.Watchers, Party{DepartmentID: in.Resource.ProviderDeptID, Role: policy.RoleApprover})
 	}
+	if info, ok := r.proc.Step(step); ok {
+		spec.AllowDepartmentTransfer = info.DepartmentTransfer
+	}
 	taskCtx, cancel := workflow.WithCancel(ctx)
 	r.cancelTask = cancel
 	defer func() { r.task, r.cancelTask = nil, nil }()

@@ -165,10 +165,13 @@ func apiServer(cfg config.Config, log *slog.Logger, s *services, verifier auth.V
 		Tasks:        store,
 		Workflows:    tc,
 		// Share requests: started, queried and read here; run by the worker on its queue.
-		ShareRequests:  store,
-		Starter:        tc,
+		ShareRequests: store,
+		Starter:       tc,
+		TaskQueue:     cfg.TemporalTaskQueue,
+		// Catalog updates (目录更新): likewise.
+		CatalogUpdates: store,
+		// Rectification notices (限期整改): likewise.
 		Rectifications: store,
-		TaskQueue:      cfg.TemporalTaskQueue,
 		Checks: []api.Check{
 			{Name: "database", Probe: func(ctx context.Context) error { return models.Ping(ctx, db) }},
 			{Name: "temporal", Probe: func(ctx context.Context) error { return temporalx.CheckHealth(ctx, tc) }},
@@ -238,12 +241,12 @@ type services struct {
 // start with its name, line and path) and resolves every known profile with the local defaults.
 func loadPolicies(cfg config.Config) (policy.Profile, []policy.Profile, error) {
 	defaults := policy.LocalDefaults{Workdays: cfg.LocalDefaultWorkdays}
-	active, err := policy.Select(cfg.Jurisdiction, cfg.PolicyFile, defaults)
+	active, err := policy.Select(cfg.Profile, cfg.PolicyFile, defaults)
 	if err != nil {
 		if cfg.PolicyFile != "" {
 			return policy.Profile{}, nil, fmt.Errorf("DATASHARE_POLICY_FILE: %w", err)
 		}
-		return policy.Profile{}, nil, fmt.Errorf("DATASHARE_JURISDICTION: %w", err)
+		return policy.Profile{}, nil, fmt.Errorf("DATASHARE_PROFILE: %w", err)
 	}
 	if cfg.RefusalReasonsFile != "" {
 		if active, err = policy.LoadRefusalReasons(active, cfg.RefusalReasonsFile); err != nil {
@@ -314,7 +317,31 @@ func serveAPI(ctx context.Context, cfg config.Config, log *slog.Logger, s *servi
 		return nil, nil, err
 	}
 	wait, err = serveHTTP(ctx, srv, cfg.ShutdownTimeout, log)
+	if err == nil {
+		go purgeIdempotencyKeys(ctx, cfg.IdempotencyRetention, log, models.NewStore(s.db))
+	}
 	return wait, signer, err
+}
+
+// purgeIdempotencyKeys deletes the answers to Idempotency-Keys past their retention, at start
+// and then hourly, until ctx ends. Every API process runs it: a delete by age can repeat.
+func purgeIdempotencyKeys(ctx context.Context, retention time.Duration, log *slog.Logger, st *models.Store) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		n, err := st.PurgeIdempotencyKeys(ctx, time.Now().Add(-retention))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("purge Idempotency-Key answers", slog.Any("error", err))
+		case n > 0:
+			log.Info("purged Idempotency-Key answers past their retention", slog.Int64("keys", n), slog.Duration("retention", retention))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 func runAPI(ctx context.Context, args []string) error {

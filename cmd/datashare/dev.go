@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -71,13 +72,19 @@ func runDev(ctx context.Context, args []string) error {
 		return err
 	}
 	defer svc.Close()
-	if cfg.DemoData {
-		created, err := models.SeedDemo(ctx, svc.db)
+	// The demo follows the profile in force (DATASHARE_PROFILE): its departments, named as its
+	// regulation names them, and the demo users placed in them.
+	demo := cfg.DemoData && slices.Contains(models.DemoProfiles(), svc.active.ID)
+	if cfg.DemoData && !demo {
+		log.Warn("no demo data for profile " + svc.active.ID + ": create departments and users through the admin API")
+	}
+	if demo {
+		created, err := models.SeedDemoProfile(ctx, svc.db, svc.active.ID)
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 		if created {
-			log.Info("demo departments, users and catalog created")
+			log.Info("demo departments, users and catalog created", slog.String("profile", svc.active.ID))
 		}
 	}
 	wait, signer, err := serveAPI(ctx, cfg, log, svc)
@@ -90,7 +97,7 @@ func runDev(ctx context.Context, args []string) error {
 		werrc <- worker.Run(ctx, worker.Deps{Client: svc.tc, TaskQueue: cfg.TemporalTaskQueue, DB: svc.db, Logger: log, StopTimeout: cfg.ShutdownTimeout, Calendars: svc.cal, Policy: svc.active})
 	}()
 
-	if err := printBanner(cfg, ts.UIURL(), ts.FrontendHostPort(), signer); err != nil {
+	if err := printBanner(cfg, svc.active.ID, demo, ts.UIURL(), ts.FrontendHostPort(), signer); err != nil {
 		log.Warn("demo tokens not printed", slog.Any("error", err))
 	}
 	herr := wait()
@@ -101,9 +108,9 @@ func runDev(ctx context.Context, args []string) error {
 
 // printBanner shows where everything is and a token per demo user, and writes the tokens to
 // DATA_DIR/demo-tokens.env for scripts.
-func printBanner(cfg config.Config, uiURL, temporalAddr string, signer *auth.DevSigner) error {
+func printBanner(cfg config.Config, profile string, demo bool, uiURL, temporalAddr string, signer *auth.DevSigner) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n datashare is running (embedded mode, jurisdiction profile %s)\n\n", cfg.Jurisdiction)
+	fmt.Fprintf(&b, "\n datashare is running (embedded mode, jurisdiction profile %s)\n\n", profile)
 	fmt.Fprintf(&b, "   API          %s/api/v1   (OpenAPI: %s/api/openapi.json)\n", cfg.PublicURL, cfg.PublicURL)
 	fmt.Fprintf(&b, "   health       %s/healthz  %s/readyz  %s/metrics\n", cfg.PublicURL, cfg.PublicURL, cfg.PublicURL)
 	if uiURL != "" {
@@ -111,14 +118,14 @@ func printBanner(cfg config.Config, uiURL, temporalAddr string, signer *auth.Dev
 	}
 	fmt.Fprintf(&b, "   Temporal     %s  namespace %s  (temporal CLI works unconfigured)\n", temporalAddr, cfg.TemporalNamespace)
 	fmt.Fprintf(&b, "   data         %s\n", cfg.DataDir)
-	if signer == nil || !cfg.DemoData {
+	if signer == nil || !demo {
 		b.WriteString("\n Stop with Ctrl-C; the next start resumes where this one stopped.\n")
 		fmt.Fprint(os.Stderr, b.String())
 		return nil
 	}
 	var env strings.Builder
 	b.WriteString("\n Demo tokens (valid 30 days; also in " + filepath.Join(cfg.DataDir, "demo-tokens.env") + "):\n")
-	for _, u := range models.DemoUsers() {
+	for _, u := range models.DemoUsersFor(profile) {
 		tok, err := signer.Sign(principalOfUser(u), 30*24*time.Hour)
 		if err != nil {
 			return err

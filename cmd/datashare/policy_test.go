@@ -18,7 +18,7 @@ func TestLoadPoliciesRefusalReasonsFile(t *testing.T) {
 	if err := os.WriteFile(good, []byte("refusal_reasons:\n  - {code: budget_review, title: 预算审查中}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := config.Config{Jurisdiction: "ningxia", LocalDefaultWorkdays: 10, RefusalReasonsFile: good}
+	cfg := config.Config{Profile: "ningxia", LocalDefaultWorkdays: 10, RefusalReasonsFile: good}
 	active, _, err := loadPolicies(cfg)
 	if err != nil {
 		t.Fatal(err)

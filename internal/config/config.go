@@ -57,7 +57,8 @@ type Config struct {
 	DBDialect string `env:"DATASHARE_DB_DIALECT" envDefault:"sqlite" usage:"application database: sqlite or mysql"`
 	DBDSN     string `env:"DATASHARE_DB_DSN" usage:"database DSN (sqlite: file path, default DATA_DIR/datashare.db; mysql: user:pass@tcp(host:3306)/db)"`
 
-	Jurisdiction string `env:"DATASHARE_JURISDICTION" envDefault:"ningxia" usage:"jurisdiction profile: ningxia, wuhai, liaoning or neixiang"`
+	// Profile selects the jurisdiction profile in force (DESIGN.md section 2).
+	Profile string `env:"DATASHARE_PROFILE" envDefault:"ningxia" usage:"jurisdiction profile: ningxia, wuhai, liaoning or neixiang"`
 	// PolicyFile replaces the embedded profile with a deployment's own (YAML, same schema).
 	PolicyFile string `env:"DATASHARE_POLICY_FILE" usage:"a jurisdiction profile file (YAML) to use instead of the embedded one"`
 	// RefusalReasonsFile replaces the profile's refusal reason catalogue (YAML: refusal_reasons).
@@ -92,9 +93,11 @@ type Config struct {
 
 	MaxBodyBytes    int64         `env:"DATASHARE_MAX_BODY_BYTES" envDefault:"1048576" usage:"largest accepted request body in bytes"`
 	ShutdownTimeout time.Duration `env:"DATASHARE_SHUTDOWN_TIMEOUT" envDefault:"20s" usage:"how long a stop waits for requests and activities to finish"`
-	LogLevel        string        `env:"DATASHARE_LOG_LEVEL" envDefault:"info" usage:"debug, info, warn or error"`
-	LogFormat       string        `env:"DATASHARE_LOG_FORMAT" envDefault:"text" usage:"text or json"`
-	DemoData        bool          `env:"DATASHARE_DEMO_DATA" envDefault:"false" usage:"create demo departments, users and catalog on start (embedded mode turns it on)"`
+	// IdempotencyRetention is how long the answer to an Idempotency-Key is kept for retries.
+	IdempotencyRetention time.Duration `env:"DATASHARE_IDEMPOTENCY_RETENTION" envDefault:"24h" usage:"how long answers to Idempotency-Key requests are kept for retries"`
+	LogLevel             string        `env:"DATASHARE_LOG_LEVEL" envDefault:"info" usage:"debug, info, warn or error"`
+	LogFormat            string        `env:"DATASHARE_LOG_FORMAT" envDefault:"text" usage:"text or json"`
+	DemoData             bool          `env:"DATASHARE_DEMO_DATA" envDefault:"false" usage:"create demo departments, users and catalog on start (embedded mode turns it on)"`
 }
 
 // Var describes one configuration variable, for help texts and the README table.
@@ -245,8 +248,8 @@ func (c Config) Validate() error {
 		bad("DATASHARE_DB_DIALECT", "must be sqlite or mysql, got %q", c.DBDialect)
 	}
 	// A deployment's own profile file names its own jurisdiction.
-	if c.PolicyFile == "" && !slices.Contains(Jurisdictions, c.Jurisdiction) {
-		bad("DATASHARE_JURISDICTION", "must be one of %s, got %q", strings.Join(Jurisdictions, ", "), c.Jurisdiction)
+	if c.PolicyFile == "" && !slices.Contains(Jurisdictions, c.Profile) {
+		bad("DATASHARE_PROFILE", "must be one of %s, got %q", strings.Join(Jurisdictions, ", "), c.Profile)
 	}
 	if c.LocalDefaultWorkdays < 1 || c.LocalDefaultWorkdays > 365 {
 		bad("DATASHARE_LOCAL_DEFAULT_WORKDAYS", "must be 1-365, got %d", c.LocalDefaultWorkdays)
@@ -306,6 +309,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 64<<20 {
 		bad("DATASHARE_MAX_BODY_BYTES", "must be between 1024 and 67108864, got %d", c.MaxBodyBytes)
+	}
+	if c.IdempotencyRetention < time.Hour || c.IdempotencyRetention > 30*24*time.Hour {
+		bad("DATASHARE_IDEMPOTENCY_RETENTION", "must be between 1h and 720h, got %s", c.IdempotencyRetention)
 	}
 	if c.ShutdownTimeout <= 0 {
 		bad("DATASHARE_SHUTDOWN_TIMEOUT", "must be positive, got %s", c.ShutdownTimeout)

@@ -46,7 +46,7 @@ func TestWrongValuesNameTheVariable(t *testing.T) {
 		"TEMPORAL_ADDRESS":                 {"TEMPORAL_ADDRESS=localhost:99999"},
 		"DATASHARE_DB_DIALECT":             {"DATASHARE_DB_DIALECT=postgres"},
 		"DATASHARE_DB_DSN":                 {"DATASHARE_DB_DIALECT=mysql"},
-		"DATASHARE_JURISDICTION":           {"DATASHARE_JURISDICTION=beijing"},
+		"DATASHARE_PROFILE":                {"DATASHARE_PROFILE=beijing"},
 		"DATASHARE_AUTH_MODE":              {"DATASHARE_AUTH_MODE=none"},
 		"DATASHARE_OIDC_ISSUER":            {"DATASHARE_AUTH_MODE=oidc", "DATASHARE_OIDC_AUDIENCE=x"},
 		"DATASHARE_OIDC_AUDIENCE":          {"DATASHARE_AUTH_MODE=oidc", "DATASHARE_OIDC_ISSUER=https://sso.example.gov.cn"},

@@ -76,7 +76,7 @@ const (
 
 // Profile is one jurisdiction: its regulations and, for every procedure, the steps they impose.
 type Profile struct {
-	// ID selects the profile (DATASHARE_JURISDICTION): ningxia, wuhai, liaoning, neixiang.
+	// ID selects the profile (DATASHARE_PROFILE): ningxia, wuhai, liaoning, neixiang.
 	ID string `json:"id" yaml:"id"`
 	// Name is the profile's display name.
 	Name string `json:"name" yaml:"name"`
@@ -247,6 +247,10 @@ type Step struct {
 	Extension *Extension `json:"extension,omitempty" yaml:"extension"`
 	// RefusalRequires lists what a refusal must carry (NeedReasons, NeedBasis).
 	RefusalRequires []string `json:"refusal_requires,omitempty" yaml:"refusal_requires"`
+	// DepartmentTransfer lets the data authority, when it holds the step's task, transfer it
+	// to another department (转办). A deployment's setting: no shipped profile grants it,
+	// since none of the four texts provides for handing a decision to another department.
+	DepartmentTransfer bool `json:"department_transfer,omitempty" yaml:"department_transfer"`
 	// LegalBasis are the articles that impose the step, its actor and its deadline.
 	LegalBasis []Citation `json:"legal_basis" yaml:"legal_basis"`
 	// LocalDefault marks a step the regulations do not provide for at all: the deployment runs

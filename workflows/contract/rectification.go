@@ -32,8 +32,8 @@ const (
 
 // Steps of the rectification procedure in the jurisdiction profiles.
 const (
-	StepRectify     = "rectify"     // the department rectifies and reports (整改)
-	StepReview      = "review"      // the authority accepts or returns the report (核查)
+	StepRectify = "rectify" // the department rectifies and reports (整改)
+	// StepReview (catalog_update.go): the authority accepts or returns the report (核查).
 	StepConsequence = "consequence" // the authority carries out the consequence of a missed limit
 )
 
@@ -43,9 +43,8 @@ const (
 	DecisionDone = "done"
 	// DecisionAccept accepts the report; the rectification is over.
 	DecisionAccept = "accept"
-	// DecisionReturn returns the report with a reason; the department's original time limit
-	// still stands.
-	DecisionReturn = "return"
+	// DecisionReturn (catalog_update.go) returns the report with a reason; the department's
+	// original time limit still stands.
 	// DecisionCarriedOut: the authority has carried out the consequence (circulated the
 	// criticism, reported to the county government), naming its document or reference.
 	DecisionCarriedOut = "carried_out"
