@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/models"
@@ -134,4 +135,53 @@ func TestRectificationFromSupervisionThroughTemporal(t *testing.T) {
 	if len(others.Items) != 0 {
 		t.Errorf("another department lists %+v", others.Items)
 	}
+}
+
+// TestRectificationFromARealOverdueCatalogUpdate drives the whole chain on real workflows, no
+// seeded state: the authority orders a catalog update for a change two months back, which is
+// overdue at once (its 15 working days have passed), so the human-task step opens the
+// authority's supervision task (督办); from it the authority issues a rectification in one
+// action, to the department of the overdue update, and the update's timeline records it.
+func TestRectificationFromARealOverdueCatalogUpdate(t *testing.T) {
+	s := startShareStack(t)
+	ta := s.ta
+	changed := time.Now().In(chinaTime).AddDate(0, -2, 0).Format(time.DateOnly)
+	order := catalogUpdateInput(changed)
+	order["department_id"], order["trigger"] = models.DemoProvidingDeptID, "duties_changed"
+	var update CatalogUpdateStatus
+	ta.expect(ta.do("POST", "/api/v1/catalog-updates", ta.authority(), order), 201).json(t, &update)
+
+	var sup TaskView
+	s.eventually(t, "the supervision task of the overdue update", func() bool {
+		var inbox TaskList
+		ta.expect(ta.do("GET", "/api/v1/tasks?procedure=catalog_update", ta.authority(), nil), 200).json(t, &inbox)
+		for _, it := range inbox.Items {
+			if it.RequestID == update.ID && it.Kind == "supervision" {
+				sup = it
+				return true
+			}
+		}
+		return false
+	})
+	var created RectificationStatus
+	ta.expect(ta.do("POST", taskPath(sup.ID, "rectification"), ta.authority(),
+		map[string]any{"violation": "catalog_not_maintained", "description": "职责调整后逾期未更新目录", "workdays": 3}), 201).json(t, &created)
+	if created.LinkedTaskID != sup.ParentTaskID || created.LinkedRequestID != update.ID || created.DueAt == nil {
+		t.Fatalf("created = %+v, want linked to %s of %s", created, sup.ParentTaskID, update.ID)
+	}
+	var r RectificationDetail
+	ta.expect(ta.do("GET", "/api/v1/rectifications/"+created.ID, ta.providerApprover(), nil), 200).json(t, &r)
+	if r.DepartmentID != models.DemoProvidingDeptID || r.Violation.Code != "catalog_not_maintained" {
+		t.Fatalf("rectification = %+v", r.RectificationView)
+	}
+	s.eventually(t, "the notice on the catalog update's timeline", func() bool {
+		var d CatalogUpdateDetail
+		ta.expect(ta.do("GET", "/api/v1/catalog-updates/"+update.ID, ta.authority(), nil), 200).json(t, &d)
+		for _, ev := range d.Timeline {
+			if ev.Kind == "rectification_linked" && ev.Data["rectification_id"] == created.ID {
+				return true
+			}
+		}
+		return false
+	})
 }
