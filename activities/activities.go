@@ -37,6 +37,9 @@ type Activities struct {
 	Policy policy.Profile
 	// Store is the read model (tasks and timelines).
 	Store ProjectionStore
+	// TimeLimits gives the time limit a rectification notice fixed; nil where no workflow
+	// needs one (the profile's deadline then applies).
+	TimeLimits OrderedTimeLimits
 }
 
 // Error types of non-retryable application errors returned by activities, so a workflow can

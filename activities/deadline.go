@@ -101,6 +101,16 @@ func (a *Activities) ComputeDeadline(ctx context.Context, in DeadlineInput) (Dea
 	if in.ExtensionWorkdays < 0 {
 		return DeadlineResult{}, invalid("extension of %d working days", in.ExtensionWorkdays)
 	}
+	ordered, err := a.orderedWorkdays(ctx, in)
+	if err != nil {
+		return DeadlineResult{}, fmt.Errorf("time limit of the notice: %w", err) // retryable
+	}
+	if ordered > 0 {
+		// The notice fixes the limit. Where the article gives the order that power (辽宁
+		// 第二十六条 责令限期改正, …) the limit is the article's; elsewhere (宁夏 第二十三条 sets
+		// sanctions, not a rectification period) it stays local practice.
+		step.Deadline = policy.Deadline{Workdays: ordered, LocalDefault: !step.Deadline.SetByOrder}
+	}
 	cal, err := a.Calendars.Calendar(ctx)
 	if err != nil {
 		return DeadlineResult{}, fmt.Errorf("load calendar: %w", err) // retryable: the database may come back

@@ -39,7 +39,10 @@ type Deps struct {
 	// ShareRequests reads share requests, their timelines and tasks, and grants.
 	ShareRequests ShareRequestStore
 	Starter       WorkflowStarter // starts ShareRequestWorkflow and queries it
-	TaskQueue     string          // of the workers; workflows.DefaultTaskQueue when empty
+	// Rectifications reads rectification notices (限期整改), their timelines and tasks, and
+	// the supervision tasks a notice may be issued from.
+	Rectifications RectificationStore
+	TaskQueue      string // of the workers; workflows.DefaultTaskQueue when empty
 
 	// Audit is the audit log (日志记录, 内乡 第三十三条): administrative changes are written to
 	// it as they succeed, and the authority and admins read and export it.
@@ -119,6 +122,15 @@ func routes(d Deps) []route {
 	shares := shareRequestHandlers{store: d.ShareRequests, catalog: d.Catalog, departments: d.Departments,
 		starter: d.Starter, workflows: d.Workflows, tasks: tasks, profile: active, taskQueue: queue, now: time.Now}
 	grants := grantHandlers{store: d.ShareRequests, workflows: d.Workflows}
+	rects := rectificationHandlers{store: d.Rectifications, starter: d.Starter, profile: active, taskQueue: queue, now: time.Now}
+	rectParams := []param{
+		{"status", "issued, reported, overdue or rectified"},
+		{"department", "id of the department ordered (the authority's filter)"},
+		{"overdue", "true or false: past the time limit and not rectified"},
+		{"limit", "page size, 1-100 (default 20)"},
+		{"cursor", "next_cursor of the previous page"},
+	}
+	rectRule := "procedure_not_in_profile: the profile in force has no rectification procedure"
 	catUpdates := catalogUpdateHandlers{store: d.CatalogUpdates, catalog: d.Catalog, departments: d.Departments,
 		starter: d.Starter, tasks: tasks, profile: active, taskQueue: queue, now: time.Now}
 	catUpdateParams := []param{
@@ -218,6 +230,7 @@ func routes(d Deps) []route {
 		{method: http.MethodPost, path: "/api/v1/tasks/:id/unclaim", op: "unclaimTask", summary: "Give a claimed task back to the department's pool", tag: "tasks", status: 200, resp: TaskView{}, handler: tasks.unclaim},
 		{method: http.MethodPost, path: "/api/v1/tasks/:id/transfer", op: "transferTask", summary: "Transfer a task to a person of the department, or (authority, where allowed) to another department (转办)", tag: "tasks", body: TransferInput{}, status: 200, resp: TaskView{}, handler: tasks.transfer, rule: taskRule},
 		{method: http.MethodPost, path: "/api/v1/tasks/:id/comments", op: "commentTask", summary: "Comment on a task (candidates, watchers, the supervising authority)", tag: "tasks", body: CommentInput{}, status: 200, resp: TaskView{}, handler: tasks.comment},
+		{method: http.MethodPost, path: "/api/v1/tasks/:id/rectification", op: "issueRectificationFromSupervision", summary: "Issue a rectification notice (限期整改) from an open supervision task (督办) of any procedure, to the overdue task's department, linked to it (authority)", tag: "rectifications", roles: authority, body: SupervisionRectificationInput{}, status: 201, resp: RectificationStatus{}, handler: rects.fromSupervision, rule: rectRule},
 		{method: http.MethodPost, path: "/api/v1/tasks/:id/complete", op: "completeTask", summary: "Decide a task: one of its decisions with the fields that decision requires, as the task lists them; an extension task (延期审批) takes approve, or refuse with a reason", tag: "tasks", body: CompleteInput{}, status: 200, resp: TaskView{}, handler: tasks.complete, rule: taskRule},
 
 		{method: http.MethodPost, path: "/api/v1/share-requests", op: "createShareRequest", summary: "Ask for a published catalog resource of another department (有条件共享申请, applicant); answers with the first step and its deadline", tag: "share-requests", roles: applicant, body: ShareRequestInput{}, status: 201, resp: ShareRequestStatus{}, idempotent: true, handler: shares.create, rule: shareRule},
@@ -226,6 +239,10 @@ func routes(d Deps) []route {
 		{method: http.MethodPost, path: "/api/v1/share-requests/:id/withdraw", op: "withdrawShareRequest", summary: "Withdraw a request before its final decision (撤回, applicant)", tag: "share-requests", roles: applicant, body: WithdrawInput{}, status: 200, resp: ShareRequestStatus{}, handler: shares.withdraw},
 		{method: http.MethodPost, path: "/api/v1/share-requests/:id/urge", op: "urgeShareRequest", summary: "Urge the open step (催办, applicant or authority; once per working day per party)", tag: "share-requests", roles: urgers, body: UrgeInput{}, status: 200, resp: TaskView{}, handler: shares.urge, rule: shareRule},
 		{method: http.MethodPost, path: "/api/v1/share-requests/:id/negotiation", op: "askShareNegotiation", summary: "Ask for negotiation after a refusal, within the policy's window (协商, applicant)", tag: "share-requests", roles: applicant, body: NegotiationInput{}, status: 200, resp: ShareRequestStatus{}, handler: shares.negotiation, rule: shareRule},
+		{method: http.MethodPost, path: "/api/v1/rectifications", op: "createRectification", summary: "Issue a rectification notice (限期整改通知, authority): violation from the profile's list, description, time limit in working days; answers with the deadline and its article", tag: "rectifications", roles: authority, body: RectificationInput{}, status: 201, resp: RectificationStatus{}, idempotent: true, handler: rects.create, rule: rectRule},
+		{method: http.MethodGet, path: "/api/v1/rectifications", op: "listRectifications", summary: "Rectification notices: the caller's department's (the authority: all), newest first", tag: "rectifications", query: rectParams, status: 200, resp: RectificationList{}, handler: rects.list},
+		{method: http.MethodGet, path: "/api/v1/rectifications/:id", op: "getRectification", summary: "A rectification notice with its timeline and open tasks", tag: "rectifications", status: 200, resp: RectificationDetail{}, handler: rects.get},
+		{method: http.MethodGet, path: "/api/v1/violations", op: "listViolations", summary: "The active profile's violation list with articles, the longest time limit and the consequence of missing it", tag: "rectifications", status: 200, resp: ViolationList{}, handler: rects.violations},
 		{method: http.MethodPost, path: "/api/v1/catalog-updates", op: "createCatalogUpdate", summary: "Report (approver) or order for a department (authority) a catalog update after a law was revised or duties changed (目录更新); the deadline counts from changed_on (宁夏 第八条, 乌海 第七条, 辽宁 第九条, 内乡 第二十二条)", tag: "catalog-updates", roles: reporters, body: CatalogUpdateInput{}, status: 201, resp: CatalogUpdateStatus{}, idempotent: true, handler: catUpdates.create, rule: catUpdateRule},
 		{method: http.MethodGet, path: "/api/v1/catalog-updates", op: "listCatalogUpdates", summary: "Catalog updates of the caller's department (the authority: all), newest first", tag: "catalog-updates", query: catUpdateParams, status: 200, resp: CatalogUpdateList{}, handler: catUpdates.list},
 		{method: http.MethodGet, path: "/api/v1/catalog-updates/:id", op: "getCatalogUpdate", summary: "A catalog update with its timeline, open tasks and the revisions its submissions linked", tag: "catalog-updates", status: 200, resp: CatalogUpdateDetail{}, handler: catUpdates.get},

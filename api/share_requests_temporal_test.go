@@ -10,6 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
+	"gorm.io/gorm"
 
 	"github.com/datashare/datashare/internal/calsource"
 	"github.com/datashare/datashare/internal/devserver"
@@ -27,6 +28,7 @@ type shareStack struct {
 	ta  *testAPI
 	tc  client.Client
 	ctx context.Context
+	db  *gorm.DB // the read model, for tests that seed a state
 }
 
 func startShareStack(t *testing.T) shareStack {
@@ -73,7 +75,7 @@ func startShareStack(t *testing.T) shareStack {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	return shareStack{ta: ta, tc: tc, ctx: ctx}
+	return shareStack{ta: ta, tc: tc, ctx: ctx, db: db}
 }
 
 // eventually polls until ok, as projections follow the workflow asynchronously.

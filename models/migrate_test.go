@@ -18,7 +18,8 @@ import (
 
 // wantMigrations lists every migration file, in version order.
 var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql", "00003_calendar.sql",
-	"00004_tasks_timeline.sql", "00005_share_requests.sql", "00006_task_partner.sql", "00007_catalog_updates.sql", "00010_audit_events.sql"}
+	"00004_tasks_timeline.sql", "00005_share_requests.sql", "00006_task_partner.sql", "00007_catalog_updates.sql",
+	"00009_rectifications.sql", "00010_audit_events.sql"}
 
 // migrationVersion is the version a file name starts with: versions may skip a number
 // reserved by a change on another branch.
@@ -107,6 +108,11 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 				"responsibility_list_updated", "workflow_id", "revision", "created_at", "updated_at", "closed_at"},
 			"catalog_update_resources": {"catalog_update_id", "round", "resource_id", "version", "created_at",
 				"published_at", "returned_at"},
+			"rectifications": {"id", "workflow_id", "department_id", "authority_dept_id", "issued_by",
+				"violation_code", "violation_title", "violation_basis", "description", "workdays", "due_at",
+				"legal_basis", "status", "current_step", "consequence_code", "consequence_title",
+				"consequence_basis", "consequence_local_default", "consequence_recorded_at", "consequence_done",
+				"linked_task_id", "linked_request_id", "revision", "created_at", "updated_at", "closed_at"},
 		}
 		for table, cols := range columns {
 			types, err := db.Migrator().ColumnTypes(table)
@@ -134,6 +140,7 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			"catalog_updates":  {"id"},
 			// One link per resource and submission round of an update.
 			"catalog_update_resources": {"catalog_update_id", "resource_id", "round"},
+			"rectifications":           {"id"},
 		}
 		for table, want := range primaryKeys {
 			var primary []string
@@ -177,6 +184,9 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			{"grants", "uq_grants_request_id", true, []string{"request_id"}},
 			{"grants", "idx_grants_consumer", false, []string{"consumer_dept_id", "status", "id"}},
 			{"grants", "idx_grants_provider", false, []string{"provider_dept_id", "status", "id"}},
+			{"rectifications", "idx_rectifications_department", false, []string{"department_id", "status", "id"}},
+			{"rectifications", "uq_rectifications_workflow_id", true, []string{"workflow_id"}},
+			{"rectifications", "idx_rectifications_linked_task", false, []string{"linked_task_id"}},
 		}
 		for _, want := range indexes {
 			all, err := db.Migrator().GetIndexes(want.table)

@@ -57,6 +57,38 @@ func TestRegisterShareRequest(t *testing.T) {
 	}
 }
 
+// The worker runs RectificationWorkflow and its consequence child under the contract's names,
+// the rectification projection over the database, and gives the deadline activity the
+// notices' time limits.
+func TestRegisterRectification(t *testing.T) {
+	r := &recordingRegistry{}
+	register(r, Deps{DB: modelstest.NewSQLite(t)})
+	for _, name := range []string{contract.RectificationWorkflowType, contract.RectificationConsequenceWorkflowType} {
+		if !slices.Contains(r.workflows, name) {
+			t.Errorf("workflows = %v, want %s", r.workflows, name)
+		}
+	}
+	var rect *activities.RectificationActivities
+	var acts *activities.Activities
+	for _, a := range r.activities {
+		switch x := a.(type) {
+		case *activities.RectificationActivities:
+			rect = x
+		case *activities.Activities:
+			acts = x
+		}
+	}
+	if rect == nil || acts == nil {
+		t.Fatalf("activities = %v", r.activities)
+	}
+	if _, ok := rect.Store.(rectificationProjection); !ok {
+		t.Errorf("rectification store = %T, want rectificationProjection", rect.Store)
+	}
+	if _, ok := acts.TimeLimits.(rectificationProjection); !ok {
+		t.Errorf("time limits = %T, want rectificationProjection", acts.TimeLimits)
+	}
+}
+
 // The worker runs CatalogUpdateWorkflow under its contract name and its activities over the
 // database.
 func TestRegisterCatalogUpdate(t *testing.T) {

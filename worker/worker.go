@@ -46,14 +46,19 @@ func New(d Deps) sdkworker.Worker {
 func register(r sdkworker.Registry, d Deps) {
 	// Registered under the contract's name, which the API starts it by.
 	r.RegisterWorkflowWithOptions(workflows.ShareRequestWorkflow, workflow.RegisterOptions{Name: contract.ShareRequestWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.RectificationWorkflow, workflow.RegisterOptions{Name: contract.RectificationWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.RectificationConsequenceWorkflow, workflow.RegisterOptions{Name: contract.RectificationConsequenceWorkflowType})
 	r.RegisterWorkflowWithOptions(workflows.CatalogUpdateWorkflow, workflow.RegisterOptions{Name: contract.CatalogUpdateWorkflowType})
 	store := models.NewStore(d.DB)
+	rect := rectificationProjection{store: store}
 	r.RegisterActivity(&activities.Activities{
-		Calendars: d.Calendars,
-		Policy:    d.Policy,
-		Store:     projection{store: store},
+		Calendars:  d.Calendars,
+		Policy:     d.Policy,
+		Store:      projection{store: store},
+		TimeLimits: rect,
 	})
 	r.RegisterActivity(&activities.ShareActivities{Store: shareProjection{store: store}})
+	r.RegisterActivity(&activities.RectificationActivities{Store: rect})
 	r.RegisterActivity(&activities.CatalogUpdateActivities{Store: catalogUpdateProjection{store: store}})
 }
 

@@ -171,6 +171,8 @@ func apiServer(cfg config.Config, log *slog.Logger, s *services, verifier auth.V
 		// Catalog updates (目录更新): likewise.
 		CatalogUpdates: store,
 		Audit:          store,
+		// Rectification notices (限期整改): likewise.
+		Rectifications: store,
 		Checks: []api.Check{
 			{Name: "database", Probe: func(ctx context.Context) error { return models.Ping(ctx, db) }},
 			{Name: "temporal", Probe: func(ctx context.Context) error { return temporalx.CheckHealth(ctx, tc) }},

@@ -46,6 +46,8 @@ var designTable = []designCell{
 	{profile: "ningxia", procedure: ProcOpenCatalogCorrection, kind: notApply},
 	{profile: "ningxia", procedure: ProcInterfaceExtension, kind: notApply},
 	{profile: "ningxia", procedure: ProcRectification, step: "rectify", role: RoleApprover, dept: DeptOwn, kind: localDef, articles: []string{"第二十三条"}},
+	{profile: "ningxia", procedure: ProcRectification, step: "review", role: RoleAuthority, dept: DeptAuthority, kind: noneKind, articles: []string{"第四条第二款"}, localStep: true},
+	{profile: "ningxia", procedure: ProcRectification, step: "consequence", role: RoleAuthority, dept: DeptAuthority, kind: noneKind, articles: []string{"第二十三条"}, localStep: true},
 	{profile: "ningxia", procedure: ProcAnnualReport, step: "department_report", role: RoleApprover, dept: DeptOwn, kind: annual, workdays: 1, articles: []string{"第十七条第二款"}},
 	{profile: "ningxia", procedure: ProcAnnualReport, step: "summary_report", role: RoleAuthority, dept: DeptAuthority, kind: noneKind, articles: []string{"第十七条第二款"}},
 
@@ -64,6 +66,8 @@ var designTable = []designCell{
 	{profile: "wuhai", procedure: ProcOpenCatalogCorrection, kind: notApply},
 	{profile: "wuhai", procedure: ProcInterfaceExtension, kind: notApply},
 	{profile: "wuhai", procedure: ProcRectification, step: "rectify", role: RoleApprover, dept: DeptOwn, kind: localDef, articles: []string{"第二十条"}},
+	{profile: "wuhai", procedure: ProcRectification, step: "review", role: RoleAuthority, dept: DeptAuthority, kind: noneKind, articles: []string{"第二十条"}},
+	{profile: "wuhai", procedure: ProcRectification, step: "consequence", role: RoleAuthority, dept: DeptAuthority, kind: noneKind, articles: []string{"第二十条"}, localStep: true},
 	{profile: "wuhai", procedure: ProcAnnualReport, kind: notApply},
 
 	// 辽宁省政务数据资源共享管理办法
@@ -78,6 +82,8 @@ var designTable = []designCell{
 	{profile: "liaoning", procedure: ProcOpenCatalogCorrection, kind: notApply},
 	{profile: "liaoning", procedure: ProcInterfaceExtension, kind: notApply},
 	{profile: "liaoning", procedure: ProcRectification, step: "rectify", role: RoleApprover, dept: DeptOwn, kind: localDef, articles: []string{"第二十六条"}},
+	{profile: "liaoning", procedure: ProcRectification, step: "review", role: RoleAuthority, dept: DeptAuthority, kind: noneKind, articles: []string{"第二十六条"}},
+	{profile: "liaoning", procedure: ProcRectification, step: "consequence", role: RoleAuthority, dept: DeptAuthority, kind: noneKind, articles: []string{"第二十六条"}},
 	{profile: "liaoning", procedure: ProcAnnualReport, kind: notApply},
 
 	// 内乡县政务信息资源数据共享管理实施办法
@@ -102,6 +108,8 @@ var designTable = []designCell{
 		extension: &Extension{MaxWorkdays: 5, Approver: RoleAuthority, MaxCount: 1}},
 	{profile: "neixiang", procedure: ProcInterfaceExtension, step: "approve", role: RoleAuthority, dept: DeptAuthority, kind: localDef, articles: []string{"第十三条第二款"}},
 	{profile: "neixiang", procedure: ProcRectification, step: "rectify", role: RoleApprover, dept: DeptOwn, kind: localDef, articles: []string{"第六十七条"}},
+	{profile: "neixiang", procedure: ProcRectification, step: "review", role: RoleAuthority, dept: DeptAuthority, kind: noneKind, articles: []string{"第六十七条"}},
+	{profile: "neixiang", procedure: ProcRectification, step: "consequence", role: RoleAuthority, dept: DeptAuthority, kind: noneKind, articles: []string{"第六十七条"}},
 	{profile: "neixiang", procedure: ProcAnnualReport, step: "department_report", role: RoleApprover, dept: DeptOwn, kind: annual, workdays: 1, articles: []string{"第六十条"}},
 	{profile: "neixiang", procedure: ProcAnnualReport, step: "summary_report", role: RoleAuthority, dept: DeptAuthority, kind: annual, workdays: 2, articles: []string{"第六十条"}},
 }

@@ -92,6 +92,13 @@ type Profile struct {
 	// RefusalReasons is the catalogue a refusal picks its reason_code from (不予共享理由); a
 	// deployment may replace it (DATASHARE_REFUSAL_REASONS_FILE).
 	RefusalReasons []RefusalReason `json:"refusal_reasons" yaml:"refusal_reasons"`
+	// Violations is the list a rectification notice (限期整改通知) names its violation from:
+	// the items of the article that lists what the authority may order corrected. Empty when
+	// the rectification procedure does not apply.
+	Violations []Violation `json:"violations" yaml:"violations"`
+	// Rectification holds the rules of rectification notices: the longest time limit and what
+	// follows when it passes; nil when the procedure does not apply.
+	Rectification *RectificationRules `json:"rectification,omitempty" yaml:"rectification"`
 	// Source is "embedded" or "file"; set on load, not read from the file.
 	Source string `json:"source" yaml:"-"`
 	// LocalDefaults are the values Resolve filled in; zero until then.
@@ -109,6 +116,52 @@ type RefusalReason struct {
 	// Note says when the reason applies.
 	Note       string     `json:"note,omitempty" yaml:"note"`
 	LegalBasis []Citation `json:"legal_basis,omitempty" yaml:"legal_basis"`
+}
+
+// Violation is one item of the article a rectification notice rests on, e.g. 辽宁
+// 第二十六条（一） 未按照要求制定或者更新政务数据资源目录.
+type Violation struct {
+	// Code is what a notice's violation names, e.g. catalog_not_maintained.
+	Code string `json:"code" yaml:"code"`
+	// Title in Chinese, a short paraphrase of the item.
+	Title string `json:"title" yaml:"title"`
+	Note  string `json:"note,omitempty" yaml:"note"`
+	// LegalBasis cites the article down to its item.
+	LegalBasis []Citation `json:"legal_basis" yaml:"legal_basis"`
+}
+
+// RectificationRules are the rules of rectification notices (限期整改).
+type RectificationRules struct {
+	// MaxWorkdays is the longest time limit a notice may give, in working days. No regulation
+	// sets one (the notice fixes the limit): a product setting that keeps typos out.
+	MaxWorkdays int `json:"max_workdays" yaml:"max_workdays"`
+	// Consequence is what the authority does when the time limit passes uncorrected.
+	Consequence Consequence `json:"consequence" yaml:"consequence"`
+}
+
+// Consequence is what follows a rectification not done in time: 辽宁 circulated criticism
+// (通报批评, 第二十六条), 内乡 a report to the county government and its supervision (上报县级政府
+// 纳入督查督办, 第六十七条).
+type Consequence struct {
+	// Code names the consequence, e.g. circulated_criticism.
+	Code string `json:"code" yaml:"code"`
+	// Title in Chinese, e.g. 通报批评.
+	Title string `json:"title" yaml:"title"`
+	// LocalDefault: the regulation does not tie this consequence to a missed time limit; the
+	// deployment applies it as local practice, and Note says so.
+	LocalDefault bool       `json:"local_default,omitempty" yaml:"local_default"`
+	LegalBasis   []Citation `json:"legal_basis,omitempty" yaml:"legal_basis"`
+	Note         string     `json:"note,omitempty" yaml:"note"`
+}
+
+// Violation returns the violation with the code.
+func (p Profile) Violation(code string) (Violation, bool) {
+	for _, v := range p.Violations {
+		if v.Code == code {
+			return v, true
+		}
+	}
+	return Violation{}, false
 }
 
 // Document is one regulation, as far as its text identifies itself.
@@ -217,6 +270,10 @@ type Deadline struct {
 	LocalDefault bool `json:"local_default,omitempty" yaml:"local_default"`
 	// None: the task has no deadline at all.
 	None bool `json:"none,omitempty" yaml:"none"`
+	// SetByOrder: the regulation lets the authority's order fix the time limit (责令限期改正);
+	// a limit the order gives is then the article's, not a local default, which applies only
+	// when the order gives none. With local_default only.
+	SetByOrder bool `json:"set_by_order,omitempty" yaml:"set_by_order"`
 	// Annual is a calendar date every year (annual reports), not a count of working days.
 	Annual *AnnualDate `json:"annual,omitempty" yaml:"annual"`
 	// Note says why: which article is silent, who fixes the actual time.
@@ -350,6 +407,12 @@ func (p Profile) Citations() []PlacedCitation {
 	}
 	for i, r := range p.RefusalReasons {
 		add(fmt.Sprintf("refusal_reasons[%d]", i), r.LegalBasis)
+	}
+	for i, v := range p.Violations {
+		add(fmt.Sprintf("violations[%d]", i), v.LegalBasis)
+	}
+	if r := p.Rectification; r != nil {
+		add("rectification.consequence", r.Consequence.LegalBasis)
 	}
 	return out
 }

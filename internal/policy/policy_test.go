@@ -266,6 +266,8 @@ func TestMalformedFilesNameFileLineAndPath(t *testing.T) {
 		{"bad id", "id: testland", "id: Test Land", "id: Test", "id", "lower-case"},
 		{"department transfer on a step the authority does not act on", "        refusal_requires: [reasons]\n", "        refusal_requires: [reasons]\n        department_transfer: true\n", "department_transfer: true", "procedures[0].steps[0].department_transfer", "only a step the authority acts on"},
 		{"refusal reason twice", "  - {code: other, title: 其他}", "  - {code: outside_duty, title: 其他}", "code: outside_duty, title: 其他", "refusal_reasons[1].code", "listed twice"},
+		{"set_by_order without local default", "deadline: {workdays: 5}", "deadline: {workdays: 5, set_by_order: true}", "set_by_order: true", "procedures[0].steps[0].deadline.set_by_order", "goes with local_default"},
+		{"violations without rectification", "retention:\n", "violations:\n  - {code: late, title: 迟延, legal_basis: [{document: 测试办法, article: 第二十条, item: （一）}]}\nretention:\n", "violations:", "violations", "does not apply"},
 		{"refusal reason cites an unknown document", "document: 测试办法, article: 第十一条}", "document: 别的办法, article: 第十一条}", "别的办法", "refusal_reasons[0].legal_basis[0].document", "not one of the profile's documents"},
 	}
 	for _, tc := range cases {
@@ -398,5 +400,52 @@ func TestLoadRefusalReasons(t *testing.T) {
 				t.Fatalf("err = %v, want it to mention %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestViolationListsFollowTheirArticles checks each profile's violation list against the
+// article it rests on: every item of 辽宁 第二十六条 (一)–(七), 乌海 第二十条 (一)–(四), 内乡
+// 第六十七条 (一)–(六) and 宁夏 第二十三条 (一)–(五) once, in order, and a consequence that cites
+// the same article.
+func TestViolationListsFollowTheirArticles(t *testing.T) {
+	want := map[string]struct {
+		article string
+		items   int
+		local   bool
+	}{
+		"liaoning": {"第二十六条", 7, false}, "wuhai": {"第二十条", 4, true},
+		"neixiang": {"第六十七条", 6, false}, "ningxia": {"第二十三条", 5, true},
+	}
+	profiles, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := []string{"（一）", "（二）", "（三）", "（四）", "（五）", "（六）", "（七）"}
+	for _, p := range profiles {
+		w, ok := want[p.ID]
+		if !ok {
+			continue
+		}
+		if len(p.Violations) != w.items {
+			t.Errorf("%s: %d violations, want %d (one per item of %s)", p.ID, len(p.Violations), w.items, w.article)
+			continue
+		}
+		for i, v := range p.Violations {
+			if len(v.LegalBasis) != 1 || v.LegalBasis[0].Article != w.article || v.LegalBasis[0].Item != items[i] {
+				t.Errorf("%s: violation %s cites %v, want %s%s", p.ID, v.Code, v.LegalBasis, w.article, items[i])
+			}
+		}
+		r := p.Rectification
+		if r == nil || r.MaxWorkdays < 1 {
+			t.Errorf("%s: no rectification rules", p.ID)
+			continue
+		}
+		c := r.Consequence
+		if c.LocalDefault != w.local || len(c.LegalBasis) == 0 || c.LegalBasis[0].Article != w.article {
+			t.Errorf("%s: consequence %+v, want local_default %v citing %s", p.ID, c, w.local, w.article)
+		}
+		if _, ok := p.Violation(p.Violations[0].Code); !ok {
+			t.Errorf("%s: Violation(%s) not found", p.ID, p.Violations[0].Code)
+		}
 	}
 }

@@ -262,6 +262,11 @@ func TestCitationsAgainstRegulationTexts(t *testing.T) {
 				if c.Workdays > 0 && !statesNumber(art, c.Workdays, "个工作日") {
 					t.Errorf("%s %s: %s: %s %s does not say %d个工作日 (or %s个工作日)", p.ID, pc.Path, c, s.file, c.Article, c.Workdays, intToChinese(c.Workdays))
 				}
+				// An item citation (a violation of 辽宁 第二十六条（三）, say) must name an item the
+				// article lists. The traditional 宁夏 text writes items with ASCII brackets.
+				if c.Item != "" && !strings.Contains(strings.NewReplacer("(", "（", ")", "）").Replace(art), c.Item) {
+					t.Errorf("%s %s: %s: %s %s has no item %s", p.ID, pc.Path, c, s.file, c.Article, c.Item)
+				}
 				if c.Months > 0 && !statesNumber(art, c.Months, "个月") {
 					t.Errorf("%s %s: %s: %s %s does not say %d个月", p.ID, pc.Path, c, s.file, c.Article, c.Months)
 				}

@@ -207,6 +207,11 @@ func (p Profile) clone() Profile {
 	c.Documents = slices.Clone(p.Documents)
 	c.Retention = slices.Clone(p.Retention)
 	c.RefusalReasons = slices.Clone(p.RefusalReasons)
+	c.Violations = slices.Clone(p.Violations)
+	if p.Rectification != nil {
+		r := *p.Rectification
+		c.Rectification = &r
+	}
 	c.Procedures = slices.Clone(p.Procedures)
 	for i := range c.Procedures {
 		pr := &c.Procedures[i]

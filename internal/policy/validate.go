@@ -29,7 +29,7 @@ var stepCodes = map[string][]string{
 	ProcOpenData:              {"reply", "extension"},
 	ProcOpenCatalogCorrection: {"reply", "extension", "update_catalog"},
 	ProcInterfaceExtension:    {"request", "approve"},
-	ProcRectification:         {"rectify"},
+	ProcRectification:         {"rectify", "review", "consequence"},
 	ProcAnnualReport:          {"department_report", "summary_report"},
 }
 
@@ -133,6 +133,7 @@ func (v *validator) profile(p Profile) {
 	}
 
 	v.refusalReasons("refusal_reasons", p.RefusalReasons)
+	v.rectification(p)
 
 	seenRecords := map[string]bool{}
 	for i, r := range p.Retention {
@@ -165,6 +166,57 @@ func (v *validator) refusalReasons(path string, rs []RefusalReason) {
 		v.required(rp+".title", r.Title)
 		v.citations(rp+".legal_basis", r.LegalBasis)
 	}
+}
+
+// rectification checks the violation list and the rules of notices: both present exactly
+// when the rectification procedure applies, codes well-formed and unique, every violation
+// cited, and a consequence that cites its article or says it is local practice.
+func (v *validator) rectification(p Profile) {
+	pr, _ := p.Procedure(ProcRectification)
+	if !pr.Applies {
+		if len(p.Violations) > 0 || p.Rectification != nil {
+			v.add("violations", "the rectification procedure does not apply: leave out violations and rectification")
+		}
+		return
+	}
+	if len(p.Violations) == 0 {
+		v.add("violations", "at least one violation is required: a rectification notice names one")
+	}
+	seen := map[string]bool{}
+	for i, vi := range p.Violations {
+		vp := fmt.Sprintf("violations[%d]", i)
+		switch {
+		case !reasonCodeRe.MatchString(vi.Code):
+			v.add(vp+".code", "must be 2-40 lower-case letters, digits or '_', starting with a letter; got %q", vi.Code)
+		case seen[vi.Code]:
+			v.add(vp+".code", "violation %q is listed twice", vi.Code)
+		}
+		seen[vi.Code] = true
+		v.required(vp+".title", vi.Title)
+		if len(vi.LegalBasis) == 0 {
+			v.add(vp+".legal_basis", "at least one citation is required: the article (and item) that makes it a violation")
+		}
+		v.citations(vp+".legal_basis", vi.LegalBasis)
+	}
+	r := p.Rectification
+	if r == nil {
+		v.add("rectification", "required when the rectification procedure applies: max_workdays and consequence")
+		return
+	}
+	if r.MaxWorkdays < 1 || r.MaxWorkdays > maxWorkdays {
+		v.add("rectification.max_workdays", "must be 1..%d, got %d", maxWorkdays, r.MaxWorkdays)
+	}
+	c := r.Consequence
+	if !reasonCodeRe.MatchString(c.Code) {
+		v.add("rectification.consequence.code", "must be 2-40 lower-case letters, digits or '_', starting with a letter; got %q", c.Code)
+	}
+	v.required("rectification.consequence.title", c.Title)
+	if c.LocalDefault {
+		v.required("rectification.consequence.note", c.Note)
+	} else if len(c.LegalBasis) == 0 {
+		v.add("rectification.consequence.legal_basis", "at least one citation is required (or local_default: true with a note)")
+	}
+	v.citations("rectification.consequence.legal_basis", c.LegalBasis)
 }
 
 func (v *validator) document(path string, d Document) {
@@ -303,6 +355,9 @@ func (v *validator) deadline(path string, d Deadline) {
 	if d.Annual != nil {
 		kinds++
 		v.annual(path+".annual", *d.Annual)
+	}
+	if d.SetByOrder && !d.LocalDefault {
+		v.add(path+".set_by_order", "goes with local_default: the default applies when the order fixes no time limit")
 	}
 	switch {
 	case kinds == 0:
@@ -453,6 +508,9 @@ func (v *validator) codes(path string, got, allowed []string) {
 func normalise(p *Profile) {
 	if p.Retention == nil {
 		p.Retention = []Retention{}
+	}
+	if p.Violations == nil {
+		p.Violations = []Violation{}
 	}
 	for i := range p.Procedures {
 		pr := &p.Procedures[i]

@@ -1,0 +1,498 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/internal/policy"
+	"github.com/datashare/datashare/models"
+	"github.com/datashare/datashare/workflows/contract"
+)
+
+// RectificationStore is what the rectification handlers need of the read model.
+type RectificationStore interface {
+	GetRectification(ctx context.Context, id string) (*models.Rectification, error)
+	ListRectifications(ctx context.Context, f models.RectificationFilter) ([]models.Rectification, string, error)
+	ListTimeline(ctx context.Context, requestID string) ([]models.TimelineEvent, error)
+	ListRequestTasks(ctx context.Context, requestID, status string) ([]models.Task, error)
+	GetTask(ctx context.Context, id string) (*models.Task, error)
+	GetDepartment(ctx context.Context, id string) (*models.Department, error)
+}
+
+// RectificationInput is a rectification notice (限期整改通知): the department ordered, the
+// violation from the profile's list, what is wrong, and the time limit in working days.
+// SupervisionTaskID issues it from an overdue task's supervision (督办), as
+// POST /api/v1/tasks/{id}/rectification does; the department is then the supervised task's.
+type RectificationInput struct {
+	DepartmentID      string `json:"department_id" binding:"max=64"`
+	Violation         string `json:"violation" binding:"required,max=64"`
+	Description       string `json:"description" binding:"required,max=4000"`
+	Workdays          int    `json:"workdays" binding:"required"`
+	SupervisionTaskID string `json:"supervision_task_id" binding:"max=255"`
+}
+
+// SupervisionRectificationInput issues a notice from a supervision task: the department is
+// the supervised task's.
+type SupervisionRectificationInput struct {
+	Violation   string `json:"violation" binding:"required,max=64"`
+	Description string `json:"description" binding:"required,max=4000"`
+	Workdays    int    `json:"workdays" binding:"required"`
+}
+
+// ViolationView is one violation of the profile's list with the item it rests on.
+type ViolationView struct {
+	Code       string   `json:"code"`
+	Title      string   `json:"title"`
+	LegalBasis []string `json:"legal_basis"`
+}
+
+// ConsequenceView is what follows a missed time limit, with its article or the local-default
+// mark; on a notice, whether it was recorded and carried out.
+type ConsequenceView struct {
+	Code         string   `json:"code"`
+	Title        string   `json:"title"`
+	LegalBasis   []string `json:"legal_basis"`
+	LocalDefault bool     `json:"local_default"`
+	Note         string   `json:"note,omitempty"`
+	RecordedAt   *string  `json:"recorded_at,omitempty"`
+	CarriedOut   bool     `json:"carried_out"`
+}
+
+// ViolationList is the active profile's violation list, the longest time limit a notice may
+// give and the consequence of missing it.
+type ViolationList struct {
+	Profile     string          `json:"profile"`
+	Items       []ViolationView `json:"items"`
+	MaxWorkdays int             `json:"max_workdays"`
+	Consequence ConsequenceView `json:"consequence"`
+}
+
+// RectificationView is a notice as lists show it.
+type RectificationView struct {
+	ID              string        `json:"id"`
+	Status          string        `json:"status"`
+	WorkflowID      string        `json:"workflow_id"`
+	CurrentStep     string        `json:"current_step"`
+	DepartmentID    string        `json:"department_id"`
+	AuthorityDeptID string        `json:"authority_dept_id"`
+	IssuedBy        string        `json:"issued_by"`
+	Violation       ViolationView `json:"violation"`
+	Description     string        `json:"description"`
+	Workdays        int           `json:"workdays"`
+	// DueAt is the notice's time limit, which a returned report does not move.
+	DueAt           *string         `json:"due_at"`
+	Overdue         bool            `json:"overdue"`
+	LegalBasis      []string        `json:"legal_basis"`
+	Consequence     ConsequenceView `json:"consequence"`
+	LinkedTaskID    string          `json:"linked_task_id,omitempty"`
+	LinkedRequestID string          `json:"linked_request_id,omitempty"`
+	CreatedAt       string          `json:"created_at"`
+	UpdatedAt       string          `json:"updated_at"`
+	ClosedAt        *string         `json:"closed_at,omitempty"`
+}
+
+// RectificationList is one page of notices, newest first.
+type RectificationList struct {
+	Items      []RectificationView `json:"items"`
+	NextCursor string              `json:"next_cursor,omitempty"`
+}
+
+// RectificationDetail is a notice with its timeline (办理记录) and open tasks.
+type RectificationDetail struct {
+	RectificationView
+	Timeline  []TimelineEventView `json:"timeline"`
+	OpenTasks []TaskView          `json:"open_tasks"`
+}
+
+// RectificationStatus is where a new notice stands, as its workflow reports it.
+type RectificationStatus struct {
+	ID          string   `json:"id"`
+	Status      string   `json:"status"`
+	WorkflowID  string   `json:"workflow_id"`
+	CurrentStep string   `json:"current_step"`
+	DueAt       *string  `json:"due_at"`
+	LegalBasis  []string `json:"legal_basis"`
+	// Violation and Consequence are what the notice names and threatens, with their articles.
+	Violation       ViolationView   `json:"violation"`
+	Consequence     ConsequenceView `json:"consequence"`
+	LinkedTaskID    string          `json:"linked_task_id,omitempty"`
+	LinkedRequestID string          `json:"linked_request_id,omitempty"`
+}
+
+// rectificationHandlers serve rectification notices (限期整改): an issue starts a
+// RectificationWorkflow, the department and the authority act on its tasks through the task
+// API, and reads come from the read model the workflow projects.
+type rectificationHandlers struct {
+	store     RectificationStore
+	starter   WorkflowStarter
+	profile   policy.Profile
+	taskQueue string
+	now       func() time.Time
+}
+
+// linkedCase is the overdue task a notice is issued from.
+type linkedCase struct {
+	taskID, requestID, workflowID, procedure string
+}
+
+func (h rectificationHandlers) create(c *gin.Context) {
+	var in RectificationInput
+	if err := bindJSON(c, &in); err != nil {
+		abort(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	var link *linkedCase
+	dept := strings.TrimSpace(in.DepartmentID)
+	if id := strings.TrimSpace(in.SupervisionTaskID); id != "" {
+		l, supervised, err := h.supervised(ctx, id, "supervision_task_id")
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		if dept != "" && dept != supervised {
+			abort(c, invalidField("department_id", "is the supervised task's department "+supervised+"; leave it out or give that one"))
+			return
+		}
+		link, dept = l, supervised
+	}
+	if dept == "" {
+		abort(c, invalidField("department_id", "is required: the department ordered to rectify"))
+		return
+	}
+	h.issue(c, dept, in.Violation, in.Description, in.Workdays, link)
+}
+
+// fromSupervision issues a notice in one action from an open supervision task (督办) of any
+// procedure, to the department of the overdue task it supervises, linked to that task.
+func (h rectificationHandlers) fromSupervision(c *gin.Context) {
+	var in SupervisionRectificationInput
+	if err := bindJSON(c, &in); err != nil {
+		abort(c, err)
+		return
+	}
+	link, dept, err := h.supervised(c.Request.Context(), c.Param("id"), "")
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	h.issue(c, dept, in.Violation, in.Description, in.Workdays, link)
+}
+
+// supervised reads an open supervision task and the task it supervises: the link and the
+// department now responsible for the overdue task. field names the body's field when the id
+// came from the body (400), else the id is the path's (404).
+func (h rectificationHandlers) supervised(ctx context.Context, id, field string) (*linkedCase, string, error) {
+	missing := func(msg string) error {
+		if field != "" {
+			return invalidField(field, msg)
+		}
+		return notFound(msg)
+	}
+	sup, err := h.store.GetTask(ctx, id)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return nil, "", missing("task " + id + " not found")
+	case err != nil:
+		return nil, "", err
+	case sup.Kind != activitiesTaskKindSupervision || sup.ParentTaskID == nil:
+		return nil, "", &Error{Status: http.StatusConflict, Code: CodeInvalidState, Message: "task " + id + " is not a supervision task (督办): a notice is issued from the supervision of an overdue task"}
+	case sup.Status != "open":
+		return nil, "", &Error{Status: http.StatusConflict, Code: CodeInvalidState, Message: "supervision task " + id + " is " + sup.Status + ": its task is no longer overdue"}
+	}
+	overdue, err := h.store.GetTask(ctx, *sup.ParentTaskID)
+	if err != nil {
+		return nil, "", fmt.Errorf("load the task supervised by %s: %w", id, err)
+	}
+	pending, _, err := h.store.ListRectifications(ctx, models.RectificationFilter{SeesAll: true, LinkedTaskID: overdue.TaskID, Limit: 10})
+	if err != nil {
+		return nil, "", err
+	}
+	for _, r := range pending {
+		if r.Status != models.RectificationRectified {
+			return nil, "", &Error{Status: http.StatusConflict, Code: CodeConflict, Message: "rectification " + r.ID + " was already issued for task " + overdue.TaskID + " and is " + r.Status}
+		}
+	}
+	return &linkedCase{taskID: overdue.TaskID, requestID: overdue.RequestID, workflowID: overdue.WorkflowID, procedure: overdue.Procedure},
+		overdue.CandidateDepartmentID, nil
+}
+
+// activitiesTaskKindSupervision is the read model's kind of a supervision task (督办).
+const activitiesTaskKindSupervision = "supervision"
+
+// issue validates the notice against the directory and the profile, starts its workflow and
+// answers 201 with the time limit once the workflow has computed it.
+func (h rectificationHandlers) issue(c *gin.Context, dept, violation, description string, workdays int, link *linkedCase) {
+	p := mustPrincipal(c)
+	ctx := c.Request.Context()
+	if err := procedureInProfile(h.profile, policy.ProcRectification); err != nil {
+		abort(c, err)
+		return
+	}
+	rules := h.profile.Rectification
+	if rules == nil { // a deployment's own profile file that leaves the rules out
+		abort(c, ruleViolated("profile "+h.profile.ID+" gives no rules for rectification notices (rectification: max_workdays, consequence)"))
+		return
+	}
+	v, ok := h.profile.Violation(strings.TrimSpace(violation))
+	switch {
+	case !ok:
+		codes := make([]string, 0, len(h.profile.Violations))
+		for _, x := range h.profile.Violations {
+			codes = append(codes, x.Code)
+		}
+		abort(c, invalidField("violation", fmt.Sprintf("must be one of the violations of profile %s: %s", h.profile.ID, strings.Join(codes, ", "))))
+		return
+	case strings.TrimSpace(description) == "":
+		abort(c, invalidField("description", "is required: what is to be corrected"))
+		return
+	case workdays < 1 || workdays > rules.MaxWorkdays:
+		abort(c, invalidField("workdays", "must be 1.."+strconv.Itoa(rules.MaxWorkdays)+" working days"))
+		return
+	case dept == p.DepartmentID:
+		abort(c, invalidField("department_id", "the authority does not order itself to rectify"))
+		return
+	}
+	if _, err := h.store.GetDepartment(ctx, dept); err != nil {
+		if errors.Is(err, models.ErrNotFound) {
+			err = invalidField("department_id", "department "+dept+" does not exist")
+		}
+		abort(c, err)
+		return
+	}
+
+	now := h.now()
+	id, err := newRectificationID(now)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	wid := contract.RectificationWorkflowID(id)
+	input := contract.RectificationInput{
+		ID: id, DepartmentID: dept, AuthorityDeptID: p.DepartmentID, IssuedBy: actorOf(p),
+		Violation:   contract.Violation{Code: v.Code, Title: v.Title, LegalBasis: citationStrings(v.LegalBasis)},
+		Description: strings.TrimSpace(description), Workdays: workdays,
+		Consequence: contract.Consequence{Code: rules.Consequence.Code, Title: rules.Consequence.Title,
+			LocalDefault: rules.Consequence.LocalDefault, LegalBasis: citationStrings(rules.Consequence.LegalBasis), Note: rules.Consequence.Note},
+		IssuedAt: now,
+	}
+	if link != nil {
+		input.LinkedTaskID, input.LinkedRequestID, input.LinkedWorkflowID, input.LinkedProcedure = link.taskID, link.requestID, link.workflowID, link.procedure
+	}
+	opts := client.StartWorkflowOptions{
+		ID:                                       wid,
+		TaskQueue:                                h.taskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			contract.ProcedureKey.ValueSet(policy.ProcRectification), contract.JurisdictionKey.ValueSet(h.profile.ID),
+			contract.ApplicantDeptKey.ValueSet(p.DepartmentID), contract.ProviderDeptKey.ValueSet(dept),
+			contract.StatusKey.ValueSet(contract.RectificationIssued),
+		),
+		Memo: map[string]any{contract.MemoTitle: v.Title + " / " + dept},
+	}
+	run, err := h.starter.ExecuteWorkflow(ctx, opts, contract.RectificationWorkflowType, input)
+	if err != nil {
+		abort(c, fmt.Errorf("start rectification %s: %w", id, err))
+		return
+	}
+	st := h.awaitTimeLimit(ctx, wid, run.GetRunID(), input)
+	c.Header("Location", "/api/v1/rectifications/"+id)
+	c.JSON(http.StatusCreated, RectificationStatus{
+		ID: id, Status: st.Status, WorkflowID: wid, CurrentStep: st.CurrentStep, DueAt: formatTimePtr(st.DueAt),
+		LegalBasis: nonNil(st.LegalBasis), Violation: toViolationView(input.Violation.Code, input.Violation.Title, input.Violation.LegalBasis),
+		Consequence: ConsequenceView{Code: input.Consequence.Code, Title: input.Consequence.Title,
+			LegalBasis: nonNil(input.Consequence.LegalBasis), LocalDefault: input.Consequence.LocalDefault, Note: input.Consequence.Note},
+		LinkedTaskID: input.LinkedTaskID, LinkedRequestID: input.LinkedRequestID,
+	})
+}
+
+// awaitTimeLimit queries the new workflow until its rectify task has a deadline, for at most
+// firstStepWait; until then it reports the notice as issued.
+func (h rectificationHandlers) awaitTimeLimit(ctx context.Context, wid, runID string, in contract.RectificationInput) contract.RectificationState {
+	st := contract.RectificationState{Input: in, Status: contract.RectificationIssued}
+	ctx, cancel := context.WithTimeout(ctx, firstStepWait)
+	defer cancel()
+	for delay := 50 * time.Millisecond; ; delay = min(2*delay, time.Second) {
+		if v, err := h.starter.QueryWorkflow(ctx, wid, runID, contract.QueryRectification); err == nil {
+			var got contract.RectificationState
+			if v.Get(&got) == nil {
+				st = got
+				if st.DueAt != nil || st.Final {
+					return st
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return st
+		case <-time.After(delay):
+		}
+	}
+}
+
+// newRectificationID is "RN-" with the issue time (China) and random hex: ids sort by time of
+// issue, which the list uses as its order.
+func newRectificationID(now time.Time) (string, error) {
+	var b [5]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("make rectification id: %w", err)
+	}
+	return "RN-" + now.In(chinaTime).Format("20060102150405") + "-" + hex.EncodeToString(b[:]), nil
+}
+
+// canSeeRectification: the department ordered and the authority.
+func canSeeRectification(p auth.Principal, r *models.Rectification) bool {
+	return p.Has(auth.RoleAuthority) || p.InDepartment(r.DepartmentID)
+}
+
+func (h rectificationHandlers) list(c *gin.Context) {
+	p := mustPrincipal(c)
+	f := models.RectificationFilter{DepartmentID: p.DepartmentID, SeesAll: p.Has(auth.RoleAuthority),
+		Department: c.Query("department"), Status: c.Query("status"), Cursor: c.Query("cursor"), Now: h.now()}
+	q := queryErrors{}
+	f.Overdue = q.boolean(c, "overdue")
+	f.Limit = q.limit(c)
+	if q.abortIfAny(c) {
+		return
+	}
+	items, next, err := h.store.ListRectifications(c.Request.Context(), f)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	out := RectificationList{Items: make([]RectificationView, 0, len(items)), NextCursor: next}
+	for i := range items {
+		v, err := toRectificationView(&items[i], f.Now)
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		out.Items = append(out.Items, v)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (h rectificationHandlers) get(c *gin.Context) {
+	ctx := c.Request.Context()
+	id := c.Param("id")
+	r, err := h.store.GetRectification(ctx, id)
+	if err == nil && !canSeeRectification(mustPrincipal(c), r) {
+		err = models.ErrNotFound
+	}
+	if err != nil {
+		if errors.Is(err, models.ErrNotFound) {
+			err = notFound("rectification " + id + " not found")
+		}
+		abort(c, err)
+		return
+	}
+	view, err := toRectificationView(r, h.now())
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	out := RectificationDetail{RectificationView: view, Timeline: []TimelineEventView{}, OpenTasks: []TaskView{}}
+	events, err := h.store.ListTimeline(ctx, r.ID)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	for _, e := range events {
+		ev, err := toTimelineEventView(e)
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		out.Timeline = append(out.Timeline, ev)
+	}
+	tasks, err := h.store.ListRequestTasks(ctx, r.ID, "open")
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	for i := range tasks {
+		tv, err := toTaskView(&tasks[i])
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		out.OpenTasks = append(out.OpenTasks, tv)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// violations serves the active profile's violation list with its articles.
+func (h rectificationHandlers) violations(c *gin.Context) {
+	out := ViolationList{Profile: h.profile.ID, Items: []ViolationView{}}
+	for _, v := range h.profile.Violations {
+		out.Items = append(out.Items, toViolationView(v.Code, v.Title, citationStrings(v.LegalBasis)))
+	}
+	if r := h.profile.Rectification; r != nil {
+		out.MaxWorkdays = r.MaxWorkdays
+		out.Consequence = ConsequenceView{Code: r.Consequence.Code, Title: r.Consequence.Title,
+			LegalBasis: nonNil(citationStrings(r.Consequence.LegalBasis)), LocalDefault: r.Consequence.LocalDefault, Note: r.Consequence.Note}
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func toViolationView(code, title string, basis []string) ViolationView {
+	return ViolationView{Code: code, Title: title, LegalBasis: nonNil(basis)}
+}
+
+func toRectificationView(r *models.Rectification, now time.Time) (RectificationView, error) {
+	var violation, legal, consequence []string
+	for _, x := range []struct {
+		raw string
+		dst *[]string
+	}{{r.ViolationBasisJSON, &violation}, {r.LegalBasisJSON, &legal}, {r.ConsequenceBasisJSON, &consequence}} {
+		if x.raw == "" {
+			continue
+		}
+		if err := json.Unmarshal([]byte(x.raw), x.dst); err != nil {
+			return RectificationView{}, fmt.Errorf("rectification %s: citations: %w", r.ID, err)
+		}
+	}
+	return RectificationView{
+		ID: r.ID, Status: r.Status, WorkflowID: r.WorkflowID, CurrentStep: r.CurrentStep, DepartmentID: r.DepartmentID,
+		AuthorityDeptID: r.AuthorityDeptID, IssuedBy: r.IssuedBy,
+		Violation:   toViolationView(r.ViolationCode, r.ViolationTitle, violation),
+		Description: r.Description, Workdays: r.Workdays, DueAt: formatTimePtr(r.DueAt),
+		Overdue:    r.DueAt != nil && now.After(*r.DueAt) && r.Status != models.RectificationRectified,
+		LegalBasis: nonNil(legal),
+		Consequence: ConsequenceView{Code: r.ConsequenceCode, Title: r.ConsequenceTitle, LegalBasis: nonNil(consequence),
+			LocalDefault: r.ConsequenceLocalDefault, RecordedAt: formatTimePtr(r.ConsequenceRecordedAt), CarriedOut: r.ConsequenceDone},
+		LinkedTaskID: r.LinkedTaskID, LinkedRequestID: r.LinkedRequestID,
+		CreatedAt: formatTime(r.CreatedAt), UpdatedAt: formatTime(r.UpdatedAt), ClosedAt: formatTimePtr(r.ClosedAt),
+	}, nil
+}
+
+func citationStrings(cs []policy.Citation) []string {
+	out := make([]string, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, c.String())
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
