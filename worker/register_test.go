@@ -56,3 +56,25 @@ func TestRegisterShareRequest(t *testing.T) {
 		t.Errorf("share store = %T, want shareProjection", share.Store)
 	}
 }
+
+// The worker runs CorrectionWorkflow under the contract's name, with its projection over the
+// database.
+func TestRegisterCorrection(t *testing.T) {
+	r := &recordingRegistry{}
+	register(r, Deps{DB: modelstest.NewSQLite(t)})
+	if !slices.Contains(r.workflows, contract.CorrectionWorkflowType) || contract.CorrectionWorkflowType != "CorrectionWorkflow" {
+		t.Errorf("workflows = %v, want %s", r.workflows, contract.CorrectionWorkflowType)
+	}
+	var corr *activities.CorrectionActivities
+	for _, a := range r.activities {
+		if c, ok := a.(*activities.CorrectionActivities); ok {
+			corr = c
+		}
+	}
+	if corr == nil {
+		t.Fatalf("activities = %v, want *activities.CorrectionActivities", r.activities)
+	}
+	if _, ok := corr.Store.(correctionProjection); !ok {
+		t.Errorf("correction store = %T, want correctionProjection", corr.Store)
+	}
+}

@@ -46,6 +46,7 @@ func New(d Deps) sdkworker.Worker {
 func register(r sdkworker.Registry, d Deps) {
 	// Registered under the contract's name, which the API starts it by.
 	r.RegisterWorkflowWithOptions(workflows.ShareRequestWorkflow, workflow.RegisterOptions{Name: contract.ShareRequestWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.CorrectionWorkflow, workflow.RegisterOptions{Name: contract.CorrectionWorkflowType})
 	store := models.NewStore(d.DB)
 	r.RegisterActivity(&activities.Activities{
 		Calendars: d.Calendars,
@@ -53,6 +54,7 @@ func register(r sdkworker.Registry, d Deps) {
 		Store:     projection{store: store},
 	})
 	r.RegisterActivity(&activities.ShareActivities{Store: shareProjection{store: store}})
+	r.RegisterActivity(&activities.CorrectionActivities{Store: correctionProjection{store: store}})
 }
 
 // Run starts the worker and blocks until ctx ends, then stops it; a task in flight is
