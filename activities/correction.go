@@ -46,9 +46,11 @@ type ProjectCorrectionInput struct {
 	ResultText       string     `json:"result_text,omitempty"`
 	Disputed         bool       `json:"disputed"`
 	DueAt            *time.Time `json:"due_at,omitempty"`
-	LegalBasis       []string   `json:"legal_basis,omitempty"`
-	CreatedAt        time.Time  `json:"created_at"`
-	UpdatedAt        time.Time  `json:"updated_at"`
+	// LocalDefault: DueAt is a local default, not a statutory deadline.
+	LocalDefault bool      `json:"local_default,omitempty"`
+	LegalBasis   []string  `json:"legal_basis,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 	// ClosedAt is set once the correction is final; until then the resource is under
 	// verification.
 	ClosedAt *time.Time `json:"closed_at,omitempty"`

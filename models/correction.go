@@ -52,7 +52,9 @@ type Correction struct {
 	ResultText string     `gorm:"column:result_text"`
 	Disputed   bool       `gorm:"column:disputed"`
 	DueAt      *time.Time `gorm:"column:due_at"`
-	WorkflowID string     `gorm:"column:workflow_id"`
+	// LocalDefault: DueAt is a local default, not a statutory deadline.
+	LocalDefault bool   `gorm:"column:local_default"`
+	WorkflowID   string `gorm:"column:workflow_id"`
 	// LegalBasisJSON is the current step's citations, a JSON list of strings.
 	LegalBasisJSON string     `gorm:"column:legal_basis"`
 	Revision       int        `gorm:"column:revision"`
@@ -126,7 +128,7 @@ func (s *Store) UpsertCorrection(ctx context.Context, r Correction) (applied boo
 				"fields": r.FieldsJSON, "description": r.Description, "attachments": r.AttachmentsJSON,
 				"evidence_text": r.EvidenceText, "citizen_objection": r.CitizenObjection,
 				"citizen_source": r.CitizenSource, "status": r.Status, "current_step": r.CurrentStep,
-				"result": r.Result, "result_text": r.ResultText, "disputed": r.Disputed, "due_at": r.DueAt,
+				"result": r.Result, "result_text": r.ResultText, "disputed": r.Disputed, "due_at": r.DueAt, "local_default": r.LocalDefault,
 				"workflow_id": r.WorkflowID, "legal_basis": r.LegalBasisJSON, "revision": r.Revision,
 				"created_at": r.CreatedAt, "updated_at": r.UpdatedAt, "closed_at": r.ClosedAt,
 			})

@@ -104,7 +104,7 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			"corrections": {"id", "resource_id", "resource_code", "resource_name", "reporter_dept_id",
 				"reporter_subject", "provider_dept_id", "producer_dept_id", "fields", "description", "attachments",
 				"evidence_text", "citizen_objection", "citizen_source", "status", "current_step", "result",
-				"result_text", "disputed", "due_at", "workflow_id", "legal_basis", "revision", "created_at",
+				"result_text", "disputed", "due_at", "local_default", "workflow_id", "legal_basis", "revision", "created_at",
 				"updated_at", "closed_at"},
 		}
 		for table, cols := range columns {

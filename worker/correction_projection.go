@@ -36,7 +36,7 @@ func (p correctionProjection) SaveCorrection(ctx context.Context, in activities.
 		ProducerDeptID: in.ProducerDeptID, FieldsJSON: encoded["fields"], Description: in.Description,
 		AttachmentsJSON: encoded["attachments"], EvidenceText: in.EvidenceText, CitizenObjection: in.CitizenObjection,
 		CitizenSource: in.CitizenSource, Status: in.Status, CurrentStep: in.CurrentStep, Result: in.Result,
-		ResultText: in.ResultText, Disputed: in.Disputed, DueAt: in.DueAt, WorkflowID: in.WorkflowID,
+		ResultText: in.ResultText, Disputed: in.Disputed, DueAt: in.DueAt, LocalDefault: in.LocalDefault, WorkflowID: in.WorkflowID,
 		LegalBasisJSON: encoded["legal_basis"], Revision: in.Revision, CreatedAt: in.CreatedAt,
 		UpdatedAt: in.UpdatedAt, ClosedAt: in.ClosedAt,
 	})

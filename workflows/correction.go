@@ -280,7 +280,7 @@ func (r *correction) runTask(ctx workflow.Context, step, status string, candidat
 				due := d.DueAt
 				r.st.DueAt = &due
 			}
-			r.st.LegalBasis = d.LegalBasis
+			r.st.LegalBasis, r.st.LocalDefault = d.LegalBasis, d.LocalDefault
 			return r.project(ctx)
 		},
 	})
@@ -288,7 +288,7 @@ func (r *correction) runTask(ctx workflow.Context, step, status string, candidat
 		return contract.TaskOutcome{}, err
 	}
 	r.st.Decisions = append(r.st.Decisions, out)
-	r.st.CurrentStep, r.st.DueAt = "", nil
+	r.st.CurrentStep, r.st.DueAt, r.st.LocalDefault = "", nil, false
 	return out, nil
 }
 
@@ -315,7 +315,7 @@ func (r *correction) project(ctx workflow.Context) error {
 		ReporterSubject: in.Reporter.Subject, ProviderDeptID: in.Resource.ProviderDeptID, ProducerDeptID: st.ProducerDeptID,
 		Fields: in.Fields, Description: in.Description, Attachments: in.Evidence.Attachments, EvidenceText: in.Evidence.Text,
 		Status: st.Status, CurrentStep: st.CurrentStep, Result: st.Result, ResultText: st.ResultText,
-		Disputed: st.Disputed != nil, DueAt: st.DueAt, LegalBasis: st.LegalBasis,
+		Disputed: st.Disputed != nil, DueAt: st.DueAt, LocalDefault: st.LocalDefault, LegalBasis: st.LegalBasis,
 		CreatedAt: in.ReceivedAt, UpdatedAt: workflow.Now(ctx), ClosedAt: st.ClosedAt,
 	}
 	if in.Citizen != nil {

@@ -106,6 +106,8 @@ type CorrectionState struct {
 	ProducerDeptID string     `json:"producer_dept_id"`
 	DueAt          *time.Time `json:"due_at,omitempty"`
 	LegalBasis     []string   `json:"legal_basis,omitempty"`
+	// LocalDefault: DueAt is a local default, not a statutory deadline.
+	LocalDefault bool `json:"local_default,omitempty"`
 	// Result is one of the CorrectionResult* codes once known; ResultText the finding, the
 	// reasons, or what was corrected.
 	Result     string `json:"result,omitempty"`

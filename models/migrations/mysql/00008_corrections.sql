@@ -6,9 +6,10 @@
 -- +goose Up
 -- One row per report, replaced whole by a projection with a higher revision. The resource's
 -- code and name are a snapshot taken at the report. fields, attachments and legal_basis are
--- JSON lists. producer_dept_id is who verifies and corrects ('' until the technical service
--- unit dispatched the report, 内乡 第六十五条). closed_at is NULL while the correction is open:
--- the catalog shows the resource as under verification meanwhile (宁夏 第十五条, 辽宁 第十八条).
+-- JSON lists; local_default marks a due_at that no article sets. producer_dept_id is who
+-- verifies and corrects ('' until the technical service unit dispatched the report, 内乡
+-- 第六十五条). closed_at is NULL while the correction is open: the catalog shows the resource
+-- as under verification meanwhile (宁夏 第十五条, 辽宁 第十八条第三款).
 CREATE TABLE corrections (
     id                VARCHAR(64)  NOT NULL,
     resource_id       BIGINT       NOT NULL,
@@ -30,6 +31,7 @@ CREATE TABLE corrections (
     result_text       TEXT         NOT NULL,
     disputed          BOOLEAN      NOT NULL,
     due_at            DATETIME(6)  NULL,
+    local_default     BOOLEAN      NOT NULL,
     workflow_id       VARCHAR(255) NOT NULL,
     legal_basis       TEXT         NOT NULL,
     revision          INT          NOT NULL,
