@@ -98,6 +98,7 @@ func newTestAPI(t testing.TB, db *gorm.DB) *testAPI {
 		Workflows:     ta.updater,
 		ShareRequests: store,
 		Starter:       ta.starter,
+		Corrections:   store,
 	})
 	if err != nil {
 		t.Fatalf("router: %v", err)

@@ -167,6 +167,7 @@ func apiServer(cfg config.Config, log *slog.Logger, s *services, verifier auth.V
 		// Share requests: started, queried and read here; run by the worker on its queue.
 		ShareRequests: store,
 		Starter:       tc,
+		Corrections:   store,
 		TaskQueue:     cfg.TemporalTaskQueue,
 		Checks: []api.Check{
 			{Name: "database", Probe: func(ctx context.Context) error { return models.Ping(ctx, db) }},
