@@ -63,7 +63,10 @@ func (r *correction) run(ctx workflow.Context) (contract.CorrectionState, error)
 	if err := r.project(ctx); err != nil {
 		return contract.CorrectionState{}, err
 	}
-	data := map[string]any{"resource_code": in.Resource.Code, "fields": in.Fields, "attachments": in.Evidence.Attachments}
+	// The procedure's articles go with the report: under 内乡 it reaches the producer through the
+	// authority (第六十四条), a citizen's objection through the using department (辽宁 第十八条第二款).
+	data := map[string]any{"resource_code": in.Resource.Code, "fields": in.Fields, "attachments": in.Evidence.Attachments,
+		"legal_basis": r.proc.LegalBasis}
 	if in.Citizen != nil {
 		data["citizen_objection"], data["citizen_source"] = true, in.Citizen.Source
 	}

@@ -393,6 +393,39 @@ func (s *correctionSuite) TestNeixiangDispatchVerifyCorrect() {
 	s.openRowsUntilClosed()
 }
 
+// 内乡: the technical service unit finds no data problem; the reporter disputes, the authority
+// orders a correction, and the resource's provider corrects, since nobody was dispatched.
+func (s *correctionSuite) TestNeixiangNotDataProblemDisputed() {
+	s.setup("neixiang")
+	s.at("2026-02-12T15:00:00+08:00", func() {
+		s.decide(contract.StepDispatch, 1, contract.DecisionNotDataProblem, techAct, nil, contract.ErrTypeRuleViolated)
+		s.decide(contract.StepDispatch, 1, contract.DecisionNotDataProblem, techAct, map[string]any{"reason": "系业务办理问题，非数据问题"}, "")
+	})
+	s.at("2026-02-12T16:00:00+08:00", func() {
+		row := s.rows[len(s.rows)-1]
+		s.Equal(contract.CorrectionStatusAnswered, row.Status)
+		s.Equal(contract.CorrectionResultNotDataProblem, row.Result)
+		s.decide(contract.StepAccept, 1, contract.DecisionDispute, applicantAct, map[string]any{"reason": "证照与数据不符"}, "")
+	})
+	s.at("2026-02-13T10:00:00+08:00", func() {
+		s.decide(contract.StepCoordinate, 1, contract.DecisionOrderCorrect, authorityAct, map[string]any{"instruction": "由提供部门更正"}, "")
+	})
+	s.at("2026-02-13T11:00:00+08:00", func() {
+		correct := s.lastTask(corrTaskID(contract.StepCorrect, 1))
+		s.Equal(provider, correct.CandidateDepartmentID)
+		s.Require().NotNil(correct.DueAt)
+		s.True(correct.DueAt.Equal(cst("2026-03-05T23:59:59+08:00")), "10 WD from the order: %s", correct.DueAt)
+		s.decide(contract.StepCorrect, 1, contract.DecisionCorrected, approver, map[string]any{"corrected": "已更正"}, "")
+	})
+	s.env.ExecuteWorkflow(CorrectionWorkflow, correctionInput(techService))
+
+	st := s.result()
+	s.Equal(contract.CorrectionStatusResolved, st.Status)
+	s.Equal(provider, st.ProducerDeptID)
+	s.Equal(0, st.Tasks[contract.StepVerify], "nothing was dispatched to verify")
+	s.openRowsUntilClosed()
+}
+
 // 宁夏: 第十五条 sets no time for the verification, so it runs on the local default (10 WD from
 // Thursday 12 Feb: 13, 14, 24, 25, 26, 27, 28, 2, 3, 4 March), marked as such. The provider
 // rejects, the reporter disputes, and the authority orders a correction: the correction task
