@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -12,10 +13,49 @@ type CorrectionStore interface {
 	SaveCorrection(ctx context.Context, in ProjectCorrectionInput) error
 }
 
-// CorrectionActivities are the projections of CorrectionWorkflow, on their own struct because
-// they need their own store; deadline and timeline activities stay on Activities.
+// DepartmentLookup finds a department's kind, for checking where a report is dispatched.
+type DepartmentLookup interface {
+	// DepartmentKind returns the department's kind (department, authority, tech_service);
+	// found is false for an unknown id.
+	DepartmentKind(ctx context.Context, id string) (kind string, found bool, err error)
+}
+
+// CorrectionActivities are the projections and checks of CorrectionWorkflow, on their own
+// struct because they need their own store; deadline and timeline activities stay on
+// Activities.
 type CorrectionActivities struct {
-	Store CorrectionStore
+	Store       CorrectionStore
+	Departments DepartmentLookup
+}
+
+// CheckDispatchTargetInput names the department the technical service unit dispatched a report
+// to.
+type CheckDispatchTargetInput struct {
+	DepartmentID string `json:"department_id"`
+}
+
+// CheckDispatchTargetResult says whether the department can verify data, and why not.
+type CheckDispatchTargetResult struct {
+	Valid  bool   `json:"valid"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// CheckDispatchTarget checks that a dispatched report goes to an existing government
+// department (数据生产部门), not to an unknown id or to the authority or the technical service
+// unit itself. The workflow's update validator cannot look the department up; this activity
+// runs right after the decision.
+func (a *CorrectionActivities) CheckDispatchTarget(ctx context.Context, in CheckDispatchTargetInput) (CheckDispatchTargetResult, error) {
+	kind, found, err := a.Departments.DepartmentKind(ctx, in.DepartmentID)
+	switch {
+	case err != nil:
+		return CheckDispatchTargetResult{}, fmt.Errorf("look up department %s: %w", in.DepartmentID, err)
+	case !found:
+		return CheckDispatchTargetResult{Reason: "department " + in.DepartmentID + " does not exist"}, nil
+	case kind != "department": // models.KindDepartment, not linked here
+
+		return CheckDispatchTargetResult{Reason: "department " + in.DepartmentID + " is a " + kind + ", not a producing department"}, nil
+	}
+	return CheckDispatchTargetResult{Valid: true}, nil
 }
 
 // ProjectCorrectionInput is the whole current state of a correction (数据校核纠错) as lists and
@@ -75,6 +115,9 @@ const (
 	EventCorrectionReported = "correction_reported"
 	// EventDispatched: the technical service unit sent the report to a department (分发).
 	EventDispatched = "dispatched"
+	// EventDispatchRefused: the dispatch named no producing department; the unit dispatches
+	// again.
+	EventDispatchRefused = "dispatch_refused"
 	// EventVerified: the department decided whether the data is wrong (校核结果).
 	EventVerified = "verified"
 	// EventDataCorrected: the data was corrected at source (更正).

@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/datashare/datashare/activities"
@@ -15,7 +16,21 @@ type correctionProjection struct {
 	store *models.Store
 }
 
-var _ activities.CorrectionStore = correctionProjection{}
+var (
+	_ activities.CorrectionStore  = correctionProjection{}
+	_ activities.DepartmentLookup = correctionProjection{}
+)
+
+func (p correctionProjection) DepartmentKind(ctx context.Context, id string) (string, bool, error) {
+	d, err := p.store.GetDepartment(ctx, id)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return "", false, nil
+	case err != nil:
+		return "", false, err
+	}
+	return string(d.Kind), true, nil
+}
 
 func (p correctionProjection) SaveCorrection(ctx context.Context, in activities.ProjectCorrectionInput) error {
 	lists := map[string][]string{"fields": in.Fields, "attachments": in.Attachments, "legal_basis": in.LegalBasis}

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"context"
 	"reflect"
 	"runtime"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/datashare/datashare/activities"
+	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/models/modelstest"
 	"github.com/datashare/datashare/workflows/contract"
 )
@@ -76,5 +78,23 @@ func TestRegisterCorrection(t *testing.T) {
 	}
 	if _, ok := corr.Store.(correctionProjection); !ok {
 		t.Errorf("correction store = %T, want correctionProjection", corr.Store)
+	}
+	if _, ok := corr.Departments.(correctionProjection); !ok {
+		t.Errorf("department lookup = %T, want correctionProjection", corr.Departments)
+	}
+}
+
+// The dispatch check reads the department table.
+func TestCorrectionDepartmentKind(t *testing.T) {
+	db := modelstest.NewSQLite(t)
+	if _, err := models.SeedDemo(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	p := correctionProjection{store: models.NewStore(db)}
+	for id, want := range map[string]string{models.DemoProvidingDeptID: "department", models.DemoTechServiceID: "tech_service", "nx-nobody": ""} {
+		kind, found, err := p.DepartmentKind(context.Background(), id)
+		if err != nil || kind != want || found != (want != "") {
+			t.Errorf("%s: kind %q found %v err %v, want %q", id, kind, found, err, want)
+		}
 	}
 }

@@ -54,7 +54,7 @@ func register(r sdkworker.Registry, d Deps) {
 		Store:     projection{store: store},
 	})
 	r.RegisterActivity(&activities.ShareActivities{Store: shareProjection{store: store}})
-	r.RegisterActivity(&activities.CorrectionActivities{Store: correctionProjection{store: store}})
+	r.RegisterActivity(&activities.CorrectionActivities{Store: correctionProjection{store: store}, Departments: correctionProjection{store: store}})
 }
 
 // Run starts the worker and blocks until ctx ends, then stops it; a task in flight is

@@ -117,23 +117,38 @@ func (r *correction) dispatch(ctx workflow.Context) (time.Time, error) {
 		return time.Time{}, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("profile %s dispatches corrections through a technical service unit, and none was given", r.st.Jurisdiction), contract.ErrTypeInvalid, nil)
 	}
-	out, err := r.runTask(ctx, contract.StepDispatch, contract.CorrectionStatusDispatching,
-		Party{DepartmentID: in.TechServiceDeptID, Role: step.ActorRole},
-		[]activities.DecisionOption{
-			{Code: contract.DecisionDispatch, RequiredFields: []string{"department_id"}},
-			{Code: contract.DecisionNotDataProblem, RequiredFields: []string{"reason"}},
-		}, in.ReceivedAt, checkDispatch)
-	if err != nil {
-		return time.Time{}, err
+	for {
+		// Every attempt keeps the deadline counted from the report.
+		out, err := r.runTask(ctx, contract.StepDispatch, contract.CorrectionStatusDispatching,
+			Party{DepartmentID: in.TechServiceDeptID, Role: step.ActorRole},
+			[]activities.DecisionOption{
+				{Code: contract.DecisionDispatch, RequiredFields: []string{"department_id"}},
+				{Code: contract.DecisionNotDataProblem, RequiredFields: []string{"reason"}},
+			}, in.ReceivedAt, checkDispatch)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if out.Decision == contract.DecisionNotDataProblem {
+			r.st.Result, r.st.ResultText = contract.CorrectionResultNotDataProblem, text(out.Fields["reason"])
+			return out.DecidedAt, r.record(ctx, activities.EventVerified, out.DecidedBy, r.st.ResultText,
+				map[string]any{"result": r.st.Result, "step": contract.StepDispatch})
+		}
+		target := text(out.Fields["department_id"])
+		var check activities.CheckDispatchTargetResult
+		if err := workflow.ExecuteActivity(activityOptions(ctx), r.corrActs.CheckDispatchTarget,
+			activities.CheckDispatchTargetInput{DepartmentID: target}).Get(ctx, &check); err != nil {
+			return time.Time{}, fmt.Errorf("check dispatch target %s: %w", target, err)
+		}
+		if check.Valid {
+			r.st.ProducerDeptID = target
+			return out.DecidedAt, r.record(ctx, activities.EventDispatched, out.DecidedBy, out.Comment,
+				map[string]any{"department_id": target})
+		}
+		if err := r.record(ctx, activities.EventDispatchRefused, out.DecidedBy, check.Reason,
+			map[string]any{"department_id": target}); err != nil {
+			return time.Time{}, err
+		}
 	}
-	if out.Decision == contract.DecisionNotDataProblem {
-		r.st.Result, r.st.ResultText = contract.CorrectionResultNotDataProblem, text(out.Fields["reason"])
-		return out.DecidedAt, r.record(ctx, activities.EventVerified, out.DecidedBy, r.st.ResultText,
-			map[string]any{"result": r.st.Result, "step": contract.StepDispatch})
-	}
-	r.st.ProducerDeptID = text(out.Fields["department_id"])
-	return out.DecidedAt, r.record(ctx, activities.EventDispatched, out.DecidedBy, out.Comment,
-		map[string]any{"department_id": r.st.ProducerDeptID})
 }
 
 // verify is the producing department's verification (校核) and, when the data is wrong, its

@@ -88,6 +88,14 @@ func (s *correctionSuite) setup(profile string) {
 			s.rows = append(s.rows, in)
 			return activities.ProjectCorrectionResult{}, nil
 		})
+	// The department table says which ids are producing departments.
+	s.env.OnActivity(corrActs.CheckDispatchTarget, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.CheckDispatchTargetInput) (activities.CheckDispatchTargetResult, error) {
+			if in.DepartmentID == "dept-unknown" {
+				return activities.CheckDispatchTargetResult{Reason: "department dept-unknown does not exist"}, nil
+			}
+			return activities.CheckDispatchTargetResult{Valid: true}, nil
+		})
 	s.env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
 		attrs := args.Get(0).(temporal.SearchAttributes)
 		var c saChange
@@ -347,8 +355,18 @@ func (s *correctionSuite) TestNeixiangDispatchVerifyCorrect() {
 		s.decide(contract.StepDispatch, 1, contract.DecisionDispatch, approver, map[string]any{"department_id": provider}, contract.ErrTypeForbidden)
 		s.decide(contract.StepDispatch, 1, contract.DecisionDispatch, techAct, map[string]any{"department_id": 42}, contract.ErrTypeInvalid)
 	})
+	s.at("2026-02-12T14:00:00+08:00", func() {
+		// An id that is no producing department sends the dispatch back to the unit.
+		s.decide(contract.StepDispatch, 1, contract.DecisionDispatch, techAct, map[string]any{"department_id": "dept-unknown"}, "")
+	})
+	s.at("2026-02-12T14:30:00+08:00", func() {
+		again := s.lastTask(corrTaskID(contract.StepDispatch, 2))
+		s.Equal(activities.TaskOpen, again.Status)
+		s.True(again.ReceivedAt.Equal(receivedAt), "the dispatch is still counted from the report")
+		s.Equal("", s.rows[len(s.rows)-1].ProducerDeptID)
+	})
 	s.at("2026-02-12T15:00:00+08:00", func() {
-		s.decide(contract.StepDispatch, 1, contract.DecisionDispatch, techAct, map[string]any{"department_id": producer}, "")
+		s.decide(contract.StepDispatch, 2, contract.DecisionDispatch, techAct, map[string]any{"department_id": producer}, "")
 	})
 	s.at("2026-02-12T16:00:00+08:00", func() {
 		verify := s.lastTask(corrTaskID(contract.StepVerify, 1))
@@ -385,8 +403,8 @@ func (s *correctionSuite) TestNeixiangDispatchVerifyCorrect() {
 	s.Equal(contract.CorrectionStatusAccepted, st.Status)
 	s.Equal(producer, st.ProducerDeptID)
 	s.Equal(producer, s.rows[len(s.rows)-1].ProducerDeptID)
-	s.Equal([]string{activities.EventCorrectionReported, activities.EventDispatched, activities.EventVerified,
-		activities.EventDataCorrected, activities.EventResultAccepted}, s.caseEvents())
+	s.Equal([]string{activities.EventCorrectionReported, activities.EventDispatchRefused, activities.EventDispatched,
+		activities.EventVerified, activities.EventDataCorrected, activities.EventResultAccepted}, s.caseEvents())
 	s.Equal([]string{contract.CorrectionStatusDispatching, contract.CorrectionStatusVerifying, contract.CorrectionStatusCorrecting,
 		contract.CorrectionStatusAnswered, contract.CorrectionStatusAccepted}, s.statuses())
 	s.Equal([]string{provider, producer}, s.provSA, "the provider at the start, the dispatched producer after")

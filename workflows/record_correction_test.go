@@ -34,6 +34,11 @@ import (
 
 func (discard) SaveCorrection(context.Context, activities.ProjectCorrectionInput) error { return nil }
 
+// DepartmentKind takes every dispatch target as a producing department.
+func (discard) DepartmentKind(context.Context, string) (string, bool, error) {
+	return "department", true, nil
+}
+
 var recTech = contract.Actor{Subject: "tina", DepartmentID: "dept-tech", Roles: []string{policy.RoleTechService}}
 
 // recordCorrection starts a server and worker, starts a correction under the profile, lets
@@ -67,7 +72,7 @@ func recordCorrection(t *testing.T, name, profile string, drive func(r *recordin
 	w := sdkworker.New(c, "record-correction", sdkworker.Options{})
 	w.RegisterWorkflowWithOptions(workflows.CorrectionWorkflow, workflow.RegisterOptions{Name: contract.CorrectionWorkflowType})
 	w.RegisterActivity(&activities.Activities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}})
-	w.RegisterActivity(&activities.CorrectionActivities{Store: discard{}})
+	w.RegisterActivity(&activities.CorrectionActivities{Store: discard{}, Departments: discard{}})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
