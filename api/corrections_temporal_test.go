@@ -79,6 +79,21 @@ func TestCorrectionThroughTemporal(t *testing.T) {
 		t.Errorf("the same Idempotency-Key started a second correction: %s, %s", again.ID, created.ID)
 	}
 	s.eventually(t, "the flag on", func() bool { return s.resourceFlag(t, conditional).UnderVerification })
+	// Administrators find it in Temporal UI by procedure, reporter and provider.
+	desc, err := s.tc.DescribeWorkflowExecution(s.ctx, created.WorkflowID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs := desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()
+	for k, want := range map[string]string{contract.ProcedureKey.GetName(): `"correction"`, contract.JurisdictionKey.GetName(): `"ningxia"`,
+		contract.ApplicantDeptKey.GetName(): `"nx-rst"`, contract.ProviderDeptKey.GetName(): `"nx-scjg"`} {
+		if got := string(attrs[k].GetData()); got != want {
+			t.Errorf("search attribute %s = %s, want %s", k, got, want)
+		}
+	}
+	if attrs[contract.DueAtKey.GetName()] == nil || desc.GetWorkflowExecutionInfo().GetMemo().GetFields()[contract.MemoTitle] == nil {
+		t.Errorf("due time or title missing: %v", attrs)
+	}
 	if rule := s.resourceFlag(t, conditional).VerificationRule; !strings.Contains(rule, "第十五条") {
 		t.Errorf("verification rule = %q", rule)
 	}

@@ -286,9 +286,6 @@ func (r *correction) runTask(ctx workflow.Context, step, status string, candidat
 		Departments: map[string]string{policy.DeptProvider: producer, policy.DeptProducer: producer,
 			policy.DeptApplicant: in.Reporter.DepartmentID, policy.DeptAuthority: in.AuthorityDeptID,
 			policy.DeptTechService: in.TechServiceDeptID},
-		// The authority may send a verification or correction to the department that
-		// really holds the data.
-		AllowDepartmentTransfer: step == contract.StepVerify || step == contract.StepCorrect,
 	}
 	out, err := runHumanTask(ctx, spec, taskObserver{
 		checkDecision: check,
