@@ -1,11 +1,19 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
+	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/internal/policy"
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/models/modelstest"
 )
@@ -143,5 +151,35 @@ func TestCorrectionFlagAndScoping(t *testing.T) {
 	ta.expect(ta.do("GET", path, ta.applicant(), nil), 200).json(t, &view)
 	if view.UnderVerification || view.VerificationRule != "" {
 		t.Fatalf("flag after the correction closed: %+v", view)
+	}
+}
+
+// A profile that does not define the correction procedure answers 422
+// procedure_not_in_profile, naming the profile, before anything else is looked up.
+func TestCreateCorrectionOutsideTheProfile(t *testing.T) {
+	var profile policy.Profile
+	for _, p := range testPolicies(t) {
+		if p.ID == "wuhai" {
+			profile = p
+		}
+	}
+	procs := slices.Clone(profile.Procedures)
+	for i := range procs {
+		if procs[i].Code == policy.ProcCorrection {
+			procs[i].Applies, procs[i].Steps = false, nil
+		}
+	}
+	profile.Procedures = procs
+	h := correctionHandlers{profile: profile, now: time.Now}
+	r := gin.New()
+	r.POST("/corrections", func(c *gin.Context) {
+		c.Set(ctxPrincipal, auth.Principal{Subject: "demo-applicant", DepartmentID: models.DemoUsingDeptID, Roles: []auth.Role{auth.RoleApplicant}})
+	}, h.create)
+	body, _ := json.Marshal(correctionInput(1))
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest("POST", "/corrections", bytes.NewReader(body)))
+	var e ErrorBody
+	if err := json.Unmarshal(w.Body.Bytes(), &e); err != nil || w.Code != 422 || e.Error.Code != CodeProcedureNotInProfile || !strings.Contains(e.Error.Message, "wuhai") {
+		t.Errorf("answer %d %s", w.Code, w.Body.String())
 	}
 }
