@@ -102,6 +102,7 @@ func newTestAPI(t testing.TB, db *gorm.DB) *testAPI {
 		CatalogUpdates: store,
 		Audit:          store,
 		Rectifications: store,
+		Corrections:    store,
 	})
 	if err != nil {
 		t.Fatalf("router: %v", err)

@@ -32,6 +32,9 @@ type CatalogStore interface {
 // (辽宁 第十条, 内乡 第十八条).
 type catalogHandlers struct {
 	store CatalogStore
+	// corrections flags resources under verification with verificationRule; nil: no flags.
+	corrections      OpenCorrectionCounter
+	verificationRule string
 }
 
 // viewer says what a principal may see: the authority and admins everything, a department its
@@ -78,7 +81,12 @@ func (h catalogHandlers) get(c *gin.Context) {
 			return
 		}
 	}
-	c.JSON(http.StatusOK, view)
+	views := []CatalogResourceView{view}
+	if err := flagUnderVerification(c.Request.Context(), h.corrections, h.verificationRule, views); err != nil {
+		abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, views[0])
 }
 
 // revise opens a draft revision of a published resource (修订), for a catalog update: the
@@ -217,6 +225,10 @@ func (h catalogHandlers) list(c *gin.Context) {
 	out := CatalogResourceList{Items: make([]CatalogResourceView, 0, len(items)), NextCursor: next}
 	for i := range items {
 		out.Items = append(out.Items, toResourceView(&items[i]))
+	}
+	if err := flagUnderVerification(c.Request.Context(), h.corrections, h.verificationRule, out.Items); err != nil {
+		abort(c, err)
+		return
 	}
 	c.JSON(http.StatusOK, out)
 }

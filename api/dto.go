@@ -145,6 +145,10 @@ type CatalogResourceView struct {
 	UpdatedAt       string  `json:"updated_at"`
 	SubmittedAt     *string `json:"submitted_at,omitempty"`
 	PublishedAt     *string `json:"published_at,omitempty"`
+	// UnderVerification: a data correction of the resource is open (数据校核中);
+	// VerificationRule then says that business goes on meanwhile, with its article.
+	UnderVerification bool   `json:"under_verification"`
+	VerificationRule  string `json:"verification_rule,omitempty"`
 	// RevisionStatus (draft or submitted) and Revision are a published resource's revision in
 	// progress (修订), shown to its department and the authority only.
 	RevisionStatus string               `json:"revision_status,omitempty"`

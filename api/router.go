@@ -38,7 +38,10 @@ type Deps struct {
 
 	// ShareRequests reads share requests, their timelines and tasks, and grants.
 	ShareRequests ShareRequestStore
-	Starter       WorkflowStarter // starts ShareRequestWorkflow and queries it
+	Starter       WorkflowStarter // starts ShareRequestWorkflow and CorrectionWorkflow, and queries them
+	// Corrections reads data corrections, their timelines and tasks, grants for the report's
+	// check, and flags catalog resources under verification.
+	Corrections CorrectionStore
 	// Rectifications reads rectification notices (限期整改), their timelines and tasks, and
 	// the supervision tasks a notice may be issued from.
 	Rectifications RectificationStore
@@ -100,7 +103,6 @@ type param struct {
 // that Gin serves exactly these routes.
 func routes(d Deps) []route {
 	sys := systemHandlers{checks: d.Checks, departments: d.Departments}
-	cat := catalogHandlers{store: d.Catalog}
 	dir := directoryHandlers{store: d.Directory}
 	now := d.Now
 	if now == nil {
@@ -119,6 +121,17 @@ func routes(d Deps) []route {
 			active = p
 		}
 	}
+	cat := catalogHandlers{store: d.Catalog, corrections: d.Corrections, verificationRule: verificationRule(active)}
+	corrections := correctionHandlers{store: d.Corrections, catalog: d.Catalog, departments: d.Departments,
+		starter: d.Starter, tasks: tasks, profile: active, taskQueue: queue, now: time.Now}
+	correctionParams := []param{
+		{"status", "dispatching, verifying, correcting, answered, coordinating, accepted, upheld or resolved"},
+		{"resource_id", "catalog resource id"},
+		{"overdue", "true or false: the open step is past its deadline"},
+		{"limit", "page size, 1-100 (default 20)"},
+		{"cursor", "next_cursor of the previous page"},
+	}
+	correctionRule := "rule_violated: the resource cannot be reported on (unknown, not published, or the reporter's own); procedure_not_in_profile: the active profile has no correction procedure"
 	shares := shareRequestHandlers{store: d.ShareRequests, catalog: d.Catalog, departments: d.Departments,
 		starter: d.Starter, workflows: d.Workflows, tasks: tasks, profile: active, taskQueue: queue, now: time.Now}
 	grants := grantHandlers{store: d.ShareRequests, workflows: d.Workflows}
@@ -250,6 +263,11 @@ func routes(d Deps) []route {
 		{method: http.MethodPost, path: "/api/v1/grants/:id/accesses", op: "recordDataAccess", summary: "Record data provided (approver of the providing department) or received (applicant of the consuming department) under an active grant, in the audit log (日志记录, 内乡 第三十三条)", tag: "audit", roles: accessRecorders, body: DataAccessInput{}, status: 201, resp: AuditEventView{}, handler: auditH.recordAccess},
 		{method: http.MethodGet, path: "/api/v1/audit-events", op: "listAuditEvents", summary: "The audit log, newest first: grants, data provided and received, decisions, administrative changes (authority, admin)", tag: "audit", roles: auditReaders, query: auditParams, status: 200, resp: AuditEventList{}, handler: auditH.list},
 		{method: http.MethodGet, path: "/api/v1/audit-events/export", op: "exportAuditEvents", summary: "The audit log as CSV (UTF-8), every event matching the filters, newest first (authority, admin)", tag: "audit", roles: auditReaders, query: auditParams[:6], status: 200, contentType: "text/csv", handler: auditH.export},
+		{method: http.MethodPost, path: "/api/v1/corrections", op: "createCorrection", summary: "Report problem data of a catalog resource the department obtained (数据校核纠错, applicant; 403 without an active grant unless the resource is shared unconditionally); answers with the first step and its deadline", tag: "corrections", roles: applicant, body: CorrectionInput{}, status: 201, resp: CorrectionStatus{}, idempotent: true, handler: corrections.create, rule: correctionRule},
+		{method: http.MethodGet, path: "/api/v1/corrections", op: "listCorrections", summary: "Corrections of the caller's department as reporter, provider or producer (the authority and the technical service unit: all), newest first", tag: "corrections", query: correctionParams, status: 200, resp: CorrectionList{}, handler: corrections.list},
+		{method: http.MethodGet, path: "/api/v1/corrections/:id", op: "getCorrection", summary: "A correction with its timeline and open tasks", tag: "corrections", status: 200, resp: CorrectionDetail{}, handler: corrections.get},
+		{method: http.MethodPost, path: "/api/v1/corrections/:id/accept", op: "acceptCorrectionResult", summary: "Accept the result of the verification or correction (reporting department's applicant)", tag: "corrections", roles: applicant, body: AcceptResultInput{}, status: 200, resp: TaskView{}, handler: corrections.accept},
+		{method: http.MethodPost, path: "/api/v1/corrections/:id/dispute", op: "disputeCorrectionResult", summary: "Dispute the result, once; the authority's coordination decides finally (reporting department's applicant)", tag: "corrections", roles: applicant, body: DisputeResultInput{}, status: 200, resp: TaskView{}, handler: corrections.dispute},
 		{method: http.MethodGet, path: "/api/v1/grants", op: "listGrants", summary: "Grants of the caller's department as consumer or provider (the authority: all)", tag: "grants", query: grantParams, status: 200, resp: GrantList{}, handler: grants.list},
 		{method: http.MethodPost, path: "/api/v1/grants/:id/suspend", op: "suspendGrant", summary: "Suspend a grant with a reason (暂停共享服务, authority; 内乡 第四十一条)", tag: "grants", roles: authority, body: GrantActionInput{}, status: 200, resp: GrantView{}, handler: grants.suspend},
 		{method: http.MethodPost, path: "/api/v1/grants/:id/resume", op: "resumeGrant", summary: "Resume a suspended grant with a reason (authority)", tag: "grants", roles: authority, body: GrantActionInput{}, status: 200, resp: GrantView{}, handler: grants.resume},

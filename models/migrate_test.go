@@ -19,7 +19,7 @@ import (
 // wantMigrations lists every migration file, in version order.
 var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql", "00003_calendar.sql",
 	"00004_tasks_timeline.sql", "00005_share_requests.sql", "00006_task_partner.sql", "00007_catalog_updates.sql",
-	"00009_rectifications.sql", "00010_audit_events.sql"}
+	"00008_corrections.sql", "00009_rectifications.sql", "00010_audit_events.sql"}
 
 // migrationVersion is the version a file name starts with: versions may skip a number
 // reserved by a change on another branch.
@@ -113,6 +113,11 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 				"legal_basis", "status", "current_step", "consequence_code", "consequence_title",
 				"consequence_basis", "consequence_local_default", "consequence_recorded_at", "consequence_done",
 				"linked_task_id", "linked_request_id", "revision", "created_at", "updated_at", "closed_at"},
+			"corrections": {"id", "resource_id", "resource_code", "resource_name", "reporter_dept_id",
+				"reporter_subject", "provider_dept_id", "producer_dept_id", "fields", "description", "attachments",
+				"evidence_text", "citizen_objection", "citizen_source", "status", "current_step", "result",
+				"result_text", "disputed", "due_at", "local_default", "workflow_id", "legal_basis", "revision", "created_at",
+				"updated_at", "closed_at"},
 		}
 		for table, cols := range columns {
 			types, err := db.Migrator().ColumnTypes(table)
@@ -141,6 +146,7 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			// One link per resource and submission round of an update.
 			"catalog_update_resources": {"catalog_update_id", "resource_id", "round"},
 			"rectifications":           {"id"},
+			"corrections":              {"id"},
 		}
 		for table, want := range primaryKeys {
 			var primary []string
@@ -187,6 +193,10 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			{"rectifications", "idx_rectifications_department", false, []string{"department_id", "status", "id"}},
 			{"rectifications", "uq_rectifications_workflow_id", true, []string{"workflow_id"}},
 			{"rectifications", "idx_rectifications_linked_task", false, []string{"linked_task_id"}},
+			{"corrections", "idx_corrections_reporter", false, []string{"reporter_dept_id", "status", "id"}},
+			{"corrections", "idx_corrections_provider", false, []string{"provider_dept_id", "status", "id"}},
+			{"corrections", "idx_corrections_producer", false, []string{"producer_dept_id", "status", "id"}},
+			{"corrections", "idx_corrections_resource_open", false, []string{"resource_id", "closed_at"}},
 		}
 		for _, want := range indexes {
 			all, err := db.Migrator().GetIndexes(want.table)

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"context"
 	"reflect"
 	"runtime"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/datashare/datashare/activities"
+	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/models/modelstest"
 	"github.com/datashare/datashare/workflows/contract"
 )
@@ -105,5 +107,45 @@ func TestRegisterCatalogUpdate(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("activities = %v, want *activities.CatalogUpdateActivities over catalogUpdateProjection", r.activities)
+	}
+}
+
+// The worker runs CorrectionWorkflow under the contract's name, with its projection over the
+// database.
+func TestRegisterCorrection(t *testing.T) {
+	r := &recordingRegistry{}
+	register(r, Deps{DB: modelstest.NewSQLite(t)})
+	if !slices.Contains(r.workflows, contract.CorrectionWorkflowType) || contract.CorrectionWorkflowType != "CorrectionWorkflow" {
+		t.Errorf("workflows = %v, want %s", r.workflows, contract.CorrectionWorkflowType)
+	}
+	var corr *activities.CorrectionActivities
+	for _, a := range r.activities {
+		if c, ok := a.(*activities.CorrectionActivities); ok {
+			corr = c
+		}
+	}
+	if corr == nil {
+		t.Fatalf("activities = %v, want *activities.CorrectionActivities", r.activities)
+	}
+	if _, ok := corr.Store.(correctionProjection); !ok {
+		t.Errorf("correction store = %T, want correctionProjection", corr.Store)
+	}
+	if _, ok := corr.Departments.(correctionProjection); !ok {
+		t.Errorf("department lookup = %T, want correctionProjection", corr.Departments)
+	}
+}
+
+// The dispatch check reads the department table.
+func TestCorrectionDepartmentKind(t *testing.T) {
+	db := modelstest.NewSQLite(t)
+	if _, err := models.SeedDemo(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	p := correctionProjection{store: models.NewStore(db)}
+	for id, want := range map[string]string{models.DemoProvidingDeptID: "department", models.DemoTechServiceID: "tech_service", "nx-nobody": ""} {
+		kind, found, err := p.DepartmentKind(context.Background(), id)
+		if err != nil || kind != want || found != (want != "") {
+			t.Errorf("%s: kind %q found %v err %v, want %q", id, kind, found, err, want)
+		}
 	}
 }

@@ -78,3 +78,38 @@ func TestShareProjectionsAreIdempotent(t *testing.T) {
 		}
 	})
 }
+
+// Retried and reordered projections of a correction leave one row at the highest revision,
+// its lists stored as JSON, on both dialects.
+func TestCorrectionProjectionIsIdempotent(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		st := models.NewStore(db)
+		a := &activities.CorrectionActivities{Store: correctionProjection{store: st}}
+		ctx := context.Background()
+		in := func(rev int, status string) activities.ProjectCorrectionInput {
+			return activities.ProjectCorrectionInput{ID: "DC-1", Revision: rev, WorkflowID: "correction-DC-1", ResourceID: 7,
+				ResourceCode: "NX-1", ResourceName: "企业年报信息", ReporterDeptID: "dept-b", ReporterSubject: "bob",
+				ProviderDeptID: "dept-a", ProducerDeptID: "dept-a", Fields: []string{"注册资本"}, Description: "不一致",
+				Status: status, CitizenObjection: true, CitizenSource: "窗口受理 2026-001",
+				CreatedAt: cst("2026-02-12T10:00:00+08:00"), UpdatedAt: cst("2026-02-12T10:00:01+08:00")}
+		}
+		for _, p := range []activities.ProjectCorrectionInput{in(1, "verifying"), in(1, "verifying"), in(3, "answered"), in(2, "correcting")} {
+			if _, err := a.ProjectCorrection(ctx, p); err != nil {
+				t.Fatalf("project revision %d: %v", p.Revision, err)
+			}
+		}
+		if n := countRows(t, db, &models.Correction{}); n != 1 {
+			t.Fatalf("rows = %d, want 1", n)
+		}
+		c, err := st.GetCorrection(ctx, "DC-1")
+		if err != nil || c.Revision != 3 || c.Status != "answered" || c.FieldsJSON != `["注册资本"]` || c.AttachmentsJSON != "[]" || !c.CitizenObjection {
+			t.Errorf("stored = %+v, %v", c, err)
+		}
+		// A status the read model does not know is a business failure: non-retryable.
+		_, err = a.ProjectCorrection(ctx, in(4, "bogus"))
+		var appErr *temporal.ApplicationError
+		if !errors.As(err, &appErr) || !appErr.NonRetryable() {
+			t.Errorf("bogus status: err = %v, want a non-retryable error", err)
+		}
+	})
+}

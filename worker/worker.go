@@ -49,6 +49,7 @@ func register(r sdkworker.Registry, d Deps) {
 	r.RegisterWorkflowWithOptions(workflows.RectificationWorkflow, workflow.RegisterOptions{Name: contract.RectificationWorkflowType})
 	r.RegisterWorkflowWithOptions(workflows.RectificationConsequenceWorkflow, workflow.RegisterOptions{Name: contract.RectificationConsequenceWorkflowType})
 	r.RegisterWorkflowWithOptions(workflows.CatalogUpdateWorkflow, workflow.RegisterOptions{Name: contract.CatalogUpdateWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.CorrectionWorkflow, workflow.RegisterOptions{Name: contract.CorrectionWorkflowType})
 	store := models.NewStore(d.DB)
 	rect := rectificationProjection{store: store}
 	r.RegisterActivity(&activities.Activities{
@@ -60,6 +61,7 @@ func register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.ShareActivities{Store: shareProjection{store: store}})
 	r.RegisterActivity(&activities.RectificationActivities{Store: rect})
 	r.RegisterActivity(&activities.CatalogUpdateActivities{Store: catalogUpdateProjection{store: store}})
+	r.RegisterActivity(&activities.CorrectionActivities{Store: correctionProjection{store: store}, Departments: correctionProjection{store: store}})
 }
 
 // Run starts the worker and blocks until ctx ends, then stops it; a task in flight is

@@ -167,6 +167,7 @@ func apiServer(cfg config.Config, log *slog.Logger, s *services, verifier auth.V
 		// Share requests: started, queried and read here; run by the worker on its queue.
 		ShareRequests: store,
 		Starter:       tc,
+		Corrections:   store,
 		TaskQueue:     cfg.TemporalTaskQueue,
 		// Catalog updates (目录更新): likewise.
 		CatalogUpdates: store,

@@ -25,7 +25,7 @@ const (
 var stepCodes = map[string][]string{
 	ProcShare:                 {"reply", "negotiate", "coordinate", "suspend"},
 	ProcCatalogUpdate:         {"update", "review", "report_to_city"},
-	ProcCorrection:            {"dispatch", "verify", "correct"},
+	ProcCorrection:            {"dispatch", "verify", "correct", "accept", "coordinate"},
 	ProcOpenData:              {"reply", "extension"},
 	ProcOpenCatalogCorrection: {"reply", "extension", "update_catalog"},
 	ProcInterfaceExtension:    {"request", "approve"},

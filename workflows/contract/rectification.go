@@ -41,8 +41,7 @@ const (
 const (
 	// DecisionDone reports the rectification done (整改完成), with a report and evidence.
 	DecisionDone = "done"
-	// DecisionAccept accepts the report; the rectification is over.
-	DecisionAccept = "accept"
+	// DecisionAccept (correction.go) accepts the report; the rectification is over.
 	// DecisionReturn (catalog_update.go) returns the report with a reason; the department's
 	// original time limit still stands.
 	// DecisionCarriedOut: the authority has carried out the consequence (circulated the

@@ -1,0 +1,144 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/datashare/datashare/models"
+	"github.com/datashare/datashare/workflows/contract"
+)
+
+// CorrectionInput reports problem data of a catalog resource (数据校核纠错): the records or
+// fields concerned, the problem, and the evidence (佐证材料, 内乡 第六十四条). CitizenObjection is
+// given when the report relays the objection of a citizen or organisation (辽宁 第十八条第二款).
+type CorrectionInput struct {
+	ResourceID       int64                  `json:"resource_id" binding:"required,gte=1"`
+	Fields           []string               `json:"fields" binding:"max=50,dive,max=200"`
+	Description      string                 `json:"description" binding:"max=4000"`
+	Evidence         *CorrectionEvidenceDTO `json:"evidence"`
+	CitizenObjection *CitizenObjectionDTO   `json:"citizen_objection"`
+}
+
+// CorrectionEvidenceDTO is the evidence of a report: references to stored attachments, and
+// text; at least one of them.
+type CorrectionEvidenceDTO struct {
+	Attachments []string `json:"attachments" binding:"max=20,dive,max=255"`
+	Text        string   `json:"text" binding:"max=4000"`
+}
+
+// CitizenObjectionDTO says whose objection the report relays and how it came in (a case
+// number, say).
+type CitizenObjectionDTO struct {
+	Source string `json:"source" binding:"max=255"`
+}
+
+// CorrectionStatus is where a correction stands, as its workflow reports it: the answer to a
+// report.
+type CorrectionStatus struct {
+	ID          string `json:"id"`
+	Status      string `json:"status"`
+	WorkflowID  string `json:"workflow_id"`
+	CurrentStep string `json:"current_step"`
+	// DueAt is the deadline of the open step; LocalDefault says that no article sets it.
+	DueAt        *string  `json:"due_at"`
+	LocalDefault bool     `json:"local_default"`
+	LegalBasis   []string `json:"legal_basis"`
+}
+
+// CorrectionView is a correction as the list shows it.
+type CorrectionView struct {
+	ID               string                `json:"id"`
+	ResourceID       int64                 `json:"resource_id"`
+	ResourceCode     string                `json:"resource_code"`
+	ResourceName     string                `json:"resource_name"`
+	ReporterDeptID   string                `json:"reporter_dept_id"`
+	ReporterSubject  string                `json:"reporter_subject"`
+	ProviderDeptID   string                `json:"provider_dept_id"`
+	ProducerDeptID   string                `json:"producer_dept_id"`
+	Fields           []string              `json:"fields"`
+	Description      string                `json:"description"`
+	Evidence         CorrectionEvidenceDTO `json:"evidence"`
+	CitizenObjection *CitizenObjectionDTO  `json:"citizen_objection,omitempty"`
+	Status           string                `json:"status"`
+	CurrentStep      string                `json:"current_step"`
+	// Result is confirmed, rejected or not_data_problem once known; ResultText the finding,
+	// the reasons, or what was corrected.
+	Result       string   `json:"result,omitempty"`
+	ResultText   string   `json:"result_text,omitempty"`
+	Disputed     bool     `json:"disputed"`
+	DueAt        *string  `json:"due_at"`
+	LocalDefault bool     `json:"local_default"`
+	Overdue      bool     `json:"overdue"`
+	WorkflowID   string   `json:"workflow_id"`
+	LegalBasis   []string `json:"legal_basis"`
+	CreatedAt    string   `json:"created_at"`
+	UpdatedAt    string   `json:"updated_at"`
+	ClosedAt     *string  `json:"closed_at,omitempty"`
+}
+
+// CorrectionList is one page of corrections, newest first.
+type CorrectionList struct {
+	Items      []CorrectionView `json:"items"`
+	NextCursor string           `json:"next_cursor,omitempty"`
+}
+
+// CorrectionDetail is a correction with its timeline (办理记录) and open tasks.
+type CorrectionDetail struct {
+	CorrectionView
+	Timeline  []TimelineEventView `json:"timeline"`
+	OpenTasks []TaskView          `json:"open_tasks"`
+}
+
+// AcceptResultInput accepts the result of a correction; the comment is optional.
+type AcceptResultInput struct {
+	Comment string `json:"comment" binding:"max=2000"`
+}
+
+func (AcceptResultInput) optionalBody() {}
+
+// DisputeResultInput disputes the result of a correction, once: why the reporter disagrees.
+type DisputeResultInput struct {
+	Reason string `json:"reason" binding:"required,max=2000"`
+}
+
+func toCorrectionStatus(st contract.CorrectionState, workflowID string) CorrectionStatus {
+	out := CorrectionStatus{
+		ID: st.Input.CorrectionID, Status: st.Status, WorkflowID: workflowID, CurrentStep: st.CurrentStep,
+		DueAt: formatTimePtr(st.DueAt), LocalDefault: st.LocalDefault, LegalBasis: st.LegalBasis,
+	}
+	if out.LegalBasis == nil {
+		out.LegalBasis = []string{}
+	}
+	return out
+}
+
+func toCorrectionView(r *models.Correction, now time.Time) (CorrectionView, error) {
+	v := CorrectionView{
+		ID: r.ID, ResourceID: r.ResourceID, ResourceCode: r.ResourceCode, ResourceName: r.ResourceName,
+		ReporterDeptID: r.ReporterDeptID, ReporterSubject: r.ReporterSubject, ProviderDeptID: r.ProviderDeptID,
+		ProducerDeptID: r.ProducerDeptID, Description: r.Description, Evidence: CorrectionEvidenceDTO{Text: r.EvidenceText},
+		Status: r.Status, CurrentStep: r.CurrentStep, Result: r.Result, ResultText: r.ResultText, Disputed: r.Disputed,
+		DueAt: formatTimePtr(r.DueAt), LocalDefault: r.LocalDefault, WorkflowID: r.WorkflowID,
+		CreatedAt: formatTime(r.CreatedAt), UpdatedAt: formatTime(r.UpdatedAt), ClosedAt: formatTimePtr(r.ClosedAt),
+	}
+	v.Overdue = r.DueAt != nil && r.ClosedAt == nil && now.After(*r.DueAt)
+	if r.CitizenObjection {
+		v.CitizenObjection = &CitizenObjectionDTO{Source: r.CitizenSource}
+	}
+	for _, l := range []struct {
+		name string
+		raw  string
+		dst  *[]string
+	}{{"fields", r.FieldsJSON, &v.Fields}, {"attachments", r.AttachmentsJSON, &v.Evidence.Attachments}, {"legal basis", r.LegalBasisJSON, &v.LegalBasis}} {
+		if l.raw != "" {
+			if err := json.Unmarshal([]byte(l.raw), l.dst); err != nil {
+				return CorrectionView{}, fmt.Errorf("correction %s: %s: %w", r.ID, l.name, err)
+			}
+		}
+		if *l.dst == nil {
+			*l.dst = []string{}
+		}
+	}
+	return v, nil
+}

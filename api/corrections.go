@@ -1,0 +1,419 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/internal/policy"
+	"github.com/datashare/datashare/models"
+	"github.com/datashare/datashare/workflows/contract"
+)
+
+// OpenCorrectionCounter tells the catalog which resources are under verification (校核期间).
+type OpenCorrectionCounter interface {
+	OpenCorrectionCounts(ctx context.Context, resourceIDs []int64) (map[int64]int, error)
+}
+
+// CorrectionStore is what the correction handlers need of the read model.
+type CorrectionStore interface {
+	OpenCorrectionCounter
+	GetCorrection(ctx context.Context, id string) (*models.Correction, error)
+	ListCorrections(ctx context.Context, f models.CorrectionFilter) ([]models.Correction, string, error)
+	ListTimeline(ctx context.Context, requestID string) ([]models.TimelineEvent, error)
+	ListRequestTasks(ctx context.Context, requestID, status string) ([]models.Task, error)
+	HasActiveGrant(ctx context.Context, departmentID string, resourceID int64, at time.Time) (bool, error)
+}
+
+// correctionHandlers serve data corrections (数据校核纠错): a report starts a CorrectionWorkflow,
+// the reporter's answer to the result is a decision of its open task, and reads come from the
+// read model the workflow projects.
+type correctionHandlers struct {
+	store       CorrectionStore
+	catalog     CatalogStore
+	departments DepartmentStore
+	starter     WorkflowStarter
+	tasks       taskHandlers // sends the reporter's answer to the open task
+	profile     policy.Profile
+	taskQueue   string
+	now         func() time.Time
+}
+
+// seesAllCorrections: the authority supervises every correction and the technical service unit
+// triages them (内乡 第六十五条).
+func seesAllCorrections(p auth.Principal) bool {
+	return p.Has(auth.RoleAuthority, auth.RoleTechService)
+}
+
+// canSeeCorrection: the reporting, providing and producing departments, the authority and the
+// technical service unit.
+func canSeeCorrection(p auth.Principal, r *models.Correction) bool {
+	return seesAllCorrections(p) || p.InDepartment(r.ReporterDeptID) || p.InDepartment(r.ProviderDeptID) ||
+		(r.ProducerDeptID != "" && p.InDepartment(r.ProducerDeptID))
+}
+
+func (h correctionHandlers) create(c *gin.Context) {
+	p := mustPrincipal(c)
+	var in CorrectionInput
+	if err := bindJSON(c, &in); err != nil {
+		abort(c, err)
+		return
+	}
+	report, err := in.normalise()
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	if err := procedureInProfile(h.profile, policy.ProcCorrection); err != nil {
+		abort(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	now := h.now()
+	res, err := h.catalog.GetResource(ctx, in.ResourceID)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		abort(c, resourceRule(fmt.Sprintf("catalog resource %d does not exist", in.ResourceID)))
+		return
+	case err != nil:
+		abort(c, err)
+		return
+	case res.Status != models.StatusPublished:
+		abort(c, resourceRule(fmt.Sprintf("catalog resource %d is not published", in.ResourceID)))
+		return
+	case p.InDepartment(res.ProviderDeptID):
+		abort(c, resourceRule("catalog resource "+res.Code+" is the reporter's own department's data: correct it at source"))
+		return
+	}
+	if res.ShareType != models.ShareUnconditional {
+		// Only data the department obtained can be disputed: through a grant, or freely for an
+		// unconditionally shared resource (无条件共享).
+		granted, err := h.store.HasActiveGrant(ctx, p.DepartmentID, res.ID, now)
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		if !granted {
+			abort(c, forbidden("department "+p.DepartmentID+" holds no active grant for catalog resource "+res.Code))
+			return
+		}
+	}
+	authority, err := departmentOfKind(ctx, h.departments, models.KindAuthority, h.profile.ID)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	tech := ""
+	if _, dispatched := h.profile.Step(policy.ProcCorrection, contract.StepDispatch); dispatched {
+		if tech, err = departmentOfKind(ctx, h.departments, models.KindTechService, h.profile.ID); err != nil {
+			abort(c, err)
+			return
+		}
+	}
+
+	id, err := newCorrectionID(now)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	wid := contract.CorrectionWorkflowID(id)
+	input := contract.CorrectionInput{
+		CorrectionID: id,
+		Resource: contract.ShareResource{ID: res.ID, Code: res.Code, Name: res.Name,
+			ShareType: string(res.ShareType), ProviderDeptID: res.ProviderDeptID},
+		Reporter: contract.ShareApplicant{DepartmentID: p.DepartmentID, Subject: p.Subject},
+		Fields:   report.Fields, Description: report.Description, Evidence: report.Evidence, Citizen: report.Citizen,
+		ReceivedAt: now, AuthorityDeptID: authority, TechServiceDeptID: tech,
+	}
+	status := contract.CorrectionStatusVerifying
+	if tech != "" {
+		status = contract.CorrectionStatusDispatching
+	}
+	opts := client.StartWorkflowOptions{
+		ID:        wid,
+		TaskQueue: h.taskQueue,
+		// A correction id names one report for good: never a second workflow under it.
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			contract.ProcedureKey.ValueSet(policy.ProcCorrection), contract.JurisdictionKey.ValueSet(h.profile.ID),
+			contract.ApplicantDeptKey.ValueSet(p.DepartmentID), contract.ProviderDeptKey.ValueSet(res.ProviderDeptID),
+			contract.StatusKey.ValueSet(status),
+		),
+		Memo: map[string]any{contract.MemoTitle: res.Name + " / " + p.DepartmentID},
+	}
+	run, err := h.starter.ExecuteWorkflow(ctx, opts, contract.CorrectionWorkflowType, input)
+	if err != nil {
+		abort(c, fmt.Errorf("start correction %s: %w", id, err))
+		return
+	}
+	st := h.awaitFirstStep(ctx, wid, run.GetRunID(), contract.CorrectionState{Input: input, Status: status})
+	c.Header("Location", "/api/v1/corrections/"+id)
+	c.JSON(http.StatusCreated, toCorrectionStatus(st, wid))
+}
+
+// normalise trims the report and checks what the binding cannot: the records or fields
+// concerned, the description and the evidence are all required (内乡 第六十四条 asks for a
+// description and supporting material; without them nobody can verify anything).
+func (in CorrectionInput) normalise() (contract.CorrectionInput, error) {
+	var out contract.CorrectionInput
+	for _, f := range in.Fields {
+		if f = strings.TrimSpace(f); f != "" {
+			out.Fields = append(out.Fields, f)
+		}
+	}
+	if len(out.Fields) == 0 {
+		return out, invalidField("fields", "name at least one record or field concerned")
+	}
+	if out.Description = strings.TrimSpace(in.Description); out.Description == "" {
+		return out, invalidField("description", "is required: what is wrong with the data")
+	}
+	if in.Evidence != nil {
+		out.Evidence.Text = strings.TrimSpace(in.Evidence.Text)
+		for _, a := range in.Evidence.Attachments {
+			if a = strings.TrimSpace(a); a != "" {
+				out.Evidence.Attachments = append(out.Evidence.Attachments, a)
+			}
+		}
+	}
+	if len(out.Evidence.Attachments) == 0 && out.Evidence.Text == "" {
+		return out, invalidField("evidence", "is required: attachment references or text supporting the report (佐证材料)")
+	}
+	if in.CitizenObjection != nil {
+		src := strings.TrimSpace(in.CitizenObjection.Source)
+		if src == "" {
+			return out, invalidField("citizen_objection.source", "is required when the report relays a citizen's objection: whose, and how it came in")
+		}
+		out.Citizen = &contract.CitizenObjection{Source: src}
+	}
+	return out, nil
+}
+
+// departmentOfKind is the department of the kind (the authority, the technical service unit)
+// in the profile's jurisdiction.
+func departmentOfKind(ctx context.Context, deps DepartmentStore, kind models.DepartmentKind, jurisdiction string) (string, error) {
+	all, err := deps.ListDepartments(ctx)
+	if err != nil {
+		return "", fmt.Errorf("find the %s department: %w", kind, err)
+	}
+	for _, d := range all {
+		if d.Kind == kind && d.Jurisdiction == jurisdiction {
+			return d.ID, nil
+		}
+	}
+	return "", ruleViolated(fmt.Sprintf("no %s department is registered for jurisdiction %s", kind, jurisdiction))
+}
+
+// newCorrectionID is "DC-" with the report time (China) and random hex: ids sort by time of
+// report, which the lists use as their order.
+func newCorrectionID(now time.Time) (string, error) {
+	var b [5]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("make correction id: %w", err)
+	}
+	return "DC-" + now.In(chinaTime).Format("20060102150405") + "-" + hex.EncodeToString(b[:]), nil
+}
+
+// awaitFirstStep queries the new workflow until it has opened its first step with its
+// deadline, for at most firstStepWait; until then it reports st.
+func (h correctionHandlers) awaitFirstStep(ctx context.Context, wid, runID string, st contract.CorrectionState) contract.CorrectionState {
+	ctx, cancel := context.WithTimeout(ctx, firstStepWait)
+	defer cancel()
+	for delay := 50 * time.Millisecond; ; delay = min(2*delay, time.Second) {
+		if v, err := h.starter.QueryWorkflow(ctx, wid, runID, contract.QueryCorrection); err == nil {
+			var got contract.CorrectionState
+			if v.Get(&got) == nil {
+				st = got
+				// Every correction step has a deadline (statutory or local default).
+				if st.Final || (st.CurrentStep != "" && st.DueAt != nil) {
+					return st
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return st
+		case <-time.After(delay):
+		}
+	}
+}
+
+func (h correctionHandlers) list(c *gin.Context) {
+	p := mustPrincipal(c)
+	f := models.CorrectionFilter{DepartmentID: p.DepartmentID, SeesAll: seesAllCorrections(p),
+		Status: c.Query("status"), Cursor: c.Query("cursor"), Now: h.now()}
+	q := queryErrors{}
+	f.ResourceID = q.resourceID(c)
+	f.Overdue = q.boolean(c, "overdue")
+	f.Limit = q.limit(c)
+	if q.abortIfAny(c) {
+		return
+	}
+	items, next, err := h.store.ListCorrections(c.Request.Context(), f)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	out := CorrectionList{Items: make([]CorrectionView, 0, len(items)), NextCursor: next}
+	for i := range items {
+		v, err := toCorrectionView(&items[i], f.Now)
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		out.Items = append(out.Items, v)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// load reads the addressed correction; one the caller may not see is not found.
+func (h correctionHandlers) load(c *gin.Context) (*models.Correction, bool) {
+	id := c.Param("id")
+	r, err := h.store.GetCorrection(c.Request.Context(), id)
+	if err == nil && !canSeeCorrection(mustPrincipal(c), r) {
+		err = models.ErrNotFound
+	}
+	if err != nil {
+		if errors.Is(err, models.ErrNotFound) {
+			err = notFound("correction " + id + " not found")
+		}
+		abort(c, err)
+		return nil, false
+	}
+	return r, true
+}
+
+func (h correctionHandlers) get(c *gin.Context) {
+	r, ok := h.load(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	view, err := toCorrectionView(r, h.now())
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	out := CorrectionDetail{CorrectionView: view, Timeline: []TimelineEventView{}, OpenTasks: []TaskView{}}
+	events, err := h.store.ListTimeline(ctx, r.ID)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	for _, e := range events {
+		ev, err := toTimelineEventView(e)
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		out.Timeline = append(out.Timeline, ev)
+	}
+	tasks, err := h.store.ListRequestTasks(ctx, r.ID, "open")
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	for i := range tasks {
+		tv, err := toTaskView(&tasks[i])
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		out.OpenTasks = append(out.OpenTasks, tv)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// accept accepts the result: the accept decision of the correction's open answer task.
+func (h correctionHandlers) accept(c *gin.Context) {
+	var in AcceptResultInput
+	if err := bindJSON(c, &in); err != nil {
+		abort(c, err)
+		return
+	}
+	h.answer(c, contract.DecisionAccept, nil, strings.TrimSpace(in.Comment))
+}
+
+// dispute disputes the result, once: the dispute decision of the open answer task, after
+// which the authority coordinates. A second dispute finds no answer task open (409).
+func (h correctionHandlers) dispute(c *gin.Context) {
+	var in DisputeResultInput
+	if err := bindJSON(c, &in); err != nil {
+		abort(c, err)
+		return
+	}
+	reason := strings.TrimSpace(in.Reason)
+	if reason == "" {
+		abort(c, invalidField("reason", "is required: why the result is wrong"))
+		return
+	}
+	h.answer(c, contract.DecisionDispute, map[string]any{"reason": reason}, "")
+}
+
+// answer sends the reporter's decision to the correction's open accept task; the workflow's
+// validator checks the department and role.
+func (h correctionHandlers) answer(c *gin.Context, decision string, fields map[string]any, comment string) {
+	r, ok := h.load(c)
+	if !ok {
+		return
+	}
+	tasks, err := h.store.ListRequestTasks(c.Request.Context(), r.ID, "open")
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	for i := range tasks {
+		if t := &tasks[i]; t.ParentTaskID == nil && t.Step == contract.StepAccept {
+			h.tasks.send(c, t, contract.UpdateComplete, contract.CompleteUpdate{TaskID: t.TaskID,
+				Actor: actorOf(mustPrincipal(c)), Decision: decision, Fields: fields, Comment: comment})
+			return
+		}
+	}
+	abort(c, &Error{Status: http.StatusConflict, Code: CodeInvalidState,
+		Message: "correction " + r.ID + " has no result waiting for the reporter's answer (it is " + r.Status + "); a result is disputed at most once"})
+}
+
+// verificationRule is the rule the catalog shows next to a resource under verification: the
+// business of a citizen or organisation who gives valid proof goes on (宁夏 第十五条, 辽宁
+// 第十八条第三款); where the profile's measures are silent it is marked local default.
+func verificationRule(p policy.Profile) string {
+	const rule = "Under verification (校核中): business of a citizen or organisation that has given valid proof must not be refused because of the disputed data"
+	articles := map[string]string{"ningxia": "第十五条", "liaoning": "第十八条第三款"}
+	if art, ok := articles[p.ID]; ok && len(p.Documents) > 0 {
+		return rule + " — 《" + p.Documents[0].Title + "》" + art
+	}
+	return rule + " — local default: the measures of this jurisdiction are silent (宁夏 第十五条 and 辽宁 第十八条第三款 state the rule)"
+}
+
+// flagUnderVerification marks the views of resources with an open correction.
+func flagUnderVerification(ctx context.Context, counter OpenCorrectionCounter, rule string, views []CatalogResourceView) error {
+	if counter == nil || len(views) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(views))
+	for i, v := range views {
+		ids[i] = v.ID
+	}
+	open, err := counter.OpenCorrectionCounts(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i := range views {
+		if open[views[i].ID] > 0 {
+			views[i].UnderVerification, views[i].VerificationRule = true, rule
+		}
+	}
+	return nil
+}
