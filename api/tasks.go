@@ -278,7 +278,42 @@ func (h taskHandlers) complete(c *gin.Context) {
 		h.send(c, t, contract.UpdateDecideExtension, d)
 		return
 	}
+	if u.Decision == contract.DecisionRequestExtension {
+		r, err := extensionRequest(u)
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		h.send(c, t, contract.UpdateRequestExtension, r)
+		return
+	}
 	h.send(c, t, contract.UpdateComplete, u)
+}
+
+// extensionRequest turns {"decision": "request_extension", "workdays", "reason"} into the
+// request_extension update (延期申请); the workflow checks the step's rule, the deadline and
+// who asks.
+func extensionRequest(u contract.CompleteUpdate) (contract.RequestExtensionUpdate, error) {
+	r := contract.RequestExtensionUpdate{TaskID: u.TaskID, Actor: u.Actor}
+	switch w := u.Fields["workdays"].(type) {
+	case json.Number:
+		n, err := w.Int64()
+		if err != nil || n < 1 || n > 365 {
+			return r, invalidField("workdays", "must be a whole number of working days from 1")
+		}
+		r.Workdays = int(n)
+	default:
+		return r, invalidField("workdays", "is required: a whole number of working days from 1")
+	}
+	reason, _ := u.Fields["reason"].(string)
+	if strings.TrimSpace(reason) == "" {
+		reason = u.Comment
+	}
+	if strings.TrimSpace(reason) == "" {
+		return r, invalidField("reason", "is required: why the extension is needed")
+	}
+	r.Reason = reason
+	return r, nil
 }
 
 // maxCommentRunes bounds the comment of a decision, as CommentInput's text.
@@ -293,11 +328,11 @@ const taskKindExtension = "extension"
 func extensionDecision(parentID string, u contract.CompleteUpdate) (contract.DecideExtensionUpdate, error) {
 	d := contract.DecideExtensionUpdate{TaskID: parentID, Actor: u.Actor}
 	switch u.Decision {
-	case "approve":
+	case contract.DecisionApproveExtension, "approve":
 		d.Approve = true
-	case "refuse":
+	case contract.DecisionRefuseExtension, "refuse":
 	default:
-		return d, invalidField("decision", "must be one of: approve, refuse")
+		return d, invalidField("decision", "must be one of: approve_extension, refuse_extension")
 	}
 	if r, ok := u.Fields["reason"]; ok {
 		s, isText := r.(string)
@@ -416,7 +451,9 @@ func updateError(taskID string, err error) error {
 		}
 		return e
 	case contract.ErrTypeNotFound:
-		return notFound(msg)
+		// The read model has the task, so the workflow has moved past it: it was decided and
+		// the next step's task has opened.
+		return &Error{Status: http.StatusConflict, Code: CodeConflict, Message: "task " + taskID + " is no longer open: " + msg}
 	}
 	if strings.HasPrefix(msg, "unknown update") {
 		// Between two steps the workflow has no task handlers registered.

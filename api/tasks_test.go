@@ -337,6 +337,23 @@ func TestTaskActionsSendUpdatesWithTheTokensActor(t *testing.T) {
 		contract.DecideExtensionUpdate{TaskID: tk.TaskID, Actor: wantActor, Reason: "理由不充分"})
 	check(taskPath(ext.TaskID, "complete"), map[string]any{"decision": "approve"}, contract.UpdateDecideExtension,
 		contract.DecideExtensionUpdate{TaskID: tk.TaskID, Actor: wantActor, Approve: true})
+	check(taskPath(ext.TaskID, "complete"), map[string]any{"decision": "approve_extension"}, contract.UpdateDecideExtension,
+		contract.DecideExtensionUpdate{TaskID: tk.TaskID, Actor: wantActor, Approve: true})
+	check(taskPath(ext.TaskID, "complete"), map[string]any{"decision": "refuse_extension", "reason": "数据量不大"}, contract.UpdateDecideExtension,
+		contract.DecideExtensionUpdate{TaskID: tk.TaskID, Actor: wantActor, Reason: "数据量不大"})
+	// An extension is asked for on the task itself (延期申请).
+	check(taskPath(tk.TaskID, "complete"), map[string]any{"decision": "request_extension", "workdays": 5, "reason": "数据量大"}, contract.UpdateRequestExtension,
+		contract.RequestExtensionUpdate{TaskID: tk.TaskID, Actor: wantActor, Workdays: 5, Reason: "数据量大"})
+	for _, bad := range []map[string]any{
+		{"decision": "request_extension", "reason": "数据量大"},
+		{"decision": "request_extension", "workdays": "five", "reason": "数据量大"},
+		{"decision": "request_extension", "workdays": 2.5, "reason": "数据量大"},
+		{"decision": "request_extension", "workdays": 5},
+	} {
+		if e := ta.expect(ta.do("POST", taskPath(tk.TaskID, "complete"), approver, bad), 400).errorBody(t); e.Fields["workdays"] == "" && e.Fields["reason"] == "" {
+			t.Errorf("%v: %+v", bad, e)
+		}
+	}
 
 	// Input the API itself refuses never reaches the workflow.
 	sent := ta.updater.count()
@@ -389,7 +406,7 @@ func TestTaskActionRejectionsMapToStatuses(t *testing.T) {
 		{"forbidden", reject(contract.ErrTypeForbidden, "only the approver role of department nx-scjg may decide this task"), nil, 403, CodeForbidden, ""},
 		{"conflict", reject(contract.ErrTypeConflict, "task is already decided"), nil, 409, CodeConflict, ""},
 		{"rule violated", reject(contract.ErrTypeRuleViolated, "already urged today"), nil, 422, CodeRuleViolated, ""},
-		{"not found", reject(contract.ErrTypeNotFound, "task is not open in this workflow"), nil, 404, CodeNotFound, ""},
+		{"no longer the open task", reject(contract.ErrTypeNotFound, "task is not open in this workflow"), nil, 409, CodeConflict, ""},
 		{"no handler", errors.New("unknown update complete. KnownUpdates=[]"), nil, 409, CodeInvalidState, ""},
 		{"workflow gone", nil, serviceerror.NewNotFound("workflow execution already completed"), 409, CodeInvalidState, ""},
 		{"temporal down", nil, serviceerror.NewUnavailable("connection refused"), 503, CodeUnavailable, ""},

@@ -465,7 +465,7 @@ func (t *humanTask) project(ctx workflow.Context) error {
 		WorkflowID: t.workflowID, RequestID: s.RequestID, Procedure: s.Procedure, Step: s.Step,
 		CandidateDepartmentID: s.Candidate.DepartmentID, CandidateRole: s.Candidate.Role,
 		Proposal: t.st.Proposal,
-		Assignee: t.st.Assignee, Status: t.st.Status, Decisions: s.Decisions, ReceivedAt: s.ReceivedAt,
+		Assignee: t.st.Assignee, Status: t.st.Status, Decisions: t.decisions(), ReceivedAt: s.ReceivedAt,
 		CalendarVersion: t.st.Deadline.CalendarVersion, Provisional: t.st.Deadline.Provisional,
 		LegalBasis: t.st.Deadline.LegalBasis, LocalDefault: t.st.Deadline.LocalDefault,
 		Overdue: t.st.Overdue, LongOverdue: t.st.LongOverdue,
@@ -482,6 +482,18 @@ func (t *humanTask) project(ctx workflow.Context) error {
 		in.Decision = t.st.Outcome.Decision
 	}
 	return t.projectInput(ctx, in)
+}
+
+// decisions are what the task's JSON lists: the step's decisions and, while the step's rule
+// still allows one, the request for an extension (延期申请).
+func (t *humanTask) decisions() []activities.DecisionOption {
+	d, rule := t.st.Spec.Decisions, t.st.Deadline.Extension
+	if t.st.Status != TaskStatusOpen || rule == nil || t.st.Deadline.NoDeadline ||
+		t.st.ExtensionsGranted >= rule.MaxCount || t.st.PendingExtension != nil {
+		return d
+	}
+	return append(slices.Clone(d), activities.DecisionOption{Code: contract.DecisionRequestExtension,
+		RequiredFields: []string{"workdays", "reason"}})
 }
 
 func (t *humanTask) projectInput(ctx workflow.Context, in activities.ProjectTaskInput) error {

@@ -250,7 +250,8 @@ func (t *humanTask) validateRequestExtension(ctx workflow.Context, u contract.Re
 	case t.st.PendingExtension != nil:
 		return rejectf(contract.ErrTypeConflict, "an extension request is already waiting for a decision")
 	case t.st.ExtensionsGranted >= rule.MaxCount:
-		return rejectf(contract.ErrTypeRuleViolated, "the step allows at most %d extension(s)", rule.MaxCount)
+		// The extension is spent: a state of the task, not a malformed request.
+		return rejectf(contract.ErrTypeConflict, "the step allows at most %d extension(s), and it was granted", rule.MaxCount)
 	case !workflow.Now(ctx).Before(t.st.Deadline.OverdueAt):
 		return rejectf(contract.ErrTypeRuleViolated, "an extension must be asked for before the deadline")
 	case u.Workdays < 1:
@@ -329,6 +330,7 @@ func (t *humanTask) extensionTask(ctx workflow.Context, p *PendingExtension, sta
 		ParentTaskID: s.TaskID, WorkflowID: t.workflowID, RequestID: s.RequestID, Procedure: s.Procedure, Step: s.Step,
 		CandidateDepartmentID: t.extensionApproverDept(approver), CandidateRole: approver,
 		Status: status, ReceivedAt: p.RequestedAt, UpdatedAt: workflow.Now(ctx),
-		Decisions: []activities.DecisionOption{{Code: "approve"}, {Code: "refuse", RequiredFields: []string{"reason"}}},
+		Decisions: []activities.DecisionOption{{Code: contract.DecisionApproveExtension},
+			{Code: contract.DecisionRefuseExtension, RequiredFields: []string{"reason"}}},
 	}
 }

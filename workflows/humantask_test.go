@@ -361,10 +361,24 @@ func (s *humanTaskSuite) TestExtensionMovesDeadline() {
 		s.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: id, Actor: approver, Workdays: 5, Reason: "large data set"}, "", "")
 		s.send(contract.UpdateDecideExtension, contract.DecideExtensionUpdate{TaskID: id, Actor: approver, Approve: true}, contract.ErrTypeForbidden, "")
 		s.send(contract.UpdateDecideExtension, contract.DecideExtensionUpdate{TaskID: id, Actor: deptHead, Approve: true}, "", "")
-		s.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: id, Actor: approver, Workdays: 1, Reason: "more"}, contract.ErrTypeRuleViolated, "")
+		// The one extension is spent: a second is a conflict with the task's state.
+		s.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: id, Actor: approver, Workdays: 1, Reason: "more"}, contract.ErrTypeConflict, "")
 	})
 	s.at("2026-03-12T10:00:00+08:00", func() { s.send(contract.UpdateComplete, s.approve(approver), "", "") })
 	s.env.ExecuteWorkflow(oneTaskWorkflow, s.spec(policy.ProcOpenData))
+
+	// The task offers the extension until it is spent; the approval task offers its decisions.
+	offers := func(p activities.ProjectTaskInput) bool {
+		return slices.ContainsFunc(p.Decisions, func(d activities.DecisionOption) bool { return d.Code == contract.DecisionRequestExtension })
+	}
+	var stepOffers []bool
+	for _, p := range s.projects {
+		if p.Kind == activities.TaskKindStep {
+			stepOffers = append(stepOffers, offers(p))
+		}
+	}
+	s.True(stepOffers[0], "the opened task offers request_extension")
+	s.False(stepOffers[len(stepOffers)-1], "no request_extension once granted")
 
 	out := s.outcome()
 	s.True(out.Overdue)
@@ -382,6 +396,8 @@ func (s *humanTaskSuite) TestExtensionMovesDeadline() {
 	s.Equal(provider, ext[0].CandidateDepartmentID)
 	s.Equal(policy.RoleDeptHead, ext[0].CandidateRole)
 	s.Equal(activities.TaskCompleted, ext[1].Status)
+	s.Equal([]string{contract.DecisionApproveExtension, contract.DecisionRefuseExtension},
+		[]string{ext[0].Decisions[0].Code, ext[0].Decisions[1].Code})
 }
 
 // A calendar change (an admin makes Monday 2 March a day off) moves the open deadline from 4

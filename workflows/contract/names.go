@@ -82,6 +82,16 @@ const (
 	QueryTask = "task"
 )
 
+// Decisions the task API maps onto the extension updates: request_extension on a task whose
+// step allows an extension sends UpdateRequestExtension ({"workdays", "reason"}); on the
+// extension approval task (延期审批) approve_extension / refuse_extension send
+// UpdateDecideExtension.
+const (
+	DecisionRequestExtension = "request_extension"
+	DecisionApproveExtension = "approve_extension"
+	DecisionRefuseExtension  = "refuse_extension"
+)
+
 // Actor is who performs an action: the token's subject, department and roles.
 type Actor struct {
 	Subject      string   `json:"subject"`
