@@ -29,6 +29,10 @@ type DeadlineInput struct {
 	// ExtensionWorkdays is the sum of the extensions granted so far (延期), added to the
 	// step's own working days.
 	ExtensionWorkdays int `json:"extension_workdays"`
+	// DueDate (YYYY-MM-DD, China) is a date agreed for this case — an interface's delivery
+	// date (内乡 第十三条) — instead of the step's working days: the task is due at its end, and
+	// extensions count working days beyond it.
+	DueDate string `json:"due_date,omitempty"`
 }
 
 // Reminder is one reminder point of the policy, as an instant.
@@ -127,21 +131,40 @@ func computeDeadline(cal *calendar.Calendar, step policy.Step, in DeadlineInput)
 	if x := step.Extension; x != nil {
 		res.Extension = &ExtensionRule{MaxWorkdays: x.MaxWorkdays, Approver: x.Approver, MaxCount: x.MaxCount, LocalDefault: x.LocalDefault}
 	}
+	var due calendar.DueResult
 	switch {
+	case in.DueDate != "":
+		// An agreed date: the end of that day, or working days beyond it once extended.
+		day, err := calendar.ParseDate(in.DueDate)
+		if err != nil {
+			return DeadlineResult{}, invalid("due date %q: %v", in.DueDate, err)
+		}
+		if due, err = fixedDue(cal, day, in.ExtensionWorkdays); err != nil {
+			return DeadlineResult{}, err
+		}
+		res.LocalDefault, res.Workdays = false, in.ExtensionWorkdays
 	case step.Deadline.None:
 		res.NoDeadline = true
 		return res, nil
 	case step.Deadline.Annual != nil:
-		// WIP: annual reports have a calendar date, not a count of working days.
-		return DeadlineResult{}, invalid("step %s has an annual deadline, which this activity does not compute yet", step.Code)
+		// A date every year (annual reports): the one in the year the task was received, in
+		// China; an extension counts working days beyond it.
+		month, d := step.Deadline.Annual.In(in.ReceivedAt.In(calendar.Location()).Year())
+		day := calendar.Date{Year: in.ReceivedAt.In(calendar.Location()).Year(), Month: month, Day: d}
+		var err error
+		if due, err = fixedDue(cal, day, in.ExtensionWorkdays); err != nil {
+			return DeadlineResult{}, err
+		}
+		res.Workdays = in.ExtensionWorkdays
 	case step.Deadline.Workdays < 1:
 		return DeadlineResult{}, invalid("step %s has no number of working days (is the profile resolved?)", step.Code)
-	}
-
-	res.Workdays = step.Deadline.Workdays + in.ExtensionWorkdays
-	due, err := cal.Due(in.ReceivedAt, res.Workdays)
-	if err != nil {
-		return DeadlineResult{}, invalid("deadline of %d working days from %s: %v", res.Workdays, in.ReceivedAt.Format(time.RFC3339), err)
+	default:
+		res.Workdays = step.Deadline.Workdays + in.ExtensionWorkdays
+		var err error
+		due, err = cal.Due(in.ReceivedAt, res.Workdays)
+		if err != nil {
+			return DeadlineResult{}, invalid("deadline of %d working days from %s: %v", res.Workdays, in.ReceivedAt.Format(time.RFC3339), err)
+		}
 	}
 	res.DueAt = due.Due
 	res.OverdueAt = due.Due.Add(time.Second) // 24:00 of the due day
@@ -181,6 +204,20 @@ func computeDeadline(cal *calendar.Calendar, step policy.Step, in DeadlineInput)
 		}
 	}
 	return res, nil
+}
+
+// fixedDue is a deadline on a calendar date: the end of that day, or extension working days
+// after it.
+func fixedDue(cal *calendar.Calendar, day calendar.Date, extension int) (calendar.DueResult, error) {
+	end := time.Date(day.Year, day.Month, day.Day, 23, 59, 59, 0, calendar.Location())
+	if extension == 0 {
+		return calendar.DueResult{Due: end}, nil
+	}
+	due, err := cal.Due(end, extension)
+	if err != nil {
+		return calendar.DueResult{}, invalid("%d working days after %s: %v", extension, day, err)
+	}
+	return due, nil
 }
 
 // workdayBefore is the working day n working days before day (n = 0: day itself).

@@ -152,3 +152,59 @@ func checkTime(t *testing.T, what string, got time.Time, want string) {
 		t.Errorf("%s is not rendered in +08:00: %s", what, got.Format(time.RFC3339))
 	}
 }
+
+// Annual reports are due on a calendar date (内乡 第六十条: the end of January), whatever
+// weekday it is; reminders count working days back from it, long overdue forward.
+func TestComputeDeadlineAnnualDate(t *testing.T) {
+	a := newActivities(t, "neixiang")
+	got, err := a.ComputeDeadline(context.Background(), DeadlineInput{
+		Procedure: policy.ProcAnnualReport, Step: "department_report", ReceivedAt: cst("2026-01-01T00:05:00+08:00"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTime(t, "due", got.DueAt, "2026-01-31T23:59:59+08:00")
+	checkTime(t, "long overdue", got.LongOverdueAt, "2026-02-07T00:00:00+08:00")
+	want := []string{"2026-01-19T09:00:00+08:00", "2026-01-28T09:00:00+08:00", "2026-01-31T09:00:00+08:00"}
+	if len(got.Reminders) != len(want) {
+		t.Fatalf("reminders = %+v", got.Reminders)
+	}
+	for i, r := range got.Reminders {
+		checkTime(t, "reminder", r.At, want[i])
+	}
+	if got.LocalDefault || len(got.LegalBasis) == 0 {
+		t.Errorf("local default %v, legal basis %v", got.LocalDefault, got.LegalBasis)
+	}
+	summary, err := a.ComputeDeadline(context.Background(), DeadlineInput{
+		Procedure: policy.ProcAnnualReport, Step: "summary_report", ReceivedAt: cst("2026-01-01T00:05:00+08:00"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTime(t, "summary due", summary.DueAt, "2026-02-28T23:59:59+08:00")
+}
+
+// An agreed delivery date (内乡 第十三条) replaces the step's local default; an extension of
+// 5 working days runs past the National Day holiday: 8, 9, 10 (make-up Saturday), 12, 13 October.
+func TestComputeDeadlineAgreedDate(t *testing.T) {
+	a := newActivities(t, "neixiang")
+	in := DeadlineInput{Procedure: policy.ProcInterfaceExtension, Step: "request", ReceivedAt: cst("2026-09-01T10:00:00+08:00"), DueDate: "2026-09-30"}
+	got, err := a.ComputeDeadline(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTime(t, "due", got.DueAt, "2026-09-30T23:59:59+08:00")
+	if got.LocalDefault {
+		t.Error("an agreed date is not a local default")
+	}
+	in.ExtensionWorkdays = 5
+	if got, err = a.ComputeDeadline(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	checkTime(t, "extended", got.DueAt, "2026-10-13T23:59:59+08:00")
+	in.DueDate = "2026-02-30"
+	var appErr *temporal.ApplicationError
+	if _, err := a.ComputeDeadline(context.Background(), in); !errors.As(err, &appErr) || !appErr.NonRetryable() {
+		t.Errorf("a bad date: %v", err)
+	}
+}

@@ -44,6 +44,9 @@ type TaskSpec struct {
 	Departments map[string]string `json:"departments"`
 	// AllowDepartmentTransfer lets the authority transfer the task to another department.
 	AllowDepartmentTransfer bool `json:"allow_department_transfer,omitempty"`
+	// DueDate (YYYY-MM-DD) is a date agreed for the case instead of the step's working days
+	// (an interface's delivery date, 内乡 第十三条); extensions count beyond it.
+	DueDate string `json:"due_date,omitempty"`
 }
 
 // Task statuses in TaskState.
@@ -352,6 +355,7 @@ func (t *humanTask) computeDeadline(ctx workflow.Context) error {
 		Step:              t.st.Spec.Step,
 		ReceivedAt:        t.st.Spec.ReceivedAt,
 		ExtensionWorkdays: t.st.ExtensionWorkdays,
+		DueDate:           t.st.Spec.DueDate,
 	}).Get(ctx, &res)
 	if err != nil {
 		return fmt.Errorf("compute deadline of task %s: %w", t.st.Spec.TaskID, err)
