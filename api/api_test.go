@@ -101,6 +101,7 @@ func newTestAPI(t testing.TB, db *gorm.DB) *testAPI {
 		// Catalog updates read the same store.
 		CatalogUpdates: store,
 		Audit:          store,
+		AnnualReports:  store,
 		Rectifications: store,
 		Corrections:    store,
 	})

@@ -52,11 +52,11 @@ func TestAuditPurgeSchedule(t *testing.T) {
 	}
 	defer w.Stop()
 
-	if err := EnsureSchedules(ctx, c, queue, 24); err != nil {
+	if err := EnsureSchedules(ctx, c, queue, 24, false); err != nil {
 		t.Fatal(err)
 	}
 	// Started again with another retention: the same schedule, brought up to date.
-	if err := EnsureSchedules(ctx, c, queue, 12); err != nil {
+	if err := EnsureSchedules(ctx, c, queue, 12, true); err != nil {
 		t.Fatal(err)
 	}
 	h := c.ScheduleClient().GetHandle(ctx, contract.AuditPurgeScheduleID)
@@ -77,6 +77,19 @@ func TestAuditPurgeSchedule(t *testing.T) {
 	payload, ok := action.Args[0].(*commonpb.Payload)
 	if !ok || converter.GetDefaultDataConverter().FromPayload(payload, &in) != nil || in.RetentionMonths != 12 {
 		t.Fatalf("schedule input = %+v (%T); want 12 months", in, action.Args[0])
+	}
+
+	// Where the profile requires annual reports, their round fires every 1 January.
+	annual, err := c.ScheduleClient().GetHandle(ctx, contract.AnnualReportScheduleID).Describe(ctx)
+	if err != nil {
+		t.Fatalf("annual report schedule: %v", err)
+	}
+	if a, ok := annual.Schedule.Action.(*client.ScheduleWorkflowAction); !ok || a.Workflow != contract.AnnualReportRoundWorkflowType ||
+		annual.Schedule.Spec.TimeZoneName != scheduleTimeZone {
+		t.Errorf("annual report schedule = %+v %+v", annual.Schedule.Action, annual.Schedule.Spec)
+	}
+	if next := annual.Info.NextActionTimes; len(next) == 0 || next[0].In(time.FixedZone("CST", 8*3600)).Format("01-02 15:04") != "01-01 00:10" {
+		t.Errorf("next annual round at %v, want 1 January 00:10 China time", next)
 	}
 
 	// A firing purges: the two-year-old event goes, the seven-month-old one stays (12 months).

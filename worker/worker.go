@@ -54,6 +54,8 @@ func register(r sdkworker.Registry, d Deps) {
 	r.RegisterWorkflowWithOptions(workflows.CatalogUpdateWorkflow, workflow.RegisterOptions{Name: contract.CatalogUpdateWorkflowType})
 	r.RegisterWorkflowWithOptions(workflows.CorrectionWorkflow, workflow.RegisterOptions{Name: contract.CorrectionWorkflowType})
 	r.RegisterWorkflowWithOptions(workflows.AuditPurgeWorkflow, workflow.RegisterOptions{Name: contract.AuditPurgeWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.AnnualReportRoundWorkflow, workflow.RegisterOptions{Name: contract.AnnualReportRoundWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.AnnualReportWorkflow, workflow.RegisterOptions{Name: contract.AnnualReportWorkflowType})
 	store := models.NewStore(d.DB)
 	rect := rectificationProjection{store: store}
 	r.RegisterActivity(&activities.Activities{
@@ -67,6 +69,7 @@ func register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.CatalogUpdateActivities{Store: catalogUpdateProjection{store: store}})
 	r.RegisterActivity(&activities.CorrectionActivities{Store: correctionProjection{store: store}, Departments: correctionProjection{store: store}})
 	r.RegisterActivity(&activities.AuditActivities{Store: store})
+	r.RegisterActivity(&activities.AnnualReportActivities{Store: annualReportProjection{store: store}, Calendars: d.Calendars, Policy: d.Policy})
 }
 
 // Run starts the worker and blocks until ctx ends, then stops it; a task in flight is
@@ -81,7 +84,11 @@ func Run(ctx context.Context, d Deps) error {
 		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		// A namespace may not let this worker manage schedules; its operators can create them
 		// (deploy/README.md), so a refusal is a warning, not a stop.
-		if err := EnsureSchedules(sctx, d.Client, d.TaskQueue, d.AuditRetentionMonths); err != nil {
+		annual := false
+		if pr, ok := d.Policy.Procedure(policy.ProcAnnualReport); ok && pr.Applies {
+			annual = true
+		}
+		if err := EnsureSchedules(sctx, d.Client, d.TaskQueue, d.AuditRetentionMonths, annual); err != nil {
 			d.Logger.Warn("schedules not ensured", slog.Any("error", err))
 		}
 		cancel()

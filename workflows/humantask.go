@@ -47,6 +47,8 @@ type TaskSpec struct {
 	// DueDate (YYYY-MM-DD) is a date agreed for the case instead of the step's working days
 	// (an interface's delivery date, 内乡 第十三条); extensions count beyond it.
 	DueDate string `json:"due_date,omitempty"`
+	// AnnualYear is the year an annual step's date falls in; 0 is the year of receipt.
+	AnnualYear int `json:"annual_year,omitempty"`
 }
 
 // Task statuses in TaskState.
@@ -356,6 +358,7 @@ func (t *humanTask) computeDeadline(ctx workflow.Context) error {
 		ReceivedAt:        t.st.Spec.ReceivedAt,
 		ExtensionWorkdays: t.st.ExtensionWorkdays,
 		DueDate:           t.st.Spec.DueDate,
+		AnnualYear:        t.st.Spec.AnnualYear,
 	}).Get(ctx, &res)
 	if err != nil {
 		return fmt.Errorf("compute deadline of task %s: %w", t.st.Spec.TaskID, err)

@@ -172,6 +172,7 @@ func apiServer(cfg config.Config, log *slog.Logger, s *services, verifier auth.V
 		// Catalog updates (目录更新): likewise.
 		CatalogUpdates: store,
 		Audit:          store,
+		AnnualReports:  store,
 		// Rectification notices (限期整改): likewise.
 		Rectifications: store,
 		Checks: []api.Check{
