@@ -13,7 +13,9 @@ func (f fakeReportStore) ReportingDepartments(context.Context, string) ([]string
 func (f fakeReportStore) ReportCounts(context.Context, int, string) (ReportCounts, error) {
 	return f.counts, nil
 }
-func (f fakeReportStore) SaveAnnualReport(context.Context, ProjectAnnualReportInput) error { return nil }
+func (f fakeReportStore) SaveAnnualReport(context.Context, ProjectAnnualReportInput) error {
+	return nil
+}
 
 // Figures count replies in time against their deadlines and average the working days to a
 // reply the way deadlines count them: received Thursday 12 February 2026 and answered on 26

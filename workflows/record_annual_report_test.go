@@ -39,7 +39,9 @@ func (discard) ReportCounts(context.Context, int, string) (activities.ReportCoun
 	return activities.ReportCounts{RequestsReceived: 3}, nil
 }
 
-func (discard) SaveAnnualReport(context.Context, activities.ProjectAnnualReportInput) error { return nil }
+func (discard) SaveAnnualReport(context.Context, activities.ProjectAnnualReportInput) error {
+	return nil
+}
 
 // A neixiang department's report on last year, opened now and submitted.
 func TestRecordAnnualReportSubmitted(t *testing.T) {
