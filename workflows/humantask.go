@@ -31,7 +31,8 @@ type TaskSpec struct {
 	Step string `json:"step"`
 	// Candidate is who may claim and decide the task.
 	Candidate Party `json:"candidate"`
-	// Partner makes the task shared by two departments (协商): it acts on the task as the
+	// Partner makes the task shared by two parties — two departments negotiating (协商), or a
+	// department's approvers and its head (a rectification notice): it acts on the task as the
 	// candidate does, a mutual decision needs both, and neither claims or transfers it.
 	Partner *Party `json:"partner,omitempty"`
 	// Watchers may comment and urge (催办): the applicant's department, the authority.
