@@ -102,6 +102,7 @@ func newTestAPI(t testing.TB, db *gorm.DB) *testAPI {
 		CatalogUpdates: store,
 		Audit:          store,
 		AnnualReports:  store,
+		Notifications:  store,
 		Rectifications: store,
 		Corrections:    store,
 	})

@@ -47,6 +47,9 @@ type Deps struct {
 	Rectifications RectificationStore
 	TaskQueue      string // of the workers; workflows.DefaultTaskQueue when empty
 
+	// Notifications are the caller's reminders, overdue notices, urges and new tasks.
+	Notifications NotificationStore
+
 	// AnnualReports reads annual reports (年度报告); Starter opens a year's round on demand.
 	AnnualReports AnnualReportStore
 
@@ -171,6 +174,7 @@ func routes(d Deps) []route {
 		{"cursor", "next_cursor of the previous page"},
 	}
 	auditH := auditHandlers{store: d.Audit, grants: d.ShareRequests, log: d.Logger}
+	notes := notificationHandlers{store: d.Notifications}
 	annual := annualReportHandlers{store: d.AnnualReports, starter: d.Starter, profile: active, taskQueue: queue, now: time.Now}
 	auditReaders := []auth.Role{auth.RoleAuthority, auth.RoleAdmin}
 	accessRecorders := []auth.Role{auth.RoleApprover, auth.RoleApplicant}
@@ -264,6 +268,8 @@ func routes(d Deps) []route {
 		{method: http.MethodGet, path: "/api/v1/catalog-updates", op: "listCatalogUpdates", summary: "Catalog updates of the caller's department (the authority: all), newest first", tag: "catalog-updates", query: catUpdateParams, status: 200, resp: CatalogUpdateList{}, handler: catUpdates.list},
 		{method: http.MethodGet, path: "/api/v1/catalog-updates/:id", op: "getCatalogUpdate", summary: "A catalog update with its timeline, open tasks and the revisions its submissions linked", tag: "catalog-updates", status: 200, resp: CatalogUpdateDetail{}, handler: catUpdates.get},
 		{method: http.MethodPost, path: "/api/v1/catalog-updates/:id/submit", op: "submitCatalogUpdate", summary: "Submit the department's edited resources as one update (approver of the department): the open update task's submit decision, checked against the catalog", tag: "catalog-updates", roles: ownApprover, body: CatalogSubmitInput{}, status: 200, resp: TaskView{}, handler: catUpdates.submit, rule: catUpdateRule},
+		{method: http.MethodGet, path: "/api/v1/notifications", op: "listNotifications", summary: "The caller's notifications (通知), newest first: new tasks, reminders, overdue notices, urges, proposals, decisions on its requests — to its department in one of its roles, or to it by name", tag: "notifications", query: []param{{"unread", "true: only those the caller has not read"}, {"limit", "page size, 1-100 (default 20)"}, {"cursor", "next_cursor of the previous page"}}, status: 200, resp: NotificationList{}, handler: notes.list},
+		{method: http.MethodPost, path: "/api/v1/notifications/:id/read", op: "readNotification", summary: "Mark a notification read for the caller", tag: "notifications", status: 200, resp: NotificationReadView{}, handler: notes.read},
 		{method: http.MethodPost, path: "/api/v1/annual-reports", op: "openAnnualReportRound", summary: "Open a past year's annual reports on demand (authority): a report task for every department, due at the end of January, and the summary (内乡: end of February; 宁夏 第十七条, 内乡 第六十条); the Schedule does this every 1 January", tag: "annual-reports", roles: authority, body: AnnualReportRoundInput{}, status: 201, resp: AnnualReportRoundView{}, idempotent: true, handler: annual.open},
 		{method: http.MethodGet, path: "/api/v1/annual-reports", op: "listAnnualReports", summary: "Annual reports, newest year first, with their prefilled figures (the authority: all; a department: its own)", tag: "annual-reports", status: 200, resp: AnnualReportList{}, handler: annual.list},
 		{method: http.MethodGet, path: "/api/v1/annual-reports/:year", op: "getAnnualReportYear", summary: "A year's annual reports and how many are submitted, open and overdue", tag: "annual-reports", status: 200, resp: AnnualReportYear{}, handler: annual.year},

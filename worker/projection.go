@@ -23,8 +23,10 @@ func (p projection) SaveTask(ctx context.Context, in activities.ProjectTaskInput
 	if err != nil {
 		return fmt.Errorf("%w: %v", activities.ErrRejected, err)
 	}
-	_, err = p.store.UpsertTask(ctx, t)
-	return rejected(err)
+	if _, err = p.store.UpsertTask(ctx, t); err != nil {
+		return rejected(err)
+	}
+	return p.notifySideTask(ctx, in)
 }
 
 func (p projection) SaveTimelineEvent(ctx context.Context, in activities.AppendTimelineInput) error {
@@ -41,8 +43,14 @@ func (p projection) SaveTimelineEvent(ctx context.Context, in activities.AppendT
 		RequestID: in.RequestID, Procedure: in.Procedure, Step: in.Step, Kind: in.Kind, At: in.At,
 		Actor: in.Actor, DepartmentID: in.DepartmentID, Text: in.Text, DataJSON: string(dataJSON),
 	})
-	if err != nil || !audited(in.Kind) {
+	if err != nil {
 		return rejected(err)
+	}
+	if err := p.notify(ctx, in); err != nil {
+		return err
+	}
+	if !audited(in.Kind) {
+		return nil
 	}
 	// The audit log (内乡 第三十三条) takes decisions, grants and submissions from the same
 	// record, under the same key: a retry writes neither twice.

@@ -173,6 +173,7 @@ func apiServer(cfg config.Config, log *slog.Logger, s *services, verifier auth.V
 		CatalogUpdates: store,
 		Audit:          store,
 		AnnualReports:  store,
+		Notifications:  store,
 		// Rectification notices (限期整改): likewise.
 		Rectifications: store,
 		Checks: []api.Check{
