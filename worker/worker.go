@@ -50,6 +50,8 @@ func register(r sdkworker.Registry, d Deps) {
 	r.RegisterWorkflowWithOptions(workflows.RectificationConsequenceWorkflow, workflow.RegisterOptions{Name: contract.RectificationConsequenceWorkflowType})
 	r.RegisterWorkflowWithOptions(workflows.CatalogUpdateWorkflow, workflow.RegisterOptions{Name: contract.CatalogUpdateWorkflowType})
 	r.RegisterWorkflowWithOptions(workflows.CorrectionWorkflow, workflow.RegisterOptions{Name: contract.CorrectionWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.OpenCatalogCorrectionWorkflow, workflow.RegisterOptions{Name: contract.OpenCatalogCorrectionWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.InterfaceRequirementWorkflow, workflow.RegisterOptions{Name: contract.InterfaceRequirementWorkflowType})
 	store := models.NewStore(d.DB)
 	rect := rectificationProjection{store: store}
 	r.RegisterActivity(&activities.Activities{
@@ -62,6 +64,8 @@ func register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.RectificationActivities{Store: rect})
 	r.RegisterActivity(&activities.CatalogUpdateActivities{Store: catalogUpdateProjection{store: store}})
 	r.RegisterActivity(&activities.CorrectionActivities{Store: correctionProjection{store: store}, Departments: correctionProjection{store: store}})
+	r.RegisterActivity(&activities.OpenCatalogActivities{Store: openCatalogProjection{store: store}})
+	r.RegisterActivity(&activities.InterfaceActivities{Store: interfaceProjection{store: store}})
 }
 
 // Run starts the worker and blocks until ctx ends, then stops it; a task in flight is
