@@ -18,7 +18,7 @@ import (
 // neixiangActors are the demo principals of the neixiang profile.
 type neixiangActors struct {
 	citizen, otherCitizen, approver, deptHead, authority, otherApprover string
-	producer, authorityDept                                            string
+	producer, authorityDept                                             string
 }
 
 func newNeixiangActors(ta *testAPI) neixiangActors {
