@@ -264,11 +264,11 @@ func (s *openCatalogSuite) TestExtendedAgreedCatalogUpdated() {
 		s.True(s.rows[len(s.rows)-1].DueAt.Equal(cst("2026-10-30T23:59:59+08:00")), "the application shows the new deadline")
 		s.requestExtension(reply, approver, 1, contract.ErrTypeConflict)
 	})
-	s.at("2026-10-20T10:00:00+08:00", func() {
+	s.at("2026-10-28T10:00:00+08:00", func() {
 		s.decide(contract.StepReply, contract.DecisionAgree, otherDept, nil, contract.ErrTypeForbidden, "")
 		s.decide(contract.StepReply, contract.DecisionAgree, approver, nil, "", "")
 	})
-	s.at("2026-10-20T11:00:00+08:00", func() {
+	s.at("2026-10-28T11:00:00+08:00", func() {
 		upd := s.lastTask(ocTaskID(contract.StepUpdateCatalog))
 		s.Equal(authority, upd.CandidateDepartmentID)
 		s.Equal(policy.RoleAuthority, upd.CandidateRole)
@@ -290,6 +290,18 @@ func (s *openCatalogSuite) TestExtendedAgreedCatalogUpdated() {
 	s.Equal([]string{activities.EventOpenCatalogCorrectionFiled, activities.EventOpenCatalogAgreed, activities.EventOpenCatalogUpdated},
 		s.ownEvents(openCorrectionWorkflowID+"/open-catalog-correction"))
 	s.noCitizenInSearchAttributes()
+	// The reminders were re-armed on the moved deadline: 3 WD before Friday 30 Oct is Tuesday
+	// 27 Oct (28, 29 being the other two); none fell on the old deadline of 16 Oct.
+	var reminded []time.Time
+	for _, e := range s.events {
+		if e.TaskID == reply && e.Kind == activities.EventReminded {
+			reminded = append(reminded, e.At)
+			due, _ := time.Parse(time.RFC3339, e.Data["due_at"].(string))
+			s.True(cst("2026-10-30T23:59:59+08:00").Equal(due), "reminded of %v", e.Data["due_at"])
+		}
+	}
+	s.Require().Len(reminded, 1, "one reminder point before the agreement of 28 Oct")
+	s.True(reminded[0].Equal(cst("2026-10-27T09:00:00+08:00")), "reminded at %s", reminded[0])
 }
 
 // 不同意更正的，应当说明理由，并提供依据 (第四十五条第三款): a disagreement with reasons but no basis
