@@ -93,4 +93,5 @@ const (
 	EventOpenCatalogDisagreed       = "open_catalog_disagreed"        // the producer did not, with reasons and basis
 	EventOpenCatalogUpdated         = "open_catalog_updated"          // a new catalog version carries the change
 	EventOpenCatalogUpdateRejected  = "open_catalog_update_rejected"  // the authority refused the change
+	EventOpenCatalogUpdateFailed    = "open_catalog_update_failed"    // the catalog refused the approved value
 )

@@ -169,7 +169,7 @@ func routes(d Deps) []route {
 		{"limit", "page size, 1-100 (default 20)"},
 		{"cursor", "next_cursor of the previous page"},
 	}
-	openCatalogParams := append([]param{{"status", "replying, updating_catalog, disagreed, catalog_updated or update_rejected"}}, pageParams...)
+	openCatalogParams := append([]param{{"status", "replying, updating_catalog, disagreed, catalog_updated, update_rejected or update_failed"}}, pageParams...)
 	interfaceParams := append([]param{{"status", "required or delivered"}}, pageParams...)
 	openCatalogRule := "rule_violated: the resource is not in the open catalog; procedure_not_in_profile: the profile in force has no open-catalog correction (内乡 only)"
 	interfaceRule := "rule_violated: agreed_due has passed; procedure_not_in_profile: the profile in force has no interface extension (内乡 only)"

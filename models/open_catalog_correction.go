@@ -15,10 +15,12 @@ const (
 	OpenCatalogDisagreed = "disagreed"        // final: the producer disagreed, with reasons and basis
 	OpenCatalogUpdated   = "catalog_updated"  // final: a new catalog version carries the change
 	OpenCatalogRejected  = "update_rejected"  // final: the authority refused the change
+	// OpenCatalogUpdateFailed is final: the catalog refused the approved value.
+	OpenCatalogUpdateFailed = "update_failed"
 )
 
 var openCatalogStatuses = map[string]bool{OpenCatalogReplying: true, OpenCatalogUpdating: true,
-	OpenCatalogDisagreed: true, OpenCatalogUpdated: true, OpenCatalogRejected: true}
+	OpenCatalogDisagreed: true, OpenCatalogUpdated: true, OpenCatalogRejected: true, OpenCatalogUpdateFailed: true}
 
 // OpenCatalogFields are the content fields of the open catalog a citizen may dispute, by JSON
 // name: what the open catalog shows of a resource, without its code and provider, which name
@@ -242,7 +244,8 @@ func (s *Store) ApplyOpenCatalogChange(ctx context.Context, resourceID int64, fi
 		}
 		switch {
 		case r.Status != StatusPublished:
-			return 0, fmt.Errorf("change open catalog of resource %d: it is %s, not published: %w", resourceID, r.Status, ErrInvalidState)
+			// Retrying will not publish it again: the change cannot be made.
+			return 0, fmt.Errorf("change open catalog of resource %d: it is %s, not published: %w", resourceID, r.Status, ErrInvalid)
 		case !pending && published == target:
 			return r.Version, nil
 		case !pending:

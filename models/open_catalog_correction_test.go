@@ -100,6 +100,11 @@ func TestApplyOpenCatalogChangeWritesOneVersion(t *testing.T) {
 		if _, err := st.ApplyOpenCatalogChange(ctx, r.ID, "format", "CSV", "authority-1"); !errors.Is(err, models.ErrInvalidState) {
 			t.Errorf("apply over another revision: %v, want ErrInvalidState", err)
 		}
+		// A retired resource never takes the change: invalid for good, not a state to wait out.
+		gone := createInStatus(t, st, "OPEN-2", deptA, models.StatusRetired)
+		if _, err := st.ApplyOpenCatalogChange(ctx, gone.ID, "format", "CSV", "authority-1"); !errors.Is(err, models.ErrInvalid) {
+			t.Errorf("apply to a retired resource: %v, want ErrInvalid", err)
+		}
 	})
 }
 

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -145,10 +146,21 @@ func (r *openCatalogCorrection) updateCatalog(ctx workflow.Context) error {
 		return r.close(ctx, contract.OpenCatalogStatusRejected)
 	}
 	var applied activities.ApplyOpenCatalogCorrectionResult
-	if err := workflow.ExecuteActivity(activityOptions(ctx), r.ocActs.ApplyOpenCatalogCorrection, activities.ApplyOpenCatalogCorrectionInput{
+	err = workflow.ExecuteActivity(activityOptions(ctx), r.ocActs.ApplyOpenCatalogCorrection, activities.ApplyOpenCatalogCorrectionInput{
 		CorrectionID: in.CorrectionID, ResourceID: in.Resource.ID, Field: in.Field, ProposedValue: in.ProposedValue,
 		Actor: out.DecidedBy.Subject,
-	}).Get(ctx, &applied); err != nil {
+	}).Get(ctx, &applied)
+	var refused *temporal.ApplicationError
+	if errors.As(err, &refused) && refused.NonRetryable() {
+		// The catalog will never take the value (the resource was retired, its rules changed
+		// since the application): the case closes saying so rather than failing.
+		if err := r.record(ctx, activities.EventOpenCatalogUpdateFailed, contract.Actor{}, refused.Message(),
+			map[string]any{"field": in.Field, "value": in.ProposedValue}); err != nil {
+			return err
+		}
+		return r.close(ctx, contract.OpenCatalogStatusUpdateFailed)
+	}
+	if err != nil {
 		return fmt.Errorf("apply open-catalog correction %s: %w", in.CorrectionID, err)
 	}
 	r.st.CatalogVersion = applied.Version

@@ -162,13 +162,15 @@ type openCatalogSuite struct {
 	workflowHarness
 	rows    []activities.ProjectOpenCatalogCorrectionInput
 	applied []activities.ApplyOpenCatalogCorrectionInput
+	// applyErr is what the catalog answers the approved change; nil writes version 5.
+	applyErr error
 }
 
 func TestOpenCatalogCorrection(t *testing.T) { suite.Run(t, new(openCatalogSuite)) }
 
 func (s *openCatalogSuite) setup() {
 	s.setupEnv(openCorrectionWorkflowID, openReceivedAt)
-	s.rows, s.applied = nil, nil
+	s.rows, s.applied, s.applyErr = nil, nil, nil
 	s.env.RegisterWorkflow(OpenCatalogCorrectionWorkflow)
 	oc := &activities.OpenCatalogActivities{}
 	s.env.RegisterActivity(oc)
@@ -183,6 +185,9 @@ func (s *openCatalogSuite) setup() {
 		func(_ context.Context, in activities.ApplyOpenCatalogCorrectionInput) (activities.ApplyOpenCatalogCorrectionResult, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
+			if s.applyErr != nil {
+				return activities.ApplyOpenCatalogCorrectionResult{}, s.applyErr
+			}
 			s.applied = append(s.applied, in)
 			return activities.ApplyOpenCatalogCorrectionResult{Version: 5}, nil
 		})
@@ -367,4 +372,25 @@ func (s *openCatalogSuite) TestExtensionRefusedOverdueUpdateRejected() {
 	s.True(st.Decisions[0].Overdue, "the reply came after its deadline")
 	s.Equal([]string{activities.EventOpenCatalogCorrectionFiled, activities.EventOpenCatalogAgreed, activities.EventOpenCatalogUpdateRejected},
 		s.ownEvents(openCorrectionWorkflowID+"/open-catalog-correction"))
+}
+
+// The authority approves, but the catalog refuses the value for good (the resource was retired
+// meanwhile): the application closes as update_failed with the reason on its timeline instead
+// of failing the workflow.
+func (s *openCatalogSuite) TestCatalogRefusesApprovedChange() {
+	s.setup()
+	s.applyErr = temporal.NewNonRetryableApplicationError("catalog resource 7 is retired, not published", activities.ErrTypeInvalid, nil)
+	s.at("2026-09-29T10:00:00+08:00", func() {
+		s.decide(contract.StepReply, contract.DecisionAgree, approver, nil, "", "")
+	})
+	s.at("2026-09-29T11:00:00+08:00", func() {
+		s.decide(contract.StepUpdateCatalog, contract.DecisionApprove, authorityAct, nil, "", "")
+	})
+	s.env.ExecuteWorkflow(OpenCatalogCorrectionWorkflow, openCatalogInput())
+	st := s.result()
+	s.Equal(contract.OpenCatalogStatusUpdateFailed, st.Status)
+	s.Zero(st.CatalogVersion)
+	s.Equal([]string{activities.EventOpenCatalogCorrectionFiled, activities.EventOpenCatalogAgreed, activities.EventOpenCatalogUpdateFailed},
+		s.ownEvents(openCorrectionWorkflowID+"/open-catalog-correction"))
+	s.NotNil(s.rows[len(s.rows)-1].ClosedAt)
 }

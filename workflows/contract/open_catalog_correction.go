@@ -34,6 +34,9 @@ const (
 	OpenCatalogStatusDisagreed = "disagreed"       // the producer did not agree, with reasons and basis
 	OpenCatalogStatusUpdated   = "catalog_updated" // a new catalog version carries the proposed value
 	OpenCatalogStatusRejected  = "update_rejected" // the authority refused to change the catalog
+	// OpenCatalogStatusUpdateFailed: the authority approved, but the catalog refused the value
+	// (the resource was retired, or its rules changed meanwhile); the timeline says why.
+	OpenCatalogStatusUpdateFailed = "update_failed"
 )
 
 // OpenCatalogCorrectionInput starts an OpenCatalogCorrectionWorkflow: a citizen's application
