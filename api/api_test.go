@@ -107,6 +107,7 @@ func newTestAPIFor(t testing.TB, db *gorm.DB, profile string) *testAPI {
 		// Catalog updates read the same store.
 		CatalogUpdates: store,
 		Audit:          store,
+		AnnualReports:  store,
 		Rectifications: store,
 		Corrections:    store,
 		// Open-catalog corrections and interface requirements read the same store.

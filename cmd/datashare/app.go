@@ -172,6 +172,7 @@ func apiServer(cfg config.Config, log *slog.Logger, s *services, verifier auth.V
 		// Catalog updates (目录更新): likewise.
 		CatalogUpdates: store,
 		Audit:          store,
+		AnnualReports:  store,
 		// Rectification notices (限期整改): likewise.
 		Rectifications: store,
 		// Open-catalog corrections and interface requirements (内乡 第四十五条, 第十三条): likewise.
@@ -393,7 +394,7 @@ func runWorker(ctx context.Context, args []string) error {
 		return err
 	}
 	go calendarWatch(cfg, log, s).Run(ctx)
-	werr := worker.Run(ctx, worker.Deps{Client: tc, TaskQueue: cfg.TemporalTaskQueue, DB: db, Logger: log, StopTimeout: cfg.ShutdownTimeout, Calendars: s.cal, Policy: s.active})
+	werr := worker.Run(ctx, worker.Deps{Client: tc, TaskQueue: cfg.TemporalTaskQueue, DB: db, Logger: log, StopTimeout: cfg.ShutdownTimeout, Calendars: s.cal, Policy: s.active, AuditRetentionMonths: cfg.AuditRetentionMonths})
 	return errors.Join(werr, wait())
 }
 
