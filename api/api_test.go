@@ -61,7 +61,13 @@ var testNow = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 
 func newTestAPI(t testing.TB, db *gorm.DB) *testAPI {
 	t.Helper()
-	if _, err := models.SeedDemo(context.Background(), db); err != nil {
+	return newTestAPIFor(t, db, "ningxia")
+}
+
+// newTestAPIFor is newTestAPI under another profile, with that profile's demo data.
+func newTestAPIFor(t testing.TB, db *gorm.DB, profile string) *testAPI {
+	t.Helper()
+	if _, err := models.SeedDemoProfile(context.Background(), db, profile); err != nil {
 		t.Fatalf("seed demo: %v", err)
 	}
 	_, key, err := ed25519.GenerateKey(rand.Reader)
@@ -93,7 +99,7 @@ func newTestAPI(t testing.TB, db *gorm.DB) *testAPI {
 		CalendarData:  store,
 		Now:           func() time.Time { return testNow },
 		Policies:      testPolicies(t),
-		ActivePolicy:  "ningxia",
+		ActivePolicy:  profile,
 		Tasks:         store,
 		Workflows:     ta.updater,
 		ShareRequests: store,
@@ -105,6 +111,9 @@ func newTestAPI(t testing.TB, db *gorm.DB) *testAPI {
 		Notifications:  store,
 		Rectifications: store,
 		Corrections:    store,
+		// Open-catalog corrections and interface requirements read the same store.
+		OpenCatalogCorrections: store,
+		InterfaceRequirements:  store,
 	})
 	if err != nil {
 		t.Fatalf("router: %v", err)

@@ -61,6 +61,13 @@ type Deps struct {
 	// revisions; Starter starts their workflows too.
 	CatalogUpdates CatalogUpdateStore
 
+	// OpenCatalogCorrections reads citizens' open-catalog corrections (开放目录更正), their
+	// timelines and tasks; Starter starts their workflows.
+	OpenCatalogCorrections OpenCatalogCorrectionStore
+	// InterfaceRequirements reads interface requirements (服务接口及其延期), their timelines and
+	// tasks; Starter starts their workflows.
+	InterfaceRequirements InterfaceRequirementStore
+
 	Checks       []Check
 	Registry     *prometheus.Registry // serves /metrics; HTTP metrics are registered into it
 	MaxBodyBytes int64
@@ -160,6 +167,19 @@ func routes(d Deps) []route {
 	}
 	catUpdateRule := "rule_violated: changed_on in the future, a resource that is not the department's, or a procedure the profile lacks"
 	reporters := []auth.Role{auth.RoleApprover, auth.RoleAuthority}
+	openCatalog := openCatalogHandlers{store: d.OpenCatalogCorrections, catalog: d.Catalog, departments: d.Departments,
+		starter: d.Starter, profile: active, taskQueue: queue, now: time.Now}
+	interfaces := interfaceHandlers{store: d.InterfaceRequirements, departments: d.Departments, starter: d.Starter,
+		profile: active, taskQueue: queue, now: time.Now}
+	pageParams := []param{
+		{"limit", "page size, 1-100 (default 20)"},
+		{"cursor", "next_cursor of the previous page"},
+	}
+	openCatalogParams := append([]param{{"status", "replying, updating_catalog, disagreed, catalog_updated, update_rejected or update_failed"}}, pageParams...)
+	interfaceParams := append([]param{{"status", "required or delivered"}}, pageParams...)
+	openCatalogRule := "rule_violated: the resource is not in the open catalog; procedure_not_in_profile: the profile in force has no open-catalog correction (内乡 only)"
+	interfaceRule := "rule_violated: agreed_due has passed; procedure_not_in_profile: the profile in force has no interface extension (内乡 only)"
+	citizen := []auth.Role{auth.RoleCitizen}
 	shareParams := []param{
 		{"status", "pending, refused, negotiating, coordinating, granted, rejected or withdrawn"},
 		{"resource_id", "catalog resource id"},
@@ -281,6 +301,12 @@ func routes(d Deps) []route {
 		{method: http.MethodGet, path: "/api/v1/corrections/:id", op: "getCorrection", summary: "A correction with its timeline and open tasks", tag: "corrections", status: 200, resp: CorrectionDetail{}, handler: corrections.get},
 		{method: http.MethodPost, path: "/api/v1/corrections/:id/accept", op: "acceptCorrectionResult", summary: "Accept the result of the verification or correction (reporting department's applicant)", tag: "corrections", roles: applicant, body: AcceptResultInput{}, status: 200, resp: TaskView{}, handler: corrections.accept},
 		{method: http.MethodPost, path: "/api/v1/corrections/:id/dispute", op: "disputeCorrectionResult", summary: "Dispute the result, once; the authority's coordination decides finally (reporting department's applicant)", tag: "corrections", roles: applicant, body: DisputeResultInput{}, status: 200, resp: TaskView{}, handler: corrections.dispute},
+		{method: http.MethodPost, path: "/api/v1/open-catalog-corrections", op: "createOpenCatalogCorrection", summary: "Apply to correct a field of an open-catalog entry (开放目录更正, citizen; 内乡 第四十五条): the producer replies within 10 WD, once extendable by ≤10 WD with its head's consent; answers with the reply deadline and its article", tag: "open-catalog-corrections", roles: citizen, body: OpenCatalogCorrectionInput{}, status: 201, resp: OpenCatalogCorrectionStatus{}, idempotent: true, handler: openCatalog.create, rule: openCatalogRule},
+		{method: http.MethodGet, path: "/api/v1/open-catalog-corrections", op: "listOpenCatalogCorrections", summary: "Open-catalog corrections: a citizen's own, the producing department's resources', the authority's all; newest first", tag: "open-catalog-corrections", query: openCatalogParams, status: 200, resp: OpenCatalogCorrectionList{}, handler: openCatalog.list},
+		{method: http.MethodGet, path: "/api/v1/open-catalog-corrections/:id", op: "getOpenCatalogCorrection", summary: "An open-catalog correction with its timeline (and open tasks, for the departments)", tag: "open-catalog-corrections", status: 200, resp: OpenCatalogCorrectionDetail{}, handler: openCatalog.get},
+		{method: http.MethodPost, path: "/api/v1/interface-requirements", op: "createInterfaceRequirement", summary: "Require a service interface from a producing department by an agreed date (authority; 内乡 第十三条第二款): due at the end of agreed_due; the department delivers or applies for ≤5 WD more", tag: "interface-requirements", roles: authority, body: InterfaceRequirementInput{}, status: 201, resp: InterfaceRequirementStatus{}, idempotent: true, handler: interfaces.create, rule: interfaceRule},
+		{method: http.MethodGet, path: "/api/v1/interface-requirements", op: "listInterfaceRequirements", summary: "Interface requirements: the department's own (the authority: all), newest first", tag: "interface-requirements", query: interfaceParams, status: 200, resp: InterfaceRequirementList{}, handler: interfaces.list},
+		{method: http.MethodGet, path: "/api/v1/interface-requirements/:id", op: "getInterfaceRequirement", summary: "An interface requirement with its timeline and open tasks", tag: "interface-requirements", status: 200, resp: InterfaceRequirementDetail{}, handler: interfaces.get},
 		{method: http.MethodGet, path: "/api/v1/grants", op: "listGrants", summary: "Grants of the caller's department as consumer or provider (the authority: all)", tag: "grants", query: grantParams, status: 200, resp: GrantList{}, handler: grants.list},
 		{method: http.MethodPost, path: "/api/v1/grants/:id/suspend", op: "suspendGrant", summary: "Suspend a grant with a reason (暂停共享服务, authority; 内乡 第四十一条)", tag: "grants", roles: authority, body: GrantActionInput{}, status: 200, resp: GrantView{}, handler: grants.suspend},
 		{method: http.MethodPost, path: "/api/v1/grants/:id/resume", op: "resumeGrant", summary: "Resume a suspended grant with a reason (authority)", tag: "grants", roles: authority, body: GrantActionInput{}, status: 200, resp: GrantView{}, handler: grants.resume},

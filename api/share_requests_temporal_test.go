@@ -33,6 +33,12 @@ type shareStack struct {
 
 func startShareStack(t *testing.T) shareStack {
 	t.Helper()
+	return startStackFor(t, "ningxia")
+}
+
+// startStackFor is startShareStack under another profile, with its demo data.
+func startStackFor(t *testing.T, profileID string) shareStack {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts an embedded Temporal server")
 	}
@@ -52,7 +58,7 @@ func startShareStack(t *testing.T) shareStack {
 	t.Cleanup(func() { tc.Close(); _ = closer.Close() })
 
 	db := modelstest.NewSQLite(t)
-	ta := newTestAPI(t, db)
+	ta := newTestAPIFor(t, db, profileID)
 	ta.updater.via, ta.starter.via = tc, tc
 	cal, err := calsource.New(models.NewStore(db), 0, quiet, prometheus.NewRegistry())
 	if err != nil {
@@ -61,12 +67,12 @@ func startShareStack(t *testing.T) shareStack {
 	profile := -1
 	profiles := testPolicies(t)
 	for i, p := range profiles {
-		if p.ID == "ningxia" {
+		if p.ID == profileID {
 			profile = i
 		}
 	}
 	if profile < 0 {
-		t.Fatal("no ningxia profile")
+		t.Fatalf("no %s profile", profileID)
 	}
 	// The API starts workflows on the default queue (Deps.TaskQueue unset).
 	w := worker.New(worker.Deps{Client: tc, TaskQueue: contract.DefaultTaskQueue, DB: db, Logger: quiet,

@@ -97,6 +97,10 @@ func newMigrationProvider(db *gorm.DB, dialect string) (*goose.Provider, error) 
 			goose.WithLogger(goose.NopLogger()),
 			// Only our embedded files count, never Go migrations registered by other packages.
 			goose.WithDisableGlobalRegistry(true),
+			// Procedures are developed side by side and each migration creates or alters only
+			// its own tables, so a database that already has a later version may take an
+			// earlier-numbered one that arrived with a later release.
+			goose.WithAllowOutofOrder(true),
 		}
 	)
 	switch dialect {

@@ -19,7 +19,8 @@ import (
 // wantMigrations lists every migration file, in version order.
 var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql", "00003_calendar.sql",
 	"00004_tasks_timeline.sql", "00005_share_requests.sql", "00006_task_partner.sql", "00007_catalog_updates.sql",
-	"00008_corrections.sql", "00009_rectifications.sql", "00010_audit_events.sql", "00014_annual_reports.sql", "00015_notifications.sql"}
+	"00008_corrections.sql", "00009_rectifications.sql", "00010_audit_events.sql", "00012_open_catalog_interfaces.sql",
+	"00014_annual_reports.sql", "00015_notifications.sql"}
 
 // migrationVersion is the version a file name starts with: versions may skip a number
 // reserved by a change on another branch.
@@ -118,6 +119,13 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 				"evidence_text", "citizen_objection", "citizen_source", "status", "current_step", "result",
 				"result_text", "disputed", "due_at", "local_default", "workflow_id", "legal_basis", "revision", "created_at",
 				"updated_at", "closed_at"},
+			"open_catalog_corrections": {"id", "workflow_id", "resource_id", "resource_code", "resource_name",
+				"provider_dept_id", "citizen_subject", "field", "current_value", "proposed_value", "reason", "status",
+				"current_step", "answer", "answer_basis", "catalog_version", "due_at", "local_default", "legal_basis",
+				"revision", "created_at", "updated_at", "closed_at"},
+			"interface_requirements": {"id", "workflow_id", "department_id", "authority_dept_id", "requested_by",
+				"description", "agreed_due", "status", "current_step", "due_at", "extension_workdays",
+				"interface_description", "documentation", "legal_basis", "revision", "created_at", "updated_at", "closed_at"},
 		}
 		for table, cols := range columns {
 			types, err := db.Migrator().ColumnTypes(table)
@@ -147,6 +155,8 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			"catalog_update_resources": {"catalog_update_id", "resource_id", "round"},
 			"rectifications":           {"id"},
 			"corrections":              {"id"},
+			"open_catalog_corrections": {"id"},
+			"interface_requirements":   {"id"},
 		}
 		for table, want := range primaryKeys {
 			var primary []string
@@ -197,6 +207,9 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			{"corrections", "idx_corrections_provider", false, []string{"provider_dept_id", "status", "id"}},
 			{"corrections", "idx_corrections_producer", false, []string{"producer_dept_id", "status", "id"}},
 			{"corrections", "idx_corrections_resource_open", false, []string{"resource_id", "closed_at"}},
+			{"open_catalog_corrections", "idx_open_catalog_corrections_citizen", false, []string{"citizen_subject", "id"}},
+			{"open_catalog_corrections", "idx_open_catalog_corrections_provider", false, []string{"provider_dept_id", "status", "id"}},
+			{"interface_requirements", "idx_interface_requirements_department", false, []string{"department_id", "status", "id"}},
 		}
 		for _, want := range indexes {
 			all, err := db.Migrator().GetIndexes(want.table)

@@ -149,3 +149,27 @@ func TestCorrectionDepartmentKind(t *testing.T) {
 		}
 	}
 }
+
+// The worker runs both workflows of issue 6 items 3 and 4 under their contract names, with
+// their projections over the database.
+func TestRegisterOpenCatalogAndInterface(t *testing.T) {
+	r := &recordingRegistry{}
+	register(r, Deps{DB: modelstest.NewSQLite(t)})
+	for _, name := range []string{contract.OpenCatalogCorrectionWorkflowType, contract.InterfaceRequirementWorkflowType} {
+		if !slices.Contains(r.workflows, name) {
+			t.Errorf("workflows = %v, want %s", r.workflows, name)
+		}
+	}
+	var oc, ir bool
+	for _, a := range r.activities {
+		if s, ok := a.(*activities.OpenCatalogActivities); ok {
+			_, oc = s.Store.(openCatalogProjection)
+		}
+		if s, ok := a.(*activities.InterfaceActivities); ok {
+			_, ir = s.Store.(interfaceProjection)
+		}
+	}
+	if !oc || !ir {
+		t.Errorf("activities = %v, want the open-catalog and interface projections", r.activities)
+	}
+}

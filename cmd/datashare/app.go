@@ -176,6 +176,9 @@ func apiServer(cfg config.Config, log *slog.Logger, s *services, verifier auth.V
 		Notifications:  store,
 		// Rectification notices (限期整改): likewise.
 		Rectifications: store,
+		// Open-catalog corrections and interface requirements (内乡 第四十五条, 第十三条): likewise.
+		OpenCatalogCorrections: store,
+		InterfaceRequirements:  store,
 		Checks: []api.Check{
 			{Name: "database", Probe: func(ctx context.Context) error { return models.Ping(ctx, db) }},
 			{Name: "temporal", Probe: func(ctx context.Context) error { return temporalx.CheckHealth(ctx, tc) }},

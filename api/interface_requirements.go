@@ -1,0 +1,272 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/internal/policy"
+	"github.com/datashare/datashare/models"
+	"github.com/datashare/datashare/workflows/contract"
+)
+
+// InterfaceRequirementStore is what the interface requirement handlers need of the read model.
+type InterfaceRequirementStore interface {
+	GetInterfaceRequirement(ctx context.Context, id string) (*models.InterfaceRequirement, error)
+	ListInterfaceRequirements(ctx context.Context, f models.InterfaceRequirementFilter) ([]models.InterfaceRequirement, string, error)
+	ListTimeline(ctx context.Context, requestID string) ([]models.TimelineEvent, error)
+	ListRequestTasks(ctx context.Context, requestID, status string) ([]models.Task, error)
+}
+
+// InterfaceRequirementInput is the authority's requirement of a service interface from a
+// producing department by a date agreed between the two (内乡 第十三条第二款).
+type InterfaceRequirementInput struct {
+	DepartmentID string `json:"department_id" binding:"required,max=64"`
+	Description  string `json:"description" binding:"required,max=4000"`
+	// AgreedDue is the agreed date, YYYY-MM-DD (China), today or later; the interface is due
+	// at its end.
+	AgreedDue string `json:"agreed_due" binding:"required,max=10"`
+}
+
+// InterfaceRequirementStatus is the answer to a requirement: its task and deadline.
+type InterfaceRequirementStatus struct {
+	ID          string   `json:"id"`
+	Status      string   `json:"status"`
+	WorkflowID  string   `json:"workflow_id"`
+	CurrentStep string   `json:"current_step"`
+	DueAt       *string  `json:"due_at"`
+	LegalBasis  []string `json:"legal_basis"`
+}
+
+// InterfaceRequirementView is a requirement as the list shows it.
+type InterfaceRequirementView struct {
+	ID              string `json:"id"`
+	DepartmentID    string `json:"department_id"`
+	AuthorityDeptID string `json:"authority_dept_id"`
+	RequestedBy     string `json:"requested_by"`
+	Description     string `json:"description"`
+	AgreedDue       string `json:"agreed_due"`
+	Status          string `json:"status"`
+	CurrentStep     string `json:"current_step"`
+	// DueAt is the end of the agreed date, or the deadline an approved extension moved it to;
+	// ExtensionWorkdays the working days granted beyond the agreed date (at most 5).
+	DueAt                *string  `json:"due_at"`
+	ExtensionWorkdays    int      `json:"extension_workdays"`
+	Overdue              bool     `json:"overdue"`
+	InterfaceDescription string   `json:"interface_description,omitempty"`
+	Documentation        string   `json:"documentation,omitempty"`
+	WorkflowID           string   `json:"workflow_id"`
+	LegalBasis           []string `json:"legal_basis"`
+	CreatedAt            string   `json:"created_at"`
+	UpdatedAt            string   `json:"updated_at"`
+	ClosedAt             *string  `json:"closed_at,omitempty"`
+}
+
+// InterfaceRequirementList is one page of requirements, newest first.
+type InterfaceRequirementList struct {
+	Items      []InterfaceRequirementView `json:"items"`
+	NextCursor string                     `json:"next_cursor,omitempty"`
+}
+
+// InterfaceRequirementDetail is a requirement with its timeline and open tasks (the delivery
+// task, an extension approval, a supervision).
+type InterfaceRequirementDetail struct {
+	InterfaceRequirementView
+	Timeline  []TimelineEventView `json:"timeline"`
+	OpenTasks []TaskView          `json:"open_tasks"`
+}
+
+// interfaceHandlers serve interface requirements: a requirement starts an
+// InterfaceRequirementWorkflow; the delivery, the extension request and its approval are
+// decisions of tasks (/tasks/{id}/complete).
+type interfaceHandlers struct {
+	store       InterfaceRequirementStore
+	departments DepartmentStore
+	starter     WorkflowStarter
+	profile     policy.Profile
+	taskQueue   string
+	now         func() time.Time
+}
+
+func (h interfaceHandlers) create(c *gin.Context) {
+	p := mustPrincipal(c)
+	var in InterfaceRequirementInput
+	if err := bindJSON(c, &in); err != nil {
+		abort(c, err)
+		return
+	}
+	deptID, description := strings.TrimSpace(in.DepartmentID), strings.TrimSpace(in.Description)
+	if description == "" {
+		abort(c, invalidField("description", "is required: which interface, for what scenario"))
+		return
+	}
+	agreed, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(in.AgreedDue), chinaTime)
+	if err != nil {
+		abort(c, invalidField("agreed_due", "must be a date, YYYY-MM-DD"))
+		return
+	}
+	if err := procedureInProfile(h.profile, policy.ProcInterfaceExtension); err != nil {
+		abort(c, err)
+		return
+	}
+	now := h.now()
+	today := now.In(chinaTime).Format(time.DateOnly)
+	if agreed.Format(time.DateOnly) < today {
+		abort(c, &Error{Status: http.StatusUnprocessableEntity, Code: CodeRuleViolated,
+			Message: "agreed_due " + agreed.Format(time.DateOnly) + " has passed: the interface is due at the end of the agreed date",
+			Fields:  map[string]string{"agreed_due": "must be today (" + today + ", China) or later"}})
+		return
+	}
+	ctx := c.Request.Context()
+	dept, err := h.departments.GetDepartment(ctx, deptID)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		abort(c, invalidField("department_id", "department "+deptID+" does not exist"))
+		return
+	case err != nil:
+		abort(c, err)
+		return
+	case dept.Kind != models.KindDepartment:
+		abort(c, invalidField("department_id", "department "+deptID+" is a "+string(dept.Kind)+", not a producing department"))
+		return
+	}
+	authority, err := departmentOfKind(ctx, h.departments, models.KindAuthority, h.profile.ID)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	id, err := newCaseID("IR", now)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	wid := contract.InterfaceRequirementWorkflowID(id)
+	input := contract.InterfaceRequirementInput{RequirementID: id, DepartmentID: deptID, AuthorityDeptID: authority,
+		Description: description, AgreedDue: agreed.Format(time.DateOnly), RequestedBy: p.Subject, ReceivedAt: now}
+	opts := client.StartWorkflowOptions{
+		ID:                                       wid,
+		TaskQueue:                                h.taskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			contract.ProcedureKey.ValueSet(policy.ProcInterfaceExtension), contract.JurisdictionKey.ValueSet(h.profile.ID),
+			contract.ApplicantDeptKey.ValueSet(authority), contract.ProviderDeptKey.ValueSet(deptID),
+			contract.StatusKey.ValueSet(contract.InterfaceStatusRequired),
+		),
+		Memo: map[string]any{contract.MemoTitle: "服务接口 / " + deptID},
+	}
+	run, err := h.starter.ExecuteWorkflow(ctx, opts, contract.InterfaceRequirementWorkflowType, input)
+	if err != nil {
+		abort(c, fmt.Errorf("start interface requirement %s: %w", id, err))
+		return
+	}
+	st := contract.InterfaceRequirementState{Input: input, Status: contract.InterfaceStatusRequired}
+	awaitState(ctx, h.starter, wid, run.GetRunID(), contract.QueryInterfaceRequirement, &st,
+		func() bool { return st.Final || (st.CurrentStep != "" && st.DueAt != nil) })
+	c.Header("Location", "/api/v1/interface-requirements/"+id)
+	c.JSON(http.StatusCreated, InterfaceRequirementStatus{ID: id, Status: st.Status, WorkflowID: wid, CurrentStep: st.CurrentStep,
+		DueAt: formatTimePtr(st.DueAt), LegalBasis: nonNil(st.LegalBasis)})
+}
+
+func (h interfaceHandlers) list(c *gin.Context) {
+	p := mustPrincipal(c)
+	f := models.InterfaceRequirementFilter{DepartmentID: p.DepartmentID, SeesAll: p.Has(auth.RoleAuthority),
+		Status: c.Query("status"), Cursor: c.Query("cursor")}
+	q := queryErrors{}
+	f.Limit = q.limit(c)
+	if q.abortIfAny(c) {
+		return
+	}
+	items, next, err := h.store.ListInterfaceRequirements(c.Request.Context(), f)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	out := InterfaceRequirementList{Items: make([]InterfaceRequirementView, 0, len(items)), NextCursor: next}
+	now := h.now()
+	for i := range items {
+		v, err := toInterfaceRequirementView(&items[i], now)
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		out.Items = append(out.Items, v)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (h interfaceHandlers) get(c *gin.Context) {
+	p := mustPrincipal(c)
+	ctx := c.Request.Context()
+	id := c.Param("id")
+	r, err := h.store.GetInterfaceRequirement(ctx, id)
+	if err == nil && !p.Has(auth.RoleAuthority) && !p.InDepartment(r.DepartmentID) {
+		err = models.ErrNotFound
+	}
+	if err != nil {
+		if errors.Is(err, models.ErrNotFound) {
+			err = notFound("interface requirement " + id + " not found")
+		}
+		abort(c, err)
+		return
+	}
+	view, err := toInterfaceRequirementView(r, h.now())
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	out := InterfaceRequirementDetail{InterfaceRequirementView: view, Timeline: []TimelineEventView{}, OpenTasks: []TaskView{}}
+	events, err := h.store.ListTimeline(ctx, r.ID)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	for _, e := range events {
+		ev, err := toTimelineEventView(e)
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		out.Timeline = append(out.Timeline, ev)
+	}
+	tasks, err := h.store.ListRequestTasks(ctx, r.ID, "open")
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	for i := range tasks {
+		tv, err := toTaskView(&tasks[i])
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		out.OpenTasks = append(out.OpenTasks, tv)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func toInterfaceRequirementView(r *models.InterfaceRequirement, now time.Time) (InterfaceRequirementView, error) {
+	v := InterfaceRequirementView{
+		ID: r.ID, DepartmentID: r.DepartmentID, AuthorityDeptID: r.AuthorityDeptID, RequestedBy: r.RequestedBy,
+		Description: r.Description, AgreedDue: r.AgreedDue, Status: r.Status, CurrentStep: r.CurrentStep,
+		DueAt: formatTimePtr(r.DueAt), ExtensionWorkdays: r.ExtensionWorkdays,
+		Overdue:              r.DueAt != nil && r.ClosedAt == nil && now.After(*r.DueAt),
+		InterfaceDescription: r.InterfaceDescription, Documentation: r.Documentation, WorkflowID: r.WorkflowID,
+		CreatedAt: formatTime(r.CreatedAt), UpdatedAt: formatTime(r.UpdatedAt), ClosedAt: formatTimePtr(r.ClosedAt),
+	}
+	var err error
+	if v.LegalBasis, err = decodeStrings(r.LegalBasisJSON); err != nil {
+		return InterfaceRequirementView{}, fmt.Errorf("interface requirement %s: legal basis: %w", r.ID, err)
+	}
+	return v, nil
+}

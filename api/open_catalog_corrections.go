@@ -1,0 +1,359 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/internal/policy"
+	"github.com/datashare/datashare/models"
+	"github.com/datashare/datashare/workflows/contract"
+)
+
+// OpenCatalogCorrectionStore is what the open-catalog correction handlers need of the read
+// model.
+type OpenCatalogCorrectionStore interface {
+	GetOpenCatalogCorrection(ctx context.Context, id string) (*models.OpenCatalogCorrection, error)
+	ListOpenCatalogCorrections(ctx context.Context, f models.OpenCatalogCorrectionFilter) ([]models.OpenCatalogCorrection, string, error)
+	ListTimeline(ctx context.Context, requestID string) ([]models.TimelineEvent, error)
+	ListRequestTasks(ctx context.Context, requestID, status string) ([]models.Task, error)
+}
+
+// OpenCatalogCorrectionInput is a citizen's application to correct one field of an entry of
+// the open catalog (开放目录更正, 内乡 第四十五条第二款): which field, what it should be, and why.
+type OpenCatalogCorrectionInput struct {
+	ResourceID    int64  `json:"resource_id" binding:"required,gte=1"`
+	Field         string `json:"field" binding:"required,max=64"`
+	ProposedValue string `json:"proposed_value" binding:"required,max=4000"`
+	Reason        string `json:"reason" binding:"required,max=4000"`
+}
+
+// OpenCatalogCorrectionStatus is where an application stands, as its workflow reports it: the
+// answer to an application. DueAt is the producer's reply deadline (第四十五条第三款).
+type OpenCatalogCorrectionStatus struct {
+	ID           string   `json:"id"`
+	Status       string   `json:"status"`
+	WorkflowID   string   `json:"workflow_id"`
+	CurrentStep  string   `json:"current_step"`
+	DueAt        *string  `json:"due_at"`
+	LocalDefault bool     `json:"local_default"`
+	LegalBasis   []string `json:"legal_basis"`
+}
+
+// OpenCatalogCorrectionView is an application as the list shows it.
+type OpenCatalogCorrectionView struct {
+	ID             string `json:"id"`
+	ResourceID     int64  `json:"resource_id"`
+	ResourceCode   string `json:"resource_code"`
+	ResourceName   string `json:"resource_name"`
+	ProviderDeptID string `json:"provider_dept_id"`
+	Field          string `json:"field"`
+	CurrentValue   string `json:"current_value"`
+	ProposedValue  string `json:"proposed_value"`
+	Reason         string `json:"reason"`
+	Status         string `json:"status"`
+	CurrentStep    string `json:"current_step"`
+	// Answer is the producer's reasons for disagreeing, AnswerBasis its basis (说明理由，并提供依据).
+	Answer      string `json:"answer,omitempty"`
+	AnswerBasis string `json:"answer_basis,omitempty"`
+	// CatalogVersion is the resource version that carries the proposed value once changed.
+	CatalogVersion int      `json:"catalog_version,omitempty"`
+	DueAt          *string  `json:"due_at"`
+	LocalDefault   bool     `json:"local_default"`
+	Overdue        bool     `json:"overdue"`
+	WorkflowID     string   `json:"workflow_id"`
+	LegalBasis     []string `json:"legal_basis"`
+	CreatedAt      string   `json:"created_at"`
+	UpdatedAt      string   `json:"updated_at"`
+	ClosedAt       *string  `json:"closed_at,omitempty"`
+}
+
+// OpenCatalogCorrectionList is one page of applications, newest first.
+type OpenCatalogCorrectionList struct {
+	Items      []OpenCatalogCorrectionView `json:"items"`
+	NextCursor string                      `json:"next_cursor,omitempty"`
+}
+
+// OpenCatalogCorrectionDetail is an application with its timeline (办理记录) and, for the
+// departments, its open tasks.
+type OpenCatalogCorrectionDetail struct {
+	OpenCatalogCorrectionView
+	Timeline  []TimelineEventView `json:"timeline"`
+	OpenTasks []TaskView          `json:"open_tasks"`
+}
+
+// openCatalogHandlers serve open-catalog corrections: an application starts an
+// OpenCatalogCorrectionWorkflow; the producer's answer and the authority's change of the
+// catalog are decisions of their tasks (/tasks/{id}/complete); reads come from the read model.
+type openCatalogHandlers struct {
+	store       OpenCatalogCorrectionStore
+	catalog     CatalogStore
+	departments DepartmentStore
+	starter     WorkflowStarter
+	profile     policy.Profile
+	taskQueue   string
+	now         func() time.Time
+}
+
+func (h openCatalogHandlers) create(c *gin.Context) {
+	p := mustPrincipal(c)
+	var in OpenCatalogCorrectionInput
+	if err := bindJSON(c, &in); err != nil {
+		abort(c, err)
+		return
+	}
+	field, proposed, reason := strings.TrimSpace(in.Field), strings.TrimSpace(in.ProposedValue), strings.TrimSpace(in.Reason)
+	switch {
+	case !slices.Contains(models.OpenCatalogFields, field):
+		abort(c, invalidField("field", "must be a content field of the open catalog: "+strings.Join(models.OpenCatalogFields, ", ")))
+		return
+	case proposed == "":
+		abort(c, invalidField("proposed_value", "is required: what the field should say"))
+		return
+	case reason == "":
+		abort(c, invalidField("reason", "is required: why the open catalog is wrong"))
+		return
+	}
+	if err := procedureInProfile(h.profile, policy.ProcOpenCatalogCorrection); err != nil {
+		abort(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	res, err := h.catalog.GetResource(ctx, in.ResourceID)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		abort(c, resourceRule(fmt.Sprintf("catalog resource %d does not exist", in.ResourceID)))
+		return
+	case err != nil:
+		abort(c, err)
+		return
+	case !res.InOpenCatalog():
+		abort(c, resourceRule("catalog resource "+res.Code+" is not in the open catalog (published and open unconditionally or on conditions, 第四十五条)"))
+		return
+	}
+	current := *models.OpenCatalogField(&res.ResourceContent, field)
+	if current == proposed {
+		abort(c, invalidField("proposed_value", "is what the open catalog already says"))
+		return
+	}
+	if bad := models.CheckOpenCatalogChange(res, field, proposed); len(bad) > 0 {
+		msgs := make([]string, 0, len(bad))
+		for _, k := range slices.Sorted(maps.Keys(bad)) {
+			msgs = append(msgs, k+": "+bad[k])
+		}
+		abort(c, invalidField("proposed_value", "the catalog would not take it: "+strings.Join(msgs, "; ")))
+		return
+	}
+	authority, err := departmentOfKind(ctx, h.departments, models.KindAuthority, h.profile.ID)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	now := h.now()
+	id, err := newCaseID("OC", now)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	wid := contract.OpenCatalogCorrectionWorkflowID(id)
+	input := contract.OpenCatalogCorrectionInput{
+		CorrectionID: id,
+		Resource: contract.ShareResource{ID: res.ID, Code: res.Code, Name: res.Name,
+			ShareType: string(res.ShareType), ProviderDeptID: res.ProviderDeptID},
+		CitizenSubject: p.Subject, Field: field, CurrentValue: current, ProposedValue: proposed, Reason: reason,
+		ReceivedAt: now, AuthorityDeptID: authority,
+	}
+	opts := client.StartWorkflowOptions{
+		ID:                                       wid,
+		TaskQueue:                                h.taskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		// Codes and department ids only: the citizen's subject stays out (DESIGN.md section 4).
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			contract.ProcedureKey.ValueSet(policy.ProcOpenCatalogCorrection), contract.JurisdictionKey.ValueSet(h.profile.ID),
+			contract.ProviderDeptKey.ValueSet(res.ProviderDeptID), contract.StatusKey.ValueSet(contract.OpenCatalogStatusReplying),
+		),
+		Memo: map[string]any{contract.MemoTitle: res.Name + " / " + field},
+	}
+	run, err := h.starter.ExecuteWorkflow(ctx, opts, contract.OpenCatalogCorrectionWorkflowType, input)
+	if err != nil {
+		abort(c, fmt.Errorf("start open-catalog correction %s: %w", id, err))
+		return
+	}
+	st := contract.OpenCatalogCorrectionState{Input: input, Status: contract.OpenCatalogStatusReplying}
+	awaitState(ctx, h.starter, wid, run.GetRunID(), contract.QueryOpenCatalogCorrection, &st,
+		func() bool { return st.Final || (st.CurrentStep != "" && st.DueAt != nil) })
+	out := OpenCatalogCorrectionStatus{ID: id, Status: st.Status, WorkflowID: wid, CurrentStep: st.CurrentStep,
+		DueAt: formatTimePtr(st.DueAt), LocalDefault: st.LocalDefault, LegalBasis: nonNil(st.LegalBasis)}
+	c.Header("Location", "/api/v1/open-catalog-corrections/"+id)
+	c.JSON(http.StatusCreated, out)
+}
+
+// seesAllOpenCatalogCorrections: the authority changes the open catalog and supervises.
+func seesAllOpenCatalogCorrections(p auth.Principal) bool { return p.Has(auth.RoleAuthority) }
+
+// canSeeOpenCatalogCorrection: the citizen who applied, the producing department, the authority.
+func canSeeOpenCatalogCorrection(p auth.Principal, r *models.OpenCatalogCorrection) bool {
+	if p.Has(auth.RoleCitizen) && p.DepartmentID == "" {
+		return r.CitizenSubject == p.Subject
+	}
+	return seesAllOpenCatalogCorrections(p) || p.InDepartment(r.ProviderDeptID)
+}
+
+func (h openCatalogHandlers) list(c *gin.Context) {
+	p := mustPrincipal(c)
+	f := models.OpenCatalogCorrectionFilter{Status: c.Query("status"), Cursor: c.Query("cursor")}
+	switch {
+	case p.Has(auth.RoleCitizen) && p.DepartmentID == "":
+		f.CitizenSubject = p.Subject
+	case seesAllOpenCatalogCorrections(p):
+		f.SeesAll = true
+	default:
+		f.DepartmentID = p.DepartmentID
+	}
+	q := queryErrors{}
+	f.Limit = q.limit(c)
+	if q.abortIfAny(c) {
+		return
+	}
+	items, next, err := h.store.ListOpenCatalogCorrections(c.Request.Context(), f)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	out := OpenCatalogCorrectionList{Items: make([]OpenCatalogCorrectionView, 0, len(items)), NextCursor: next}
+	now := h.now()
+	for i := range items {
+		v, err := toOpenCatalogCorrectionView(&items[i], now)
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		out.Items = append(out.Items, v)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (h openCatalogHandlers) get(c *gin.Context) {
+	p := mustPrincipal(c)
+	ctx := c.Request.Context()
+	id := c.Param("id")
+	r, err := h.store.GetOpenCatalogCorrection(ctx, id)
+	if err == nil && !canSeeOpenCatalogCorrection(p, r) {
+		err = models.ErrNotFound // another's application is not found, not forbidden
+	}
+	if err != nil {
+		if errors.Is(err, models.ErrNotFound) {
+			err = notFound("open-catalog correction " + id + " not found")
+		}
+		abort(c, err)
+		return
+	}
+	view, err := toOpenCatalogCorrectionView(r, h.now())
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	out := OpenCatalogCorrectionDetail{OpenCatalogCorrectionView: view, Timeline: []TimelineEventView{}, OpenTasks: []TaskView{}}
+	events, err := h.store.ListTimeline(ctx, r.ID)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	for _, e := range events {
+		ev, err := toTimelineEventView(e)
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		out.Timeline = append(out.Timeline, ev)
+	}
+	if p.DepartmentID != "" { // a citizen acts on no task
+		tasks, err := h.store.ListRequestTasks(ctx, r.ID, "open")
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		for i := range tasks {
+			tv, err := toTaskView(&tasks[i])
+			if err != nil {
+				abort(c, err)
+				return
+			}
+			out.OpenTasks = append(out.OpenTasks, tv)
+		}
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func toOpenCatalogCorrectionView(r *models.OpenCatalogCorrection, now time.Time) (OpenCatalogCorrectionView, error) {
+	v := OpenCatalogCorrectionView{
+		ID: r.ID, ResourceID: r.ResourceID, ResourceCode: r.ResourceCode, ResourceName: r.ResourceName,
+		ProviderDeptID: r.ProviderDeptID, Field: r.Field, CurrentValue: r.CurrentValue, ProposedValue: r.ProposedValue,
+		Reason: r.Reason, Status: r.Status, CurrentStep: r.CurrentStep, Answer: r.Answer, AnswerBasis: r.AnswerBasis,
+		CatalogVersion: r.CatalogVersion, DueAt: formatTimePtr(r.DueAt), LocalDefault: r.LocalDefault,
+		Overdue: r.DueAt != nil && r.ClosedAt == nil && now.After(*r.DueAt), WorkflowID: r.WorkflowID,
+		CreatedAt: formatTime(r.CreatedAt), UpdatedAt: formatTime(r.UpdatedAt), ClosedAt: formatTimePtr(r.ClosedAt),
+	}
+	var err error
+	v.LegalBasis, err = decodeStrings(r.LegalBasisJSON)
+	if err != nil {
+		return OpenCatalogCorrectionView{}, fmt.Errorf("open-catalog correction %s: legal basis: %w", r.ID, err)
+	}
+	return v, nil
+}
+
+// awaitState queries a new workflow until done reports that it opened its first step, for at
+// most firstStepWait; out keeps what the workflow reported last.
+func awaitState(ctx context.Context, starter WorkflowStarter, wid, runID, query string, out any, done func() bool) {
+	ctx, cancel := context.WithTimeout(ctx, firstStepWait)
+	defer cancel()
+	for delay := 50 * time.Millisecond; ; delay = min(2*delay, time.Second) {
+		if v, err := starter.QueryWorkflow(ctx, wid, runID, query); err == nil && v.Get(out) == nil && done() {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+	}
+}
+
+// newCaseID is prefix, the time of receipt (China) and random hex: ids sort by time of
+// receipt, which the lists use as their order.
+func newCaseID(prefix string, now time.Time) (string, error) {
+	var b [5]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("make %s id: %w", prefix, err)
+	}
+	return prefix + "-" + now.In(chinaTime).Format("20060102150405") + "-" + hex.EncodeToString(b[:]), nil
+}
+
+func decodeStrings(raw string) ([]string, error) {
+	out := []string{}
+	if raw != "" {
+		if err := json.Unmarshal([]byte(raw), &out); err != nil {
+			return nil, err
+		}
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return out, nil
+}

@@ -1,0 +1,82 @@
+package contract
+
+import "time"
+
+// OpenCatalogCorrectionWorkflowType is the registered name of the open-catalog correction
+// workflow (开放目录更正, 内乡 第四十五条); the API starts it by this name.
+const OpenCatalogCorrectionWorkflowType = "OpenCatalogCorrectionWorkflow"
+
+// OpenCatalogCorrectionWorkflowID is the workflow ID of open-catalog correction id
+// ("open-catalog-correction-OC-…"), unique per application so that a second start is rejected.
+func OpenCatalogCorrectionWorkflowID(id string) string { return "open-catalog-correction-" + id }
+
+// QueryOpenCatalogCorrection returns the correction's OpenCatalogCorrectionState.
+const QueryOpenCatalogCorrection = "open_catalog_correction"
+
+// StepUpdateCatalog is the authority's change of the open catalog after the producer agreed
+// (提请变更开放目录, 内乡 第四十五条第三款). The producer's answer is StepReply (share.go).
+const StepUpdateCatalog = "update_catalog"
+
+// Decisions of the open-catalog correction's tasks.
+// reply: DecisionAgree (share.go, "agree") — the producer agrees to the correction.
+const (
+	DecisionDisagree = "disagree" // reply: it does not (reason and legal_basis, 第四十五条第三款)
+	// update_catalog: DecisionApprove (share.go) writes the new catalog version;
+	// DecisionRejectUpdate refuses the change (reason).
+	DecisionRejectUpdate = "reject"
+)
+
+// Open-catalog correction statuses; also the values of StatusKey for its workflows.
+const (
+	OpenCatalogStatusReplying = "replying"         // the producer answers (10 WD, +≤10 WD)
+	OpenCatalogStatusUpdating = "updating_catalog" // the authority changes the open catalog
+	// Final statuses.
+	OpenCatalogStatusDisagreed = "disagreed"       // the producer did not agree, with reasons and basis
+	OpenCatalogStatusUpdated   = "catalog_updated" // a new catalog version carries the proposed value
+	OpenCatalogStatusRejected  = "update_rejected" // the authority refused to change the catalog
+	// OpenCatalogStatusUpdateFailed: the authority approved, but the catalog refused the value
+	// (the resource was retired, or its rules changed meanwhile); the timeline says why.
+	OpenCatalogStatusUpdateFailed = "update_failed"
+)
+
+// OpenCatalogCorrectionInput starts an OpenCatalogCorrectionWorkflow: a citizen's application
+// to correct one field of an open-catalog entry. The API fills it from the catalog.
+type OpenCatalogCorrectionInput struct {
+	CorrectionID string        `json:"correction_id"`
+	Resource     ShareResource `json:"resource"`
+	// CitizenSubject is the applicant's token subject: kept in the read model so that the
+	// citizen finds its own applications, never in search attributes.
+	CitizenSubject string `json:"citizen_subject"`
+	// Field is a content field of the catalog (ResourceContent's JSON name); CurrentValue its
+	// published value at the application.
+	Field         string    `json:"field"`
+	CurrentValue  string    `json:"current_value"`
+	ProposedValue string    `json:"proposed_value"`
+	Reason        string    `json:"reason"`
+	ReceivedAt    time.Time `json:"received_at"`
+	// AuthorityDeptID changes the open catalog and supervises the overdue reply.
+	AuthorityDeptID string `json:"authority_dept_id"`
+}
+
+// OpenCatalogCorrectionState is the whole serialisable state of an open-catalog correction;
+// QueryOpenCatalogCorrection returns it and so does the workflow.
+type OpenCatalogCorrectionState struct {
+	Input        OpenCatalogCorrectionInput `json:"input"`
+	Jurisdiction string                     `json:"jurisdiction"`
+	Status       string                     `json:"status"`
+	CurrentStep  string                     `json:"current_step,omitempty"`
+	DueAt        *time.Time                 `json:"due_at,omitempty"`
+	LegalBasis   []string                   `json:"legal_basis,omitempty"`
+	LocalDefault bool                       `json:"local_default,omitempty"`
+	// Answer is the producer's reasons (disagree) or comment (agree); AnswerBasis the basis
+	// a disagreement must give.
+	Answer      string `json:"answer,omitempty"`
+	AnswerBasis string `json:"answer_basis,omitempty"`
+	// CatalogVersion is the resource's version that carries the proposed value, once written.
+	CatalogVersion int           `json:"catalog_version,omitempty"`
+	Decisions      []TaskOutcome `json:"decisions,omitempty"`
+	Final          bool          `json:"final"`
+	ClosedAt       *time.Time    `json:"closed_at,omitempty"`
+	Seq            int           `json:"seq"`
+	Revision       int           `json:"revision"`
+}
