@@ -497,7 +497,7 @@ func (t *humanTask) project(ctx workflow.Context) error {
 func (t *humanTask) decisions() []activities.DecisionOption {
 	d, rule := t.st.Spec.Decisions, t.st.Deadline.Extension
 	if t.st.Status != TaskStatusOpen || rule == nil || t.st.Deadline.NoDeadline ||
-		t.st.ExtensionsGranted >= rule.MaxCount || t.st.PendingExtension != nil {
+		t.st.ExtensionRequests >= rule.MaxCount || t.st.PendingExtension != nil {
 		return d
 	}
 	return append(slices.Clone(d), activities.DecisionOption{Code: contract.DecisionRequestExtension,

@@ -204,14 +204,29 @@ func (t *humanTask) complete(ctx workflow.Context, u contract.CompleteUpdate) (T
 	}
 	t.st.Proposal = nil
 	t.st.Status = TaskStatusCompleted
-	t.st.PendingExtension = nil // WIP: project the open extension task as closed
+	pending := t.st.PendingExtension
+	t.st.PendingExtension = nil
 	t.st.Outcome = &contract.TaskOutcome{
 		TaskID: t.st.Spec.TaskID, Decision: u.Decision, Fields: fields, Comment: u.Comment,
 		DecidedBy: u.Actor, DecidedAt: workflow.Now(ctx), Overdue: t.st.Overdue, LongOverdue: t.st.LongOverdue,
 	}
 	t.wake.SendAsync(struct{}{})
-	return t.changed(ctx, activities.EventCompleted, u.Actor, u.Comment, data)
+	var closeExtension *activities.ProjectTaskInput
+	if pending != nil && workflow.GetVersion(ctx, changeCloseExtensionOnDecision, workflow.DefaultVersion, 1) >= 1 {
+		// Decided while an extension waited: the approval task has nothing left to decide.
+		in := t.extensionTask(ctx, pending, activities.TaskClosed)
+		closeExtension = &in
+	}
+	st, err := t.changed(ctx, activities.EventCompleted, u.Actor, u.Comment, data)
+	if err != nil || closeExtension == nil {
+		return st, err
+	}
+	return st, t.projectInput(ctx, *closeExtension)
 }
+
+// changeCloseExtensionOnDecision is the workflow.GetVersion change id of closing a pending
+// extension approval task when the task it extends is decided.
+const changeCloseExtensionOnDecision = "close-extension-on-decision"
 
 func (t *humanTask) validateUrge(ctx workflow.Context, u contract.UrgeUpdate) error {
 	if err := t.checkOpen(u.TaskID, u.Actor); err != nil {
@@ -249,15 +264,16 @@ func (t *humanTask) validateRequestExtension(ctx workflow.Context, u contract.Re
 		return rejectf(contract.ErrTypeRuleViolated, "the %s/%s step allows no extension", t.st.Spec.Procedure, t.st.Spec.Step)
 	case t.st.PendingExtension != nil:
 		return rejectf(contract.ErrTypeConflict, "an extension request is already waiting for a decision")
-	case t.st.ExtensionsGranted >= rule.MaxCount:
-		// The extension is spent: a state of the task, not a malformed request.
-		return rejectf(contract.ErrTypeConflict, "the step allows at most %d extension(s), and it was granted", rule.MaxCount)
+	case t.st.ExtensionRequests >= rule.MaxCount:
+		// The regulation allows one extension (内乡 第四十六条: 延长一次): once asked for, and
+		// granted or refused, it is spent — a state of the task, not a malformed request.
+		return rejectf(contract.ErrTypeConflict, "the step allows %d extension request(s), and it was made", rule.MaxCount)
 	case !workflow.Now(ctx).Before(t.st.Deadline.OverdueAt):
 		return rejectf(contract.ErrTypeRuleViolated, "an extension must be asked for before the deadline")
 	case u.Workdays < 1:
 		return invalidField("workdays", "an extension is at least one working day")
 	case u.Workdays > rule.MaxWorkdays:
-		return rejectf(contract.ErrTypeRuleViolated, "an extension is at most %d working days", rule.MaxWorkdays)
+		return ruleField("workdays", "an extension is at most %d working days", rule.MaxWorkdays)
 	case blank(u.Reason):
 		return invalidField("reason", "an extension request needs a reason")
 	}

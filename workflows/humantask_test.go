@@ -488,3 +488,38 @@ func (s *humanTaskSuite) TestDepartmentTransferNeedsThePolicysLeave() {
 	s.env.ExecuteWorkflow(oneTaskWorkflow, spec)
 	s.Equal(authority, s.lastStepProjection().CandidateDepartmentID)
 }
+
+// One extension request per task (内乡 第四十六条): refused, it is spent too; too many working
+// days names the field.
+func (s *humanTaskSuite) TestExtensionRefusedIsSpent() {
+	s.setup("neixiang")
+	id := s.spec("").TaskID
+	s.at("2026-02-13T10:00:00+08:00", func() {
+		s.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: id, Actor: approver, Workdays: 11, Reason: "large"}, contract.ErrTypeRuleViolated, "workdays")
+		s.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: id, Actor: approver, Workdays: 5, Reason: "large data set"}, "", "")
+		s.send(contract.UpdateDecideExtension, contract.DecideExtensionUpdate{TaskID: id, Actor: deptHead, Reason: "not needed"}, "", "")
+		s.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: id, Actor: approver, Workdays: 3, Reason: "again"}, contract.ErrTypeConflict, "")
+	})
+	s.at("2026-02-24T10:00:00+08:00", func() { s.send(contract.UpdateComplete, s.approve(approver), "", "") })
+	s.env.ExecuteWorkflow(oneTaskWorkflow, s.spec(policy.ProcOpenData))
+	s.outcome()
+}
+
+// An extension still waiting when the task is decided is closed with it.
+func (s *humanTaskSuite) TestPendingExtensionClosedOnDecision() {
+	s.setup("neixiang")
+	id := s.spec("").TaskID
+	s.at("2026-02-13T10:00:00+08:00", func() {
+		s.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: id, Actor: approver, Workdays: 5, Reason: "large data set"}, "", "")
+		s.send(contract.UpdateComplete, s.approve(approver), "", "")
+	})
+	s.env.ExecuteWorkflow(oneTaskWorkflow, s.spec(policy.ProcOpenData))
+	s.outcome()
+	var ext []string
+	for _, p := range s.projects {
+		if p.Kind == activities.TaskKindExtension {
+			ext = append(ext, p.Status)
+		}
+	}
+	s.Equal([]string{activities.TaskOpen, activities.TaskClosed}, ext)
+}
