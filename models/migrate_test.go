@@ -19,7 +19,8 @@ import (
 // wantMigrations lists every migration file, in version order.
 var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql", "00003_calendar.sql",
 	"00004_tasks_timeline.sql", "00005_share_requests.sql", "00006_task_partner.sql", "00007_catalog_updates.sql",
-	"00008_corrections.sql", "00009_rectifications.sql", "00010_audit_events.sql"}
+	"00008_corrections.sql", "00009_rectifications.sql", "00010_audit_events.sql",
+	"00011_open_data_requests.sql"}
 
 // migrationVersion is the version a file name starts with: versions may skip a number
 // reserved by a change on another branch.
@@ -118,6 +119,10 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 				"evidence_text", "citizen_objection", "citizen_source", "status", "current_step", "result",
 				"result_text", "disputed", "due_at", "local_default", "workflow_id", "legal_basis", "revision", "created_at",
 				"updated_at", "closed_at"},
+			"open_data_requests": {"id", "resource_id", "resource_code", "resource_name", "open_type",
+				"applicant_subject", "provider_dept_id", "purpose", "scope", "status", "current_step", "conditions",
+				"reason", "refusal_basis", "extension_workdays", "extension_reason", "original_due_at", "due_at",
+				"workflow_id", "legal_basis", "revision", "created_at", "updated_at", "closed_at"},
 		}
 		for table, cols := range columns {
 			types, err := db.Migrator().ColumnTypes(table)
@@ -147,6 +152,7 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			"catalog_update_resources": {"catalog_update_id", "resource_id", "round"},
 			"rectifications":           {"id"},
 			"corrections":              {"id"},
+			"open_data_requests":       {"id"},
 		}
 		for table, want := range primaryKeys {
 			var primary []string
@@ -197,6 +203,8 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			{"corrections", "idx_corrections_provider", false, []string{"provider_dept_id", "status", "id"}},
 			{"corrections", "idx_corrections_producer", false, []string{"producer_dept_id", "status", "id"}},
 			{"corrections", "idx_corrections_resource_open", false, []string{"resource_id", "closed_at"}},
+			{"open_data_requests", "idx_open_data_applicant", false, []string{"applicant_subject", "status", "id"}},
+			{"open_data_requests", "idx_open_data_provider", false, []string{"provider_dept_id", "status", "id"}},
 		}
 		for _, want := range indexes {
 			all, err := db.Migrator().GetIndexes(want.table)
