@@ -174,6 +174,8 @@ func apiServer(cfg config.Config, log *slog.Logger, s *services, verifier auth.V
 		Audit:          store,
 		// Rectification notices (限期整改): likewise.
 		Rectifications: store,
+		// Citizens' open-data requests (有条件开放申请): likewise.
+		OpenData: store,
 		Checks: []api.Check{
 			{Name: "database", Probe: func(ctx context.Context) error { return models.Ping(ctx, db) }},
 			{Name: "temporal", Probe: func(ctx context.Context) error { return temporalx.CheckHealth(ctx, tc) }},
