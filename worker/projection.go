@@ -74,8 +74,8 @@ var unaudited = map[string]bool{
 
 func audited(kind string) bool { return !unaudited[kind] }
 
-// resourceOf is the catalog resource an event concerns: named in its data, or the share
-// request's; nil when there is none (a catalog update spans several).
+// resourceOf is the catalog resource an event concerns: named in its data, or the share or
+// open-data request's; nil when there is none (a catalog update spans several).
 func (p projection) resourceOf(ctx context.Context, in activities.AppendTimelineInput) (*int64, error) {
 	switch v := in.Data["resource_id"].(type) { // float64 after JSON, an integer when called directly
 	case float64:
@@ -89,17 +89,32 @@ func (p projection) resourceOf(ctx context.Context, in activities.AppendTimeline
 		id := int64(v)
 		return &id, nil
 	}
-	if in.Procedure != "share" || in.RequestID == "" {
+	if in.RequestID == "" {
 		return nil, nil
 	}
-	r, err := p.store.GetShareRequest(ctx, in.RequestID)
+	var resourceID int64
+	var err error
+	switch in.Procedure {
+	case "share":
+		var r *models.ShareRequest
+		if r, err = p.store.GetShareRequest(ctx, in.RequestID); err == nil {
+			resourceID = r.ResourceID
+		}
+	case "open_data": // the extension and supervision events of a citizen's request
+		var r *models.OpenDataRequest
+		if r, err = p.store.GetOpenDataRequest(ctx, in.RequestID); err == nil {
+			resourceID = r.ResourceID
+		}
+	default:
+		return nil, nil
+	}
 	switch {
 	case errors.Is(err, models.ErrNotFound):
 		return nil, nil // not projected yet: the event is logged without it
 	case err != nil:
 		return nil, err
 	}
-	return &r.ResourceID, nil
+	return &resourceID, nil
 }
 
 // rejected marks the store's refusal of bad input, so the activity does not retry it.
