@@ -189,6 +189,17 @@ func TestOpenDataThroughTemporal(t *testing.T) {
 	}
 
 	reply := s.inboxTask(t, approver, created.ID, "step")
+	// A note between the producer's staff stays out of the citizen's timeline.
+	ta.expect(ta.do("POST", taskPath(reply.ID)+"/comments", approver, map[string]any{"text": "请核对年报脱敏规则"}), 200)
+	commented := func(token string) bool {
+		var d OpenDataRequestDetail
+		ta.expect(ta.do("GET", path, token, nil), 200).json(t, &d)
+		return slices.ContainsFunc(d.Timeline, func(e TimelineEventView) bool { return e.Kind == "commented" })
+	}
+	s.eventually(t, "the comment in the producer's timeline", func() bool { return commented(approver) })
+	if commented(citizen) {
+		t.Error("the citizen sees the producer's internal note")
+	}
 	if !slices.ContainsFunc(reply.Decisions, func(d DecisionView) bool { return d.Code == contract.DecisionRequestExtension }) {
 		t.Fatalf("the reply offers no extension: %+v", reply.Decisions)
 	}
@@ -259,6 +270,12 @@ func TestOpenDataThroughTemporal(t *testing.T) {
 		!slices.Equal(opened.LegalBasis, []string{"《内乡县政务信息资源数据共享管理实施办法》第四十六条第三款"}) {
 		t.Errorf("unconditional = %+v", opened)
 	}
+	s.eventually(t, "the opening in the audit log", func() bool {
+		var audit AuditEventList
+		ta.expect(ta.do("GET", "/api/v1/audit-events?action=data_opened", authority, nil), 200).json(t, &audit)
+		return len(audit.Items) == 1 && audit.Items[0].RequestID == opened.ID && audit.Items[0].Actor == "demo-citizen" &&
+			audit.Items[0].ResourceID != nil && *audit.Items[0].ResourceID == resource("NEIXIANG-SCJG-0001")
+	})
 	// Not open: refused at submission, naming the open type; nothing started.
 	e = ta.expect(ta.do("POST", "/api/v1/open-data-requests", citizen, map[string]any{"resource_id": resource("NEIXIANG-SCJG-0002")}), 422).errorBody(t)
 	if e.Code != CodeRuleViolated || e.Fields["open_type"] != "none" || e.Fields["resource_id"] == "" {
