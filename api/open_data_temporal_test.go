@@ -189,6 +189,9 @@ func TestOpenDataThroughTemporal(t *testing.T) {
 	}
 
 	reply := s.inboxTask(t, approver, created.ID, "step")
+	// The citizen cannot read or decide the producer's task.
+	ta.expect(ta.do("GET", taskPath(reply.ID), citizen, nil), 404)
+	ta.expect(ta.do("POST", taskPath(reply.ID)+"/complete", citizen, map[string]any{"decision": "approve", "conditions": "自批"}), 403)
 	// A note between the producer's staff stays out of the citizen's timeline.
 	ta.expect(ta.do("POST", taskPath(reply.ID)+"/comments", approver, map[string]any{"text": "请核对年报脱敏规则"}), 200)
 	commented := func(token string) bool {
