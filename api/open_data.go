@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -34,6 +35,7 @@ type OpenDataStore interface {
 // decisions of its tasks (/tasks/{id}/complete), and reads come from the read model.
 type openDataHandlers struct {
 	store     OpenDataStore
+	workflows WorkflowUpdater
 	catalog   CatalogStore
 	deps      DepartmentStore
 	starter   WorkflowStarter
@@ -206,13 +208,12 @@ func (h openDataHandlers) list(c *gin.Context) {
 // comments on the task.
 var internalNotes = map[string]bool{"commented": true}
 
-func (h openDataHandlers) get(c *gin.Context) {
-	p := mustPrincipal(c)
+// load reads the addressed request; one the caller may not see (another citizen's) is not
+// found.
+func (h openDataHandlers) load(c *gin.Context) (*models.OpenDataRequest, bool) {
 	id := c.Param("id")
-	ctx := c.Request.Context()
-	r, err := h.store.GetOpenDataRequest(ctx, id)
-	if err == nil && !canSeeOpenData(p, r) {
-		// Another citizen's request does not exist for the caller.
+	r, err := h.store.GetOpenDataRequest(c.Request.Context(), id)
+	if err == nil && !canSeeOpenData(mustPrincipal(c), r) {
 		err = models.ErrNotFound
 	}
 	if err != nil {
@@ -220,6 +221,51 @@ func (h openDataHandlers) get(c *gin.Context) {
 			err = notFound("open-data request " + id + " not found")
 		}
 		abort(c, err)
+		return nil, false
+	}
+	return r, true
+}
+
+// withdraw withdraws the caller's pending request (撤回): an Update of its workflow, which
+// checks that the caller is the applicant and that no reply came first.
+func (h openDataHandlers) withdraw(c *gin.Context) {
+	r, ok := h.load(c)
+	if !ok {
+		return
+	}
+	var in WithdrawInput
+	if err := bindJSON(c, &in); err != nil {
+		abort(c, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), updateTimeout)
+	defer cancel()
+	handle, err := h.workflows.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: r.WorkflowID, UpdateName: contract.UpdateWithdraw,
+		Args:         []any{contract.WithdrawUpdate{Actor: actorOf(mustPrincipal(c)), Reason: strings.TrimSpace(in.Reason)}},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var st contract.OpenDataRequestState
+	if err == nil {
+		err = handle.Get(ctx, &st)
+	}
+	var nf *serviceerror.NotFound
+	switch {
+	case errors.As(err, &nf):
+		abort(c, &Error{Status: http.StatusConflict, Code: CodeInvalidState, Message: "open-data request " + r.ID + " is already " + r.Status})
+		return
+	case err != nil:
+		abort(c, updateError(r.ID, err))
+		return
+	}
+	c.JSON(http.StatusOK, toOpenDataRequestStatus(st, r.WorkflowID))
+}
+
+func (h openDataHandlers) get(c *gin.Context) {
+	p := mustPrincipal(c)
+	ctx := c.Request.Context()
+	r, ok := h.load(c)
+	if !ok {
 		return
 	}
 	now := h.now()

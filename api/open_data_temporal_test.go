@@ -284,9 +284,27 @@ func TestOpenDataThroughTemporal(t *testing.T) {
 	if e.Code != CodeRuleViolated || e.Fields["open_type"] != "none" || e.Fields["resource_id"] == "" {
 		t.Errorf("not open: %+v", e)
 	}
+	// Withdrawn (撤回) before the reply, by the applicant only; the producer's task closes.
+	var second OpenDataRequestStatus
+	ta.expect(ta.do("POST", "/api/v1/open-data-requests", citizen, body), 201).json(t, &second)
+	withdrawPath := "/api/v1/open-data-requests/" + second.ID + "/withdraw"
+	ta.expect(ta.do("POST", withdrawPath, otherCitizen, map[string]any{"reason": "x"}), 404)
+	ta.expect(ta.do("POST", withdrawPath, approver, map[string]any{"reason": "x"}), 403)
+	var withdrawn OpenDataRequestStatus
+	ta.expect(ta.do("POST", withdrawPath, citizen, map[string]any{"reason": "已从其他渠道获取"}), 200).json(t, &withdrawn)
+	if withdrawn.Status != "withdrawn" || withdrawn.DueAt != nil {
+		t.Errorf("withdrawn = %+v", withdrawn)
+	}
+	s.eventually(t, "the withdrawal projected", func() bool {
+		var d OpenDataRequestDetail
+		ta.expect(ta.do("GET", "/api/v1/open-data-requests/"+second.ID, citizen, nil), 200).json(t, &d)
+		return d.Status == "withdrawn" && len(d.OpenTasks) == 0
+	})
+	ta.expect(ta.do("POST", withdrawPath, citizen, map[string]any{}), 409)
+
 	var mine OpenDataRequestList
 	ta.expect(ta.do("GET", "/api/v1/open-data-requests", citizen, nil), 200).json(t, &mine)
-	if len(mine.Items) != 2 {
+	if len(mine.Items) != 3 {
 		t.Errorf("the citizen's list = %+v", mine.Items)
 	}
 }

@@ -188,7 +188,7 @@ func routes(d Deps) []route {
 	// staff are the roles of government departments: a principal holding only the citizen
 	// role never sees a department's inbox or lists (403).
 	staff := []auth.Role{auth.RoleApplicant, auth.RoleApprover, auth.RoleDeptHead, auth.RoleAuthority, auth.RoleTechService, auth.RoleAdmin}
-	openData := openDataHandlers{store: d.OpenData, catalog: d.Catalog, deps: d.Departments, starter: d.Starter,
+	openData := openDataHandlers{store: d.OpenData, workflows: d.Workflows, catalog: d.Catalog, deps: d.Departments, starter: d.Starter,
 		profile: active, taskQueue: queue, now: time.Now}
 	openDataParams := []param{
 		{"status", "pending, approved, refused or opened"},
@@ -287,6 +287,7 @@ func routes(d Deps) []route {
 		{method: http.MethodPost, path: "/api/v1/open-data-requests", op: "createOpenDataRequest", summary: "Ask for data of the open catalog (有条件开放申请, citizen; 内乡 第四十六条): unconditionally open data is opened at once after the identity check (第三款); conditionally open data gets the producer's reply within 10 working days (第二款); answers with the status and the deadline", tag: "open-data", roles: []auth.Role{auth.RoleCitizen}, body: OpenDataRequestInput{}, status: 201, resp: OpenDataRequestStatus{}, idempotent: true, handler: openData.create, rule: openDataRule},
 		{method: http.MethodGet, path: "/api/v1/open-data-requests", op: "listOpenDataRequests", summary: "Open-data requests: a citizen's own, a producing department's resources', the authority's all; newest first", tag: "open-data", query: openDataParams, status: 200, resp: OpenDataRequestList{}, handler: openData.list},
 		{method: http.MethodGet, path: "/api/v1/open-data-requests/:id", op: "getOpenDataRequest", summary: "An open-data request with its deadline (and the extension's), timeline and open tasks; another citizen's request is not found", tag: "open-data", status: 200, resp: OpenDataRequestDetail{}, handler: openData.get},
+		{method: http.MethodPost, path: "/api/v1/open-data-requests/:id/withdraw", op: "withdrawOpenDataRequest", summary: "Withdraw one's request before the reply (撤回, the applicant citizen); its open tasks close", tag: "open-data", roles: []auth.Role{auth.RoleCitizen}, body: WithdrawInput{}, status: 200, resp: OpenDataRequestStatus{}, handler: openData.withdraw},
 		{method: http.MethodGet, path: "/api/v1/grants", op: "listGrants", summary: "Grants of the caller's department as consumer or provider (the authority: all)", tag: "grants", roles: staff, query: grantParams, status: 200, resp: GrantList{}, handler: grants.list},
 		{method: http.MethodPost, path: "/api/v1/grants/:id/suspend", op: "suspendGrant", summary: "Suspend a grant with a reason (暂停共享服务, authority; 内乡 第四十一条)", tag: "grants", roles: authority, body: GrantActionInput{}, status: 200, resp: GrantView{}, handler: grants.suspend},
 		{method: http.MethodPost, path: "/api/v1/grants/:id/resume", op: "resumeGrant", summary: "Resume a suspended grant with a reason (authority)", tag: "grants", roles: authority, body: GrantActionInput{}, status: 200, resp: GrantView{}, handler: grants.resume},

@@ -8,13 +8,14 @@ import (
 
 // Open-data request statuses (有条件开放申请状态), as OpenDataRequestWorkflow projects them.
 const (
-	OpenDataPending  = "pending"  // the producing department replies (内乡 第四十六条第二款)
-	OpenDataApproved = "approved" // final: opened on conditions of use
-	OpenDataRefused  = "refused"  // final: refused with reasons and basis
-	OpenDataOpened   = "opened"   // final: unconditionally open, opened at once (第四十六条第三款)
+	OpenDataPending   = "pending"   // the producing department replies (内乡 第四十六条第二款)
+	OpenDataApproved  = "approved"  // final: opened on conditions of use
+	OpenDataRefused   = "refused"   // final: refused with reasons and basis
+	OpenDataOpened    = "opened"    // final: unconditionally open, opened at once (第四十六条第三款)
+	OpenDataWithdrawn = "withdrawn" // final: withdrawn by the applicant (撤回)
 )
 
-var openDataStatuses = map[string]bool{OpenDataPending: true, OpenDataApproved: true, OpenDataRefused: true, OpenDataOpened: true}
+var openDataStatuses = map[string]bool{OpenDataPending: true, OpenDataApproved: true, OpenDataRefused: true, OpenDataOpened: true, OpenDataWithdrawn: true}
 
 // OpenDataRequest is a citizen's request for open data (有条件开放申请): the projection of its
 // workflow's state, written only by activities. A row is replaced whole, and only by a higher

@@ -48,12 +48,18 @@ type openDataRequest struct {
 	// extension request seen on it, whose reason the applicant is shown once it is approved.
 	task  *TaskState
 	asked *PendingExtension
+	// cancelTask closes the running reply task (withdrawal); nil between tasks.
+	cancelTask workflow.CancelFunc
 }
 
 func (r *openDataRequest) setup(ctx workflow.Context) error {
 	r.workflowID = workflow.GetInfo(ctx).WorkflowExecution.ID
 	if err := workflow.SetQueryHandler(ctx, contract.QueryOpenDataRequest, func() (contract.OpenDataRequestState, error) { return r.st, nil }); err != nil {
 		return fmt.Errorf("register query %s: %w", contract.QueryOpenDataRequest, err)
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, contract.UpdateWithdraw, r.withdraw,
+		workflow.UpdateHandlerOptions{Validator: r.validateWithdraw}); err != nil {
+		return fmt.Errorf("register update %s: %w", contract.UpdateWithdraw, err)
 	}
 	return nil
 }
@@ -87,6 +93,10 @@ func (r *openDataRequest) run(ctx workflow.Context) (contract.OpenDataRequestSta
 			contract.ErrTypeRuleViolated, nil)
 	}
 	if err != nil {
+		return contract.OpenDataRequestState{}, err
+	}
+	// A withdrawal may still be writing its projection.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return contract.OpenDataRequestState{}, err
 	}
 	return r.st, nil
@@ -149,13 +159,19 @@ func (r *openDataRequest) reply(ctx workflow.Context) error {
 			policy.DeptAuthority: in.AuthorityDeptID},
 	}
 	r.followExtensionRequests(ctx)
-	out, err := runHumanTask(ctx, spec, taskObserver{
+	taskCtx, cancel := workflow.WithCancel(ctx)
+	r.cancelTask = cancel
+	out, err := runHumanTask(taskCtx, spec, taskObserver{
 		started:       func(st *TaskState) { r.task = st },
 		checkDecision: checkOpenDataReply,
 		deadlineSet:   r.deadlineSet,
 	})
-	r.task = nil
-	if err != nil {
+	cancel()
+	r.task, r.cancelTask = nil, nil
+	switch {
+	case err != nil && temporal.IsCanceledError(err) && r.st.Withdrawn != nil:
+		return nil // the withdrawal closed the request; the task closed itself
+	case err != nil:
 		return err
 	}
 	r.st.Decisions = append(r.st.Decisions, out)
@@ -192,6 +208,9 @@ func (r *openDataRequest) followExtensionRequests(ctx workflow.Context) {
 // deadlineSet follows the reply's deadline onto the request: the first is the original
 // deadline, a later one moved by an approved extension (or a calendar change).
 func (r *openDataRequest) deadlineSet(ctx workflow.Context, d activities.DeadlineResult) error {
+	if r.st.Final { // withdrawn meanwhile: the task is about to close
+		return nil
+	}
 	r.st.DueAt = nil
 	if !d.NoDeadline {
 		due := d.DueAt
@@ -210,6 +229,40 @@ func (r *openDataRequest) deadlineSet(ctx workflow.Context, d activities.Deadlin
 		r.st.Extension = ext
 	}
 	return r.project(ctx)
+}
+
+// validateWithdraw lets the applicant, and nobody else, withdraw a request still waiting for
+// its reply; a reply accepted first wins.
+func (r *openDataRequest) validateWithdraw(_ workflow.Context, u contract.WithdrawUpdate) error {
+	if blank(u.Actor.Subject) {
+		return invalidField("actor.subject", "the actor has no subject")
+	}
+	if u.Actor.Subject != r.st.Input.Applicant.Subject || !u.Actor.HasRole(policy.RoleCitizen) {
+		return rejectf(contract.ErrTypeForbidden, "only the applicant may withdraw this request")
+	}
+	if r.st.Final || r.st.Withdrawn != nil {
+		return rejectf(contract.ErrTypeConflict, "the request is already %s", r.st.Status)
+	}
+	if r.task == nil || r.task.Status != TaskStatusOpen {
+		return rejectf(contract.ErrTypeConflict, "the request is being answered")
+	}
+	return nil
+}
+
+// withdraw closes the request (撤回) and its open reply task, extension and supervision
+// included.
+func (r *openDataRequest) withdraw(ctx workflow.Context, u contract.WithdrawUpdate) (contract.OpenDataRequestState, error) {
+	r.st.Withdrawn = &contract.ActionRecord{By: u.Actor, At: workflow.Now(ctx), Reason: u.Reason}
+	step := r.st.CurrentStep
+	r.close(ctx, contract.OpenDataStatusWithdrawn)
+	if r.cancelTask != nil {
+		r.cancelTask() // the task projects itself closed
+	}
+	if err := r.changed(ctx, activities.EventWithdrawn, u.Actor, u.Reason,
+		map[string]any{"step": step, "resource_id": r.st.Input.Resource.ID}); err != nil {
+		return contract.OpenDataRequestState{}, err
+	}
+	return r.st, nil
 }
 
 // close marks the request final with the status; the caller records and projects it.

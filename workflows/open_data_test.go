@@ -433,3 +433,33 @@ func (s *openDataSuite) TestNotOpenFails() {
 	s.Empty(s.tasks)
 	s.Empty(s.ofKind(activities.EventDataOpened))
 }
+
+// The applicant withdraws (撤回) while an extension request waits for the head: only the
+// applicant may, once; the reply task and the extension approval task close with the request.
+func (s *openDataSuite) TestWithdrawnWhileExtensionPending() {
+	s.setup()
+	withdraw := func(actor contract.Actor, errType string) {
+		s.send(contract.UpdateWithdraw, contract.WithdrawUpdate{Actor: actor, Reason: "已从其他渠道获取"}, errType, "")
+	}
+	s.at("2026-10-14T10:00:00+08:00", func() { s.askExtension(approver, 5, "需调取历史档案核对", "") })
+	s.at("2026-10-14T12:00:00+08:00", func() {
+		withdraw(contract.Actor{Subject: "citizen-li", Roles: []string{policy.RoleCitizen}}, contract.ErrTypeForbidden)
+		withdraw(approver, contract.ErrTypeForbidden)
+		withdraw(citizenAct, "")
+	})
+	s.env.ExecuteWorkflow(OpenDataRequestWorkflow, openDataInput(contract.OpenConditional))
+
+	st := s.result()
+	s.Equal(contract.OpenDataStatusWithdrawn, st.Status)
+	s.True(st.Final)
+	s.Require().NotNil(st.Withdrawn)
+	s.Equal(citizenAct.Subject, st.Withdrawn.By.Subject)
+	s.Nil(st.DueAt)
+	s.Equal(activities.TaskClosed, s.lastTask(replyTaskID).Status)
+	s.Equal(activities.TaskClosed, s.lastTask(replyTaskID+"/extension/1").Status, "the head's approval task closes too")
+	s.Equal([]string{activities.EventSubmitted, activities.EventWithdrawn}, s.requestEvents())
+	last := s.lastRow()
+	s.Equal(contract.OpenDataStatusWithdrawn, last.Status)
+	s.NotNil(last.ClosedAt)
+	s.Nil(last.DueAt)
+}

@@ -141,3 +141,14 @@ func TestRecordOpenDataUnconditional(t *testing.T) {
 		t.Fatalf("final state = %+v", st)
 	}
 }
+
+// A conditional request withdrawn by the applicant while the reply is open.
+func TestRecordOpenDataWithdrawn(t *testing.T) {
+	st := recordOpenData(t, "withdrawn", contract.OpenConditional, func(r *recording) {
+		r.searchAttributes(contract.OpenDataStatusPending)
+		r.send(contract.UpdateWithdraw, contract.WithdrawUpdate{Actor: contract.Actor{Subject: "citizen-zhang", Roles: []string{policy.RoleCitizen}}, Reason: "不再需要"})
+	})
+	if st.Status != contract.OpenDataStatusWithdrawn {
+		t.Fatalf("final state = %+v", st)
+	}
+}

@@ -33,7 +33,12 @@ const (
 	// OpenDataStatusOpened: final; unconditionally open data, opened at once after the identity
 	// check (内乡 第四十六条第三款).
 	OpenDataStatusOpened = "opened"
+	// OpenDataStatusWithdrawn: final; the applicant withdrew the request (撤回) before the reply.
+	OpenDataStatusWithdrawn = "withdrawn"
 )
+
+// The applicant withdraws a pending request with UpdateWithdraw (payload WithdrawUpdate), which
+// answers with the OpenDataRequestState.
 
 // The reply step's decisions are DecisionApprove (required field FieldConditions) and
 // DecisionRefuse (required FieldReason and FieldLegalBasis: reasons AND basis, 第四十六条第二款).
@@ -96,6 +101,7 @@ type OpenDataRequestState struct {
 	Reason       string         `json:"reason,omitempty"`
 	RefusalBasis string         `json:"refusal_basis,omitempty"`
 	Decisions    []TaskOutcome  `json:"decisions,omitempty"`
+	Withdrawn    *ActionRecord  `json:"withdrawn,omitempty"`
 	Final        bool           `json:"final"`
 	ClosedAt     *time.Time     `json:"closed_at,omitempty"`
 	Seq          int            `json:"seq"`
