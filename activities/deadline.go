@@ -33,6 +33,9 @@ type DeadlineInput struct {
 	// date (内乡 第十三条) — instead of the step's working days: the task is due at its end, and
 	// extensions count working days beyond it.
 	DueDate string `json:"due_date,omitempty"`
+	// AnnualYear is the year an annual deadline falls in (the report on 2026 is due in
+	// January 2027); 0 is the year of receipt.
+	AnnualYear int `json:"annual_year,omitempty"`
 }
 
 // Reminder is one reminder point of the policy, as an instant.
@@ -149,8 +152,12 @@ func computeDeadline(cal *calendar.Calendar, step policy.Step, in DeadlineInput)
 	case step.Deadline.Annual != nil:
 		// A date every year (annual reports): the one in the year the task was received, in
 		// China; an extension counts working days beyond it.
-		month, d := step.Deadline.Annual.In(in.ReceivedAt.In(calendar.Location()).Year())
-		day := calendar.Date{Year: in.ReceivedAt.In(calendar.Location()).Year(), Month: month, Day: d}
+		year := in.AnnualYear
+		if year == 0 {
+			year = in.ReceivedAt.In(calendar.Location()).Year()
+		}
+		month, d := step.Deadline.Annual.In(year)
+		day := calendar.Date{Year: year, Month: month, Day: d}
 		var err error
 		if due, err = fixedDue(cal, day, in.ExtensionWorkdays); err != nil {
 			return DeadlineResult{}, err

@@ -101,6 +101,8 @@ func newTestAPI(t testing.TB, db *gorm.DB) *testAPI {
 		// Catalog updates read the same store.
 		CatalogUpdates: store,
 		Audit:          store,
+		AnnualReports:  store,
+		Notifications:  store,
 		Rectifications: store,
 		Corrections:    store,
 		OpenData:       store,

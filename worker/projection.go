@@ -23,8 +23,10 @@ func (p projection) SaveTask(ctx context.Context, in activities.ProjectTaskInput
 	if err != nil {
 		return fmt.Errorf("%w: %v", activities.ErrRejected, err)
 	}
-	_, err = p.store.UpsertTask(ctx, t)
-	return rejected(err)
+	if _, err = p.store.UpsertTask(ctx, t); err != nil {
+		return rejected(err)
+	}
+	return p.notifySideTask(ctx, in)
 }
 
 func (p projection) SaveTimelineEvent(ctx context.Context, in activities.AppendTimelineInput) error {
@@ -41,8 +43,14 @@ func (p projection) SaveTimelineEvent(ctx context.Context, in activities.AppendT
 		RequestID: in.RequestID, Procedure: in.Procedure, Step: in.Step, Kind: in.Kind, At: in.At,
 		Actor: in.Actor, DepartmentID: in.DepartmentID, Text: in.Text, DataJSON: string(dataJSON),
 	})
-	if err != nil || !audited(in.Kind) {
+	if err != nil {
 		return rejected(err)
+	}
+	if err := p.notify(ctx, in); err != nil {
+		return err
+	}
+	if !audited(in.Kind) {
+		return nil
 	}
 	// The audit log (内乡 第三十三条) takes decisions, grants and submissions from the same
 	// record, under the same key: a retry writes neither twice.
@@ -74,8 +82,9 @@ var unaudited = map[string]bool{
 
 func audited(kind string) bool { return !unaudited[kind] }
 
-// resourceOf is the catalog resource an event concerns: named in its data, or the share or
-// open-data request's; nil when there is none (a catalog update spans several).
+// resourceOf is the catalog resource an event concerns: named in its data, or the share
+// request's, correction's or open-data request's; nil when there is none (a catalog update
+// spans several).
 func (p projection) resourceOf(ctx context.Context, in activities.AppendTimelineInput) (*int64, error) {
 	switch v := in.Data["resource_id"].(type) { // float64 after JSON, an integer when called directly
 	case float64:
@@ -92,18 +101,23 @@ func (p projection) resourceOf(ctx context.Context, in activities.AppendTimeline
 	if in.RequestID == "" {
 		return nil, nil
 	}
-	var resourceID int64
+	var id int64
 	var err error
 	switch in.Procedure {
 	case "share":
 		var r *models.ShareRequest
 		if r, err = p.store.GetShareRequest(ctx, in.RequestID); err == nil {
-			resourceID = r.ResourceID
+			id = r.ResourceID
+		}
+	case "correction":
+		var c *models.Correction
+		if c, err = p.store.GetCorrection(ctx, in.RequestID); err == nil {
+			id = c.ResourceID
 		}
 	case "open_data": // the extension and supervision events of a citizen's request
 		var r *models.OpenDataRequest
 		if r, err = p.store.GetOpenDataRequest(ctx, in.RequestID); err == nil {
-			resourceID = r.ResourceID
+			id = r.ResourceID
 		}
 	default:
 		return nil, nil
@@ -114,7 +128,7 @@ func (p projection) resourceOf(ctx context.Context, in activities.AppendTimeline
 	case err != nil:
 		return nil, err
 	}
-	return &resourceID, nil
+	return &id, nil
 }
 
 // rejected marks the store's refusal of bad input, so the activity does not retry it.

@@ -205,3 +205,59 @@ func TestTimelineEventsInTheAuditLog(t *testing.T) {
 		t.Errorf("audited = %v, want granted and completed", got)
 	}
 }
+
+// Reminders, overdue notices (to the supervising authority too), proposals (to the other side
+// only) and side tasks reach the right people as notifications, once each.
+func TestNotificationsFromTheTimeline(t *testing.T) {
+	a, st, _ := newProjectionActivities(t)
+	ctx := context.Background()
+	task := projectInput(1, activities.TaskOpen)
+	task.PartnerDepartmentID, task.PartnerRole = "dept-b", "applicant"
+	if _, err := a.ProjectTask(ctx, task); err != nil {
+		t.Fatal(err)
+	}
+	sup := projectInput(2, activities.TaskOpen)
+	sup.TaskID, sup.Kind, sup.ParentTaskID, sup.CandidateDepartmentID, sup.CandidateRole = task.TaskID+"/supervision",
+		activities.TaskKindSupervision, task.TaskID, "dept-auth", "authority"
+	for range 2 {
+		if _, err := a.ProjectTask(ctx, sup); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, e := range []struct{ kind, dept string }{
+		{activities.EventReminded, ""}, {activities.EventOverdue, ""}, {activities.EventProposed, "dept-b"}, {activities.EventCommented, "dept-b"},
+	} {
+		in := activities.AppendTimelineInput{EventID: fmt.Sprintf("%s#%d", task.TaskID, i+1), Seq: i + 1, TaskID: task.TaskID,
+			WorkflowID: task.WorkflowID, RequestID: task.RequestID, Procedure: "share", Step: "negotiate", Kind: e.kind,
+			At: cst("2026-03-02T09:00:00+08:00"), DepartmentID: e.dept}
+		for range 2 {
+			if _, err := a.AppendTimeline(ctx, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	got := map[string][]string{}
+	for _, who := range []models.NotificationFilter{
+		{DepartmentID: "dept-a", Roles: []string{"approver"}, Subject: "ann"},
+		{DepartmentID: "dept-b", Roles: []string{"applicant"}, Subject: "bob"},
+		{DepartmentID: "dept-auth", Roles: []string{"authority"}, Subject: "carol"},
+	} {
+		items, _, _, err := st.ListNotifications(ctx, who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range items {
+			got[who.DepartmentID] = append(got[who.DepartmentID], n.Kind)
+		}
+	}
+	want := map[string][]string{
+		"dept-a":    {activities.EventProposed, activities.EventOverdue, activities.EventReminded},
+		"dept-b":    {activities.EventOverdue, activities.EventReminded},
+		"dept-auth": {activities.EventOverdue, activities.TaskKindSupervision},
+	}
+	for dept, kinds := range want {
+		if !slices.Equal(got[dept], kinds) {
+			t.Errorf("%s notified of %v, want %v", dept, got[dept], kinds)
+		}
+	}
+}

@@ -30,6 +30,9 @@ type Deps struct {
 	// Calendars is the current working-day calendar; Policy the jurisdiction profile in force.
 	Calendars activities.CalendarSource
 	Policy    policy.Profile
+	// AuditRetentionMonths is how long the audit log is kept; the nightly purge schedule
+	// deletes what is older. Zero leaves the schedules alone (tests).
+	AuditRetentionMonths int
 }
 
 // New creates the worker and registers every workflow and activity of datashare on it.
@@ -51,6 +54,9 @@ func register(r sdkworker.Registry, d Deps) {
 	r.RegisterWorkflowWithOptions(workflows.CatalogUpdateWorkflow, workflow.RegisterOptions{Name: contract.CatalogUpdateWorkflowType})
 	r.RegisterWorkflowWithOptions(workflows.CorrectionWorkflow, workflow.RegisterOptions{Name: contract.CorrectionWorkflowType})
 	r.RegisterWorkflowWithOptions(workflows.OpenDataRequestWorkflow, workflow.RegisterOptions{Name: contract.OpenDataRequestWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.AuditPurgeWorkflow, workflow.RegisterOptions{Name: contract.AuditPurgeWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.AnnualReportRoundWorkflow, workflow.RegisterOptions{Name: contract.AnnualReportRoundWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.AnnualReportWorkflow, workflow.RegisterOptions{Name: contract.AnnualReportWorkflowType})
 	store := models.NewStore(d.DB)
 	rect := rectificationProjection{store: store}
 	r.RegisterActivity(&activities.Activities{
@@ -64,6 +70,8 @@ func register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.CatalogUpdateActivities{Store: catalogUpdateProjection{store: store}})
 	r.RegisterActivity(&activities.CorrectionActivities{Store: correctionProjection{store: store}, Departments: correctionProjection{store: store}})
 	r.RegisterActivity(&activities.OpenDataActivities{Store: openDataProjection{store: store}})
+	r.RegisterActivity(&activities.AuditActivities{Store: store})
+	r.RegisterActivity(&activities.AnnualReportActivities{Store: annualReportProjection{store: store}, Calendars: d.Calendars, Policy: d.Policy})
 }
 
 // Run starts the worker and blocks until ctx ends, then stops it; a task in flight is
@@ -74,6 +82,19 @@ func Run(ctx context.Context, d Deps) error {
 		return fmt.Errorf("start worker on task queue %s: %w", d.TaskQueue, err)
 	}
 	d.Logger.Info("worker started", slog.String("task_queue", d.TaskQueue))
+	if d.AuditRetentionMonths > 0 {
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		// A namespace may not let this worker manage schedules; its operators can create them
+		// (deploy/README.md), so a refusal is a warning, not a stop.
+		annual := false
+		if pr, ok := d.Policy.Procedure(policy.ProcAnnualReport); ok && pr.Applies {
+			annual = true
+		}
+		if err := EnsureSchedules(sctx, d.Client, d.TaskQueue, d.AuditRetentionMonths, annual); err != nil {
+			d.Logger.Warn("schedules not ensured", slog.Any("error", err))
+		}
+		cancel()
+	}
 	<-ctx.Done()
 	w.Stop()
 	d.Logger.Info("worker stopped")

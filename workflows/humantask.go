@@ -31,7 +31,8 @@ type TaskSpec struct {
 	Step string `json:"step"`
 	// Candidate is who may claim and decide the task.
 	Candidate Party `json:"candidate"`
-	// Partner makes the task shared by two departments (协商): it acts on the task as the
+	// Partner makes the task shared by two parties — two departments negotiating (协商), or a
+	// department's approvers and its head (a rectification notice): it acts on the task as the
 	// candidate does, a mutual decision needs both, and neither claims or transfers it.
 	Partner *Party `json:"partner,omitempty"`
 	// Watchers may comment and urge (催办): the applicant's department, the authority.
@@ -47,6 +48,8 @@ type TaskSpec struct {
 	// DueDate (YYYY-MM-DD) is a date agreed for the case instead of the step's working days
 	// (an interface's delivery date, 内乡 第十三条); extensions count beyond it.
 	DueDate string `json:"due_date,omitempty"`
+	// AnnualYear is the year an annual step's date falls in; 0 is the year of receipt.
+	AnnualYear int `json:"annual_year,omitempty"`
 }
 
 // Task statuses in TaskState.
@@ -356,6 +359,7 @@ func (t *humanTask) computeDeadline(ctx workflow.Context) error {
 		ReceivedAt:        t.st.Spec.ReceivedAt,
 		ExtensionWorkdays: t.st.ExtensionWorkdays,
 		DueDate:           t.st.Spec.DueDate,
+		AnnualYear:        t.st.Spec.AnnualYear,
 	}).Get(ctx, &res)
 	if err != nil {
 		return fmt.Errorf("compute deadline of task %s: %w", t.st.Spec.TaskID, err)

@@ -24,7 +24,7 @@ func (t *humanTask) validateClaim(_ workflow.Context, u contract.ClaimUpdate) er
 		return rejectf(contract.ErrTypeForbidden, "only %s may claim this task", t.candidates())
 	}
 	if t.st.Spec.Partner != nil {
-		return rejectf(contract.ErrTypeRuleViolated, "a task shared by two departments is not claimed: either acts on it")
+		return rejectf(contract.ErrTypeRuleViolated, "a task shared by two parties (%s) is not claimed: either acts on it", t.candidates())
 	}
 	if t.st.Assignee != "" {
 		return rejectf(contract.ErrTypeConflict, "the task is already claimed by %s", t.st.Assignee)
@@ -63,7 +63,7 @@ func (t *humanTask) validateTransfer(_ workflow.Context, u contract.TransferUpda
 		return rejectf(contract.ErrTypeForbidden, "only %s may transfer this task", t.candidates())
 	}
 	if t.st.Spec.Partner != nil {
-		return rejectf(contract.ErrTypeRuleViolated, "a task shared by two departments is not transferred: either acts on it")
+		return rejectf(contract.ErrTypeRuleViolated, "a task shared by two parties (%s) is not transferred: either acts on it", t.candidates())
 	}
 	if t.st.Assignee != "" && t.st.Assignee != u.Actor.Subject {
 		return rejectf(contract.ErrTypeConflict, "the task is claimed by %s", t.st.Assignee)

@@ -322,6 +322,9 @@ func (r *rectification) upsertSearchAttributes(ctx workflow.Context) error {
 	}
 	if r.st.DueAt != nil {
 		updates = append(updates, contract.DueAtKey.ValueSet(due))
+	} else if r.sa.set && !r.sa.dueAt.IsZero() {
+		// Rectified (or waiting for the review): no deadline runs, so none is shown.
+		updates = append(updates, contract.DueAtKey.ValueUnset())
 	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
 		return fmt.Errorf("upsert search attributes: %w", err)

@@ -172,6 +172,8 @@ func apiServer(cfg config.Config, log *slog.Logger, s *services, verifier auth.V
 		// Catalog updates (目录更新): likewise.
 		CatalogUpdates: store,
 		Audit:          store,
+		AnnualReports:  store,
+		Notifications:  store,
 		// Rectification notices (限期整改): likewise.
 		Rectifications: store,
 		// Citizens' open-data requests (有条件开放申请): likewise.
@@ -392,7 +394,7 @@ func runWorker(ctx context.Context, args []string) error {
 		return err
 	}
 	go calendarWatch(cfg, log, s).Run(ctx)
-	werr := worker.Run(ctx, worker.Deps{Client: tc, TaskQueue: cfg.TemporalTaskQueue, DB: db, Logger: log, StopTimeout: cfg.ShutdownTimeout, Calendars: s.cal, Policy: s.active})
+	werr := worker.Run(ctx, worker.Deps{Client: tc, TaskQueue: cfg.TemporalTaskQueue, DB: db, Logger: log, StopTimeout: cfg.ShutdownTimeout, Calendars: s.cal, Policy: s.active, AuditRetentionMonths: cfg.AuditRetentionMonths})
 	return errors.Join(werr, wait())
 }
 

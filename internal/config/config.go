@@ -93,6 +93,8 @@ type Config struct {
 
 	MaxBodyBytes    int64         `env:"DATASHARE_MAX_BODY_BYTES" envDefault:"1048576" usage:"largest accepted request body in bytes"`
 	ShutdownTimeout time.Duration `env:"DATASHARE_SHUTDOWN_TIMEOUT" envDefault:"20s" usage:"how long a stop waits for requests and activities to finish"`
+	// AuditRetentionMonths is how long the audit log is kept; never below six months (内乡 第三十三条).
+	AuditRetentionMonths int `env:"DATASHARE_AUDIT_RETENTION_MONTHS" envDefault:"12" usage:"months the audit log is kept before the nightly purge; at least 6 (内乡 第三十三条)"`
 	// IdempotencyRetention is how long the answer to an Idempotency-Key is kept for retries.
 	IdempotencyRetention time.Duration `env:"DATASHARE_IDEMPOTENCY_RETENTION" envDefault:"24h" usage:"how long answers to Idempotency-Key requests are kept for retries"`
 	LogLevel             string        `env:"DATASHARE_LOG_LEVEL" envDefault:"info" usage:"debug, info, warn or error"`
@@ -309,6 +311,12 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 64<<20 {
 		bad("DATASHARE_MAX_BODY_BYTES", "must be between 1024 and 67108864, got %d", c.MaxBodyBytes)
+	}
+	switch {
+	case c.AuditRetentionMonths < 6:
+		bad("DATASHARE_AUDIT_RETENTION_MONTHS", "must be at least 6: 内乡 第三十三条 requires logs of data provided and obtained to be kept at least six months; got %d", c.AuditRetentionMonths)
+	case c.AuditRetentionMonths > 1200:
+		bad("DATASHARE_AUDIT_RETENTION_MONTHS", "must be at most 1200 (100 years), got %d", c.AuditRetentionMonths)
 	}
 	if c.IdempotencyRetention < time.Hour || c.IdempotencyRetention > 30*24*time.Hour {
 		bad("DATASHARE_IDEMPOTENCY_RETENTION", "must be between 1h and 720h, got %s", c.IdempotencyRetention)

@@ -47,6 +47,7 @@ func TestWrongValuesNameTheVariable(t *testing.T) {
 		"DATASHARE_DB_DIALECT":             {"DATASHARE_DB_DIALECT=postgres"},
 		"DATASHARE_DB_DSN":                 {"DATASHARE_DB_DIALECT=mysql"},
 		"DATASHARE_PROFILE":                {"DATASHARE_PROFILE=beijing"},
+		"DATASHARE_AUDIT_RETENTION_MONTHS": {"DATASHARE_AUDIT_RETENTION_MONTHS=3"},
 		"DATASHARE_AUTH_MODE":              {"DATASHARE_AUTH_MODE=none"},
 		"DATASHARE_OIDC_ISSUER":            {"DATASHARE_AUTH_MODE=oidc", "DATASHARE_OIDC_AUDIENCE=x"},
 		"DATASHARE_OIDC_AUDIENCE":          {"DATASHARE_AUTH_MODE=oidc", "DATASHARE_OIDC_ISSUER=https://sso.example.gov.cn"},
@@ -119,5 +120,18 @@ func TestREADMEListsEveryVariable(t *testing.T) {
 		if !strings.Contains(string(readme), "`"+v.Env+"`") {
 			t.Errorf("README does not list %s", v.Env)
 		}
+	}
+}
+
+// A retention of the audit log below six months stops the start, naming the variable and the
+// article that sets the floor.
+func TestAuditRetentionFloor(t *testing.T) {
+	_, err := FromOS(nil, map[string]string{"DATASHARE_AUDIT_RETENTION_MONTHS": "5"})
+	if err == nil || !strings.Contains(err.Error(), "DATASHARE_AUDIT_RETENTION_MONTHS") || !strings.Contains(err.Error(), "第三十三条") {
+		t.Fatalf("err = %v", err)
+	}
+	cfg, err := FromOS(nil, map[string]string{"DATASHARE_AUDIT_RETENTION_MONTHS": "6"})
+	if err != nil || cfg.AuditRetentionMonths != 6 {
+		t.Fatalf("six months: %+v, %v", cfg.AuditRetentionMonths, err)
 	}
 }
