@@ -114,6 +114,7 @@ func newTestAPIFor(t testing.TB, db *gorm.DB, profile string) *testAPI {
 		// Open-catalog corrections and interface requirements read the same store.
 		OpenCatalogCorrections: store,
 		InterfaceRequirements:  store,
+		OpenData:               store,
 	})
 	if err != nil {
 		t.Fatalf("router: %v", err)
@@ -333,9 +334,10 @@ func TestCatalogReviewCycle(t *testing.T) {
 		if hist.Items[0].Content.Name != "企业年报信息" || hist.Items[3].Content.Name != "企业年度报告信息" {
 			t.Fatalf("history did not keep the previous content: %+v", hist.Items)
 		}
-		// Now every principal may read it, a citizen included.
+		// Now every department may read it; a citizen sees only the open catalog, and this
+		// resource is not open (open_type none).
 		ta.expect(ta.do("GET", path, other, nil), 200)
-		ta.expect(ta.do("GET", path, ta.token("demo-citizen", "", auth.RoleCitizen), nil), 200)
+		ta.expect(ta.do("GET", path, ta.token("demo-citizen", "", auth.RoleCitizen), nil), 404)
 
 		// Return needs a reason, and only from submitted.
 		if e := ta.expect(ta.do("POST", path+"/return", ta.authority(), map[string]any{}), 400).errorBody(t); e.Fields["reason"] == "" {

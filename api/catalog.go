@@ -38,9 +38,10 @@ type catalogHandlers struct {
 }
 
 // viewer says what a principal may see: the authority and admins everything, a department its
-// own resources in every status and everyone's published ones.
+// own resources in every status and everyone's published ones, a citizen the open catalog
+// (开放目录) only.
 func viewer(p auth.Principal) models.Viewer {
-	return models.Viewer{DepartmentID: p.DepartmentID, SeesAll: p.Has(auth.RoleAuthority, auth.RoleAdmin)}
+	return models.Viewer{DepartmentID: p.DepartmentID, SeesAll: p.Has(auth.RoleAuthority, auth.RoleAdmin), OpenCatalog: citizenOnly(p)}
 }
 
 func (h catalogHandlers) create(c *gin.Context) {

@@ -20,10 +20,16 @@ const (
 type Viewer struct {
 	DepartmentID string
 	SeesAll      bool
+	// OpenCatalog restricts the viewer to the open catalog (开放目录): published resources whose
+	// open type is unconditional or conditional. Citizens see nothing else.
+	OpenCatalog bool
 }
 
 // CanSee applies the visibility rule of ListResources to a single resource.
 func (v Viewer) CanSee(r *CatalogResource) bool {
+	if v.OpenCatalog {
+		return r.Status == StatusPublished && (r.OpenType == OpenUnconditional || r.OpenType == OpenConditional)
+	}
 	return v.SeesAll || r.Status == StatusPublished || (v.DepartmentID != "" && r.ProviderDeptID == v.DepartmentID)
 }
 
@@ -87,7 +93,10 @@ func (s *Store) ListResources(ctx context.Context, f ResourceFilter) (items []Ca
 		p := "%" + escapeLike(strings.ToLower(text)) + "%"
 		q = q.Where("(LOWER(code) LIKE ? ESCAPE '!' OR LOWER(name) LIKE ? ESCAPE '!' OR LOWER(description) LIKE ? ESCAPE '!')", p, p, p)
 	}
-	if !f.Viewer.SeesAll {
+	switch {
+	case f.Viewer.OpenCatalog:
+		q = q.Where("status = ? AND open_type IN ?", StatusPublished, []string{string(OpenUnconditional), string(OpenConditional)})
+	case !f.Viewer.SeesAll:
 		if f.Viewer.DepartmentID != "" {
 			q = q.Where("(status = ? OR provider_dept_id = ?)", StatusPublished, f.Viewer.DepartmentID)
 		} else {

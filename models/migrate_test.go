@@ -19,8 +19,8 @@ import (
 // wantMigrations lists every migration file, in version order.
 var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql", "00003_calendar.sql",
 	"00004_tasks_timeline.sql", "00005_share_requests.sql", "00006_task_partner.sql", "00007_catalog_updates.sql",
-	"00008_corrections.sql", "00009_rectifications.sql", "00010_audit_events.sql", "00012_open_catalog_interfaces.sql",
-	"00014_annual_reports.sql", "00015_notifications.sql"}
+	"00008_corrections.sql", "00009_rectifications.sql", "00010_audit_events.sql",
+	"00011_open_data_requests.sql", "00012_open_catalog_interfaces.sql", "00014_annual_reports.sql", "00015_notifications.sql"}
 
 // migrationVersion is the version a file name starts with: versions may skip a number
 // reserved by a change on another branch.
@@ -126,6 +126,10 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			"interface_requirements": {"id", "workflow_id", "department_id", "authority_dept_id", "requested_by",
 				"description", "agreed_due", "status", "current_step", "due_at", "extension_workdays",
 				"interface_description", "documentation", "legal_basis", "revision", "created_at", "updated_at", "closed_at"},
+			"open_data_requests": {"id", "resource_id", "resource_code", "resource_name", "open_type",
+				"applicant_subject", "provider_dept_id", "purpose", "scope", "status", "current_step", "conditions",
+				"reason", "refusal_basis", "extension_workdays", "extension_reason", "original_due_at", "due_at",
+				"workflow_id", "legal_basis", "revision", "created_at", "updated_at", "closed_at"},
 		}
 		for table, cols := range columns {
 			types, err := db.Migrator().ColumnTypes(table)
@@ -157,6 +161,7 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			"corrections":              {"id"},
 			"open_catalog_corrections": {"id"},
 			"interface_requirements":   {"id"},
+			"open_data_requests":       {"id"},
 		}
 		for table, want := range primaryKeys {
 			var primary []string
@@ -210,6 +215,8 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			{"open_catalog_corrections", "idx_open_catalog_corrections_citizen", false, []string{"citizen_subject", "id"}},
 			{"open_catalog_corrections", "idx_open_catalog_corrections_provider", false, []string{"provider_dept_id", "status", "id"}},
 			{"interface_requirements", "idx_interface_requirements_department", false, []string{"department_id", "status", "id"}},
+			{"open_data_requests", "idx_open_data_applicant", false, []string{"applicant_subject", "status", "id"}},
+			{"open_data_requests", "idx_open_data_provider", false, []string{"provider_dept_id", "status", "id"}},
 		}
 		for _, want := range indexes {
 			all, err := db.Migrator().GetIndexes(want.table)

@@ -83,7 +83,8 @@ var unaudited = map[string]bool{
 func audited(kind string) bool { return !unaudited[kind] }
 
 // resourceOf is the catalog resource an event concerns: named in its data, or the share
-// request's or correction's; nil when there is none (a catalog update spans several).
+// request's, correction's or open-data request's; nil when there is none (a catalog update
+// spans several).
 func (p projection) resourceOf(ctx context.Context, in activities.AppendTimelineInput) (*int64, error) {
 	switch v := in.Data["resource_id"].(type) { // float64 after JSON, an integer when called directly
 	case float64:
@@ -112,6 +113,11 @@ func (p projection) resourceOf(ctx context.Context, in activities.AppendTimeline
 		var c *models.Correction
 		if c, err = p.store.GetCorrection(ctx, in.RequestID); err == nil {
 			id = c.ResourceID
+		}
+	case "open_data": // the extension and supervision events of a citizen's request
+		var r *models.OpenDataRequest
+		if r, err = p.store.GetOpenDataRequest(ctx, in.RequestID); err == nil {
+			id = r.ResourceID
 		}
 	default:
 		return nil, nil

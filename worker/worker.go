@@ -55,6 +55,7 @@ func register(r sdkworker.Registry, d Deps) {
 	r.RegisterWorkflowWithOptions(workflows.CorrectionWorkflow, workflow.RegisterOptions{Name: contract.CorrectionWorkflowType})
 	r.RegisterWorkflowWithOptions(workflows.OpenCatalogCorrectionWorkflow, workflow.RegisterOptions{Name: contract.OpenCatalogCorrectionWorkflowType})
 	r.RegisterWorkflowWithOptions(workflows.InterfaceRequirementWorkflow, workflow.RegisterOptions{Name: contract.InterfaceRequirementWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.OpenDataRequestWorkflow, workflow.RegisterOptions{Name: contract.OpenDataRequestWorkflowType})
 	r.RegisterWorkflowWithOptions(workflows.AuditPurgeWorkflow, workflow.RegisterOptions{Name: contract.AuditPurgeWorkflowType})
 	r.RegisterWorkflowWithOptions(workflows.AnnualReportRoundWorkflow, workflow.RegisterOptions{Name: contract.AnnualReportRoundWorkflowType})
 	r.RegisterWorkflowWithOptions(workflows.AnnualReportWorkflow, workflow.RegisterOptions{Name: contract.AnnualReportWorkflowType})
@@ -72,6 +73,7 @@ func register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.CorrectionActivities{Store: correctionProjection{store: store}, Departments: correctionProjection{store: store}})
 	r.RegisterActivity(&activities.OpenCatalogActivities{Store: openCatalogProjection{store: store}})
 	r.RegisterActivity(&activities.InterfaceActivities{Store: interfaceProjection{store: store}})
+	r.RegisterActivity(&activities.OpenDataActivities{Store: openDataProjection{store: store}})
 	r.RegisterActivity(&activities.AuditActivities{Store: store})
 	r.RegisterActivity(&activities.AnnualReportActivities{Store: annualReportProjection{store: store}, Calendars: d.Calendars, Policy: d.Policy})
 }

@@ -179,6 +179,8 @@ func apiServer(cfg config.Config, log *slog.Logger, s *services, verifier auth.V
 		// Open-catalog corrections and interface requirements (内乡 第四十五条, 第十三条): likewise.
 		OpenCatalogCorrections: store,
 		InterfaceRequirements:  store,
+		// Citizens' open-data requests (有条件开放申请): likewise.
+		OpenData: store,
 		Checks: []api.Check{
 			{Name: "database", Probe: func(ctx context.Context) error { return models.Ping(ctx, db) }},
 			{Name: "temporal", Probe: func(ctx context.Context) error { return temporalx.CheckHealth(ctx, tc) }},

@@ -1,0 +1,195 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Open-data request statuses (有条件开放申请状态), as OpenDataRequestWorkflow projects them.
+const (
+	OpenDataPending   = "pending"   // the producing department replies (内乡 第四十六条第二款)
+	OpenDataApproved  = "approved"  // final: opened on conditions of use
+	OpenDataRefused   = "refused"   // final: refused with reasons and basis
+	OpenDataOpened    = "opened"    // final: unconditionally open, opened at once (第四十六条第三款)
+	OpenDataWithdrawn = "withdrawn" // final: withdrawn by the applicant (撤回)
+)
+
+var openDataStatuses = map[string]bool{OpenDataPending: true, OpenDataApproved: true, OpenDataRefused: true, OpenDataOpened: true, OpenDataWithdrawn: true}
+
+// OpenDataRequest is a citizen's request for open data (有条件开放申请): the projection of its
+// workflow's state, written only by activities. A row is replaced whole, and only by a higher
+// Revision.
+type OpenDataRequest struct {
+	ID         string `gorm:"column:id;primaryKey"`
+	ResourceID int64  `gorm:"column:resource_id"`
+	// ResourceCode, ResourceName and OpenType are a snapshot taken at submission.
+	ResourceCode string `gorm:"column:resource_code"`
+	ResourceName string `gorm:"column:resource_name"`
+	OpenType     string `gorm:"column:open_type"`
+	// ApplicantSubject is the citizen's token subject: the only key to its own requests.
+	ApplicantSubject string `gorm:"column:applicant_subject"`
+	ProviderDeptID   string `gorm:"column:provider_dept_id"`
+	Purpose          string `gorm:"column:purpose"`
+	Scope            string `gorm:"column:scope"`
+	Status           string `gorm:"column:status"`
+	CurrentStep      string `gorm:"column:current_step"`
+	Conditions       string `gorm:"column:conditions"`
+	Reason           string `gorm:"column:reason"`
+	RefusalBasis     string `gorm:"column:refusal_basis"`
+	// ExtensionWorkdays and ExtensionReason: the extension granted (延期), 0 and "" without.
+	ExtensionWorkdays int        `gorm:"column:extension_workdays"`
+	ExtensionReason   string     `gorm:"column:extension_reason"`
+	OriginalDueAt     *time.Time `gorm:"column:original_due_at"`
+	DueAt             *time.Time `gorm:"column:due_at"`
+	WorkflowID        string     `gorm:"column:workflow_id"`
+	// LegalBasisJSON is the current step's citations, a JSON list of strings.
+	LegalBasisJSON string     `gorm:"column:legal_basis"`
+	Revision       int        `gorm:"column:revision"`
+	CreatedAt      time.Time  `gorm:"column:created_at;autoCreateTime:false"`
+	UpdatedAt      time.Time  `gorm:"column:updated_at;autoUpdateTime:false"`
+	ClosedAt       *time.Time `gorm:"column:closed_at"`
+}
+
+// TableName pins the table name independently of GORM's naming strategy.
+func (OpenDataRequest) TableName() string { return "open_data_requests" }
+
+// Validate returns invalid fields by column name.
+func (r *OpenDataRequest) Validate() map[string]string {
+	f := map[string]string{}
+	checkText(f, "id", r.ID, 64, true)
+	if r.Revision < 1 {
+		f["revision"] = "须为正整数"
+	}
+	checkText(f, "resource_code", r.ResourceCode, 64, false)
+	checkText(f, "resource_name", r.ResourceName, 255, false)
+	checkText(f, "open_type", r.OpenType, 32, true)
+	checkText(f, "applicant_subject", r.ApplicantSubject, 128, true)
+	checkText(f, "provider_dept_id", r.ProviderDeptID, 64, true)
+	if !openDataStatuses[r.Status] {
+		f["status"] = "未知状态"
+	}
+	checkText(f, "current_step", r.CurrentStep, 64, false)
+	checkText(f, "extension_reason", r.ExtensionReason, 2000, false)
+	checkText(f, "workflow_id", r.WorkflowID, 255, true)
+	if r.ExtensionWorkdays < 0 {
+		f["extension_workdays"] = "不能为负数"
+	}
+	if r.CreatedAt.IsZero() {
+		f["created_at"] = "不能为空"
+	}
+	return f
+}
+
+// GetOpenDataRequest returns the open-data request with the given id, or ErrNotFound.
+func (s *Store) GetOpenDataRequest(ctx context.Context, id string) (*OpenDataRequest, error) {
+	var r OpenDataRequest
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return nil, dbError(err, "load open-data request %q", id)
+	}
+	return &r, nil
+}
+
+// UpsertOpenDataRequest stores r unless the stored row has the same or a higher revision;
+// applied reports whether r was written. Invalid fields are a *ValidationError.
+func (s *Store) UpsertOpenDataRequest(ctx context.Context, r OpenDataRequest) (applied bool, err error) {
+	if f := r.Validate(); len(f) > 0 {
+		return false, fmt.Errorf("upsert open-data request %q: %w", r.ID, &ValidationError{Fields: f})
+	}
+	r.DueAt, r.OriginalDueAt, r.ClosedAt = dbTimePtr(r.DueAt), dbTimePtr(r.OriginalDueAt), dbTimePtr(r.ClosedAt)
+	r.CreatedAt = dbTime(r.CreatedAt)
+	if r.UpdatedAt.IsZero() {
+		r.UpdatedAt = now()
+	}
+	r.UpdatedAt = dbTime(r.UpdatedAt)
+	if r.LegalBasisJSON == "" {
+		r.LegalBasisJSON = "[]"
+	}
+	update := func() (bool, error) {
+		res := s.db.WithContext(ctx).Model(&OpenDataRequest{}).
+			Where("id = ? AND revision < ?", r.ID, r.Revision).
+			UpdateColumns(map[string]any{
+				"resource_id": r.ResourceID, "resource_code": r.ResourceCode, "resource_name": r.ResourceName,
+				"open_type": r.OpenType, "applicant_subject": r.ApplicantSubject, "provider_dept_id": r.ProviderDeptID,
+				"purpose": r.Purpose, "scope": r.Scope, "status": r.Status, "current_step": r.CurrentStep,
+				"conditions": r.Conditions, "reason": r.Reason, "refusal_basis": r.RefusalBasis,
+				"extension_workdays": r.ExtensionWorkdays, "extension_reason": r.ExtensionReason,
+				"original_due_at": r.OriginalDueAt, "due_at": r.DueAt, "workflow_id": r.WorkflowID,
+				"legal_basis": r.LegalBasisJSON, "revision": r.Revision,
+				"created_at": r.CreatedAt, "updated_at": r.UpdatedAt, "closed_at": r.ClosedAt,
+			})
+		if res.Error != nil {
+			return false, dbError(res.Error, "update open-data request %q to revision %d", r.ID, r.Revision)
+		}
+		return res.RowsAffected > 0, nil
+	}
+	return upsertGuarded(update, func() error { return s.db.WithContext(ctx).Create(&r).Error },
+		s.rowExists(ctx, &OpenDataRequest{}, r.ID), "open-data request %q revision %d", r.ID, r.Revision)
+}
+
+// OpenDataFilter selects open-data requests a principal may see: a citizen its own
+// (ApplicantSubject), a producing department those of its resources (ProviderDeptID), the
+// authority every one (SeesAll). A filter naming none of them selects nothing.
+type OpenDataFilter struct {
+	ApplicantSubject string
+	ProviderDeptID   string
+	SeesAll          bool
+
+	Status string // one of the OpenData* statuses; "" for every status
+	// Overdue selects requests whose reply is past its deadline (true) or not (false); nil
+	// for both. Now is the instant compared with; zero means the current time.
+	Overdue *bool
+	Now     time.Time
+	Limit   int
+	Cursor  string
+}
+
+// ListOpenDataRequests returns one page of the requests matching f, newest first (ids sort by
+// time of submission), and the cursor of the next page. A malformed status or cursor is a
+// *ValidationError.
+func (s *Store) ListOpenDataRequests(ctx context.Context, f OpenDataFilter) (items []OpenDataRequest, next string, err error) {
+	bad := map[string]string{}
+	if f.Status != "" && !openDataStatuses[f.Status] {
+		bad["status"] = "未知的开放申请状态"
+	}
+	after, ok := decodeIDCursor(openDataCursorPrefix, f.Cursor)
+	if !ok {
+		bad["cursor"] = "无效的分页游标"
+	}
+	if len(bad) > 0 {
+		return nil, "", fmt.Errorf("list open-data requests: %w", &ValidationError{Fields: bad})
+	}
+	q := s.db.WithContext(ctx).Model(&OpenDataRequest{})
+	switch {
+	case f.SeesAll:
+	case f.ApplicantSubject != "" && f.ProviderDeptID != "":
+		q = q.Where("(applicant_subject = ? OR provider_dept_id = ?)", f.ApplicantSubject, f.ProviderDeptID)
+	case f.ApplicantSubject != "":
+		q = q.Where("applicant_subject = ?", f.ApplicantSubject)
+	case f.ProviderDeptID != "":
+		q = q.Where("provider_dept_id = ?", f.ProviderDeptID)
+	default:
+		return []OpenDataRequest{}, "", nil
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.Overdue != nil {
+		at := f.Now
+		if at.IsZero() {
+			at = now()
+		}
+		// A closed request is never overdue.
+		if *f.Overdue {
+			q = q.Where("(due_at IS NOT NULL AND due_at < ? AND closed_at IS NULL)", dbTime(at))
+		} else {
+			q = q.Where("(due_at IS NULL OR due_at >= ? OR closed_at IS NOT NULL)", dbTime(at))
+		}
+	}
+	if after != "" {
+		q = q.Where("id < ?", after)
+	}
+	return pageByID(q, f.Limit, openDataCursorPrefix, func(r OpenDataRequest) string { return r.ID }, "list open-data requests")
+}
+
+const openDataCursorPrefix = "o1:"

@@ -1,0 +1,368 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/datashare/datashare/activities"
+	"github.com/datashare/datashare/internal/policy"
+	"github.com/datashare/datashare/workflows/contract"
+)
+
+// directAccessArticle is where 内乡 lets unconditionally open data be obtained directly after
+// identity authentication: the request is recorded and opened at once, nobody decides.
+const directAccessArticle = "第四十六条第三款"
+
+// maxOpenDataText bounds the conditions, reasons and basis a reply carries, which the read
+// model stores as text.
+const maxOpenDataText = 4000
+
+// OpenDataRequestWorkflow runs one citizen's open-data request (有条件开放申请, 内乡 第四十六条):
+// unconditionally open data is opened at once, the verified token being the identity check
+// (第三款); for conditionally open data the producing department answers within the step's
+// working days (10 WD, 第二款), approving on conditions of use or refusing with reasons and
+// basis. The human task offers one extension approved by the producer's head and hands an
+// overdue reply to the authority's supervision. Data not open is refused by the API before a
+// workflow starts.
+func OpenDataRequestWorkflow(ctx workflow.Context, in contract.OpenDataRequestInput) (contract.OpenDataRequestState, error) {
+	r := &openDataRequest{st: contract.OpenDataRequestState{Input: in, Status: contract.OpenDataStatusPending, Tasks: map[string]int{}}}
+	if err := r.setup(ctx); err != nil {
+		return contract.OpenDataRequestState{}, err
+	}
+	return r.run(ctx)
+}
+
+// openDataRequest is the runner behind OpenDataRequestWorkflow.
+type openDataRequest struct {
+	st         contract.OpenDataRequestState
+	workflowID string
+	proc       activities.DescribeProcedureResult
+	acts       *activities.Activities         // method references only
+	odActs     *activities.OpenDataActivities // method references only
+	sa         searchAttrs
+	// task is the live state of the running reply task, nil otherwise; asked is the last
+	// extension request seen on it, whose reason the applicant is shown once it is approved.
+	task  *TaskState
+	asked *PendingExtension
+	// cancelTask closes the running reply task (withdrawal); nil between tasks.
+	cancelTask workflow.CancelFunc
+}
+
+func (r *openDataRequest) setup(ctx workflow.Context) error {
+	r.workflowID = workflow.GetInfo(ctx).WorkflowExecution.ID
+	if err := workflow.SetQueryHandler(ctx, contract.QueryOpenDataRequest, func() (contract.OpenDataRequestState, error) { return r.st, nil }); err != nil {
+		return fmt.Errorf("register query %s: %w", contract.QueryOpenDataRequest, err)
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, contract.UpdateWithdraw, r.withdraw,
+		workflow.UpdateHandlerOptions{Validator: r.validateWithdraw}); err != nil {
+		return fmt.Errorf("register update %s: %w", contract.UpdateWithdraw, err)
+	}
+	return nil
+}
+
+func (r *openDataRequest) run(ctx workflow.Context) (contract.OpenDataRequestState, error) {
+	if err := r.describe(ctx); err != nil {
+		return contract.OpenDataRequestState{}, err
+	}
+	in := r.st.Input
+	// The memo names the resource only: the applicant is a private person.
+	if err := workflow.UpsertMemo(ctx, map[string]any{contract.MemoTitle: in.Resource.Name + " / 开放申请"}); err != nil {
+		return contract.OpenDataRequestState{}, fmt.Errorf("upsert memo: %w", err)
+	}
+	r.st.LegalBasis = r.proc.LegalBasis
+	if err := r.project(ctx); err != nil {
+		return contract.OpenDataRequestState{}, err
+	}
+	if err := r.record(ctx, activities.EventSubmitted, contract.Actor{Subject: in.Applicant.Subject}, in.Purpose,
+		map[string]any{"open_type": in.Resource.OpenType, "resource_code": in.Resource.Code, "resource_id": in.Resource.ID,
+			"scope": in.Scope}); err != nil {
+		return contract.OpenDataRequestState{}, err
+	}
+	var err error
+	switch in.Resource.OpenType {
+	case contract.OpenUnconditional:
+		err = r.open(ctx)
+	case contract.OpenConditional:
+		err = r.reply(ctx)
+	default:
+		err = temporal.NewNonRetryableApplicationError(fmt.Sprintf("catalog resource %s is not open (open type %q)", in.Resource.Code, in.Resource.OpenType),
+			contract.ErrTypeRuleViolated, nil)
+	}
+	if err != nil {
+		return contract.OpenDataRequestState{}, err
+	}
+	// A withdrawal may still be writing its projection.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return contract.OpenDataRequestState{}, err
+	}
+	return r.st, nil
+}
+
+// describe learns the profile's open-data steps (recorded in history).
+func (r *openDataRequest) describe(ctx workflow.Context) error {
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
+	}), r.acts.DescribeProcedure, activities.DescribeProcedureInput{Procedure: policy.ProcOpenData}).Get(ctx, &r.proc)
+	if err != nil {
+		return fmt.Errorf("describe procedure %s: %w", policy.ProcOpenData, err)
+	}
+	r.st.Jurisdiction = r.proc.Jurisdiction
+	return nil
+}
+
+// open opens unconditionally open data at once: the API verified the applicant's token, which
+// is the identity authentication 第四十六条第三款 asks for.
+func (r *openDataRequest) open(ctx workflow.Context) error {
+	basis := r.directAccessBasis()
+	r.st.LegalBasis = []string{basis}
+	r.close(ctx, contract.OpenDataStatusOpened)
+	return r.changed(ctx, activities.EventDataOpened, contract.Actor{Subject: r.st.Input.Applicant.Subject}, "",
+		map[string]any{"resource_id": r.st.Input.Resource.ID, "identity_check": "verified token", "legal_basis": []string{basis}})
+}
+
+// directAccessBasis cites 第四十六条第三款 of the document the procedure's own citation names.
+func (r *openDataRequest) directAccessBasis() string {
+	for _, c := range r.proc.LegalBasis {
+		if i := strings.Index(c, "》"); strings.HasPrefix(c, "《") && i > 0 {
+			return c[:i+len("》")] + directAccessArticle
+		}
+	}
+	return directAccessArticle
+}
+
+// reply is the producing department's answer to a conditionally open resource.
+func (r *openDataRequest) reply(ctx workflow.Context) error {
+	in := r.st.Input
+	step, ok := r.proc.Step(contract.StepReply)
+	if !ok {
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("profile %s has no open_data/reply step", r.st.Jurisdiction), contract.ErrTypeInvalid, nil)
+	}
+	r.st.Tasks[contract.StepReply]++
+	r.st.CurrentStep = contract.StepReply
+	spec := TaskSpec{
+		TaskID: contract.HumanTaskID(r.workflowID, contract.StepReply, r.st.Tasks[contract.StepReply]), RequestID: in.RequestID,
+		Procedure: policy.ProcOpenData, Step: contract.StepReply,
+		Candidate: Party{DepartmentID: in.Resource.ProviderDeptID, Role: step.ActorRole},
+		// A citizen belongs to no department, so only the authority watches and urges.
+		Watchers: []Party{{DepartmentID: in.AuthorityDeptID, Role: policy.RoleAuthority}},
+		Decisions: []activities.DecisionOption{
+			{Code: contract.DecisionApprove, RequiredFields: []string{contract.FieldConditions}},
+			// Reasons and basis, both (第四十六条第二款).
+			{Code: contract.DecisionRefuse, RequiredFields: []string{contract.FieldReason, contract.FieldLegalBasis}},
+		},
+		ReceivedAt: in.ReceivedAt,
+		Departments: map[string]string{policy.DeptProvider: in.Resource.ProviderDeptID, policy.DeptProducer: in.Resource.ProviderDeptID,
+			policy.DeptAuthority: in.AuthorityDeptID},
+	}
+	r.followExtensionRequests(ctx)
+	taskCtx, cancel := workflow.WithCancel(ctx)
+	r.cancelTask = cancel
+	out, err := runHumanTask(taskCtx, spec, taskObserver{
+		started:       func(st *TaskState) { r.task = st },
+		checkDecision: checkOpenDataReply,
+		deadlineSet:   r.deadlineSet,
+	})
+	cancel()
+	r.task, r.cancelTask = nil, nil
+	switch {
+	case err != nil && temporal.IsCanceledError(err) && r.st.Withdrawn != nil:
+		return nil // the withdrawal closed the request; the task closed itself
+	case err != nil:
+		return err
+	}
+	r.st.Decisions = append(r.st.Decisions, out)
+	if out.Decision == contract.DecisionApprove {
+		r.st.Conditions = text(out.Fields[contract.FieldConditions])
+		r.close(ctx, contract.OpenDataStatusApproved)
+		return r.changed(ctx, activities.EventOpenDataApproved, out.DecidedBy, out.Comment,
+			map[string]any{"resource_id": in.Resource.ID, "conditions": r.st.Conditions, "overdue": out.Overdue})
+	}
+	r.st.Reason, r.st.RefusalBasis = text(out.Fields[contract.FieldReason]), text(out.Fields[contract.FieldLegalBasis])
+	r.close(ctx, contract.OpenDataStatusRefused)
+	return r.changed(ctx, activities.EventOpenDataRefused, out.DecidedBy, r.st.Reason,
+		map[string]any{"resource_id": in.Resource.ID, "legal_basis": r.st.RefusalBasis, "overdue": out.Overdue})
+}
+
+// followExtensionRequests keeps the latest extension request of the reply task: the task's
+// handlers own it and drop it once decided, but the applicant must see the reason of the
+// extension that moved the deadline. It only reads state, so it adds nothing to history.
+func (r *openDataRequest) followExtensionRequests(ctx workflow.Context) {
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		seen := 0
+		for {
+			if err := workflow.Await(ctx, func() bool {
+				return r.task != nil && r.task.PendingExtension != nil && r.task.PendingExtension.N != seen
+			}); err != nil {
+				return
+			}
+			p := *r.task.PendingExtension
+			r.asked, seen = &p, p.N
+		}
+	})
+}
+
+// deadlineSet follows the reply's deadline onto the request: the first is the original
+// deadline, a later one moved by an approved extension (or a calendar change).
+func (r *openDataRequest) deadlineSet(ctx workflow.Context, d activities.DeadlineResult) error {
+	if r.st.Final { // withdrawn meanwhile: the task is about to close
+		return nil
+	}
+	r.st.DueAt = nil
+	if !d.NoDeadline {
+		due := d.DueAt
+		r.st.DueAt = &due
+		if r.st.OriginalDueAt == nil {
+			first := due
+			r.st.OriginalDueAt = &first
+		}
+	}
+	r.st.LegalBasis = d.LegalBasis
+	if t := r.task; t != nil && t.ExtensionsGranted > 0 && r.st.Extension == nil {
+		ext := &contract.OpenDataExtension{Workdays: t.ExtensionWorkdays, ApprovedAt: workflow.Now(ctx)}
+		if r.asked != nil {
+			ext.Reason = r.asked.Reason
+		}
+		r.st.Extension = ext
+	}
+	return r.project(ctx)
+}
+
+// validateWithdraw lets the applicant, and nobody else, withdraw a request still waiting for
+// its reply; a reply accepted first wins.
+func (r *openDataRequest) validateWithdraw(_ workflow.Context, u contract.WithdrawUpdate) error {
+	if blank(u.Actor.Subject) {
+		return invalidField("actor.subject", "the actor has no subject")
+	}
+	if u.Actor.Subject != r.st.Input.Applicant.Subject || !u.Actor.HasRole(policy.RoleCitizen) {
+		return rejectf(contract.ErrTypeForbidden, "only the applicant may withdraw this request")
+	}
+	if r.st.Final || r.st.Withdrawn != nil {
+		return rejectf(contract.ErrTypeConflict, "the request is already %s", r.st.Status)
+	}
+	if r.task == nil || r.task.Status != TaskStatusOpen {
+		return rejectf(contract.ErrTypeConflict, "the request is being answered")
+	}
+	return nil
+}
+
+// withdraw closes the request (撤回) and its open reply task, extension and supervision
+// included.
+func (r *openDataRequest) withdraw(ctx workflow.Context, u contract.WithdrawUpdate) (contract.OpenDataRequestState, error) {
+	r.st.Withdrawn = &contract.ActionRecord{By: u.Actor, At: workflow.Now(ctx), Reason: u.Reason}
+	step := r.st.CurrentStep
+	r.close(ctx, contract.OpenDataStatusWithdrawn)
+	if r.cancelTask != nil {
+		r.cancelTask() // the task projects itself closed
+	}
+	if err := r.changed(ctx, activities.EventWithdrawn, u.Actor, u.Reason,
+		map[string]any{"step": step, "resource_id": r.st.Input.Resource.ID}); err != nil {
+		return contract.OpenDataRequestState{}, err
+	}
+	return r.st, nil
+}
+
+// close marks the request final with the status; the caller records and projects it.
+func (r *openDataRequest) close(ctx workflow.Context, status string) {
+	now := workflow.Now(ctx)
+	r.st.Status, r.st.Final, r.st.ClosedAt = status, true, &now
+	r.st.CurrentStep, r.st.DueAt = "", nil
+}
+
+// project writes the request's current state to the read model and brings the search
+// attributes up to date.
+func (r *openDataRequest) project(ctx workflow.Context) error {
+	if err := r.upsertSearchAttributes(ctx); err != nil {
+		return err
+	}
+	r.st.Revision++
+	in, st := r.st.Input, r.st
+	p := activities.ProjectOpenDataRequestInput{
+		ID: in.RequestID, Revision: st.Revision, WorkflowID: r.workflowID, ResourceID: in.Resource.ID,
+		ResourceCode: in.Resource.Code, ResourceName: in.Resource.Name, OpenType: in.Resource.OpenType,
+		ApplicantSubject: in.Applicant.Subject, ProviderDeptID: in.Resource.ProviderDeptID,
+		Purpose: in.Purpose, Scope: in.Scope, Status: st.Status, CurrentStep: st.CurrentStep,
+		Conditions: st.Conditions, Reason: st.Reason, RefusalBasis: st.RefusalBasis,
+		OriginalDueAt: st.OriginalDueAt, DueAt: st.DueAt, LegalBasis: st.LegalBasis,
+		CreatedAt: in.ReceivedAt, UpdatedAt: workflow.Now(ctx), ClosedAt: st.ClosedAt,
+	}
+	if e := st.Extension; e != nil {
+		p.ExtensionWorkdays, p.ExtensionReason = e.Workdays, e.Reason
+	}
+	if err := workflow.ExecuteActivity(activityOptions(ctx), r.odActs.ProjectOpenDataRequest, p).Get(ctx, nil); err != nil {
+		return fmt.Errorf("project open-data request %s: %w", in.RequestID, err)
+	}
+	return nil
+}
+
+// upsertSearchAttributes sets the attributes administrators filter by, as the other
+// procedures do. The applicant department stays unset: a citizen has none, and no personal
+// data goes into search attributes.
+func (r *openDataRequest) upsertSearchAttributes(ctx workflow.Context) error {
+	var due time.Time
+	if r.st.DueAt != nil {
+		due = *r.st.DueAt
+	}
+	if r.sa.set && r.sa.status == r.st.Status && r.sa.dueAt.Equal(due) {
+		return nil
+	}
+	updates := []temporal.SearchAttributeUpdate{contract.StatusKey.ValueSet(r.st.Status)}
+	if !r.sa.set {
+		updates = append(updates, contract.ProcedureKey.ValueSet(policy.ProcOpenData), contract.JurisdictionKey.ValueSet(r.st.Jurisdiction),
+			contract.ProviderDeptKey.ValueSet(r.st.Input.Resource.ProviderDeptID))
+	}
+	if r.st.DueAt != nil {
+		updates = append(updates, contract.DueAtKey.ValueSet(due))
+	} else if r.sa.set && !r.sa.dueAt.IsZero() {
+		updates = append(updates, contract.DueAtKey.ValueUnset())
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
+		return fmt.Errorf("upsert search attributes: %w", err)
+	}
+	r.sa = searchAttrs{status: r.st.Status, dueAt: due, set: true}
+	return nil
+}
+
+// requestTaskID is the timeline's task id for events of the request itself.
+func (r *openDataRequest) requestTaskID() string { return r.workflowID + "/request" }
+
+// record appends one event of the request itself to its timeline.
+func (r *openDataRequest) record(ctx workflow.Context, kind string, actor contract.Actor, text string, data map[string]any) error {
+	r.st.Seq++
+	in := activities.AppendTimelineInput{
+		EventID: fmt.Sprintf("%s#%d", r.requestTaskID(), r.st.Seq), Seq: r.st.Seq, TaskID: r.requestTaskID(),
+		WorkflowID: r.workflowID, RequestID: r.st.Input.RequestID, Procedure: policy.ProcOpenData, Step: r.st.CurrentStep,
+		Kind: kind, At: workflow.Now(ctx), Actor: actor.Subject, DepartmentID: actor.DepartmentID, Text: text, Data: data,
+	}
+	if err := workflow.ExecuteActivity(activityOptions(ctx), r.acts.AppendTimeline, in).Get(ctx, nil); err != nil {
+		return fmt.Errorf("append %s to the timeline of open-data request %s: %w", kind, r.st.Input.RequestID, err)
+	}
+	return nil
+}
+
+// changed records an event and projects the request, in that order (see humanTask.changed).
+func (r *openDataRequest) changed(ctx workflow.Context, kind string, actor contract.Actor, text string, data map[string]any) error {
+	if err := r.record(ctx, kind, actor, text, data); err != nil {
+		return err
+	}
+	return r.project(ctx)
+}
+
+// checkOpenDataReply rejects a reply whose conditions, reasons or basis are not text, or too
+// long to keep: the applicant must be able to read them.
+func checkOpenDataReply(u contract.CompleteUpdate) error {
+	for _, f := range []string{contract.FieldConditions, contract.FieldReason, contract.FieldLegalBasis} {
+		v, ok := u.Fields[f]
+		if !ok || v == nil {
+			continue
+		}
+		s, isText := v.(string)
+		if !isText || len(s) > maxOpenDataText {
+			return invalidField(f, "%s must be text of at most %d bytes", f, maxOpenDataText)
+		}
+	}
+	return nil
+}
