@@ -283,31 +283,9 @@ func (h shareRequestHandlers) get(c *gin.Context) {
 		return
 	}
 	out := ShareRequestDetail{ShareRequestView: view, Timeline: []TimelineEventView{}, OpenTasks: []TaskView{}}
-	events, err := h.store.ListTimeline(ctx, r.ID)
-	if err != nil {
+	if out.Timeline, out.OpenTasks, err = requestActivity(ctx, h.store, r.ID); err != nil {
 		abort(c, err)
 		return
-	}
-	for _, e := range events {
-		ev, err := toTimelineEventView(e)
-		if err != nil {
-			abort(c, err)
-			return
-		}
-		out.Timeline = append(out.Timeline, ev)
-	}
-	tasks, err := h.store.ListRequestTasks(ctx, r.ID, "open")
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	for i := range tasks {
-		tv, err := toTaskView(&tasks[i])
-		if err != nil {
-			abort(c, err)
-			return
-		}
-		out.OpenTasks = append(out.OpenTasks, tv)
 	}
 	switch g, err := h.store.GetGrantByRequest(ctx, r.ID); {
 	case err == nil:
