@@ -113,3 +113,83 @@ func TestRecordAnnualReportSubmitted(t *testing.T) {
 	}
 	t.Logf("wrote %s (%d events)", path, len(hist.Events))
 }
+
+func (discard) PurgeAuditEvents(context.Context, time.Time) (int64, error) { return 2, nil }
+
+// The yearly round (opening every department's report and the summary) and the nightly audit
+// purge, each as a schedule fires it.
+func TestRecordAnnualRoundAndAuditPurge(t *testing.T) {
+	if !*update {
+		t.Skip("run with -update to record histories")
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	srv, err := devserver.Start(context.Background(), devserver.Options{DataDir: t.TempDir(),
+		FrontendPort: testutil.FreePort(t), UIPort: -1, Logger: quiet, SearchAttributes: contract.SearchAttributes()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	c, err := client.Dial(client.Options{HostPort: srv.FrontendHostPort(), Namespace: devserver.DefaultNamespace, Logger: log.NewStructuredLogger(quiet)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	cal, err := calendar.New(calendar.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof, err := policy.Select("neixiang", "", policy.LocalDefaults{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := sdkworker.New(c, "record-schedules", sdkworker.Options{})
+	w.RegisterWorkflowWithOptions(workflows.AnnualReportRoundWorkflow, workflow.RegisterOptions{Name: contract.AnnualReportRoundWorkflowType})
+	w.RegisterWorkflowWithOptions(workflows.AnnualReportWorkflow, workflow.RegisterOptions{Name: contract.AnnualReportWorkflowType})
+	w.RegisterWorkflowWithOptions(workflows.AuditPurgeWorkflow, workflow.RegisterOptions{Name: contract.AuditPurgeWorkflowType})
+	w.RegisterActivity(&activities.Activities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}})
+	w.RegisterActivity(&activities.AnnualReportActivities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}})
+	w.RegisterActivity(&activities.AuditActivities{Store: discard{}})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	for name, start := range map[string]func() (client.WorkflowRun, error){
+		"annual_report_round": func() (client.WorkflowRun, error) {
+			return c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "annual-report-round-rec", TaskQueue: "record-schedules"},
+				contract.AnnualReportRoundWorkflowType, contract.AnnualReportRoundInput{})
+		},
+		"audit_purge": func() (client.WorkflowRun, error) {
+			return c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "audit-purge-rec", TaskQueue: "record-schedules"},
+				contract.AuditPurgeWorkflowType, contract.AuditPurgeInput{RetentionMonths: 12})
+		},
+	} {
+		run, err := start()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := run.Get(ctx, nil); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		hist := &historypb.History{}
+		iter := c.GetWorkflowHistory(ctx, run.GetID(), run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for iter.HasNext() {
+			e, err := iter.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			hist.Events = append(hist.Events, e)
+		}
+		out, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join("testdata", "schedule_"+name+".json")
+		if err := os.WriteFile(path, append(out, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %s (%d events)", path, len(hist.Events))
+	}
+}

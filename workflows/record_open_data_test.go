@@ -36,8 +36,6 @@ func (discard) SaveOpenDataRequest(context.Context, activities.ProjectOpenDataRe
 	return nil
 }
 
-var recDeptHead = contract.Actor{Subject: "dave", DepartmentID: "dept-provider", Roles: []string{policy.RoleDeptHead}}
-
 // recordOpenData starts a server and worker under the neixiang profile, starts an open-data
 // request for a resource of the open type, lets drive act on it, waits for the result and
 // saves the history as testdata/open_data_<name>.json.
