@@ -59,13 +59,17 @@ func (t *humanTask) validateTransfer(_ workflow.Context, u contract.TransferUpda
 	if err := t.checkOpen(u.TaskID, u.Actor); err != nil {
 		return err
 	}
-	if !t.isCandidate(u.Actor) {
+	// The authority supervising an overdue task (督办) may re-route it to the department it
+	// belongs to, where the step allows department transfer.
+	reroute := t.st.Spec.AllowDepartmentTransfer && t.isSupervisor(u.Actor) &&
+		!blank(u.ToDepartmentID) && u.ToDepartmentID != t.st.Spec.Candidate.DepartmentID
+	if !t.isCandidate(u.Actor) && !reroute {
 		return rejectf(contract.ErrTypeForbidden, "only %s may transfer this task", t.candidates())
 	}
 	if t.st.Spec.Partner != nil {
 		return rejectf(contract.ErrTypeRuleViolated, "a task shared by two parties (%s) is not transferred: either acts on it", t.candidates())
 	}
-	if t.st.Assignee != "" && t.st.Assignee != u.Actor.Subject {
+	if t.st.Assignee != "" && t.st.Assignee != u.Actor.Subject && !reroute {
 		return rejectf(contract.ErrTypeConflict, "the task is claimed by %s", t.st.Assignee)
 	}
 	if blank(u.ToSubject) && blank(u.ToDepartmentID) {

@@ -523,3 +523,37 @@ func (s *humanTaskSuite) TestPendingExtensionClosedOnDecision() {
 	}
 	s.Equal([]string{activities.TaskOpen, activities.TaskClosed}, ext)
 }
+
+// Once a task is overdue, the supervising authority (督办) may re-route it to another
+// department where the step allows department transfer — even claimed — and that department
+// decides it; without the step's leave it may not, and before the deadline it is no party.
+func (s *humanTaskSuite) TestSupervisorReroutesOverdueTask() {
+	s.setup("ningxia")
+	spec := s.spec(policy.ProcShare)
+	spec.AllowDepartmentTransfer = true
+	right := contract.Actor{Subject: "rita", DepartmentID: "dept-right", Roles: []string{policy.RoleApprover}}
+	reroute := contract.TransferUpdate{TaskID: spec.TaskID, Actor: authorityAct, ToDepartmentID: "dept-right", Reason: "数据由该部门产生"}
+	s.at("2026-03-02T10:00:00+08:00", func() {
+		s.send(contract.UpdateClaim, contract.ClaimUpdate{TaskID: spec.TaskID, Actor: approver}, "", "")
+		s.send(contract.UpdateTransfer, reroute, contract.ErrTypeForbidden, "") // not overdue yet
+	})
+	s.at("2026-03-06T10:00:00+08:00", func() { // overdue since 24:00 on 4 March
+		s.send(contract.UpdateTransfer, reroute, "", "")
+		s.send(contract.UpdateComplete, s.approve(approver), contract.ErrTypeForbidden, "")
+		s.send(contract.UpdateComplete, s.approve(right), "", "")
+	})
+	s.env.ExecuteWorkflow(oneTaskWorkflow, spec)
+	s.Equal(right.Subject, s.outcome().DecidedBy.Subject)
+	s.Equal("dept-right", s.lastStepProjection().CandidateDepartmentID)
+}
+
+func (s *humanTaskSuite) TestSupervisorNeedsTheStepsLeaveToReroute() {
+	s.setup("ningxia")
+	spec := s.spec(policy.ProcShare)
+	s.at("2026-03-06T10:00:00+08:00", func() {
+		s.send(contract.UpdateTransfer, contract.TransferUpdate{TaskID: spec.TaskID, Actor: authorityAct, ToDepartmentID: "dept-right"}, contract.ErrTypeForbidden, "")
+		s.send(contract.UpdateComplete, s.approve(approver), "", "")
+	})
+	s.env.ExecuteWorkflow(oneTaskWorkflow, spec)
+	s.Equal(provider, s.lastStepProjection().CandidateDepartmentID)
+}

@@ -247,9 +247,10 @@ type Step struct {
 	Extension *Extension `json:"extension,omitempty" yaml:"extension"`
 	// RefusalRequires lists what a refusal must carry (NeedReasons, NeedBasis).
 	RefusalRequires []string `json:"refusal_requires,omitempty" yaml:"refusal_requires"`
-	// DepartmentTransfer lets the data authority, when it holds the step's task, transfer it
-	// to another department (转办). A deployment's setting: no shipped profile grants it,
-	// since none of the four texts provides for handing a decision to another department.
+	// DepartmentTransfer lets the data authority transfer the step's task to another department
+	// (转办): one it holds, or one it supervises once overdue (督办). A deployment's setting: no
+	// shipped profile grants it, since none of the four texts provides for handing a decision
+	// to another department.
 	DepartmentTransfer bool `json:"department_transfer,omitempty" yaml:"department_transfer"`
 	// LegalBasis are the articles that impose the step, its actor and its deadline.
 	LegalBasis []Citation `json:"legal_basis" yaml:"legal_basis"`

@@ -264,7 +264,7 @@ func TestMalformedFilesNameFileLineAndPath(t *testing.T) {
 			"day: 30", "procedures[7].steps[0].deadline.annual.day", "must be 1..28 for month 2"},
 		{"retention months not cited", "  - {record: audit_log, local_default: true, note: silent}", "  - {record: audit_log, min_months: 6, legal_basis: [{document: 测试办法, article: 第三十三条}]}", "min_months: 6", "retention[0].min_months", "6 months is not stated"},
 		{"bad id", "id: testland", "id: Test Land", "id: Test", "id", "lower-case"},
-		{"department transfer on a step the authority does not act on", "        refusal_requires: [reasons]\n", "        refusal_requires: [reasons]\n        department_transfer: true\n", "department_transfer: true", "procedures[0].steps[0].department_transfer", "only a step the authority acts on"},
+		{"department transfer on a step the authority neither acts on nor supervises", "        escalation: {role: authority, department: authority, long_overdue_after_workdays: 5}\n", "        department_transfer: true\n", "department_transfer: true", "procedures[0].steps[0].department_transfer", "only a step the authority acts on or supervises"},
 		{"refusal reason twice", "  - {code: other, title: 其他}", "  - {code: outside_duty, title: 其他}", "code: outside_duty, title: 其他", "refusal_reasons[1].code", "listed twice"},
 		{"set_by_order without local default", "deadline: {workdays: 5}", "deadline: {workdays: 5, set_by_order: true}", "set_by_order: true", "procedures[0].steps[0].deadline.set_by_order", "goes with local_default"},
 		{"violations without rectification", "retention:\n", "violations:\n  - {code: late, title: 迟延, legal_basis: [{document: 测试办法, article: 第二十条, item: （一）}]}\nretention:\n", "violations:", "violations", "does not apply"},

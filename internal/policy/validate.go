@@ -284,8 +284,8 @@ func (v *validator) step(path string, s Step) {
 		v.extension(path+".extension", *s.Extension, s)
 	}
 	v.codes(path+".refusal_requires", s.RefusalRequires, refusalNeeds)
-	if s.DepartmentTransfer && s.Actor.Role != RoleAuthority {
-		v.add(path+".department_transfer", "only a step the authority acts on can be transferred to another department, not one of %s", s.Actor.Role)
+	if s.DepartmentTransfer && s.Actor.Role != RoleAuthority && (s.Escalation == nil || s.Escalation.Role != RoleAuthority) {
+		v.add(path+".department_transfer", "only a step the authority acts on or supervises can be transferred to another department, not one of %s escalated to nobody", s.Actor.Role)
 	}
 	v.citations(path+".legal_basis", s.LegalBasis)
 
