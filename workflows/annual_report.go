@@ -159,25 +159,9 @@ func annualReportRequestID(in contract.AnnualReportInput) string {
 
 // project writes the report to the read model and the search attributes to Temporal.
 func (r *annualReport) project(ctx workflow.Context) error {
-	var due time.Time
-	if r.st.DueAt != nil {
-		due = *r.st.DueAt
-	}
-	if !r.sa.set || r.sa.status != r.st.Status || !r.sa.dueAt.Equal(due) {
-		updates := []temporal.SearchAttributeUpdate{contract.StatusKey.ValueSet(r.st.Status)}
-		if !r.sa.set {
-			updates = append(updates, contract.ProcedureKey.ValueSet(policy.ProcAnnualReport),
-				contract.JurisdictionKey.ValueSet(r.st.Input.Jurisdiction), contract.ProviderDeptKey.ValueSet(r.st.Input.DepartmentID))
-		}
-		if r.st.DueAt != nil {
-			updates = append(updates, contract.DueAtKey.ValueSet(due))
-		} else if r.sa.set && !r.sa.dueAt.IsZero() {
-			updates = append(updates, contract.DueAtKey.ValueUnset())
-		}
-		if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
-			return fmt.Errorf("upsert search attributes: %w", err)
-		}
-		r.sa = searchAttrs{status: r.st.Status, dueAt: due, set: true}
+	if err := r.sa.upsert(ctx, procedureAttrs{Procedure: policy.ProcAnnualReport, Jurisdiction: r.st.Input.Jurisdiction,
+		ProviderDept: r.st.Input.DepartmentID, Status: r.st.Status, DueAt: r.st.DueAt}); err != nil {
+		return err
 	}
 	r.st.Revision++
 	in := r.st.Input

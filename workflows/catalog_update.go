@@ -373,28 +373,8 @@ func (u *catalogUpdate) project(ctx workflow.Context) error {
 // does: all of them the first time, then only status and due time when they change. The
 // department is the one whose catalog changes, in the provider attribute.
 func (u *catalogUpdate) upsertSearchAttributes(ctx workflow.Context) error {
-	var due time.Time
-	if u.st.DueAt != nil {
-		due = *u.st.DueAt
-	}
-	if u.sa.set && u.sa.status == u.st.Status && u.sa.dueAt.Equal(due) {
-		return nil
-	}
-	updates := []temporal.SearchAttributeUpdate{contract.StatusKey.ValueSet(u.st.Status)}
-	if !u.sa.set {
-		updates = append(updates, contract.ProcedureKey.ValueSet(policy.ProcCatalogUpdate),
-			contract.JurisdictionKey.ValueSet(u.st.Jurisdiction), contract.ProviderDeptKey.ValueSet(u.st.Input.DepartmentID))
-	}
-	if u.st.DueAt != nil {
-		updates = append(updates, contract.DueAtKey.ValueSet(due))
-	} else if u.sa.set && !u.sa.dueAt.IsZero() {
-		updates = append(updates, contract.DueAtKey.ValueUnset())
-	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
-		return fmt.Errorf("upsert search attributes: %w", err)
-	}
-	u.sa = searchAttrs{status: u.st.Status, dueAt: due, set: true}
-	return nil
+	return u.sa.upsert(ctx, procedureAttrs{Procedure: policy.ProcCatalogUpdate, Jurisdiction: u.st.Jurisdiction,
+		ProviderDept: u.st.Input.DepartmentID, Status: u.st.Status, DueAt: u.st.DueAt})
 }
 
 // updateTaskID is the timeline's task id for events of the update itself.

@@ -36,7 +36,6 @@ type correction struct {
 	acts       *activities.Activities           // method references only
 	corrActs   *activities.CorrectionActivities // method references only
 	sa         searchAttrs
-	saProducer string // the provider department the search attributes carry
 }
 
 func (r *correction) setup(ctx workflow.Context) error {
@@ -346,35 +345,12 @@ func (r *correction) project(ctx workflow.Context) error {
 // does: all of them the first time, then status, due time and the producing department when
 // they changed. Codes only.
 func (r *correction) upsertSearchAttributes(ctx workflow.Context) error {
-	var due time.Time
-	if r.st.DueAt != nil {
-		due = *r.st.DueAt
-	}
 	producer := r.st.ProducerDeptID
 	if producer == "" {
 		producer = r.st.Input.Resource.ProviderDeptID
 	}
-	if r.sa.set && r.sa.status == r.st.Status && r.sa.dueAt.Equal(due) && r.saProducer == producer {
-		return nil
-	}
-	updates := []temporal.SearchAttributeUpdate{contract.StatusKey.ValueSet(r.st.Status)}
-	if !r.sa.set {
-		updates = append(updates, contract.ProcedureKey.ValueSet(policy.ProcCorrection), contract.JurisdictionKey.ValueSet(r.st.Jurisdiction),
-			contract.ApplicantDeptKey.ValueSet(r.st.Input.Reporter.DepartmentID))
-	}
-	if !r.sa.set || r.saProducer != producer {
-		updates = append(updates, contract.ProviderDeptKey.ValueSet(producer))
-	}
-	if r.st.DueAt != nil {
-		updates = append(updates, contract.DueAtKey.ValueSet(due))
-	} else if r.sa.set && !r.sa.dueAt.IsZero() {
-		updates = append(updates, contract.DueAtKey.ValueUnset())
-	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
-		return fmt.Errorf("upsert search attributes: %w", err)
-	}
-	r.sa, r.saProducer = searchAttrs{status: r.st.Status, dueAt: due, set: true}, producer
-	return nil
+	return r.sa.upsert(ctx, procedureAttrs{Procedure: policy.ProcCorrection, Jurisdiction: r.st.Jurisdiction,
+		ApplicantDept: r.st.Input.Reporter.DepartmentID, ProviderDept: producer, Status: r.st.Status, DueAt: r.st.DueAt})
 }
 
 // caseTaskID is the timeline's task id for events of the correction itself.

@@ -135,29 +135,8 @@ func (r *interfaceRequirement) project(ctx workflow.Context) error {
 // upsertSearchAttributes sets the attributes administrators filter by: the authority as
 // applicant, the producing department as provider, status and due time.
 func (r *interfaceRequirement) upsertSearchAttributes(ctx workflow.Context) error {
-	var due time.Time
-	if r.st.DueAt != nil {
-		due = *r.st.DueAt
-	}
-	if r.sa.set && r.sa.status == r.st.Status && r.sa.dueAt.Equal(due) {
-		return nil
-	}
-	updates := []temporal.SearchAttributeUpdate{contract.StatusKey.ValueSet(r.st.Status)}
-	if !r.sa.set {
-		updates = append(updates, contract.ProcedureKey.ValueSet(policy.ProcInterfaceExtension),
-			contract.JurisdictionKey.ValueSet(r.st.Jurisdiction), contract.ApplicantDeptKey.ValueSet(r.st.Input.AuthorityDeptID),
-			contract.ProviderDeptKey.ValueSet(r.st.Input.DepartmentID))
-	}
-	if r.st.DueAt != nil {
-		updates = append(updates, contract.DueAtKey.ValueSet(due))
-	} else if r.sa.set && !r.sa.dueAt.IsZero() {
-		updates = append(updates, contract.DueAtKey.ValueUnset())
-	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
-		return fmt.Errorf("upsert search attributes: %w", err)
-	}
-	r.sa = searchAttrs{status: r.st.Status, dueAt: due, set: true}
-	return nil
+	return r.sa.upsert(ctx, procedureAttrs{Procedure: policy.ProcInterfaceExtension, Jurisdiction: r.st.Jurisdiction,
+		ApplicantDept: r.st.Input.AuthorityDeptID, ProviderDept: r.st.Input.DepartmentID, Status: r.st.Status, DueAt: r.st.DueAt})
 }
 
 // record appends one event of the requirement itself to its timeline.

@@ -251,28 +251,8 @@ func (r *openCatalogCorrection) project(ctx workflow.Context) error {
 // ids only — the applicant is a citizen, so the applicant department stays empty and the
 // citizen's subject never goes in.
 func (r *openCatalogCorrection) upsertSearchAttributes(ctx workflow.Context) error {
-	var due time.Time
-	if r.st.DueAt != nil {
-		due = *r.st.DueAt
-	}
-	if r.sa.set && r.sa.status == r.st.Status && r.sa.dueAt.Equal(due) {
-		return nil
-	}
-	updates := []temporal.SearchAttributeUpdate{contract.StatusKey.ValueSet(r.st.Status)}
-	if !r.sa.set {
-		updates = append(updates, contract.ProcedureKey.ValueSet(policy.ProcOpenCatalogCorrection),
-			contract.JurisdictionKey.ValueSet(r.st.Jurisdiction), contract.ProviderDeptKey.ValueSet(r.st.Input.Resource.ProviderDeptID))
-	}
-	if r.st.DueAt != nil {
-		updates = append(updates, contract.DueAtKey.ValueSet(due))
-	} else if r.sa.set && !r.sa.dueAt.IsZero() {
-		updates = append(updates, contract.DueAtKey.ValueUnset())
-	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
-		return fmt.Errorf("upsert search attributes: %w", err)
-	}
-	r.sa = searchAttrs{status: r.st.Status, dueAt: due, set: true}
-	return nil
+	return r.sa.upsert(ctx, procedureAttrs{Procedure: policy.ProcOpenCatalogCorrection, Jurisdiction: r.st.Jurisdiction,
+		ProviderDept: r.st.Input.Resource.ProviderDeptID, Status: r.st.Status, DueAt: r.st.DueAt})
 }
 
 // record appends one event of the application itself to its timeline.

@@ -302,28 +302,8 @@ func (r *openDataRequest) project(ctx workflow.Context) error {
 // procedures do. The applicant department stays unset: a citizen has none, and no personal
 // data goes into search attributes.
 func (r *openDataRequest) upsertSearchAttributes(ctx workflow.Context) error {
-	var due time.Time
-	if r.st.DueAt != nil {
-		due = *r.st.DueAt
-	}
-	if r.sa.set && r.sa.status == r.st.Status && r.sa.dueAt.Equal(due) {
-		return nil
-	}
-	updates := []temporal.SearchAttributeUpdate{contract.StatusKey.ValueSet(r.st.Status)}
-	if !r.sa.set {
-		updates = append(updates, contract.ProcedureKey.ValueSet(policy.ProcOpenData), contract.JurisdictionKey.ValueSet(r.st.Jurisdiction),
-			contract.ProviderDeptKey.ValueSet(r.st.Input.Resource.ProviderDeptID))
-	}
-	if r.st.DueAt != nil {
-		updates = append(updates, contract.DueAtKey.ValueSet(due))
-	} else if r.sa.set && !r.sa.dueAt.IsZero() {
-		updates = append(updates, contract.DueAtKey.ValueUnset())
-	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
-		return fmt.Errorf("upsert search attributes: %w", err)
-	}
-	r.sa = searchAttrs{status: r.st.Status, dueAt: due, set: true}
-	return nil
+	return r.sa.upsert(ctx, procedureAttrs{Procedure: policy.ProcOpenData, Jurisdiction: r.st.Jurisdiction,
+		ProviderDept: r.st.Input.Resource.ProviderDeptID, Status: r.st.Status, DueAt: r.st.DueAt})
 }
 
 // requestTaskID is the timeline's task id for events of the request itself.

@@ -307,30 +307,9 @@ func (r *rectification) project(ctx workflow.Context) error {
 // does: the department ordered is the "provider" (the party that acts), the authority the
 // "applicant" (the party that asked).
 func (r *rectification) upsertSearchAttributes(ctx workflow.Context) error {
-	var due time.Time
-	if r.st.DueAt != nil {
-		due = *r.st.DueAt
-	}
-	if r.sa.set && r.sa.status == r.st.Status && r.sa.dueAt.Equal(due) {
-		return nil
-	}
-	updates := []temporal.SearchAttributeUpdate{contract.StatusKey.ValueSet(r.st.Status)}
-	if !r.sa.set {
-		in := r.st.Input
-		updates = append(updates, contract.ProcedureKey.ValueSet(policy.ProcRectification), contract.JurisdictionKey.ValueSet(r.st.Jurisdiction),
-			contract.ApplicantDeptKey.ValueSet(in.AuthorityDeptID), contract.ProviderDeptKey.ValueSet(in.DepartmentID))
-	}
-	if r.st.DueAt != nil {
-		updates = append(updates, contract.DueAtKey.ValueSet(due))
-	} else if r.sa.set && !r.sa.dueAt.IsZero() {
-		// Rectified (or waiting for the review): no deadline runs, so none is shown.
-		updates = append(updates, contract.DueAtKey.ValueUnset())
-	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
-		return fmt.Errorf("upsert search attributes: %w", err)
-	}
-	r.sa = searchAttrs{status: r.st.Status, dueAt: due, set: true}
-	return nil
+	in := r.st.Input
+	return r.sa.upsert(ctx, procedureAttrs{Procedure: policy.ProcRectification, Jurisdiction: r.st.Jurisdiction,
+		ApplicantDept: in.AuthorityDeptID, ProviderDept: in.DepartmentID, Status: r.st.Status, DueAt: r.st.DueAt})
 }
 
 // record appends one event of the rectification itself to its timeline.

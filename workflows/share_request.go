@@ -62,12 +62,6 @@ type shareRequest struct {
 	partner *Party
 }
 
-type searchAttrs struct {
-	status string
-	dueAt  time.Time
-	set    bool
-}
-
 func (r *shareRequest) setup(ctx workflow.Context) error {
 	r.workflowID = workflow.GetInfo(ctx).WorkflowExecution.ID
 	if err := workflow.SetQueryHandler(ctx, contract.QueryShareRequest, func() (contract.ShareRequestState, error) { return r.st, nil }); err != nil {
@@ -508,29 +502,9 @@ func (r *shareRequest) projectGrant(ctx workflow.Context) error {
 // upsertSearchAttributes sets the attributes administrators filter by (DESIGN.md section 4):
 // all of them the first time, then only when status or due time changed. Codes only.
 func (r *shareRequest) upsertSearchAttributes(ctx workflow.Context) error {
-	var due time.Time
-	if r.st.DueAt != nil {
-		due = *r.st.DueAt
-	}
-	if r.sa.set && r.sa.status == r.st.Status && r.sa.dueAt.Equal(due) {
-		return nil
-	}
-	updates := []temporal.SearchAttributeUpdate{contract.StatusKey.ValueSet(r.st.Status)}
-	if !r.sa.set {
-		in := r.st.Input
-		updates = append(updates, contract.ProcedureKey.ValueSet(policy.ProcShare), contract.JurisdictionKey.ValueSet(r.st.Jurisdiction),
-			contract.ApplicantDeptKey.ValueSet(in.Applicant.DepartmentID), contract.ProviderDeptKey.ValueSet(in.Resource.ProviderDeptID))
-	}
-	if r.st.DueAt != nil {
-		updates = append(updates, contract.DueAtKey.ValueSet(due))
-	} else if r.sa.set && !r.sa.dueAt.IsZero() {
-		updates = append(updates, contract.DueAtKey.ValueUnset())
-	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
-		return fmt.Errorf("upsert search attributes: %w", err)
-	}
-	r.sa = searchAttrs{status: r.st.Status, dueAt: due, set: true}
-	return nil
+	in := r.st.Input
+	return r.sa.upsert(ctx, procedureAttrs{Procedure: policy.ProcShare, Jurisdiction: r.st.Jurisdiction,
+		ApplicantDept: in.Applicant.DepartmentID, ProviderDept: in.Resource.ProviderDeptID, Status: r.st.Status, DueAt: r.st.DueAt})
 }
 
 // requestTaskID is the timeline's task id for events of the request itself.
