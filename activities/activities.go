@@ -28,8 +28,6 @@ var ErrRejected = errors.New("rejected by the read model")
 
 // Activities holds the dependencies of every activity. Workflows call its methods by
 // reference (a nil *Activities is enough for that), the worker registers one built value.
-//
-// WIP: a notifier is still to be added.
 type Activities struct {
 	// Calendars is the current China working-day calendar.
 	Calendars CalendarSource

@@ -104,7 +104,8 @@ type TaskState struct {
 //
 // It registers the task's update, signal and query handlers on the calling workflow,
 // replacing those of an earlier task; it must not run twice at the same time in one workflow
-// (WIP: parallel tasks need a dispatcher keyed by TaskID).
+// (a procedure that needs two tasks at once runs the second in a child workflow, as the
+// rectification's consequence does).
 //
 // Cancelling ctx closes an undecided task (a withdrawn request): the task is projected closed,
 // its supervision and extension tasks with it, and RunHumanTask returns a canceled error
@@ -323,7 +324,7 @@ func (t *humanTask) fire(ctx workflow.Context, a alarm) error {
 	switch a.kind {
 	case activities.EventReminded:
 		t.st.RemindedPoints = append(t.st.RemindedPoints, a.point)
-		// WIP: notify the candidate department (notifier activity) besides the timeline.
+		// The workers turn the event into a notification to the task's people (worker/notify.go).
 		return t.record(ctx, a.kind, contract.Actor{}, "", map[string]any{
 			"workdays_before": a.point, "due_at": t.st.Deadline.DueAt})
 	case activities.EventOverdue:

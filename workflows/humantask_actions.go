@@ -251,7 +251,7 @@ func (t *humanTask) urge(ctx workflow.Context, u contract.UrgeUpdate) (TaskState
 	t.st.LastUrgeWindow[u.Actor.DepartmentID] = t.urgeWindow(now)
 	t.st.UrgeCount++
 	t.st.LastUrgedAt = &now
-	// WIP: notify the candidate department.
+	// The event reaches the task's people as a notification (worker/notify.go).
 	return t.changed(ctx, activities.EventUrged, u.Actor, u.Text, nil)
 }
 
