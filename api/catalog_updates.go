@@ -196,25 +196,11 @@ func newCatalogUpdateID(now time.Time) (string, error) {
 // awaitFirstStep queries the new workflow until its update task has a deadline, for at most
 // firstStepWait.
 func (h catalogUpdateHandlers) awaitFirstStep(ctx context.Context, wid, runID string, in contract.CatalogUpdateInput) contract.CatalogUpdateState {
-	st := contract.CatalogUpdateState{Input: in, Status: contract.CatalogUpdateUpdating}
-	ctx, cancel := context.WithTimeout(ctx, firstStepWait)
-	defer cancel()
-	for delay := 50 * time.Millisecond; ; delay = min(2*delay, time.Second) {
-		if v, err := h.starter.QueryWorkflow(ctx, wid, runID, contract.QueryCatalogUpdate); err == nil {
-			var got contract.CatalogUpdateState
-			if v.Get(&got) == nil {
-				st = got
-				if st.CurrentStep != "" && (st.DueAt != nil || st.Revision > 1) {
-					return st
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return st
-		case <-time.After(delay):
-		}
-	}
+	return awaitState(ctx, h.starter, wid, runID, contract.QueryCatalogUpdate,
+		contract.CatalogUpdateState{Input: in, Status: contract.CatalogUpdateUpdating},
+		func(st contract.CatalogUpdateState) bool {
+			return st.CurrentStep != "" && (st.DueAt != nil || st.Revision > 1)
+		})
 }
 
 func (h catalogUpdateHandlers) list(c *gin.Context) {

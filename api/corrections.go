@@ -229,25 +229,9 @@ func newCorrectionID(now time.Time) (string, error) {
 // awaitFirstStep queries the new workflow until it has opened its first step with its
 // deadline, for at most firstStepWait; until then it reports st.
 func (h correctionHandlers) awaitFirstStep(ctx context.Context, wid, runID string, st contract.CorrectionState) contract.CorrectionState {
-	ctx, cancel := context.WithTimeout(ctx, firstStepWait)
-	defer cancel()
-	for delay := 50 * time.Millisecond; ; delay = min(2*delay, time.Second) {
-		if v, err := h.starter.QueryWorkflow(ctx, wid, runID, contract.QueryCorrection); err == nil {
-			var got contract.CorrectionState
-			if v.Get(&got) == nil {
-				st = got
-				// Every correction step has a deadline (statutory or local default).
-				if st.Final || (st.CurrentStep != "" && st.DueAt != nil) {
-					return st
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return st
-		case <-time.After(delay):
-		}
-	}
+	// Every correction step has a deadline (statutory or local default).
+	return awaitState(ctx, h.starter, wid, runID, contract.QueryCorrection, st,
+		func(st contract.CorrectionState) bool { return st.Final || (st.CurrentStep != "" && st.DueAt != nil) })
 }
 
 func (h correctionHandlers) list(c *gin.Context) {

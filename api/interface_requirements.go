@@ -170,9 +170,11 @@ func (h interfaceHandlers) create(c *gin.Context) {
 		abort(c, fmt.Errorf("start interface requirement %s: %w", id, err))
 		return
 	}
-	st := contract.InterfaceRequirementState{Input: input, Status: contract.InterfaceStatusRequired}
-	awaitState(ctx, h.starter, wid, run.GetRunID(), contract.QueryInterfaceRequirement, &st,
-		func() bool { return st.Final || (st.CurrentStep != "" && st.DueAt != nil) })
+	st := awaitState(ctx, h.starter, wid, run.GetRunID(), contract.QueryInterfaceRequirement,
+		contract.InterfaceRequirementState{Input: input, Status: contract.InterfaceStatusRequired},
+		func(st contract.InterfaceRequirementState) bool {
+			return st.Final || (st.CurrentStep != "" && st.DueAt != nil)
+		})
 	c.Header("Location", "/api/v1/interface-requirements/"+id)
 	c.JSON(http.StatusCreated, InterfaceRequirementStatus{ID: id, Status: st.Status, WorkflowID: wid, CurrentStep: st.CurrentStep,
 		DueAt: formatTimePtr(st.DueAt), LegalBasis: nonNil(st.LegalBasis)})

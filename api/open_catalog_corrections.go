@@ -195,9 +195,11 @@ func (h openCatalogHandlers) create(c *gin.Context) {
 		abort(c, fmt.Errorf("start open-catalog correction %s: %w", id, err))
 		return
 	}
-	st := contract.OpenCatalogCorrectionState{Input: input, Status: contract.OpenCatalogStatusReplying}
-	awaitState(ctx, h.starter, wid, run.GetRunID(), contract.QueryOpenCatalogCorrection, &st,
-		func() bool { return st.Final || (st.CurrentStep != "" && st.DueAt != nil) })
+	st := awaitState(ctx, h.starter, wid, run.GetRunID(), contract.QueryOpenCatalogCorrection,
+		contract.OpenCatalogCorrectionState{Input: input, Status: contract.OpenCatalogStatusReplying},
+		func(st contract.OpenCatalogCorrectionState) bool {
+			return st.Final || (st.CurrentStep != "" && st.DueAt != nil)
+		})
 	out := OpenCatalogCorrectionStatus{ID: id, Status: st.Status, WorkflowID: wid, CurrentStep: st.CurrentStep,
 		DueAt: formatTimePtr(st.DueAt), LocalDefault: st.LocalDefault, LegalBasis: nonNil(st.LegalBasis)}
 	c.Header("Location", "/api/v1/open-catalog-corrections/"+id)
@@ -316,23 +318,6 @@ func toOpenCatalogCorrectionView(r *models.OpenCatalogCorrection, now time.Time)
 		return OpenCatalogCorrectionView{}, fmt.Errorf("open-catalog correction %s: legal basis: %w", r.ID, err)
 	}
 	return v, nil
-}
-
-// awaitState queries a new workflow until done reports that it opened its first step, for at
-// most firstStepWait; out keeps what the workflow reported last.
-func awaitState(ctx context.Context, starter WorkflowStarter, wid, runID, query string, out any, done func() bool) {
-	ctx, cancel := context.WithTimeout(ctx, firstStepWait)
-	defer cancel()
-	for delay := 50 * time.Millisecond; ; delay = min(2*delay, time.Second) {
-		if v, err := starter.QueryWorkflow(ctx, wid, runID, query); err == nil && v.Get(out) == nil && done() {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(delay):
-		}
-	}
 }
 
 // newCaseID is prefix, the time of receipt (China) and random hex: ids sort by time of

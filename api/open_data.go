@@ -154,24 +154,10 @@ func newOpenDataID(now time.Time) (string, error) {
 // awaitFirstStep queries the new workflow until it has opened the reply with its deadline, or
 // opened the data at once, for at most firstStepWait; until then it reports st.
 func (h openDataHandlers) awaitFirstStep(ctx context.Context, wid, runID string, st contract.OpenDataRequestState) contract.OpenDataRequestState {
-	ctx, cancel := context.WithTimeout(ctx, firstStepWait)
-	defer cancel()
-	for delay := 50 * time.Millisecond; ; delay = min(2*delay, time.Second) {
-		if v, err := h.starter.QueryWorkflow(ctx, wid, runID, contract.QueryOpenDataRequest); err == nil {
-			var got contract.OpenDataRequestState
-			if v.Get(&got) == nil {
-				st = got
-				if st.Final || (st.CurrentStep != "" && st.DueAt != nil) {
-					return st
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return st
-		case <-time.After(delay):
-		}
-	}
+	return awaitState(ctx, h.starter, wid, runID, contract.QueryOpenDataRequest, st,
+		func(st contract.OpenDataRequestState) bool {
+			return st.Final || (st.CurrentStep != "" && st.DueAt != nil)
+		})
 }
 
 func (h openDataHandlers) list(c *gin.Context) {

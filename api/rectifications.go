@@ -325,25 +325,9 @@ func (h rectificationHandlers) issue(c *gin.Context, dept, violation, descriptio
 // awaitTimeLimit queries the new workflow until its rectify task has a deadline, for at most
 // firstStepWait; until then it reports the notice as issued.
 func (h rectificationHandlers) awaitTimeLimit(ctx context.Context, wid, runID string, in contract.RectificationInput) contract.RectificationState {
-	st := contract.RectificationState{Input: in, Status: contract.RectificationIssued}
-	ctx, cancel := context.WithTimeout(ctx, firstStepWait)
-	defer cancel()
-	for delay := 50 * time.Millisecond; ; delay = min(2*delay, time.Second) {
-		if v, err := h.starter.QueryWorkflow(ctx, wid, runID, contract.QueryRectification); err == nil {
-			var got contract.RectificationState
-			if v.Get(&got) == nil {
-				st = got
-				if st.DueAt != nil || st.Final {
-					return st
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return st
-		case <-time.After(delay):
-		}
-	}
+	return awaitState(ctx, h.starter, wid, runID, contract.QueryRectification,
+		contract.RectificationState{Input: in, Status: contract.RectificationIssued},
+		func(st contract.RectificationState) bool { return st.DueAt != nil || st.Final })
 }
 
 // newRectificationID is "RN-" with the issue time (China) and random hex: ids sort by time of

@@ -203,27 +203,13 @@ func newShareRequestID(now time.Time) (string, error) {
 // (or decided at once), for at most firstStepWait; until the first answer it reports the
 // request as pending.
 func (h shareRequestHandlers) awaitFirstStep(ctx context.Context, wid, runID string, in contract.ShareRequestInput) contract.ShareRequestState {
-	st := contract.ShareRequestState{Input: in, Status: contract.ShareStatusPending}
-	ctx, cancel := context.WithTimeout(ctx, firstStepWait)
-	defer cancel()
-	for delay := 50 * time.Millisecond; ; delay = min(2*delay, time.Second) {
-		if v, err := h.starter.QueryWorkflow(ctx, wid, runID, contract.QueryShareRequest); err == nil {
-			var got contract.ShareRequestState
-			if v.Get(&got) == nil {
-				st = got
-				// Revision counts the workflow's projections: the first is the submission, a
-				// later one carries the first step's deadline.
-				if st.Final || (st.CurrentStep != "" && (st.DueAt != nil || st.Revision > 1)) {
-					return st
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return st
-		case <-time.After(delay):
-		}
-	}
+	// Revision counts the workflow's projections: the first is the submission, a later one
+	// carries the first step's deadline.
+	return awaitState(ctx, h.starter, wid, runID, contract.QueryShareRequest,
+		contract.ShareRequestState{Input: in, Status: contract.ShareStatusPending},
+		func(st contract.ShareRequestState) bool {
+			return st.Final || (st.CurrentStep != "" && (st.DueAt != nil || st.Revision > 1))
+		})
 }
 
 func (h shareRequestHandlers) list(c *gin.Context) {
