@@ -5,14 +5,9 @@ package workflows_test
 import (
 	"context"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -94,24 +89,7 @@ func TestRecordAnnualReportSubmitted(t *testing.T) {
 	if err := run.Get(ctx, &st); err != nil || st.Status != contract.AnnualReportSubmitted {
 		t.Fatalf("final state = %+v, %v", st, err)
 	}
-	hist := &historypb.History{}
-	iter := c.GetWorkflowHistory(ctx, id, run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	for iter.HasNext() {
-		e, err := iter.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		hist.Events = append(hist.Events, e)
-	}
-	out, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("testdata", "annual_report_submitted.json")
-	if err := os.WriteFile(path, append(out, '\n'), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("wrote %s (%d events)", path, len(hist.Events))
+	writeHistory(t, ctx, c, id, run.GetRunID(), "annual_report_submitted.json")
 }
 
 func (discard) PurgeAuditEvents(context.Context, time.Time) (int64, error) { return 2, nil }
@@ -173,23 +151,6 @@ func TestRecordAnnualRoundAndAuditPurge(t *testing.T) {
 		if err := run.Get(ctx, nil); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		hist := &historypb.History{}
-		iter := c.GetWorkflowHistory(ctx, run.GetID(), run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		for iter.HasNext() {
-			e, err := iter.Next()
-			if err != nil {
-				t.Fatal(err)
-			}
-			hist.Events = append(hist.Events, e)
-		}
-		out, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join("testdata", "schedule_"+name+".json")
-		if err := os.WriteFile(path, append(out, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("wrote %s (%d events)", path, len(hist.Events))
+		writeHistory(t, ctx, c, run.GetID(), run.GetRunID(), "schedule_"+name+".json")
 	}
 }

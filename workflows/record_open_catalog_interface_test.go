@@ -5,14 +5,9 @@ package workflows_test
 import (
 	"context"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -94,24 +89,7 @@ func recordNeixiang(t *testing.T, file, id, workflowType string, input any, driv
 	if err := run.Get(ctx, out); err != nil {
 		t.Fatal(err)
 	}
-	hist := &historypb.History{}
-	iter := c.GetWorkflowHistory(ctx, id, run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	for iter.HasNext() {
-		e, err := iter.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		hist.Events = append(hist.Events, e)
-	}
-	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("testdata", file+".json")
-	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("wrote %s (%d events)", path, len(hist.Events))
+	writeHistory(t, ctx, c, id, run.GetRunID(), file+".json")
 }
 
 // 开放目录更正: an extension of 10 WD consented by the head, agreed, the catalog changed.

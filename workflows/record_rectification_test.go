@@ -5,14 +5,9 @@ package workflows_test
 import (
 	"context"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -117,23 +112,6 @@ func TestRecordRectificationOverdueReturnedAccepted(t *testing.T) {
 		{wid, run.GetRunID(), "rectification_overdue_returned_accepted.json"},
 		{child.id, "", "rectification_consequence_carried_out.json"},
 	} {
-		hist := &historypb.History{}
-		iter := c.GetWorkflowHistory(ctx, h.id, h.runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		for iter.HasNext() {
-			e, err := iter.Next()
-			if err != nil {
-				t.Fatal(err)
-			}
-			hist.Events = append(hist.Events, e)
-		}
-		out, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join("testdata", h.file)
-		if err := os.WriteFile(path, append(out, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("wrote %s (%d events)", path, len(hist.Events))
+		writeHistory(t, ctx, c, h.id, h.runID, h.file)
 	}
 }

@@ -123,24 +123,7 @@ func record(t *testing.T, name string, shareType string, drive func(r *recording
 		t.Fatal(err)
 	}
 
-	hist := &historypb.History{}
-	iter := c.GetWorkflowHistory(ctx, id, run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	for iter.HasNext() {
-		e, err := iter.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		hist.Events = append(hist.Events, e)
-	}
-	out, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("testdata", "share_request_"+name+".json")
-	if err := os.WriteFile(path, append(out, '\n'), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("wrote %s (%d events)", path, len(hist.Events))
+	writeHistory(t, ctx, c, id, run.GetRunID(), "share_request_"+name+".json")
 	return st
 }
 
@@ -261,4 +244,28 @@ func TestRecordShareRequestNegotiatedAgreement(t *testing.T) {
 	if st.Status != contract.ShareStatusRevoked || st.Grant == nil || st.Grant.Basis != contract.StepNegotiate+"/"+contract.DecisionAgree {
 		t.Fatalf("final state = %+v", st)
 	}
+}
+
+// writeHistory saves a finished workflow's history as testdata/<file>, in the JSON the
+// replayer reads.
+func writeHistory(t *testing.T, ctx context.Context, c client.Client, id, runID, file string) {
+	t.Helper()
+	hist := &historypb.History{}
+	iter := c.GetWorkflowHistory(ctx, id, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		hist.Events = append(hist.Events, e)
+	}
+	out, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", file)
+	if err := os.WriteFile(path, append(out, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s (%d events)", path, len(hist.Events))
 }
