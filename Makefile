@@ -15,7 +15,7 @@ export DATASHARE_TEST_MYSQL_DSN
 
 WORKFLOWCHECK := $(GO) run go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 
-.PHONY: run test test-short lint build build-dev sizes clean
+.PHONY: run test test-short lint build build-dev sizes clean prod-up prod-down
 
 ## run: the whole system in one process (embedded Temporal server + UI, worker, API, SQLite in ./data)
 run: build-dev
@@ -56,6 +56,15 @@ sizes: build
 	@ls -l $(BIN)/datashare $(BIN)/datashare-dev | awk '{printf "%-22s %6.1f MiB\n", $$9, $$5/1048576}'
 	@if $(GO) version -m $(BIN)/datashare | grep -q 'go.temporal.io/server'; then echo "production binary links go.temporal.io/server"; exit 1; fi
 	@echo "production binary: no go.temporal.io/server"
+
+## prod-up: the production topology on this machine (official Temporal server on PostgreSQL,
+## MariaDB, 2 × api, 2 × worker, Temporal UI); endpoints and tokens in data-prod/endpoints.env
+prod-up:
+	GO=$(GO) ./deploy/prod/stack.sh up
+
+## prod-down: stop what prod-up started (databases and data-prod/ are kept)
+prod-down:
+	./deploy/prod/stack.sh down
 
 clean:
 	rm -rf $(BIN)

@@ -440,22 +440,9 @@ func runToken(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	user := fs.String("user", "", "user id (subject) from the users table")
 	ttl := fs.Duration("ttl", 30*24*time.Hour, "token lifetime")
-	var rest []string
-	// Own flags first; everything else is configuration.
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		name := strings.TrimLeft(strings.SplitN(a, "=", 2)[0], "-")
-		if name == "user" || name == "ttl" {
-			if !strings.Contains(a, "=") && i+1 < len(args) {
-				a += "=" + args[i+1]
-				i++
-			}
-			if err := fs.Parse([]string{a}); err != nil {
-				return err
-			}
-			continue
-		}
-		rest = append(rest, a)
+	rest, err := ownFlags(fs, args, "user", "ttl")
+	if err != nil {
+		return err
 	}
 	if *user == "" {
 		return errors.New("token: --user is required")

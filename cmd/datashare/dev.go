@@ -123,8 +123,8 @@ func printBanner(cfg config.Config, profile string, demo bool, uiURL, temporalAd
 		fmt.Fprint(os.Stderr, b.String())
 		return nil
 	}
-	var env strings.Builder
 	b.WriteString("\n Demo tokens (valid 30 days; also in " + filepath.Join(cfg.DataDir, "demo-tokens.env") + "):\n")
+	var env strings.Builder
 	for _, u := range models.DemoUsersFor(profile) {
 		tok, err := signer.Sign(principalOfUser(u), 30*24*time.Hour)
 		if err != nil {
@@ -134,9 +134,8 @@ func printBanner(cfg config.Config, profile string, demo bool, uiURL, temporalAd
 		if u.DepartmentID != nil {
 			dept = *u.DepartmentID
 		}
-		varName := "TOKEN_" + strings.ToUpper(strings.ReplaceAll(strings.TrimPrefix(u.ID, "demo-"), "-", "_"))
 		fmt.Fprintf(&b, "\n   %-19s %-13s %s\n   %s\n", u.ID, dept, strings.Join(u.Roles, ","), tok)
-		fmt.Fprintf(&env, "%s=%s\n", varName, tok)
+		fmt.Fprintf(&env, "%s=%s\n", demoTokenVar(u.ID), tok)
 	}
 	if err := os.WriteFile(filepath.Join(cfg.DataDir, "demo-tokens.env"), []byte(env.String()), 0o600); err != nil {
 		return err

@@ -49,13 +49,15 @@ type command struct {
 
 // commands is filled here and, in the embedded build, by dev.go.
 var commands = map[string]command{
-	"api":      {"run the HTTP API", runAPI},
-	"worker":   {"run the Temporal worker", runWorker},
-	"migrate":  {"apply (up) or list (status) database migrations", runMigrate},
-	"token":    {"mint a dev-mode bearer token: token --user ID [--ttl 720h]", runToken},
-	"config":   {"list every configuration variable with its flag and default", runConfig},
-	"calendar": {"working days from the embedded official data: calendar due --from T --workdays N | calendar days --from D --to D [--json]", runCalendar},
-	"version":  {"print the version", func(context.Context, []string) error { fmt.Println(version); return nil }},
+	"api":            {"run the HTTP API", runAPI},
+	"worker":         {"run the Temporal worker", runWorker},
+	"migrate":        {"apply (up) or list (status) database migrations", runMigrate},
+	"token":          {"mint a dev-mode bearer token: token --user ID [--ttl 720h]", runToken},
+	"config":         {"list every configuration variable with its flag and default", runConfig},
+	"calendar":       {"working days from the embedded official data: calendar due --from T --workdays N | calendar days --from D --to D [--json]", runCalendar},
+	"temporal-setup": {"register the Temporal namespace (retention DATASHARE_TEMPORAL_RETENTION) and the search attributes, as an operator would", runTemporalSetup},
+	"demo":           {"create the profile's demo departments, users and catalog once and print their dev tokens: demo [--tokens FILE]", runDemo},
+	"version":        {"print the version", func(context.Context, []string) error { fmt.Println(version); return nil }},
 }
 
 func run(ctx context.Context, args []string) error {
@@ -77,7 +79,7 @@ func run(ctx context.Context, args []string) error {
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: datashare <command> [flags]\n\ncommands:")
 	for _, name := range sortedCommandNames() {
-		fmt.Fprintf(os.Stderr, "  %-8s %s\n", name, commands[name].summary)
+		fmt.Fprintf(os.Stderr, "  %-15s %s\n", name, commands[name].summary)
 	}
 	fmt.Fprintln(os.Stderr, "\nEvery setting is an environment variable or a flag; `datashare config` lists them.")
 }

@@ -79,7 +79,7 @@ type Config struct {
 	TemporalAPIKey        string `env:"TEMPORAL_API_KEY" usage:"API key for Temporal Cloud or a proxy that checks keys"`
 
 	TemporalUIPort    int           `env:"DATASHARE_TEMPORAL_UI_PORT" envDefault:"8233" usage:"embedded mode: Temporal Web UI port (0 disables the UI)"`
-	TemporalRetention time.Duration `env:"DATASHARE_TEMPORAL_RETENTION" envDefault:"720h" usage:"embedded mode: retention of closed workflows in the namespace"`
+	TemporalRetention time.Duration `env:"DATASHARE_TEMPORAL_RETENTION" envDefault:"720h" usage:"retention of closed workflows in the namespace: set by the embedded mode and by temporal-setup"`
 
 	AuthMode        string `env:"DATASHARE_AUTH_MODE" envDefault:"dev" usage:"token verification: dev (generated key, demo tokens) or oidc"`
 	PrincipalSource string `env:"DATASHARE_PRINCIPAL_SOURCE" envDefault:"claims" usage:"department and roles from token claims or from the users table: claims or users"`

@@ -18,11 +18,14 @@ import (
 	"github.com/uber-go/tally/v4"
 	tallyprom "github.com/uber-go/tally/v4/prometheus"
 	enumspb "go.temporal.io/api/enums/v1"
+	namespacepb "go.temporal.io/api/namespace/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdktally "go.temporal.io/sdk/contrib/tally"
 	sdklog "go.temporal.io/sdk/log"
+	"google.golang.org/protobuf/types/known/durationpb"
 )
 
 // Config says how to reach Temporal.
@@ -146,6 +149,40 @@ func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 	var exists *serviceerror.AlreadyExists
 	if err != nil && !errors.As(err, &exists) {
 		return fmt.Errorf("add search attributes to %s: %w", namespace, err)
+	}
+	return nil
+}
+
+// EnsureNamespace registers the namespace with the given retention of closed workflows, or
+// raises the retention of an existing one that keeps them for less. It never lowers a
+// retention an operator chose: closed procedures stay inspectable at least that long.
+func EnsureNamespace(ctx context.Context, c client.Client, namespace string, retention time.Duration) error {
+	wf := c.WorkflowService()
+	desc, err := wf.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace})
+	var notFound *serviceerror.NamespaceNotFound
+	switch {
+	case errors.As(err, &notFound):
+		_, err = wf.RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
+			Namespace:                        namespace,
+			Description:                      "datashare: data-sharing procedures",
+			WorkflowExecutionRetentionPeriod: durationpb.New(retention),
+		})
+		var exists *serviceerror.NamespaceAlreadyExists
+		if err != nil && !errors.As(err, &exists) {
+			return fmt.Errorf("register namespace %s: %w", namespace, err)
+		}
+		return nil
+	case err != nil:
+		return fmt.Errorf("describe namespace %s: %w", namespace, err)
+	case desc.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration() >= retention:
+		return nil
+	}
+	_, err = wf.UpdateNamespace(ctx, &workflowservice.UpdateNamespaceRequest{
+		Namespace: namespace,
+		Config:    &namespacepb.NamespaceConfig{WorkflowExecutionRetentionTtl: durationpb.New(retention)},
+	})
+	if err != nil {
+		return fmt.Errorf("raise retention of namespace %s to %s: %w", namespace, retention, err)
 	}
 	return nil
 }
