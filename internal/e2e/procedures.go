@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -184,6 +183,9 @@ func (r *run) correction(t *testing.T) {
 
 	m.Step = contract.StepDispatch
 	dispatch := r.step(t, r.s.API2, UserTech, m, map[string]any{"decision": contract.DecisionDispatch, "department_id": r.providing})
+	if dispatch.CandidateDepartmentID != r.tech {
+		t.Errorf("correction %s: dispatch task offered to %q, want the technical service unit %q (内乡 第六十五条)", c.ID, dispatch.CandidateDepartmentID, r.tech)
+	}
 	m.Step = contract.StepVerify
 	r.step(t, r.s.API2, UserApprover, m, map[string]any{"decision": contract.DecisionConfirmed, "finding": "注册资本录入错误"})
 	m.Step = contract.StepCorrect
@@ -240,7 +242,7 @@ func (r *run) catalogUpdate(t *testing.T) {
 	r.waitStatus(t, r.s.API1, UserApprover, "/catalog-updates/"+u.ID, contract.CatalogUpdatePublished)
 	var pub Resource
 	Expect(t, Request{Method: "GET", URL: APIPath(r.s.API2, fmt.Sprintf("/catalog/resources/%d", draft.ID)), Token: r.tok[UserApplicant]}, 200).Decode(t, &pub)
-	if pub.Status != "published" {
+	if pub.Status != string(models.StatusPublished) {
 		t.Errorf("resource %s after the update: status %q, want published", draft.Code, pub.Status)
 	}
 	FindWorkflow(t, r.s.Temporal, u.WorkflowID, Attrs{Procedure: policy.ProcCatalogUpdate, Status: contract.CatalogUpdatePublished,
@@ -428,7 +430,7 @@ func (r *run) annualReport(t *testing.T) {
 			a.Completed = true
 		}
 		FindWorkflow(t, r.s.Temporal, contract.AnnualReportWorkflowID(year, dept), a)
-		if !slices.ContainsFunc(rows, func(a models.AnnualReport) bool { return a.DepartmentID == dept && a.Status == status }) {
+		if !slices.ContainsFunc(rows, func(ar models.AnnualReport) bool { return ar.DepartmentID == dept && ar.Status == status }) {
 			t.Errorf("read model: no annual report %d of %s with status %q in %+v", year, dept, status, rows)
 		}
 	}
@@ -483,6 +485,6 @@ func (r *run) openRound(t *testing.T) (int, []string) {
 			t.Fatalf("open the annual report round of %d: %s", year, resp)
 		}
 	}
-	t.Fatal(errors.New("every past year's annual report round from 2000 is already open"))
+	t.Fatalf("every past year's annual report round, %d back to 2000, is already open", last)
 	return 0, nil
 }
