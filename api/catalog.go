@@ -59,6 +59,11 @@ func (h catalogHandlers) create(c *gin.Context) {
 		return
 	}
 	r := &models.CatalogResource{ResourceContent: in.toContent()}
+	// Sent with an Idempotency-Key, the claim guards this insert; a process dying after the
+	// commit but before the answer is stored leaves the claim pending, and a retry waits until
+	// it is abandoned (idempotencyAbandonedAfter) and then runs again. That cannot duplicate
+	// the draft: the code is unique, so the second insert is refused with 409. It is not the
+	// first answer, which is why the route is not redrive.
 	if err := h.store.CreateResource(c.Request.Context(), r, p.Subject); err != nil {
 		abort(c, err)
 		return

@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -105,7 +103,7 @@ func (h catalogUpdateHandlers) create(c *gin.Context) {
 		return
 	}
 
-	id, err := newCatalogUpdateID(now)
+	id, err := newRequestID(c, "CU", now)
 	if err != nil {
 		abort(c, err)
 		return
@@ -130,12 +128,12 @@ func (h catalogUpdateHandlers) create(c *gin.Context) {
 		),
 		Memo: map[string]any{contract.MemoTitle: "目录更新 / " + dept + " / " + in.ChangedOn},
 	}
-	run, err := h.starter.ExecuteWorkflow(ctx, opts, contract.CatalogUpdateWorkflowType, input)
+	runID, err := startProcedure(c, h.starter, opts, contract.CatalogUpdateWorkflowType, input)
 	if err != nil {
 		abort(c, fmt.Errorf("start catalog update %s: %w", id, err))
 		return
 	}
-	st := h.awaitFirstStep(ctx, wid, run.GetRunID(), input)
+	st := h.awaitFirstStep(ctx, wid, runID, input)
 	c.Header("Location", "/api/v1/catalog-updates/"+id)
 	c.JSON(http.StatusCreated, toCatalogUpdateStatus(st, wid, h.now()))
 }
@@ -181,16 +179,6 @@ func authorityOf(ctx context.Context, departments DepartmentStore, jurisdiction 
 		}
 	}
 	return "", ruleViolated("no data authority department is registered for jurisdiction " + jurisdiction)
-}
-
-// newCatalogUpdateID is "CU-" with the creation time (China) and random hex: ids sort by time,
-// which the lists use as their order.
-func newCatalogUpdateID(now time.Time) (string, error) {
-	var b [5]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("make catalog update id: %w", err)
-	}
-	return "CU-" + now.In(chinaTime).Format("20060102150405") + "-" + hex.EncodeToString(b[:]), nil
 }
 
 // awaitFirstStep queries the new workflow until its update task has a deadline, for at most

@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -122,7 +120,7 @@ func (h correctionHandlers) create(c *gin.Context) {
 		}
 	}
 
-	id, err := newCorrectionID(now)
+	id, err := newRequestID(c, "DC", now)
 	if err != nil {
 		abort(c, err)
 		return
@@ -154,12 +152,12 @@ func (h correctionHandlers) create(c *gin.Context) {
 		),
 		Memo: map[string]any{contract.MemoTitle: res.Name + " / " + p.DepartmentID},
 	}
-	run, err := h.starter.ExecuteWorkflow(ctx, opts, contract.CorrectionWorkflowType, input)
+	runID, err := startProcedure(c, h.starter, opts, contract.CorrectionWorkflowType, input)
 	if err != nil {
 		abort(c, fmt.Errorf("start correction %s: %w", id, err))
 		return
 	}
-	st := h.awaitFirstStep(ctx, wid, run.GetRunID(), contract.CorrectionState{Input: input, Status: status})
+	st := h.awaitFirstStep(ctx, wid, runID, contract.CorrectionState{Input: input, Status: status})
 	c.Header("Location", "/api/v1/corrections/"+id)
 	c.JSON(http.StatusCreated, toCorrectionStatus(st, wid))
 }
@@ -214,16 +212,6 @@ func departmentOfKind(ctx context.Context, deps DepartmentStore, kind models.Dep
 		}
 	}
 	return "", ruleViolated(fmt.Sprintf("no %s department is registered for jurisdiction %s", kind, jurisdiction))
-}
-
-// newCorrectionID is "DC-" with the report time (China) and random hex: ids sort by time of
-// report, which the lists use as their order.
-func newCorrectionID(now time.Time) (string, error) {
-	var b [5]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("make correction id: %w", err)
-	}
-	return "DC-" + now.In(chinaTime).Format("20060102150405") + "-" + hex.EncodeToString(b[:]), nil
 }
 
 // awaitFirstStep queries the new workflow until it has opened its first step with its

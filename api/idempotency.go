@@ -31,9 +31,10 @@ const (
 // idempotencySaveTimeout bounds storing an answer once the caller may be gone.
 const idempotencySaveTimeout = 5 * time.Second
 
-// idempotencyAbandonedAfter is how long a claimed key without an answer holds back a retry:
-// longer than any create takes (they wait for their workflow a few seconds at most), so an
-// older claim belongs to a process that died mid-request and is taken over.
+// idempotencyAbandonedAfter is how long a claimed key without an answer holds back a retry
+// on a route that cannot drive a create again: longer than any create takes (they wait for
+// their workflow a few seconds at most), so an older claim belongs to a process that died
+// mid-request and is taken over.
 const idempotencyAbandonedAfter = 2 * time.Minute
 
 // IdempotencyStore keeps the answers to creates sent with an Idempotency-Key, per caller.
@@ -54,7 +55,16 @@ type IdempotencyStore interface {
 // body) with the stored first answer instead of running the handler again. Only 2xx answers
 // are stored: after a 4xx or 5xx the client may fix the request and retry with the same key.
 // It runs after authentication, because keys belong to the caller.
-func idempotency(store IdempotencyStore, log *slog.Logger, method, route string) gin.HandlerFunc {
+//
+// On a redrive route (a create that starts a workflow under an id newRequestID derives from
+// the seed put in the context) a repeat that finds the key claimed but unanswered runs the
+// handler again with the claim's seed instead of waiting: it addresses the same workflow id,
+// so it either starts the workflow the first attempt never got to start, or finds it started
+// and answers with it. That covers a process killed between the start and the answer, and
+// concurrent duplicates, without a second request and without a wait. For the same reason a
+// failure after the handler tried to start its workflow keeps the claim (the workflow may
+// exist), and only the claimant ever releases it.
+func idempotency(store IdempotencyStore, log *slog.Logger, method, route string, redrive bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		values := c.Request.Header.Values(HeaderIdempotencyKey)
 		if len(values) == 0 {
@@ -78,8 +88,11 @@ func idempotency(store IdempotencyStore, log *slog.Logger, method, route string)
 		}
 
 		// The claim comes first and is the lock: of concurrent requests with one key, one
-		// runs and the others are answered from what it stores.
+		// runs and the others are answered from what it stores (or, on a redrive route, drive
+		// the same create with the claim's seed).
 		ctx := c.Request.Context()
+		claimed := true
+	claim:
 		for attempt := 0; ; attempt++ {
 			err := store.ClaimIdempotencyKey(ctx, &fresh)
 			if err == nil {
@@ -99,7 +112,14 @@ func idempotency(store IdempotencyStore, log *slog.Logger, method, route string)
 			case !stored.Pending():
 				replay(c, stored, &fresh)
 				return
-			case attempt == 0 && time.Since(stored.CreatedAt) > idempotencyAbandonedAfter:
+			case redrive && sameRequest(stored, &fresh):
+				// The claimant died, failed after its start, or still runs: drive the create
+				// again under the claim's id.
+				fresh.CreatedAt, claimed = stored.CreatedAt, false
+				log.InfoContext(ctx, "driving a create again under its pending Idempotency-Key",
+					slog.String("request_id", requestID(c)), slog.String("subject", fresh.Subject), slog.Time("claimed_at", stored.CreatedAt))
+				break claim
+			case !redrive && attempt == 0 && time.Since(stored.CreatedAt) > idempotencyAbandonedAfter:
 				// The claiming process died mid-request: take the key over.
 				if err := store.ReleaseIdempotencyKey(ctx, fresh.Subject, key, time.Now().Add(-idempotencyAbandonedAfter)); err != nil {
 					abort(c, fmt.Errorf("take over %s: %w", HeaderIdempotencyKey, err))
@@ -113,13 +133,19 @@ func idempotency(store IdempotencyStore, log *slog.Logger, method, route string)
 			return
 		}
 
+		if redrive {
+			c.Set(ctxIdempotencySeed, newIdempotencySeed(fresh.Subject, key, fresh.CreatedAt))
+		}
+
 		orig := c.Writer
 		w := &capturingWriter{ResponseWriter: orig, status: http.StatusOK}
 		c.Writer = w
 		answered := false
 		defer func() {
 			c.Writer = orig // also when the handler panics
-			if !answered {
+			// A workflow may exist once its start was tried: a new claim would derive another
+			// id, so the claim stays for a retry to drive the same create again.
+			if !answered && claimed && !(redrive && startAttempted(c)) {
 				release(c, log, store, &fresh)
 			}
 		}()
@@ -134,8 +160,10 @@ func idempotency(store IdempotencyStore, log *slog.Logger, method, route string)
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), idempotencySaveTimeout)
 			err := store.CompleteIdempotencyKey(ctx, &fresh)
 			cancel()
-			// Either way this request's own answer is sent: it reports what it created.
-			if err != nil {
+			// Either way this request's own answer is sent: it reports what it created. On a
+			// redrive route a concurrent attempt of the same create may have stored its answer
+			// first, about the same id.
+			if err != nil && !(redrive && errors.Is(err, models.ErrNotFound)) {
 				log.ErrorContext(c.Request.Context(), "store answer for Idempotency-Key; a retry will not be recognised",
 					slog.String("request_id", requestID(c)), slog.String("subject", fresh.Subject), slog.String("route", method+" "+route), slog.Any("error", err))
 			}
@@ -155,10 +183,15 @@ func release(c *gin.Context, log *slog.Logger, store IdempotencyStore, rec *mode
 	}
 }
 
+// sameRequest reports whether req repeats the request stored was claimed or answered for.
+func sameRequest(stored, req *models.IdempotencyRecord) bool {
+	return stored.Method == req.Method && stored.Route == req.Route && stored.RequestHash == req.RequestHash
+}
+
 // inProgress answers a request whose key is claimed by a request still running: 409 with
 // Retry-After, unless the key was claimed for another request (then as replay would).
 func inProgress(c *gin.Context, stored, req *models.IdempotencyRecord) {
-	if stored.Method != req.Method || stored.Route != req.Route || stored.RequestHash != req.RequestHash {
+	if !sameRequest(stored, req) {
 		replay(c, stored, req) // refuses the reuse
 		return
 	}

@@ -10,11 +10,17 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 
 	"github.com/datashare/datashare/internal/auth"
@@ -312,7 +318,7 @@ func newIdempotencyEngine(store IdempotencyStore, h gin.HandlerFunc) *gin.Engine
 		c.Next()
 	}
 	for _, p := range []string{"/a", "/b"} {
-		r.POST(p, asCaller, idempotency(store, log, http.MethodPost, p), h)
+		r.POST(p, asCaller, idempotency(store, log, http.MethodPost, p, false), h)
 	}
 	return r
 }
@@ -427,4 +433,232 @@ func TestIdempotencyAbandonedClaimIsTakenOver(t *testing.T) {
 			t.Fatalf("after the takeover: %d %s, ran %d", rec.Code, rec.Body, runs)
 		}
 	})
+}
+
+// newRedriveEngine serves POST /r as a redrive route: a create that names its case with
+// newRequestID and starts it with startProcedure, for a caller "u1".
+func newRedriveEngine(store IdempotencyStore, h gin.HandlerFunc) *gin.Engine {
+	log := slog.New(slog.DiscardHandler)
+	r := gin.New()
+	r.Use(withRequestID(), recoverer(log), limitBody(4096))
+	asCaller := func(c *gin.Context) {
+		c.Set(ctxPrincipal, auth.Principal{Subject: "u1"})
+		c.Next()
+	}
+	r.POST("/r", asCaller, idempotency(store, log, http.MethodPost, "/r", true), h)
+	return r
+}
+
+// memStarter is Temporal's start as far as ids go: a second start of an id is refused as
+// already started. failAfterStart fails a start after it happened, as a timeout while
+// Temporal restarts or a process killed before it answered leaves it.
+type memStarter struct {
+	WorkflowStarter
+	mu             sync.Mutex
+	started        []string
+	failAfterStart bool
+}
+
+func (m *memStarter) ExecuteWorkflow(_ context.Context, o client.StartWorkflowOptions, _ any, _ ...any) (client.WorkflowRun, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if slices.Contains(m.started, o.ID) {
+		return nil, serviceerror.NewWorkflowExecutionAlreadyStarted("workflow execution already started", "", "")
+	}
+	m.started = append(m.started, o.ID)
+	if m.failAfterStart {
+		return nil, serviceerror.NewDeadlineExceeded("context deadline exceeded")
+	}
+	return fakeRun{id: o.ID}, nil
+}
+
+func (m *memStarter) ids() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.started)
+}
+
+// startingHandler creates like the procedures do: an id from newRequestID, then the start.
+// A body without "name" is refused before anything starts.
+func startingHandler(starter WorkflowStarter, entered func()) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var in struct{ Name string }
+		if err := c.ShouldBindJSON(&in); err != nil || in.Name == "" {
+			abort(c, invalidField("name", "is required"))
+			return
+		}
+		id, err := newRequestID(c, "T", time.Now())
+		if err != nil {
+			abort(c, err)
+			return
+		}
+		if entered != nil {
+			entered()
+		}
+		if _, err := startProcedure(c, starter, client.StartWorkflowOptions{ID: id}, "TestWorkflow", nil); err != nil {
+			abort(c, err)
+			return
+		}
+		c.JSON(http.StatusCreated, gin.H{"id": id})
+	}
+}
+
+func serveBody(h http.Handler, path, key, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("POST", path, strings.NewReader(body))
+	req.Header.Set(HeaderIdempotencyKey, key)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// A create whose start happened but whose answer was lost keeps its claim; the retry drives
+// it again at once (no 409) under the same id, finds the workflow started and answers with
+// it. Nothing is started twice, and the answer is stored for later retries.
+func TestIdempotencyRedriveAfterFailedStart(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		st := models.NewStore(db)
+		starter := &memStarter{failAfterStart: true}
+		engine := newRedriveEngine(st, startingHandler(starter, nil))
+
+		if rec := serveIdem(engine, "/r", "k-lost"); rec.Code < 500 {
+			t.Fatalf("start that failed after it happened: %d %s", rec.Code, rec.Body)
+		}
+		stored, err := st.GetIdempotencyRecord(context.Background(), "u1", "k-lost")
+		if err != nil || !stored.Pending() {
+			t.Fatalf("after a failure past the start the claim = %+v, %v; want it pending", stored, err)
+		}
+		if len(starter.ids()) != 1 {
+			t.Fatalf("started %v", starter.ids())
+		}
+
+		starter.mu.Lock()
+		starter.failAfterStart = false
+		starter.mu.Unlock()
+		retry := serveIdem(engine, "/r", "k-lost")
+		want := `{"id":"` + starter.ids()[0] + `"}`
+		if retry.Code != 201 || retry.Body.String() != want || retry.Header().Get(HeaderIdempotentReplayed) != "true" {
+			t.Fatalf("retry: %d %s %v, want 201 %s replayed", retry.Code, retry.Body, retry.Header(), want)
+		}
+		if ids := starter.ids(); len(ids) != 1 {
+			t.Fatalf("started %v, want the first start only", ids)
+		}
+		// The retry stored the answer: the next one is a plain replay.
+		again := serveIdem(engine, "/r", "k-lost")
+		if again.Code != 201 || again.Body.String() != want || again.Header().Get(HeaderIdempotentReplayed) != "true" {
+			t.Fatalf("after the retry: %d %s", again.Code, again.Body)
+		}
+		if stored, err := st.GetIdempotencyRecord(context.Background(), "u1", "k-lost"); err != nil || stored.Pending() {
+			t.Fatalf("stored = %+v, %v; want the answer", stored, err)
+		}
+		// The key is still bound to its body.
+		if rec := serveBody(engine, "/r", "k-lost", `{"name":"other"}`); rec.Code != 422 || !strings.Contains(rec.Body.String(), CodeIdempotencyKeyReused) {
+			t.Fatalf("other body: %d %s", rec.Code, rec.Body)
+		}
+	})
+}
+
+// A retry of a create that never reached the start (the process died before it) starts the
+// workflow itself, under the id the claim derives; a pending claim with another body is still
+// a reused key.
+func TestIdempotencyRedriveStartsWhatNeverStarted(t *testing.T) {
+	st := models.NewStore(modelstest.NewSQLite(t))
+	starter := &memStarter{}
+	engine := newRedriveEngine(st, startingHandler(starter, nil))
+	sum := sha256.Sum256([]byte(`{"name":"x"}`))
+	claim := &models.IdempotencyRecord{Subject: "u1", Key: "k-died", Method: "POST", Route: "/r", RequestHash: hex.EncodeToString(sum[:])}
+	if err := st.ClaimIdempotencyKey(context.Background(), claim); err != nil {
+		t.Fatal(err)
+	}
+	if rec := serveBody(engine, "/r", "k-died", `{"name":"y"}`); rec.Code != 422 || !strings.Contains(rec.Body.String(), CodeIdempotencyKeyReused) {
+		t.Fatalf("pending claim, other body: %d %s", rec.Code, rec.Body)
+	}
+	rec := serveIdem(engine, "/r", "k-died")
+	wantID := "T-" + claim.CreatedAt.In(chinaTime).Format("20060102150405") + "-" + newIdempotencySeed("u1", "k-died", claim.CreatedAt).hash
+	if rec.Code != 201 || rec.Body.String() != `{"id":"`+wantID+`"}` || rec.Header().Get(HeaderIdempotentReplayed) != "" {
+		t.Fatalf("retry of a create that never started: %d %s %v, want 201 %s", rec.Code, rec.Body, rec.Header(), wantID)
+	}
+	if ids := starter.ids(); len(ids) != 1 || ids[0] != wantID {
+		t.Fatalf("started %v", ids)
+	}
+}
+
+// Of two concurrent requests with one key on a redrive route, neither waits: both run, one
+// starts the workflow, the other finds it started, and both answer the same id.
+func TestIdempotencyRedriveConcurrent(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		st := models.NewStore(db)
+		starter := &memStarter{}
+		var first atomic.Bool
+		entered, finish := make(chan struct{}), make(chan struct{})
+		engine := newRedriveEngine(st, startingHandler(starter, func() {
+			if first.CompareAndSwap(false, true) { // the first request holds before its start
+				close(entered)
+				<-finish
+			}
+		}))
+		held := make(chan *httptest.ResponseRecorder)
+		go func() { held <- serveIdem(engine, "/r", "k-twice") }()
+		<-entered
+		second := serveIdem(engine, "/r", "k-twice")
+		close(finish)
+		got := <-held
+		if second.Code != 201 || got.Code != 201 || second.Body.String() != got.Body.String() {
+			t.Fatalf("concurrent answers: %d %s and %d %s, want one 201", got.Code, got.Body, second.Code, second.Body)
+		}
+		if ids := starter.ids(); len(ids) != 1 || !strings.Contains(got.Body.String(), ids[0]) {
+			t.Fatalf("started %v, answered %s", ids, got.Body)
+		}
+		third := serveIdem(engine, "/r", "k-twice")
+		if third.Code != 201 || third.Body.String() != got.Body.String() || third.Header().Get(HeaderIdempotentReplayed) != "true" {
+			t.Fatalf("after both: %d %s", third.Code, third.Body)
+		}
+	})
+}
+
+// A create refused before its start releases the key, as before: the client fixes the body
+// and sends it again with the same key.
+func TestIdempotencyRedriveRefusalReleases(t *testing.T) {
+	st := models.NewStore(modelstest.NewSQLite(t))
+	starter := &memStarter{}
+	engine := newRedriveEngine(st, startingHandler(starter, nil))
+	if rec := serveBody(engine, "/r", "k-fix", `{}`); rec.Code != 400 {
+		t.Fatalf("refused: %d %s", rec.Code, rec.Body)
+	}
+	if _, err := st.GetIdempotencyRecord(context.Background(), "u1", "k-fix"); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("after a refusal the key is %v, want released", err)
+	}
+	if rec := serveIdem(engine, "/r", "k-fix"); rec.Code != 201 || len(starter.ids()) != 1 {
+		t.Fatalf("fixed retry: %d %s, started %v", rec.Code, rec.Body, starter.ids())
+	}
+}
+
+// The id of a keyed create comes from the caller, the key and the claim's time; without a key
+// it is random. Either way it keeps the format the lists sort by.
+func TestRequestIDFromIdempotencyKey(t *testing.T) {
+	at := time.Date(2026, 3, 1, 16, 30, 5, 123456000, time.UTC)
+	idFor := func(seed *idempotencySeed) string {
+		c, _ := gin.CreateTestContext(httptest.NewRecorder())
+		if seed != nil {
+			c.Set(ctxIdempotencySeed, *seed)
+		}
+		id, err := newRequestID(c, "SR", at.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	seed := newIdempotencySeed("u1", "k1", at)
+	a, b := idFor(&seed), idFor(&seed)
+	if a != b || !regexp.MustCompile(`^SR-20260302003005-[0-9a-f]{10}$`).MatchString(a) {
+		t.Fatalf("keyed ids %q and %q, want one SR-20260302003005-<10 hex>", a, b)
+	}
+	for _, other := range []idempotencySeed{newIdempotencySeed("u2", "k1", at), newIdempotencySeed("u1", "k2", at)} {
+		if idFor(&other) == a {
+			t.Errorf("another caller or key got the same id %s", a)
+		}
+	}
+	r1, r2 := idFor(nil), idFor(nil)
+	if r1 == r2 || !regexp.MustCompile(`^SR-20260302013005-[0-9a-f]{10}$`).MatchString(r1) {
+		t.Fatalf("unkeyed ids %q and %q, want random SR-20260302013005-<10 hex>", r1, r2)
+	}
 }

@@ -144,7 +144,7 @@ func (h interfaceHandlers) create(c *gin.Context) {
 		abort(c, err)
 		return
 	}
-	id, err := newCaseID("IR", now)
+	id, err := newRequestID(c, "IR", now)
 	if err != nil {
 		abort(c, err)
 		return
@@ -165,12 +165,12 @@ func (h interfaceHandlers) create(c *gin.Context) {
 		),
 		Memo: map[string]any{contract.MemoTitle: "服务接口 / " + deptID},
 	}
-	run, err := h.starter.ExecuteWorkflow(ctx, opts, contract.InterfaceRequirementWorkflowType, input)
+	runID, err := startProcedure(c, h.starter, opts, contract.InterfaceRequirementWorkflowType, input)
 	if err != nil {
 		abort(c, fmt.Errorf("start interface requirement %s: %w", id, err))
 		return
 	}
-	st := awaitState(ctx, h.starter, wid, run.GetRunID(), contract.QueryInterfaceRequirement,
+	st := awaitState(ctx, h.starter, wid, runID, contract.QueryInterfaceRequirement,
 		contract.InterfaceRequirementState{Input: input, Status: contract.InterfaceStatusRequired},
 		func(st contract.InterfaceRequirementState) bool {
 			return st.Final || (st.CurrentStep != "" && st.DueAt != nil)

@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -164,7 +162,7 @@ func (h openCatalogHandlers) create(c *gin.Context) {
 		return
 	}
 	now := h.now()
-	id, err := newCaseID("OC", now)
+	id, err := newRequestID(c, "OC", now)
 	if err != nil {
 		abort(c, err)
 		return
@@ -190,12 +188,12 @@ func (h openCatalogHandlers) create(c *gin.Context) {
 		),
 		Memo: map[string]any{contract.MemoTitle: res.Name + " / " + field},
 	}
-	run, err := h.starter.ExecuteWorkflow(ctx, opts, contract.OpenCatalogCorrectionWorkflowType, input)
+	runID, err := startProcedure(c, h.starter, opts, contract.OpenCatalogCorrectionWorkflowType, input)
 	if err != nil {
 		abort(c, fmt.Errorf("start open-catalog correction %s: %w", id, err))
 		return
 	}
-	st := awaitState(ctx, h.starter, wid, run.GetRunID(), contract.QueryOpenCatalogCorrection,
+	st := awaitState(ctx, h.starter, wid, runID, contract.QueryOpenCatalogCorrection,
 		contract.OpenCatalogCorrectionState{Input: input, Status: contract.OpenCatalogStatusReplying},
 		func(st contract.OpenCatalogCorrectionState) bool {
 			return st.Final || (st.CurrentStep != "" && st.DueAt != nil)
@@ -318,16 +316,6 @@ func toOpenCatalogCorrectionView(r *models.OpenCatalogCorrection, now time.Time)
 		return OpenCatalogCorrectionView{}, fmt.Errorf("open-catalog correction %s: legal basis: %w", r.ID, err)
 	}
 	return v, nil
-}
-
-// newCaseID is prefix, the time of receipt (China) and random hex: ids sort by time of
-// receipt, which the lists use as their order.
-func newCaseID(prefix string, now time.Time) (string, error) {
-	var b [5]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("make %s id: %w", prefix, err)
-	}
-	return prefix + "-" + now.In(chinaTime).Format("20060102150405") + "-" + hex.EncodeToString(b[:]), nil
 }
 
 func decodeStrings(raw string) ([]string, error) {

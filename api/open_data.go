@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -102,7 +100,7 @@ func (h openDataHandlers) create(c *gin.Context) {
 		return
 	}
 	now := h.now()
-	id, err := newOpenDataID(now)
+	id, err := newRequestID(c, "OD", now)
 	if err != nil {
 		abort(c, err)
 		return
@@ -131,24 +129,14 @@ func (h openDataHandlers) create(c *gin.Context) {
 		),
 		Memo: map[string]any{contract.MemoTitle: res.Name + " / 开放申请"},
 	}
-	run, err := h.starter.ExecuteWorkflow(ctx, opts, contract.OpenDataRequestWorkflowType, input)
+	runID, err := startProcedure(c, h.starter, opts, contract.OpenDataRequestWorkflowType, input)
 	if err != nil {
 		abort(c, fmt.Errorf("start open-data request %s: %w", id, err))
 		return
 	}
-	st := h.awaitFirstStep(ctx, wid, run.GetRunID(), contract.OpenDataRequestState{Input: input, Status: contract.OpenDataStatusPending})
+	st := h.awaitFirstStep(ctx, wid, runID, contract.OpenDataRequestState{Input: input, Status: contract.OpenDataStatusPending})
 	c.Header("Location", "/api/v1/open-data-requests/"+id)
 	c.JSON(http.StatusCreated, toOpenDataRequestStatus(st, wid))
-}
-
-// newOpenDataID is "OD-" with the submission time (China) and random hex: ids sort by time of
-// submission, which the lists use as their order.
-func newOpenDataID(now time.Time) (string, error) {
-	var b [5]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("make open-data request id: %w", err)
-	}
-	return "OD-" + now.In(chinaTime).Format("20060102150405") + "-" + hex.EncodeToString(b[:]), nil
 }
 
 // awaitFirstStep queries the new workflow until it has opened the reply with its deadline, or

@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -276,7 +274,7 @@ func (h rectificationHandlers) issue(c *gin.Context, dept, violation, descriptio
 	}
 
 	now := h.now()
-	id, err := newRectificationID(now)
+	id, err := newRequestID(c, "RN", now)
 	if err != nil {
 		abort(c, err)
 		return
@@ -306,12 +304,12 @@ func (h rectificationHandlers) issue(c *gin.Context, dept, violation, descriptio
 		),
 		Memo: map[string]any{contract.MemoTitle: v.Title + " / " + dept},
 	}
-	run, err := h.starter.ExecuteWorkflow(ctx, opts, contract.RectificationWorkflowType, input)
+	runID, err := startProcedure(c, h.starter, opts, contract.RectificationWorkflowType, input)
 	if err != nil {
 		abort(c, fmt.Errorf("start rectification %s: %w", id, err))
 		return
 	}
-	st := h.awaitTimeLimit(ctx, wid, run.GetRunID(), input)
+	st := h.awaitTimeLimit(ctx, wid, runID, input)
 	c.Header("Location", "/api/v1/rectifications/"+id)
 	c.JSON(http.StatusCreated, RectificationStatus{
 		ID: id, Status: st.Status, WorkflowID: wid, CurrentStep: st.CurrentStep, DueAt: formatTimePtr(st.DueAt),
@@ -328,16 +326,6 @@ func (h rectificationHandlers) awaitTimeLimit(ctx context.Context, wid, runID st
 	return awaitState(ctx, h.starter, wid, runID, contract.QueryRectification,
 		contract.RectificationState{Input: in, Status: contract.RectificationIssued},
 		func(st contract.RectificationState) bool { return st.DueAt != nil || st.Final })
-}
-
-// newRectificationID is "RN-" with the issue time (China) and random hex: ids sort by time of
-// issue, which the list uses as its order.
-func newRectificationID(now time.Time) (string, error) {
-	var b [5]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("make rectification id: %w", err)
-	}
-	return "RN-" + now.In(chinaTime).Format("20060102150405") + "-" + hex.EncodeToString(b[:]), nil
 }
 
 // canSeeRectification: the department ordered and the authority.

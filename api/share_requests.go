@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -116,7 +114,7 @@ func (h shareRequestHandlers) create(c *gin.Context) {
 	}
 
 	now := h.now()
-	id, err := newShareRequestID(now)
+	id, err := newRequestID(c, "SR", now)
 	if err != nil {
 		abort(c, err)
 		return
@@ -145,12 +143,12 @@ func (h shareRequestHandlers) create(c *gin.Context) {
 		),
 		Memo: map[string]any{contract.MemoTitle: res.Name + " / " + p.DepartmentID},
 	}
-	run, err := h.starter.ExecuteWorkflow(ctx, opts, contract.ShareRequestWorkflowType, input)
+	runID, err := startProcedure(c, h.starter, opts, contract.ShareRequestWorkflowType, input)
 	if err != nil {
 		abort(c, fmt.Errorf("start share request %s: %w", id, err))
 		return
 	}
-	st := h.awaitFirstStep(ctx, wid, run.GetRunID(), input)
+	st := h.awaitFirstStep(ctx, wid, runID, input)
 	c.Header("Location", "/api/v1/share-requests/"+id)
 	c.JSON(http.StatusCreated, toShareRequestStatus(st, wid))
 }
@@ -187,16 +185,6 @@ func (h shareRequestHandlers) decidingDept(provider, authority string) (string, 
 		return authority, nil
 	}
 	return provider, nil
-}
-
-// newShareRequestID is "SR-" with the submission time (China) and random hex: ids sort by time
-// of submission, which the lists use as their order.
-func newShareRequestID(now time.Time) (string, error) {
-	var b [5]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("make share request id: %w", err)
-	}
-	return "SR-" + now.In(chinaTime).Format("20060102150405") + "-" + hex.EncodeToString(b[:]), nil
 }
 
 // awaitFirstStep queries the new workflow until it has opened its first step with a deadline

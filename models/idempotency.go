@@ -86,10 +86,16 @@ func (s *Store) SaveIdempotencyRecord(ctx context.Context, rec *IdempotencyRecor
 // ClaimIdempotencyKey records that a request with rec's key has started (Status
 // IdempotencyPending, no answer yet), before it creates anything. The insert is the lock: a
 // key already claimed or answered is ErrConflict, and the caller looks at the stored record.
+// On success rec.CreatedAt is the claim's time as stored: the API derives the id of what the
+// request creates from it, and a retry reading the claim back must derive the same id.
 func (s *Store) ClaimIdempotencyKey(ctx context.Context, rec *IdempotencyRecord) error {
 	claim := *rec
 	claim.Status, claim.Body = IdempotencyPending, ""
-	return s.SaveIdempotencyRecord(ctx, &claim)
+	if err := s.SaveIdempotencyRecord(ctx, &claim); err != nil {
+		return err
+	}
+	rec.CreatedAt = claim.CreatedAt
+	return nil
 }
 
 // CompleteIdempotencyKey stores the answer of the request that claimed the key. It is

@@ -129,6 +129,10 @@ func TestIdempotencyClaimCompleteRelease(t *testing.T) {
 		if err != nil || !got.Pending() || got.Body != "" || got.RequestHash != rec.RequestHash {
 			t.Fatalf("claimed record = %+v, %v", got, err)
 		}
+		// The claimant learns the claim's time exactly as a retry reads it back.
+		if rec.CreatedAt.IsZero() || !got.CreatedAt.Equal(rec.CreatedAt) {
+			t.Fatalf("claim time %v, stored %v", rec.CreatedAt, got.CreatedAt)
+		}
 		wantErr(t, st.ClaimIdempotencyKey(ctx, rec), models.ErrConflict)
 
 		// Released by age only when older than the claim.
