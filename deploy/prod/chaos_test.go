@@ -330,15 +330,16 @@ func TestChaosUnderLoad(t *testing.T) {
 	}
 
 	gap1, gap2 := log.servingAgain(killed1), log.servingAgain(killed2)
-	causes := make([]string, 0, len(log.failures))
+	causes, retried := make([]string, 0, len(log.failures)), 0
 	for c, n := range log.failures {
 		causes = append(causes, fmt.Sprintf("%s ×%d", c, n))
+		retried += n
 	}
 	sort.Strings(causes)
 	t.Logf("chaos figures: %d creates answered (%d keys, %d calls, %d retried: %s), %d approvals answered 200 (%d calls); "+
 		"lost %d, duplicated %d (keys with two requests %d), decided twice %d, pending without open task or timer %d (%d pending checked); "+
 		"a create sent after the kill first answered %s after the worker+API kill, %s after the Temporal server kill",
-		len(answeredIDs), keys, log.attempts, len(causes), strings.Join(causes, ", "), len(log.approved), log.decisions,
+		len(answeredIDs), keys, log.attempts, retried, strings.Join(causes, ", "), len(log.approved), log.decisions,
 		lost, extra, duplicatedKeys, doubleDecided, orphans, pendingChecked, gap1.Round(time.Millisecond), gap2.Round(time.Millisecond))
 }
 
