@@ -16,10 +16,10 @@ import (
 	"testing"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/datashare/datashare/internal/e2e"
 	"github.com/datashare/datashare/internal/testutil"
 	"github.com/datashare/datashare/workflows/contract"
 )
@@ -228,8 +228,13 @@ func TestDevModeEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tc, err = client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", temporalPort)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
 	for wait := time.Now().Add(30 * time.Second); ; {
-		fireAt, ok := pendingTimer(t, temporalPort, contract.ShareRequestWorkflowID(req.ID))
+		fireAt, ok := e2e.PendingTimer(context.Background(), tc, contract.ShareRequestWorkflowID(req.ID))
 		if ok && fireAt.After(time.Now()) && !fireAt.After(due) {
 			break
 		}
@@ -259,41 +264,6 @@ func TestDevModeEndToEnd(t *testing.T) {
 	if status != 200 || strings.Count(string(body), `"id"`) != 4 {
 		t.Fatalf("departments after restart: %d %s", status, body)
 	}
-}
-
-// pendingTimer returns when the workflow's last started timer fires, if it has neither fired
-// nor been cancelled, from the history the embedded server persisted.
-func pendingTimer(t *testing.T, temporalPort int, workflowID string) (time.Time, bool) {
-	t.Helper()
-	tc, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", temporalPort)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tc.Close()
-	started := map[string]time.Time{}
-	iter := tc.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	for iter.HasNext() {
-		e, err := iter.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch e.GetEventType() {
-		case enumspb.EVENT_TYPE_TIMER_STARTED:
-			a := e.GetTimerStartedEventAttributes()
-			started[a.GetTimerId()] = e.GetEventTime().AsTime().Add(a.GetStartToFireTimeout().AsDuration())
-		case enumspb.EVENT_TYPE_TIMER_FIRED:
-			delete(started, e.GetTimerFiredEventAttributes().GetTimerId())
-		case enumspb.EVENT_TYPE_TIMER_CANCELED:
-			delete(started, e.GetTimerCanceledEventAttributes().GetTimerId())
-		}
-	}
-	if len(started) != 1 {
-		return time.Time{}, false
-	}
-	for _, at := range started {
-		return at, true
-	}
-	return time.Time{}, false
 }
 
 // TestDevModeProfile: `DATASHARE_PROFILE=neixiang make run` seeds the 内乡 demo — the county's

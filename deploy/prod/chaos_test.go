@@ -318,7 +318,7 @@ func TestChaosUnderLoad(t *testing.T) {
 			t.Errorf("pending request %s: open tasks %d (%v)", id, len(open), err)
 			continue
 		}
-		at, ok := pendingTimer(ctx, s, r.WorkflowID)
+		at, ok := e2e.PendingTimer(ctx, s.tc, r.WorkflowID)
 		switch {
 		case !ok:
 			orphans++
@@ -426,33 +426,4 @@ func deadlineChan(at time.Time) <-chan struct{} {
 	c := make(chan struct{})
 	time.AfterFunc(time.Until(at), func() { close(c) })
 	return c
-}
-
-// pendingTimer is when the one timer a waiting workflow has armed fires; false when it has
-// none, or more than one.
-func pendingTimer(ctx context.Context, s *stack, workflowID string) (time.Time, bool) {
-	started := map[string]time.Time{}
-	iter := s.tc.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	for iter.HasNext() {
-		e, err := iter.Next()
-		if err != nil {
-			return time.Time{}, false
-		}
-		switch e.GetEventType() {
-		case enumspb.EVENT_TYPE_TIMER_STARTED:
-			a := e.GetTimerStartedEventAttributes()
-			started[a.GetTimerId()] = e.GetEventTime().AsTime().Add(a.GetStartToFireTimeout().AsDuration())
-		case enumspb.EVENT_TYPE_TIMER_FIRED:
-			delete(started, e.GetTimerFiredEventAttributes().GetTimerId())
-		case enumspb.EVENT_TYPE_TIMER_CANCELED:
-			delete(started, e.GetTimerCanceledEventAttributes().GetTimerId())
-		}
-	}
-	if len(started) != 1 {
-		return time.Time{}, false
-	}
-	for _, at := range started {
-		return at, true
-	}
-	return time.Time{}, false
 }

@@ -10,7 +10,6 @@ import (
 
 	"go.temporal.io/api/common/v1"
 	"go.temporal.io/api/enums/v1"
-	namespacepb "go.temporal.io/api/namespace/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/taskqueue/v1"
@@ -20,6 +19,8 @@ import (
 	"go.temporal.io/server/common/config"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/datashare/datashare/internal/temporalx"
 )
 
 // readinessProbe names a workflow and a task queue nobody uses: asking
@@ -60,8 +61,8 @@ func (s *Server) setUp(ctx context.Context, o Options, logger *slog.Logger) erro
 		return err
 	}
 	defer c.Close()
-	if err := ensureRetention(ctx, c.WorkflowService(), o.Namespace, o.Retention); err != nil {
-		return err
+	if err := temporalx.EnsureNamespace(ctx, c, o.Namespace, o.Retention); err != nil {
+		return fmt.Errorf("devserver: %w", err)
 	}
 	return ensureSearchAttributes(ctx, c.OperatorService(), o.Namespace, o.SearchAttributes)
 }
@@ -112,26 +113,6 @@ func probe(ctx context.Context, wf workflowservice.WorkflowServiceClient, namesp
 	})
 	if err != nil {
 		return fmt.Errorf("reach matching: %w", err)
-	}
-	return nil
-}
-
-// ensureRetention raises a shorter retention (say, the 24 hours of a file
-// created by other tools) and leaves a longer one set by an operator alone.
-func ensureRetention(ctx context.Context, wf workflowservice.WorkflowServiceClient, namespace string, want time.Duration) error {
-	desc, err := wf.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace})
-	if err != nil {
-		return fmt.Errorf("devserver: describe namespace %q: %w", namespace, err)
-	}
-	if desc.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration() >= want {
-		return nil
-	}
-	_, err = wf.UpdateNamespace(ctx, &workflowservice.UpdateNamespaceRequest{
-		Namespace: namespace,
-		Config:    &namespacepb.NamespaceConfig{WorkflowExecutionRetentionTtl: durationpb.New(want)},
-	})
-	if err != nil {
-		return fmt.Errorf("devserver: set retention of namespace %q to %s: %w", namespace, want, err)
 	}
 	return nil
 }

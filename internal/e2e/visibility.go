@@ -148,3 +148,33 @@ func decodeAttrs(sa *commonpb.SearchAttributes) (map[string]string, error) {
 	}
 	return out, nil
 }
+
+// PendingTimer is when the one timer a waiting workflow has armed fires — a human step arms
+// one at a time, for its next reminder or its deadline; ok is false when it has none, or more
+// than one, or its history cannot be read.
+func PendingTimer(ctx context.Context, c client.Client, workflowID string) (fireAt time.Time, ok bool) {
+	started := map[string]time.Time{}
+	iter := c.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			return time.Time{}, false
+		}
+		switch e.GetEventType() {
+		case enumspb.EVENT_TYPE_TIMER_STARTED:
+			a := e.GetTimerStartedEventAttributes()
+			started[a.GetTimerId()] = e.GetEventTime().AsTime().Add(a.GetStartToFireTimeout().AsDuration())
+		case enumspb.EVENT_TYPE_TIMER_FIRED:
+			delete(started, e.GetTimerFiredEventAttributes().GetTimerId())
+		case enumspb.EVENT_TYPE_TIMER_CANCELED:
+			delete(started, e.GetTimerCanceledEventAttributes().GetTimerId())
+		}
+	}
+	if len(started) != 1 {
+		return time.Time{}, false
+	}
+	for _, at := range started {
+		return at, true
+	}
+	return time.Time{}, false
+}
