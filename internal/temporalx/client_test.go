@@ -1,4 +1,4 @@
-package temporalx
+package temporalx_test
 
 import (
 	"context"
@@ -12,8 +12,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/datashare/datashare/internal/devserver"
+	"github.com/datashare/datashare/internal/temporalx"
 	"github.com/datashare/datashare/internal/testutil"
 )
 
@@ -28,7 +30,7 @@ func TestClientAgainstRealServer(t *testing.T) {
 	defer srv.Stop()
 
 	reg := prometheus.NewRegistry()
-	c, closer, err := NewClient(Config{Address: srv.FrontendHostPort(), Namespace: "default"}, quiet, reg)
+	c, closer, err := temporalx.NewClient(temporalx.Config{Address: srv.FrontendHostPort(), Namespace: "default"}, quiet, reg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,13 +38,13 @@ func TestClientAgainstRealServer(t *testing.T) {
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := CheckHealth(ctx, c); err != nil {
+	if err := temporalx.CheckHealth(ctx, c); err != nil {
 		t.Fatalf("health: %v", err)
 	}
 
 	attrs := map[string]enumspb.IndexedValueType{"DsTestKeyword": enumspb.INDEXED_VALUE_TYPE_KEYWORD, "DsTestTime": enumspb.INDEXED_VALUE_TYPE_DATETIME}
 	for i := 0; i < 2; i++ { // the second call finds them present and changes nothing
-		if err := EnsureSearchAttributes(ctx, c, "default", attrs); err != nil {
+		if err := temporalx.EnsureSearchAttributes(ctx, c, "default", attrs); err != nil {
 			t.Fatalf("ensure #%d: %v", i+1, err)
 		}
 	}
@@ -55,9 +57,33 @@ func TestClientAgainstRealServer(t *testing.T) {
 			t.Fatalf("%s = %v, want %v", name, got.GetCustomAttributes()[name], typ)
 		}
 	}
-	err = EnsureSearchAttributes(ctx, c, "default", map[string]enumspb.IndexedValueType{"DsTestKeyword": enumspb.INDEXED_VALUE_TYPE_INT})
+	err = temporalx.EnsureSearchAttributes(ctx, c, "default", map[string]enumspb.IndexedValueType{"DsTestKeyword": enumspb.INDEXED_VALUE_TYPE_INT})
 	if err == nil || !strings.Contains(err.Error(), "DsTestKeyword") {
 		t.Fatalf("type clash not reported: %v", err)
+	}
+
+	// A namespace is registered with the retention asked for, raised when a longer one is
+	// asked for later, and never lowered (an operator's longer choice stands).
+	retention := func() time.Duration {
+		t.Helper()
+		d, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: "ds-test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration()
+	}
+	for _, step := range []struct{ ask, want time.Duration }{{48 * time.Hour, 48 * time.Hour}, {24 * time.Hour, 48 * time.Hour}, {72 * time.Hour, 72 * time.Hour}} {
+		// A namespace just registered reaches the frontend's cache a moment later; callers
+		// (datashare temporal-setup) retry, as here.
+		for err := temporalx.EnsureNamespace(ctx, c, "ds-test", step.ask); err != nil; err = temporalx.EnsureNamespace(ctx, c, "ds-test", step.ask) {
+			if ctx.Err() != nil {
+				t.Fatalf("ensure namespace with %s: %v", step.ask, err)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if got := retention(); got != step.want {
+			t.Fatalf("after asking for %s: retention %s, want %s", step.ask, got, step.want)
+		}
 	}
 
 	// SDK metrics reach the registry (reported every second by the tally scope).
@@ -90,14 +116,14 @@ func TestTLSConfigErrorsNameTheSetting(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		cfg  Config
+		cfg  temporalx.Config
 		want string
 	}{
-		{Config{Address: "x:7233", TLS: true, CAFile: bad}, "TEMPORAL_TLS_CA"},
-		{Config{Address: "x:7233", TLS: true, CAFile: filepath.Join(dir, "missing.pem")}, "TEMPORAL_TLS_CA"},
-		{Config{Address: "x:7233", TLS: true, CertFile: bad, KeyFile: bad}, "TEMPORAL_TLS_CERT"},
+		{temporalx.Config{Address: "x:7233", TLS: true, CAFile: bad}, "TEMPORAL_TLS_CA"},
+		{temporalx.Config{Address: "x:7233", TLS: true, CAFile: filepath.Join(dir, "missing.pem")}, "TEMPORAL_TLS_CA"},
+		{temporalx.Config{Address: "x:7233", TLS: true, CertFile: bad, KeyFile: bad}, "TEMPORAL_TLS_CERT"},
 	} {
-		if _, _, err := NewClient(tc.cfg, slog.New(slog.DiscardHandler), nil); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, _, err := temporalx.NewClient(tc.cfg, slog.New(slog.DiscardHandler), nil); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: err = %v, want it to name %s", tc.cfg, err, tc.want)
 		}
 	}
