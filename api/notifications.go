@@ -25,9 +25,14 @@ type notificationHandlers struct {
 
 // NotificationView is one notification.
 type NotificationView struct {
-	ID        int64   `json:"id"`
-	At        string  `json:"at"`
-	Kind      string  `json:"kind"` // task_opened, reminded, overdue, urged, proposed, granted, supervision, extension, …
+	ID int64  `json:"id"`
+	At string `json:"at"`
+	// Kind is the timeline kind (task_opened, reminded, overdue, urged, proposed,
+	// extension_approved, granted, open_data_approved, open_catalog_disagreed, …) or a side
+	// task's (supervision, extension).
+	Kind string `json:"kind"`
+	// Text is one line naming the case — procedure, request id, resource, department — and,
+	// for a task, its step and deadline.
 	Text      string  `json:"text"`
 	Procedure string  `json:"procedure,omitempty"`
 	Step      string  `json:"step,omitempty"`

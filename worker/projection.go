@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/datashare/datashare/activities"
+	"github.com/datashare/datashare/internal/policy"
 	"github.com/datashare/datashare/models"
 )
 
@@ -14,6 +15,8 @@ import (
 // here, not in activities, so that workflow code (which imports activities) never links GORM.
 type projection struct {
 	store *models.Store
+	// policy is the profile in force, whose names of procedures and steps notifications use.
+	policy policy.Profile
 }
 
 var _ activities.ProjectionStore = projection{}

@@ -64,7 +64,7 @@ func register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Activities{
 		Calendars:  d.Calendars,
 		Policy:     d.Policy,
-		Store:      projection{store: store},
+		Store:      projection{store: store, policy: d.Policy},
 		TimeLimits: rect,
 	})
 	r.RegisterActivity(&activities.ShareActivities{Store: shareProjection{store: store}})
