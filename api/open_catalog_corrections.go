@@ -275,13 +275,13 @@ func (h openCatalogHandlers) get(c *gin.Context) {
 		abort(c, err)
 		return
 	}
-	for _, e := range events {
-		ev, err := toTimelineEventView(e)
-		if err != nil {
-			abort(c, err)
-			return
-		}
-		out.Timeline = append(out.Timeline, ev)
+	timeline := staffTimeline
+	if citizenOnly(p) {
+		timeline = citizenTimeline
+	}
+	if out.Timeline, err = timeline(events); err != nil {
+		abort(c, err)
+		return
 	}
 	if p.DepartmentID != "" { // a citizen acts on no task
 		tasks, err := h.store.ListRequestTasks(ctx, r.ID, "open")

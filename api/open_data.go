@@ -178,9 +178,47 @@ func (h openDataHandlers) list(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-// internalNotes are timeline events between the departments that the applicant is not shown:
+// internalNotes are timeline events between the departments that a citizen is not shown:
 // comments on the task.
 var internalNotes = map[string]bool{"commented": true}
+
+// staffTextEvents are timeline events whose text is the deciding official's own comment on a
+// decision (the decision itself, its conditions, reasons and basis are in the event's data
+// and in the request): a citizen sees the event without it.
+var staffTextEvents = map[string]bool{"completed": true, "open_data_approved": true}
+
+// citizenTimeline is a case's timeline as the citizen who brought it reads it: the steps and
+// decisions, without the notes the departments exchange.
+func citizenTimeline(events []models.TimelineEvent) ([]TimelineEventView, error) {
+	out := []TimelineEventView{}
+	for _, e := range events {
+		if internalNotes[e.Kind] {
+			continue
+		}
+		ev, err := toTimelineEventView(e)
+		if err != nil {
+			return nil, err
+		}
+		if staffTextEvents[e.Kind] {
+			ev.Text = ""
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
+// staffTimeline is a case's whole timeline, for the departments and the authority.
+func staffTimeline(events []models.TimelineEvent) ([]TimelineEventView, error) {
+	out := make([]TimelineEventView, 0, len(events))
+	for _, e := range events {
+		ev, err := toTimelineEventView(e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}
 
 // load reads the addressed request; one the caller may not see (another citizen's) is not
 // found.
@@ -255,16 +293,13 @@ func (h openDataHandlers) get(c *gin.Context) {
 		return
 	}
 	staff := !citizenOnly(p)
-	for _, e := range events {
-		if !staff && internalNotes[e.Kind] {
-			continue
-		}
-		ev, err := toTimelineEventView(e)
-		if err != nil {
-			abort(c, err)
-			return
-		}
-		out.Timeline = append(out.Timeline, ev)
+	timeline := staffTimeline
+	if !staff {
+		timeline = citizenTimeline
+	}
+	if out.Timeline, err = timeline(events); err != nil {
+		abort(c, err)
+		return
 	}
 	tasks, err := h.store.ListRequestTasks(ctx, r.ID, "open")
 	if err != nil {

@@ -244,11 +244,19 @@ func TestOpenDataThroughTemporal(t *testing.T) {
 	if e.Fields["legal_basis"] == "" {
 		t.Errorf("refusal without basis: %+v", e)
 	}
-	ta.expect(ta.do("POST", taskPath(reply.ID)+"/complete", approver, map[string]any{"decision": "approve", "conditions": "仅限学术研究，不得转让"}), 200)
+	ta.expect(ta.do("POST", taskPath(reply.ID)+"/complete", approver, map[string]any{"decision": "approve", "conditions": "仅限学术研究，不得转让", "comment": "内部备注：已与法规科核对"}), 200)
 	s.eventually(t, "the request approved", func() bool {
 		ta.expect(ta.do("GET", path, citizen, nil), 200).json(t, &detail)
 		return detail.Status == "approved"
 	})
+	// The producer's comment on its decision is a note between departments: the citizen sees
+	// the decision and its conditions, not the note; the producer sees it.
+	if raw := string(ta.expect(ta.do("GET", path, citizen, nil), 200).body); strings.Contains(raw, "内部备注") {
+		t.Errorf("the citizen's detail shows the producer's comment: %s", raw)
+	}
+	if raw := string(ta.expect(ta.do("GET", path, approver, nil), 200).body); !strings.Contains(raw, "内部备注") {
+		t.Errorf("the producer's detail lacks its comment: %s", raw)
+	}
 	if detail.Conditions != "仅限学术研究，不得转让" || detail.DueAt != nil || detail.ClosedAt == nil || len(detail.OpenTasks) != 0 {
 		t.Errorf("approved detail = %+v", detail)
 	}
