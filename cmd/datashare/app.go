@@ -22,6 +22,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/datashare/datashare/api"
+	"github.com/datashare/datashare/console"
 	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/internal/calsource"
 	"github.com/datashare/datashare/internal/config"
@@ -146,8 +147,10 @@ func newVerifier(cfg config.Config, store *models.Store) (auth.Verifier, *auth.D
 	return v, signer, nil
 }
 
-// apiServer builds the HTTP server of the API.
-func apiServer(cfg config.Config, log *slog.Logger, s *services, verifier auth.Verifier) (*http.Server, error) {
+// apiServer builds the HTTP server of the API and of the web console under /console/, which
+// calls the API in process. signer is the dev mode's token signer (nil in oidc mode): it lets
+// the console's sign-in page sign a browser in as any active user.
+func apiServer(cfg config.Config, log *slog.Logger, s *services, verifier auth.Verifier, signer *auth.DevSigner) (*http.Server, error) {
 	db, tc := s.db, s.tc
 	gin.SetMode(gin.ReleaseMode)
 	store := models.NewStore(db)
@@ -192,14 +195,64 @@ func apiServer(cfg config.Config, log *slog.Logger, s *services, verifier auth.V
 	if err != nil {
 		return nil, err
 	}
+	handler, err := consoleHandler(cfg, log, store, router, signer)
+	if err != nil {
+		return nil, err
+	}
 	return &http.Server{
 		Addr:              cfg.HTTPAddr,
-		Handler:           router,
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}, nil
+}
+
+// consoleHandler mounts the web console in front of the API: /console/… is the console,
+// every other path the API as before.
+func consoleHandler(cfg config.Config, log *slog.Logger, store *models.Store, router http.Handler, signer *auth.DevSigner) (http.Handler, error) {
+	key, err := console.LoadOrCreateKey(cfg.ConsoleKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("DATASHARE_CONSOLE_KEY_FILE: %w", err)
+	}
+	d := console.Deps{
+		API: router, Key: key, Secure: strings.HasPrefix(cfg.PublicURL, "https://"),
+		TemporalUIURL: cfg.TemporalUIURL, TemporalNamespace: cfg.TemporalNamespace, Logger: log,
+	}
+	if signer != nil {
+		// Dev token mode: sign in as any active user of the users table, as `datashare token`
+		// does on the command line.
+		d.DevSign = func(ctx context.Context, id string, ttl time.Duration) (string, error) {
+			u, err := store.GetUser(ctx, id)
+			if err != nil {
+				return "", err
+			}
+			if !u.Active {
+				return "", fmt.Errorf("user %s is deactivated", id)
+			}
+			return signer.Sign(principalOfUser(*u), ttl)
+		}
+		d.DevUsers = func(ctx context.Context) ([]console.DevUser, error) {
+			users, err := store.ListUsers(ctx, "")
+			if err != nil {
+				return nil, err
+			}
+			out := make([]console.DevUser, 0, len(users))
+			for _, u := range users {
+				if !u.Active {
+					continue
+				}
+				du := console.DevUser{ID: u.ID, Name: u.Name, Roles: []string(u.Roles)}
+				if u.DepartmentID != nil {
+					du.DepartmentID = *u.DepartmentID
+				}
+				out = append(out, du)
+			}
+			return out, nil
+		}
+	}
+	return console.New(d)
 }
 
 // serveHTTP listens first (so a taken port fails the start with its name), then serves until
@@ -321,7 +374,7 @@ func serveAPI(ctx context.Context, cfg config.Config, log *slog.Logger, s *servi
 	if err != nil {
 		return nil, nil, err
 	}
-	srv, err := apiServer(cfg, log, s, verifier)
+	srv, err := apiServer(cfg, log, s, verifier, signer)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -87,6 +87,10 @@ func runDev(ctx context.Context, args []string) error {
 			log.Info("demo departments, users and catalog created", slog.String("profile", svc.active.ID))
 		}
 	}
+	if cfg.TemporalUIURL == "" {
+		// The console links admins to the embedded Web UI.
+		cfg.TemporalUIURL = ts.UIURL()
+	}
 	wait, signer, err := serveAPI(ctx, cfg, log, svc)
 	if err != nil {
 		return err
@@ -111,6 +115,11 @@ func runDev(ctx context.Context, args []string) error {
 func printBanner(cfg config.Config, profile string, demo bool, uiURL, temporalAddr string, signer *auth.DevSigner) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n datashare is running (embedded mode, jurisdiction profile %s)\n\n", profile)
+	signIn := ""
+	if signer != nil {
+		signIn = "   (sign in as any user of the users table)"
+	}
+	fmt.Fprintf(&b, "   console      %s/console/%s\n", cfg.PublicURL, signIn)
 	fmt.Fprintf(&b, "   API          %s/api/v1   (OpenAPI: %s/api/openapi.json)\n", cfg.PublicURL, cfg.PublicURL)
 	fmt.Fprintf(&b, "   health       %s/healthz  %s/readyz  %s/metrics\n", cfg.PublicURL, cfg.PublicURL, cfg.PublicURL)
 	if uiURL != "" {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -78,18 +79,23 @@ type Config struct {
 	TemporalTLSServerName string `env:"TEMPORAL_TLS_SERVER_NAME" usage:"server name expected in the server's certificate"`
 	TemporalAPIKey        string `env:"TEMPORAL_API_KEY" usage:"API key for Temporal Cloud or a proxy that checks keys"`
 
-	TemporalUIPort    int           `env:"DATASHARE_TEMPORAL_UI_PORT" envDefault:"8233" usage:"embedded mode: Temporal Web UI port (0 disables the UI)"`
+	TemporalUIPort int `env:"DATASHARE_TEMPORAL_UI_PORT" envDefault:"8233" usage:"embedded mode: Temporal Web UI port (0 disables the UI)"`
+	// TemporalUIURL is where the web console links administrators to a case's workflow.
+	TemporalUIURL     string        `env:"DATASHARE_TEMPORAL_UI_URL" usage:"Temporal Web UI base URL the console links admins to, e.g. https://temporal.example.gov.cn (embedded mode: its own UI); empty hides the links"`
 	TemporalRetention time.Duration `env:"DATASHARE_TEMPORAL_RETENTION" envDefault:"720h" usage:"retention of closed workflows in the namespace: set by the embedded mode and by temporal-setup"`
 
 	AuthMode        string `env:"DATASHARE_AUTH_MODE" envDefault:"dev" usage:"token verification: dev (generated key, demo tokens) or oidc"`
 	PrincipalSource string `env:"DATASHARE_PRINCIPAL_SOURCE" envDefault:"claims" usage:"department and roles from token claims or from the users table: claims or users"`
 	DevKeyFile      string `env:"DATASHARE_DEV_KEY_FILE" usage:"dev mode: Ed25519 signing key (PEM), generated if missing (default DATA_DIR/dev-signing-key.pem)"`
-	OIDCIssuer      string `env:"DATASHARE_OIDC_ISSUER" usage:"oidc mode: issuer URL (discovery document at ISSUER/.well-known/openid-configuration)"`
-	OIDCAudience    string `env:"DATASHARE_OIDC_AUDIENCE" usage:"oidc mode: expected audience (client id)"`
-	OIDCJWKSURL     string `env:"DATASHARE_OIDC_JWKS_URL" usage:"oidc mode: JWKS URL, for issuers without discovery"`
-	OIDCDeptClaim   string `env:"DATASHARE_OIDC_DEPT_CLAIM" envDefault:"dept" usage:"claim holding the department id"`
-	OIDCRolesClaim  string `env:"DATASHARE_OIDC_ROLES_CLAIM" envDefault:"roles" usage:"claim holding the roles (array or space/comma separated)"`
-	OIDCNameClaim   string `env:"DATASHARE_OIDC_NAME_CLAIM" envDefault:"name" usage:"claim holding the display name"`
+	// ConsoleKeyFile seals the web console's session cookies; every API process behind one
+	// load balancer must read the same key.
+	ConsoleKeyFile string `env:"DATASHARE_CONSOLE_KEY_FILE" usage:"web console: AES-256 key (base64) that encrypts and authenticates session cookies, generated if missing (default DATA_DIR/console-session-key); share it between API processes"`
+	OIDCIssuer     string `env:"DATASHARE_OIDC_ISSUER" usage:"oidc mode: issuer URL (discovery document at ISSUER/.well-known/openid-configuration)"`
+	OIDCAudience   string `env:"DATASHARE_OIDC_AUDIENCE" usage:"oidc mode: expected audience (client id)"`
+	OIDCJWKSURL    string `env:"DATASHARE_OIDC_JWKS_URL" usage:"oidc mode: JWKS URL, for issuers without discovery"`
+	OIDCDeptClaim  string `env:"DATASHARE_OIDC_DEPT_CLAIM" envDefault:"dept" usage:"claim holding the department id"`
+	OIDCRolesClaim string `env:"DATASHARE_OIDC_ROLES_CLAIM" envDefault:"roles" usage:"claim holding the roles (array or space/comma separated)"`
+	OIDCNameClaim  string `env:"DATASHARE_OIDC_NAME_CLAIM" envDefault:"name" usage:"claim holding the display name"`
 
 	MaxBodyBytes    int64         `env:"DATASHARE_MAX_BODY_BYTES" envDefault:"1048576" usage:"largest accepted request body in bytes"`
 	ShutdownTimeout time.Duration `env:"DATASHARE_SHUTDOWN_TIMEOUT" envDefault:"20s" usage:"how long a stop waits for requests and activities to finish"`
@@ -216,6 +222,10 @@ func (c *Config) applyDerivedDefaults() {
 	if c.DevKeyFile == "" {
 		c.DevKeyFile = filepath.Join(c.DataDir, "dev-signing-key.pem")
 	}
+	if c.ConsoleKeyFile == "" {
+		c.ConsoleKeyFile = filepath.Join(c.DataDir, "console-session-key")
+	}
+	c.TemporalUIURL = strings.TrimRight(c.TemporalUIURL, "/")
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.HTTPAddr
 	}
@@ -288,6 +298,11 @@ func (c Config) Validate() error {
 	}
 	if c.TemporalUIPort < 0 || c.TemporalUIPort > 65535 {
 		bad("DATASHARE_TEMPORAL_UI_PORT", "must be a port number (0 disables), got %d", c.TemporalUIPort)
+	}
+	if c.TemporalUIURL != "" {
+		if u, err := url.Parse(c.TemporalUIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("DATASHARE_TEMPORAL_UI_URL", "must be an http or https URL, got %q", c.TemporalUIURL)
+		}
 	}
 	if c.TemporalRetention < 24*time.Hour {
 		bad("DATASHARE_TEMPORAL_RETENTION", "must be at least 24h, got %s", c.TemporalRetention)

@@ -1,0 +1,53 @@
+package console
+
+import "strings"
+
+// formState is what a form was last posted with and what the API said of it, so a refused
+// submission shows again as typed, with each error at its field.
+type formState struct {
+	Values  map[string]string
+	Errors  map[string]string
+	Message string
+}
+
+// Value is a posted value; a nil form has none.
+func (f *formState) Value(name string) string {
+	if f == nil {
+		return ""
+	}
+	return f.Values[name]
+}
+
+// Error is the API's message for a field.
+func (f *formState) Error(name string) string {
+	if f == nil {
+		return ""
+	}
+	return f.Errors[name]
+}
+
+// explainBlank puts a hint in Chinese before the API's message at a field left blank: the
+// pages are in Chinese, the API's validators answer in English, and the API stays the one
+// that decided.
+func (f *formState) explainBlank() {
+	for k, msg := range f.Errors {
+		if strings.TrimSpace(f.Values[k]) == "" {
+			f.Errors[k] = "请填写此项。（" + msg + "）"
+		}
+	}
+}
+
+// fieldView is one input of a generated form.
+type fieldView struct {
+	Name, Label, ID string
+	Kind            string // text, textarea, number, select
+	Options         []option
+	Value, Error    string
+	Required        bool
+}
+
+// option is one entry of a select.
+type option struct {
+	Value, Label string
+	Selected     bool
+}

@@ -1,0 +1,256 @@
+package console
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/datashare/datashare/api"
+)
+
+// taskItem is a task as the API lists it, plus the facts the inbox shows when the API carries
+// them (title, resource, applicant, purpose, remaining working days, the traffic light). They
+// are optional: an API without them leaves them empty and the page falls back on the
+// request id and the due date. Declared here, not taken from api.TaskView, so that the
+// console reads them whether or not the API's type names them; fields of the same JSON name
+// there are shadowed by these.
+type taskItem struct {
+	api.TaskView
+	Title                   string `json:"title"`
+	ResourceName            string `json:"resource_name"`
+	ApplicantDepartmentName string `json:"applicant_department_name"`
+	Purpose                 string `json:"purpose"`
+	RemainingWorkdays       *int   `json:"-"`
+	Light                   string `json:"-"`
+}
+
+// taskExtra reads remaining_workdays and light leniently: a type the console does not expect
+// is ignored rather than failing the page.
+type taskExtra struct {
+	RemainingWorkdays json.RawMessage `json:"remaining_workdays"`
+	Light             json.RawMessage `json:"light"`
+}
+
+// UnmarshalJSON decodes the API's task and the optional facts.
+func (t *taskItem) UnmarshalJSON(b []byte) error {
+	type plain taskItem // without this method
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*t = taskItem(p)
+	var x taskExtra
+	if json.Unmarshal(b, &x) == nil {
+		var n int
+		if json.Unmarshal(x.RemainingWorkdays, &n) == nil && len(x.RemainingWorkdays) > 0 && string(x.RemainingWorkdays) != "null" {
+			t.RemainingWorkdays = &n
+		}
+		var s string
+		if json.Unmarshal(x.Light, &s) == nil {
+			t.Light = s
+		}
+	}
+	return nil
+}
+
+type taskList struct {
+	Items      []taskItem `json:"items"`
+	NextCursor string     `json:"next_cursor"`
+	Total      int64      `json:"total"`
+}
+
+type taskDetail struct {
+	taskItem
+	Timeline []api.TimelineEventView `json:"timeline"`
+}
+
+// UnmarshalJSON decodes the task (through taskItem's lenient reading) and its timeline.
+func (t *taskDetail) UnmarshalJSON(b []byte) error {
+	if err := json.Unmarshal(b, &t.taskItem); err != nil {
+		return err
+	}
+	var tl struct {
+		Timeline []api.TimelineEventView `json:"timeline"`
+	}
+	if err := json.Unmarshal(b, &tl); err != nil {
+		return err
+	}
+	t.Timeline = tl.Timeline
+	return nil
+}
+
+// inboxData is the inbox (待办) and the done list (已办).
+type inboxData struct {
+	Items      []inboxRow
+	Total      int64
+	ShowTotal  bool
+	Procedures []option
+	Steps      []option
+	Procedure  string
+	Step       string
+	Next       string // URL of the next page, "" on the last
+	First      string // URL of the first page, "" on it
+	Done       bool
+	// StepNote: the step filter is applied by the console (the API filters by procedure
+	// only), so a page may hold fewer rows than the page size.
+	StepNote bool
+}
+
+type inboxRow struct {
+	taskItem
+	// DecidedBy is who completed the task (已办), from its timeline; Mine marks the caller.
+	DecidedBy string
+	Mine      bool
+}
+
+// pageSize is the rows of a list page; scanPageSize and maxScanPages bound the console's own
+// step filter.
+const (
+	pageSize     = 20
+	scanPageSize = 100
+	maxScanPages = 10
+)
+
+// inbox is 待办: the caller's open tasks by due date, as the API orders them.
+func (c *Console) inbox(r *req) {
+	me, err := r.whoami()
+	if err != nil {
+		r.fail(err)
+		return
+	}
+	if citizenOnly(me) {
+		// A citizen has no inbox (the API answers 403): its page is its requests.
+		r.Redirect(http.StatusSeeOther, "/console/open-data")
+		return
+	}
+	c.taskListPage(r, "open", "待办", false)
+}
+
+// done is 已办: the completed tasks of the caller's inbox — the API lists the department's
+// tasks in the caller's roles and those it claimed; who decided each comes from its timeline.
+func (c *Console) done(r *req) {
+	me, err := r.whoami()
+	if err != nil {
+		r.fail(err)
+		return
+	}
+	if citizenOnly(me) {
+		r.Redirect(http.StatusSeeOther, "/console/open-data")
+		return
+	}
+	c.taskListPage(r, "completed", "已办", true)
+}
+
+func (c *Console) taskListPage(r *req, status, title string, done bool) {
+	proc, step, cursor := r.Query("procedure"), r.Query("step"), r.Query("cursor")
+	d := inboxData{Procedure: proc, Step: step, Done: done, ShowTotal: step == "", StepNote: step != ""}
+	var items []taskItem
+	var next string
+	if step == "" {
+		var page taskList
+		if err := r.api.get(query("/api/v1/tasks", "status", status, "procedure", proc, "limit", strconv.Itoa(pageSize), "cursor", cursor), &page); err != nil {
+			r.fail(err)
+			return
+		}
+		items, next, d.Total = page.Items, page.NextCursor, page.Total
+	} else {
+		// The API has no step filter: scan its pages and keep the step's tasks. A console page
+		// ends at the end of an API page, so the next page starts exactly where this one ends.
+		for i := 0; i < maxScanPages; i++ {
+			var page taskList
+			if err := r.api.get(query("/api/v1/tasks", "status", status, "procedure", proc, "limit", strconv.Itoa(scanPageSize), "cursor", cursor), &page); err != nil {
+				r.fail(err)
+				return
+			}
+			for _, t := range page.Items {
+				if t.Step == step {
+					items = append(items, t)
+				}
+			}
+			cursor, next = page.NextCursor, page.NextCursor
+			if next == "" || len(items) >= pageSize {
+				break
+			}
+		}
+	}
+	me, _ := r.whoami()
+	for _, t := range items {
+		row := inboxRow{taskItem: t}
+		if done {
+			row.DecidedBy = decidedBy(r, t.ID)
+			row.Mine = me != nil && row.DecidedBy == me.Subject
+		}
+		d.Items = append(d.Items, row)
+	}
+	base := r.Request.URL.Path
+	if next != "" {
+		d.Next = query(base, "procedure", proc, "step", step, "cursor", next)
+	}
+	if r.Query("cursor") != "" {
+		d.First = query(base, "procedure", proc, "step", step)
+	}
+	pol := c.profile(r.api)
+	d.Procedures = procedureOptions(pol, proc)
+	d.Steps = stepOptions(pol, proc, step)
+	c.departments(r.api)
+	r.render(http.StatusOK, "tasks", title, d)
+}
+
+// decidedBy is the subject of the task's completed event, "" when the timeline does not say.
+func decidedBy(r *req, id string) string {
+	var t taskDetail
+	if err := r.api.get("/api/v1/tasks/"+url.PathEscape(id), &t); err != nil {
+		return ""
+	}
+	for i := len(t.Timeline) - 1; i >= 0; i-- {
+		if e := t.Timeline[i]; e.Kind == "completed" {
+			return e.Actor
+		}
+	}
+	return ""
+}
+
+// procedureOptions are the procedures the profile in force provides for.
+func procedureOptions(p *api.PolicyView, selected string) []option {
+	out := []option{{Value: "", Label: "全部事项", Selected: selected == ""}}
+	if p == nil {
+		return out
+	}
+	for _, pr := range p.Procedures {
+		if pr.Applies {
+			out = append(out, option{Value: pr.Code, Label: procedureName(p, pr.Code), Selected: pr.Code == selected})
+		}
+	}
+	return out
+}
+
+// stepOptions are the steps of the chosen procedure, or of every procedure (labelled with it).
+func stepOptions(p *api.PolicyView, procedure, selected string) []option {
+	out := []option{{Value: "", Label: "全部环节", Selected: selected == ""}}
+	if p == nil {
+		return out
+	}
+	seen := map[string]bool{}
+	for _, pr := range p.Procedures {
+		if !pr.Applies || (procedure != "" && pr.Code != procedure) {
+			continue
+		}
+		for _, s := range pr.Steps {
+			if seen[s.Code] {
+				continue
+			}
+			seen[s.Code] = true
+			l := stepName(p, pr.Code, s.Code)
+			if procedure == "" {
+				l = procedureName(p, pr.Code) + "：" + l
+			}
+			out = append(out, option{Value: s.Code, Label: l, Selected: s.Code == selected})
+		}
+	}
+	return out
+}
+
+// trimmed is a form value without surrounding blanks.
+func trimmed(r *req, name string) string { return strings.TrimSpace(r.Request.PostForm.Get(name)) }

@@ -1,0 +1,226 @@
+package console
+
+import (
+	"encoding/base64"
+	"go/parser"
+	"go/token"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The dev sign-in sets a session cookie that scripts cannot read and other sites cannot send
+// with a form post, scoped to the console; the browser lands on the page it asked for.
+func TestDevSignInSetsSessionCookie(t *testing.T) {
+	s := newStack(t, "ningxia", false)
+	b := s.browser()
+
+	// Without a session, a page sends the browser to sign in, to come back to it.
+	p := b.get("/console/done?procedure=share")
+	want := "/console/login?return=" + url.QueryEscape("/console/done?procedure=share")
+	if p.Status != http.StatusSeeOther || p.Location != want {
+		t.Fatalf("no session: %d %q, want 303 %q", p.Status, p.Location, want)
+	}
+	login := b.get(p.Location)
+	if login.Status != 200 || !strings.Contains(login.Body, "demo-approver") || !strings.Contains(login.Body, `name="return" value="/console/done?procedure=share"`) {
+		t.Fatalf("login page: %d\n%s", login.Status, login.Body)
+	}
+	// The sign-in form needs its own token (login CSRF).
+	if p := b.post("/console/login", url.Values{"user": {"demo-approver"}, "return": {"/console/done?procedure=share"}}); p.Status != http.StatusForbidden {
+		t.Fatalf("sign-in without token: %d", p.Status)
+	}
+	p = b.post("/console/login", url.Values{"csrf": {csrf(t, login)}, "user": {"demo-approver"}, "return": {"/console/done?procedure=share"}})
+	if p.Status != http.StatusSeeOther || p.Location != "/console/done?procedure=share" {
+		t.Fatalf("sign-in: %d %q\n%s", p.Status, p.Location, p.Body)
+	}
+	var session *http.Cookie
+	for _, c := range (&http.Response{Header: p.Header}).Cookies() {
+		if c.Name == sessionCookie && c.Value != "" {
+			session = c
+		}
+	}
+	if session == nil {
+		t.Fatalf("no session cookie: %v", p.Header.Values("Set-Cookie"))
+	}
+	if !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || session.Path != "/console/" || session.Secure {
+		t.Fatalf("session cookie = %+v", session)
+	}
+	// The token is not readable in the cookie: it is encrypted.
+	if strings.Contains(session.Value, "eyJ") {
+		t.Fatalf("cookie carries the token in clear: %s", session.Value)
+	}
+	page := b.get("/console/done?procedure=share")
+	if page.Status != 200 || !strings.Contains(page.Body, "李明") || !strings.Contains(page.Body, `<option value="share" selected>`) {
+		t.Fatalf("page after sign-in: %d\n%s", page.Status, page.Body)
+	}
+
+	// Signing out clears the cookie; the next page asks for a sign-in again.
+	out := b.post("/console/logout", url.Values{"csrf": {csrf(t, page)}})
+	if out.Status != http.StatusSeeOther || out.Location != "/console/login" {
+		t.Fatalf("logout: %d %q", out.Status, out.Location)
+	}
+	if p := b.get("/console/"); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/console/login?return=") {
+		t.Fatalf("after logout: %d %q", p.Status, p.Location)
+	}
+}
+
+// A session past its expiry, or a cookie that was altered, is no session.
+func TestExpiredOrForgedSessionSignsInAgain(t *testing.T) {
+	s := newStack(t, "ningxia", false)
+	b := s.browser()
+	b.signIn("demo-applicant")
+	if p := b.get("/console/done"); p.Status != 200 {
+		t.Fatalf("done: %d %s", p.Status, p.Body)
+	}
+	s.setClock(time.Now().Add(devSessionTTL + time.Minute))
+	p := b.get("/console/done?procedure=share")
+	if p.Status != http.StatusSeeOther || p.Location != "/console/login?return="+url.QueryEscape("/console/done?procedure=share") {
+		t.Fatalf("expired: %d %q", p.Status, p.Location)
+	}
+	s.setClock(time.Time{})
+
+	// A flipped byte in the cookie fails authentication.
+	u, _ := url.Parse(s.srv.URL + "/console/")
+	cookies := b.c.Jar.Cookies(u)
+	for _, c := range cookies {
+		if c.Name == sessionCookie {
+			raw, _ := base64.RawURLEncoding.DecodeString(c.Value)
+			raw[len(raw)-1] ^= 1
+			c.Value = base64.RawURLEncoding.EncodeToString(raw)
+			c.Path = "/console/"
+			b.c.Jar.SetCookies(u, []*http.Cookie{c})
+		}
+	}
+	if p := b.get("/console/done"); p.Status != http.StatusSeeOther {
+		t.Fatalf("forged cookie: %d", p.Status)
+	}
+}
+
+// A post without the session's CSRF token, or with another one, is refused before anything
+// reaches the API.
+func TestPostWithoutCSRFIsForbidden(t *testing.T) {
+	s := newStack(t, "ningxia", false)
+	b := s.browser()
+	b.signIn("demo-applicant")
+	if p := b.post("/console/logout", url.Values{}); p.Status != http.StatusForbidden {
+		t.Fatalf("sign-out without token: %d", p.Status)
+	}
+	if p := b.get("/console/"); p.Status != 200 {
+		t.Fatalf("a refused sign-out signed out: %d", p.Status)
+	}
+}
+
+// The return path after sign-in is always a console page of this site.
+func TestSafeReturn(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                                         "/console/",
+		"/console/tasks/a%2Fb%2F1?x=1":             "/console/tasks/a%2Fb%2F1?x=1",
+		"/console/done":                            "/console/done",
+		"//evil.example/console/":                  "/console/",
+		"https://evil.example/console/":            "/console/",
+		"/\\evil.example":                          "/console/",
+		"/api/v1/me":                               "/console/",
+		"/console/login?return=/console/":          "/console/",
+		"javascript:alert(1)":                      "/console/",
+		"/console/../api/v1/me":                    "/console/",
+		"/console/%2e%2e/api/v1/me":                "/console/",
+		"/console/notifications?unread=true&x=%0a": "/console/notifications?unread=true&x=%0a",
+	} {
+		if got := safeReturn(in); got != want {
+			t.Errorf("safeReturn(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// The key file is created once with owner-only permissions and read back.
+func TestLoadOrCreateKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "console-session-key")
+	k1, err := LoadOrCreateKey(path)
+	if err != nil || len(k1) != KeySize {
+		t.Fatalf("create: %v %d", err, len(k1))
+	}
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode: %v %v", st.Mode(), err)
+	}
+	k2, err := LoadOrCreateKey(path)
+	if err != nil || string(k1) != string(k2) {
+		t.Fatalf("reload gave another key: %v", err)
+	}
+	if err := os.WriteFile(path, []byte("short\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadOrCreateKey(path); err == nil || !strings.Contains(err.Error(), path) {
+		t.Fatalf("a malformed key file is accepted: %v", err)
+	}
+}
+
+// Cookies are sealed to their name and key: another name or key cannot open them.
+func TestSealedCookie(t *testing.T) {
+	key := make([]byte, KeySize)
+	s, err := newSealer(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.seal(sessionCookie, session{Token: "t", Expiry: 1, Secret: []byte("s")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got session
+	if err := s.open(sessionCookie, v, &got); err != nil || got.Token != "t" {
+		t.Fatalf("open: %v %+v", err, got)
+	}
+	if err := s.open(loginCookie, v, &got); err == nil {
+		t.Fatal("opened under another name")
+	}
+	other := make([]byte, KeySize)
+	other[0] = 1
+	s2, _ := newSealer(other)
+	if err := s2.open(sessionCookie, v, &got); err == nil {
+		t.Fatal("opened with another key")
+	}
+	if _, err := newSealer(key[:16]); err == nil {
+		t.Fatal("a 16-byte key is accepted")
+	}
+}
+
+// A Secure deployment marks its cookies Secure.
+func TestSecureCookie(t *testing.T) {
+	c := &Console{secure: true}
+	if ck := c.cookie(sessionCookie, "v", time.Now().Add(time.Hour)); !ck.Secure || !ck.HttpOnly || ck.MaxAge < 3590 {
+		t.Fatalf("cookie = %+v", ck)
+	}
+}
+
+// The console is a client of the API: it imports the api package for DTOs, never the read
+// model, the workflows, the activities or the Temporal server.
+func TestConsoleImportsNoServerSide(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forbidden := []string{"/models", "/activities", "/workflows", "/worker", "go.temporal.io/server", "gorm.io/"}
+	fset := token.NewFileSet()
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		af, err := parser.ParseFile(fset, f, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range af.Imports {
+			path, _ := strconv.Unquote(imp.Path.Value)
+			for _, bad := range forbidden {
+				if strings.Contains(path, bad) {
+					t.Errorf("%s imports %s", f, path)
+				}
+			}
+		}
+	}
+}
