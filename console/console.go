@@ -161,6 +161,8 @@ func (c *Console) routes() *gin.Engine {
 
 	r.GET("/console/", c.page(c.inbox))
 	r.GET("/console/done", c.page(c.done))
+	r.GET("/console/tasks/*id", c.page(c.taskPage))
+	r.POST("/console/tasks/*id", c.page(c.taskAction))
 
 	r.NoRoute(func(g *gin.Context) { c.plainError(g, http.StatusNotFound, "没有这个页面。") })
 	r.NoMethod(func(g *gin.Context) { c.plainError(g, http.StatusMethodNotAllowed, "不支持此操作。") })

@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -223,4 +224,16 @@ func readBody(t *testing.T, resp *http.Response) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// decisionBody sends numbers as numbers, JSON fields as JSON, and leaves blank fields out so
+// the API names them as missing.
+func TestDecisionBody(t *testing.T) {
+	got := decisionBody(url.Values{"csrf": {"x"}, "decision": {"approve"}, "validity_days": {"180"}, "workdays": {"five"},
+		"resource_versions": {`[{"resource_id":1,"version":5}]`}, "reason": {"  "}, "scope": {" 姓名 "}})
+	b, _ := json.Marshal(got)
+	want := `{"decision":"approve","resource_versions":[{"resource_id":1,"version":5}],"scope":"姓名","validity_days":180,"workdays":"five"}`
+	if string(b) != want {
+		t.Fatalf("body = %s, want %s", b, want)
+	}
 }
