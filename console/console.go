@@ -163,6 +163,19 @@ func (c *Console) routes() *gin.Engine {
 	r.GET("/console/done", c.page(c.done))
 	r.GET("/console/tasks/*id", c.page(c.taskPage))
 	r.POST("/console/tasks/*id", c.page(c.taskAction))
+	r.GET("/console/notifications", c.page(c.notifications))
+	r.POST("/console/notifications/:id/read", c.page(c.readNotification))
+
+	r.GET("/console/catalog", c.page(c.catalog))
+	r.GET("/console/share-requests", c.page(c.shareRequests))
+	r.GET("/console/share-requests/new", c.page(c.newShareRequest))
+	r.POST("/console/share-requests", c.page(c.createShareRequest))
+	r.GET("/console/grants", c.page(c.grants))
+	r.GET("/console/open-data", c.page(c.openDataRequests))
+	r.GET("/console/open-data/new", c.page(c.newOpenDataRequest))
+	r.POST("/console/open-data", c.page(c.createOpenDataRequest))
+	r.GET("/console/requests/:procedure/:id", c.page(c.requestPage))
+	r.POST("/console/requests/:procedure/:id/:action", c.page(c.requestAction))
 
 	r.NoRoute(func(g *gin.Context) { c.plainError(g, http.StatusNotFound, "没有这个页面。") })
 	r.NoMethod(func(g *gin.Context) { c.plainError(g, http.StatusMethodNotAllowed, "不支持此操作。") })
@@ -478,9 +491,17 @@ func navFor(me *api.MeView, p *api.PolicyView, path string) []navItem {
 		return nil
 	}
 	if citizenOnly(me) {
+		add("/console/catalog", "开放目录")
+		add("/console/open-data", "我的开放申请")
 		return items
 	}
 	add(Prefix, "待办")
 	add("/console/done", "已办")
+	add("/console/catalog", "数据目录")
+	add("/console/share-requests", "共享申请")
+	add("/console/grants", "共享授权")
+	if applies(p, "open_data") && hasRole(me, "approver", "dept_head", "authority", "admin") {
+		add("/console/open-data", "开放申请")
+	}
 	return items
 }

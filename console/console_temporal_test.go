@@ -4,18 +4,20 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/datashare/datashare/api"
+	"github.com/datashare/datashare/internal/auth"
 )
 
 // TestShareRequestThroughTheConsole runs a conditional share request through the console
 // against the real API, an embedded Temporal server and the worker (ningxia): the task created
 // through the API is in the approver's inbox; a refusal without its reason comes back with
 // what was typed and the error at the field; a post without the CSRF token is refused and
-// changes nothing; the approval through the task page's form decides the task, which the
-// approver's done list shows.
+// changes nothing; the approval through the task page's form grants the request, which the
+// applicant's request page shows.
 func TestShareRequestThroughTheConsole(t *testing.T) {
 	s := newStack(t, "ningxia", true)
 	applicantToken := s.token("demo-applicant")
@@ -123,7 +125,7 @@ func TestShareRequestThroughTheConsole(t *testing.T) {
 		}
 	})
 
-	t.Run("the approval through the form decides the task", func(t *testing.T) {
+	t.Run("the approval through the form grants the request", func(t *testing.T) {
 		p := approver.form(taskPage, taskPage+"/claim", url.Values{})
 		if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, taskPage+"?done=claimed") {
 			t.Fatalf("claim: %d %q %s", p.Status, p.Location, p.Body)
@@ -141,5 +143,150 @@ func TestShareRequestThroughTheConsole(t *testing.T) {
 		if !strings.Contains(done.Body, created.ID) || !strings.Contains(done.Body, "我办理") {
 			t.Errorf("done list lacks the decided task:\n%s", done.Body)
 		}
+
+		applicant := s.browser()
+		applicant.signIn("demo-applicant")
+		reqPage := "/console/requests/share/" + created.ID
+		var body string
+		s.eventually("the request page shows the grant", func() bool {
+			p := applicant.get(reqPage)
+			body = p.Body
+			return p.Status == 200 && strings.Contains(body, "已授权") && strings.Contains(body, "仅限本单位使用")
+		})
+		if !strings.Contains(body, "法定代表人姓名") || !strings.Contains(body, "共享授权") {
+			t.Errorf("request page:\n%s", body)
+		}
+		list := applicant.get("/console/share-requests")
+		if !strings.Contains(list.Body, created.ID) || !strings.Contains(list.Body, "已授权") {
+			t.Errorf("applicant's list:\n%s", list.Body)
+		}
+		if g := applicant.get("/console/grants"); !strings.Contains(g.Body, "G-"+created.ID) && !strings.Contains(g.Body, created.ID) {
+			t.Errorf("grants:\n%s", g.Body)
+		}
+		// The applicant was told; the header counts it until it is read.
+		notes := applicant.get("/console/notifications")
+		if !strings.Contains(notes.Body, `id="unread-count"`) {
+			t.Fatalf("no unread count in the header:\n%s", notes.Body)
+		}
+		id := firstReadButton(t, notes.Body)
+		read := applicant.form("/console/notifications", "/console/notifications/"+id+"/read", url.Values{"return": {"/console/notifications"}})
+		if read.Status != http.StatusSeeOther || !strings.HasPrefix(read.Location, "/console/notifications") {
+			t.Fatalf("mark read: %d %q", read.Status, read.Location)
+		}
+		var nl api.NotificationList
+		s.apiCall("GET", "/api/v1/notifications", applicantToken, nil, &nl)
+		for _, n := range nl.Items {
+			if strconv.FormatInt(n.ID, 10) == id && !n.Read {
+				t.Fatalf("notification %s not read", id)
+			}
+		}
 	})
+
+	t.Run("admins get a link to the workflow in Temporal UI", func(t *testing.T) {
+		admin := s.browser()
+		admin.signIn("demo-authority")
+		if p := admin.get("/console/requests/share/" + created.ID); strings.Contains(p.Body, "temporal-ui.test") {
+			t.Error("a non-admin gets the Temporal UI link")
+		}
+		s.extra["admin-authority"] = principalOfAdminAuthority()
+		admin = s.browser()
+		admin.signIn("admin-authority")
+		p := admin.get("/console/requests/share/" + created.ID)
+		want := "http://temporal-ui.test/namespaces/default/workflows/" + url.PathEscape(created.WorkflowID)
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("admin's request page lacks %s:\n%s", want, p.Body)
+		}
+	})
+}
+
+// firstReadButton is the id of the first notification with a mark-read button.
+func firstReadButton(t *testing.T, body string) string {
+	t.Helper()
+	const prefix = `action="/console/notifications/`
+	i := strings.Index(body, prefix)
+	if i < 0 {
+		t.Fatalf("no mark-read button:\n%s", body)
+	}
+	rest := body[i+len(prefix):]
+	return rest[:strings.Index(rest, "/")]
+}
+
+// TestCitizenSeesOnlyOwnRequests: under neixiang two citizens ask for open data through the
+// console; each sees its own request and not the other's, and withdraws its own.
+func TestCitizenSeesOnlyOwnRequests(t *testing.T) {
+	s := newStack(t, "neixiang", true)
+	s.extra["citizen-2"] = citizen("citizen-2", "刘洋（公民）")
+	rid := strconv.FormatInt(s.resourceID("NEIXIANG-SCJG-0004"), 10)
+
+	ask := func(b *browser, purpose string) string {
+		t.Helper()
+		newPage := "/console/open-data/new?resource_id=" + rid
+		p := b.get(newPage)
+		if p.Status != 200 || !strings.Contains(p.Body, "NEIXIANG-SCJG-0004") {
+			t.Fatalf("new open-data request: %d\n%s", p.Status, p.Body)
+		}
+		idem := between(p.Body, `name="idem" value="`, `"`)
+		p = b.post("/console/open-data", url.Values{"csrf": {csrf(t, p)}, "idem": {idem}, "resource_id": {rid},
+			"purpose": {purpose}, "scope": {"2025年度年报"}})
+		if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/console/requests/open_data/") {
+			t.Fatalf("submit: %d %q\n%s", p.Status, p.Location, p.Body)
+		}
+		u, _ := url.Parse(p.Location)
+		return strings.TrimPrefix(u.Path, "/console/requests/open_data/")
+	}
+	a, b := s.browser(), s.browser()
+	a.signIn("demo-citizen")
+	b.signIn("citizen-2")
+	mine, theirs := ask(a, "企业信用研究"), ask(b, "学术研究")
+
+	// A citizen's home is its requests: it has no inbox.
+	if p := a.get("/console/"); p.Status != http.StatusSeeOther || p.Location != "/console/open-data" {
+		t.Fatalf("citizen's inbox: %d %q", p.Status, p.Location)
+	}
+	list := a.get("/console/open-data")
+	if list.Status != 200 || !strings.Contains(list.Body, mine) || strings.Contains(list.Body, theirs) {
+		t.Fatalf("citizen's list (mine %s, theirs %s):\n%s", mine, theirs, list.Body)
+	}
+	if p := a.get("/console/requests/open_data/" + theirs); p.Status != http.StatusNotFound {
+		t.Fatalf("another citizen's request: %d", p.Status)
+	}
+	own := a.get("/console/requests/open_data/" + mine)
+	if own.Status != 200 || !strings.Contains(own.Body, "企业信用研究") || !strings.Contains(own.Body, "第四十六条") {
+		t.Fatalf("own request:\n%s", own.Body)
+	}
+	w := a.form("/console/requests/open_data/"+mine, "/console/requests/open_data/"+mine+"/withdraw", url.Values{"reason": {"不再需要"}})
+	if w.Status != http.StatusSeeOther {
+		t.Fatalf("withdraw: %d\n%s", w.Status, w.Body)
+	}
+	if p := a.get(w.Location); !strings.Contains(p.Body, "已撤回") {
+		t.Fatalf("after withdrawal:\n%s", p.Body)
+	}
+	// The other citizen cannot withdraw it either: the API says the request is not there.
+	if p := b.form("/console/open-data", "/console/requests/open_data/"+mine+"/withdraw", url.Values{}); p.Status != http.StatusNotFound {
+		t.Fatalf("withdrawing another's request: %d", p.Status)
+	}
+	// A citizen sees the open catalog, with the request link.
+	if p := a.get("/console/catalog?q=NEIXIANG-SCJG-0004"); !strings.Contains(p.Body, "申请开放数据") {
+		t.Fatalf("open catalog:\n%s", p.Body)
+	}
+}
+
+func between(s, from, to string) string {
+	i := strings.Index(s, from)
+	if i < 0 {
+		return ""
+	}
+	s = s[i+len(from):]
+	return s[:strings.Index(s, to)]
+}
+
+func citizen(id, name string) auth.Principal {
+	return auth.Principal{Subject: id, Name: name, Roles: []auth.Role{auth.RoleCitizen}}
+}
+
+// principalOfAdminAuthority is an admin who is also of the authority, so it may read every
+// request (a bare admin reads its department's only).
+func principalOfAdminAuthority() auth.Principal {
+	return auth.Principal{Subject: "admin-authority", Name: "平台管理员（主管部门）", DepartmentID: "nx-authority",
+		Roles: []auth.Role{auth.RoleAdmin, auth.RoleAuthority}}
 }

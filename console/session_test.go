@@ -21,21 +21,21 @@ func TestDevSignInSetsSessionCookie(t *testing.T) {
 	b := s.browser()
 
 	// Without a session, a page sends the browser to sign in, to come back to it.
-	p := b.get("/console/done?procedure=share")
-	want := "/console/login?return=" + url.QueryEscape("/console/done?procedure=share")
+	p := b.get("/console/catalog?q=NX")
+	want := "/console/login?return=" + url.QueryEscape("/console/catalog?q=NX")
 	if p.Status != http.StatusSeeOther || p.Location != want {
 		t.Fatalf("no session: %d %q, want 303 %q", p.Status, p.Location, want)
 	}
 	login := b.get(p.Location)
-	if login.Status != 200 || !strings.Contains(login.Body, "demo-approver") || !strings.Contains(login.Body, `name="return" value="/console/done?procedure=share"`) {
+	if login.Status != 200 || !strings.Contains(login.Body, "demo-approver") || !strings.Contains(login.Body, `name="return" value="/console/catalog?q=NX"`) {
 		t.Fatalf("login page: %d\n%s", login.Status, login.Body)
 	}
 	// The sign-in form needs its own token (login CSRF).
-	if p := b.post("/console/login", url.Values{"user": {"demo-approver"}, "return": {"/console/done?procedure=share"}}); p.Status != http.StatusForbidden {
+	if p := b.post("/console/login", url.Values{"user": {"demo-approver"}, "return": {"/console/catalog?q=NX"}}); p.Status != http.StatusForbidden {
 		t.Fatalf("sign-in without token: %d", p.Status)
 	}
-	p = b.post("/console/login", url.Values{"csrf": {csrf(t, login)}, "user": {"demo-approver"}, "return": {"/console/done?procedure=share"}})
-	if p.Status != http.StatusSeeOther || p.Location != "/console/done?procedure=share" {
+	p = b.post("/console/login", url.Values{"csrf": {csrf(t, login)}, "user": {"demo-approver"}, "return": {"/console/catalog?q=NX"}})
+	if p.Status != http.StatusSeeOther || p.Location != "/console/catalog?q=NX" {
 		t.Fatalf("sign-in: %d %q\n%s", p.Status, p.Location, p.Body)
 	}
 	var session *http.Cookie
@@ -54,9 +54,9 @@ func TestDevSignInSetsSessionCookie(t *testing.T) {
 	if strings.Contains(session.Value, "eyJ") {
 		t.Fatalf("cookie carries the token in clear: %s", session.Value)
 	}
-	page := b.get("/console/done?procedure=share")
-	if page.Status != 200 || !strings.Contains(page.Body, "李明") || !strings.Contains(page.Body, `<option value="share" selected>`) {
-		t.Fatalf("page after sign-in: %d\n%s", page.Status, page.Body)
+	page := b.get("/console/catalog?q=NX")
+	if page.Status != 200 || !strings.Contains(page.Body, "李明") || !strings.Contains(page.Body, "NX-SCJG-0002") {
+		t.Fatalf("catalog after sign-in: %d\n%s", page.Status, page.Body)
 	}
 
 	// Signing out clears the cookie; the next page asks for a sign-in again.
@@ -74,12 +74,12 @@ func TestExpiredOrForgedSessionSignsInAgain(t *testing.T) {
 	s := newStack(t, "ningxia", false)
 	b := s.browser()
 	b.signIn("demo-applicant")
-	if p := b.get("/console/done"); p.Status != 200 {
-		t.Fatalf("done: %d %s", p.Status, p.Body)
+	if p := b.get("/console/grants"); p.Status != 200 {
+		t.Fatalf("grants: %d %s", p.Status, p.Body)
 	}
 	s.setClock(time.Now().Add(devSessionTTL + time.Minute))
-	p := b.get("/console/done?procedure=share")
-	if p.Status != http.StatusSeeOther || p.Location != "/console/login?return="+url.QueryEscape("/console/done?procedure=share") {
+	p := b.get("/console/grants?status=active")
+	if p.Status != http.StatusSeeOther || p.Location != "/console/login?return="+url.QueryEscape("/console/grants?status=active") {
 		t.Fatalf("expired: %d %q", p.Status, p.Location)
 	}
 	s.setClock(time.Time{})
@@ -96,7 +96,7 @@ func TestExpiredOrForgedSessionSignsInAgain(t *testing.T) {
 			b.c.Jar.SetCookies(u, []*http.Cookie{c})
 		}
 	}
-	if p := b.get("/console/done"); p.Status != http.StatusSeeOther {
+	if p := b.get("/console/grants"); p.Status != http.StatusSeeOther {
 		t.Fatalf("forged cookie: %d", p.Status)
 	}
 }
@@ -112,6 +112,23 @@ func TestPostWithoutCSRFIsForbidden(t *testing.T) {
 	}
 	if p := b.get("/console/"); p.Status != 200 {
 		t.Fatalf("a refused sign-out signed out: %d", p.Status)
+	}
+	for name, form := range map[string]url.Values{
+		"none":  {},
+		"wrong": {"csrf": {csrfToken([]byte("another session's secret"))}},
+	} {
+		p := b.post("/console/share-requests", url.Values(form))
+		if p.Status != http.StatusForbidden || !strings.Contains(p.Body, "CSRF") {
+			t.Errorf("%s token: %d\n%s", name, p.Status, p.Body)
+		}
+	}
+	// Nothing was created.
+	var list struct {
+		Items []any `json:"items"`
+	}
+	s.apiCall("GET", "/api/v1/share-requests", s.token("demo-applicant"), nil, &list)
+	if len(list.Items) != 0 {
+		t.Fatalf("created despite the missing token: %+v", list.Items)
 	}
 }
 

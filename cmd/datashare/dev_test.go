@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -212,6 +214,11 @@ func TestDevModeEndToEnd(t *testing.T) {
 	if req.ID == "" || req.DueAt == "" {
 		t.Fatalf("share request = %s", body)
 	}
+	// The web console is on the same listener: the approver signs in and finds the task.
+	browser := consoleSignIn(t, base, "demo-approver")
+	if status, body := browse(t, browser, base+"/console/"); status != 200 || !strings.Contains(body, req.ID) {
+		t.Fatalf("console inbox: %d %s", status, body)
+	}
 	p.stop(t)
 
 	// Second start on the same folder: same signing key, same data, demo not seeded twice.
@@ -264,6 +271,45 @@ func TestDevModeEndToEnd(t *testing.T) {
 	if status != 200 || strings.Count(string(body), `"id"`) != 4 {
 		t.Fatalf("departments after restart: %d %s", status, body)
 	}
+	// The console's session key is kept in the data folder: the session survives the restart.
+	if status, body := browse(t, browser, base+"/console/done"); status != 200 || !strings.Contains(body, req.ID) {
+		t.Fatalf("console after restart: %d %s", status, body)
+	}
+}
+
+// consoleSignIn signs a browser in to the web console as a demo user (dev sign-in).
+func consoleSignIn(t *testing.T, base, user string) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	status, page := browse(t, c, base+"/console/login")
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)
+	if status != 200 || m == nil || !strings.Contains(page, user) {
+		t.Fatalf("console sign-in page: %d %s", status, page)
+	}
+	resp, err := c.PostForm(base+"/console/login", url.Values{"csrf": {m[1]}, "user": {user}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("console sign-in: %d", resp.StatusCode)
+	}
+	return c
+}
+
+func browse(t *testing.T, c *http.Client, u string) (int, string) {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 // TestDevModeProfile: `DATASHARE_PROFILE=neixiang make run` seeds the 内乡 demo — the county's

@@ -1,0 +1,406 @@
+package console
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+
+	"github.com/datashare/datashare/api"
+)
+
+// The applicant's and the citizen's pages: the catalog, a new share or open-data request,
+// the lists of requests and grants, and a case's own page with the actions its applicant has.
+
+type catalogData struct {
+	Items     []api.CatalogResourceView
+	Q         string
+	ShareType string
+	Types     []option
+	Next      string
+	First     string
+	// CanShare: the caller may ask for shares (applicant); CanOpen: for open data (citizen,
+	// where the profile provides for it).
+	CanShare bool
+	CanOpen  bool
+	MyDept   string
+}
+
+// catalog searches the published catalog (a citizen's API answer holds the open catalog only).
+func (c *Console) catalog(r *req) {
+	me, err := r.whoami()
+	if err != nil {
+		r.fail(err)
+		return
+	}
+	q, st, cursor := r.Query("q"), r.Query("share_type"), r.Query("cursor")
+	var list api.CatalogResourceList
+	if err := r.api.get(query("/api/v1/catalog/resources", "status", "published", "q", q, "share_type", st,
+		"limit", strconv.Itoa(pageSize), "cursor", cursor), &list); err != nil {
+		r.fail(err)
+		return
+	}
+	d := catalogData{Items: list.Items, Q: q, ShareType: st, MyDept: me.DepartmentID,
+		CanShare: hasRole(me, "applicant"), CanOpen: hasRole(me, "citizen") && applies(c.profile(r.api), "open_data")}
+	d.Types = []option{{Value: "", Label: "全部", Selected: st == ""}}
+	for _, t := range []string{"unconditional", "conditional", "none"} {
+		d.Types = append(d.Types, option{Value: t, Label: label(shareTypes, t) + "共享", Selected: st == t})
+	}
+	if list.NextCursor != "" {
+		d.Next = query("/console/catalog", "q", q, "share_type", st, "cursor", list.NextCursor)
+	}
+	if cursor != "" {
+		d.First = query("/console/catalog", "q", q, "share_type", st)
+	}
+	c.departments(r.api)
+	title := "数据目录"
+	if citizenOnly(me) {
+		title = "开放目录"
+	}
+	r.render(http.StatusOK, "catalog", title, d)
+}
+
+type requestListData struct {
+	Items    []map[string]any
+	Status   string
+	Statuses []option
+	Next     string
+	First    string
+	// Kind is share or open_data: the columns differ.
+	Kind string
+}
+
+var shareStatusCodes = []string{"pending", "refused", "negotiating", "coordinating", "granted", "rejected", "withdrawn", "suspended", "revoked", "expired"}
+var openDataStatusCodes = []string{"pending", "approved", "refused", "opened", "withdrawn"}
+
+// shareRequests lists the department's share requests, as applicant, provider or deciding
+// party (the authority: all), newest first.
+func (c *Console) shareRequests(r *req) {
+	c.requestList(r, "share", "/api/v1/share-requests", "/console/share-requests", shareStatusCodes, "共享申请")
+}
+
+// openDataRequests lists a citizen's own open-data requests (a producer's: its resources').
+func (c *Console) openDataRequests(r *req) {
+	title := "开放申请"
+	if me, err := r.whoami(); err == nil && citizenOnly(me) {
+		title = "我的开放申请"
+	}
+	c.requestList(r, "open_data", "/api/v1/open-data-requests", "/console/open-data", openDataStatusCodes, title)
+}
+
+func (c *Console) requestList(r *req, kind, apiPath, page string, statuses []string, title string) {
+	status, cursor := r.Query("status"), r.Query("cursor")
+	var list struct {
+		Items      []map[string]any `json:"items"`
+		NextCursor string           `json:"next_cursor"`
+	}
+	if err := r.api.get(query(apiPath, "status", status, "limit", strconv.Itoa(pageSize), "cursor", cursor), &list); err != nil {
+		r.fail(err)
+		return
+	}
+	d := requestListData{Items: list.Items, Status: status, Kind: kind}
+	d.Statuses = []option{{Value: "", Label: "全部", Selected: status == ""}}
+	for _, s := range statuses {
+		d.Statuses = append(d.Statuses, option{Value: s, Label: label(requestStatuses, s), Selected: s == status})
+	}
+	if list.NextCursor != "" {
+		d.Next = query(page, "status", status, "cursor", list.NextCursor)
+	}
+	if cursor != "" {
+		d.First = query(page, "status", status)
+	}
+	c.departments(r.api)
+	r.render(http.StatusOK, "requests", title, d)
+}
+
+type grantsData struct {
+	Items    []api.GrantView
+	Status   string
+	Statuses []option
+	Next     string
+	First    string
+}
+
+// grants lists the department's grants as consumer or provider.
+func (c *Console) grants(r *req) {
+	status, cursor := r.Query("status"), r.Query("cursor")
+	var list api.GrantList
+	if err := r.api.get(query("/api/v1/grants", "status", status, "limit", strconv.Itoa(pageSize), "cursor", cursor), &list); err != nil {
+		r.fail(err)
+		return
+	}
+	d := grantsData{Items: list.Items, Status: status}
+	d.Statuses = []option{{Value: "", Label: "全部", Selected: status == ""}}
+	for _, s := range []string{"active", "suspended", "revoked", "expired"} {
+		d.Statuses = append(d.Statuses, option{Value: s, Label: label(requestStatuses, s), Selected: s == status})
+	}
+	if list.NextCursor != "" {
+		d.Next = query("/console/grants", "status", status, "cursor", list.NextCursor)
+	}
+	if cursor != "" {
+		d.First = query("/console/grants", "status", status)
+	}
+	c.departments(r.api)
+	r.render(http.StatusOK, "grants", "共享授权", d)
+}
+
+// newRequestData is the form of a new share or open-data request.
+type newRequestData struct {
+	Kind     string // share or open_data
+	Resource *api.CatalogResourceView
+	Form     *formState
+	// Key is the form's Idempotency-Key: a form sent twice (a double click, a resend after a
+	// lost answer) creates one request.
+	Key string
+}
+
+// idemKey is what the API accepts as an Idempotency-Key: 1–128 printable ASCII characters.
+var idemKey = regexp.MustCompile(`^[\x21-\x7e]{1,128}$`)
+
+func newKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return "console-" + hex.EncodeToString(b[:])
+}
+
+func (c *Console) newShareRequest(r *req) {
+	c.newRequestForm(r, "share", http.StatusOK, &formState{Values: map[string]string{
+		"resource_id": r.Query("resource_id"), "requested_validity_days": "365"}}, newKey())
+}
+
+func (c *Console) newOpenDataRequest(r *req) {
+	c.newRequestForm(r, "open_data", http.StatusOK, &formState{Values: map[string]string{"resource_id": r.Query("resource_id")}}, newKey())
+}
+
+func (c *Console) newRequestForm(r *req, kind string, status int, st *formState, key string) {
+	d := newRequestData{Kind: kind, Form: st, Key: key}
+	if id := st.Value("resource_id"); id != "" {
+		var res api.CatalogResourceView
+		switch err := r.api.get("/api/v1/catalog/resources/"+url.PathEscape(id), &res); {
+		case err == nil:
+			d.Resource = &res
+		case isStatus(err, http.StatusNotFound, http.StatusBadRequest):
+			if st.Errors == nil {
+				st.Errors = map[string]string{}
+			}
+			if st.Errors["resource_id"] == "" {
+				st.Errors["resource_id"] = "没有这个数据资源，请从目录中选择。"
+			}
+		default:
+			r.fail(err)
+			return
+		}
+	}
+	c.departments(r.api)
+	title := "新建共享申请"
+	if kind == "open_data" {
+		title = "申请开放数据"
+	}
+	r.render(status, "new_request", title, d)
+}
+
+func (c *Console) createShareRequest(r *req) {
+	body := map[string]any{"resource_id": intOr(trimmed(r, "resource_id")), "purpose": trimmed(r, "purpose"),
+		"scope": trimmed(r, "scope"), "duty_basis": trimmed(r, "duty_basis"),
+		"requested_validity_days": intOr(trimmed(r, "requested_validity_days"))}
+	c.createRequest(r, "share", "/api/v1/share-requests", body)
+}
+
+func (c *Console) createOpenDataRequest(r *req) {
+	body := map[string]any{"resource_id": intOr(trimmed(r, "resource_id")), "purpose": trimmed(r, "purpose"), "scope": trimmed(r, "scope")}
+	c.createRequest(r, "open_data", "/api/v1/open-data-requests", body)
+}
+
+// intOr is the number typed, or what was typed when it is none (the API then names the field).
+func intOr(s string) any {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n
+	}
+	if s == "" {
+		return 0
+	}
+	return s
+}
+
+func (c *Console) createRequest(r *req, kind, apiPath string, body map[string]any) {
+	key := trimmed(r, "idem")
+	var hdr []string
+	if idemKey.MatchString(key) {
+		hdr = []string{"Idempotency-Key", key}
+	} else {
+		key = newKey()
+	}
+	var created struct {
+		ID string `json:"id"`
+	}
+	err := r.api.call(http.MethodPost, apiPath, body, &created, hdr...)
+	if err == nil {
+		r.redirect(requestURL(kind, created.ID), "created")
+		return
+	}
+	e, ok := asAPIError(err)
+	if !ok || e.Status >= 500 {
+		r.fail(err)
+		return
+	}
+	st := &formState{Values: map[string]string{}, Errors: e.Fields, Message: e.Message}
+	for k := range r.Request.PostForm {
+		st.Values[k] = r.Request.PostForm.Get(k)
+	}
+	if st.Errors == nil {
+		st.Errors = map[string]string{}
+	}
+	st.explainBlank()
+	// A refused create is not remembered under its key (README: failed attempts are not),
+	// so the corrected form may send the same key again.
+	c.newRequestForm(r, kind, e.Status, st, key)
+}
+
+// requestData is a case's page.
+type requestData struct {
+	Procedure  string
+	ID         string
+	Facts      []fact
+	Common     requestCommon
+	OpenTasks  []taskItem
+	Actions    []string // withdraw, urge, negotiation
+	Failed     string
+	Form       *formState
+	WorkflowID string
+	// Visible are the open tasks the caller may open (the API shows a task to its
+	// departments, its assignee and the authority); the others are listed without a link.
+	Visible map[string]bool
+}
+
+// requestCommon is what every procedure's detail carries in the same words.
+type requestCommon struct {
+	ID               string                     `json:"id"`
+	Status           string                     `json:"status"`
+	CurrentStep      string                     `json:"current_step"`
+	DueAt            *string                    `json:"due_at"`
+	OriginalDueAt    *string                    `json:"original_due_at"`
+	Overdue          bool                       `json:"overdue"`
+	LegalBasis       []string                   `json:"legal_basis"`
+	LocalDefault     bool                       `json:"local_default"`
+	WorkflowID       string                     `json:"workflow_id"`
+	ApplicantDeptID  string                     `json:"applicant_dept_id"`
+	ApplicantSubject string                     `json:"applicant_subject"`
+	Extension        *api.OpenDataExtensionView `json:"extension"`
+	Grant            *api.GrantView             `json:"grant"`
+	Timeline         []api.TimelineEventView    `json:"timeline"`
+	OpenTasks        []taskItem                 `json:"open_tasks"`
+}
+
+// requestActions are the actions a case's page offers, by procedure; the API decides whether
+// the caller may take them now.
+var requestActions = map[string][]string{
+	"share":     {"withdraw", "urge", "negotiation"},
+	"open_data": {"withdraw"},
+}
+
+func (c *Console) requestPage(r *req) {
+	c.showRequest(r, http.StatusOK, "", nil)
+}
+
+func (c *Console) showRequest(r *req, status int, failed string, st *formState) {
+	proc, id := r.Param("procedure"), r.Param("id")
+	p, ok := requestPaths[proc]
+	if !ok {
+		c.plainError(r.Context, http.StatusNotFound, "没有这类事项。")
+		return
+	}
+	var raw json.RawMessage
+	if err := r.api.get(p+url.PathEscape(id), &raw); err != nil {
+		r.fail(err)
+		return
+	}
+	var m map[string]any
+	var common requestCommon
+	if err := json.Unmarshal(raw, &m); err != nil {
+		r.fail(err)
+		return
+	}
+	if err := json.Unmarshal(raw, &common); err != nil {
+		r.fail(err)
+		return
+	}
+	me, err := r.whoami()
+	if err != nil {
+		r.fail(err)
+		return
+	}
+	names, _ := c.departments(r.api)
+	pol := c.profile(r.api)
+	d := requestData{Procedure: proc, ID: id, Facts: requestFacts(m, names, pol, proc), Common: common,
+		OpenTasks: common.OpenTasks, Failed: failed, Form: st, WorkflowID: common.WorkflowID}
+	if d.Form == nil {
+		d.Form = &formState{}
+	}
+	d.Visible = map[string]bool{}
+	for _, t := range common.OpenTasks {
+		d.Visible[t.ID] = hasRole(me, "authority") || t.Assignee == me.Subject || (me.DepartmentID != "" &&
+			((me.DepartmentID == t.CandidateDepartmentID && hasRole(me, t.CandidateRole)) ||
+				(me.DepartmentID == t.PartnerDepartmentID && hasRole(me, t.PartnerRole))))
+	}
+	final := slices.Contains([]string{"granted", "rejected", "withdrawn", "suspended", "revoked", "expired", "approved", "opened"}, common.Status)
+	switch proc {
+	case "share":
+		applicant := hasRole(me, "applicant") && me.DepartmentID != "" && me.DepartmentID == common.ApplicantDeptID
+		if applicant && !final {
+			d.Actions = append(d.Actions, "withdraw")
+		}
+		if (applicant || hasRole(me, "authority")) && len(common.OpenTasks) > 0 {
+			d.Actions = append(d.Actions, "urge")
+		}
+		if applicant && common.Status == "refused" {
+			d.Actions = append(d.Actions, "negotiation")
+		}
+	case "open_data":
+		if hasRole(me, "citizen") && common.ApplicantSubject == me.Subject && common.Status == "pending" {
+			d.Actions = append(d.Actions, "withdraw")
+		}
+	}
+	title := procedureName(pol, proc) + " " + id
+	r.render(status, "request", title, d)
+}
+
+// requestAction sends an applicant's action on its case: withdraw (撤回), urge (催办), ask for
+// negotiation (协商).
+func (c *Console) requestAction(r *req) {
+	proc, id, action := r.Param("procedure"), r.Param("id"), r.Param("action")
+	if !slices.Contains(requestActions[proc], action) {
+		c.plainError(r.Context, http.StatusNotFound, "没有这个操作。")
+		return
+	}
+	body := map[string]any{}
+	switch action {
+	case "withdraw", "negotiation":
+		body["reason"] = trimmed(r, "reason")
+	case "urge":
+		body["text"] = trimmed(r, "text")
+	}
+	err := r.api.call(http.MethodPost, requestPaths[proc]+url.PathEscape(id)+"/"+action, body, nil)
+	if err == nil {
+		done := map[string]string{"withdraw": "withdrawn", "urge": "urged", "negotiation": "negotiation"}[action]
+		r.redirect(requestURL(proc, id), done)
+		return
+	}
+	e, ok := asAPIError(err)
+	if !ok || e.Status >= 500 {
+		r.fail(err)
+		return
+	}
+	st := &formState{Values: map[string]string{}, Errors: map[string]string{}, Message: e.Message}
+	for k := range r.Request.PostForm {
+		st.Values[k] = r.Request.PostForm.Get(k)
+	}
+	for k, v := range e.Fields {
+		st.Errors[k] = v
+	}
+	st.explainBlank()
+	c.showRequest(r, e.Status, action, st)
+}
