@@ -48,6 +48,7 @@ const (
 	dockerfileFile    = "Dockerfile"
 	toolsDockerfile   = "Dockerfile.temporal-tools"
 	dotenvFile        = ".env.example"
+	gitignoreFile     = ".gitignore"
 	kustomizationFile = "k8s/kustomization.yaml"
 	schemaScript      = "temporal/setup-schema.sh"
 	goModFile         = "../go.mod"
@@ -89,7 +90,8 @@ func loadFiles(t *testing.T) files {
 		}
 		name := d.Name()
 		if d.IsDir() || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") ||
-			strings.HasSuffix(name, ".sh") || strings.HasPrefix(name, dockerfileFile) || name == dotenvFile) {
+			strings.HasSuffix(name, ".sh") || strings.HasPrefix(name, dockerfileFile) || name == dotenvFile ||
+			path == gitignoreFile) {
 			return nil
 		}
 		b, err := os.ReadFile(path)
@@ -1427,6 +1429,197 @@ func checkKustomization(f files) []string {
 	return problems
 }
 
+// --- the web console's session key ---
+
+// consoleKeyVar names the file `datashare api` reads the web console's session key from
+// (console.LoadOrCreateKey). The key is generated there when the file is missing, which fails
+// on a read-only root filesystem and would give every replica a key of its own.
+const consoleKeyVar = "DATASHARE_CONSOLE_KEY_FILE"
+
+// composeSecretPath is where compose mounts a service's secret: /run/secrets/TARGET, or TARGET
+// itself when it is absolute.
+func composeSecretPath(target string) string {
+	if strings.HasPrefix(target, "/") {
+		return path.Clean(target)
+	}
+	return "/run/secrets/" + target
+}
+
+// gitignored reports whether a path relative to this folder matches a line of .gitignore
+// (plain names and globs, anchored or not; no negation).
+func gitignored(f files, p string) bool {
+	for _, line := range strings.Split(string(f[gitignoreFile]), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "!") {
+			continue
+		}
+		pattern, anchored := strings.CutPrefix(line, "/")
+		if ok, _ := path.Match(pattern, p); ok {
+			return true
+		}
+		if ok, _ := path.Match(pattern, path.Base(p)); ok && !anchored && !strings.Contains(pattern, "/") {
+			return true
+		}
+	}
+	return false
+}
+
+// checkConsoleKey: every datashare container that runs `api` reads the console's session key
+// from a file of a secret mounted read-only, the same for every replica. In compose:
+// DATASHARE_CONSOLE_KEY_FILE is the path of a secret given to the service, declared under the
+// top-level secrets, and a secret read from a file of this folder is git-ignored. In Kubernetes:
+// it lies under a readOnly volumeMount of a Secret volume of the pod, and names a key of that
+// Secret's template here (through the volume's items, if it lists any).
+func checkConsoleKey(f files) []string {
+	var problems []string
+	apiCmd := datashareCommands["api"]
+
+	c, err := parseCompose(f)
+	if err != nil {
+		problems = append(problems, err.Error())
+	} else {
+		declared := mapOf(c.doc["secrets"])
+		found := false
+		for _, name := range c.names() {
+			svc := c.services[name]
+			if !isDatashareService(svc) || !slices.Equal(strList(svc["command"]), apiCmd) {
+				continue
+			}
+			found = true
+			where := "compose service " + name
+			given := map[string]string{} // mount path -> secret
+			for _, s := range listOf(svc["secrets"]) {
+				source, target := strOf(s), strOf(s)
+				if m := mapOf(s); m != nil {
+					source, target = strOf(m["source"]), strOf(m["target"])
+					if target == "" {
+						target = source
+					}
+				}
+				given[composeSecretPath(target)] = source
+			}
+			p, ok := environment(svc)[consoleKeyVar]
+			switch secret, mounted := given[path.Clean(p)]; {
+			case !ok || p == "":
+				problems = append(problems, fmt.Sprintf("%s: %s is not set; the API would generate a key in its data folder, which the read-only root filesystem refuses, and each container would have its own", where, consoleKeyVar))
+			case !mounted:
+				problems = append(problems, fmt.Sprintf("%s: %s=%s is not the file of a secret given to the service (%v)", where, consoleKeyVar, p, slices.Sorted(maps.Keys(given))))
+			case declared[secret] == nil:
+				problems = append(problems, fmt.Sprintf("%s: secret %q is not declared under the top-level secrets", where, secret))
+			default:
+				if src := strOf(get(declared[secret], "file")); src != "" {
+					if rel := path.Clean(src); !strings.HasPrefix(rel, "../") && !gitignored(f, rel) {
+						problems = append(problems, fmt.Sprintf("compose secret %s: its file %s is not ignored by deploy/%s; a real key would be committed", secret, src, gitignoreFile))
+					}
+				}
+			}
+		}
+		if !found {
+			problems = append(problems, "compose: no service runs `datashare api`")
+		}
+	}
+
+	objs, perr := parseK8s(f)
+	problems = append(problems, perr...)
+	configMaps, secretKeys := map[string]map[string]any{}, map[string]map[string]bool{}
+	for _, o := range objs {
+		switch o.kind() {
+		case "ConfigMap":
+			configMaps[o.name()] = mapOf(o.obj["data"])
+		case "Secret":
+			keys := map[string]bool{}
+			for _, field := range []string{"data", "stringData"} {
+				for k := range mapOf(o.obj[field]) {
+					keys[k] = true
+				}
+			}
+			secretKeys[o.name()] = keys
+		}
+	}
+	found := false
+	for _, o := range objs {
+		spec := podSpec(o)
+		volumes := map[string]map[string]any{}
+		for _, v := range listOf(spec["volumes"]) {
+			volumes[strOf(get(v, "name"))] = mapOf(v)
+		}
+		for _, ctr := range containers(spec) {
+			if !isDatashareImage(strOf(ctr["image"])) || !slices.Equal(strList(ctr["args"]), apiCmd) {
+				continue
+			}
+			found = true
+			where := fmt.Sprintf("%s container %s", o, strOf(ctr["name"]))
+			env := map[string]string{}
+			for _, ref := range listOf(ctr["envFrom"]) {
+				for k, v := range configMaps[strOf(get(ref, "configMapRef", "name"))] {
+					env[k] = strOf(v)
+				}
+			}
+			for _, e := range listOf(ctr["env"]) {
+				if v, ok := mapOf(e)["value"]; ok {
+					env[strOf(get(e, "name"))] = strOf(v)
+				}
+			}
+			p := env[consoleKeyVar]
+			if p == "" {
+				problems = append(problems, fmt.Sprintf("%s: %s is not set; the API would generate a key in its data folder, which the read-only root filesystem refuses, and each replica would have its own", where, consoleKeyVar))
+				continue
+			}
+			p = path.Clean(p)
+			var mount map[string]any
+			var file string // the file's name inside the volume
+			for _, m := range listOf(ctr["volumeMounts"]) {
+				mp, sub := path.Clean(strOf(get(m, "mountPath"))), strOf(get(m, "subPath"))
+				if rel, ok := strings.CutPrefix(p, mp+"/"); ok && sub == "" {
+					mount, file = mapOf(m), rel
+				} else if p == mp && sub != "" {
+					mount, file = mapOf(m), sub
+				}
+			}
+			if mount == nil {
+				problems = append(problems, fmt.Sprintf("%s: %s=%s lies in no volumeMount; the key must come from a mounted Secret", where, consoleKeyVar, p))
+				continue
+			}
+			vname := strOf(mount["name"])
+			if ro, _ := mount["readOnly"].(bool); !ro {
+				problems = append(problems, fmt.Sprintf("%s: volumeMount %s of %s is not readOnly", where, vname, consoleKeyVar))
+			}
+			vol, ok := volumes[vname]
+			if !ok {
+				problems = append(problems, fmt.Sprintf("%s: volumeMount %s of %s has no volume in the pod", where, vname, consoleKeyVar))
+				continue
+			}
+			secret := mapOf(vol["secret"])
+			if secret == nil {
+				problems = append(problems, fmt.Sprintf("%s: volume %s of %s is not a Secret volume", where, vname, consoleKeyVar))
+				continue
+			}
+			name := strOf(secret["secretName"])
+			key := file
+			if items := listOf(secret["items"]); len(items) > 0 {
+				i := slices.IndexFunc(items, func(it any) bool { return path.Clean(strOf(get(it, "path"))) == file })
+				if i < 0 {
+					problems = append(problems, fmt.Sprintf("%s: %s=%s is not among the items of the Secret volume %s", where, consoleKeyVar, p, vname))
+					continue
+				}
+				key = strOf(get(items[i], "key"))
+			}
+			keys, ok := secretKeys[name]
+			switch {
+			case !ok:
+				problems = append(problems, fmt.Sprintf("%s: Secret %q of %s has no template in deploy/k8s (*.example.yaml)", where, name, consoleKeyVar))
+			case !keys[key]:
+				problems = append(problems, fmt.Sprintf("%s: %s=%s reads key %q, which the Secret %s does not have (%v)", where, consoleKeyVar, p, key, name, slices.Sorted(maps.Keys(keys))))
+			}
+		}
+	}
+	if !found {
+		problems = append(problems, "no Kubernetes workload runs `datashare api`")
+	}
+	sort.Strings(problems)
+	return slices.Compact(problems)
+}
+
 // --- Temporal: versions, sign-in, and the production harness ---
 
 // imageTag returns the tag of an image reference ("" without one).
@@ -2117,6 +2310,34 @@ func TestKustomization(t *testing.T) {
 		{name: "job only lists migrations", file: "k8s/migrate-job.yaml", old: `args: ["migrate", "up"]`, new: `args: ["migrate", "status"]`, want: "Job/datashare-migrate: args"},
 		{name: "setup Job left out", file: kustomizationFile, old: "  - temporal-setup-job.yaml\n", new: "", want: "k8s/temporal-setup-job.yaml is neither"},
 		{name: "no workload runs temporal-setup", file: "k8s/temporal-setup-job.yaml", old: `args: ["temporal-setup"]`, new: `args: ["migrate", "up"]`, want: "no Kubernetes workload runs `datashare temporal-setup`"},
+	})
+}
+
+func TestConsoleKeyIsASharedSecret(t *testing.T) {
+	const (
+		composeEnv  = "      DATASHARE_CONSOLE_KEY_FILE: /run/secrets/console-session-key\n"
+		composeDecl = "  console-session-key:\n    file: ./console-session-key\n"
+		k8sEnv      = "            - name: DATASHARE_CONSOLE_KEY_FILE\n              value: /etc/datashare/console/console-session-key\n"
+		k8sMount    = "            - name: console-key\n              mountPath: /etc/datashare/console\n              readOnly: true\n"
+		k8sVolume   = "        - name: console-key\n          secret:\n            secretName: datashare-console-key\n            defaultMode: 0440\n"
+	)
+	runCheck(t, checkConsoleKey, []defect{
+		{name: "compose api without the variable", file: composeFile, old: composeEnv, new: "", want: "compose service api: DATASHARE_CONSOLE_KEY_FILE is not set"},
+		{name: "compose key in the data folder", file: composeFile, old: composeEnv, new: "      DATASHARE_CONSOLE_KEY_FILE: /var/lib/datashare/console-session-key\n", want: "compose service api: DATASHARE_CONSOLE_KEY_FILE=/var/lib/datashare/console-session-key is not the file of a secret"},
+		{name: "compose api not given the secret", file: composeFile, old: "    secrets:\n      - console-session-key\n", new: "", want: "compose service api: DATASHARE_CONSOLE_KEY_FILE=/run/secrets/console-session-key is not the file of a secret"},
+		{name: "compose secret under another target", file: composeFile, old: "    secrets:\n      - console-session-key\n", new: "    secrets:\n      - source: console-session-key\n        target: console-key\n", want: "is not the file of a secret given to the service ([/run/secrets/console-key])"},
+		{name: "compose secret not declared", file: composeFile, old: composeDecl, new: "  other-key:\n    file: ./console-session-key\n", want: "compose service api: secret \"console-session-key\" is not declared"},
+		{name: "compose key file not git-ignored", file: gitignoreFile, old: "/console-session-key\n", new: "", want: "its file ./console-session-key is not ignored"},
+		{name: "compose api replaced", file: composeFile, old: `command: ["api"]`, new: `command: ["api", "--help"]`, want: "compose: no service runs `datashare api`"},
+		{name: "Kubernetes api without the variable", file: "k8s/api-deployment.yaml", old: k8sEnv, new: "", want: "Deployment/datashare-api container api: DATASHARE_CONSOLE_KEY_FILE is not set"},
+		{name: "Kubernetes key in the data folder", file: "k8s/api-deployment.yaml", old: k8sEnv, new: "            - name: DATASHARE_CONSOLE_KEY_FILE\n              value: /var/lib/datashare/console-session-key\n", want: "DATASHARE_CONSOLE_KEY_FILE=/var/lib/datashare/console-session-key lies in no volumeMount"},
+		{name: "Kubernetes key next to the mount", file: "k8s/api-deployment.yaml", old: k8sEnv, new: "            - name: DATASHARE_CONSOLE_KEY_FILE\n              value: /etc/datashare/console-session-key\n", want: "lies in no volumeMount"},
+		{name: "Kubernetes mount writable", file: "k8s/api-deployment.yaml", old: k8sMount, new: "            - name: console-key\n              mountPath: /etc/datashare/console\n", want: "volumeMount console-key of DATASHARE_CONSOLE_KEY_FILE is not readOnly"},
+		{name: "Kubernetes volume not a Secret", file: "k8s/api-deployment.yaml", old: k8sVolume, new: "        - name: console-key\n          emptyDir: {}\n", want: "volume console-key of DATASHARE_CONSOLE_KEY_FILE is not a Secret volume"},
+		{name: "Kubernetes volume missing", file: "k8s/api-deployment.yaml", old: k8sVolume, new: strings.Replace(k8sVolume, "console-key\n", "console-keys\n", 1), want: "volumeMount console-key of DATASHARE_CONSOLE_KEY_FILE has no volume in the pod"},
+		{name: "Kubernetes Secret not declared", file: "k8s/console-secret.example.yaml", drop: true, want: "Secret \"datashare-console-key\" of DATASHARE_CONSOLE_KEY_FILE has no template"},
+		{name: "Kubernetes Secret named differently", file: "k8s/api-deployment.yaml", old: "secretName: datashare-console-key", new: "secretName: datashare-secrets", want: "reads key \"console-session-key\", which the Secret datashare-secrets does not have"},
+		{name: "Kubernetes item renamed", file: "k8s/api-deployment.yaml", old: k8sVolume, new: k8sVolume + "            items:\n              - key: console-session-key\n                path: session-key\n", want: "is not among the items of the Secret volume console-key"},
 	})
 }
 
