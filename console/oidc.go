@@ -124,6 +124,7 @@ type SignInError struct {
 	Err error
 }
 
+// Error returns the message for the sign-in page.
 func (e *SignInError) Error() string { return e.Message }
 
 // Unwrap returns the cause.
