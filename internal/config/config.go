@@ -97,6 +97,15 @@ type Config struct {
 	OIDCRolesClaim string `env:"DATASHARE_OIDC_ROLES_CLAIM" envDefault:"roles" usage:"claim holding the roles (array or space/comma separated)"`
 	OIDCNameClaim  string `env:"DATASHARE_OIDC_NAME_CLAIM" envDefault:"name" usage:"claim holding the display name"`
 
+	// OIDCClientID turns on sign-in to the web console through the issuer (authorization code
+	// flow with PKCE); without it the console offers no OIDC sign-in and the API is unaffected.
+	OIDCClientID string `env:"DATASHARE_OIDC_CLIENT_ID" usage:"web console sign-in: client id registered at the issuer (authorization code flow with PKCE); empty: no console sign-in through the issuer"`
+	// OIDCClientSecret is for a confidential client; a public client relies on PKCE alone.
+	OIDCClientSecret string `env:"DATASHARE_OIDC_CLIENT_SECRET" usage:"web console sign-in: client secret of a confidential client; empty for a public client (PKCE alone)"`
+	// OIDCRedirectURL must be registered at the issuer exactly as the browser reaches it.
+	OIDCRedirectURL string `env:"DATASHARE_OIDC_REDIRECT_URL" usage:"web console sign-in: redirect URI registered for the client (default: DATASHARE_PUBLIC_URL/console/callback)"`
+	OIDCScopes      string `env:"DATASHARE_OIDC_SCOPES" envDefault:"openid profile email" usage:"web console sign-in: scopes requested, separated by spaces; must include openid"`
+
 	MaxBodyBytes    int64         `env:"DATASHARE_MAX_BODY_BYTES" envDefault:"1048576" usage:"largest accepted request body in bytes"`
 	ShutdownTimeout time.Duration `env:"DATASHARE_SHUTDOWN_TIMEOUT" envDefault:"20s" usage:"how long a stop waits for requests and activities to finish"`
 	// AuditRetentionMonths is how long the audit log is kept; never below six months (内乡 第三十三条).
@@ -230,6 +239,9 @@ func (c *Config) applyDerivedDefaults() {
 		c.PublicURL = "http://" + c.HTTPAddr
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.OIDCRedirectURL == "" {
+		c.OIDCRedirectURL = c.PublicURL + "/console/callback"
+	}
 	if c.TemporalTLSCert != "" || c.TemporalAPIKey != "" || c.TemporalTLSCA != "" {
 		c.TemporalTLS = true
 	}
@@ -319,6 +331,7 @@ func (c Config) Validate() error {
 	default:
 		bad("DATASHARE_AUTH_MODE", "must be dev or oidc, got %q", c.AuthMode)
 	}
+	c.validateConsoleSignIn(bad)
 	switch c.PrincipalSource {
 	case PrincipalFromClaims, PrincipalFromUsers:
 	default:
@@ -350,6 +363,37 @@ func (c Config) Validate() error {
 		return errors.New("invalid configuration: " + strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// validateConsoleSignIn checks the web console's OIDC client settings, which matter only once
+// DATASHARE_OIDC_CLIENT_ID is set.
+func (c Config) validateConsoleSignIn(bad func(env, format string, args ...any)) {
+	if c.OIDCClientID == "" {
+		if c.OIDCClientSecret != "" {
+			bad("DATASHARE_OIDC_CLIENT_SECRET", "set without DATASHARE_OIDC_CLIENT_ID")
+		}
+		return
+	}
+	// The console hands the issuer's token to the API as its bearer token: only an API that
+	// verifies the issuer's tokens accepts it, and the console needs discovery for the
+	// authorization and token endpoints (a JWKS URL alone does not give them).
+	if c.AuthMode != AuthOIDC {
+		bad("DATASHARE_OIDC_CLIENT_ID", "console sign-in through the issuer needs DATASHARE_AUTH_MODE=oidc, got %q", c.AuthMode)
+	}
+	if c.OIDCIssuer == "" {
+		bad("DATASHARE_OIDC_ISSUER", "required when DATASHARE_OIDC_CLIENT_ID is set (discovery gives the console its authorization and token endpoints)")
+	}
+	if u, err := url.Parse(c.OIDCRedirectURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Fragment != "" {
+		bad("DATASHARE_OIDC_REDIRECT_URL", "must be an absolute http or https URL without fragment (default DATASHARE_PUBLIC_URL/console/callback), got %q", c.OIDCRedirectURL)
+	}
+	if !slices.Contains(c.OIDCScopeList(), "openid") {
+		bad("DATASHARE_OIDC_SCOPES", "must include openid, got %q", c.OIDCScopes)
+	}
+}
+
+// OIDCScopeList splits DATASHARE_OIDC_SCOPES at spaces (commas are taken too).
+func (c Config) OIDCScopeList() []string {
+	return strings.FieldsFunc(c.OIDCScopes, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
 }
 
 // TemporalHostPort splits TEMPORAL_ADDRESS for the embedded server.

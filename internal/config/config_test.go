@@ -63,6 +63,10 @@ func TestWrongValuesNameTheVariable(t *testing.T) {
 		"DATASHARE_LOCAL_DEFAULT_WORKDAYS": {"DATASHARE_LOCAL_DEFAULT_WORKDAYS=0"},
 		"DATASHARE_CALENDAR_REFRESH":       {"DATASHARE_CALENDAR_REFRESH=2h"},
 		"DATASHARE_POLICY_FILE":            {"DATASHARE_POLICY_FILE=/nonexistent/profile.yaml"},
+		"DATASHARE_OIDC_CLIENT_ID":         {"DATASHARE_OIDC_CLIENT_ID=console"},
+		"DATASHARE_OIDC_CLIENT_SECRET":     {"DATASHARE_OIDC_CLIENT_SECRET=s3cret"},
+		"DATASHARE_OIDC_REDIRECT_URL":      {"DATASHARE_AUTH_MODE=oidc", "DATASHARE_OIDC_ISSUER=https://sso.example.gov.cn", "DATASHARE_OIDC_AUDIENCE=x", "DATASHARE_OIDC_CLIENT_ID=console", "DATASHARE_OIDC_REDIRECT_URL=/console/callback"},
+		"DATASHARE_OIDC_SCOPES":            {"DATASHARE_AUTH_MODE=oidc", "DATASHARE_OIDC_ISSUER=https://sso.example.gov.cn", "DATASHARE_OIDC_AUDIENCE=x", "DATASHARE_OIDC_CLIENT_ID=console", "DATASHARE_OIDC_SCOPES=profile email"},
 	}
 	for name, env := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -133,5 +137,29 @@ func TestAuditRetentionFloor(t *testing.T) {
 	cfg, err := FromOS(nil, map[string]string{"DATASHARE_AUDIT_RETENTION_MONTHS": "6"})
 	if err != nil || cfg.AuditRetentionMonths != 6 {
 		t.Fatalf("six months: %+v, %v", cfg.AuditRetentionMonths, err)
+	}
+}
+
+// The console's OIDC client needs only its id: the redirect URI follows DATASHARE_PUBLIC_URL and
+// the scopes default to the standard ones; the issuer is required, a JWKS URL is not enough.
+func TestConsoleSignInDefaults(t *testing.T) {
+	env := []string{"DATASHARE_AUTH_MODE=oidc", "DATASHARE_OIDC_ISSUER=https://sso.example.gov.cn", "DATASHARE_OIDC_AUDIENCE=console",
+		"DATASHARE_OIDC_CLIENT_ID=console", "DATASHARE_PUBLIC_URL=https://datashare.example.gov.cn/"}
+	cfg, err := Load(nil, env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.OIDCRedirectURL != "https://datashare.example.gov.cn/console/callback" {
+		t.Fatalf("redirect URL = %q", cfg.OIDCRedirectURL)
+	}
+	if got := cfg.OIDCScopeList(); strings.Join(got, " ") != "openid profile email" {
+		t.Fatalf("scopes = %q", got)
+	}
+	if cfg.OIDCClientSecret != "" {
+		t.Fatal("a public client has no secret")
+	}
+	_, err = Load(nil, []string{"DATASHARE_AUTH_MODE=oidc", "DATASHARE_OIDC_JWKS_URL=https://sso.example.gov.cn/keys", "DATASHARE_OIDC_AUDIENCE=console", "DATASHARE_OIDC_CLIENT_ID=console"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "DATASHARE_OIDC_ISSUER") {
+		t.Fatalf("console sign-in without an issuer: err = %v", err)
 	}
 }
