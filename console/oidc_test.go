@@ -147,7 +147,7 @@ type finishResult struct {
 	err      error
 }
 
-// testRP is the console's side: /console/login begins, /console/callback finishes.
+// testRP is the console's side: /console/login begins, /console/auth/callback finishes.
 type testRP struct {
 	base        string
 	redirectURL string
@@ -175,7 +175,7 @@ func startTestRP(t *testing.T, cfg OIDCConfig, configureOP func(*testOPStorage))
 		t.Fatal(err)
 	}
 	rp := &testRP{base: "http://" + ln.Addr().String()}
-	rp.redirectURL = rp.base + "/console/callback"
+	rp.redirectURL = rp.base + "/console/auth/callback"
 	opp := startTestOP(t, rp.redirectURL, configureOP)
 	cfg.Issuer, cfg.ClientID, cfg.RedirectURL = opp.issuer, testClientID, rp.redirectURL
 	rp.auth, err = NewOIDCAuthenticator(t.Context(), cfg)
@@ -185,7 +185,7 @@ func startTestRP(t *testing.T, cfg OIDCConfig, configureOP func(*testOPStorage))
 	gin.SetMode(gin.TestMode)
 	r := gin.New()
 	r.GET("/console/login", func(c *gin.Context) { rp.auth.Begin(c, c.Query("return")) })
-	r.GET("/console/callback", func(c *gin.Context) {
+	r.GET("/console/auth/callback", func(c *gin.Context) {
 		tok, exp, ret, err := rp.auth.Finish(c)
 		rp.mu.Lock()
 		rp.results = append(rp.results, finishResult{tok, exp, ret, err})
@@ -206,18 +206,18 @@ func startTestRP(t *testing.T, cfg OIDCConfig, configureOP func(*testOPStorage))
 
 // browser is an HTTP client with a cookie jar that follows redirects itself, so that a test
 // sees every answer (and its Set-Cookie) and can stop before the callback.
-type browser struct {
+type oidcBrowser struct {
 	t      *testing.T
 	jar    *cookiejar.Jar
 	client *http.Client
 }
 
-func newBrowser(t *testing.T) *browser {
+func newOIDCBrowser(t *testing.T) *oidcBrowser {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &browser{t: t, jar: jar, client: &http.Client{
+	return &oidcBrowser{t: t, jar: jar, client: &http.Client{
 		Jar:           jar,
 		Timeout:       10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -232,7 +232,7 @@ type hop struct {
 
 // do sends req and follows redirects; it stops before requesting a URL for which stop is true
 // and returns that URL.
-func (b *browser) do(req *http.Request, stop func(*url.URL) bool) (hops []hop, stoppedAt *url.URL) {
+func (b *oidcBrowser) do(req *http.Request, stop func(*url.URL) bool) (hops []hop, stoppedAt *url.URL) {
 	b.t.Helper()
 	for range 20 {
 		resp, err := b.client.Do(req)
@@ -258,7 +258,7 @@ func (b *browser) do(req *http.Request, stop func(*url.URL) bool) (hops []hop, s
 	return nil, nil
 }
 
-func (b *browser) get(u string, stop func(*url.URL) bool) ([]hop, *url.URL) {
+func (b *oidcBrowser) get(u string, stop func(*url.URL) bool) ([]hop, *url.URL) {
 	b.t.Helper()
 	req, err := http.NewRequest(http.MethodGet, u, nil)
 	if err != nil {
@@ -272,7 +272,7 @@ var loginFormID = regexp.MustCompile(`name="id" value="([^"]+)"`)
 // signInUntilCallback begins a sign-in at the console, signs in at the OP's login form and
 // stops where the OP sends the browser back to the console. It returns the console's answer to
 // the sign-in (the redirect to the OP) and the callback URL, not yet requested.
-func signInUntilCallback(t *testing.T, b *browser, rp *testRP, opp testOP, returnTo string) (*http.Response, *url.URL) {
+func signInUntilCallback(t *testing.T, b *oidcBrowser, rp *testRP, opp testOP, returnTo string) (*http.Response, *url.URL) {
 	t.Helper()
 	atCallback := func(u *url.URL) bool { return strings.HasPrefix(u.String(), rp.redirectURL) }
 	hops, stopped := b.get(rp.base+"/console/login?return="+url.QueryEscape(returnTo), atCallback)
@@ -290,7 +290,7 @@ func signInUntilCallback(t *testing.T, b *browser, rp *testRP, opp testOP, retur
 	hops, stopped = b.do(req, atCallback)
 	if stopped == nil {
 		last := hops[len(hops)-1]
-		t.Fatalf("the OP did not send the browser back: %d %s", last.resp.StatusCode, last.body)
+		t.Fatalf("the OP did not send the oidcBrowser back: %d %s", last.resp.StatusCode, last.body)
 	}
 	return begin, stopped
 }
@@ -364,7 +364,7 @@ func redeem(t *testing.T, endpoint, redirectURL, code, verifier string) (int, st
 // that the API's own verifier accepts the token Finish returns.
 func TestOIDCSignIn(t *testing.T) {
 	rp, opp := startTestRP(t, OIDCConfig{}, nil)
-	b := newBrowser(t)
+	b := newOIDCBrowser(t)
 	const returnTo = "/console/requests/42?tab=timeline"
 	begin, callback := signInUntilCallback(t, b, rp, opp, returnTo)
 
@@ -389,7 +389,7 @@ func TestOIDCSignIn(t *testing.T) {
 		t.Fatalf("begin set %d attempt cookies: %v", len(cookies), begin.Header.Values("Set-Cookie"))
 	}
 	ck := cookies[0]
-	if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Secure || ck.Path != "/console/callback" ||
+	if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Secure || ck.Path != "/console/auth/callback" ||
 		ck.MaxAge <= 0 || ck.MaxAge > 600 || ck.Name != oidcAttemptCookie+q.Get("state") {
 		t.Fatalf("attempt cookie = %+v", ck)
 	}
@@ -476,7 +476,7 @@ func TestOIDCTheAPIsVerifierDecides(t *testing.T) {
 	})
 	rp, opp := startTestRP(t, OIDCConfig{Verifier: lazy}, nil)
 	issuer = opp.issuer
-	b := newBrowser(t)
+	b := newOIDCBrowser(t)
 	_, callback := signInUntilCallback(t, b, rp, opp, "/console/")
 	b.get(callback.String(), nil)
 	if res := rp.last(t); res.err != nil || res.token == "" {
@@ -485,7 +485,7 @@ func TestOIDCTheAPIsVerifierDecides(t *testing.T) {
 
 	rp, opp = startTestRP(t, OIDCConfig{Verifier: auth.FromDirectory(lazy, refusingDirectory{})}, nil)
 	issuer = opp.issuer
-	b = newBrowser(t)
+	b = newOIDCBrowser(t)
 	_, callback = signInUntilCallback(t, b, rp, opp, "/console/")
 	b.get(callback.String(), nil)
 	res := rp.last(t)
@@ -504,7 +504,7 @@ func (f verifierFunc) Verify(ctx context.Context, raw string) (auth.Principal, e
 // before any code exchange, and a callback carried to another browser is refused too.
 func TestOIDCStateIsChecked(t *testing.T) {
 	rp, opp := startTestRP(t, OIDCConfig{}, nil)
-	b := newBrowser(t)
+	b := newOIDCBrowser(t)
 	begin, callback := signInUntilCallback(t, b, rp, opp, "/console/")
 	genuine := attemptCookies(begin.Cookies())[0]
 	withState := func(state string) string {
@@ -541,7 +541,7 @@ func TestOIDCStateIsChecked(t *testing.T) {
 	}
 
 	// A callback link opened in another browser (login CSRF) finds no attempt there.
-	newBrowser(t).get(callback.String(), nil)
+	newOIDCBrowser(t).get(callback.String(), nil)
 	if res := rp.last(t); res.err == nil || signInMessage(t, res.err) != oidcMsgStale {
 		t.Fatalf("callback in another browser: %+v", res)
 	}
@@ -554,7 +554,7 @@ func TestOIDCStateIsChecked(t *testing.T) {
 }
 
 // rewriteAttempt changes the attempt cookie Begin set in the browser, as a forger would.
-func rewriteAttempt(t *testing.T, b *browser, rp *testRP, begin *http.Response, change func(*oidcAttempt)) {
+func rewriteAttempt(t *testing.T, b *oidcBrowser, rp *testRP, begin *http.Response, change func(*oidcAttempt)) {
 	t.Helper()
 	ck := attemptCookies(begin.Cookies())[0]
 	at := decodeAttempt(t, ck.Value)
@@ -572,7 +572,7 @@ func rewriteAttempt(t *testing.T, b *browser, rp *testRP, begin *http.Response, 
 func TestOIDCAttemptIsBound(t *testing.T) {
 	rp, opp := startTestRP(t, OIDCConfig{}, nil)
 
-	b := newBrowser(t)
+	b := newOIDCBrowser(t)
 	begin, callback := signInUntilCallback(t, b, rp, opp, "/console/")
 	rewriteAttempt(t, b, rp, begin, func(at *oidcAttempt) { at.Nonce = rand.Text() })
 	b.get(callback.String(), nil)
@@ -581,7 +581,7 @@ func TestOIDCAttemptIsBound(t *testing.T) {
 		t.Fatalf("ID token for another nonce: %+v", res)
 	}
 
-	b = newBrowser(t)
+	b = newOIDCBrowser(t)
 	begin, callback = signInUntilCallback(t, b, rp, opp, "/console/")
 	rewriteAttempt(t, b, rp, begin, func(at *oidcAttempt) { at.Started = time.Now().Add(-oidcAttemptTTL - time.Minute).Unix() })
 	b.get(callback.String(), nil)
@@ -593,27 +593,27 @@ func TestOIDCAttemptIsBound(t *testing.T) {
 // TestOIDCReturnToStaysInTheConsole: returnTo is a console path on this host or the console's
 // home, whatever Begin was given and whatever the attempt cookie says.
 func TestOIDCReturnToStaysInTheConsole(t *testing.T) {
-	a := &oidcAuthenticator{cookiePath: "/console/callback"}
+	a := &oidcAuthenticator{cookiePath: "/console/auth/callback"}
 	for in, want := range map[string]string{
-		"/console/tasks/7?x=1":                "/console/tasks/7?x=1",
-		"/console/":                           "/console/",
-		"/console":                            "/console",
-		"":                                    oidcConsoleHome,
-		"https://evil.example/console/":       oidcConsoleHome,
-		"//evil.example/console/":             oidcConsoleHome,
-		"/\\evil.example/console/":            oidcConsoleHome,
-		"\\\\evil.example":                    oidcConsoleHome,
-		"/console/\nx":                        oidcConsoleHome,
-		"/console/\tx":                        oidcConsoleHome,
-		"javascript:alert(1)":                 oidcConsoleHome,
-		"http:/evil.example":                  oidcConsoleHome,
-		"console/tasks":                       oidcConsoleHome,
-		"/api/v1/tasks":                       oidcConsoleHome,
-		"/consolex":                           oidcConsoleHome,
-		"/console/../api/v1/tasks":            oidcConsoleHome,
-		"/console/%2e%2e/api/v1/tasks":        oidcConsoleHome,
-		"/console/callback?code=x&state=y":    oidcConsoleHome,
-		"/" + strings.Repeat("console/", 200): oidcConsoleHome,
+		"/console/tasks/7?x=1":                  "/console/tasks/7?x=1",
+		"/console/":                             "/console/",
+		"/console":                              "/console",
+		"":                                      oidcConsoleHome,
+		"https://evil.example/console/":         oidcConsoleHome,
+		"//evil.example/console/":               oidcConsoleHome,
+		"/\\evil.example/console/":              oidcConsoleHome,
+		"\\\\evil.example":                      oidcConsoleHome,
+		"/console/\nx":                          oidcConsoleHome,
+		"/console/\tx":                          oidcConsoleHome,
+		"javascript:alert(1)":                   oidcConsoleHome,
+		"http:/evil.example":                    oidcConsoleHome,
+		"console/tasks":                         oidcConsoleHome,
+		"/api/v1/tasks":                         oidcConsoleHome,
+		"/consolex":                             oidcConsoleHome,
+		"/console/../api/v1/tasks":              oidcConsoleHome,
+		"/console/%2e%2e/api/v1/tasks":          oidcConsoleHome,
+		"/console/auth/callback?code=x&state=y": oidcConsoleHome,
+		"/" + strings.Repeat("console/", 200):   oidcConsoleHome,
 	} {
 		if got := a.returnPath(in); got != want {
 			t.Errorf("returnPath(%q) = %q, want %q", in, got, want)
@@ -623,7 +623,7 @@ func TestOIDCReturnToStaysInTheConsole(t *testing.T) {
 	rp, opp := startTestRP(t, OIDCConfig{}, nil)
 
 	// An absolute URL given to Begin: the sign-in goes to the OP and comes back to the console.
-	b := newBrowser(t)
+	b := newOIDCBrowser(t)
 	begin, callback := signInUntilCallback(t, b, rp, opp, "https://evil.example/steal")
 	if loc, _ := begin.Location(); !strings.HasPrefix(loc.String(), opp.issuer+"/") {
 		t.Fatalf("begin redirected to %s", loc)
@@ -634,7 +634,7 @@ func TestOIDCReturnToStaysInTheConsole(t *testing.T) {
 	}
 
 	// A forged attempt cookie naming another host: Finish does not take its word.
-	b = newBrowser(t)
+	b = newOIDCBrowser(t)
 	begin, callback = signInUntilCallback(t, b, rp, opp, "/console/ok")
 	rewriteAttempt(t, b, rp, begin, func(at *oidcAttempt) { at.ReturnTo = "//evil.example/steal" })
 	b.get(callback.String(), nil)
@@ -648,7 +648,7 @@ func TestOIDCReturnToStaysInTheConsole(t *testing.T) {
 // cookie is cleared.
 func TestOIDCProviderRefusal(t *testing.T) {
 	rp, _ := startTestRP(t, OIDCConfig{}, nil)
-	b := newBrowser(t)
+	b := newOIDCBrowser(t)
 	hops, _ := b.get(rp.base+"/console/login?return=/console/", func(*url.URL) bool { return true })
 	loc, _ := hops[0].resp.Location()
 	state := loc.Query().Get("state")
@@ -691,7 +691,7 @@ func TestOIDCAccessTokenForTheAPIsAudience(t *testing.T) {
 	jwtForAPI := func(s *testOPStorage) { s.jwtAccess, s.audience = true, []string{"datashare-api"} }
 
 	rp, opp := startTestRP(t, OIDCConfig{Audience: "datashare-api"}, jwtForAPI)
-	b := newBrowser(t)
+	b := newOIDCBrowser(t)
 	_, callback := signInUntilCallback(t, b, rp, opp, "/console/")
 	b.get(callback.String(), nil)
 	res := rp.last(t)
@@ -717,7 +717,7 @@ func TestOIDCAccessTokenForTheAPIsAudience(t *testing.T) {
 	// The API expects an audience the provider does not put in its tokens: sign-in fails with
 	// a message for the administrator rather than giving a session the API would refuse.
 	rp, opp = startTestRP(t, OIDCConfig{Audience: "another-api"}, jwtForAPI)
-	b = newBrowser(t)
+	b = newOIDCBrowser(t)
 	_, callback = signInUntilCallback(t, b, rp, opp, "/console/")
 	b.get(callback.String(), nil)
 	if res := rp.last(t); res.err == nil || res.token != "" || signInMessage(t, res.err) != oidcMsgNotAccepted {
@@ -726,7 +726,7 @@ func TestOIDCAccessTokenForTheAPIsAudience(t *testing.T) {
 
 	// Opaque access tokens cannot be the API's bearer token either.
 	rp, opp = startTestRP(t, OIDCConfig{Audience: "datashare-api"}, nil)
-	b = newBrowser(t)
+	b = newOIDCBrowser(t)
 	_, callback = signInUntilCallback(t, b, rp, opp, "/console/")
 	b.get(callback.String(), nil)
 	if res := rp.last(t); res.err == nil || signInMessage(t, res.err) != oidcMsgNotAccepted {
@@ -760,7 +760,7 @@ func TestOIDCProviderUnreachable(t *testing.T) {
 	}
 	issuer := "http://" + ln.Addr().String()
 	ln.Close()
-	a, err := NewOIDCAuthenticator(t.Context(), OIDCConfig{Issuer: issuer, ClientID: testClientID, RedirectURL: "https://datashare.example.gov.cn/console/callback"})
+	a, err := NewOIDCAuthenticator(t.Context(), OIDCConfig{Issuer: issuer, ClientID: testClientID, RedirectURL: "https://datashare.example.gov.cn/console/auth/callback"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -778,27 +778,27 @@ func TestOIDCProviderUnreachable(t *testing.T) {
 
 // TestOIDCSecureCookieUnderHTTPS: with an https redirect URL the attempt cookie is Secure.
 func TestOIDCSecureCookieUnderHTTPS(t *testing.T) {
-	a := &oidcAuthenticator{cookiePath: "/console/callback", secure: true}
+	a := &oidcAuthenticator{cookiePath: "/console/auth/callback", secure: true}
 	ck := a.attemptCookie(rand.Text(), "v", 600)
 	if !ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
 		t.Fatalf("cookie = %+v", ck)
 	}
-	got, err := NewOIDCAuthenticator(t.Context(), OIDCConfig{Issuer: "https://sso.example.gov.cn", ClientID: "c", RedirectURL: "https://ds.example.gov.cn/console/callback"})
+	got, err := NewOIDCAuthenticator(t.Context(), OIDCConfig{Issuer: "https://sso.example.gov.cn", ClientID: "c", RedirectURL: "https://ds.example.gov.cn/console/auth/callback"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if oa := got.(*oidcAuthenticator); !oa.secure || oa.cookiePath != "/console/callback" || !oa.useIDToken ||
+	if oa := got.(*oidcAuthenticator); !oa.secure || oa.cookiePath != "/console/auth/callback" || !oa.useIDToken ||
 		strings.Join(oa.cfg.Scopes, " ") != "openid profile email" {
 		t.Fatalf("authenticator = %+v", oa)
 	}
 }
 
 func TestNewOIDCAuthenticatorRefusesIncompleteConfig(t *testing.T) {
-	good := OIDCConfig{Issuer: "https://sso.example.gov.cn", ClientID: "c", RedirectURL: "https://ds.example.gov.cn/console/callback"}
+	good := OIDCConfig{Issuer: "https://sso.example.gov.cn", ClientID: "c", RedirectURL: "https://ds.example.gov.cn/console/auth/callback"}
 	for name, mutate := range map[string]func(*OIDCConfig){
 		"DATASHARE_OIDC_ISSUER":       func(c *OIDCConfig) { c.Issuer = "" },
 		"DATASHARE_OIDC_CLIENT_ID":    func(c *OIDCConfig) { c.ClientID = "" },
-		"DATASHARE_OIDC_REDIRECT_URL": func(c *OIDCConfig) { c.RedirectURL = "/console/callback" },
+		"DATASHARE_OIDC_REDIRECT_URL": func(c *OIDCConfig) { c.RedirectURL = "/console/auth/callback" },
 	} {
 		cfg := good
 		mutate(&cfg)

@@ -150,7 +150,7 @@ func newVerifier(cfg config.Config, store *models.Store) (auth.Verifier, *auth.D
 // apiServer builds the HTTP server of the API and of the web console under /console/, which
 // calls the API in process. signer is the dev mode's token signer (nil in oidc mode): it lets
 // the console's sign-in page sign a browser in as any active user.
-func apiServer(cfg config.Config, log *slog.Logger, s *services, verifier auth.Verifier, signer *auth.DevSigner) (*http.Server, error) {
+func apiServer(ctx context.Context, cfg config.Config, log *slog.Logger, s *services, verifier auth.Verifier, signer *auth.DevSigner) (*http.Server, error) {
 	db, tc := s.db, s.tc
 	gin.SetMode(gin.ReleaseMode)
 	store := models.NewStore(db)
@@ -195,7 +195,7 @@ func apiServer(cfg config.Config, log *slog.Logger, s *services, verifier auth.V
 	if err != nil {
 		return nil, err
 	}
-	handler, err := consoleHandler(cfg, log, store, router, signer)
+	handler, err := consoleHandler(ctx, cfg, log, store, router, signer, verifier)
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +211,7 @@ func apiServer(cfg config.Config, log *slog.Logger, s *services, verifier auth.V
 
 // consoleHandler mounts the web console in front of the API: /console/… is the console,
 // every other path the API as before.
-func consoleHandler(cfg config.Config, log *slog.Logger, store *models.Store, router http.Handler, signer *auth.DevSigner) (http.Handler, error) {
+func consoleHandler(ctx context.Context, cfg config.Config, log *slog.Logger, store *models.Store, router http.Handler, signer *auth.DevSigner, verifier auth.Verifier) (http.Handler, error) {
 	key, err := console.LoadOrCreateKey(cfg.ConsoleKeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("DATASHARE_CONSOLE_KEY_FILE: %w", err)
@@ -251,6 +251,21 @@ func consoleHandler(cfg config.Config, log *slog.Logger, store *models.Store, ro
 			}
 			return out, nil
 		}
+	}
+	if cfg.OIDCClientID != "" {
+		// Production sign-in: the identity provider's authorization-code flow with PKCE. The
+		// API's own verifier (users table included) vets the token before a session is made,
+		// so someone the provider knows but datashare does not is told at sign-in instead of
+		// being sent round in circles.
+		authn, err := console.NewOIDCAuthenticator(ctx, console.OIDCConfig{
+			Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
+			RedirectURL: cfg.OIDCRedirectURL, Scopes: cfg.OIDCScopeList(), Audience: cfg.OIDCAudience,
+			Verifier: verifier,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("DATASHARE_OIDC_CLIENT_ID: %w", err)
+		}
+		d.Authenticator = authn
 	}
 	return console.New(d)
 }
@@ -374,7 +389,7 @@ func serveAPI(ctx context.Context, cfg config.Config, log *slog.Logger, s *servi
 	if err != nil {
 		return nil, nil, err
 	}
-	srv, err := apiServer(cfg, log, s, verifier, signer)
+	srv, err := apiServer(ctx, cfg, log, s, verifier, signer)
 	if err != nil {
 		return nil, nil, err
 	}

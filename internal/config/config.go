@@ -103,7 +103,7 @@ type Config struct {
 	// OIDCClientSecret is for a confidential client; a public client relies on PKCE alone.
 	OIDCClientSecret string `env:"DATASHARE_OIDC_CLIENT_SECRET" usage:"web console sign-in: client secret of a confidential client; empty for a public client (PKCE alone)"`
 	// OIDCRedirectURL must be registered at the issuer exactly as the browser reaches it.
-	OIDCRedirectURL string `env:"DATASHARE_OIDC_REDIRECT_URL" usage:"web console sign-in: redirect URI registered for the client (default: DATASHARE_PUBLIC_URL/console/callback)"`
+	OIDCRedirectURL string `env:"DATASHARE_OIDC_REDIRECT_URL" usage:"web console sign-in: redirect URI registered for the client (default: DATASHARE_PUBLIC_URL/console/auth/callback)"`
 	OIDCScopes      string `env:"DATASHARE_OIDC_SCOPES" envDefault:"openid profile email" usage:"web console sign-in: scopes requested, separated by spaces; must include openid"`
 
 	MaxBodyBytes    int64         `env:"DATASHARE_MAX_BODY_BYTES" envDefault:"1048576" usage:"largest accepted request body in bytes"`
@@ -240,7 +240,7 @@ func (c *Config) applyDerivedDefaults() {
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	if c.OIDCRedirectURL == "" {
-		c.OIDCRedirectURL = c.PublicURL + "/console/callback"
+		c.OIDCRedirectURL = c.PublicURL + "/console/auth/callback"
 	}
 	if c.TemporalTLSCert != "" || c.TemporalAPIKey != "" || c.TemporalTLSCA != "" {
 		c.TemporalTLS = true
@@ -384,7 +384,7 @@ func (c Config) validateConsoleSignIn(bad func(env, format string, args ...any))
 		bad("DATASHARE_OIDC_ISSUER", "required when DATASHARE_OIDC_CLIENT_ID is set (discovery gives the console its authorization and token endpoints)")
 	}
 	if u, err := url.Parse(c.OIDCRedirectURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Fragment != "" {
-		bad("DATASHARE_OIDC_REDIRECT_URL", "must be an absolute http or https URL without fragment (default DATASHARE_PUBLIC_URL/console/callback), got %q", c.OIDCRedirectURL)
+		bad("DATASHARE_OIDC_REDIRECT_URL", "must be an absolute http or https URL without fragment (default DATASHARE_PUBLIC_URL/console/auth/callback), got %q", c.OIDCRedirectURL)
 	}
 	if !slices.Contains(c.OIDCScopeList(), "openid") {
 		bad("DATASHARE_OIDC_SCOPES", "must include openid, got %q", c.OIDCScopes)

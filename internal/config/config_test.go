@@ -65,7 +65,7 @@ func TestWrongValuesNameTheVariable(t *testing.T) {
 		"DATASHARE_POLICY_FILE":            {"DATASHARE_POLICY_FILE=/nonexistent/profile.yaml"},
 		"DATASHARE_OIDC_CLIENT_ID":         {"DATASHARE_OIDC_CLIENT_ID=console"},
 		"DATASHARE_OIDC_CLIENT_SECRET":     {"DATASHARE_OIDC_CLIENT_SECRET=s3cret"},
-		"DATASHARE_OIDC_REDIRECT_URL":      {"DATASHARE_AUTH_MODE=oidc", "DATASHARE_OIDC_ISSUER=https://sso.example.gov.cn", "DATASHARE_OIDC_AUDIENCE=x", "DATASHARE_OIDC_CLIENT_ID=console", "DATASHARE_OIDC_REDIRECT_URL=/console/callback"},
+		"DATASHARE_OIDC_REDIRECT_URL":      {"DATASHARE_AUTH_MODE=oidc", "DATASHARE_OIDC_ISSUER=https://sso.example.gov.cn", "DATASHARE_OIDC_AUDIENCE=x", "DATASHARE_OIDC_CLIENT_ID=console", "DATASHARE_OIDC_REDIRECT_URL=/console/auth/callback"},
 		"DATASHARE_OIDC_SCOPES":            {"DATASHARE_AUTH_MODE=oidc", "DATASHARE_OIDC_ISSUER=https://sso.example.gov.cn", "DATASHARE_OIDC_AUDIENCE=x", "DATASHARE_OIDC_CLIENT_ID=console", "DATASHARE_OIDC_SCOPES=profile email"},
 	}
 	for name, env := range cases {
@@ -149,7 +149,7 @@ func TestConsoleSignInDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.OIDCRedirectURL != "https://datashare.example.gov.cn/console/callback" {
+	if cfg.OIDCRedirectURL != "https://datashare.example.gov.cn/console/auth/callback" {
 		t.Fatalf("redirect URL = %q", cfg.OIDCRedirectURL)
 	}
 	if got := cfg.OIDCScopeList(); strings.Join(got, " ") != "openid profile email" {
