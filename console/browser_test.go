@@ -395,7 +395,7 @@ func TestConsoleScreenshots(t *testing.T) {
 			// Known: the inbox's table is wider than a phone; logged, not failed, until the
 			// stylesheet keeps it inside its scrolling wrapper.
 			if w := browsertest.Get(t, p.ctx, "page width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > int(size.w) {
-				t.Logf("%s (%s) is %dpx wide: it scrolls sideways on a %dpx screen", p.name, size.name, w, size.w)
+				t.Errorf("%s (%s) is %dpx wide: it scrolls sideways on a %dpx screen", p.name, size.name, w, size.w)
 			}
 			if dir != "" {
 				browsertest.Screenshot(t, p.ctx, filepath.Join(dir, p.name+"-"+size.name+".png"))

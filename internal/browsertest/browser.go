@@ -104,10 +104,11 @@ func Get[T any](t testing.TB, ctx context.Context, step string, action chromedp.
 	return v
 }
 
-// Screenshot saves the full page as a PNG at path (directories created).
+// Screenshot saves the full page as a PNG at path (directories created); chromedp writes
+// PNG at quality 100 only, JPEG below.
 func Screenshot(t testing.TB, ctx context.Context, path string) {
 	t.Helper()
-	png := Get(t, ctx, "screenshot "+path, chromedp.FullScreenshot(90))
+	png := Get(t, ctx, "screenshot "+path, chromedp.FullScreenshot(100))
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
