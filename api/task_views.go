@@ -97,7 +97,7 @@ func (v taskViews) render(t *models.Task, clk taskClock) (TaskView, error) {
 		return TaskView{}, err
 	}
 	tv.Title = taskTitle(t, v.procedureName(t.Procedure))
-	if clk.cal != nil && t.Status == "open" && t.DueAt != nil {
+	if clk.cal != nil && t.Status == openTaskStatus && t.DueAt != nil {
 		n, light := countdown(clk.cal, clk.now, *t.DueAt)
 		tv.RemainingWorkdays, tv.Light = &n, light
 	}
