@@ -92,15 +92,6 @@ func (s *Store) UpsertAnnualReport(ctx context.Context, r AnnualReport) (applied
 		s.rowExists(ctx, &AnnualReport{}, r.ID), "annual report %q revision %d", r.ID, r.Revision)
 }
 
-// GetAnnualReport returns the report with the given id (<year>-<department>), or ErrNotFound.
-func (s *Store) GetAnnualReport(ctx context.Context, id string) (*AnnualReport, error) {
-	var r AnnualReport
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
-		return nil, dbError(err, "load annual report %q", id)
-	}
-	return &r, nil
-}
-
 // ListAnnualReports returns the reports of a year (0: every year), of one department ("":
 // every department), newest year first, then by department.
 func (s *Store) ListAnnualReports(ctx context.Context, year int, departmentID string) ([]AnnualReport, error) {

@@ -37,8 +37,8 @@ func insertRow(t *testing.T, db *gorm.DB, dialect, table string, row map[string]
 }
 
 // Tasks projected before version 16 get their facts from their requests' rows, procedure by
-// procedure, as the projection gives them to new tasks; a task whose request is not in the
-// read model keeps empty facts.
+// procedure, as the projection gives them to new tasks (worker/task_facts.go); a task whose
+// request is not in the read model keeps empty facts.
 func TestMigrateBackfillsTaskFacts(t *testing.T) {
 	forEachEmptyDB(t, func(t *testing.T, db *gorm.DB, dialect string) {
 		ctx := context.Background()
@@ -100,10 +100,6 @@ func TestMigrateBackfillsTaskFacts(t *testing.T) {
 		ins("interface_requirements", with(map[string]any{"id": "IR-1", "department_id": "nx-scjg",
 			"authority_dept_id": "nx-authority", "requested_by": "a", "description": "企业登记信息查询接口",
 			"agreed_due": "2026-04-30", "extension_workdays": 0, "interface_description": "", "documentation": ""}))
-		ins("annual_reports", map[string]any{"id": "2025-nx-rst", "year": 2025, "department_id": "nx-rst",
-			"step": "department_report", "status": "open", "legal_basis": "[]", "local_default": false, "figures": "{}",
-			"report": "", "submitted_by": "", "overdue": false, "workflow_id": "wf-ar", "revision": 1,
-			"created_at": at, "updated_at": at})
 
 		task := func(id, procedure, request string) {
 			ins("tasks", map[string]any{"task_id": id, "revision": 1, "kind": "step", "workflow_id": "wf",
@@ -122,6 +118,7 @@ func TestMigrateBackfillsTaskFacts(t *testing.T) {
 		task("t-rc", "rectification", "RC-1")
 		task("t-ir", "interface_extension", "IR-1")
 		task("t-ar", "annual_report", "AR-2025-nx-rst")
+		task("t-ar-gone", "annual_report", "AR-2024-nx-gone")
 		task("t-lost", "share", "SR-missing")
 
 		if err := models.Migrate(ctx, db, dialect, quiet); err != nil {
@@ -139,13 +136,15 @@ func TestMigrateBackfillsTaskFacts(t *testing.T) {
 			"t-od": {ResourceCode: "NX-1", ResourceName: "市场主体登记基本信息", Purpose: "学术研究", Subject: "市场主体登记基本信息"},
 			"t-oc": {ResourceCode: "NX-1", ResourceName: "市场主体登记基本信息", Purpose: "实际每月更新", Subject: "市场主体登记基本信息"},
 			"t-cu": {ApplicantDepartmentID: "nx-scjg", ApplicantDepartmentName: "市场监管局", Purpose: "法律法规修订：" + law,
-				Subject: string([]rune(law)[:39]) + "…"},
+				Subject: string([]rune(law)[:40]) + "…"},
 			"t-rc": {ApplicantDepartmentID: "nx-scjg", ApplicantDepartmentName: "市场监管局",
 				Purpose: "未按规定提供共享数据：逾期未答复共享申请", Subject: "未按规定提供共享数据"},
 			"t-ir": {ApplicantDepartmentID: "nx-scjg", ApplicantDepartmentName: "市场监管局", Purpose: "企业登记信息查询接口",
 				Subject: "企业登记信息查询接口"},
-			"t-ar":   {ApplicantDepartmentID: "nx-rst", ApplicantDepartmentName: "人社局", Subject: "2025年度"},
-			"t-lost": {},
+			"t-ar": {ApplicantDepartmentID: "nx-rst", ApplicantDepartmentName: "人社局", Subject: "2025年度"},
+			// A department not in the directory is named by its id.
+			"t-ar-gone": {ApplicantDepartmentID: "nx-gone", ApplicantDepartmentName: "nx-gone", Subject: "2024年度"},
+			"t-lost":    {},
 		}
 		st := models.NewStore(db)
 		for id, facts := range want {

@@ -52,10 +52,6 @@ func TestProjectTaskCarriesItsRequestsFacts(t *testing.T) {
 		ViolationBasisJSON: "[]", Description: "逾期未答复", Workdays: 10, LegalBasisJSON: "[]", ConsequenceBasisJSON: "[]",
 		Status: "issued", CreatedAt: at, UpdatedAt: at})
 	mustUpsert("rectification", applied, err)
-	applied, err = st.UpsertAnnualReport(ctx, models.AnnualReport{ID: models.AnnualReportID(2025, "dept-b"), Year: 2025,
-		DepartmentID: "dept-b", Step: "department_report", Status: "open", LegalBasisJSON: "[]", FiguresJSON: "{}",
-		WorkflowID: "annual-report-2025-dept-b", Revision: 1, CreatedAt: at, UpdatedAt: at})
-	mustUpsert("annual report", applied, err)
 
 	project := func(taskID, procedure, requestID string, rev int) {
 		t.Helper()
@@ -81,7 +77,7 @@ func TestProjectTaskCarriesItsRequestsFacts(t *testing.T) {
 		"correction-CR-1/verify/1": {ResourceCode: "NX-1", ResourceName: "企业年报信息", ApplicantDepartmentID: "dept-b",
 			ApplicantDepartmentName: "人社局", Purpose: "字段：企业名称、住所", Subject: "企业年报信息"},
 		"catalog-update-CU-1/update/1": {ApplicantDepartmentID: "dept-a", ApplicantDepartmentName: "市场监管局",
-			Purpose: "行政管理职能变化：" + law, Subject: string([]rune(law)[:39]) + "…"},
+			Purpose: "行政管理职能变化：" + law, Subject: string([]rune(law)[:40]) + "…"},
 		"rectification-RC-1/rectify/1": {ApplicantDepartmentID: "dept-a", ApplicantDepartmentName: "市场监管局",
 			Purpose: "未按规定提供共享数据：逾期未答复", Subject: "未按规定提供共享数据"},
 		"annual-report-2025-dept-b/department_report/1": {ApplicantDepartmentID: "dept-b", ApplicantDepartmentName: "人社局", Subject: "2025年度"},

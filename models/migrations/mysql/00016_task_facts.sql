@@ -17,8 +17,8 @@ ALTER TABLE tasks
     ADD COLUMN subject VARCHAR(255) NOT NULL DEFAULT '';
 
 -- Backfill the tasks projected before this version from their requests, as the projection
--- (worker/projection.go, taskFacts) fills new ones. A subject longer than 40 characters is
--- cut to 39 and an ellipsis.
+-- (worker/task_facts.go) fills new ones. A subject keeps its first 40 characters, an ellipsis
+-- marking a cut.
 UPDATE tasks t JOIN share_requests r ON r.id = t.request_id
 SET t.resource_code = r.resource_code, t.resource_name = r.resource_name, t.subject = r.resource_name,
     t.applicant_department_id = r.applicant_dept_id, t.purpose = r.purpose
@@ -50,27 +50,31 @@ WHERE t.`procedure` = 'open_catalog_correction';
 UPDATE tasks t JOIN catalog_updates u ON u.id = t.request_id
 SET t.applicant_department_id = u.department_id,
     t.purpose = CONCAT(CASE u.trigger_kind WHEN 'law_revised' THEN '法律法规修订：' WHEN 'duties_changed' THEN '行政管理职能变化：' ELSE '' END, u.law),
-    t.subject = CASE WHEN CHAR_LENGTH(u.law) > 40 THEN CONCAT(LEFT(u.law, 39), '…') ELSE u.law END
+    t.subject = CASE WHEN CHAR_LENGTH(u.law) > 40 THEN CONCAT(LEFT(u.law, 40), '…') ELSE u.law END
 WHERE t.`procedure` = 'catalog_update';
 
 UPDATE tasks t JOIN rectifications r ON r.id = t.request_id
 SET t.applicant_department_id = r.department_id,
     t.purpose = CASE WHEN TRIM(r.description) <> '' THEN CONCAT(r.violation_title, '：', r.description) ELSE r.violation_title END,
-    t.subject = CASE WHEN CHAR_LENGTH(r.violation_title) > 40 THEN CONCAT(LEFT(r.violation_title, 39), '…') ELSE r.violation_title END
+    t.subject = CASE WHEN CHAR_LENGTH(r.violation_title) > 40 THEN CONCAT(LEFT(r.violation_title, 40), '…') ELSE r.violation_title END
 WHERE t.`procedure` = 'rectification';
 
 UPDATE tasks t JOIN interface_requirements i ON i.id = t.request_id
 SET t.applicant_department_id = i.department_id, t.purpose = i.description,
-    t.subject = CASE WHEN CHAR_LENGTH(i.description) > 40 THEN CONCAT(LEFT(i.description, 39), '…') ELSE i.description END
+    t.subject = CASE WHEN CHAR_LENGTH(i.description) > 40 THEN CONCAT(LEFT(i.description, 40), '…') ELSE i.description END
 WHERE t.`procedure` = 'interface_extension';
 
--- An annual report's request id is AR-<id of the report>.
-UPDATE tasks t JOIN annual_reports a ON CONCAT('AR-', a.id) = t.request_id
-SET t.applicant_department_id = a.department_id, t.subject = CONCAT(a.year, '年度')
-WHERE t.`procedure` = 'annual_report';
+-- An annual report's request id is AR-<year>-<department>, which says all there is to name.
+UPDATE tasks
+SET subject = CONCAT(SUBSTRING_INDEX(SUBSTRING(request_id, 4), '-', 1), '年度'),
+    applicant_department_id = SUBSTRING(SUBSTRING(request_id, 4), LOCATE('-', SUBSTRING(request_id, 4)) + 1)
+WHERE `procedure` = 'annual_report' AND request_id LIKE 'AR-%' AND LOCATE('-', SUBSTRING(request_id, 4)) > 0;
 
+-- A department not in the directory is named by its id.
 UPDATE tasks t JOIN departments d ON d.id = t.applicant_department_id
 SET t.applicant_department_name = d.name;
+UPDATE tasks SET applicant_department_name = applicant_department_id
+WHERE applicant_department_id <> '' AND applicant_department_name = '';
 
 UPDATE tasks SET purpose = '' WHERE purpose IS NULL;
 ALTER TABLE tasks MODIFY COLUMN purpose TEXT NOT NULL;

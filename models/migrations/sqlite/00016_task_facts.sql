@@ -13,8 +13,8 @@ ALTER TABLE tasks ADD COLUMN purpose TEXT NOT NULL DEFAULT '';
 ALTER TABLE tasks ADD COLUMN subject VARCHAR(255) NOT NULL DEFAULT '';
 
 -- Backfill the tasks projected before this version from their requests, as the projection
--- (worker/projection.go, taskFacts) fills new ones. A subject longer than 40 characters is
--- cut to 39 and an ellipsis.
+-- (worker/task_facts.go) fills new ones. A subject keeps its first 40 characters, an ellipsis
+-- marking a cut.
 UPDATE tasks SET resource_code = r.resource_code, resource_name = r.resource_name, subject = r.resource_name,
     applicant_department_id = r.applicant_dept_id, purpose = r.purpose
 FROM share_requests r WHERE tasks.procedure = 'share' AND r.id = tasks.request_id;
@@ -41,24 +41,28 @@ FROM open_catalog_corrections o WHERE tasks.procedure = 'open_catalog_correction
 
 UPDATE tasks SET applicant_department_id = u.department_id,
     purpose = CASE u.trigger_kind WHEN 'law_revised' THEN '法律法规修订：' WHEN 'duties_changed' THEN '行政管理职能变化：' ELSE '' END || u.law,
-    subject = CASE WHEN LENGTH(u.law) > 40 THEN SUBSTR(u.law, 1, 39) || '…' ELSE u.law END
+    subject = CASE WHEN LENGTH(u.law) > 40 THEN SUBSTR(u.law, 1, 40) || '…' ELSE u.law END
 FROM catalog_updates u WHERE tasks.procedure = 'catalog_update' AND u.id = tasks.request_id;
 
 UPDATE tasks SET applicant_department_id = r.department_id,
     purpose = CASE WHEN TRIM(r.description) <> '' THEN r.violation_title || '：' || r.description ELSE r.violation_title END,
-    subject = CASE WHEN LENGTH(r.violation_title) > 40 THEN SUBSTR(r.violation_title, 1, 39) || '…' ELSE r.violation_title END
+    subject = CASE WHEN LENGTH(r.violation_title) > 40 THEN SUBSTR(r.violation_title, 1, 40) || '…' ELSE r.violation_title END
 FROM rectifications r WHERE tasks.procedure = 'rectification' AND r.id = tasks.request_id;
 
 UPDATE tasks SET applicant_department_id = i.department_id, purpose = i.description,
-    subject = CASE WHEN LENGTH(i.description) > 40 THEN SUBSTR(i.description, 1, 39) || '…' ELSE i.description END
+    subject = CASE WHEN LENGTH(i.description) > 40 THEN SUBSTR(i.description, 1, 40) || '…' ELSE i.description END
 FROM interface_requirements i WHERE tasks.procedure = 'interface_extension' AND i.id = tasks.request_id;
 
--- An annual report's request id is AR-<id of the report>.
-UPDATE tasks SET applicant_department_id = a.department_id, subject = a.year || '年度'
-FROM annual_reports a WHERE tasks.procedure = 'annual_report' AND 'AR-' || a.id = tasks.request_id;
+-- An annual report's request id is AR-<year>-<department>, which says all there is to name.
+UPDATE tasks SET subject = SUBSTR(request_id, 4, INSTR(SUBSTR(request_id, 4), '-') - 1) || '年度',
+    applicant_department_id = SUBSTR(request_id, 4 + INSTR(SUBSTR(request_id, 4), '-'))
+WHERE procedure = 'annual_report' AND request_id LIKE 'AR-%' AND INSTR(SUBSTR(request_id, 4), '-') > 0;
 
+-- A department not in the directory is named by its id.
 UPDATE tasks SET applicant_department_name = d.name
 FROM departments d WHERE d.id = tasks.applicant_department_id;
+UPDATE tasks SET applicant_department_name = applicant_department_id
+WHERE applicant_department_id <> '' AND applicant_department_name = '';
 
 -- +goose Down
 ALTER TABLE tasks DROP COLUMN subject;
