@@ -48,7 +48,8 @@ type TaskView struct {
 	// department updating its catalog, the department ordered to rectify (it reports its
 	// rectification), the department required to deliver an interface (it may apply for more
 	// time), the department filing an annual report. "" for a citizen's request (open data,
-	// open-catalog correction).
+	// open-catalog correction). The name is the directory's when the task was last projected,
+	// or the id when the directory lacks the department.
 	ApplicantDepartmentID   string `json:"applicant_department_id"`
 	ApplicantDepartmentName string `json:"applicant_department_name"`
 	// Purpose is why the matter was raised: a share or open-data request's stated purpose, a

@@ -64,7 +64,7 @@ type TaskFacts struct {
 	// ApplicantDepartmentID is the department whose submission the procedure decides on (the
 	// applicant, the reporter, the department updating its catalog, reporting its
 	// rectification, delivering an interface or filing its annual report); "" when a citizen
-	// applies. ApplicantDepartmentName is its name.
+	// applies. ApplicantDepartmentName is its name, or its id when the directory lacks it.
 	ApplicantDepartmentID   string `gorm:"column:applicant_department_id"`
 	ApplicantDepartmentName string `gorm:"column:applicant_department_name"`
 	// Purpose is why the matter was raised: a request's stated purpose, a correction's
