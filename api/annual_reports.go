@@ -68,7 +68,7 @@ type AnnualReportView struct {
 	SubmittedAt  *string        `json:"submitted_at,omitempty"`
 	WorkflowID   string         `json:"workflow_id"`
 	// TaskID is the report task, decided with POST /api/v1/tasks/{id}/complete
-	// {"decision":"submit","report":"…"}.
+	// {"decision":"submit","report":"…"}; URL-safe, as TaskView.ID.
 	TaskID string `json:"task_id"`
 }
 
@@ -90,7 +90,7 @@ func (h annualReportHandlers) toView(r *models.AnnualReport) (AnnualReportView, 
 	v := AnnualReportView{Year: r.Year, DepartmentID: r.DepartmentID, Step: r.Step, Status: r.Status,
 		DueAt: formatTimePtr(r.DueAt), LocalDefault: r.LocalDefault, Report: r.Report, SubmittedBy: r.SubmittedBy,
 		SubmittedAt: formatTimePtr(r.SubmittedAt), WorkflowID: r.WorkflowID, LegalBasis: []string{}, Figures: map[string]any{},
-		TaskID:  contract.HumanTaskID(r.WorkflowID, r.Step, 1),
+		TaskID:  publicTaskID(contract.HumanTaskID(r.WorkflowID, r.Step, 1)),
 		Overdue: r.Overdue || (r.Status == contract.AnnualReportOpen && r.DueAt != nil && h.now().After(*r.DueAt))}
 	if r.LocalDefault {
 		v.DeadlineNote = localDefaultNote

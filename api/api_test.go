@@ -38,6 +38,15 @@ type testAPI struct {
 	tempErr error // what the fake Temporal probe answers
 	updater *fakeUpdater
 	starter *fakeStarter
+	now     time.Time // the API's clock; zero: testNow
+}
+
+// clock is the API's clock in tests (Deps.Now).
+func (ta *testAPI) clock() time.Time {
+	if ta.now.IsZero() {
+		return testNow
+	}
+	return ta.now
 }
 
 // testPolicies are the embedded profiles, resolved with the built-in local defaults.
@@ -97,7 +106,7 @@ func newTestAPIFor(t testing.TB, db *gorm.DB, profile string) *testAPI {
 		MaxBodyBytes:  4096,
 		Calendar:      cal,
 		CalendarData:  store,
-		Now:           func() time.Time { return testNow },
+		Now:           ta.clock,
 		Policies:      testPolicies(t),
 		ActivePolicy:  profile,
 		Tasks:         store,

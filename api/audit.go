@@ -86,14 +86,16 @@ type auditHandlers struct {
 
 // AuditEventView is one audit event.
 type AuditEventView struct {
-	ID            int64          `json:"id"`
-	At            string         `json:"at"`
-	Actor         string         `json:"actor"`
-	DepartmentID  string         `json:"department_id"`
-	Action        string         `json:"action"`
-	Procedure     string         `json:"procedure,omitempty"`
-	RequestID     string         `json:"request_id,omitempty"`
-	ResourceID    *int64         `json:"resource_id,omitempty"`
+	ID           int64  `json:"id"`
+	At           string `json:"at"`
+	Actor        string `json:"actor"`
+	DepartmentID string `json:"department_id"`
+	Action       string `json:"action"`
+	Procedure    string `json:"procedure,omitempty"`
+	RequestID    string `json:"request_id,omitempty"`
+	ResourceID   *int64 `json:"resource_id,omitempty"`
+	// Object is what was acted on: a grant, a task (URL-safe, as TaskView.ID), a method and
+	// path.
 	Object        string         `json:"object,omitempty"`
 	HTTPRequestID string         `json:"http_request_id,omitempty"`
 	Details       map[string]any `json:"details"`
@@ -120,6 +122,11 @@ func toAuditEventView(e *models.AuditEvent) AuditEventView {
 		Procedure: e.Procedure, RequestID: e.RequestID, ResourceID: e.ResourceID, Object: e.Object,
 		HTTPRequestID: e.HTTPRequestID, Details: map[string]any{}}
 	_ = json.Unmarshal([]byte(e.DetailsJSON), &v.Details) // written by the store as a JSON object
+	if strings.HasPrefix(e.EventKey, e.Object+"#") {
+		// A workflow's record: the object is the task whose timeline event this is, shown
+		// URL-safe as everywhere else. The details stay as recorded.
+		v.Object = publicTaskID(e.Object)
+	}
 	return v
 }
 

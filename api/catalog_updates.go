@@ -267,13 +267,9 @@ func (h catalogUpdateHandlers) get(c *gin.Context) {
 		abort(c, err)
 		return
 	}
-	for i := range tasks {
-		tv, err := toTaskView(&tasks[i])
-		if err != nil {
-			abort(c, err)
-			return
-		}
-		out.OpenTasks = append(out.OpenTasks, tv)
+	if out.OpenTasks, err = h.tasks.views.list(ctx, tasks); err != nil {
+		abort(c, err)
+		return
 	}
 	links, err := h.store.ListCatalogUpdateResources(ctx, u.ID)
 	if err != nil {

@@ -279,7 +279,7 @@ func (h correctionHandlers) get(c *gin.Context) {
 		return
 	}
 	out := CorrectionDetail{CorrectionView: view, Timeline: []TimelineEventView{}, OpenTasks: []TaskView{}}
-	if out.Timeline, out.OpenTasks, err = requestActivity(ctx, h.store, r.ID); err != nil {
+	if out.Timeline, out.OpenTasks, err = requestActivity(ctx, h.store, h.tasks.views, r.ID); err != nil {
 		abort(c, err)
 		return
 	}

@@ -95,6 +95,7 @@ type interfaceHandlers struct {
 	profile     policy.Profile
 	taskQueue   string
 	now         func() time.Time
+	views       taskViews
 }
 
 func (h interfaceHandlers) create(c *gin.Context) {
@@ -228,7 +229,7 @@ func (h interfaceHandlers) get(c *gin.Context) {
 		return
 	}
 	out := InterfaceRequirementDetail{InterfaceRequirementView: view, Timeline: []TimelineEventView{}, OpenTasks: []TaskView{}}
-	if out.Timeline, out.OpenTasks, err = requestActivity(ctx, h.store, r.ID); err != nil {
+	if out.Timeline, out.OpenTasks, err = requestActivity(ctx, h.store, h.views, r.ID); err != nil {
 		abort(c, err)
 		return
 	}

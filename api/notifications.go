@@ -36,7 +36,7 @@ type NotificationView struct {
 	Text      string  `json:"text"`
 	Procedure string  `json:"procedure,omitempty"`
 	Step      string  `json:"step,omitempty"`
-	TaskID    string  `json:"task_id,omitempty"`
+	TaskID    string  `json:"task_id,omitempty"` // URL-safe, as TaskView.ID
 	RequestID string  `json:"request_id,omitempty"`
 	DueAt     *string `json:"due_at,omitempty"`
 	Read      bool    `json:"read"`
@@ -74,7 +74,7 @@ func (h notificationHandlers) list(c *gin.Context) {
 	out := NotificationList{Items: make([]NotificationView, 0, len(items)), Unread: unread, NextCursor: next}
 	for _, n := range items {
 		out.Items = append(out.Items, NotificationView{ID: n.ID, At: formatTime(n.At), Kind: n.Kind, Text: n.Text,
-			Procedure: n.Procedure, Step: n.Step, TaskID: n.TaskID, RequestID: n.RequestID, DueAt: formatTimePtr(n.DueAt), Read: n.Read})
+			Procedure: n.Procedure, Step: n.Step, TaskID: publicTaskID(n.TaskID), RequestID: n.RequestID, DueAt: formatTimePtr(n.DueAt), Read: n.Read})
 	}
 	c.JSON(http.StatusOK, out)
 }

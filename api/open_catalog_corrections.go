@@ -105,6 +105,7 @@ type openCatalogHandlers struct {
 	profile     policy.Profile
 	taskQueue   string
 	now         func() time.Time
+	views       taskViews
 }
 
 func (h openCatalogHandlers) create(c *gin.Context) {
@@ -289,13 +290,9 @@ func (h openCatalogHandlers) get(c *gin.Context) {
 			abort(c, err)
 			return
 		}
-		for i := range tasks {
-			tv, err := toTaskView(&tasks[i])
-			if err != nil {
-				abort(c, err)
-				return
-			}
-			out.OpenTasks = append(out.OpenTasks, tv)
+		if out.OpenTasks, err = h.views.list(ctx, tasks); err != nil {
+			abort(c, err)
+			return
 		}
 	}
 	c.JSON(http.StatusOK, out)

@@ -40,6 +40,7 @@ type openDataHandlers struct {
 	profile   policy.Profile
 	taskQueue string
 	now       func() time.Time
+	views     taskViews
 }
 
 // citizenOnly reports a principal that holds the citizen role and no other: it sees the open
@@ -306,13 +307,9 @@ func (h openDataHandlers) get(c *gin.Context) {
 		abort(c, err)
 		return
 	}
-	for i := range tasks {
-		tv, err := toTaskView(&tasks[i])
-		if err != nil {
-			abort(c, err)
-			return
-		}
-		out.OpenTasks = append(out.OpenTasks, tv)
+	if out.OpenTasks, err = h.views.list(ctx, tasks); err != nil {
+		abort(c, err)
+		return
 	}
 	c.JSON(http.StatusOK, out)
 }

@@ -35,6 +35,7 @@ type RectificationStore interface {
 // violation from the profile's list, what is wrong, and the time limit in working days.
 // SupervisionTaskID issues it from an overdue task's supervision (督办), as
 // POST /api/v1/tasks/{id}/rectification does; the department is then the supervised task's.
+// The id may be given in either form TaskView.ID documents.
 type RectificationInput struct {
 	DepartmentID      string `json:"department_id" binding:"max=64"`
 	Violation         string `json:"violation" binding:"required,max=64"`
@@ -92,15 +93,16 @@ type RectificationView struct {
 	Description     string        `json:"description"`
 	Workdays        int           `json:"workdays"`
 	// DueAt is the notice's time limit, which a returned report does not move.
-	DueAt           *string         `json:"due_at"`
-	Overdue         bool            `json:"overdue"`
-	LegalBasis      []string        `json:"legal_basis"`
-	Consequence     ConsequenceView `json:"consequence"`
-	LinkedTaskID    string          `json:"linked_task_id,omitempty"`
-	LinkedRequestID string          `json:"linked_request_id,omitempty"`
-	CreatedAt       string          `json:"created_at"`
-	UpdatedAt       string          `json:"updated_at"`
-	ClosedAt        *string         `json:"closed_at,omitempty"`
+	DueAt       *string         `json:"due_at"`
+	Overdue     bool            `json:"overdue"`
+	LegalBasis  []string        `json:"legal_basis"`
+	Consequence ConsequenceView `json:"consequence"`
+	// LinkedTaskID is the overdue task the notice was issued from (URL-safe, as TaskView.ID).
+	LinkedTaskID    string  `json:"linked_task_id,omitempty"`
+	LinkedRequestID string  `json:"linked_request_id,omitempty"`
+	CreatedAt       string  `json:"created_at"`
+	UpdatedAt       string  `json:"updated_at"`
+	ClosedAt        *string `json:"closed_at,omitempty"`
 }
 
 // RectificationList is one page of notices, newest first.
@@ -125,10 +127,11 @@ type RectificationStatus struct {
 	DueAt       *string  `json:"due_at"`
 	LegalBasis  []string `json:"legal_basis"`
 	// Violation and Consequence are what the notice names and threatens, with their articles.
-	Violation       ViolationView   `json:"violation"`
-	Consequence     ConsequenceView `json:"consequence"`
-	LinkedTaskID    string          `json:"linked_task_id,omitempty"`
-	LinkedRequestID string          `json:"linked_request_id,omitempty"`
+	Violation   ViolationView   `json:"violation"`
+	Consequence ConsequenceView `json:"consequence"`
+	// LinkedTaskID is the overdue task the notice was issued from (URL-safe, as TaskView.ID).
+	LinkedTaskID    string `json:"linked_task_id,omitempty"`
+	LinkedRequestID string `json:"linked_request_id,omitempty"`
 }
 
 // rectificationHandlers serve rectification notices (限期整改): an issue starts a
@@ -140,6 +143,7 @@ type rectificationHandlers struct {
 	profile   policy.Profile
 	taskQueue string
 	now       func() time.Time
+	views     taskViews
 }
 
 // linkedCase is the overdue task a notice is issued from.
@@ -192,8 +196,9 @@ func (h rectificationHandlers) fromSupervision(c *gin.Context) {
 }
 
 // supervised reads an open supervision task and the task it supervises: the link and the
-// department now responsible for the overdue task. field names the body's field when the id
-// came from the body (400), else the id is the path's (404).
+// department now responsible for the overdue task. id is in either form a client may send;
+// field names the body's field when the id came from the body (400), else the id is the
+// path's (404).
 func (h rectificationHandlers) supervised(ctx context.Context, id, field string) (*linkedCase, string, error) {
 	missing := func(msg string) error {
 		if field != "" {
@@ -201,7 +206,7 @@ func (h rectificationHandlers) supervised(ctx context.Context, id, field string)
 		}
 		return notFound(msg)
 	}
-	sup, err := h.store.GetTask(ctx, id)
+	sup, err := h.store.GetTask(ctx, internalTaskID(id))
 	switch {
 	case errors.Is(err, models.ErrNotFound):
 		return nil, "", missing("task " + id + " not found")
@@ -222,7 +227,7 @@ func (h rectificationHandlers) supervised(ctx context.Context, id, field string)
 	}
 	for _, r := range pending {
 		if r.Status != models.RectificationRectified {
-			return nil, "", &Error{Status: http.StatusConflict, Code: CodeConflict, Message: "rectification " + r.ID + " was already issued for task " + overdue.TaskID + " and is " + r.Status}
+			return nil, "", &Error{Status: http.StatusConflict, Code: CodeConflict, Message: "rectification " + r.ID + " was already issued for task " + publicTaskID(overdue.TaskID) + " and is " + r.Status}
 		}
 	}
 	return &linkedCase{taskID: overdue.TaskID, requestID: overdue.RequestID, workflowID: overdue.WorkflowID, procedure: overdue.Procedure},
@@ -316,7 +321,7 @@ func (h rectificationHandlers) issue(c *gin.Context, dept, violation, descriptio
 		LegalBasis: nonNil(st.LegalBasis), Violation: toViolationView(input.Violation.Code, input.Violation.Title, input.Violation.LegalBasis),
 		Consequence: ConsequenceView{Code: input.Consequence.Code, Title: input.Consequence.Title,
 			LegalBasis: nonNil(input.Consequence.LegalBasis), LocalDefault: input.Consequence.LocalDefault, Note: input.Consequence.Note},
-		LinkedTaskID: input.LinkedTaskID, LinkedRequestID: input.LinkedRequestID,
+		LinkedTaskID: publicTaskID(input.LinkedTaskID), LinkedRequestID: input.LinkedRequestID,
 	})
 }
 
@@ -380,7 +385,7 @@ func (h rectificationHandlers) get(c *gin.Context) {
 		return
 	}
 	out := RectificationDetail{RectificationView: view, Timeline: []TimelineEventView{}, OpenTasks: []TaskView{}}
-	if out.Timeline, out.OpenTasks, err = requestActivity(ctx, h.store, r.ID); err != nil {
+	if out.Timeline, out.OpenTasks, err = requestActivity(ctx, h.store, h.views, r.ID); err != nil {
 		abort(c, err)
 		return
 	}
@@ -427,7 +432,7 @@ func toRectificationView(r *models.Rectification, now time.Time) (RectificationV
 		LegalBasis: nonNil(legal),
 		Consequence: ConsequenceView{Code: r.ConsequenceCode, Title: r.ConsequenceTitle, LegalBasis: nonNil(consequence),
 			LocalDefault: r.ConsequenceLocalDefault, RecordedAt: formatTimePtr(r.ConsequenceRecordedAt), CarriedOut: r.ConsequenceDone},
-		LinkedTaskID: r.LinkedTaskID, LinkedRequestID: r.LinkedRequestID,
+		LinkedTaskID: publicTaskID(r.LinkedTaskID), LinkedRequestID: r.LinkedRequestID,
 		CreatedAt: formatTime(r.CreatedAt), UpdatedAt: formatTime(r.UpdatedAt), ClosedAt: formatTimePtr(r.ClosedAt),
 	}, nil
 }

@@ -31,7 +31,7 @@ func TestRectificationFromSupervisionThroughTemporal(t *testing.T) {
 	var created RectificationStatus
 	ta.expect(ta.do("POST", taskPath(sup, "rectification"), ta.authority(), body), 201).json(t, &created)
 	if created.Status != "issued" || created.CurrentStep != "rectify" || created.DueAt == nil ||
-		created.LinkedTaskID != "share-request-SR-77/reply/1" || created.LinkedRequestID != "SR-77" ||
+		created.LinkedTaskID != "share-request-SR-77~reply~1" || created.LinkedRequestID != "SR-77" ||
 		created.WorkflowID != "rectification-"+created.ID {
 		t.Fatalf("created = %+v", created)
 	}
@@ -111,7 +111,7 @@ func TestRectificationFromSupervisionThroughTemporal(t *testing.T) {
 			t.Errorf("timeline lacks %s: %+v", k, detail.Timeline)
 		}
 	}
-	if detail.Consequence.RecordedAt != nil || detail.LinkedTaskID != "share-request-SR-77/reply/1" {
+	if detail.Consequence.RecordedAt != nil || detail.LinkedTaskID != "share-request-SR-77~reply~1" {
 		t.Errorf("detail = %+v", detail.RectificationView)
 	}
 	var mine RectificationList

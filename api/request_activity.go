@@ -14,8 +14,8 @@ type TimelineReader interface {
 }
 
 // requestActivity is what every procedure's detail shows beside its own fields: the request's
-// timeline, oldest first, and its open tasks.
-func requestActivity(ctx context.Context, r TimelineReader, requestID string) ([]TimelineEventView, []TaskView, error) {
+// timeline, oldest first, and its open tasks as views renders them.
+func requestActivity(ctx context.Context, r TimelineReader, views taskViews, requestID string) ([]TimelineEventView, []TaskView, error) {
 	events, err := r.ListTimeline(ctx, requestID)
 	if err != nil {
 		return nil, nil, err
@@ -32,13 +32,9 @@ func requestActivity(ctx context.Context, r TimelineReader, requestID string) ([
 	if err != nil {
 		return nil, nil, err
 	}
-	open := make([]TaskView, 0, len(tasks))
-	for i := range tasks {
-		tv, err := toTaskView(&tasks[i])
-		if err != nil {
-			return nil, nil, err
-		}
-		open = append(open, tv)
+	open, err := views.list(ctx, tasks)
+	if err != nil {
+		return nil, nil, err
 	}
 	return timeline, open, nil
 }

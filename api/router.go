@@ -132,16 +132,17 @@ func routes(d Deps) []route {
 	}
 	calh := calendarHandlers{source: d.Calendar, store: d.CalendarData, now: now}
 	pol := policyHandlers{profiles: d.Policies, active: d.ActivePolicy}
-	tasks := taskHandlers{store: d.Tasks, workflows: d.Workflows, users: d.Directory}
-	queue := d.TaskQueue
-	if queue == "" {
-		queue = contract.DefaultTaskQueue
-	}
 	var active policy.Profile
 	for _, p := range d.Policies {
 		if p.ID == d.ActivePolicy {
 			active = p
 		}
+	}
+	views := taskViews{profile: active, calendar: d.Calendar, now: now}
+	tasks := taskHandlers{store: d.Tasks, workflows: d.Workflows, users: d.Directory, views: views}
+	queue := d.TaskQueue
+	if queue == "" {
+		queue = contract.DefaultTaskQueue
 	}
 	cat := catalogHandlers{store: d.Catalog, corrections: d.Corrections, verificationRule: verificationRule(active)}
 	corrections := correctionHandlers{store: d.Corrections, catalog: d.Catalog, departments: d.Departments,
@@ -157,7 +158,7 @@ func routes(d Deps) []route {
 	shares := shareRequestHandlers{store: d.ShareRequests, catalog: d.Catalog, departments: d.Departments,
 		starter: d.Starter, workflows: d.Workflows, tasks: tasks, profile: active, taskQueue: queue, now: time.Now}
 	grants := grantHandlers{store: d.ShareRequests, workflows: d.Workflows}
-	rects := rectificationHandlers{store: d.Rectifications, starter: d.Starter, profile: active, taskQueue: queue, now: time.Now}
+	rects := rectificationHandlers{store: d.Rectifications, starter: d.Starter, profile: active, taskQueue: queue, now: time.Now, views: views}
 	rectParams := []param{
 		{"status", "issued, reported, overdue or rectified"},
 		{"department", "id of the department ordered (the authority's filter)"},
@@ -177,9 +178,9 @@ func routes(d Deps) []route {
 	catUpdateRule := "rule_violated: changed_on in the future, a resource that is not the department's, or a procedure the profile lacks"
 	reporters := []auth.Role{auth.RoleApprover, auth.RoleAuthority}
 	openCatalog := openCatalogHandlers{store: d.OpenCatalogCorrections, catalog: d.Catalog, departments: d.Departments,
-		starter: d.Starter, profile: active, taskQueue: queue, now: time.Now}
+		starter: d.Starter, profile: active, taskQueue: queue, now: time.Now, views: views}
 	interfaces := interfaceHandlers{store: d.InterfaceRequirements, departments: d.Departments, starter: d.Starter,
-		profile: active, taskQueue: queue, now: time.Now}
+		profile: active, taskQueue: queue, now: time.Now, views: views}
 	pageParams := []param{
 		{"limit", "page size, 1-100 (default 20)"},
 		{"cursor", "next_cursor of the previous page"},
@@ -222,7 +223,7 @@ func routes(d Deps) []route {
 	// role never sees a department's inbox or lists (403).
 	staff := []auth.Role{auth.RoleApplicant, auth.RoleApprover, auth.RoleDeptHead, auth.RoleAuthority, auth.RoleTechService, auth.RoleAdmin}
 	openData := openDataHandlers{store: d.OpenData, workflows: d.Workflows, catalog: d.Catalog, deps: d.Departments, starter: d.Starter,
-		profile: active, taskQueue: queue, now: time.Now}
+		profile: active, taskQueue: queue, now: time.Now, views: views}
 	openDataParams := []param{
 		{"status", "pending, approved, refused or opened"},
 		{"overdue", "true or false: the reply is past its deadline"},
@@ -289,8 +290,8 @@ func routes(d Deps) []route {
 		{method: http.MethodGet, path: "/api/v1/policies", op: "listPolicies", summary: "Jurisdiction profiles; the one in force is marked active", tag: "policies", status: 200, resp: PolicyList{}, handler: pol.list},
 		{method: http.MethodGet, path: "/api/v1/policies/:id", op: "getPolicy", summary: "A jurisdiction profile: every step's deadline, actor, reminders, escalation, extension and legal basis", tag: "policies", status: 200, resp: PolicyView{}, handler: pol.get},
 		{method: http.MethodPost, path: "/api/v1/calendar/years/:year", op: "loadCalendarYear", audit: true, summary: "Load a year's holiday schedule, e.g. the State Council's notice for a new year (admin)", tag: "calendar", roles: admin, body: CalendarYearInput{}, status: 200, resp: calsource.Status{}, handler: calh.loadYear},
-		{method: http.MethodGet, path: "/api/v1/tasks", op: "listTasks", summary: "The caller's inbox (待办): tasks offered to its department in one of its roles, or claimed by it; by due time, no deadline last", tag: "tasks", roles: staff, query: taskParams, status: 200, resp: TaskList{}, handler: tasks.list},
-		{method: http.MethodGet, path: "/api/v1/tasks/:id", op: "getTask", summary: "A task with its timeline (candidates, assignee and the authority; the id's slashes escaped as %2F)", tag: "tasks", status: 200, resp: TaskDetail{}, handler: tasks.get},
+		{method: http.MethodGet, path: "/api/v1/tasks", op: "listTasks", summary: "The caller's inbox (待办): tasks offered to its department in one of its roles, or claimed by it; by due time, no deadline last. Each says what it is about (title, resource, applicant department, purpose), counts the working days left (remaining_workdays, light) and has a URL-safe id (/ written ~)", tag: "tasks", roles: staff, query: taskParams, status: 200, resp: TaskList{}, handler: tasks.list},
+		{method: http.MethodGet, path: "/api/v1/tasks/:id", op: "getTask", summary: "A task with its timeline (candidates, assignee and the authority); the id as listed (URL-safe, / written ~) or with its slashes escaped as %2F", tag: "tasks", status: 200, resp: TaskDetail{}, handler: tasks.get},
 		{method: http.MethodPost, path: "/api/v1/tasks/:id/claim", op: "claimTask", summary: "Claim a task of one's department and role (签收)", tag: "tasks", status: 200, resp: TaskView{}, handler: tasks.claim},
 		{method: http.MethodPost, path: "/api/v1/tasks/:id/unclaim", op: "unclaimTask", summary: "Give a claimed task back to the department's pool", tag: "tasks", status: 200, resp: TaskView{}, handler: tasks.unclaim},
 		{method: http.MethodPost, path: "/api/v1/tasks/:id/transfer", op: "transferTask", summary: "Transfer a task to a person of the department, or (authority, where allowed) to another department (转办)", tag: "tasks", body: TransferInput{}, status: 200, resp: TaskView{}, handler: tasks.transfer, rule: taskRule},
@@ -364,8 +365,9 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	// Task ids contain slashes, which a path parameter carries escaped (%2F): route on the raw
-	// path and unescape the parameters.
+	// Task ids in their older form contain slashes, which a path parameter carries escaped
+	// (%2F): route on the raw path and unescape the parameters. The ids the API hands out are
+	// URL-safe (task_views.go) and need neither.
 	r.UseRawPath = true
 	r.UnescapePathValues = true
 	r.ContextWithFallback = true

@@ -257,7 +257,7 @@ func (h shareRequestHandlers) get(c *gin.Context) {
 		return
 	}
 	out := ShareRequestDetail{ShareRequestView: view, Timeline: []TimelineEventView{}, OpenTasks: []TaskView{}}
-	if out.Timeline, out.OpenTasks, err = requestActivity(ctx, h.store, r.ID); err != nil {
+	if out.Timeline, out.OpenTasks, err = requestActivity(ctx, h.store, h.tasks.views, r.ID); err != nil {
 		abort(c, err)
 		return
 	}

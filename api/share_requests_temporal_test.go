@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,6 +130,23 @@ func TestShareRequestThroughTemporal(t *testing.T) {
 
 	approver := ta.providerApprover()
 	task := s.openTask(t, approver, created.ID, "reply")
+	// The item says what the request is about: the projection took it from the request's row,
+	// which the workflow projects before the task.
+	st := models.NewStore(s.db)
+	res, err := st.GetResource(ctx, demoResourceID(t, ta, "NX-SCJG-0002"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	using, err := st.GetDepartment(ctx, models.DemoUsingDeptID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if task.ResourceCode != "NX-SCJG-0002" || task.ResourceName != res.Name || task.ApplicantDepartmentID != using.ID ||
+		task.ApplicantDepartmentName != using.Name || task.Purpose != shareInput(0)["purpose"] ||
+		task.Title != res.Name+" · "+using.Name+" · 有条件共享申请" || task.RemainingWorkdays == nil || task.Light == "" ||
+		strings.Contains(task.ID, "/") {
+		t.Errorf("reply task = %+v", task)
+	}
 	approve := map[string]any{"decision": "approve", "scope": "姓名、证件号码", "usage_purpose": "社保待遇资格核验", "validity_days": 180}
 	ta.expect(ta.do("POST", taskPath(task.ID)+"/complete", ta.otherApprover(), approve), 403)
 	ta.expect(ta.do("POST", taskPath(task.ID)+"/complete", approver, approve), 200)

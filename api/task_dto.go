@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/datashare/datashare/models"
@@ -23,10 +24,40 @@ type DecisionView struct {
 
 // TaskView is a human task (待办) as the inbox shows it.
 type TaskView struct {
+	// ID is the task's id in its URL-safe form: the internal id with every "/" written "~",
+	// e.g. share-request-SR-20260312093000-1a2b3c4d5e~reply~1, so that it goes into a path as
+	// it is. Task ids never hold "~" otherwise, so the form is unambiguous; every route taking a
+	// task id also accepts the older form with slashes, escaped as %2F.
 	ID   string `json:"id"`
 	Kind string `json:"kind"` // step, supervision (督办) or extension (延期审批)
-	// ParentTaskID is the task a supervision or extension task is about.
-	ParentTaskID          string `json:"parent_task_id,omitempty"`
+	// ParentTaskID is the task a supervision or extension task is about (URL-safe, as ID).
+	ParentTaskID string `json:"parent_task_id,omitempty"`
+	// Title is one line a list can show: what the task is about, the applicant department and
+	// the procedure in the words of the profile in force, those known, e.g.
+	// 「市场主体登记基本信息 · 人社局 · 有条件共享申请」; a supervision task starts 「督办：」, an
+	// extension approval 「延期审批：」.
+	Title string `json:"title"`
+	// ResourceCode and ResourceName are the catalog resource the request is about, as named
+	// when it was made: share requests, corrections, open-data requests and open-catalog
+	// corrections. "" for catalog updates (several resources), rectifications, interface
+	// requirements and annual reports.
+	ResourceCode string `json:"resource_code"`
+	ResourceName string `json:"resource_name"`
+	// ApplicantDepartmentID and ApplicantDepartmentName are the department whose submission
+	// the procedure decides on: a share request's applicant, a correction's reporter, the
+	// department updating its catalog, the department ordered to rectify (it reports its
+	// rectification), the department required to deliver an interface (it may apply for more
+	// time), the department filing an annual report. "" for a citizen's request (open data,
+	// open-catalog correction). The name is the directory's when the task was last projected,
+	// or the id when the directory lacks the department.
+	ApplicantDepartmentID   string `json:"applicant_department_id"`
+	ApplicantDepartmentName string `json:"applicant_department_name"`
+	// Purpose is why the matter was raised: a share or open-data request's stated purpose, a
+	// correction's description (or, without one, the fields it names), a catalog update's
+	// trigger and law, an open-catalog correction's reason, a rectification's violation and
+	// description, the interface an interface requirement asks for. "" for annual reports,
+	// which the regulation requires every year.
+	Purpose               string `json:"purpose"`
 	RequestID             string `json:"request_id"`
 	Procedure             string `json:"procedure"`
 	Step                  string `json:"step"`
@@ -52,14 +83,31 @@ type TaskView struct {
 	Provisional     bool     `json:"provisional"`
 	LegalBasis      []string `json:"legal_basis"`
 	// LocalDefault: no regulation sets this deadline; DeadlineNote then says so in words.
-	LocalDefault bool           `json:"local_default"`
-	DeadlineNote string         `json:"deadline_note,omitempty"`
-	Overdue      bool           `json:"overdue"`
-	LongOverdue  bool           `json:"long_overdue"`
-	UrgeCount    int            `json:"urge_count"`
-	LastUrgedAt  *string        `json:"last_urged_at,omitempty"`
-	Decisions    []DecisionView `json:"decisions"`
-	UpdatedAt    string         `json:"updated_at"`
+	LocalDefault bool   `json:"local_default"`
+	DeadlineNote string `json:"deadline_note,omitempty"`
+	// RemainingWorkdays counts, at the time of the request, the working days of China's
+	// calendar (Asia/Shanghai, holidays and make-up working days included) after today up to
+	// and including the due date; today is not counted, as the deadline rules do not count
+	// the day of receipt, and a task is due at the end of its due date. So it is 0 on the due
+	// date itself, 1 the working day before, and 4 on Wednesday 30 September 2026 for a task
+	// due Monday 12 October (8, 9, 10 — a make-up Saturday — and 12 October; 1–7 October are
+	// National Day). Once the deadline has passed it is negative: minus the working days
+	// after the due date up to and including today, and at least -1, also on the days off
+	// right after the deadline. null for a task without a deadline or no longer open.
+	// Computed on every read, never stored.
+	RemainingWorkdays *int `json:"remaining_workdays"`
+	// Light is the traffic light of an open task with a deadline: red when overdue (remaining
+	// below 0), yellow within 2 working days of the due date (0 to 2 remaining), green
+	// otherwise; "" without a deadline or when the task is no longer open. Overdue is the
+	// workflow's own mark, set when its timer fires, so for a moment after a deadline it may
+	// still be false while the light is red.
+	Light       string         `json:"light"`
+	Overdue     bool           `json:"overdue"`
+	LongOverdue bool           `json:"long_overdue"`
+	UrgeCount   int            `json:"urge_count"`
+	LastUrgedAt *string        `json:"last_urged_at,omitempty"`
+	Decisions   []DecisionView `json:"decisions"`
+	UpdatedAt   string         `json:"updated_at"`
 }
 
 // ProposalView is a pending proposal on a shared task.
@@ -81,6 +129,7 @@ type TaskList struct {
 
 // TimelineEventView is one entry of a task's record (办理记录).
 type TimelineEventView struct {
+	// ID is <task id>#<seq>, the task id URL-safe as TaskView's.
 	ID   string `json:"id"`
 	Seq  int    `json:"seq"`
 	Kind string `json:"kind"`
@@ -123,7 +172,9 @@ type CompleteInput struct {
 
 func toTaskView(t *models.Task) (TaskView, error) {
 	v := TaskView{
-		ID: t.TaskID, Kind: t.Kind, RequestID: t.RequestID, Procedure: t.Procedure, Step: t.Step,
+		ID: publicTaskID(t.TaskID), Kind: t.Kind, RequestID: t.RequestID, Procedure: t.Procedure, Step: t.Step,
+		ResourceCode: t.ResourceCode, ResourceName: t.ResourceName, Purpose: t.Purpose,
+		ApplicantDepartmentID: t.ApplicantDepartmentID, ApplicantDepartmentName: t.ApplicantDepartmentName,
 		CandidateDepartmentID: t.CandidateDepartmentID, CandidateRole: t.CandidateRole,
 		Assignee: t.Assignee, Status: t.Status, Decision: t.Decision,
 		ReceivedAt: formatTime(t.ReceivedAt), DueAt: formatTimePtr(t.DueAt),
@@ -133,7 +184,7 @@ func toTaskView(t *models.Task) (TaskView, error) {
 		LegalBasis: []string{}, Decisions: []DecisionView{},
 	}
 	if t.ParentTaskID != nil {
-		v.ParentTaskID = *t.ParentTaskID
+		v.ParentTaskID = publicTaskID(*t.ParentTaskID)
 	}
 	v.PartnerDepartmentID, v.PartnerRole = t.PartnerDepartmentID, t.PartnerRole
 	if t.ProposalJSON != nil {
@@ -179,14 +230,21 @@ func toTaskView(t *models.Task) (TaskView, error) {
 	return v, nil
 }
 
+// toTimelineEventView renders an event with the task ids in it URL-safe, as TaskView's: the
+// event's id (<task id>#<seq>) and the data's *task_id members (a notice's linked_task_id).
 func toTimelineEventView(e models.TimelineEvent) (TimelineEventView, error) {
 	v := TimelineEventView{
-		ID: e.EventID, Seq: e.Seq, Kind: e.Kind, Step: e.Step, At: formatTime(e.At),
+		ID: publicTaskID(e.EventID), Seq: e.Seq, Kind: e.Kind, Step: e.Step, At: formatTime(e.At),
 		Actor: e.Actor, DepartmentID: e.DepartmentID, Text: e.Text,
 	}
 	if e.DataJSON != "" && e.DataJSON != "{}" {
 		if err := json.Unmarshal([]byte(e.DataJSON), &v.Data); err != nil {
 			return TimelineEventView{}, fmt.Errorf("timeline event %s: data: %w", e.EventID, err)
+		}
+	}
+	for k, val := range v.Data {
+		if id, ok := val.(string); ok && strings.HasSuffix(k, "task_id") {
+			v.Data[k] = publicTaskID(id)
 		}
 	}
 	return v, nil

@@ -49,6 +49,7 @@ type taskHandlers struct {
 	store     TaskStore
 	workflows WorkflowUpdater
 	users     UserLookup
+	views     taskViews
 }
 
 // actorOf is the token's principal as the workflows see it; never taken from a request body.
@@ -103,16 +104,12 @@ func (h taskHandlers) list(c *gin.Context) {
 		abort(c, err)
 		return
 	}
-	out := TaskList{Items: make([]TaskView, 0, len(items)), NextCursor: next, Total: total}
-	for i := range items {
-		v, err := toTaskView(&items[i])
-		if err != nil {
-			abort(c, err)
-			return
-		}
-		out.Items = append(out.Items, v)
+	views, err := h.views.list(c.Request.Context(), items)
+	if err != nil {
+		abort(c, err)
+		return
 	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, TaskList{Items: views, NextCursor: next, Total: total})
 }
 
 // parseInstant reads an RFC 3339 time, or a date as the start of that day in China.
@@ -129,10 +126,10 @@ func (h taskHandlers) get(c *gin.Context) {
 		return
 	}
 	if !canSee(mustPrincipal(c), t) {
-		abort(c, notFound("task "+t.TaskID+" not found"))
+		abort(c, notFound("task "+c.Param("id")+" not found"))
 		return
 	}
-	view, err := toTaskView(t)
+	view, err := h.views.one(c.Request.Context(), t)
 	if err != nil {
 		abort(c, err)
 		return
@@ -159,14 +156,13 @@ func (h taskHandlers) get(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-// load reads the addressed task. Task ids contain slashes, which the path carries escaped
-// (%2F).
+// load reads the addressed task, its id in either form: URL-safe (~), or with its slashes
+// escaped as %2F.
 func (h taskHandlers) load(c *gin.Context) (*models.Task, bool) {
-	id := c.Param("id")
-	t, err := h.store.GetTask(c.Request.Context(), id)
+	t, err := h.store.GetTask(c.Request.Context(), internalTaskID(c.Param("id")))
 	if err != nil {
 		if errors.Is(err, models.ErrNotFound) {
-			err = notFound("task " + id + " not found")
+			err = notFound("task " + c.Param("id") + " not found")
 		}
 		abort(c, err)
 		return nil, false
@@ -408,7 +404,7 @@ func (h taskHandlers) send(c *gin.Context, t *models.Task, name string, payload 
 		abort(c, err)
 		return
 	}
-	view, err := toTaskView(after)
+	view, err := h.views.one(c.Request.Context(), after)
 	if err != nil {
 		abort(c, err)
 		return
@@ -419,6 +415,7 @@ func (h taskHandlers) send(c *gin.Context, t *models.Task, name string, payload 
 // updateError maps the workflow's answer to an action onto the error vocabulary: a validator's
 // rejection by its type, a workflow that is gone as invalid_state.
 func updateError(taskID string, err error) error {
+	taskID = publicTaskID(taskID)
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		return &Error{Status: http.StatusConflict, Code: CodeInvalidState, Message: "task " + taskID + " no longer takes actions: its workflow is not running"}

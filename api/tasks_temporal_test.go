@@ -124,7 +124,7 @@ func TestTaskActionsThroughTemporal(t *testing.T) {
 	approver := ta.providerApprover()
 	var inbox TaskList
 	ta.expect(ta.do("GET", "/api/v1/tasks", approver, nil), 200).json(t, &inbox)
-	if len(inbox.Items) != 1 || inbox.Items[0].ID != taskID || inbox.Items[0].DueAt == nil || len(inbox.Items[0].Decisions) != 2 {
+	if len(inbox.Items) != 1 || inbox.Items[0].ID != publicTaskID(taskID) || inbox.Items[0].DueAt == nil || len(inbox.Items[0].Decisions) != 2 {
 		t.Fatalf("inbox = %+v", inbox)
 	}
 

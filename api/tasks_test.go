@@ -149,16 +149,16 @@ func TestTaskInboxScopingAndFilters(t *testing.T) {
 			query, token string
 			want         []string
 		}{
-			{"", approver, []string{"wf-2/provider_reply/1", "wf-5/catalog/1", "wf-7/provider_reply/1", "wf-1/provider_reply/1", "wf-3/provider_reply/1"}},
-			{"?status=all", approver, []string{"wf-4/provider_reply/1", "wf-2/provider_reply/1", "wf-5/catalog/1", "wf-7/provider_reply/1", "wf-1/provider_reply/1", "wf-3/provider_reply/1"}},
-			{"?status=completed", approver, []string{"wf-4/provider_reply/1"}},
-			{"?procedure=catalog_update", approver, []string{"wf-5/catalog/1"}},
-			{"?overdue=true", approver, []string{"wf-2/provider_reply/1"}},
-			{"?due_before=2026-03-08", approver, []string{"wf-2/provider_reply/1", "wf-5/catalog/1"}},
-			{"?due_before=" + url.QueryEscape("2026-03-08T00:00:00+08:00") + "&overdue=false", approver, []string{"wf-5/catalog/1"}},
+			{"", approver, []string{"wf-2~provider_reply~1", "wf-5~catalog~1", "wf-7~provider_reply~1", "wf-1~provider_reply~1", "wf-3~provider_reply~1"}},
+			{"?status=all", approver, []string{"wf-4~provider_reply~1", "wf-2~provider_reply~1", "wf-5~catalog~1", "wf-7~provider_reply~1", "wf-1~provider_reply~1", "wf-3~provider_reply~1"}},
+			{"?status=completed", approver, []string{"wf-4~provider_reply~1"}},
+			{"?procedure=catalog_update", approver, []string{"wf-5~catalog~1"}},
+			{"?overdue=true", approver, []string{"wf-2~provider_reply~1"}},
+			{"?due_before=2026-03-08", approver, []string{"wf-2~provider_reply~1", "wf-5~catalog~1"}},
+			{"?due_before=" + url.QueryEscape("2026-03-08T00:00:00+08:00") + "&overdue=false", approver, []string{"wf-5~catalog~1"}},
 			// Another department's approver never sees the providing department's pool.
-			{"?status=all", ta.otherApprover(), []string{"wf-6/provider_reply/1", "wf-7/provider_reply/1"}},
-			{"", ta.token("demo-dept-head", models.DemoProvidingDeptID, auth.RoleDeptHead), []string{"wf-8/extension/1"}},
+			{"?status=all", ta.otherApprover(), []string{"wf-6~provider_reply~1", "wf-7~provider_reply~1"}},
+			{"", ta.token("demo-dept-head", models.DemoProvidingDeptID, auth.RoleDeptHead), []string{"wf-8~extension~1"}},
 			{"", ta.applicant(), []string{}},
 			{"", ta.authority(), []string{}},
 		}
@@ -175,7 +175,7 @@ func TestTaskInboxScopingAndFilters(t *testing.T) {
 		for _, it := range l.Items {
 			byID[it.ID] = it
 		}
-		overdue := byID["wf-2/provider_reply/1"]
+		overdue := byID["wf-2~provider_reply~1"]
 		if overdue.DueAt == nil || *overdue.DueAt != "2026-03-05T23:59:59+08:00" || !overdue.Overdue || overdue.UrgeCount != 2 ||
 			overdue.CalendarVersion != "cal-7" || len(overdue.LegalBasis) != 1 || overdue.LocalDefault || overdue.DeadlineNote != "" ||
 			overdue.RequestID != "R-wf-2/provider_reply/1" || overdue.CandidateDepartmentID != models.DemoProvidingDeptID ||
@@ -186,11 +186,11 @@ func TestTaskInboxScopingAndFilters(t *testing.T) {
 			!slices.Equal(overdue.Decisions[1].Choices["reason_code"], []string{"outside_duty", "other"}) {
 			t.Errorf("decisions = %+v", overdue.Decisions)
 		}
-		local := byID["wf-3/provider_reply/1"]
+		local := byID["wf-3~provider_reply~1"]
 		if local.DueAt != nil || !local.LocalDefault || local.DeadlineNote != "local default, no statutory deadline" || local.LegalBasis == nil {
 			t.Errorf("local default item = %+v", local)
 		}
-		if mine := byID["wf-7/provider_reply/1"]; mine.Assignee != "demo-approver" {
+		if mine := byID["wf-7~provider_reply~1"]; mine.Assignee != "demo-approver" {
 			t.Errorf("assigned item = %+v", mine)
 		}
 
@@ -278,7 +278,7 @@ func TestTaskDetailVisibility(t *testing.T) {
 		}
 		var d TaskDetail
 		r.json(t, &d)
-		if d.ID != tc.id || len(d.Timeline) != tc.events {
+		if d.ID != publicTaskID(tc.id) || len(d.Timeline) != tc.events {
 			t.Errorf("%s: detail = %+v", name, d)
 			continue
 		}
@@ -299,7 +299,7 @@ func TestTaskActionsSendUpdatesWithTheTokensActor(t *testing.T) {
 		t.Helper()
 		var v TaskView
 		ta.expect(ta.do("POST", path, approver, body), 200).json(t, &v)
-		if v.ID == "" || !strings.HasPrefix(v.ID, tk.TaskID) {
+		if v.ID == "" || !strings.HasPrefix(v.ID, publicTaskID(tk.TaskID)) {
 			t.Fatalf("%s answered %+v", path, v)
 		}
 		o := ta.updater.last(t)

@@ -146,7 +146,8 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) routes() *gin.Engine {
 	r := gin.New()
-	// Task ids contain slashes; links carry them escaped (%2F), as the API's routes do.
+	// Task ids in their older form contain slashes, which links carry escaped (%2F), as the
+	// API's routes do; the ids the API lists now are URL-safe (/ written ~).
 	r.UseRawPath = true
 	r.UnescapePathValues = true
 	r.RedirectTrailingSlash = false

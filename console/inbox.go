@@ -13,9 +13,9 @@ import (
 // taskItem is a task as the API lists it, plus the facts the inbox shows when the API carries
 // them (title, resource, applicant, purpose, remaining working days, the traffic light). They
 // are optional: an API without them leaves them empty and the page falls back on the
-// request id and the due date. Declared here, not taken from api.TaskView, so that the
-// console reads them whether or not the API's type names them; fields of the same JSON name
-// there are shadowed by these.
+// request id and the due date. Declared here as well as in api.TaskView, so that the console
+// reads them whichever API it talks to; fields of the same JSON name there are shadowed by
+// these.
 type taskItem struct {
 	api.TaskView
 	Title                   string `json:"title"`
@@ -24,13 +24,11 @@ type taskItem struct {
 	Purpose                 string `json:"purpose"`
 	RemainingWorkdays       *int   `json:"-"`
 	Light                   string `json:"-"`
-}
-
-// taskExtra reads remaining_workdays and light leniently: a type the console does not expect
-// is ignored rather than failing the page.
-type taskExtra struct {
-	RemainingWorkdays json.RawMessage `json:"remaining_workdays"`
-	Light             json.RawMessage `json:"light"`
+	// RawRemainingWorkdays and RawLight take the members remaining_workdays and light in
+	// place of TaskView's typed fields, so that a value of a type the console does not expect
+	// is ignored rather than failing the page; UnmarshalJSON reads them leniently.
+	RawRemainingWorkdays json.RawMessage `json:"remaining_workdays"`
+	RawLight             json.RawMessage `json:"light"`
 }
 
 // UnmarshalJSON decodes the API's task and the optional facts.
@@ -41,16 +39,13 @@ func (t *taskItem) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*t = taskItem(p)
-	var x taskExtra
-	if json.Unmarshal(b, &x) == nil {
-		var n int
-		if json.Unmarshal(x.RemainingWorkdays, &n) == nil && len(x.RemainingWorkdays) > 0 && string(x.RemainingWorkdays) != "null" {
-			t.RemainingWorkdays = &n
-		}
-		var s string
-		if json.Unmarshal(x.Light, &s) == nil {
-			t.Light = s
-		}
+	var n int
+	if len(t.RawRemainingWorkdays) > 0 && string(t.RawRemainingWorkdays) != "null" && json.Unmarshal(t.RawRemainingWorkdays, &n) == nil {
+		t.RemainingWorkdays = &n
+	}
+	var s string
+	if json.Unmarshal(t.RawLight, &s) == nil {
+		t.Light = s
 	}
 	return nil
 }

@@ -20,7 +20,8 @@ import (
 var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql", "00003_calendar.sql",
 	"00004_tasks_timeline.sql", "00005_share_requests.sql", "00006_task_partner.sql", "00007_catalog_updates.sql",
 	"00008_corrections.sql", "00009_rectifications.sql", "00010_audit_events.sql",
-	"00011_open_data_requests.sql", "00012_open_catalog_interfaces.sql", "00014_annual_reports.sql", "00015_notifications.sql"}
+	"00011_open_data_requests.sql", "00012_open_catalog_interfaces.sql", "00014_annual_reports.sql", "00015_notifications.sql",
+	"00016_task_facts.sql"}
 
 // migrationVersion is the version a file name starts with: versions may skip a number
 // reserved by a change on another branch.
@@ -94,7 +95,8 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 				"procedure", "step", "candidate_department_id", "candidate_role", "assignee", "status",
 				"decisions", "decision", "received_at", "due_at", "calendar_version", "provisional",
 				"legal_basis", "local_default", "overdue", "long_overdue", "last_urged_at", "urge_count",
-				"updated_at", "partner_department_id", "partner_role", "proposal"},
+				"updated_at", "partner_department_id", "partner_role", "proposal", "resource_code",
+				"resource_name", "applicant_department_id", "applicant_department_name", "purpose", "subject"},
 			"timeline_events": {"event_id", "seq", "task_id", "workflow_id", "request_id", "procedure",
 				"step", "kind", "at", "actor", "department_id", "text", "data", "created_at"},
 			"share_requests": {"id", "resource_id", "resource_code", "resource_name", "applicant_dept_id",

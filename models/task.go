@@ -47,7 +47,36 @@ type Task struct {
 	UrgeCount      int        `gorm:"column:urge_count"`
 	// UpdatedAt is the workflow's time of the change, not the time of the write.
 	UpdatedAt time.Time `gorm:"column:updated_at;autoUpdateTime:false"`
+	// TaskFacts say what the task is about, copied from its request when it is projected.
+	TaskFacts `gorm:"embedded"`
 }
+
+// TaskFacts are what a task is about, taken from its request by the projection and stored on
+// the row, so that the inbox lists them in its one query instead of joining every procedure's
+// table. A request's facts do not change while it runs; the department's name is the one at
+// the task's latest projection. "" where the procedure has none.
+type TaskFacts struct {
+	// ResourceCode and ResourceName are the catalog resource asked for or reported on (the
+	// request's snapshot); none for a catalog update, which spans several, and for procedures
+	// not about one resource.
+	ResourceCode string `gorm:"column:resource_code"`
+	ResourceName string `gorm:"column:resource_name"`
+	// ApplicantDepartmentID is the department whose submission the procedure decides on (the
+	// applicant, the reporter, the department updating its catalog, reporting its
+	// rectification, delivering an interface or filing its annual report); "" when a citizen
+	// applies. ApplicantDepartmentName is its name, or its id when the directory lacks it.
+	ApplicantDepartmentID   string `gorm:"column:applicant_department_id"`
+	ApplicantDepartmentName string `gorm:"column:applicant_department_name"`
+	// Purpose is why the matter was raised: a request's stated purpose, a correction's
+	// problem, a catalog update's trigger, a rectification's violation.
+	Purpose string `gorm:"column:purpose"`
+	// Subject names the matter in a few words, the first part of a task's title: the
+	// resource's name, or the violation, the law, the interface, the report's year.
+	Subject string `gorm:"column:subject"`
+}
+
+// MaxTaskSubject is the length of a task's subject, in characters.
+const MaxTaskSubject = 255
 
 // TableName pins the table name independently of GORM's naming strategy.
 func (Task) TableName() string { return "tasks" }
@@ -65,6 +94,11 @@ func (t *Task) Validate() map[string]string {
 		checkText(f, "parent_task_id", *t.ParentTaskID, 255, true)
 	}
 	checkText(f, "assignee", t.Assignee, 128, false)
+	checkText(f, "resource_code", t.ResourceCode, 64, false)
+	checkText(f, "resource_name", t.ResourceName, 255, false)
+	checkText(f, "applicant_department_id", t.ApplicantDepartmentID, 64, false)
+	checkText(f, "applicant_department_name", t.ApplicantDepartmentName, 255, false)
+	checkText(f, "subject", t.Subject, MaxTaskSubject, false)
 	return f
 }
 
@@ -158,33 +192,39 @@ func (s *Store) updateNewerTask(ctx context.Context, t *Task) (bool, error) {
 	res := s.db.WithContext(ctx).Model(&Task{}).
 		Where("task_id = ? AND revision < ?", t.TaskID, t.Revision).
 		UpdateColumns(map[string]any{
-			"revision":                t.Revision,
-			"kind":                    t.Kind,
-			"parent_task_id":          t.ParentTaskID,
-			"workflow_id":             t.WorkflowID,
-			"request_id":              t.RequestID,
-			"procedure":               t.Procedure,
-			"step":                    t.Step,
-			"candidate_department_id": t.CandidateDepartmentID,
-			"candidate_role":          t.CandidateRole,
-			"partner_department_id":   t.PartnerDepartmentID,
-			"partner_role":            t.PartnerRole,
-			"proposal":                t.ProposalJSON,
-			"assignee":                t.Assignee,
-			"status":                  t.Status,
-			"decisions":               t.DecisionsJSON,
-			"decision":                t.Decision,
-			"received_at":             t.ReceivedAt,
-			"due_at":                  t.DueAt,
-			"calendar_version":        t.CalendarVersion,
-			"provisional":             t.Provisional,
-			"legal_basis":             t.LegalBasisJSON,
-			"local_default":           t.LocalDefault,
-			"overdue":                 t.Overdue,
-			"long_overdue":            t.LongOverdue,
-			"last_urged_at":           t.LastUrgedAt,
-			"urge_count":              t.UrgeCount,
-			"updated_at":              t.UpdatedAt,
+			"revision":                  t.Revision,
+			"kind":                      t.Kind,
+			"parent_task_id":            t.ParentTaskID,
+			"workflow_id":               t.WorkflowID,
+			"request_id":                t.RequestID,
+			"procedure":                 t.Procedure,
+			"step":                      t.Step,
+			"candidate_department_id":   t.CandidateDepartmentID,
+			"candidate_role":            t.CandidateRole,
+			"partner_department_id":     t.PartnerDepartmentID,
+			"partner_role":              t.PartnerRole,
+			"proposal":                  t.ProposalJSON,
+			"assignee":                  t.Assignee,
+			"status":                    t.Status,
+			"decisions":                 t.DecisionsJSON,
+			"decision":                  t.Decision,
+			"received_at":               t.ReceivedAt,
+			"due_at":                    t.DueAt,
+			"calendar_version":          t.CalendarVersion,
+			"provisional":               t.Provisional,
+			"legal_basis":               t.LegalBasisJSON,
+			"local_default":             t.LocalDefault,
+			"overdue":                   t.Overdue,
+			"long_overdue":              t.LongOverdue,
+			"last_urged_at":             t.LastUrgedAt,
+			"urge_count":                t.UrgeCount,
+			"updated_at":                t.UpdatedAt,
+			"resource_code":             t.ResourceCode,
+			"resource_name":             t.ResourceName,
+			"applicant_department_id":   t.ApplicantDepartmentID,
+			"applicant_department_name": t.ApplicantDepartmentName,
+			"purpose":                   t.Purpose,
+			"subject":                   t.Subject,
 		})
 	if res.Error != nil {
 		return false, dbError(res.Error, "update task %q to revision %d", t.TaskID, t.Revision)

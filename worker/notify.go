@@ -272,47 +272,62 @@ func (p projection) caseOf(ctx context.Context, procedure, requestID string) (ca
 		return c, nil
 	}
 	var err error
-	var partyID, deciderID string
+	var deciderID string
 	switch procedure {
 	case policy.ProcShare:
 		var r *models.ShareRequest
 		if r, err = p.store.GetShareRequest(ctx, requestID); err == nil {
-			c.object, partyID, c.applicantDeptID = r.ResourceName, r.ApplicantDeptID, r.ApplicantDeptID
+			c.object, c.partyID, c.applicantDeptID = r.ResourceName, r.ApplicantDeptID, r.ApplicantDeptID
+			c.resourceCode, c.resourceName, c.purpose = r.ResourceCode, r.ResourceName, r.Purpose
 		}
 	case policy.ProcCorrection:
 		var r *models.Correction
 		if r, err = p.store.GetCorrection(ctx, requestID); err == nil {
-			c.object, partyID = r.ResourceName, r.ReporterDeptID
+			c.object, c.partyID = r.ResourceName, r.ReporterDeptID
+			c.resourceCode, c.resourceName, c.purpose = r.ResourceCode, r.ResourceName, correctionProblem(r)
 		}
 	case policy.ProcOpenData:
 		var r *models.OpenDataRequest
 		if r, err = p.store.GetOpenDataRequest(ctx, requestID); err == nil {
 			c.object, c.citizen, deciderID, c.extensionReason = r.ResourceName, r.ApplicantSubject, r.ProviderDeptID, r.ExtensionReason
+			c.resourceCode, c.resourceName, c.purpose = r.ResourceCode, r.ResourceName, r.Purpose
 		}
 	case policy.ProcOpenCatalogCorrection:
+		// The citizen's reason; the field and the values are on the correction.
 		var r *models.OpenCatalogCorrection
 		if r, err = p.store.GetOpenCatalogCorrection(ctx, requestID); err == nil {
 			c.object, c.citizen, deciderID = r.ResourceName, r.CitizenSubject, r.ProviderDeptID
+			c.resourceCode, c.resourceName, c.purpose = r.ResourceCode, r.ResourceName, r.Reason
 		}
 	case policy.ProcCatalogUpdate:
+		// An update spans several resources: it is about the law or decision that triggered it.
 		var r *models.CatalogUpdate
 		if r, err = p.store.GetCatalogUpdate(ctx, requestID); err == nil {
-			c.object, partyID = r.Law, r.DepartmentID
+			c.object, c.partyID, c.purpose = r.Law, r.DepartmentID, r.Law
+			if name := triggerNames[r.Trigger]; name != "" {
+				c.purpose = name + "：" + r.Law
+			}
 		}
 	case policy.ProcRectification:
+		// The ordered department reports its rectification, which the authority reviews.
 		var r *models.Rectification
 		if r, err = p.store.GetRectification(ctx, requestID); err == nil {
-			c.object, partyID = r.ViolationTitle, r.DepartmentID
+			c.object, c.partyID, c.purpose = r.ViolationTitle, r.DepartmentID, r.ViolationTitle
+			if strings.TrimSpace(r.Description) != "" {
+				c.purpose += "：" + r.Description
+			}
 		}
 	case policy.ProcInterfaceExtension:
+		// The department delivers the interface, or applies for more time.
 		var r *models.InterfaceRequirement
 		if r, err = p.store.GetInterfaceRequirement(ctx, requestID); err == nil {
-			c.object, partyID = r.Description, r.DepartmentID
+			c.object, c.partyID, c.purpose = r.Description, r.DepartmentID, r.Description
 		}
 	case policy.ProcAnnualReport:
-		// AR-<year>-<department>: the id says all there is to name.
+		// AR-<year>-<department>: the id says all there is to name. A report has no purpose
+		// of its own: the regulation requires it every year.
 		if year, dept, ok := strings.Cut(strings.TrimPrefix(requestID, "AR-"), "-"); ok && strings.HasPrefix(requestID, "AR-") {
-			c.object, partyID = year+"年度", dept
+			c.object, c.partyID = year+"年度", dept
 		}
 	}
 	switch {
@@ -321,7 +336,7 @@ func (p projection) caseOf(ctx context.Context, procedure, requestID string) (ca
 	case err != nil:
 		return caseFacts{}, err
 	}
-	if c.party, err = p.departmentName(ctx, partyID); err != nil {
+	if c.party, err = p.departmentName(ctx, c.partyID); err != nil {
 		return caseFacts{}, err
 	}
 	if c.decider, err = p.departmentName(ctx, deciderID); err != nil {

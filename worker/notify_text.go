@@ -19,8 +19,13 @@ type caseFacts struct {
 	object string
 	// party is the name of the department that brought the case (a share request's using
 	// department) or that it concerns (the department ordered to rectify); "" for a citizen's
-	// case, whose citizen is never named.
-	party string
+	// case, whose citizen is never named. partyID is its id.
+	party, partyID string
+	// resourceCode and resourceName are the catalog resource of a case about one (object is
+	// then its name); "" otherwise.
+	resourceCode, resourceName string
+	// purpose is why the case was raised, as a task shows it (see taskFacts).
+	purpose string
 	// decider is the name of the department that answers a citizen: the data's producer.
 	decider string
 	// applicantDeptID is the using department of a share request, told of its decision.

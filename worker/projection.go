@@ -26,6 +26,9 @@ func (p projection) SaveTask(ctx context.Context, in activities.ProjectTaskInput
 	if err != nil {
 		return fmt.Errorf("%w: %v", activities.ErrRejected, err)
 	}
+	if t.TaskFacts, err = p.taskFacts(ctx, in); err != nil {
+		return fmt.Errorf("facts of task %s: %w", in.TaskID, err)
+	}
 	if _, err = p.store.UpsertTask(ctx, t); err != nil {
 		return rejected(err)
 	}

@@ -134,10 +134,12 @@ func row[T, K any](t *testing.T, what string, id K, get func(context.Context, K)
 	return got
 }
 
-// taskRow checks a decided task's row in the read model.
+// taskRow checks a decided task's row in the read model. taskID is as the API shows it, every
+// "/" of the stored id written "~".
 func (r *run) taskRow(t *testing.T, taskID, decision string) {
 	t.Helper()
-	task := row(t, "task", taskID, r.store.GetTask, func(v *models.Task) string { return v.Status }, "completed")
+	stored := strings.ReplaceAll(taskID, "~", "/")
+	task := row(t, "task", stored, r.store.GetTask, func(v *models.Task) string { return v.Status }, "completed")
 	if task.Decision != decision {
 		t.Errorf("read model: task %s decision %q, want %q", taskID, task.Decision, decision)
 	}

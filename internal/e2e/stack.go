@@ -121,8 +121,8 @@ func APIPath(base, path string) string {
 	return strings.TrimRight(base, "/") + "/api/v1" + path
 }
 
-// TaskPath is the path of a task's action ("" for the task itself): task ids contain '/',
-// which the path carries escaped.
+// TaskPath is the path of a task's action ("" for the task itself). The API's ids are
+// URL-safe; an id with '/' (the older form) is carried escaped.
 func TaskPath(base, taskID, action string) string {
 	p := APIPath(base, "/tasks/"+url.PathEscape(taskID))
 	if action != "" {
