@@ -112,8 +112,9 @@ func TestSupervisionBoard(t *testing.T) {
 		}
 		wants := []want{
 			{models.DemoAuthorityID, BoardCounts{}, 0, 0, 0, 0, 0, "null", "null"},
-			// (1 late + 1 open late) ÷ (2 + 1 + 1); median of 2, 4, 4, 9 working days.
+			// 1 late of 3 judged; median of 0, 2, 2 working days.
 			{models.DemoUsingDeptID, BoardCounts{}, 3, 0, 2, 1, 0, "0.3333", "2"},
+			// (1 late + 1 open late) ÷ (2 + 1 + 1); median of 2, 4, 4, 9 working days.
 			{models.DemoProvidingDeptID, BoardCounts{Open: 4, NearDue: 1, Overdue: 1}, 4, 1, 2, 1, 1, "0.5", "4"},
 			{models.DemoTechServiceID, BoardCounts{}, 0, 0, 0, 0, 0, "null", "null"},
 			// 3 late of 7 judged; median of 0, 2, 2, 2, 4, 4, 9.
