@@ -7,7 +7,6 @@ import (
 	"math"
 	"time"
 
-	"github.com/datashare/datashare/internal/calendar"
 	"github.com/datashare/datashare/internal/policy"
 )
 
@@ -104,25 +103,12 @@ func (a *AnnualReportActivities) ComputeReportFigures(ctx context.Context, in Re
 		if ans.DueAt != nil && !ans.DecidedAt.After(*ans.DueAt) {
 			f.AnsweredInTime++
 		}
-		total += workdaysAfter(cal, ans.ReceivedAt, ans.DecidedAt)
+		total += cal.WorkdaysAfter(ans.ReceivedAt, ans.DecidedAt)
 	}
 	if len(c.Answers) > 0 {
 		f.AverageWorkdaysToAnswer = math.Round(float64(total)/float64(len(c.Answers))*10) / 10
 	}
 	return f, nil
-}
-
-// workdaysAfter counts the working days after the day of from up to and including the day of
-// to (China time), the way a deadline counts them.
-func workdaysAfter(cal *calendar.Calendar, from, to time.Time) int {
-	n := 0
-	last := calendar.DateOf(to)
-	for d := calendar.DateOf(from).AddDays(1); !d.After(last); d = d.AddDays(1) {
-		if cal.IsWorkday(d) {
-			n++
-		}
-	}
-	return n
 }
 
 // ProjectAnnualReportInput is the whole current state of a report as the read model shows it.

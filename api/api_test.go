@@ -124,6 +124,7 @@ func newTestAPIFor(t testing.TB, db *gorm.DB, profile string) *testAPI {
 		OpenCatalogCorrections: store,
 		InterfaceRequirements:  store,
 		OpenData:               store,
+		Supervision:            store,
 	})
 	if err != nil {
 		t.Fatalf("router: %v", err)

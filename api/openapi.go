@@ -117,6 +117,9 @@ func openAPIDocument(table []route, version string) ([]byte, error) {
 				return nil, err
 			}
 			success.WithJSONSchemaRef(ref)
+			for _, mt := range rt.exports {
+				success.Content[mt] = openapi3.NewMediaType().WithSchema(openapi3.NewStringSchema().WithFormat("binary"))
+			}
 		}
 		if rt.idempotent {
 			op.AddParameter(openapi3.NewHeaderParameter(HeaderIdempotencyKey).

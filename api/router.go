@@ -70,6 +70,9 @@ type Deps struct {
 	// OpenData reads citizens' open-data requests (有条件开放申请), their timelines and tasks;
 	// Starter starts their workflows too.
 	OpenData OpenDataStore
+	// Supervision reads the step tasks of the authority's supervision board (督办看板);
+	// Departments and Calendar complete it.
+	Supervision SupervisionStore
 
 	Checks       []Check
 	Registry     *prometheus.Registry // serves /metrics; HTTP metrics are registered into it
@@ -115,6 +118,9 @@ type route struct {
 	audit bool
 	// contentType is the success response's media type when it is not JSON (a CSV export).
 	contentType string
+	// exports are media types the success response also comes in, chosen with ?format= (the
+	// supervision board as CSV or Excel); JSON stays the default.
+	exports []string
 }
 
 type param struct {
@@ -232,6 +238,12 @@ func routes(d Deps) []route {
 	}
 	openDataRule := "rule_violated: the resource is not published or not open (open type none: 不予开放); procedure_not_in_profile: the profile in force has no open-data procedure"
 	urgers := []auth.Role{auth.RoleApplicant, auth.RoleAuthority}
+	board := supervisionHandlers{store: d.Supervision, departments: d.Departments, calendar: d.Calendar, profile: active, now: now}
+	boardParams := []param{
+		{"from", "first day of the period, YYYY-MM-DD (China); default 1 January of this year"},
+		{"to", "last day of the period, YYYY-MM-DD (China), not before from; default today"},
+		{"format", "json (default), csv (UTF-8 with BOM) or xlsx: the same figures as an attachment named after the period"},
+	}
 	shareRule := "rule_violated: the resource cannot be asked for (not published, or the applicant's own), or a rule of the procedure forbids the action"
 	taskParams := []param{
 		{"status", "open (default), completed, closed or all"},
@@ -296,6 +308,7 @@ func routes(d Deps) []route {
 		{method: http.MethodPost, path: "/api/v1/tasks/:id/unclaim", op: "unclaimTask", summary: "Give a claimed task back to the department's pool", tag: "tasks", status: 200, resp: TaskView{}, handler: tasks.unclaim},
 		{method: http.MethodPost, path: "/api/v1/tasks/:id/transfer", op: "transferTask", summary: "Transfer a task to a person of the department, or (authority, where allowed) to another department (转办)", tag: "tasks", body: TransferInput{}, status: 200, resp: TaskView{}, handler: tasks.transfer, rule: taskRule},
 		{method: http.MethodPost, path: "/api/v1/tasks/:id/comments", op: "commentTask", summary: "Comment on a task (candidates, watchers, the supervising authority)", tag: "tasks", body: CommentInput{}, status: 200, resp: TaskView{}, handler: tasks.comment},
+		{method: http.MethodGet, path: "/api/v1/supervision/board", op: "getSupervisionBoard", summary: "The supervision board (督办看板, authority): every department's open, near-due (≤2 working days left) and overdue step tasks now, by procedure; and over a period the tasks handled, handled on time, the overdue rate (超期率) and the median handling time in working days; as JSON, CSV or Excel", tag: "supervision", roles: authority, query: boardParams, status: 200, resp: SupervisionBoard{}, exports: []string{mediaCSV, mediaXLSX}, handler: board.board},
 		{method: http.MethodPost, path: "/api/v1/tasks/:id/rectification", op: "issueRectificationFromSupervision", summary: "Issue a rectification notice (限期整改) from an open supervision task (督办) of any procedure, to the overdue task's department, linked to it (authority)", tag: "rectifications", roles: authority, body: SupervisionRectificationInput{}, status: 201, resp: RectificationStatus{}, handler: rects.fromSupervision, rule: rectRule},
 		{method: http.MethodPost, path: "/api/v1/tasks/:id/complete", op: "completeTask", summary: "Decide a task: one of its decisions with the fields that decision requires, as the task lists them; an extension task (延期审批) takes approve, or refuse with a reason", tag: "tasks", body: CompleteInput{}, status: 200, resp: TaskView{}, handler: tasks.complete, rule: taskRule},
 

@@ -184,6 +184,8 @@ func apiServer(ctx context.Context, cfg config.Config, log *slog.Logger, s *serv
 		InterfaceRequirements:  store,
 		// Citizens' open-data requests (有条件开放申请): likewise.
 		OpenData: store,
+		// The authority's supervision board reads the task read model.
+		Supervision: store,
 		Checks: []api.Check{
 			{Name: "database", Probe: func(ctx context.Context) error { return models.Ping(ctx, db) }},
 			{Name: "temporal", Probe: func(ctx context.Context) error { return temporalx.CheckHealth(ctx, tc) }},

@@ -76,6 +76,14 @@ func (c *Calendar) WorkdaysOverdue(now, due time.Time) int {
 	return c.workdaysBetween(DateOf(due).AddDays(1), DateOf(now))
 }
 
+// WorkdaysAfter counts the working days after from's date up to and including to's date
+// (Asia/Shanghai): how long a step took under the counting rule, the day of receipt not
+// counted. A step done within N working days of from took at most N; one done on the day of
+// receipt, or on the days off right after it, took 0. It is 0 when to is not after from's date.
+func (c *Calendar) WorkdaysAfter(from, to time.Time) int {
+	return c.workdaysBetween(DateOf(from).AddDays(1), DateOf(to))
+}
+
 // workdaysBetween counts working days from first to last, both included; 0 when first is
 // after last.
 func (c *Calendar) workdaysBetween(first, last Date) int {

@@ -346,6 +346,40 @@ func TestRemainingAndOverdue(t *testing.T) {
 	}
 }
 
+// WorkdaysAfter is how long a step took, counted as its deadline was: a step done at its
+// deadline of N working days took exactly N.
+func TestWorkdaysAfter(t *testing.T) {
+	c := official(t)
+	tests := []struct {
+		from, to string
+		want     int
+	}{
+		{"2026-09-30 10:00", "2026-09-30 18:00", 0}, // the day of receipt is not counted
+		{"2026-09-30 10:00", "2026-10-07 12:00", 0}, // 国庆 1–7 Oct off
+		{"2026-09-30 10:00", "2026-10-08 12:00", 1},
+		{"2026-09-30 10:00", "2026-10-10 12:00", 3}, // 8, 9 and the make-up Saturday 10
+		{"2026-09-30 10:00", "2026-10-12 12:00", 4}, // Sunday 11 off
+		{"2026-09-29 10:00", "2026-09-30 09:00", 1},
+		{"2026-10-12 10:00", "2026-10-09 10:00", 0}, // to before from
+	}
+	for _, tc := range tests {
+		if got := c.WorkdaysAfter(at(tc.from), at(tc.to)); got != tc.want {
+			t.Errorf("WorkdaysAfter(%s, %s) = %d, want %d", tc.from, tc.to, got, tc.want)
+		}
+	}
+	for day := at("2026-09-20 15:00"); day.Before(at("2026-10-20 00:00")); day = day.AddDate(0, 0, 1) {
+		for n := 1; n <= 12; n++ {
+			due, err := c.Due(day, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.WorkdaysAfter(day, due.Due); got != n {
+				t.Errorf("received %s, due in %d working days at %s: WorkdaysAfter = %d", day, n, due.Due, got)
+			}
+		}
+	}
+}
+
 func TestDueBadInput(t *testing.T) {
 	c := official(t)
 	tests := []struct {
