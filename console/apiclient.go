@@ -69,17 +69,30 @@ func (r *recorder) Write(b []byte) (int, error) {
 // (an Idempotency-Key). A 2xx answer is decoded into out (when not nil); any other is an
 // *apiError, or errSignedOut for 401.
 func (cl apiClient) call(method, path string, body any, out any, header ...string) error {
+	rec, err := cl.send(method, path, body, header...)
+	if err != nil || out == nil {
+		return err
+	}
+	if err := json.Unmarshal(rec.body.Bytes(), out); err != nil {
+		return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
+	}
+	return nil
+}
+
+// send sends one request and returns a 2xx answer as it is (an export's bytes and headers);
+// any other answer is an *apiError, or errSignedOut for 401.
+func (cl apiClient) send(method, path string, body any, header ...string) (*recorder, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		rd = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(cl.ctx, method, path, rd)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.RemoteAddr = cl.remote
 	req.Header.Set("Accept", "application/json")
@@ -101,16 +114,10 @@ func (cl apiClient) call(method, path string, body any, out any, header ...strin
 		rec.status = http.StatusOK
 	}
 	if rec.status >= 200 && rec.status < 300 {
-		if out == nil {
-			return nil
-		}
-		if err := json.Unmarshal(rec.body.Bytes(), out); err != nil {
-			return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
-		}
-		return nil
+		return rec, nil
 	}
 	if rec.status == http.StatusUnauthorized {
-		return errSignedOut
+		return nil, errSignedOut
 	}
 	var env api.ErrorBody
 	_ = json.Unmarshal(rec.body.Bytes(), &env)
@@ -118,10 +125,15 @@ func (cl apiClient) call(method, path string, body any, out any, header ...strin
 	if e.Message == "" {
 		e.Message = strings.TrimSpace(http.StatusText(rec.status))
 	}
-	return e
+	return nil, e
 }
 
 func (cl apiClient) get(path string, out any) error { return cl.call(http.MethodGet, path, nil, out) }
+
+// raw GETs path and returns the answer as it is, for a download.
+func (cl apiClient) raw(path string) (*recorder, error) {
+	return cl.send(http.MethodGet, path, nil, "Accept", "*/*")
+}
 
 // query builds "path?k=v&…" from pairs, leaving out empty values.
 func query(path string, kv ...string) string {

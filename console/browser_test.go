@@ -367,6 +367,9 @@ func TestConsoleScreenshots(t *testing.T) {
 	staff := tab(t, citizen)
 	signInByClick(t, staff, base, clerk)
 	untilShown(t, s, staff, "/console/", reqID)
+	// The data authority supervises: its board counts the open request in the producer's row.
+	authority := tab(t, citizen)
+	signInByClick(t, authority, base, "demo-authority")
 
 	pages := []struct {
 		name string
@@ -377,6 +380,7 @@ func TestConsoleScreenshots(t *testing.T) {
 		{"inbox", staff, "/console/", []string{reqID, "开放"}},
 		{"task", staff, "/console/tasks/" + url.PathEscape(task.ID), []string{reqID, "企业信用研究", "作出决定"}},
 		{"citizen-request", citizen, reqPath, []string{reqID, "企业信用研究", "第四十六条"}},
+		{"board", authority, "/console/board", []string{"督办看板", "当前在办", "超期率"}},
 	}
 	sizes := []struct {
 		name string

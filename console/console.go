@@ -165,6 +165,8 @@ func (c *Console) routes() *gin.Engine {
 	r.GET("/console/tasks/*id", c.page(c.taskPage))
 	r.POST("/console/tasks/*id", c.page(c.taskAction))
 	r.GET("/console/notifications", c.page(c.notifications))
+	r.GET("/console/board", c.page(c.board))
+	r.GET("/console/board/export", c.page(c.boardExport))
 	r.POST("/console/notifications/:id/read", c.page(c.readNotification))
 
 	r.GET("/console/catalog", c.page(c.catalog))
@@ -503,6 +505,9 @@ func navFor(me *api.MeView, p *api.PolicyView, path string) []navItem {
 	add("/console/grants", "共享授权")
 	if applies(p, "open_data") && hasRole(me, "approver", "dept_head", "authority", "admin") {
 		add("/console/open-data", "开放申请")
+	}
+	if hasRole(me, "authority") {
+		add("/console/board", "督办看板")
 	}
 	return items
 }

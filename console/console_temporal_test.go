@@ -182,6 +182,37 @@ func TestShareRequestThroughTheConsole(t *testing.T) {
 		}
 	})
 
+	t.Run("the authority's supervision board, with its exports", func(t *testing.T) {
+		authority := s.browser()
+		authority.signIn("demo-authority")
+		p := authority.get("/console/board?from=2026-01-01&to=2026-12-31")
+		if p.Status != 200 || !strings.Contains(p.Body, "督办看板") || !strings.Contains(p.Body, `id="board-now"`) || !strings.Contains(p.Body, "超期率") {
+			t.Fatalf("board page (%d):\n%s", p.Status, p.Body)
+		}
+		// The request decided above was handled in the period by the providing department.
+		if !strings.Contains(p.Body, "2026-01-01 至 2026-12-31") {
+			t.Errorf("board page lacks its period:\n%s", p.Body)
+		}
+		x := authority.get("/console/board/export?format=xlsx&from=2026-01-01&to=2026-12-31")
+		if x.Status != 200 || !strings.HasPrefix(x.Body, "PK") || !strings.Contains(x.Header.Get("Content-Disposition"), "attachment") {
+			t.Errorf("xlsx export: %d %v %q", x.Status, x.Header, x.Body[:min(len(x.Body), 20)])
+		}
+		c := authority.get("/console/board/export?format=csv&from=2026-01-01&to=2026-12-31")
+		if c.Status != 200 || !strings.HasPrefix(c.Body, "\ufeff") || !strings.Contains(c.Body, "超期率") {
+			t.Errorf("csv export: %d %q", c.Status, c.Body[:min(len(c.Body), 200)])
+		}
+		// Only the authority supervises: another user's board is refused by the API, and the
+		// page says so.
+		approver := s.browser()
+		approver.signIn("demo-approver")
+		if p := approver.get("/console/board"); p.Status != 403 {
+			t.Errorf("an approver's board: %d", p.Status)
+		}
+		if strings.Contains(approver.get("/console/").Body, "/console/board") {
+			t.Error("an approver's navigation offers the board")
+		}
+	})
+
 	t.Run("admins get a link to the workflow in Temporal UI", func(t *testing.T) {
 		admin := s.browser()
 		admin.signIn("demo-authority")

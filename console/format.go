@@ -212,6 +212,8 @@ func (c *Console) funcs() template.FuncMap {
 		"has":         hasRole,
 		"citizenOnly": citizenOnly,
 		"join":        strings.Join,
+		"percent":     percent,
+		"workdays":    workdays,
 		"workflowURL": func(me *api.MeView, workflowID string) string {
 			if c.d.TemporalUIURL == "" || workflowID == "" || !hasRole(me, "admin") {
 				return ""

@@ -105,7 +105,7 @@ func newStack(t *testing.T, profileID string, withTemporal bool) *stack {
 		Logger: quiet, Verifier: s.signer, Catalog: store, Departments: store, Directory: store, Idempotency: store,
 		Calendar: cal, CalendarData: store, Policies: profiles, ActivePolicy: profileID, Tasks: store,
 		ShareRequests: store, Corrections: store, CatalogUpdates: store, Audit: store, AnnualReports: store,
-		Notifications: store, Rectifications: store, OpenCatalogCorrections: store, InterfaceRequirements: store,
+		Notifications: store, Supervision: store, Rectifications: store, OpenCatalogCorrections: store, InterfaceRequirements: store,
 		OpenData: store, Registry: prometheus.NewRegistry(),
 	}
 	if tc != nil {
