@@ -228,6 +228,64 @@ func TestShareRequestThroughTheConsole(t *testing.T) {
 			t.Errorf("admin's request page lacks %s:\n%s", want, p.Body)
 		}
 	})
+
+	// README step 4: the authority suspends the grant, with a reason, through the forms on the
+	// request's page, and may resume it; an approver gets no form, and a post of its own is
+	// refused by the API.
+	t.Run("the authority suspends and resumes the grant", func(t *testing.T) {
+		reqPage := "/console/requests/share/" + created.ID
+		approver := s.browser()
+		approver.signIn("demo-approver")
+		if p := approver.get(reqPage); p.Status != 200 || strings.Contains(p.Body, reqPage+"/suspend") || strings.Contains(p.Body, "暂停授权") {
+			t.Errorf("an approver's request page offers the grant's forms (%d):\n%s", p.Status, p.Body)
+		}
+		if p := approver.form(reqPage, reqPage+"/suspend", url.Values{"reason": {"自行暂停"}}); p.Status != http.StatusForbidden {
+			t.Fatalf("an approver's suspension: %d\n%s", p.Status, p.Body)
+		}
+
+		authority := s.browser()
+		authority.signIn("demo-authority")
+		p := authority.get(reqPage)
+		for _, want := range []string{`action="` + reqPage + `/suspend"`, `action="` + reqPage + `/revoke"`,
+			`<label for="g-suspend-reason">`, `<label for="g-revoke-reason">`, ">暂停</button>", ">撤销</button>"} {
+			if !strings.Contains(p.Body, want) {
+				t.Errorf("authority's request page lacks %s", want)
+			}
+		}
+		if strings.Contains(p.Body, reqPage+"/resume") {
+			t.Error("an active grant offers resume")
+		}
+		// Without a reason the API refuses it, and its error is at the field.
+		p = authority.form(reqPage, reqPage+"/suspend", url.Values{"reason": {"  "}})
+		if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, `<p class="field-error" id="g-suspend-reason-error">`) ||
+			!strings.Contains(p.Body, `aria-describedby="g-suspend-reason-error"`) {
+			t.Fatalf("suspension without reason: %d\n%s", p.Status, p.Body)
+		}
+		if strings.Contains(p.Body, `id="g-revoke-reason-error"`) {
+			t.Error("the error shows on the revoke form too")
+		}
+		p = authority.form(reqPage, reqPage+"/suspend", url.Values{"reason": {"使用部门超范围使用数据"}})
+		if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, reqPage+"?done=grant_suspended") {
+			t.Fatalf("suspend: %d %q\n%s", p.Status, p.Location, p.Body)
+		}
+		after := authority.get(p.Location)
+		if !strings.Contains(after.Body, "共享授权已暂停。") || !strings.Contains(after.Body, "已暂停（使用部门超范围使用数据）") ||
+			!strings.Contains(after.Body, `action="`+reqPage+`/resume"`) || strings.Contains(after.Body, `action="`+reqPage+`/suspend"`) {
+			t.Fatalf("after the suspension:\n%s", after.Body)
+		}
+		var grant api.GrantList
+		s.apiCall("GET", "/api/v1/grants?status=suspended", s.token("demo-authority"), nil, &grant)
+		if len(grant.Items) != 1 || grant.Items[0].RequestID != created.ID {
+			t.Fatalf("suspended grants: %+v", grant.Items)
+		}
+		p = authority.form(reqPage, reqPage+"/resume", url.Values{"reason": {"已整改"}})
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("resume: %d\n%s", p.Status, p.Body)
+		}
+		if after := authority.get(p.Location); !strings.Contains(after.Body, "共享授权已恢复。") || !strings.Contains(after.Body, "有效（已整改）") {
+			t.Fatalf("after the resumption:\n%s", after.Body)
+		}
+	})
 }
 
 // firstReadButton is the id of the first notification with a mark-read button.

@@ -224,16 +224,19 @@ var shareTypes = map[string]string{
 
 // flashes are the confirmations after a form post (?done=…).
 var flashes = map[string]string{
-	"claimed":     "已签收。",
-	"unclaimed":   "已退回部门待办池。",
-	"commented":   "意见已记录。",
-	"transferred": "已转办。",
-	"decided":     "决定已提交。",
-	"urged":       "已催办。",
-	"created":     "申请已提交。",
-	"withdrawn":   "申请已撤回。",
-	"negotiation": "已申请协商。",
-	"read":        "已标为已读。",
+	"claimed":         "已签收。",
+	"unclaimed":       "已退回部门待办池。",
+	"commented":       "意见已记录。",
+	"transferred":     "已转办。",
+	"decided":         "决定已提交。",
+	"urged":           "已催办。",
+	"created":         "申请已提交。",
+	"withdrawn":       "申请已撤回。",
+	"negotiation":     "已申请协商。",
+	"read":            "已标为已读。",
+	"grant_suspended": "共享授权已暂停。",
+	"grant_resumed":   "共享授权已恢复。",
+	"grant_revoked":   "共享授权已撤销。",
 }
 
 func label(m map[string]string, code string) string {

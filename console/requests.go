@@ -262,15 +262,18 @@ func (c *Console) createRequest(r *req, kind, apiPath string, body map[string]an
 
 // requestData is a case's page.
 type requestData struct {
-	Procedure  string
-	ID         string
-	Facts      []fact
-	Common     requestCommon
-	OpenTasks  []taskItem
-	Actions    []string // withdraw, urge, negotiation
-	Failed     string
-	Form       *formState
-	WorkflowID string
+	Procedure string
+	ID        string
+	Facts     []fact
+	Common    requestCommon
+	OpenTasks []taskItem
+	Actions   []string // withdraw, urge, negotiation
+	// GrantActions are the authority's actions on the request's grant: suspend (暂停),
+	// resume (恢复), revoke (撤销).
+	GrantActions []string
+	Failed       string
+	Form         *formState
+	WorkflowID   string
 	// Visible are the open tasks the caller may open (the API shows a task to its
 	// departments, its assignee and the authority); the others are listed without a link.
 	Visible map[string]bool
@@ -298,7 +301,7 @@ type requestCommon struct {
 // requestActions are the actions a case's page offers, by procedure; the API decides whether
 // the caller may take them now.
 var requestActions = map[string][]string{
-	"share":     {"withdraw", "urge", "negotiation"},
+	"share":     {"withdraw", "urge", "negotiation", "suspend", "resume", "revoke"},
 	"open_data": {"withdraw"},
 }
 
@@ -359,6 +362,9 @@ func (c *Console) showRequest(r *req, status int, failed string, st *formState) 
 		if applicant && common.Status == "refused" {
 			d.Actions = append(d.Actions, "negotiation")
 		}
+		if g := common.Grant; g != nil && hasRole(me, "authority") {
+			d.GrantActions = grantActions[g.Status]
+		}
 	case "open_data":
 		if hasRole(me, "citizen") && common.ApplicantSubject == me.Subject && common.Status == "pending" {
 			d.Actions = append(d.Actions, "withdraw")
@@ -368,8 +374,21 @@ func (c *Console) showRequest(r *req, status int, failed string, st *formState) 
 	r.render(status, "request", title, d)
 }
 
-// requestAction sends an applicant's action on its case: withdraw (撤回), urge (催办), ask for
-// negotiation (协商).
+// grantActions are the actions the authority may take on a grant in a status; the API
+// decides whether they hold.
+var grantActions = map[string][]string{
+	"active":    {"suspend", "revoke"},
+	"suspended": {"resume", "revoke"},
+}
+
+// isGrantAction: the action is on the request's grant (/api/v1/grants/:id/…), not on the request.
+func isGrantAction(action string) bool {
+	return action == "suspend" || action == "resume" || action == "revoke"
+}
+
+// requestAction sends an action on a case: the applicant's withdraw (撤回), urge (催办), ask
+// for negotiation (协商); the authority's suspend (暂停), resume (恢复) or revoke (撤销) of the
+// share request's grant.
 func (c *Console) requestAction(r *req) {
 	proc, id, action := r.Param("procedure"), r.Param("id"), r.Param("action")
 	if !slices.Contains(requestActions[proc], action) {
@@ -378,19 +397,37 @@ func (c *Console) requestAction(r *req) {
 	}
 	body := map[string]any{}
 	switch action {
-	case "withdraw", "negotiation":
+	case "withdraw", "negotiation", "suspend", "resume", "revoke":
 		body["reason"] = trimmed(r, "reason")
 	case "urge":
 		body["text"] = trimmed(r, "text")
 	}
-	err := r.api.call(http.MethodPost, requestPaths[proc]+url.PathEscape(id)+"/"+action, body, nil)
+	target := requestPaths[proc] + url.PathEscape(id) + "/" + action
+	if isGrantAction(action) {
+		var sr struct {
+			Grant *api.GrantView `json:"grant"`
+		}
+		if err := r.api.get(requestPaths[proc]+url.PathEscape(id), &sr); err != nil {
+			r.fail(err)
+			return
+		}
+		if sr.Grant == nil {
+			c.plainError(r.Context, http.StatusNotFound, "这个申请没有共享授权。")
+			return
+		}
+		target = "/api/v1/grants/" + url.PathEscape(sr.Grant.ID) + "/" + action
+	}
+	err := r.api.call(http.MethodPost, target, body, nil)
 	if err == nil {
-		done := map[string]string{"withdraw": "withdrawn", "urge": "urged", "negotiation": "negotiation"}[action]
+		done := map[string]string{"withdraw": "withdrawn", "urge": "urged", "negotiation": "negotiation",
+			"suspend": "grant_suspended", "resume": "grant_resumed", "revoke": "grant_revoked"}[action]
 		r.redirect(requestURL(proc, id), done)
 		return
 	}
 	e, ok := asAPIError(err)
-	if !ok || e.Status >= 500 {
+	// A grant action the caller may not take is the API's refusal page: the forms are the
+	// authority's only, so there is no form of the caller's to show it at.
+	if !ok || e.Status >= 500 || (isGrantAction(action) && (e.Status == http.StatusForbidden || e.Status == http.StatusNotFound)) {
 		r.fail(err)
 		return
 	}
