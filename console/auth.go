@@ -28,6 +28,9 @@ type loginData struct {
 	// Unavailable says why nobody can sign in here (no sign-in method configured).
 	Unavailable string
 	Error       string
+	// SignedOut: the page after signing out of an identity provider's session, with a link
+	// to sign in again.
+	SignedOut bool
 }
 
 // loginPage offers the sign-in: the identity provider's when an Authenticator is set,
@@ -132,8 +135,17 @@ func (c *Console) authCallback(g *gin.Context) {
 }
 
 // logout clears the session cookie; the token itself stays valid until it expires, as a
-// bearer token does.
+// bearer token does. With an identity provider it answers a signed-out page linking to the
+// sign-in rather than redirecting there: /console/login would redirect on to the provider,
+// which the form-action 'self' of the policy forbids at the end of a form's redirects (the
+// browser would stay on the page, signed out but showing it), and a provider still holding
+// its own session would sign the person straight back in.
 func (c *Console) logout(r *req) {
 	c.endSession(r.Writer)
+	if c.d.Authenticator != nil {
+		r.Header("Cache-Control", "no-store")
+		c.write(r.Context, http.StatusOK, "login", view{Title: "已退出", Data: loginData{Return: oidcConsoleHome, SignedOut: true}})
+		return
+	}
 	r.Redirect(http.StatusSeeOther, "/console/login")
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -58,6 +59,24 @@ type stack struct {
 
 func newStack(t *testing.T, profileID string, withTemporal bool) *stack {
 	t.Helper()
+	return newStackWith(t, profileID, withTemporal, nil)
+}
+
+// signInWith is how a stack signs browsers in other than by the dev sign-in: given the
+// console's base URL (known before anything is built, the listener being open), it returns the
+// API's verifier and the console's Authenticator.
+type signInWith func(base string) (auth.Verifier, Authenticator)
+
+// newStackWith is newStack with the API's verifier and the console's Authenticator from
+// signIn; nil signIn is the dev sign-in with the stack's signer.
+func newStackWith(t *testing.T, profileID string, withTemporal bool, signIn signInWith) *stack {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	base := "http://" + ln.Addr().String()
 	quiet := slog.New(slog.DiscardHandler)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
@@ -71,6 +90,11 @@ func newStack(t *testing.T, profileID string, withTemporal bool) *stack {
 		t.Fatal(err)
 	}
 	s := &stack{t: t, ctx: ctx, signer: auth.NewDevSigner(key), store: store, db: db, extra: map[string]auth.Principal{}}
+	var verifier auth.Verifier = s.signer
+	var authn Authenticator
+	if signIn != nil {
+		verifier, authn = signIn(base)
+	}
 	cal, err := calsource.New(store, 0, quiet, prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +126,7 @@ func newStack(t *testing.T, profileID string, withTemporal bool) *stack {
 		t.Cleanup(w.Stop)
 	}
 	deps := api.Deps{
-		Logger: quiet, Verifier: s.signer, Catalog: store, Departments: store, Directory: store, Idempotency: store,
+		Logger: quiet, Verifier: verifier, Catalog: store, Departments: store, Directory: store, Idempotency: store,
 		Calendar: cal, CalendarData: store, Policies: profiles, ActivePolicy: profileID, Tasks: store,
 		ShareRequests: store, Corrections: store, CatalogUpdates: store, Audit: store, AnnualReports: store,
 		Notifications: store, Supervision: store, Rectifications: store, OpenCatalogCorrections: store, InterfaceRequirements: store,
@@ -118,13 +142,20 @@ func newStack(t *testing.T, profileID string, withTemporal bool) *stack {
 	s.router = router
 	consoleKey := make([]byte, KeySize)
 	_, _ = rand.Read(consoleKey)
-	s.con, err = New(Deps{API: router, Key: consoleKey, Logger: quiet,
+	cd := Deps{API: router, Key: consoleKey, Logger: quiet,
 		TemporalUIURL: "http://temporal-ui.test", TemporalNamespace: "default",
-		Now: s.clock, DevSign: s.devSign, DevUsers: s.devUsers})
+		Now: s.clock, DevSign: s.devSign, DevUsers: s.devUsers}
+	if authn != nil {
+		cd.Authenticator, cd.DevSign, cd.DevUsers = authn, nil, nil
+	}
+	s.con, err = New(cd)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.srv = httptest.NewServer(s.con)
+	s.srv = httptest.NewUnstartedServer(s.con)
+	s.srv.Listener.Close()
+	s.srv.Listener = ln
+	s.srv.Start()
 	t.Cleanup(s.srv.Close)
 	return s
 }
