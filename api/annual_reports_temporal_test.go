@@ -49,6 +49,11 @@ func TestAnnualReportRoundThroughTemporal(t *testing.T) {
 		len(report.LegalBasis) == 0 || report.Figures["requests_received"] == nil {
 		t.Fatalf("report = %+v", report)
 	}
+	// The report row and its task are projected by separate activities: wait for the task the
+	// test acts on, not only for the report.
+	s.eventually(t, "the report's task readable by its department", func() bool {
+		return ta.do("GET", taskPath(report.TaskID), ta.providerApprover(), nil).status == 200
+	})
 	ta.expect(ta.do("POST", taskPath(report.TaskID)+"/complete", ta.providerApprover(), map[string]any{"decision": "submit"}), 422)
 	ta.expect(ta.do("POST", taskPath(report.TaskID)+"/complete", ta.providerApprover(), map[string]any{"decision": "submit", "report": "2025年度共享情况"}), 200)
 	s.eventually(t, "the report submitted", func() bool {
