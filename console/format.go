@@ -213,6 +213,7 @@ func (c *Console) funcs() template.FuncMap {
 		"citizenOnly": citizenOnly,
 		"join":        strings.Join,
 		"percent":     percent,
+		"filter":      newFilter,
 		"workdays":    workdays,
 		"workflowURL": func(me *api.MeView, workflowID string) string {
 			if c.d.TemporalUIURL == "" || workflowID == "" || !hasRole(me, "admin") {

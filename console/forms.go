@@ -47,6 +47,16 @@ type fieldView struct {
 }
 
 // option is one entry of a select.
+// filterView is one labelled select of a list's filter form (the "filter" template).
+type filterView struct {
+	Name, Label string
+	Options     []option
+}
+
+func newFilter(name, label string, options []option) filterView {
+	return filterView{Name: name, Label: label, Options: options}
+}
+
 type option struct {
 	Value, Label string
 	Selected     bool
