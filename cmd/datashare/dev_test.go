@@ -215,9 +215,20 @@ func TestDevModeEndToEnd(t *testing.T) {
 		t.Fatalf("share request = %s", body)
 	}
 	// The web console is on the same listener: the approver signs in and finds the task.
+	// The task row is projected by an activity after the create answers, so the inbox is
+	// read until it shows the request.
 	browser := consoleSignIn(t, base, "demo-approver")
-	if status, body := browse(t, browser, base+"/console/"); status != 200 || !strings.Contains(body, req.ID) {
-		t.Fatalf("console inbox: %d %s", status, body)
+	var inbox string
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		status, body := browse(t, browser, base+"/console/")
+		if status == 200 && strings.Contains(body, req.ID) {
+			break
+		}
+		inbox = fmt.Sprintf("%d %s", status, body)
+		if time.Now().After(deadline) {
+			t.Fatalf("console inbox never showed %s: %s", req.ID, inbox)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 	p.stop(t)
 
