@@ -155,12 +155,26 @@ func TestConsoleInBrowser(t *testing.T) {
 	if text := bodyText(t, applicant); !strings.Contains(text, "NX-SCJG-0002") {
 		t.Fatalf("new-request form:\n%s", text)
 	}
-	browsertest.Do(t, applicant, "fill and submit the request",
+	browsertest.Do(t, applicant, "fill the request",
 		chromedp.SendKeys(chromedp.CSS(`#n-purpose`), "社会保险待遇资格认证"),
 		chromedp.SendKeys(chromedp.CSS(`#n-scope`), "法定代表人姓名、身份证件号码"),
 		// The validity field comes filled with a default: the applicant replaces it.
 		chromedp.SetValue(chromedp.CSS(`#n-requested_validity_days`), ""),
-		chromedp.SendKeys(chromedp.CSS(`#n-requested_validity_days`), "365"),
+		chromedp.SendKeys(chromedp.CSS(`#n-requested_validity_days`), "180"))
+	// The session ends while the form is being filled: the submission goes to the sign-in,
+	// and signing in again brings the form back as typed.
+	s.setClock(time.Now().Add(devSessionTTL + time.Minute))
+	browsertest.Do(t, applicant, "submit after the session ended",
+		chromedp.Click(chromedp.CSS(`form.wide button[type="submit"]`)))
+	waitFor(t, applicant, "the sign-in page", `location.pathname === "/console/login"`)
+	browsertest.Do(t, applicant, "sign in again",
+		chromedp.Click(chromedp.CSS(`button[name="user"][value="demo-applicant"]`)))
+	waitFor(t, applicant, "the form given back as typed", `location.pathname === "/console/share-requests/new" && `+
+		`document.querySelector("#draft-notice") && document.querySelector("#n-purpose").value === "社会保险待遇资格认证" && `+
+		`document.querySelector("#n-scope").value === "法定代表人姓名、身份证件号码" && `+
+		`document.querySelector("#n-requested_validity_days").value === "180"`)
+	s.setClock(time.Time{})
+	browsertest.Do(t, applicant, "submit the request",
 		chromedp.Click(chromedp.CSS(`form.wide button[type="submit"]`)))
 	waitFor(t, applicant, "the request's page", `location.pathname.startsWith("/console/requests/share/")`)
 	loc := browsertest.Get(t, applicant, "location", chromedp.Location())

@@ -215,6 +215,9 @@ type req struct {
 	sess session
 	api  apiClient
 	me   *api.MeView
+	// draft is a form this person sent from this page when the session had ended, to fill in
+	// again.
+	draft *draft
 }
 
 // page wraps a handler that needs a session: without one the browser goes to sign in and comes
@@ -228,6 +231,9 @@ func (c *Console) page(h func(*req)) gin.HandlerFunc {
 		}
 		r := &req{Context: g, con: c, sess: s, api: apiClient{api: c.d.API, ctx: g.Request.Context(),
 			token: s.Token, requestID: newRequestID(), remote: g.Request.RemoteAddr}}
+		if g.Request.Method == http.MethodGet {
+			r.draft = c.takeDraft(g, s)
+		}
 		if g.Request.Method == http.MethodPost {
 			g.Request.Body = http.MaxBytesReader(g.Writer, g.Request.Body, maxFormBytes)
 			if err := g.Request.ParseForm(); err != nil {
@@ -244,13 +250,16 @@ func (c *Console) page(h func(*req)) gin.HandlerFunc {
 }
 
 // toLogin sends the browser to sign in, to come back to the page it asked for (for a form
-// post, to the page the form was on).
+// post, to the page the form was on, which then gets the form back as it was typed).
 func (c *Console) toLogin(g *gin.Context) {
 	back := g.Request.URL.RequestURI()
 	if g.Request.Method != http.MethodGet {
 		back = Prefix
 		if ref := g.Request.Referer(); ref != "" {
 			back = refererPath(ref)
+		}
+		if g.Request.Method == http.MethodPost {
+			c.keepDraft(g, back)
 		}
 	}
 	g.Redirect(http.StatusSeeOther, loginURL(back))
@@ -288,7 +297,9 @@ type view struct {
 	Err     *apiError
 	Region  string
 	DevMode bool
-	Data    any
+	// Draft is a form given back after a sign-in, to fill in again.
+	Draft *draftView
+	Data  any
 }
 
 type navItem struct {
@@ -305,7 +316,7 @@ func (r *req) render(status int, name, title string, data any) {
 		return
 	}
 	v := view{Title: title, Me: me, CSRF: csrfToken(r.sess.Secret), Path: r.Request.URL.Path, Data: data,
-		Flash: flashText(r.Query("done"))}
+		Flash: flashText(r.Query("done")), Draft: r.draft.view()}
 	var notes api.NotificationList
 	if err := r.api.get("/api/v1/notifications?unread=true&limit=1", &notes); err == nil {
 		v.Unread = notes.Unread

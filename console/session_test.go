@@ -241,3 +241,100 @@ func TestConsoleImportsNoServerSide(t *testing.T) {
 		}
 	}
 }
+
+// A form sent after the session ended is kept: the person signs in again and finds the form
+// on its page as typed, once; nobody else gets it, and a post without the session's CSRF
+// token (another site's) leaves nothing to restore.
+func TestExpiredSessionKeepsTheForm(t *testing.T) {
+	s := newStack(t, "ningxia", false)
+	rid := strconv.FormatInt(s.resourceID("NX-SCJG-0002"), 10)
+	formPage := "/console/share-requests/new?resource_id=" + rid
+	typed := url.Values{"resource_id": {rid}, "purpose": {"社会保险待遇资格认证"}, "scope": {"法定代表人姓名"},
+		"duty_basis": {"《社会保险法》第八十一条"}, "requested_validity_days": {"30"}, "idem": {"console-draft-test"}}
+
+	// sendLate opens the form, lets the session expire, then sends it from the page.
+	sendLate := func(b *browser, withToken bool) page {
+		t.Helper()
+		s.setClock(time.Time{})
+		b.signIn("demo-applicant")
+		at := b.get(formPage)
+		if at.Status != 200 {
+			t.Fatalf("form page: %d %s", at.Status, at.Body)
+		}
+		s.setClock(time.Now().Add(devSessionTTL + time.Minute))
+		form := url.Values{}
+		for k, v := range typed {
+			form[k] = v
+		}
+		if withToken {
+			form.Set("csrf", csrf(t, at))
+		}
+		req, _ := http.NewRequest("POST", b.base+"/console/share-requests", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Referer", b.base+formPage)
+		p := b.do(req)
+		if p.Status != http.StatusSeeOther || p.Location != "/console/login?return="+url.QueryEscape(formPage) {
+			t.Fatalf("late post: %d %q, want the sign-in returning to the form", p.Status, p.Location)
+		}
+		return p
+	}
+	hasDraftCookie := func(p page) bool {
+		for _, c := range (&http.Response{Header: p.Header}).Cookies() {
+			if c.Name == draftCookie && c.Value != "" {
+				return true
+			}
+		}
+		return false
+	}
+
+	b := s.browser()
+	if p := sendLate(b, true); !hasDraftCookie(p) {
+		t.Fatalf("no draft kept: %v", p.Header.Values("Set-Cookie"))
+	}
+	b.signIn("demo-applicant")
+	back := b.get(formPage)
+	if back.Status != 200 || !strings.Contains(back.Body, "登录已过期") || !strings.Contains(back.Body, "draft.js") ||
+		!strings.Contains(back.Body, "社会保险待遇资格认证") || !strings.Contains(back.Body, "《社会保险法》第八十一条") ||
+		!strings.Contains(back.Body, `"action":"/console/share-requests"`) {
+		t.Fatalf("the form page after signing in again does not give the draft back: %d\n%s", back.Status, back.Body)
+	}
+	if again := b.get(formPage); strings.Contains(again.Body, "登录已过期") {
+		t.Errorf("the draft is given back twice")
+	}
+	// Nothing reached the API.
+	var list struct {
+		Items []any `json:"items"`
+	}
+	s.apiCall("GET", "/api/v1/share-requests", s.token("demo-applicant"), nil, &list)
+	if len(list.Items) != 0 {
+		t.Fatalf("the late post created a request: %+v", list.Items)
+	}
+
+	// Another person signing in on the same browser does not get it.
+	b3 := s.browser()
+	sendLate(b3, true)
+	b3.signIn("demo-approver")
+	if p := b3.get(formPage); strings.Contains(p.Body, "登录已过期") || strings.Contains(p.Body, "社会保险待遇资格认证") {
+		t.Errorf("another user got the draft:\n%s", p.Body)
+	}
+
+	// A post without the session's token keeps nothing.
+	b2 := s.browser()
+	if p := sendLate(b2, false); hasDraftCookie(p) {
+		t.Errorf("a post without the CSRF token left a draft")
+	}
+}
+
+func TestTokenSubject(t *testing.T) {
+	claims := base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"demo-applicant","exp":1}`))
+	for token, want := range map[string]string{
+		"h." + claims + ".sig": "demo-applicant",
+		"opaque-token":         "",
+		"h.!!.sig":             "",
+		"h." + base64.RawURLEncoding.EncodeToString([]byte(`[1]`)) + ".s": "",
+	} {
+		if got := tokenSubject(token); got != want {
+			t.Errorf("tokenSubject(%q) = %q, want %q", token, got, want)
+		}
+	}
+}
