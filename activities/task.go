@@ -73,14 +73,16 @@ type ProjectTaskInput struct {
 	// Proposal is the pending proposal of a mutual decision, nil when none.
 	Proposal *Proposal `json:"proposal,omitempty"`
 	// Assignee is the subject that claimed it, "" when unclaimed.
-	Assignee        string           `json:"assignee,omitempty"`
-	Status          string           `json:"status"`
-	Decisions       []DecisionOption `json:"decisions,omitempty"`
-	Decision        string           `json:"decision,omitempty"`
-	ReceivedAt      time.Time        `json:"received_at"`
-	DueAt           *time.Time       `json:"due_at,omitempty"` // nil: no deadline
-	CalendarVersion string           `json:"calendar_version,omitempty"`
-	Provisional     bool             `json:"provisional,omitempty"`
+	Assignee  string           `json:"assignee,omitempty"`
+	Status    string           `json:"status"`
+	Decisions []DecisionOption `json:"decisions,omitempty"`
+	Decision  string           `json:"decision,omitempty"`
+	// DecidedBy is the subject that gave Decision (the inbox's 已办), "" before one.
+	DecidedBy       string     `json:"decided_by,omitempty"`
+	ReceivedAt      time.Time  `json:"received_at"`
+	DueAt           *time.Time `json:"due_at,omitempty"` // nil: no deadline
+	CalendarVersion string     `json:"calendar_version,omitempty"`
+	Provisional     bool       `json:"provisional,omitempty"`
 	// LegalBasis of the deadline; LocalDefault marks "local default, no statutory deadline".
 	LegalBasis   []string   `json:"legal_basis,omitempty"`
 	LocalDefault bool       `json:"local_default,omitempty"`

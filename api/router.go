@@ -248,6 +248,8 @@ func routes(d Deps) []route {
 	taskParams := []param{
 		{"status", "open (default), completed, closed or all"},
 		{"procedure", "procedure code, e.g. share"},
+		{"step", "step code, e.g. reply"},
+		{"decided_by", "me: instead of the inbox, the tasks the caller decided (已办), the most recent first; status does not apply"},
 		{"overdue", "true or false"},
 		{"due_before", "RFC 3339 time, or YYYY-MM-DD for the start of that day (China)"},
 		{"limit", "page size, 1-100 (default 20)"},

@@ -74,7 +74,9 @@ type TaskView struct {
 	Assignee string `json:"assignee,omitempty"`
 	Status   string `json:"status"` // open, completed, closed
 	// Decision is how a completed task was decided.
-	Decision   string  `json:"decision,omitempty"`
+	Decision string `json:"decision,omitempty"`
+	// DecidedBy is the subject that gave the decision.
+	DecidedBy  string  `json:"decided_by,omitempty"`
 	ReceivedAt string  `json:"received_at"`
 	DueAt      *string `json:"due_at"` // null: no deadline
 	// CalendarVersion is the working-day calendar the deadline was computed with; Provisional
@@ -176,7 +178,7 @@ func toTaskView(t *models.Task) (TaskView, error) {
 		ResourceCode: t.ResourceCode, ResourceName: t.ResourceName, Purpose: t.Purpose,
 		ApplicantDepartmentID: t.ApplicantDepartmentID, ApplicantDepartmentName: t.ApplicantDepartmentName,
 		CandidateDepartmentID: t.CandidateDepartmentID, CandidateRole: t.CandidateRole,
-		Assignee: t.Assignee, Status: t.Status, Decision: t.Decision,
+		Assignee: t.Assignee, Status: t.Status, Decision: t.Decision, DecidedBy: t.DecidedBy,
 		ReceivedAt: formatTime(t.ReceivedAt), DueAt: formatTimePtr(t.DueAt),
 		CalendarVersion: t.CalendarVersion, Provisional: t.Provisional, LocalDefault: t.LocalDefault,
 		Overdue: t.Overdue, LongOverdue: t.LongOverdue, UrgeCount: t.UrgeCount,

@@ -23,6 +23,7 @@ import (
 // TaskStore is what the task handlers need of the read model.
 type TaskStore interface {
 	ListInbox(ctx context.Context, f models.InboxFilter) ([]models.Task, int64, string, error)
+	ListDecided(ctx context.Context, subject string, f models.InboxFilter) ([]models.Task, int64, string, error)
 	GetTask(ctx context.Context, id string) (*models.Task, error)
 	ListTaskTimeline(ctx context.Context, taskID string) ([]models.TimelineEvent, error)
 }
@@ -75,9 +76,20 @@ func (h taskHandlers) list(c *gin.Context) {
 	a := actorOf(p)
 	f := models.InboxFilter{
 		DepartmentID: p.DepartmentID, Roles: a.Roles, Subject: p.Subject,
-		Procedure: strings.TrimSpace(c.Query("procedure")), Cursor: c.Query("cursor"),
+		Procedure: strings.TrimSpace(c.Query("procedure")), Step: strings.TrimSpace(c.Query("step")),
+		Cursor: c.Query("cursor"),
 	}
 	q := queryErrors{}
+	// decided_by=me lists the tasks the caller decided (已办) instead of its inbox; nobody
+	// lists another person's.
+	decided := false
+	switch c.Query("decided_by") {
+	case "":
+	case "me", p.Subject:
+		decided = true
+	default:
+		q["decided_by"] = "must be me (the tasks the caller decided)"
+	}
 	switch s := c.Query("status"); s {
 	case "":
 		f.Status = "open"
@@ -99,7 +111,13 @@ func (h taskHandlers) list(c *gin.Context) {
 	if q.abortIfAny(c) {
 		return
 	}
-	items, total, next, err := h.store.ListInbox(c.Request.Context(), f)
+	list := h.store.ListInbox
+	if decided {
+		list = func(ctx context.Context, f models.InboxFilter) ([]models.Task, int64, string, error) {
+			return h.store.ListDecided(ctx, p.Subject, f)
+		}
+	}
+	items, total, next, err := list(c.Request.Context(), f)
 	if err != nil {
 		abort(c, err)
 		return

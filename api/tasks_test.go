@@ -127,7 +127,14 @@ func TestTaskInboxScopingAndFilters(t *testing.T) {
 		seedTask(t, db, "wf-1/provider_reply/1", 10, nil)
 		seedTask(t, db, "wf-2/provider_reply/1", 5, func(tk *models.Task) { tk.Overdue = true; tk.UrgeCount = 2 })
 		seedTask(t, db, "wf-3/provider_reply/1", 0, func(tk *models.Task) { tk.LocalDefault = true; tk.LegalBasisJSON = "[]" })
-		seedTask(t, db, "wf-4/provider_reply/1", 3, func(tk *models.Task) { tk.Status = "completed"; tk.Decision = "approve" })
+		seedTask(t, db, "wf-4/provider_reply/1", 3, func(tk *models.Task) {
+			tk.Status, tk.Decision, tk.DecidedBy = "completed", "approve", "demo-approver"
+		})
+		// Decided by a colleague of the same department: completed in the pool, not the
+		// approver's 已办.
+		seedTask(t, db, "wf-9/negotiation/1", 4, func(tk *models.Task) {
+			tk.Status, tk.Step, tk.Decision, tk.DecidedBy = "completed", "negotiation", "agree", "colleague"
+		})
 		seedTask(t, db, "wf-5/catalog/1", 7, func(tk *models.Task) { tk.Procedure = "catalog_update" })
 		// Another department's pool, one of its tasks transferred to demo-approver by name.
 		seedTask(t, db, "wf-6/provider_reply/1", 1, func(tk *models.Task) { tk.CandidateDepartmentID = models.DemoUsingDeptID })
@@ -150,8 +157,15 @@ func TestTaskInboxScopingAndFilters(t *testing.T) {
 			want         []string
 		}{
 			{"", approver, []string{"wf-2~provider_reply~1", "wf-5~catalog~1", "wf-7~provider_reply~1", "wf-1~provider_reply~1", "wf-3~provider_reply~1"}},
-			{"?status=all", approver, []string{"wf-4~provider_reply~1", "wf-2~provider_reply~1", "wf-5~catalog~1", "wf-7~provider_reply~1", "wf-1~provider_reply~1", "wf-3~provider_reply~1"}},
-			{"?status=completed", approver, []string{"wf-4~provider_reply~1"}},
+			{"?status=all", approver, []string{"wf-4~provider_reply~1", "wf-9~negotiation~1", "wf-2~provider_reply~1", "wf-5~catalog~1", "wf-7~provider_reply~1", "wf-1~provider_reply~1", "wf-3~provider_reply~1"}},
+			{"?status=completed", approver, []string{"wf-4~provider_reply~1", "wf-9~negotiation~1"}},
+			{"?status=completed&step=negotiation", approver, []string{"wf-9~negotiation~1"}},
+			{"?step=negotiation", approver, []string{}},
+			// 已办: what the caller decided, whatever status is asked.
+			{"?decided_by=me", approver, []string{"wf-4~provider_reply~1"}},
+			{"?decided_by=me&status=open", approver, []string{"wf-4~provider_reply~1"}},
+			{"?decided_by=demo-approver&step=negotiation", approver, []string{}},
+			{"?decided_by=me", ta.otherApprover(), []string{}},
 			{"?procedure=catalog_update", approver, []string{"wf-5~catalog~1"}},
 			{"?overdue=true", approver, []string{"wf-2~provider_reply~1"}},
 			{"?due_before=2026-03-08", approver, []string{"wf-2~provider_reply~1", "wf-5~catalog~1"}},
@@ -202,8 +216,8 @@ func TestTaskInboxScopingAndFilters(t *testing.T) {
 				t.Fatal("pagination does not end")
 			}
 			p := get("?status=all&limit=2&cursor="+cursor, approver)
-			if p.Total != 6 {
-				t.Fatalf("page total %d, want 6", p.Total)
+			if p.Total != 7 {
+				t.Fatalf("page total %d, want 7", p.Total)
 			}
 			walked = append(walked, listIDs(p)...)
 			if p.NextCursor == "" {
@@ -216,7 +230,7 @@ func TestTaskInboxScopingAndFilters(t *testing.T) {
 		}
 
 		// Bad filters name their parameter.
-		for q, field := range map[string]string{"status=pending": "status", "overdue=maybe": "overdue", "due_before=soon": "due_before", "limit=0": "limit", "limit=101": "limit", "cursor=bm90LWEtY3Vyc29y": "cursor"} {
+		for q, field := range map[string]string{"decided_by=colleague": "decided_by", "status=pending": "status", "overdue=maybe": "overdue", "due_before=soon": "due_before", "limit=0": "limit", "limit=101": "limit", "cursor=bm90LWEtY3Vyc29y": "cursor"} {
 			r := ta.do("GET", "/api/v1/tasks?"+q, approver, nil)
 			if r.status != 400 {
 				t.Fatalf("%s: status %d", q, r.status)

@@ -139,9 +139,16 @@ func TestShareRequestThroughTheConsole(t *testing.T) {
 		if !strings.Contains(after.Body, "决定已提交") || !strings.Contains(after.Body, "已办结") {
 			t.Errorf("after the decision:\n%s", after.Body)
 		}
+		// 已办 lists the tasks the approver decided; the department head of the same
+		// department, who decided nothing, has none.
 		done := approver.get("/console/done")
-		if !strings.Contains(done.Body, created.ID) || !strings.Contains(done.Body, "我办理") {
+		if !strings.Contains(done.Body, created.ID) || !strings.Contains(done.Body, "办结于") {
 			t.Errorf("done list lacks the decided task:\n%s", done.Body)
+		}
+		head := s.browser()
+		head.signIn("demo-dept-head")
+		if p := head.get("/console/done"); p.Status != 200 || strings.Contains(p.Body, created.ID) || !strings.Contains(p.Body, "您还没有办结的待办") {
+			t.Errorf("another person's 已办 lists the approver's decision: %d\n%s", p.Status, p.Body)
 		}
 
 		applicant := s.browser()

@@ -3,7 +3,6 @@ package console
 import (
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -80,33 +79,22 @@ func (t *taskDetail) UnmarshalJSON(b []byte) error {
 type inboxData struct {
 	Items      []inboxRow
 	Total      int64
-	ShowTotal  bool
 	Procedures []option
 	Steps      []option
 	Procedure  string
 	Step       string
 	Next       string // URL of the next page, "" on the last
 	First      string // URL of the first page, "" on it
-	Done       bool
-	// StepNote: the step filter is applied by the console (the API filters by procedure
-	// only), so a page may hold fewer rows than the page size.
-	StepNote bool
+	// Done: the tasks the caller decided (已办), the most recent first.
+	Done bool
 }
 
 type inboxRow struct {
 	taskItem
-	// DecidedBy is who completed the task (已办), from its timeline; Mine marks the caller.
-	DecidedBy string
-	Mine      bool
 }
 
-// pageSize is the rows of a list page; scanPageSize and maxScanPages bound the console's own
-// step filter.
-const (
-	pageSize     = 20
-	scanPageSize = 100
-	maxScanPages = 10
-)
+// pageSize is the rows of a list page.
+const pageSize = 20
 
 // inbox is 待办: the caller's open tasks by due date, as the API orders them.
 func (c *Console) inbox(r *req) {
@@ -123,8 +111,7 @@ func (c *Console) inbox(r *req) {
 	c.taskListPage(r, "open", "待办", false)
 }
 
-// done is 已办: the completed tasks of the caller's inbox — the API lists the department's
-// tasks in the caller's roles and those it claimed; who decided each comes from its timeline.
+// done is 已办: the tasks the caller decided, the most recent decision first.
 func (c *Console) done(r *req) {
 	me, err := r.whoami()
 	if err != nil {
@@ -140,50 +127,25 @@ func (c *Console) done(r *req) {
 
 func (c *Console) taskListPage(r *req, status, title string, done bool) {
 	proc, step, cursor := r.Query("procedure"), r.Query("step"), r.Query("cursor")
-	d := inboxData{Procedure: proc, Step: step, Done: done, ShowTotal: step == "", StepNote: step != ""}
-	var items []taskItem
-	var next string
-	if step == "" {
-		var page taskList
-		if err := r.api.get(query("/api/v1/tasks", "status", status, "procedure", proc, "limit", strconv.Itoa(pageSize), "cursor", cursor), &page); err != nil {
-			r.fail(err)
-			return
-		}
-		items, next, d.Total = page.Items, page.NextCursor, page.Total
-	} else {
-		// The API has no step filter: scan its pages and keep the step's tasks. A console page
-		// ends at the end of an API page, so the next page starts exactly where this one ends.
-		for i := 0; i < maxScanPages; i++ {
-			var page taskList
-			if err := r.api.get(query("/api/v1/tasks", "status", status, "procedure", proc, "limit", strconv.Itoa(scanPageSize), "cursor", cursor), &page); err != nil {
-				r.fail(err)
-				return
-			}
-			for _, t := range page.Items {
-				if t.Step == step {
-					items = append(items, t)
-				}
-			}
-			cursor, next = page.NextCursor, page.NextCursor
-			if next == "" || len(items) >= pageSize {
-				break
-			}
-		}
+	d := inboxData{Procedure: proc, Step: step, Done: done}
+	args := []string{"status", status, "procedure", proc, "step", step, "limit", strconv.Itoa(pageSize), "cursor", cursor}
+	if done {
+		args = append(args, "decided_by", "me")
 	}
-	me, _ := r.whoami()
-	for _, t := range items {
-		row := inboxRow{taskItem: t}
-		if done {
-			row.DecidedBy = decidedBy(r, t.ID)
-			row.Mine = me != nil && row.DecidedBy == me.Subject
-		}
-		d.Items = append(d.Items, row)
+	var page taskList
+	if err := r.api.get(query("/api/v1/tasks", args...), &page); err != nil {
+		r.fail(err)
+		return
+	}
+	d.Total = page.Total
+	for _, t := range page.Items {
+		d.Items = append(d.Items, inboxRow{taskItem: t})
 	}
 	base := r.Request.URL.Path
-	if next != "" {
-		d.Next = query(base, "procedure", proc, "step", step, "cursor", next)
+	if page.NextCursor != "" {
+		d.Next = query(base, "procedure", proc, "step", step, "cursor", page.NextCursor)
 	}
-	if r.Query("cursor") != "" {
+	if cursor != "" {
 		d.First = query(base, "procedure", proc, "step", step)
 	}
 	pol := c.profile(r.api)
@@ -191,20 +153,6 @@ func (c *Console) taskListPage(r *req, status, title string, done bool) {
 	d.Steps = stepOptions(pol, proc, step)
 	c.departments(r.api)
 	r.render(http.StatusOK, "tasks", title, d)
-}
-
-// decidedBy is the subject of the task's completed event, "" when the timeline does not say.
-func decidedBy(r *req, id string) string {
-	var t taskDetail
-	if err := r.api.get("/api/v1/tasks/"+url.PathEscape(id), &t); err != nil {
-		return ""
-	}
-	for i := len(t.Timeline) - 1; i >= 0; i-- {
-		if e := t.Timeline[i]; e.Kind == "completed" {
-			return e.Actor
-		}
-	}
-	return ""
 }
 
 // procedureOptions are the procedures the profile in force provides for.

@@ -32,8 +32,10 @@ type Task struct {
 	Assignee string `gorm:"column:assignee"`
 	Status   string `gorm:"column:status"`
 	// DecisionsJSON lists the decisions the task allows, as the workflow sent them (JSON).
-	DecisionsJSON   string     `gorm:"column:decisions"`
-	Decision        string     `gorm:"column:decision"`
+	DecisionsJSON string `gorm:"column:decisions"`
+	Decision      string `gorm:"column:decision"`
+	// DecidedBy is the subject that gave the decision (已办), "" before one.
+	DecidedBy       string     `gorm:"column:decided_by"`
 	ReceivedAt      time.Time  `gorm:"column:received_at"`
 	DueAt           *time.Time `gorm:"column:due_at"` // nil: no deadline
 	CalendarVersion string     `gorm:"column:calendar_version"`
@@ -208,6 +210,7 @@ func (s *Store) updateNewerTask(ctx context.Context, t *Task) (bool, error) {
 			"status":                    t.Status,
 			"decisions":                 t.DecisionsJSON,
 			"decision":                  t.Decision,
+			"decided_by":                t.DecidedBy,
 			"received_at":               t.ReceivedAt,
 			"due_at":                    t.DueAt,
 			"calendar_version":          t.CalendarVersion,

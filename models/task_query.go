@@ -29,6 +29,7 @@ type InboxFilter struct {
 
 	Status    string     // open, completed, closed; "" for every status
 	Procedure string     // procedure code; "" for every procedure
+	Step      string     // step code, e.g. reply; "" for every step
 	Overdue   *bool      // nil for both
 	DueBefore *time.Time // tasks due strictly before; tasks without a deadline never match
 	Limit     int        // 0 means DefaultPageSize; larger than MaxPageSize means MaxPageSize
@@ -106,7 +107,11 @@ func (s *Store) inboxQuery(ctx context.Context, f InboxFilter) (*gorm.DB, bool) 
 	if len(who) == 0 {
 		return nil, false
 	}
-	q := s.db.WithContext(ctx).Model(&Task{}).Where(clause.Or(who...))
+	return f.narrow(s.db.WithContext(ctx).Model(&Task{}).Where(clause.Or(who...))), true
+}
+
+// narrow applies the filters of f other than the principal's scope and the cursor.
+func (f InboxFilter) narrow(q *gorm.DB) *gorm.DB {
 	if f.Status != "" {
 		q = q.Where(clause.Eq{Column: clause.Column{Name: "status"}, Value: f.Status})
 	}
@@ -114,13 +119,16 @@ func (s *Store) inboxQuery(ctx context.Context, f InboxFilter) (*gorm.DB, bool) 
 		// procedure is a reserved word in MySQL: the clause quotes the column.
 		q = q.Where(clause.Eq{Column: clause.Column{Name: "procedure"}, Value: f.Procedure})
 	}
+	if f.Step != "" {
+		q = q.Where(clause.Eq{Column: clause.Column{Name: "step"}, Value: f.Step})
+	}
 	if f.Overdue != nil {
 		q = q.Where(clause.Eq{Column: clause.Column{Name: "overdue"}, Value: *f.Overdue})
 	}
 	if f.DueBefore != nil {
 		q = q.Where(clause.Lt{Column: clause.Column{Name: "due_at"}, Value: dbTime(*f.DueBefore)})
 	}
-	return q, true
+	return q
 }
 
 func toAnys(ss []string) []any {
@@ -192,6 +200,80 @@ func decodeInboxCursor(c string) (*inboxKey, bool) {
 		k.due = &t
 	}
 	return k, true
+}
+
+// ListDecided returns one page of the tasks subject decided (已办), the most recent decision
+// first, with the filters of f other than the principal's scope and the status (a decided
+// task is completed); the number matching over every page; and the next page's cursor. A
+// malformed cursor is a *ValidationError.
+func (s *Store) ListDecided(ctx context.Context, subject string, f InboxFilter) (items []Task, total int64, next string, err error) {
+	after, ok := decodeDecidedCursor(f.Cursor)
+	if !ok {
+		return nil, 0, "", fmt.Errorf("list decided: %w", &ValidationError{Fields: map[string]string{"cursor": "无效的分页游标"}})
+	}
+	if subject == "" {
+		return []Task{}, 0, "", nil
+	}
+	limit := f.Limit
+	switch {
+	case limit <= 0:
+		limit = DefaultPageSize
+	case limit > MaxPageSize:
+		limit = MaxPageSize
+	}
+	f.Status = ""
+	scoped := f.narrow(s.db.WithContext(ctx).Model(&Task{}).
+		Where(clause.Eq{Column: clause.Column{Name: "decided_by"}, Value: subject}))
+	if err := scoped.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, "", dbError(err, "count tasks decided by %q", subject)
+	}
+	page := scoped.Session(&gorm.Session{})
+	if after != nil {
+		at := clause.Column{Name: "updated_at"}
+		id := clause.Column{Name: "task_id"}
+		page = page.Where(clause.Or(
+			clause.Lt{Column: at, Value: after.at},
+			clause.And(clause.Eq{Column: at, Value: after.at}, clause.Lt{Column: id, Value: after.taskID}),
+		))
+	}
+	if err := page.Order("updated_at DESC").Order("task_id DESC").Limit(limit + 1).Find(&items).Error; err != nil {
+		return nil, 0, "", dbError(err, "list tasks decided by %q", subject)
+	}
+	if len(items) > limit {
+		items = items[:limit]
+		last := items[limit-1]
+		next = base64.RawURLEncoding.EncodeToString([]byte(decidedCursorPrefix +
+			strconv.FormatInt(dbTime(last.UpdatedAt).UnixMicro(), 10) + "|" + last.TaskID))
+	}
+	return items, total, next, nil
+}
+
+// The 已办 cursor: the decision time (the task's last update) and the task id of the last row.
+const decidedCursorPrefix = "d1:"
+
+type decidedKey struct {
+	at     time.Time
+	taskID string
+}
+
+func decodeDecidedCursor(c string) (*decidedKey, bool) {
+	if c == "" {
+		return nil, true
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return nil, false
+	}
+	rest, ok := strings.CutPrefix(string(raw), decidedCursorPrefix)
+	if !ok {
+		return nil, false
+	}
+	at, id, ok := strings.Cut(rest, "|")
+	us, err := strconv.ParseInt(at, 10, 64)
+	if !ok || id == "" || err != nil {
+		return nil, false
+	}
+	return &decidedKey{at: time.UnixMicro(us).UTC(), taskID: id}, true
 }
 
 // ListTaskTimeline returns the events of one task in their order.

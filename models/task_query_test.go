@@ -199,3 +199,67 @@ func TestListTaskTimeline(t *testing.T) {
 		}
 	})
 }
+
+// TestListDecided: 已办 lists the tasks one person decided, whoever else shares their
+// department, the most recent decision first, paged without gaps, narrowed by step.
+func TestListDecided(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		st := models.NewStore(db)
+		cst := time.FixedZone("CST", 8*3600)
+		decided := func(id, by string, hour int, step string) {
+			t.Helper()
+			tk := inboxTask(id, 5)
+			tk.Status, tk.Decision, tk.DecidedBy, tk.Step = "completed", "approve", by, step
+			tk.UpdatedAt = time.Date(2026, 3, 2, hour, 0, 0, 0, cst)
+			if _, err := st.UpsertTask(ctx, tk); err != nil {
+				t.Fatalf("upsert %s: %v", id, err)
+			}
+		}
+		decided("d-1", "alice", 9, "reply")
+		decided("d-2", "bob", 10, "reply") // same department, decided by another approver
+		decided("d-3", "alice", 11, "negotiation")
+		decided("d-4", "alice", 12, "reply")
+		decided("d-5", "alice", 12, "reply") // same time as d-4: the id breaks the tie
+		if _, err := st.UpsertTask(ctx, inboxTask("o-1", 3)); err != nil {
+			t.Fatal(err)
+		}
+
+		var got []string
+		f := models.InboxFilter{Limit: 2}
+		for page := 0; ; page++ {
+			items, total, next, err := st.ListDecided(ctx, "alice", f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if total != 4 {
+				t.Errorf("total = %d, want 4", total)
+			}
+			got = append(got, taskIDs(items)...)
+			if next == "" || page > 3 {
+				break
+			}
+			f.Cursor = next
+		}
+		if want := []string{"d-5", "d-4", "d-3", "d-1"}; !slices.Equal(got, want) {
+			t.Errorf("alice's 已办 = %v, want %v", got, want)
+		}
+		items, _, _, err := st.ListDecided(ctx, "alice", models.InboxFilter{Step: "negotiation"})
+		if err != nil || !slices.Equal(taskIDs(items), []string{"d-3"}) {
+			t.Errorf("step negotiation = %v, %v", taskIDs(items), err)
+		}
+		items, _, _, err = st.ListDecided(ctx, "", models.InboxFilter{})
+		if err != nil || len(items) != 0 {
+			t.Errorf("no subject = %v, %v", taskIDs(items), err)
+		}
+		if _, _, _, err := st.ListDecided(ctx, "alice", models.InboxFilter{Cursor: "t1:bad"}); !errors.As(err, new(*models.ValidationError)) {
+			t.Errorf("foreign cursor: %v, want a validation error", err)
+		}
+		// The inbox's step filter.
+		items, _, _, err = st.ListInbox(ctx, models.InboxFilter{DepartmentID: deptA, Roles: []string{"approver"},
+			Status: "completed", Step: "negotiation"})
+		if err != nil || !slices.Equal(taskIDs(items), []string{"d-3"}) {
+			t.Errorf("inbox step negotiation = %v, %v", taskIDs(items), err)
+		}
+	})
+}

@@ -182,7 +182,7 @@ func taskRow(in activities.ProjectTaskInput) (models.Task, error) {
 		CandidateDepartmentID: in.CandidateDepartmentID, CandidateRole: in.CandidateRole,
 		PartnerDepartmentID: in.PartnerDepartmentID, PartnerRole: in.PartnerRole, ProposalJSON: proposal,
 		Assignee: in.Assignee, Status: in.Status, DecisionsJSON: string(decisionsJSON),
-		Decision: in.Decision, ReceivedAt: in.ReceivedAt, DueAt: in.DueAt,
+		Decision: in.Decision, DecidedBy: in.DecidedBy, ReceivedAt: in.ReceivedAt, DueAt: in.DueAt,
 		CalendarVersion: in.CalendarVersion, Provisional: in.Provisional,
 		LegalBasisJSON: string(legalBasisJSON), LocalDefault: in.LocalDefault,
 		Overdue: in.Overdue, LongOverdue: in.LongOverdue, LastUrgedAt: in.LastUrgedAt,

@@ -488,7 +488,7 @@ func (t *humanTask) project(ctx workflow.Context) error {
 		in.DueAt = &due
 	}
 	if t.st.Outcome != nil {
-		in.Decision = t.st.Outcome.Decision
+		in.Decision, in.DecidedBy = t.st.Outcome.Decision, t.st.Outcome.DecidedBy.Subject
 	}
 	return t.projectInput(ctx, in)
 }

@@ -327,7 +327,12 @@ func (t *humanTask) decideExtension(ctx workflow.Context, u contract.DecideExten
 		t.st.ExtensionsGranted++
 		t.st.ExtensionWorkdays += p.Workdays
 	}
-	if err := t.projectInput(ctx, t.extensionTask(ctx, p, activities.TaskCompleted)); err != nil {
+	done := t.extensionTask(ctx, p, activities.TaskCompleted)
+	done.Decision, done.DecidedBy = contract.DecisionRefuseExtension, u.Actor.Subject
+	if u.Approve {
+		done.Decision = contract.DecisionApproveExtension
+	}
+	if err := t.projectInput(ctx, done); err != nil {
 		return TaskState{}, err
 	}
 	if u.Approve {
