@@ -93,7 +93,7 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			"calendar_changes":   {"revision", "action", "subject", "detail", "actor", "created_at"},
 			"tasks": {"task_id", "revision", "kind", "parent_task_id", "workflow_id", "request_id",
 				"procedure", "step", "candidate_department_id", "candidate_role", "assignee", "status",
-				"decisions", "decision", "received_at", "due_at", "calendar_version", "provisional",
+				"decisions", "decision", "decided_by", "received_at", "due_at", "calendar_version", "provisional",
 				"legal_basis", "local_default", "overdue", "long_overdue", "last_urged_at", "urge_count",
 				"updated_at", "partner_department_id", "partner_role", "proposal", "resource_code",
 				"resource_name", "applicant_department_id", "applicant_department_name", "purpose", "subject"},
