@@ -179,6 +179,7 @@ func (c *Console) routes() *gin.Engine {
 	r.POST("/console/open-data", c.page(c.createOpenDataRequest))
 	r.GET("/console/requests/:procedure/:id", c.page(c.requestPage))
 	r.POST("/console/requests/:procedure/:id/:action", c.page(c.requestAction))
+	c.caseRoutes(r)
 
 	r.NoRoute(func(g *gin.Context) { c.plainError(g, http.StatusNotFound, "没有这个页面。") })
 	r.NoMethod(func(g *gin.Context) { c.plainError(g, http.StatusMethodNotAllowed, "不支持此操作。") })
@@ -487,7 +488,9 @@ func (c *Console) parseTemplates() (map[string]*template.Template, error) {
 func navFor(me *api.MeView, p *api.PolicyView, path string) []navItem {
 	var items []navItem
 	add := func(href, label string) {
-		cur := path == href || (href != Prefix && strings.HasPrefix(path, href))
+		// A page under the entry is current too, not a sibling that shares its start
+		// (/console/catalog-updates is not the catalog).
+		cur := path == href || (href != Prefix && strings.HasPrefix(path, href+"/"))
 		items = append(items, navItem{Href: href, Label: label, Current: cur})
 	}
 	if me == nil {
@@ -496,6 +499,9 @@ func navFor(me *api.MeView, p *api.PolicyView, path string) []navItem {
 	if citizenOnly(me) {
 		add("/console/catalog", "开放目录")
 		add("/console/open-data", "我的开放申请")
+		for _, it := range caseNav(me, p) {
+			add(it.Href, it.Label)
+		}
 		return items
 	}
 	add(Prefix, "待办")
@@ -505,6 +511,9 @@ func navFor(me *api.MeView, p *api.PolicyView, path string) []navItem {
 	add("/console/grants", "共享授权")
 	if applies(p, "open_data") && hasRole(me, "approver", "dept_head", "authority", "admin") {
 		add("/console/open-data", "开放申请")
+	}
+	for _, it := range caseNav(me, p) {
+		add(it.Href, it.Label)
 	}
 	if hasRole(me, "authority") {
 		add("/console/board", "督办看板")

@@ -237,6 +237,11 @@ var flashes = map[string]string{
 	"grant_suspended": "共享授权已暂停。",
 	"grant_resumed":   "共享授权已恢复。",
 	"grant_revoked":   "共享授权已撤销。",
+
+	"correction_reported":     "问题数据已报告。",
+	"catalog_update_reported": "目录更新已报告。",
+	"rectification_issued":    "整改通知已下达。",
+	"interface_required":      "接口要求已提出。",
 }
 
 func label(m map[string]string, code string) string {
