@@ -360,6 +360,7 @@ type requestCommon struct {
 	WorkflowID       string                     `json:"workflow_id"`
 	ApplicantDeptID  string                     `json:"applicant_dept_id"`
 	ApplicantSubject string                     `json:"applicant_subject"`
+	ReporterDeptID   string                     `json:"reporter_dept_id"`
 	Extension        *api.OpenDataExtensionView `json:"extension"`
 	Grant            *api.GrantView             `json:"grant"`
 	Timeline         []api.TimelineEventView    `json:"timeline"`
@@ -369,8 +370,9 @@ type requestCommon struct {
 // requestActions are the actions a case's page offers, by procedure; the API decides whether
 // the caller may take them now.
 var requestActions = map[string][]string{
-	"share":     {"withdraw", "urge", "negotiation", "suspend", "resume", "revoke"},
-	"open_data": {"withdraw"},
+	"share":      {"withdraw", "urge", "negotiation", "suspend", "resume", "revoke"},
+	"open_data":  {"withdraw"},
+	"correction": {"accept", "dispute"},
 }
 
 func (c *Console) requestPage(r *req) {
@@ -437,6 +439,12 @@ func (c *Console) showRequest(r *req, status int, failed string, st *formState) 
 		if hasRole(me, "citizen") && common.ApplicantSubject == me.Subject && common.Status == "pending" {
 			d.Actions = append(d.Actions, "withdraw")
 		}
+	case "correction":
+		// The reporting department's applicant answers the result: accepts it, or disputes it
+		// once (the authority then coordinates).
+		if hasRole(me, "applicant") && me.DepartmentID != "" && me.DepartmentID == common.ReporterDeptID && common.Status == "answered" {
+			d.Actions = append(d.Actions, "accept", "dispute")
+		}
 	}
 	title := procedureName(pol, proc) + " " + id
 	r.render(status, "request", title, d)
@@ -455,7 +463,8 @@ func isGrantAction(action string) bool {
 }
 
 // requestAction sends an action on a case: the applicant's withdraw (撤回), urge (催办), ask
-// for negotiation (协商); the authority's suspend (暂停), resume (恢复) or revoke (撤销) of the
+// for negotiation (协商); the reporter's accept (接受) or dispute (异议) of a correction's
+// result; the authority's suspend (暂停), resume (恢复) or revoke (撤销) of the
 // share request's grant.
 func (c *Console) requestAction(r *req) {
 	proc, id, action := r.Param("procedure"), r.Param("id"), r.Param("action")
@@ -465,10 +474,12 @@ func (c *Console) requestAction(r *req) {
 	}
 	body := map[string]any{}
 	switch action {
-	case "withdraw", "negotiation", "suspend", "resume", "revoke":
+	case "withdraw", "negotiation", "suspend", "resume", "revoke", "dispute":
 		body["reason"] = trimmed(r, "reason")
 	case "urge":
 		body["text"] = trimmed(r, "text")
+	case "accept":
+		body["comment"] = trimmed(r, "comment")
 	}
 	target := requestPaths[proc] + url.PathEscape(id) + "/" + action
 	if isGrantAction(action) {
@@ -488,7 +499,8 @@ func (c *Console) requestAction(r *req) {
 	err := r.api.call(http.MethodPost, target, body, nil)
 	if err == nil {
 		done := map[string]string{"withdraw": "withdrawn", "urge": "urged", "negotiation": "negotiation",
-			"suspend": "grant_suspended", "resume": "grant_resumed", "revoke": "grant_revoked"}[action]
+			"suspend": "grant_suspended", "resume": "grant_resumed", "revoke": "grant_revoked",
+			"accept": "result_accepted", "dispute": "result_disputed"}[action]
 		r.redirect(requestURL(proc, id), done)
 		return
 	}
