@@ -431,7 +431,7 @@ func caseNav(me *api.MeView, pol *api.PolicyView) []navItem {
 }
 
 // caseRoutes serves the lists, forms and creates of the procedures whose routes the route
-// table does not name.
+// table does not name, the audit log and the annual-report round.
 func (c *Console) caseRoutes(r *gin.Engine) {
 	for _, k := range caseKinds {
 		if k == shareKind || k == openDataKind {
@@ -441,6 +441,8 @@ func (c *Console) caseRoutes(r *gin.Engine) {
 		r.GET(k.Page+"/new", c.page(func(r *req) { c.newCase(r, k) }))
 		r.POST(k.Page, c.page(func(r *req) { c.createCase(r, k) }))
 	}
+	r.GET("/console/audit", c.page(c.auditLog))
+	r.GET("/console/audit/export", c.page(c.auditExport))
 }
 
 // newCase is a procedure's empty form: its defaults, and values given in the query (the

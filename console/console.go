@@ -518,5 +518,8 @@ func navFor(me *api.MeView, p *api.PolicyView, path string) []navItem {
 	if hasRole(me, "authority") {
 		add("/console/board", "督办看板")
 	}
+	if hasRole(me, "authority", "admin") {
+		add("/console/audit", "审计日志")
+	}
 	return items
 }
