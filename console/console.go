@@ -1,7 +1,7 @@
 // Package console is datashare's web console (控制台): server-rendered pages in Chinese for the
 // people of the procedures — their inbox (待办), the task page with its decision form, what
-// they decided (已办), notifications, the catalog, share requests and grants, and a citizen's
-// open-data requests.
+// they decided (已办), notifications, the catalog, share requests and grants, a citizen's
+// open-data requests, the other procedures' lists and forms (cases.go), and the audit log.
 //
 // The console is a client of the JSON API in the same process: every page calls the API's
 // http.Handler with the session's bearer token and renders the answer. Authorization,
