@@ -398,6 +398,17 @@ var (
 	}
 )
 
+// annualRoundKind opens a past year's annual reports (authority): a form without a list; the
+// reports are tasks in the departments' inboxes.
+var annualRoundKind = &caseKind{
+	Code: "annual_report", Page: "/console/annual-reports", API: "/api/v1/annual-reports",
+	Lists: roles("authority"), Creates: roles("authority"),
+	NewTitle: "开启年度报告", Submit: "开启", Done: "annual_round_opened",
+	Fields: []formField{{Name: "year", Label: "年度", Kind: "number", Required: true,
+		Hint: "已结束的年度：为每个部门生成年度报告待办。每年1月1日自动开启上一年度。"}},
+	Body: func(v func(string) string) map[string]any { return map[string]any{"year": intOr(v("year"))} },
+}
+
 // caseKinds are the procedures with a list and a form, in the navigation's order.
 var caseKinds = []*caseKind{shareKind, openDataKind, correctionKind, catalogUpdateKind, rectificationKind,
 	openCatalogCorrectionKind, interfaceKind}
@@ -441,6 +452,8 @@ func (c *Console) caseRoutes(r *gin.Engine) {
 		r.GET(k.Page+"/new", c.page(func(r *req) { c.newCase(r, k) }))
 		r.POST(k.Page, c.page(func(r *req) { c.createCase(r, k) }))
 	}
+	r.GET(annualRoundKind.Page+"/new", c.page(func(r *req) { c.newCase(r, annualRoundKind) }))
+	r.POST(annualRoundKind.Page, c.page(func(r *req) { c.createCase(r, annualRoundKind) }))
 	r.GET("/console/audit", c.page(c.auditLog))
 	r.GET("/console/audit/export", c.page(c.auditExport))
 }

@@ -266,6 +266,22 @@ func TestCasesThroughTheConsole(t *testing.T) {
 			t.Error("an applicant's navigation offers the audit log")
 		}
 	})
+
+	t.Run("the authority opens a year's annual reports from the board", func(t *testing.T) {
+		if b := authority.get("/console/board"); !strings.Contains(b.Body, `href="/console/annual-reports/new"`) {
+			t.Fatalf("the board lacks the annual-report link:\n%s", b.Body)
+		}
+		year := strconv.Itoa(time.Now().In(chinaTime).Year() - 1)
+		p, _ := newCaseForm(t, authority, "/console/annual-reports/new", "/console/annual-reports", url.Values{"year": {year}})
+		if p.Status != http.StatusSeeOther || p.Location != "/console/?done=annual_round_opened" {
+			t.Fatalf("open the round: %d %q\n%s", p.Status, p.Location, p.Body)
+		}
+		// Opened once: the API's conflict is shown above the form, the year kept.
+		p, _ = newCaseForm(t, authority, "/console/annual-reports/new", "/console/annual-reports", url.Values{"year": {year}})
+		if p.Status != http.StatusConflict || !strings.Contains(p.Body, `class="alert"`) || !strings.Contains(p.Body, `value="`+year+`"`) {
+			t.Fatalf("the round again: %d\n%s", p.Status, p.Body)
+		}
+	})
 }
 
 // TestNeixiangCaseForms: under neixiang a citizen applies to correct the open catalog from

@@ -244,6 +244,7 @@ var flashes = map[string]string{
 	"catalog_update_reported": "目录更新已报告。",
 	"rectification_issued":    "整改通知已下达。",
 	"interface_required":      "接口要求已提出。",
+	"annual_round_opened":     "年度报告已开启，各部门的报告已在其待办中。",
 }
 
 // actionWords are a case page's action forms: the heading and the button.

@@ -304,7 +304,12 @@ func (c *Console) createRequest(r *req, k *caseKind, body map[string]any) {
 	}
 	err := r.api.call(http.MethodPost, k.API, body, &created, hdr...)
 	if err == nil {
-		r.redirect(requestURL(k.Code, created.ID), k.Done)
+		to := requestURL(k.Code, created.ID)
+		if to == "" {
+			// A round of annual reports has no case page: its reports are in the inboxes.
+			to = Prefix
+		}
+		r.redirect(to, k.Done)
 		return
 	}
 	e, ok := asAPIError(err)
