@@ -11,6 +11,8 @@ import (
 type boardData struct {
 	Board     api.SupervisionBoard
 	CSV, XLSX string
+	// AnnualRound: the profile provides for annual reports; the board links their round's form.
+	AnnualRound bool
 }
 
 // board is the data authority's supervision board (督办看板): every department's open,
@@ -24,7 +26,8 @@ func (c *Console) board(r *req) {
 	export := func(format string) string {
 		return query("/console/board/export", "format", format, "from", b.From, "to", b.To)
 	}
-	r.render(http.StatusOK, "board", "督办看板", boardData{Board: b, CSV: export("csv"), XLSX: export("xlsx")})
+	r.render(http.StatusOK, "board", "督办看板", boardData{Board: b, CSV: export("csv"), XLSX: export("xlsx"),
+		AnnualRound: applies(c.profile(r.api), "annual_report")})
 }
 
 // boardExport hands the browser the API's export (CSV or Excel) as the attachment it is.

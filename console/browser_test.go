@@ -421,3 +421,40 @@ func TestConsoleScreenshots(t *testing.T) {
 		}
 	}
 }
+
+// TestCorrectionInBrowser: the applicant reports problem data in a real browser (ningxia),
+// from the catalog entry's 报告数据问题 link through the form's labelled fields, lands on the
+// case's page, and finds the case in its corrections list, which fits a phone's width.
+func TestCorrectionInBrowser(t *testing.T) {
+	s := newStack(t, "ningxia", true)
+	base := s.srv.URL
+	applicant := browsertest.New(t, browsertest.DesktopWidth, browsertest.DesktopHeight)
+	signInByClick(t, applicant, base, "demo-applicant")
+	browsertest.Do(t, applicant, "follow the catalog's report link",
+		chromedp.Navigate(base+"/console/catalog?q=NX-SCJG-0001"),
+		chromedp.Click(chromedp.CSS(`a[href^="/console/corrections/new?resource_id="]`)))
+	waitFor(t, applicant, "the correction form", `location.pathname === "/console/corrections/new" && !!document.querySelector("#n-description")`)
+	if text := bodyText(t, applicant); !strings.Contains(text, "NX-SCJG-0001") || !strings.Contains(text, "问题描述") {
+		t.Fatalf("correction form:\n%s", text)
+	}
+	browsertest.Do(t, applicant, "fill and submit the report",
+		chromedp.SendKeys(chromedp.CSS(`#n-fields`), "注册资本"),
+		chromedp.SendKeys(chromedp.CSS(`#n-description`), "注册资本与营业执照记载不一致"),
+		chromedp.SendKeys(chromedp.CSS(`#n-evidence`), "营业执照副本"),
+		chromedp.Click(chromedp.CSS(`form.wide button[type="submit"]`)))
+	waitFor(t, applicant, "the correction's page", `location.pathname.startsWith("/console/requests/correction/")`)
+	loc := browsertest.Get(t, applicant, "location", chromedp.Location())
+	u, _ := url.Parse(loc)
+	id := strings.TrimPrefix(u.Path, "/console/requests/correction/")
+	if text := bodyText(t, applicant); !strings.Contains(text, "问题数据已报告。") || !strings.Contains(text, "注册资本与营业执照记载不一致") {
+		t.Fatalf("the correction's page:\n%s", text)
+	}
+	browsertest.Do(t, applicant, "open the list at a phone's width",
+		chromedp.EmulateViewport(browsertest.NarrowWidth, browsertest.NarrowHeight), chromedp.Navigate(base+"/console/corrections"))
+	if row := rowOf(t, applicant, id); !strings.Contains(row, "NX-SCJG-0001") {
+		t.Errorf("the list's row of %s: %q", id, row)
+	}
+	if w := browsertest.Get(t, applicant, "page width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > browsertest.NarrowWidth {
+		t.Errorf("the corrections list is %dpx wide on a %dpx screen", w, browsertest.NarrowWidth)
+	}
+}

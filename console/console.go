@@ -1,7 +1,7 @@
 // Package console is datashare's web console (控制台): server-rendered pages in Chinese for the
 // people of the procedures — their inbox (待办), the task page with its decision form, what
-// they decided (已办), notifications, the catalog, share requests and grants, and a citizen's
-// open-data requests.
+// they decided (已办), notifications, the catalog, share requests and grants, a citizen's
+// open-data requests, the other procedures' lists and forms (cases.go), and the audit log.
 //
 // The console is a client of the JSON API in the same process: every page calls the API's
 // http.Handler with the session's bearer token and renders the answer. Authorization,
@@ -179,6 +179,7 @@ func (c *Console) routes() *gin.Engine {
 	r.POST("/console/open-data", c.page(c.createOpenDataRequest))
 	r.GET("/console/requests/:procedure/:id", c.page(c.requestPage))
 	r.POST("/console/requests/:procedure/:id/:action", c.page(c.requestAction))
+	c.caseRoutes(r)
 
 	r.NoRoute(func(g *gin.Context) { c.plainError(g, http.StatusNotFound, "没有这个页面。") })
 	r.NoMethod(func(g *gin.Context) { c.plainError(g, http.StatusMethodNotAllowed, "不支持此操作。") })
@@ -498,7 +499,9 @@ func (c *Console) parseTemplates() (map[string]*template.Template, error) {
 func navFor(me *api.MeView, p *api.PolicyView, path string) []navItem {
 	var items []navItem
 	add := func(href, label string) {
-		cur := path == href || (href != Prefix && strings.HasPrefix(path, href))
+		// A page under the entry is current too, not a sibling that shares its start
+		// (/console/catalog-updates is not the catalog).
+		cur := path == href || (href != Prefix && strings.HasPrefix(path, href+"/"))
 		items = append(items, navItem{Href: href, Label: label, Current: cur})
 	}
 	if me == nil {
@@ -507,6 +510,9 @@ func navFor(me *api.MeView, p *api.PolicyView, path string) []navItem {
 	if citizenOnly(me) {
 		add("/console/catalog", "开放目录")
 		add("/console/open-data", "我的开放申请")
+		for _, it := range caseNav(me, p) {
+			add(it.Href, it.Label)
+		}
 		return items
 	}
 	add(Prefix, "待办")
@@ -517,8 +523,14 @@ func navFor(me *api.MeView, p *api.PolicyView, path string) []navItem {
 	if applies(p, "open_data") && hasRole(me, "approver", "dept_head", "authority", "admin") {
 		add("/console/open-data", "开放申请")
 	}
+	for _, it := range caseNav(me, p) {
+		add(it.Href, it.Label)
+	}
 	if hasRole(me, "authority") {
 		add("/console/board", "督办看板")
+	}
+	if hasRole(me, "authority", "admin") {
+		add("/console/audit", "审计日志")
 	}
 	return items
 }

@@ -247,5 +247,8 @@ func (c *Console) funcs() template.FuncMap {
 			}
 			return *p
 		},
+		// actionTitle and actionButton are a case page's action form's heading and button.
+		"actionTitle":  func(a string) string { return actionWord(a, 0) },
+		"actionButton": func(a string) string { return actionWord(a, 1) },
 	}
 }

@@ -40,10 +40,24 @@ func (f *formState) explainBlank() {
 // fieldView is one input of a generated form.
 type fieldView struct {
 	Name, Label, ID string
-	Kind            string // text, textarea, number, select
+	Kind            string // text, textarea, number, date, select, hidden
 	Options         []option
 	Value, Error    string
-	Required        bool
+	// Hint says what to type, below the input and tied to it.
+	Hint     string
+	Required bool
+}
+
+// DescribedBy are the ids of the field's hint and error, for aria-describedby.
+func (f fieldView) DescribedBy() string {
+	var ids []string
+	if f.Hint != "" {
+		ids = append(ids, f.ID+"-hint")
+	}
+	if f.Error != "" {
+		ids = append(ids, f.ID+"-error")
+	}
+	return strings.Join(ids, " ")
 }
 
 // option is one entry of a select.

@@ -237,6 +237,30 @@ var flashes = map[string]string{
 	"grant_suspended": "共享授权已暂停。",
 	"grant_resumed":   "共享授权已恢复。",
 	"grant_revoked":   "共享授权已撤销。",
+
+	"result_accepted":         "已接受核实结果。",
+	"result_disputed":         "异议已提交，由数据主管部门协调。",
+	"correction_reported":     "问题数据已报告。",
+	"catalog_update_reported": "目录更新已报告。",
+	"rectification_issued":    "整改通知已下达。",
+	"interface_required":      "接口要求已提出。",
+	"annual_round_opened":     "年度报告已开启，各部门的报告已在其待办中。",
+}
+
+// actionWords are a case page's action forms: the heading and the button.
+var actionWords = map[string][2]string{
+	"withdraw":    {"撤回申请", "撤回"},
+	"urge":        {"催办", "催办"},
+	"negotiation": {"申请协商", "申请协商"},
+	"accept":      {"接受结果", "接受"},
+	"dispute":     {"提出异议", "提出异议"},
+}
+
+func actionWord(action string, i int) string {
+	if w, ok := actionWords[action]; ok {
+		return w[i]
+	}
+	return action
 }
 
 func label(m map[string]string, code string) string {

@@ -28,6 +28,12 @@ type catalogData struct {
 	CanShare bool
 	CanOpen  bool
 	MyDept   string
+	// CanCorrect: the caller may report problem data (applicant) of an unconditionally shared
+	// resource, or of one in Granted (its department's active grants); CanFixOpen: a citizen
+	// may apply to correct an open-catalog entry. The profile must provide for each.
+	CanCorrect bool
+	Granted    map[int64]bool
+	CanFixOpen bool
 }
 
 // catalog searches the published catalog (a citizen's API answer holds the open catalog only).
@@ -45,7 +51,22 @@ func (c *Console) catalog(r *req) {
 		return
 	}
 	d := catalogData{Items: list.Items, Q: q, ShareType: st, MyDept: me.DepartmentID,
-		CanShare: hasRole(me, "applicant"), CanOpen: hasRole(me, "citizen") && applies(c.profile(r.api), "open_data")}
+		CanShare: hasRole(me, "applicant"), CanOpen: hasRole(me, "citizen") && applies(c.profile(r.api), "open_data"),
+		CanCorrect: hasRole(me, "applicant") && applies(c.profile(r.api), "correction"),
+		CanFixOpen: hasRole(me, "citizen") && applies(c.profile(r.api), "open_catalog_correction")}
+	if d.CanCorrect {
+		// Data the department obtained under a grant may be reported; one page of its active
+		// grants covers the links (the API decides the report itself).
+		d.Granted = map[int64]bool{}
+		var grants api.GrantList
+		if err := r.api.get(query("/api/v1/grants", "status", "active", "limit", "100"), &grants); err == nil {
+			for _, g := range grants.Items {
+				if g.ConsumerDeptID == me.DepartmentID {
+					d.Granted[g.ResourceID] = true
+				}
+			}
+		}
+	}
 	d.Types = []option{{Value: "", Label: "全部", Selected: st == ""}}
 	for _, t := range []string{"unconditional", "conditional", "none"} {
 		d.Types = append(d.Types, option{Value: t, Label: label(shareTypes, t) + "共享", Selected: st == t})
@@ -65,13 +86,15 @@ func (c *Console) catalog(r *req) {
 }
 
 type requestListData struct {
-	Items    []map[string]any
+	Rows     []listRow
+	Columns  []string
 	Status   string
 	Statuses []option
 	Next     string
 	First    string
-	// Kind is share or open_data: the columns differ.
-	Kind string
+	Empty    string
+	// NewHref and NewLabel are the button to a new case, when the caller may start one.
+	NewHref, NewLabel string
 }
 
 var shareStatusCodes = []string{"pending", "refused", "negotiating", "coordinating", "granted", "rejected", "withdrawn", "suspended", "revoked", "expired"}
@@ -79,42 +102,62 @@ var openDataStatusCodes = []string{"pending", "approved", "refused", "opened", "
 
 // shareRequests lists the department's share requests, as applicant, provider or deciding
 // party (the authority: all), newest first.
-func (c *Console) shareRequests(r *req) {
-	c.requestList(r, "share", "/api/v1/share-requests", "/console/share-requests", shareStatusCodes, "共享申请")
-}
+func (c *Console) shareRequests(r *req) { c.requestList(r, shareKind) }
 
 // openDataRequests lists a citizen's own open-data requests (a producer's: its resources').
-func (c *Console) openDataRequests(r *req) {
-	title := "开放申请"
-	if me, err := r.whoami(); err == nil && citizenOnly(me) {
-		title = "我的开放申请"
-	}
-	c.requestList(r, "open_data", "/api/v1/open-data-requests", "/console/open-data", openDataStatusCodes, title)
-}
+func (c *Console) openDataRequests(r *req) { c.requestList(r, openDataKind) }
 
-func (c *Console) requestList(r *req, kind, apiPath, page string, statuses []string, title string) {
+// requestList is a procedure's list as the API gives it to the caller, newest first, with
+// its status filter and paging.
+func (c *Console) requestList(r *req, k *caseKind) {
+	me, err := r.whoami()
+	if err != nil {
+		r.fail(err)
+		return
+	}
 	status, cursor := r.Query("status"), r.Query("cursor")
 	var list struct {
 		Items      []map[string]any `json:"items"`
 		NextCursor string           `json:"next_cursor"`
 	}
-	if err := r.api.get(query(apiPath, "status", status, "limit", strconv.Itoa(pageSize), "cursor", cursor), &list); err != nil {
+	if err := r.api.get(query(k.API, "status", status, "limit", strconv.Itoa(pageSize), "cursor", cursor), &list); err != nil {
 		r.fail(err)
 		return
 	}
-	d := requestListData{Items: list.Items, Status: status, Kind: kind}
+	names, _ := c.departments(r.api)
+	x := cellEnv{depts: names, pol: c.profile(r.api), code: k.Code}
+	d := requestListData{Status: status, Empty: k.Empty}
+	if d.Empty == "" {
+		d.Empty = "没有符合条件的事项。"
+	}
+	for _, col := range k.Columns {
+		d.Columns = append(d.Columns, col.Header)
+	}
+	for _, it := range list.Items {
+		id := str(it, "id")
+		row := listRow{ID: id, URL: requestURL(k.Code, id), WorkflowID: str(it, "workflow_id")}
+		for _, col := range k.Columns {
+			row.Cells = append(row.Cells, col.Cell(it, x))
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	if k.Creates != nil && k.Creates(me) {
+		d.NewLabel, d.NewHref = k.NewLabel, k.NewHref
+		if d.NewHref == "" {
+			d.NewHref = k.Page + "/new"
+		}
+	}
 	d.Statuses = []option{{Value: "", Label: "全部", Selected: status == ""}}
-	for _, s := range statuses {
+	for _, s := range k.Statuses {
 		d.Statuses = append(d.Statuses, option{Value: s, Label: label(requestStatuses, s), Selected: s == status})
 	}
 	if list.NextCursor != "" {
-		d.Next = query(page, "status", status, "cursor", list.NextCursor)
+		d.Next = query(k.Page, "status", status, "cursor", list.NextCursor)
 	}
 	if cursor != "" {
-		d.First = query(page, "status", status)
+		d.First = query(k.Page, "status", status)
 	}
-	c.departments(r.api)
-	r.render(http.StatusOK, "requests", title, d)
+	r.render(http.StatusOK, "requests", k.title(me), d)
 }
 
 type grantsData struct {
@@ -148,13 +191,18 @@ func (c *Console) grants(r *req) {
 	r.render(http.StatusOK, "grants", "共享授权", d)
 }
 
-// newRequestData is the form of a new share or open-data request.
+// newRequestData is the form of a new case of a procedure.
 type newRequestData struct {
-	Kind     string // share or open_data
-	Resource *api.CatalogResourceView
-	Form     *formState
+	Code   string
+	Action string
+	// Resource is the catalog entry the case is about, when the form names one.
+	Resource        *api.CatalogResourceView
+	ResourceHeading string
+	Fields          []fieldView
+	Form            *formState
+	Submit          string
 	// Key is the form's Idempotency-Key: a form sent twice (a double click, a resend after a
-	// lost answer) creates one request.
+	// lost answer) creates one case.
 	Key string
 }
 
@@ -167,26 +215,27 @@ func newKey() string {
 	return "console-" + hex.EncodeToString(b[:])
 }
 
-func (c *Console) newShareRequest(r *req) {
-	c.newRequestForm(r, "share", http.StatusOK, &formState{Values: map[string]string{
-		"resource_id": r.Query("resource_id"), "requested_validity_days": "365"}}, newKey())
-}
+func (c *Console) newShareRequest(r *req) { c.newCase(r, shareKind) }
 
-func (c *Console) newOpenDataRequest(r *req) {
-	c.newRequestForm(r, "open_data", http.StatusOK, &formState{Values: map[string]string{"resource_id": r.Query("resource_id")}}, newKey())
-}
+func (c *Console) newOpenDataRequest(r *req) { c.newCase(r, openDataKind) }
 
-func (c *Console) newRequestForm(r *req, kind string, status int, st *formState, key string) {
-	d := newRequestData{Kind: kind, Form: st, Key: key}
-	if id := st.Value("resource_id"); id != "" {
+// newRequestForm shows a procedure's form: empty, or as posted with the API's errors.
+func (c *Console) newRequestForm(r *req, k *caseKind, status int, st *formState, key string) {
+	me, err := r.whoami()
+	if err != nil {
+		r.fail(err)
+		return
+	}
+	d := newRequestData{Code: k.Code, Action: k.Page, Form: st, Key: key, Submit: k.Submit, ResourceHeading: k.ResourceHeading}
+	if st.Errors == nil {
+		st.Errors = map[string]string{}
+	}
+	if id := st.Value("resource_id"); id != "" && k.ResourceHeading != "" {
 		var res api.CatalogResourceView
 		switch err := r.api.get("/api/v1/catalog/resources/"+url.PathEscape(id), &res); {
 		case err == nil:
 			d.Resource = &res
 		case isStatus(err, http.StatusNotFound, http.StatusBadRequest):
-			if st.Errors == nil {
-				st.Errors = map[string]string{}
-			}
 			if st.Errors["resource_id"] == "" {
 				st.Errors["resource_id"] = "没有这个数据资源，请从目录中选择。"
 			}
@@ -195,25 +244,39 @@ func (c *Console) newRequestForm(r *req, kind string, status int, st *formState,
 			return
 		}
 	}
-	c.departments(r.api)
-	title := "新建共享申请"
-	if kind == "open_data" {
-		title = "申请开放数据"
+	for _, f := range k.Fields {
+		if f.Only != nil && !f.Only(me) {
+			continue
+		}
+		fv := fieldView{Name: f.Name, Label: f.Label, ID: "n-" + f.Name, Kind: f.Kind, Required: f.Required,
+			Value: st.Value(f.Name), Error: st.Error(f.Name), Hint: f.Hint}
+		if fv.Label == "" {
+			fv.Label = label(fieldNames, f.Name)
+		}
+		if f.Name == "resource_id" && d.Resource != nil {
+			fv.Kind, fv.Hint = "hidden", ""
+		}
+		if f.Options != nil {
+			opts, err := f.Options(c, r)
+			if err != nil {
+				r.fail(err)
+				return
+			}
+			fv.Options = []option{{Value: "", Label: "请选择"}}
+			for _, o := range opts {
+				o.Selected = o.Value == fv.Value
+				fv.Options = append(fv.Options, o)
+			}
+		}
+		d.Fields = append(d.Fields, fv)
 	}
-	r.render(status, "new_request", title, d)
+	c.departments(r.api)
+	r.render(status, "new_request", k.NewTitle, d)
 }
 
-func (c *Console) createShareRequest(r *req) {
-	body := map[string]any{"resource_id": intOr(trimmed(r, "resource_id")), "purpose": trimmed(r, "purpose"),
-		"scope": trimmed(r, "scope"), "duty_basis": trimmed(r, "duty_basis"),
-		"requested_validity_days": intOr(trimmed(r, "requested_validity_days"))}
-	c.createRequest(r, "share", "/api/v1/share-requests", body)
-}
+func (c *Console) createShareRequest(r *req) { c.createCase(r, shareKind) }
 
-func (c *Console) createOpenDataRequest(r *req) {
-	body := map[string]any{"resource_id": intOr(trimmed(r, "resource_id")), "purpose": trimmed(r, "purpose"), "scope": trimmed(r, "scope")}
-	c.createRequest(r, "open_data", "/api/v1/open-data-requests", body)
-}
+func (c *Console) createOpenDataRequest(r *req) { c.createCase(r, openDataKind) }
 
 // intOr is the number typed, or what was typed when it is none (the API then names the field).
 func intOr(s string) any {
@@ -226,7 +289,9 @@ func intOr(s string) any {
 	return s
 }
 
-func (c *Console) createRequest(r *req, kind, apiPath string, body map[string]any) {
+// createRequest sends a new case to the API under the form's Idempotency-Key and goes to its
+// page; a refusal shows the form again as typed, with the API's errors at their fields.
+func (c *Console) createRequest(r *req, k *caseKind, body map[string]any) {
 	key := trimmed(r, "idem")
 	var hdr []string
 	if idemKey.MatchString(key) {
@@ -237,9 +302,14 @@ func (c *Console) createRequest(r *req, kind, apiPath string, body map[string]an
 	var created struct {
 		ID string `json:"id"`
 	}
-	err := r.api.call(http.MethodPost, apiPath, body, &created, hdr...)
+	err := r.api.call(http.MethodPost, k.API, body, &created, hdr...)
 	if err == nil {
-		r.redirect(requestURL(kind, created.ID), "created")
+		to := requestURL(k.Code, created.ID)
+		if to == "" {
+			// A round of annual reports has no case page: its reports are in the inboxes.
+			to = Prefix
+		}
+		r.redirect(to, k.Done)
 		return
 	}
 	e, ok := asAPIError(err)
@@ -247,17 +317,20 @@ func (c *Console) createRequest(r *req, kind, apiPath string, body map[string]an
 		r.fail(err)
 		return
 	}
-	st := &formState{Values: map[string]string{}, Errors: e.Fields, Message: e.Message}
-	for k := range r.Request.PostForm {
-		st.Values[k] = r.Request.PostForm.Get(k)
+	st := &formState{Values: map[string]string{}, Errors: map[string]string{}, Message: e.Message}
+	for n := range r.Request.PostForm {
+		st.Values[n] = r.Request.PostForm.Get(n)
 	}
-	if st.Errors == nil {
-		st.Errors = map[string]string{}
+	for n, msg := range e.Fields {
+		n = k.fieldName(n)
+		if st.Errors[n] == "" {
+			st.Errors[n] = msg
+		}
 	}
 	st.explainBlank()
 	// A refused create is not remembered under its key (README: failed attempts are not),
 	// so the corrected form may send the same key again.
-	c.newRequestForm(r, kind, e.Status, st, key)
+	c.newRequestForm(r, k, e.Status, st, key)
 }
 
 // requestData is a case's page.
@@ -292,6 +365,7 @@ type requestCommon struct {
 	WorkflowID       string                     `json:"workflow_id"`
 	ApplicantDeptID  string                     `json:"applicant_dept_id"`
 	ApplicantSubject string                     `json:"applicant_subject"`
+	ReporterDeptID   string                     `json:"reporter_dept_id"`
 	Extension        *api.OpenDataExtensionView `json:"extension"`
 	Grant            *api.GrantView             `json:"grant"`
 	Timeline         []api.TimelineEventView    `json:"timeline"`
@@ -301,8 +375,9 @@ type requestCommon struct {
 // requestActions are the actions a case's page offers, by procedure; the API decides whether
 // the caller may take them now.
 var requestActions = map[string][]string{
-	"share":     {"withdraw", "urge", "negotiation", "suspend", "resume", "revoke"},
-	"open_data": {"withdraw"},
+	"share":      {"withdraw", "urge", "negotiation", "suspend", "resume", "revoke"},
+	"open_data":  {"withdraw"},
+	"correction": {"accept", "dispute"},
 }
 
 func (c *Console) requestPage(r *req) {
@@ -369,6 +444,12 @@ func (c *Console) showRequest(r *req, status int, failed string, st *formState) 
 		if hasRole(me, "citizen") && common.ApplicantSubject == me.Subject && common.Status == "pending" {
 			d.Actions = append(d.Actions, "withdraw")
 		}
+	case "correction":
+		// The reporting department's applicant answers the result: accepts it, or disputes it
+		// once (the authority then coordinates).
+		if hasRole(me, "applicant") && me.DepartmentID != "" && me.DepartmentID == common.ReporterDeptID && common.Status == "answered" {
+			d.Actions = append(d.Actions, "accept", "dispute")
+		}
 	}
 	title := procedureName(pol, proc) + " " + id
 	r.render(status, "request", title, d)
@@ -387,7 +468,8 @@ func isGrantAction(action string) bool {
 }
 
 // requestAction sends an action on a case: the applicant's withdraw (撤回), urge (催办), ask
-// for negotiation (协商); the authority's suspend (暂停), resume (恢复) or revoke (撤销) of the
+// for negotiation (协商); the reporter's accept (接受) or dispute (异议) of a correction's
+// result; the authority's suspend (暂停), resume (恢复) or revoke (撤销) of the
 // share request's grant.
 func (c *Console) requestAction(r *req) {
 	proc, id, action := r.Param("procedure"), r.Param("id"), r.Param("action")
@@ -397,10 +479,12 @@ func (c *Console) requestAction(r *req) {
 	}
 	body := map[string]any{}
 	switch action {
-	case "withdraw", "negotiation", "suspend", "resume", "revoke":
+	case "withdraw", "negotiation", "suspend", "resume", "revoke", "dispute":
 		body["reason"] = trimmed(r, "reason")
 	case "urge":
 		body["text"] = trimmed(r, "text")
+	case "accept":
+		body["comment"] = trimmed(r, "comment")
 	}
 	target := requestPaths[proc] + url.PathEscape(id) + "/" + action
 	if isGrantAction(action) {
@@ -420,7 +504,8 @@ func (c *Console) requestAction(r *req) {
 	err := r.api.call(http.MethodPost, target, body, nil)
 	if err == nil {
 		done := map[string]string{"withdraw": "withdrawn", "urge": "urged", "negotiation": "negotiation",
-			"suspend": "grant_suspended", "resume": "grant_resumed", "revoke": "grant_revoked"}[action]
+			"suspend": "grant_suspended", "resume": "grant_resumed", "revoke": "grant_revoked",
+			"accept": "result_accepted", "dispute": "result_disputed"}[action]
 		r.redirect(requestURL(proc, id), done)
 		return
 	}

@@ -340,6 +340,7 @@ var factOrder = []struct{ key, label string }{
 	{"applicant_department_name", "申请部门"},
 	{"applicant_dept_id", "申请部门"},
 	{"applicant_subject", "申请人"},
+	{"reporter_dept_id", "报告部门"},
 	{"provider_dept_id", "提供部门"},
 	{"deciding_dept_id", "决定部门"},
 	{"department_id", "部门"},
@@ -353,20 +354,25 @@ var factOrder = []struct{ key, label string }{
 	{"changed_on", "变化发生日"},
 	{"agreed_due", "约定交付日"},
 	{"violation", "违规情形"},
+	{"workdays", "整改时限（工作日）"},
 	{"description", "描述"},
 	{"fields", "涉及字段"},
+	{"evidence", "佐证材料"},
 	{"field", "更正字段"},
 	{"proposed_value", "建议值"},
 	{"conditions", "使用条件"},
 	{"reason", "理由"},
 	{"refusal_basis", "不予开放依据"},
+	{"result", "核实结果"},
+	{"result_text", "结果说明"},
 	{"status", "状态"},
 	{"current_step", "当前环节"},
 	{"created_at", "提交时间"},
 	{"closed_at", "办结时间"},
 }
 
-var deptFacts = map[string]bool{"applicant_dept_id": true, "provider_dept_id": true, "deciding_dept_id": true, "department_id": true}
+var deptFacts = map[string]bool{"applicant_dept_id": true, "provider_dept_id": true, "deciding_dept_id": true, "department_id": true,
+	"reporter_dept_id": true}
 
 // requestFacts picks the shown facts of a case from its JSON, in words.
 func requestFacts(raw map[string]any, depts map[string]string, pol *api.PolicyView, procedure string) []fact {
@@ -388,6 +394,12 @@ func requestFacts(raw map[string]any, depts map[string]string, pol *api.PolicyVi
 			v = stepName(pol, procedure, v)
 		case f.key == "open_type":
 			v = label(shareTypes, v)
+		case f.key == "trigger":
+			v = label(catalogUpdateTriggers, v)
+		case f.key == "field":
+			v = label(openCatalogFields, v)
+		case f.key == "result":
+			v = label(decisionNames, v)
 		case f.key == "created_at" || f.key == "closed_at":
 			v = fmtDateTime(v)
 		}
