@@ -142,6 +142,23 @@ func TestTaskActionsThroughTemporal(t *testing.T) {
 	// Someone else of the department cannot claim it again, nor decide it.
 	colleague := ta.token("demo-approver-2", models.DemoProvidingDeptID, auth.RoleApprover)
 	ta.expect(ta.do("POST", path+"/claim", colleague, nil), 409)
+	// Nor give it back for the one who claimed it: the workflow's check, not the API's.
+	if e := ta.expect(ta.do("POST", path+"/unclaim", colleague, map[string]any{}), 403).errorBody(t); e.Code != CodeForbidden {
+		t.Fatalf("unclaim by a colleague: %+v", e)
+	}
+	// The one who claimed it gives it back; then the colleague may claim it, and the first
+	// approver may no longer decide it until the colleague gives it back in turn.
+	var back TaskView
+	ta.expect(ta.do("POST", path+"/unclaim", approver, map[string]any{}), 200).json(t, &back)
+	if back.Assignee != "" {
+		t.Fatalf("given back = %+v", back)
+	}
+	ta.expect(ta.do("POST", path+"/claim", colleague, nil), 200).json(t, &claimed)
+	if claimed.Assignee != "demo-approver-2" {
+		t.Fatalf("claimed by the colleague = %+v", claimed)
+	}
+	ta.expect(ta.do("POST", path+"/complete", approver, approve), 409)
+	ta.expect(ta.do("POST", path+"/unclaim", colleague, map[string]any{}), 200)
 	// A decision without what it requires is refused as a rule, naming the field; a refusal
 	// without its reason is the regulation's case (reasons required, 宁夏 第十一条).
 	if e := ta.expect(ta.do("POST", path+"/complete", approver, map[string]any{"decision": "approve", "scope": "x", "usage_purpose": "y"}), 422).errorBody(t); e.Code != CodeRuleViolated || e.Fields["validity_days"] == "" {
@@ -177,7 +194,7 @@ func TestTaskActionsThroughTemporal(t *testing.T) {
 	for _, ev := range detail.Timeline {
 		kinds = append(kinds, ev.Kind)
 	}
-	want := []string{"task_opened", "claimed", "commented", "completed"}
+	want := []string{"task_opened", "claimed", "unclaimed", "claimed", "unclaimed", "commented", "completed"}
 	if len(kinds) != len(want) {
 		t.Fatalf("timeline kinds = %v, want %v", kinds, want)
 	}

@@ -50,10 +50,7 @@ func TestOpenRejectsUnknownDialect(t *testing.T) {
 
 // Open must make a DSN without parseTime or loc work, with the session in UTC.
 func TestOpenMySQLAddsSessionSettings(t *testing.T) {
-	dsn := os.Getenv(modelstest.MySQLDSNEnv)
-	if dsn == "" {
-		t.Skipf("MySQL tests skipped: set %s to run them", modelstest.MySQLDSNEnv)
-	}
+	dsn := modelstest.MySQLDSN(t)
 	cfg, err := mysqldriver.ParseDSN(dsn)
 	if err != nil {
 		t.Fatal(err)

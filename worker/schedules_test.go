@@ -69,6 +69,11 @@ func TestAuditPurgeSchedule(t *testing.T) {
 	if spec.TimeZoneName != scheduleTimeZone || len(spec.Calendars)+len(spec.CronExpressions) == 0 {
 		t.Errorf("spec = %+v", spec)
 	}
+	// It fires at 03:00 China time, out of office hours, whatever the server's zone.
+	china := time.FixedZone("CST", 8*3600)
+	if next := desc.Info.NextActionTimes; len(next) == 0 || next[0].In(china).Format("15:04") != "03:00" {
+		t.Errorf("next purge at %v, want 03:00 China time", next)
+	}
 	action, ok := desc.Schedule.Action.(*client.ScheduleWorkflowAction)
 	if !ok || action.TaskQueue != queue {
 		t.Fatalf("action = %+v", desc.Schedule.Action)
@@ -89,7 +94,7 @@ func TestAuditPurgeSchedule(t *testing.T) {
 		annual.Schedule.Spec.TimeZoneName != scheduleTimeZone {
 		t.Errorf("annual report schedule = %+v %+v", annual.Schedule.Action, annual.Schedule.Spec)
 	}
-	if next := annual.Info.NextActionTimes; len(next) == 0 || next[0].In(time.FixedZone("CST", 8*3600)).Format("01-02 15:04") != "01-01 00:10" {
+	if next := annual.Info.NextActionTimes; len(next) == 0 || next[0].In(china).Format("01-02 15:04") != "01-01 00:10" {
 		t.Errorf("next annual round at %v, want 1 January 00:10 China time", next)
 	}
 

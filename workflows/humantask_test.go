@@ -486,6 +486,9 @@ func (s *humanTaskSuite) TestDepartmentTransferNeedsThePolicysLeave() {
 		s.send(contract.UpdateComplete, s.approve(authorityAct), "", "")
 	})
 	s.env.ExecuteWorkflow(oneTaskWorkflow, spec)
+	out := s.outcome()
+	s.Equal("approve", out.Decision)
+	s.Equal(authorityAct.Subject, out.DecidedBy.Subject, "the department that held the task decided it")
 	s.Equal(authority, s.lastStepProjection().CandidateDepartmentID)
 }
 
@@ -555,5 +558,9 @@ func (s *humanTaskSuite) TestSupervisorNeedsTheStepsLeaveToReroute() {
 		s.send(contract.UpdateComplete, s.approve(approver), "", "")
 	})
 	s.env.ExecuteWorkflow(oneTaskWorkflow, spec)
+	out := s.outcome()
+	s.Equal("approve", out.Decision)
+	s.Equal(approver.Subject, out.DecidedBy.Subject, "the provider's approver still decides")
+	s.True(out.Overdue)
 	s.Equal(provider, s.lastStepProjection().CandidateDepartmentID)
 }

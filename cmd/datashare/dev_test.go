@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/datashare/datashare/internal/e2e"
 	"github.com/datashare/datashare/internal/testutil"
+	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/workflows/contract"
 )
 
@@ -232,9 +234,21 @@ func TestDevModeEndToEnd(t *testing.T) {
 	}
 	p.stop(t)
 
+	// While it is stopped, two answers to Idempotency-Keys are on file: one past the retention
+	// (24 hours by default), one not yet.
+	db, err := models.Open(context.Background(), models.DialectSQLite, filepath.Join(dataDir, "datashare.db"),
+		models.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer models.Close(db)
+	seedIdempotencyAnswers(t, db, map[string]time.Duration{"older": 25 * time.Hour, "younger": 23 * time.Hour})
+
 	// Second start on the same folder: same signing key, same data, demo not seeded twice.
 	p = startDev(t, dataDir, apiPort, temporalPort, uiPort)
 	defer p.stop(t)
+	// The started process purges the answer past the retention and keeps the other.
+	waitPurged(t, db, "older", "younger")
 	status, body = call(t, "GET", fmt.Sprintf("%s/api/v1/catalog/resources/%d", base, created.ID), tokens["TOKEN_APPROVER"], "")
 	if status != 200 || !strings.Contains(string(body), "NX-SCJG-E2E") {
 		t.Fatalf("resource after restart: %d %s", status, body)
@@ -261,6 +275,8 @@ func TestDevModeEndToEnd(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	// An admin's calendar edit moves the open deadline in the restarted process.
+	checkCalendarEditMovesDeadline(t, base, tokens["TOKEN_ADMIN"], tokens["TOKEN_APPLICANT"], req.ID)
 	// The request goes on: its task is still open and is decided after the restart.
 	taskID := url.PathEscape("share-request-" + req.ID + "/reply/1")
 	if status, body := call(t, "POST", base+"/api/v1/tasks/"+taskID+"/complete", tokens["TOKEN_APPROVER"],

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -50,11 +51,22 @@ func normaliseText(s string) string {
 // articleHead matches a line that starts an article, after markdown emphasis and indentation.
 var articleHead = regexp.MustCompile(`^[*\s\p{Zs}]*第([一二三四五六七八九十百零]+)条`)
 
+// noTexts skips a test that needs the regulation texts, saying why; under CI=true it fails:
+// CI checks the citations, so texts it cannot find are an error of its set-up.
+func noTexts(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("CI=true and %s: the citations must be checked against the regulation texts in CI; "+
+			"check out the project's shared/ folder (shared/seeds) next to the repository", why)
+	}
+	t.Skipf("SKIPPED: %s (the repository's parent holds shared/seeds): citations are not checked against them", why)
+}
+
 func loadSeeds(t *testing.T) []seed {
 	t.Helper()
 	entries, err := os.ReadDir(seedsDir)
 	if errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("regulation texts not found at %s (the repository's parent holds shared/seeds): citations are not checked against them", seedsDir)
+		noTexts(t, "regulation texts not found at "+seedsDir)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +83,7 @@ func loadSeeds(t *testing.T) []seed {
 		seeds = append(seeds, splitArticles(t, e.Name(), string(raw)))
 	}
 	if len(seeds) == 0 {
-		t.Skipf("no regulation texts in %s", seedsDir)
+		noTexts(t, "no regulation texts in "+seedsDir)
 	}
 	return seeds
 }
@@ -313,5 +325,37 @@ func TestStatedNumbersAreCited(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Where the regulation texts are not found — the test run from another folder, so that
+// seedsDir leads nowhere — the citation test skips and says so, and fails under CI=true.
+func TestCitationsWithoutTexts(t *testing.T) {
+	for _, tc := range []struct {
+		ci       string
+		fails    bool
+		contains []string
+	}{
+		{ci: "", contains: []string{"--- SKIP: TestCitationsAgainstRegulationTexts", "SKIPPED: regulation texts not found"}},
+		{ci: "true", fails: true, contains: []string{"--- FAIL: TestCitationsAgainstRegulationTexts", "CI=true and regulation texts not found", "shared/seeds"}},
+	} {
+		t.Run("CI="+tc.ci, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestCitationsAgainstRegulationTexts$", "-test.v", "-test.count=1")
+			// Deep enough that seedsDir stays inside the temporary folder.
+			cmd.Dir = filepath.Join(t.TempDir(), "a", "b", "c")
+			if err := os.MkdirAll(cmd.Dir, 0o750); err != nil {
+				t.Fatal(err)
+			}
+			cmd.Env = append(os.Environ(), "CI="+tc.ci)
+			out, err := cmd.CombinedOutput()
+			if failed := err != nil; failed != tc.fails {
+				t.Fatalf("child failed = %v (%v), want %v:\n%s", failed, err, tc.fails, out)
+			}
+			for _, s := range tc.contains {
+				if !strings.Contains(string(out), s) {
+					t.Errorf("child output lacks %q:\n%s", s, out)
+				}
+			}
+		})
 	}
 }

@@ -33,8 +33,11 @@ func Dialects() []string {
 	return []string{models.DialectSQLite, models.DialectMySQL}
 }
 
+// exampleMySQLDSN is the DSN of the MariaDB that .ci/run starts and points MySQLDSNEnv at.
+const exampleMySQLDSN = "root@tcp(127.0.0.1:3306)/test?parseTime=true&loc=UTC&charset=utf8mb4"
+
 // ForEachDB runs fn as a subtest named after each dialect, each on a fresh migrated database.
-// The MySQL subtest is skipped when MySQLDSNEnv is unset.
+// The MySQL subtest is skipped when MySQLDSNEnv is unset, except under CI=true (see MySQLDSN).
 func ForEachDB(t *testing.T, fn func(t *testing.T, db *gorm.DB)) {
 	t.Helper()
 	for _, dialect := range Dialects() {
@@ -76,7 +79,8 @@ func NewSQLite(t testing.TB) *gorm.DB {
 	return New(t, models.DialectSQLite)
 }
 
-// NewMySQL returns a fresh migrated MySQL database, or skips the test when MySQLDSNEnv is unset.
+// NewMySQL returns a fresh migrated MySQL database, or skips the test when MySQLDSNEnv is unset
+// (fails it under CI=true).
 func NewMySQL(t testing.TB) *gorm.DB {
 	t.Helper()
 	return New(t, models.DialectMySQL)
@@ -100,13 +104,27 @@ func open(t testing.TB, dialect, dsn string) *gorm.DB {
 	return db
 }
 
+// MySQLDSN returns the MySQL DSN of MySQLDSNEnv. Without one the test is skipped and says so;
+// under CI=true it fails instead, because CI must run the MySQL variants (.ci/run starts
+// MariaDB and sets the variable).
+func MySQLDSN(t testing.TB) string {
+	t.Helper()
+	dsn := os.Getenv(MySQLDSNEnv)
+	if dsn != "" {
+		return dsn
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("CI=true and %s is not set: the MySQL variants of the database tests must run in CI. "+
+			"Start MariaDB on 127.0.0.1:3306 (.ci/run starts it) and set %s=%s", MySQLDSNEnv, MySQLDSNEnv, exampleMySQLDSN)
+	}
+	t.Skipf("SKIPPED: MySQL variant, %s is not set (e.g. %s; .ci/run sets it)", MySQLDSNEnv, exampleMySQLDSN)
+	return ""
+}
+
 // createMySQLDatabase creates an empty database for t and returns a DSN for it.
 func createMySQLDatabase(t testing.TB) string {
 	t.Helper()
-	dsn := os.Getenv(MySQLDSNEnv)
-	if dsn == "" {
-		t.Skipf("MySQL tests skipped: set %s (e.g. root@tcp(127.0.0.1:3306)/test?parseTime=true&loc=UTC&charset=utf8mb4) to run them", MySQLDSNEnv)
-	}
+	dsn := MySQLDSN(t)
 	cfg, err := mysqldriver.ParseDSN(dsn)
 	if err != nil {
 		t.Fatalf("parse %s: %v", MySQLDSNEnv, err)
@@ -117,6 +135,13 @@ func createMySQLDatabase(t testing.TB) string {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	// The variable is set, so MySQL is wanted: a server that does not answer is a failure that
+	// says where it was looked for, not a skip.
+	if err := admin.PingContext(ctx); err != nil {
+		_ = admin.Close()
+		t.Fatalf("MySQL of %s is not reachable at %s: %v. Start MariaDB (.ci/run starts it), or unset %s to skip the MySQL variants",
+			MySQLDSNEnv, cfg.Addr, err, MySQLDSNEnv)
+	}
 	name := "ds_test_" + randomHex(t, 8)
 	// The name is generated here, never user input, so formatting it into DDL is safe.
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE `"+name+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"); err != nil {
