@@ -31,6 +31,13 @@ type CalendarWatch struct {
 	// Version names the calendar for the timeline; may be nil.
 	Version func(ctx context.Context) string
 	Every   time.Duration
+	// Settle is how long a process may keep a calendar cached after an edit (the calendar
+	// source's refresh interval, the same in every process of a deployment). The watch waits
+	// this long after it sees an edit before signalling, so that whichever worker runs the
+	// recomputation reads the edited calendar; Refresh, when set, drops this process's own
+	// cached calendar first.
+	Settle  time.Duration
+	Refresh func()
 	Logger  *slog.Logger
 }
 
@@ -52,6 +59,16 @@ func (w CalendarWatch) Run(ctx context.Context) {
 		rev, err := w.Store.CalendarRevision(ctx)
 		if err != nil || rev == last {
 			continue
+		}
+		if w.Settle > 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(w.Settle):
+			}
+		}
+		if w.Refresh != nil {
+			w.Refresh()
 		}
 		n, err := w.SignalOpen(ctx)
 		if err != nil {

@@ -62,10 +62,19 @@ func TestCalendarWatchSignalsRunningWorkflows(t *testing.T) {
 		runs = append(runs, r)
 	}
 	revs := &fakeRevisions{}
+	// The process's cached calendar is dropped before the signal names its version: without
+	// the refresh the signal would carry the calendar from before the edit.
+	var refreshed atomic.Bool
 	watch := CalendarWatch{
 		Client: c, Namespace: "default", TaskQueue: queue, Store: revs,
-		Version: func(context.Context) string { return "cn-2026.1+r1" },
-		Every:   50 * time.Millisecond, Logger: quiet,
+		Version: func(context.Context) string {
+			if refreshed.Load() {
+				return "cn-2026.1+r1"
+			}
+			return "cn-2026.1+r0"
+		},
+		Every: 50 * time.Millisecond, Settle: 100 * time.Millisecond, Refresh: func() { refreshed.Store(true) },
+		Logger: quiet,
 	}
 	go watch.Run(ctx)
 	// Visibility lists a started workflow shortly after its start; the edit comes after that.
