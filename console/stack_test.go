@@ -388,5 +388,12 @@ func (b *browser) form(path, action string, form url.Values) page {
 		b.t.Fatalf("GET %s: %d %s", path, at.Status, at.Body)
 	}
 	form.Set("csrf", csrf(b.t, at))
+	// A new-case form carries its Idempotency-Key, as a browser would send it.
+	if m := idemField.FindStringSubmatch(at.Body); m != nil && form.Get("idem") == "" {
+		form.Set("idem", m[1])
+	}
 	return b.post(action, form)
 }
+
+// idemField is the Idempotency-Key a new-case form carries.
+var idemField = regexp.MustCompile(`name="idem" value="([^"]+)"`)
