@@ -73,7 +73,7 @@ func TestOpenDataWalkThroughTheConsole(t *testing.T) {
 		approver.form(taskPage, taskPage+"/claim", url.Values{})
 	}
 	p = approver.form(taskPage, taskPage+"/complete", url.Values{"decision": {"request_extension"}, "workdays": {"11"}, "reason": {"需调取2025年度全部年报并脱敏"}})
-	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `id="d-request_extension-workdays-error"`) ||
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `id="d-request_extension-workdays-error">延期最多 10 个工作日。`) ||
 		!strings.Contains(p.Body, "需调取2025年度全部年报并脱敏") {
 		t.Fatalf("an 11-day extension: %d, want 422 with the error at workdays and the reason kept\n%s", p.Status, p.Body)
 	}
