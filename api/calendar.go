@@ -119,6 +119,12 @@ func (h calendarHandlers) putOverride(c *gin.Context) {
 		abort(c, err)
 		return
 	}
+	// What the calendar would refuse to be built from is refused here: a stored override it
+	// cannot take would stop every deadline.
+	if field, problem := calendar.CheckOverride(calendar.Override{Date: d, Workday: in.Kind == "workday", Name: in.Name, Source: in.Source}); problem != "" {
+		abort(c, invalidField(field, problem))
+		return
+	}
 	o := models.CalendarOverride{Day: d.String(), Workday: in.Kind == "workday", Name: in.Name, Source: in.Source}
 	_, created, err := h.store.PutCalendarOverride(c.Request.Context(), o, mustPrincipal(c).Subject)
 	if err != nil {

@@ -114,6 +114,25 @@ func TestCalendarOverrideChangesTheAnswer(t *testing.T) {
 		}
 		ta.expect(ta.do("PUT", "/api/v1/calendar/overrides/2026-02-25", admin, map[string]any{"kind": "sometimes", "name": "x", "source": "x"}), 400)
 		ta.expect(ta.do("PUT", "/api/v1/calendar/overrides/2026-13-01", admin, map[string]any{"kind": "holiday", "name": "x", "source": "x"}), 400)
+		// What the calendar cannot be built from is refused at the field and not stored: a NUL,
+		// a tab, a newline or an escape in the name or the source would otherwise stop every
+		// deadline.
+		for _, bad := range []struct{ field, name, source string }{
+			{"name", "a\u0000b", "s"}, {"name", "a\tb", "s"}, {"source", "x", "line\nbreak"}, {"source", "x", "\u001b[31mred"},
+			{"name", " padded", "s"},
+		} {
+			r := ta.do("PUT", "/api/v1/calendar/overrides/2030-03-04", admin, map[string]any{"kind": "holiday", "name": bad.name, "source": bad.source})
+			if r.status/100 != 4 || r.errorBody(t).Fields[bad.field] == "" {
+				t.Fatalf("override %q/%q: %d %s, want a 4xx naming %s", bad.name, bad.source, r.status, r.body, bad.field)
+			}
+		}
+		ta.expect(ta.do("GET", "/api/v1/calendar/overrides", admin, nil), 200).json(t, &list)
+		if len(list.Items) != 1 {
+			t.Fatalf("a refused override was stored: %+v", list)
+		}
+		if d := ta.due(t, "2026-02-13", 5); d.Due != after.Due {
+			t.Fatalf("the calendar after refused edits: %+v", d)
+		}
 		ta.expect(ta.do("DELETE", "/api/v1/calendar/overrides/2026-02-25", admin, nil), 200)
 		ta.expect(ta.do("DELETE", "/api/v1/calendar/overrides/2026-02-25", admin, nil), 404)
 		restored := ta.due(t, "2026-02-13", 5)

@@ -157,8 +157,8 @@ func validateSchedule(s Schedule) error {
 	if s.Year < MinYear || s.Year > MaxYear {
 		return fmt.Errorf("%w: schedule %d: year outside %d..%d", ErrInvalidOptions, s.Year, MinYear, MaxYear)
 	}
-	if p := checkText("source", s.Source, maxSource, true); p != "" {
-		return fmt.Errorf("%w: schedule %d: %s", ErrInvalidOptions, s.Year, p)
+	if p := checkText(s.Source, maxSource, true); p != "" {
+		return fmt.Errorf("%w: schedule %d: source %s", ErrInvalidOptions, s.Year, p)
 	}
 	if len(s.Days) == 0 {
 		return fmt.Errorf("%w: schedule %d: no days", ErrInvalidOptions, s.Year)
@@ -178,7 +178,9 @@ func validateSchedule(s Schedule) error {
 		case d.Workday && !d.Date.weekend():
 			problem = fmt.Sprintf("a make-up working day must be a Saturday or Sunday, it is a %s", d.Date.Weekday())
 		default:
-			problem = checkText("name", d.Name, maxName, true)
+			if p := checkText(d.Name, maxName, true); p != "" {
+				problem = "name " + p
+			}
 		}
 		if problem != "" {
 			return fmt.Errorf("%w: schedule %d: day %s: %s", ErrInvalidOptions, s.Year, d.Date, problem)
@@ -189,36 +191,48 @@ func validateSchedule(s Schedule) error {
 }
 
 func validateOverride(o Override) error {
-	if !o.Date.Valid() {
-		return fmt.Errorf("%w: override %s: no such date", ErrInvalidOptions, o.Date)
-	}
-	if o.Date.Year < MinYear || o.Date.Year > MaxYear {
-		return fmt.Errorf("%w: override %s: year outside %d..%d", ErrInvalidOptions, o.Date, MinYear, MaxYear)
-	}
-	p := checkText("name", o.Name, maxName, false)
-	if p == "" {
-		p = checkText("source", o.Source, maxSource, false)
-	}
-	if p != "" {
-		return fmt.Errorf("%w: override %s: %s", ErrInvalidOptions, o.Date, p)
+	if field, p := CheckOverride(o); p != "" {
+		if field == "date" {
+			return fmt.Errorf("%w: override %s: %s", ErrInvalidOptions, o.Date, p)
+		}
+		return fmt.Errorf("%w: override %s: %s %s", ErrInvalidOptions, o.Date, field, p)
 	}
 	return nil
 }
 
+// CheckOverride says what New would refuse in an override: the field ("date", "name" or
+// "source") and the problem, "" when there is none. An edit is checked with it before it is
+// stored, so that no stored override can stop the calendar from being built.
+func CheckOverride(o Override) (field, problem string) {
+	switch {
+	case !o.Date.Valid():
+		return "date", "no such date"
+	case o.Date.Year < MinYear || o.Date.Year > MaxYear:
+		return "date", fmt.Sprintf("year outside %d..%d", MinYear, MaxYear)
+	}
+	if p := checkText(o.Name, maxName, false); p != "" {
+		return "name", p
+	}
+	if p := checkText(o.Source, maxSource, false); p != "" {
+		return "source", p
+	}
+	return "", ""
+}
+
 // checkText accepts printable text of bounded length without surrounding blanks; it
 // returns what is wrong, "" when nothing is.
-func checkText(what, s string, limit int, required bool) string {
+func checkText(s string, limit int, required bool) string {
 	switch {
 	case required && strings.TrimSpace(s) == "":
-		return what + " is empty"
+		return "is empty"
 	case !utf8.ValidString(s):
-		return what + " is not valid UTF-8"
+		return "is not valid UTF-8"
 	case utf8.RuneCountInString(s) > limit:
-		return fmt.Sprintf("%s is longer than %d characters", what, limit)
+		return fmt.Sprintf("is longer than %d characters", limit)
 	case strings.TrimSpace(s) != s:
-		return what + " has leading or trailing blanks"
+		return "has leading or trailing blanks"
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return what + " contains control characters"
+		return "contains control characters (tab, newline, NUL, escape …)"
 	}
 	return ""
 }
