@@ -9,7 +9,12 @@ import (
 // is open with its deadline — for at most firstStepWait, and returns the last state it got:
 // start until the workflow first answers. A create answers with it, so the caller sees the
 // deadline at once in the common case and a pending state, never an error, in the slow one.
-func awaitState[T any](ctx context.Context, starter WorkflowStarter, wid, runID, query string, start T, done func(T) bool) T {
+//
+// When open says the accepted state has a task open, it also waits, within the same bound,
+// until the read model lists that task (its projection is an activity of its own, after the
+// step opens), so that the caller's next read — its inbox, the request's open tasks — shows
+// what the answer says.
+func awaitState[T any](ctx context.Context, starter WorkflowStarter, tasks OpenTasks, wid, runID, query string, start T, done, open func(T) bool) T {
 	ctx, cancel := context.WithTimeout(ctx, firstStepWait)
 	defer cancel()
 	last := start
@@ -19,6 +24,9 @@ func awaitState[T any](ctx context.Context, starter WorkflowStarter, wid, runID,
 			if v.Get(&got) == nil {
 				last = got
 				if done(got) {
+					if tasks != nil && open(got) {
+						awaitOpenTask(ctx, tasks, wid)
+					}
 					return got
 				}
 			}
@@ -26,6 +34,25 @@ func awaitState[T any](ctx context.Context, starter WorkflowStarter, wid, runID,
 		select {
 		case <-ctx.Done():
 			return last
+		case <-time.After(delay):
+		}
+	}
+}
+
+// OpenTasks tells whether the read model lists an open task of a workflow.
+type OpenTasks interface {
+	HasOpenTask(ctx context.Context, workflowID string) (bool, error)
+}
+
+// awaitOpenTask polls the read model until it lists an open task of the workflow or ctx ends.
+func awaitOpenTask(ctx context.Context, tasks OpenTasks, wid string) {
+	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 200*time.Millisecond) {
+		if ok, err := tasks.HasOpenTask(ctx, wid); err == nil && ok {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
 		case <-time.After(delay):
 		}
 	}

@@ -33,6 +33,8 @@ type CatalogUpdateStore interface {
 // CatalogUpdateWorkflow, the department's submission is its update task's decision, and
 // reads come from the read model the workflow projects.
 type catalogUpdateHandlers struct {
+	// opened: a create answers once its first task is in the read model (nil: it does not wait).
+	opened      OpenTasks
 	store       CatalogUpdateStore
 	catalog     CatalogStore
 	departments DepartmentStore
@@ -184,11 +186,12 @@ func authorityOf(ctx context.Context, departments DepartmentStore, jurisdiction 
 // awaitFirstStep queries the new workflow until its update task has a deadline, for at most
 // firstStepWait.
 func (h catalogUpdateHandlers) awaitFirstStep(ctx context.Context, wid, runID string, in contract.CatalogUpdateInput) contract.CatalogUpdateState {
-	return awaitState(ctx, h.starter, wid, runID, contract.QueryCatalogUpdate,
+	return awaitState(ctx, h.starter, h.opened, wid, runID, contract.QueryCatalogUpdate,
 		contract.CatalogUpdateState{Input: in, Status: contract.CatalogUpdateUpdating},
 		func(st contract.CatalogUpdateState) bool {
 			return st.CurrentStep != "" && (st.DueAt != nil || st.Revision > 1)
-		})
+		},
+		func(st contract.CatalogUpdateState) bool { return st.CurrentStep != "" })
 }
 
 func (h catalogUpdateHandlers) list(c *gin.Context) {

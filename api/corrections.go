@@ -38,6 +38,8 @@ type CorrectionStore interface {
 // the reporter's answer to the result is a decision of its open task, and reads come from the
 // read model the workflow projects.
 type correctionHandlers struct {
+	// opened: a create answers once its first task is in the read model (nil: it does not wait).
+	opened      OpenTasks
 	store       CorrectionStore
 	catalog     CatalogStore
 	departments DepartmentStore
@@ -218,8 +220,9 @@ func departmentOfKind(ctx context.Context, deps DepartmentStore, kind models.Dep
 // deadline, for at most firstStepWait; until then it reports st.
 func (h correctionHandlers) awaitFirstStep(ctx context.Context, wid, runID string, st contract.CorrectionState) contract.CorrectionState {
 	// Every correction step has a deadline (statutory or local default).
-	return awaitState(ctx, h.starter, wid, runID, contract.QueryCorrection, st,
-		func(st contract.CorrectionState) bool { return st.Final || (st.CurrentStep != "" && st.DueAt != nil) })
+	return awaitState(ctx, h.starter, h.opened, wid, runID, contract.QueryCorrection, st,
+		func(st contract.CorrectionState) bool { return st.Final || (st.CurrentStep != "" && st.DueAt != nil) },
+		func(st contract.CorrectionState) bool { return !st.Final && st.CurrentStep != "" })
 }
 
 func (h correctionHandlers) list(c *gin.Context) {

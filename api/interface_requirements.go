@@ -89,6 +89,8 @@ type InterfaceRequirementDetail struct {
 // InterfaceRequirementWorkflow; the delivery, the extension request and its approval are
 // decisions of tasks (/tasks/{id}/complete).
 type interfaceHandlers struct {
+	// opened: a create answers once its first task is in the read model (nil: it does not wait).
+	opened      OpenTasks
 	store       InterfaceRequirementStore
 	departments DepartmentStore
 	starter     WorkflowStarter
@@ -171,11 +173,12 @@ func (h interfaceHandlers) create(c *gin.Context) {
 		abort(c, fmt.Errorf("start interface requirement %s: %w", id, err))
 		return
 	}
-	st := awaitState(ctx, h.starter, wid, runID, contract.QueryInterfaceRequirement,
+	st := awaitState(ctx, h.starter, h.opened, wid, runID, contract.QueryInterfaceRequirement,
 		contract.InterfaceRequirementState{Input: input, Status: contract.InterfaceStatusRequired},
 		func(st contract.InterfaceRequirementState) bool {
 			return st.Final || (st.CurrentStep != "" && st.DueAt != nil)
-		})
+		},
+		func(st contract.InterfaceRequirementState) bool { return !st.Final && st.CurrentStep != "" })
 	c.Header("Location", "/api/v1/interface-requirements/"+id)
 	c.JSON(http.StatusCreated, InterfaceRequirementStatus{ID: id, Status: st.Status, WorkflowID: wid, CurrentStep: st.CurrentStep,
 		DueAt: formatTimePtr(st.DueAt), LegalBasis: nonNil(st.LegalBasis)})

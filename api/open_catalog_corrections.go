@@ -98,6 +98,8 @@ type OpenCatalogCorrectionDetail struct {
 // OpenCatalogCorrectionWorkflow; the producer's answer and the authority's change of the
 // catalog are decisions of their tasks (/tasks/{id}/complete); reads come from the read model.
 type openCatalogHandlers struct {
+	// opened: a create answers once its first task is in the read model (nil: it does not wait).
+	opened      OpenTasks
 	store       OpenCatalogCorrectionStore
 	catalog     CatalogStore
 	departments DepartmentStore
@@ -194,11 +196,12 @@ func (h openCatalogHandlers) create(c *gin.Context) {
 		abort(c, fmt.Errorf("start open-catalog correction %s: %w", id, err))
 		return
 	}
-	st := awaitState(ctx, h.starter, wid, runID, contract.QueryOpenCatalogCorrection,
+	st := awaitState(ctx, h.starter, h.opened, wid, runID, contract.QueryOpenCatalogCorrection,
 		contract.OpenCatalogCorrectionState{Input: input, Status: contract.OpenCatalogStatusReplying},
 		func(st contract.OpenCatalogCorrectionState) bool {
 			return st.Final || (st.CurrentStep != "" && st.DueAt != nil)
-		})
+		},
+		func(st contract.OpenCatalogCorrectionState) bool { return !st.Final && st.CurrentStep != "" })
 	out := OpenCatalogCorrectionStatus{ID: id, Status: st.Status, WorkflowID: wid, CurrentStep: st.CurrentStep,
 		DueAt: formatTimePtr(st.DueAt), LocalDefault: st.LocalDefault, LegalBasis: nonNil(st.LegalBasis)}
 	c.Header("Location", "/api/v1/open-catalog-corrections/"+id)

@@ -32,6 +32,8 @@ type OpenDataStore interface {
 // submission starts an OpenDataRequestWorkflow, the producer's reply and the extension are
 // decisions of its tasks (/tasks/{id}/complete), and reads come from the read model.
 type openDataHandlers struct {
+	// opened: a create answers once its first task is in the read model (nil: it does not wait).
+	opened    OpenTasks
 	store     OpenDataStore
 	workflows WorkflowUpdater
 	catalog   CatalogStore
@@ -143,10 +145,11 @@ func (h openDataHandlers) create(c *gin.Context) {
 // awaitFirstStep queries the new workflow until it has opened the reply with its deadline, or
 // opened the data at once, for at most firstStepWait; until then it reports st.
 func (h openDataHandlers) awaitFirstStep(ctx context.Context, wid, runID string, st contract.OpenDataRequestState) contract.OpenDataRequestState {
-	return awaitState(ctx, h.starter, wid, runID, contract.QueryOpenDataRequest, st,
+	return awaitState(ctx, h.starter, h.opened, wid, runID, contract.QueryOpenDataRequest, st,
 		func(st contract.OpenDataRequestState) bool {
 			return st.Final || (st.CurrentStep != "" && st.DueAt != nil)
-		})
+		},
+		func(st contract.OpenDataRequestState) bool { return !st.Final && st.CurrentStep != "" })
 }
 
 func (h openDataHandlers) list(c *gin.Context) {

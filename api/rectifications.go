@@ -138,6 +138,8 @@ type RectificationStatus struct {
 // RectificationWorkflow, the department and the authority act on its tasks through the task
 // API, and reads come from the read model the workflow projects.
 type rectificationHandlers struct {
+	// opened: a create answers once its first task is in the read model (nil: it does not wait).
+	opened    OpenTasks
 	store     RectificationStore
 	starter   WorkflowStarter
 	profile   policy.Profile
@@ -328,9 +330,10 @@ func (h rectificationHandlers) issue(c *gin.Context, dept, violation, descriptio
 // awaitTimeLimit queries the new workflow until its rectify task has a deadline, for at most
 // firstStepWait; until then it reports the notice as issued.
 func (h rectificationHandlers) awaitTimeLimit(ctx context.Context, wid, runID string, in contract.RectificationInput) contract.RectificationState {
-	return awaitState(ctx, h.starter, wid, runID, contract.QueryRectification,
+	return awaitState(ctx, h.starter, h.opened, wid, runID, contract.QueryRectification,
 		contract.RectificationState{Input: in, Status: contract.RectificationIssued},
-		func(st contract.RectificationState) bool { return st.DueAt != nil || st.Final })
+		func(st contract.RectificationState) bool { return st.DueAt != nil || st.Final },
+		func(st contract.RectificationState) bool { return !st.Final })
 }
 
 // canSeeRectification: the department ordered and the authority.

@@ -145,13 +145,18 @@ func routes(d Deps) []route {
 		}
 	}
 	views := taskViews{profile: active, calendar: d.Calendar, now: now}
+	// A create answers once its first task is in the read model.
+	var openTasks OpenTasks
+	if d.Tasks != nil {
+		openTasks = d.Tasks
+	}
 	tasks := taskHandlers{store: d.Tasks, workflows: d.Workflows, users: d.Directory, views: views}
 	queue := d.TaskQueue
 	if queue == "" {
 		queue = contract.DefaultTaskQueue
 	}
 	cat := catalogHandlers{store: d.Catalog, corrections: d.Corrections, verificationRule: verificationRule(active)}
-	corrections := correctionHandlers{store: d.Corrections, catalog: d.Catalog, departments: d.Departments,
+	corrections := correctionHandlers{opened: openTasks, store: d.Corrections, catalog: d.Catalog, departments: d.Departments,
 		starter: d.Starter, tasks: tasks, profile: active, taskQueue: queue, now: time.Now}
 	correctionParams := []param{
 		{"status", "dispatching, verifying, correcting, answered, coordinating, accepted, upheld or resolved"},
@@ -161,10 +166,10 @@ func routes(d Deps) []route {
 		{"cursor", "next_cursor of the previous page"},
 	}
 	correctionRule := "rule_violated: the resource cannot be reported on (unknown, not published, or the reporter's own); procedure_not_in_profile: the active profile has no correction procedure"
-	shares := shareRequestHandlers{store: d.ShareRequests, catalog: d.Catalog, departments: d.Departments,
+	shares := shareRequestHandlers{opened: openTasks, store: d.ShareRequests, catalog: d.Catalog, departments: d.Departments,
 		starter: d.Starter, workflows: d.Workflows, tasks: tasks, profile: active, taskQueue: queue, now: time.Now}
 	grants := grantHandlers{store: d.ShareRequests, workflows: d.Workflows}
-	rects := rectificationHandlers{store: d.Rectifications, starter: d.Starter, profile: active, taskQueue: queue, now: time.Now, views: views}
+	rects := rectificationHandlers{opened: openTasks, store: d.Rectifications, starter: d.Starter, profile: active, taskQueue: queue, now: time.Now, views: views}
 	rectParams := []param{
 		{"status", "issued, reported, overdue or rectified"},
 		{"department", "id of the department ordered (the authority's filter)"},
@@ -173,7 +178,7 @@ func routes(d Deps) []route {
 		{"cursor", "next_cursor of the previous page"},
 	}
 	rectRule := "procedure_not_in_profile: the profile in force has no rectification procedure"
-	catUpdates := catalogUpdateHandlers{store: d.CatalogUpdates, catalog: d.Catalog, departments: d.Departments,
+	catUpdates := catalogUpdateHandlers{opened: openTasks, store: d.CatalogUpdates, catalog: d.Catalog, departments: d.Departments,
 		starter: d.Starter, tasks: tasks, profile: active, taskQueue: queue, now: time.Now}
 	catUpdateParams := []param{
 		{"status", "updating, reviewing, reporting or published"},
@@ -183,9 +188,9 @@ func routes(d Deps) []route {
 	}
 	catUpdateRule := "rule_violated: changed_on in the future, a resource that is not the department's, or a procedure the profile lacks"
 	reporters := []auth.Role{auth.RoleApprover, auth.RoleAuthority}
-	openCatalog := openCatalogHandlers{store: d.OpenCatalogCorrections, catalog: d.Catalog, departments: d.Departments,
+	openCatalog := openCatalogHandlers{opened: openTasks, store: d.OpenCatalogCorrections, catalog: d.Catalog, departments: d.Departments,
 		starter: d.Starter, profile: active, taskQueue: queue, now: time.Now, views: views}
-	interfaces := interfaceHandlers{store: d.InterfaceRequirements, departments: d.Departments, starter: d.Starter,
+	interfaces := interfaceHandlers{opened: openTasks, store: d.InterfaceRequirements, departments: d.Departments, starter: d.Starter,
 		profile: active, taskQueue: queue, now: time.Now, views: views}
 	pageParams := []param{
 		{"limit", "page size, 1-100 (default 20)"},
@@ -228,7 +233,7 @@ func routes(d Deps) []route {
 	// staff are the roles of government departments: a principal holding only the citizen
 	// role never sees a department's inbox or lists (403).
 	staff := []auth.Role{auth.RoleApplicant, auth.RoleApprover, auth.RoleDeptHead, auth.RoleAuthority, auth.RoleTechService, auth.RoleAdmin}
-	openData := openDataHandlers{store: d.OpenData, workflows: d.Workflows, catalog: d.Catalog, deps: d.Departments, starter: d.Starter,
+	openData := openDataHandlers{opened: openTasks, store: d.OpenData, workflows: d.Workflows, catalog: d.Catalog, deps: d.Departments, starter: d.Starter,
 		profile: active, taskQueue: queue, now: time.Now, views: views}
 	openDataParams := []param{
 		{"status", "pending, approved, refused or opened"},

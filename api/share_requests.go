@@ -46,6 +46,8 @@ const firstStepWait = 10 * time.Second
 // ShareRequestWorkflow, the applicant's actions are its Updates, and reads come from the read
 // model the workflow projects.
 type shareRequestHandlers struct {
+	// opened: a create answers once its first task is in the read model (nil: it does not wait).
+	opened      OpenTasks
 	store       ShareRequestStore
 	catalog     CatalogStore
 	departments DepartmentStore
@@ -193,11 +195,12 @@ func (h shareRequestHandlers) decidingDept(provider, authority string) (string, 
 func (h shareRequestHandlers) awaitFirstStep(ctx context.Context, wid, runID string, in contract.ShareRequestInput) contract.ShareRequestState {
 	// Revision counts the workflow's projections: the first is the submission, a later one
 	// carries the first step's deadline.
-	return awaitState(ctx, h.starter, wid, runID, contract.QueryShareRequest,
+	return awaitState(ctx, h.starter, h.opened, wid, runID, contract.QueryShareRequest,
 		contract.ShareRequestState{Input: in, Status: contract.ShareStatusPending},
 		func(st contract.ShareRequestState) bool {
 			return st.Final || (st.CurrentStep != "" && (st.DueAt != nil || st.Revision > 1))
-		})
+		},
+		func(st contract.ShareRequestState) bool { return !st.Final && st.CurrentStep != "" })
 }
 
 func (h shareRequestHandlers) list(c *gin.Context) {

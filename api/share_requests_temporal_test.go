@@ -324,3 +324,35 @@ func TestShareNegotiationSharedByBothDepartments(t *testing.T) {
 		t.Fatalf("grant = %+v, want the proposed terms", d.Grant)
 	}
 }
+
+// TestCreateAnswersOnceItsTaskIsListed: read-your-writes. Right after each 201 the provider's
+// approver finds the new request's task in its inbox and the request shows it open — without
+// the wait for the task's projection, some of these reads came before it.
+func TestCreateAnswersOnceItsTaskIsListed(t *testing.T) {
+	s := startShareStack(t)
+	ta := s.ta
+	approver := ta.providerApprover()
+	rid := demoResourceID(t, ta, "NX-SCJG-0002")
+	misses := 0
+	for i := range 30 {
+		var created ShareRequestStatus
+		ta.expect(ta.do("POST", "/api/v1/share-requests", ta.applicant(), shareInput(rid)), 201).json(t, &created)
+		var inbox TaskList
+		ta.expect(ta.do("GET", "/api/v1/tasks?procedure=share&limit=100", approver, nil), 200).json(t, &inbox)
+		found := false
+		for _, it := range inbox.Items {
+			found = found || it.RequestID == created.ID
+		}
+		var detail struct {
+			OpenTasks []TaskView `json:"open_tasks"`
+		}
+		ta.expect(ta.do("GET", "/api/v1/share-requests/"+created.ID, ta.applicant(), nil), 200).json(t, &detail)
+		if !found || len(detail.OpenTasks) != 1 {
+			misses++
+			t.Errorf("create %d (%s): task in the inbox %v, open tasks on the request %d", i, created.ID, found, len(detail.OpenTasks))
+		}
+	}
+	if misses > 0 {
+		t.Errorf("%d of 30 creates answered before their task was listed", misses)
+	}
+}

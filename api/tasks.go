@@ -25,6 +25,7 @@ type TaskStore interface {
 	ListInbox(ctx context.Context, f models.InboxFilter) ([]models.Task, int64, string, error)
 	ListDecided(ctx context.Context, subject string, f models.InboxFilter) ([]models.Task, int64, string, error)
 	GetTask(ctx context.Context, id string) (*models.Task, error)
+	HasOpenTask(ctx context.Context, workflowID string) (bool, error)
 	ListTaskTimeline(ctx context.Context, taskID string) ([]models.TimelineEvent, error)
 }
 

@@ -276,6 +276,19 @@ func decodeDecidedCursor(c string) (*decidedKey, bool) {
 	return &decidedKey{at: time.UnixMicro(us).UTC(), taskID: id}, true
 }
 
+// HasOpenTask reports whether an open task of the workflow is in the read model.
+func (s *Store) HasOpenTask(ctx context.Context, workflowID string) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Task{}).
+		Where(clause.Eq{Column: clause.Column{Name: "workflow_id"}, Value: workflowID}).
+		Where(clause.Eq{Column: clause.Column{Name: "status"}, Value: "open"}).
+		Limit(1).Count(&n).Error
+	if err != nil {
+		return false, dbError(err, "open tasks of %q", workflowID)
+	}
+	return n > 0, nil
+}
+
 // ListTaskTimeline returns the events of one task in their order.
 func (s *Store) ListTaskTimeline(ctx context.Context, taskID string) ([]TimelineEvent, error) {
 	var out []TimelineEvent
