@@ -5,10 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/api/serviceerror"
@@ -395,9 +398,71 @@ func bindComplete(c *gin.Context) (contract.CompleteUpdate, error) {
 		if err := dec.Decode(&val); err != nil && !errors.Is(err, io.EOF) {
 			return u, invalidField(k, "malformed value")
 		}
+		if msg := checkDecisionField(k, val); msg != "" {
+			return u, invalidField(k, msg)
+		}
 		u.Fields[k] = val
 	}
 	return u, nil
+}
+
+// Decision fields are typed and bounded before they reach a workflow: whole-number fields
+// are JSON integers within reason, resource_versions is the list the catalog update checks,
+// and every other field is text without control characters other than tab and line breaks:
+// at most maxDecisionTextRunes, or maxReportRunes for the reports and findings a department
+// writes out.
+var wholeNumberFields = map[string]bool{"validity_days": true, "workdays": true}
+
+var reportFields = map[string]bool{"report": true, "evidence": true, "documentation": true,
+	"interface_description": true, "finding": true, "instruction": true, "corrected": true}
+
+const (
+	maxDecisionTextRunes = 2000
+	maxReportRunes       = 20000
+	maxDecisionNumber    = 36500 // days: a hundred years
+)
+
+// checkDecisionField says what is wrong with a decision field's value, "" when nothing is.
+func checkDecisionField(name string, v any) string {
+	switch {
+	case name == contract.FieldResourceVersions:
+		if _, ok := v.([]any); !ok {
+			return "must be a list of {resource_id, version}"
+		}
+		return ""
+	case wholeNumberFields[name]:
+		n, ok := v.(json.Number)
+		if !ok {
+			return "must be a whole number (a JSON number, not text)"
+		}
+		i, err := n.Int64()
+		if err != nil || i < 1 || i > maxDecisionNumber {
+			return fmt.Sprintf("must be a whole number from 1 to %d", maxDecisionNumber)
+		}
+		return ""
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "must be text"
+	}
+	if reportFields[name] {
+		return checkFreeText(s, maxReportRunes)
+	}
+	return checkFreeText(s, maxDecisionTextRunes)
+}
+
+// checkFreeText refuses text that is not UTF-8, longer than limit runes, or holds control
+// characters other than tab, line feed and carriage return (NUL, escape sequences …).
+func checkFreeText(s string, limit int) string {
+	switch {
+	case !utf8.ValidString(s):
+		return "must be valid UTF-8"
+	case utf8.RuneCountInString(s) > limit:
+		return fmt.Sprintf("must be at most %d characters", limit)
+	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' }) >= 0:
+		return "must not contain control characters"
+	}
+	return ""
 }
 
 // send runs the action as an Update of the task's workflow and answers with the task as the

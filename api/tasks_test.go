@@ -445,3 +445,37 @@ func TestTaskActionRejectionsMapToStatuses(t *testing.T) {
 		}
 	}
 }
+
+// A decision's fields are typed and bounded before anything reaches the workflow: numbers in
+// text fields, objects, text for a number, a number too large to decode, 100 KB, NUL and
+// escape sequences are refused at the field; the workflow gets no Update.
+func TestDecisionFieldsAreTypedAndBounded(t *testing.T) {
+	db := modelstest.NewSQLite(t)
+	ta := newTestAPI(t, db)
+	tk := seedTask(t, db, "share-request/R1/provider_reply/1", 5, nil)
+	approver := ta.providerApprover()
+	path := taskPath(tk.TaskID, "complete")
+	ok := `"decision":"approve","scope":"法定代表人姓名","usage_purpose":"社保资格认证","validity_days":30`
+	for body, field := range map[string]string{
+		`{` + ok + `,"conditions":5}`:                                                                               "conditions",
+		`{` + ok + `,"conditions":{"$ne":1}}`:                                                                       "conditions",
+		`{` + ok + `,"conditions":null}`:                                                                            "conditions",
+		`{"decision":"approve","scope":"a","usage_purpose":"b","validity_days":"30"}`:                               "validity_days",
+		`{"decision":"approve","scope":"a","usage_purpose":"b","validity_days":1e400}`:                              "validity_days",
+		`{"decision":"approve","scope":"a","usage_purpose":"b","validity_days":` + strings.Repeat("9", 3000) + `}`:  "validity_days",
+		`{"decision":"approve","scope":"a","usage_purpose":"b","validity_days":0}`:                                  "validity_days",
+		`{"decision":"approve","scope":"` + strings.Repeat("a", 2001) + `","usage_purpose":"b","validity_days":30}`: "scope",
+		`{"decision":"approve","scope":"a\u0000b","usage_purpose":"b","validity_days":30}`:                          "scope",
+		`{"decision":"refuse","reason_code":"other","reason":"\u001b[31mred","legal_basis":"x"}`:                    "reason",
+	} {
+		r := ta.do("POST", path, approver, body)
+		if r.status/100 != 4 || r.errorBody(t).Fields[field] == "" {
+			t.Errorf("%.80s: %d %s, want a 4xx naming %s", body, r.status, r.body, field)
+		}
+	}
+	if n := ta.updater.count(); n != 0 {
+		t.Fatalf("%d updates reached the workflow", n)
+	}
+	// Line breaks and tabs are text.
+	ta.expect(ta.do("POST", path, approver, `{`+ok+`,"conditions":"一、仅限本单位使用；\n二、不得转授。\t"}`), 200)
+}

@@ -69,6 +69,10 @@ var apiMessages = []struct {
 	{regexp.MustCompile(`^decision \w+ requires \w+$`), "作出此决定须填写此项。"},
 	{regexp.MustCompile(`^a reason has at most (\d+) characters$`), "理由不能超过 $1 个字符。"},
 	{regexp.MustCompile(`^validity_days must be a whole number of days from 1, not .*$`), "有效期须为不小于 1 的整数天数。"},
+	{regexp.MustCompile(`^must be a whole number from (\d+) to (\d+)$`), "须为 $1 到 $2 之间的整数。"},
+	{regexp.MustCompile(`^must be a whole number \(a JSON number, not text\)$`), "须为整数。"},
+	{regexp.MustCompile(`^must be text$`), "须为文字。"},
+	{regexp.MustCompile(`^must not contain control characters$`), "不能包含控制字符。"},
 }
 
 // chineseMessage translates an API field message of a known form.
