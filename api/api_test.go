@@ -431,7 +431,8 @@ func TestCatalogListFiltersAndPages(t *testing.T) {
 			}
 		}
 		// Bad filters name their parameter.
-		for q, field := range map[string]string{"share_type=some": "share_type", "status=open": "status", "limit=0": "limit", "limit=abc": "limit", "open_type=x": "open_type", "cursor=bm90LWEtY3Vyc29y": "cursor"} {
+		for q, field := range map[string]string{"share_type=some": "share_type", "status=open": "status", "limit=0": "limit", "limit=abc": "limit", "open_type=x": "open_type", "cursor=bm90LWEtY3Vyc29y": "cursor",
+			"q=" + strings.Repeat("x", 50000): "q", "q=a%00b": "q"} {
 			r := ta.do("GET", "/api/v1/catalog/resources?"+q, owner, nil)
 			if r.status != 400 {
 				t.Fatalf("%s: status %d", q, r.status)

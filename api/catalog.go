@@ -198,6 +198,9 @@ func (h catalogHandlers) respond(c *gin.Context, r *models.CatalogResource, err 
 	c.JSON(http.StatusOK, view)
 }
 
+// maxSearchRunes bounds the catalog's search text.
+const maxSearchRunes = 200
+
 func (h catalogHandlers) list(c *gin.Context) {
 	p := mustPrincipal(c)
 	f := models.ResourceFilter{
@@ -219,6 +222,11 @@ func (h catalogHandlers) list(c *gin.Context) {
 	}
 	if f.Status != "" && !f.Status.Valid() {
 		fields["status"] = "must be one of: draft, submitted, published, retired"
+	}
+	// A search text longer than any code, name or description it could match is a mistake
+	// (and a LIKE pattern the database may refuse to run).
+	if msg := checkFreeText(f.Text, maxSearchRunes); msg != "" {
+		fields["q"] = msg
 	}
 	if fields.abortIfAny(c) {
 		return
