@@ -90,7 +90,7 @@ func TestCatalogUpdateThroughTemporal(t *testing.T) {
 	if !review.LocalDefault || review.DeadlineNote == "" {
 		t.Fatalf("review = %+v, want a local-default deadline", review)
 	}
-	ta.expect(ta.do("POST", taskPath(review.ID)+"/complete", approver, map[string]any{"decision": "approve"}), http.StatusForbidden)
+	ta.expect(ta.do("POST", taskPath(review.ID)+"/complete", approver, map[string]any{"decision": "approve"}), http.StatusNotFound)
 	ta.expect(ta.do("POST", taskPath(review.ID)+"/complete", ta.authority(), map[string]any{"decision": "approve"}), 200)
 
 	var detail CatalogUpdateDetail

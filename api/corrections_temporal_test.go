@@ -103,7 +103,7 @@ func TestCorrectionThroughTemporal(t *testing.T) {
 		t.Errorf("verify task = %+v: want a local-default deadline", verify)
 	}
 	confirm := map[string]any{"decision": "confirmed", "finding": "注册资本录入错误"}
-	ta.expect(ta.do("POST", taskPath(verify.ID)+"/complete", ta.otherApprover(), confirm), 403)
+	ta.expect(ta.do("POST", taskPath(verify.ID)+"/complete", ta.otherApprover(), confirm), 404)
 	e := ta.expect(ta.do("POST", taskPath(verify.ID)+"/complete", ta.providerApprover(), map[string]any{"decision": "confirmed"}), 422).errorBody(t)
 	if e.Fields["finding"] == "" {
 		t.Errorf("a confirmation without its finding: %+v", e)

@@ -141,7 +141,7 @@ func TestOpenCatalogCorrectionThroughTemporal(t *testing.T) {
 	if e.Fields["legal_basis"] == "" {
 		t.Errorf("a disagreement without its basis: %+v", e)
 	}
-	ta.expect(ta.do("POST", taskPath(reply.ID)+"/complete", who.otherApprover, map[string]any{"decision": "agree"}), 403)
+	ta.expect(ta.do("POST", taskPath(reply.ID)+"/complete", who.otherApprover, map[string]any{"decision": "agree"}), 404)
 	ta.expect(ta.do("POST", taskPath(reply.ID)+"/complete", who.approver, map[string]any{"decision": "agree"}), 200)
 
 	update := s.inboxTask(t, who.authority, "open_catalog_correction", created.ID, "update_catalog", "step")
@@ -214,7 +214,7 @@ func TestInterfaceRequirementThroughTemporal(t *testing.T) {
 	ta.expect(ta.do("POST", taskPath(task.ID)+"/complete", who.approver,
 		map[string]any{"decision": "request_extension", "workdays": 2, "reason": "再延"}), 409)
 	ext := s.inboxTask(t, who.authority, "interface_extension", created.ID, "request", "extension")
-	ta.expect(ta.do("POST", taskPath(ext.ID)+"/complete", who.deptHead, map[string]any{"decision": "approve_extension"}), 403)
+	ta.expect(ta.do("POST", taskPath(ext.ID)+"/complete", who.deptHead, map[string]any{"decision": "approve_extension"}), 404)
 	ta.expect(ta.do("POST", taskPath(ext.ID)+"/complete", who.authority, map[string]any{"decision": "approve_extension"}), 200)
 
 	want := s.dueAfter(t, agreed, 5) // 5 WD beyond the agreed date

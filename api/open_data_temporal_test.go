@@ -189,9 +189,9 @@ func TestOpenDataThroughTemporal(t *testing.T) {
 	}
 
 	reply := s.openDataTask(t, approver, created.ID, "step")
-	// The citizen cannot read or decide the producer's task.
+	// The citizen can neither read nor decide the producer's task: it is not found for it.
 	ta.expect(ta.do("GET", taskPath(reply.ID), citizen, nil), 404)
-	ta.expect(ta.do("POST", taskPath(reply.ID)+"/complete", citizen, map[string]any{"decision": "approve", "conditions": "自批"}), 403)
+	ta.expect(ta.do("POST", taskPath(reply.ID)+"/complete", citizen, map[string]any{"decision": "approve", "conditions": "自批"}), 404)
 	// A note between the producer's staff stays out of the citizen's timeline.
 	ta.expect(ta.do("POST", taskPath(reply.ID)+"/comments", approver, map[string]any{"text": "请核对年报脱敏规则"}), 200)
 	commented := func(token string) bool {
@@ -210,7 +210,7 @@ func TestOpenDataThroughTemporal(t *testing.T) {
 	reason := "需调取2025年度全部年报并脱敏"
 	ta.expect(ta.do("POST", taskPath(reply.ID)+"/complete", approver, map[string]any{"decision": "request_extension", "workdays": 5, "reason": reason}), 200)
 	ext := s.openDataTask(t, head, created.ID, "extension")
-	ta.expect(ta.do("POST", taskPath(ext.ID)+"/complete", approver, map[string]any{"decision": "approve_extension"}), 403)
+	ta.expect(ta.do("POST", taskPath(ext.ID)+"/complete", approver, map[string]any{"decision": "approve_extension"}), 404)
 	ta.expect(ta.do("POST", taskPath(ext.ID)+"/complete", head, map[string]any{"decision": "approve_extension"}), 200)
 
 	moved, err := cal.Due(firstDue.Due, 5)

@@ -80,7 +80,7 @@ func TestRectificationFromSupervisionThroughTemporal(t *testing.T) {
 	path := "/api/v1/rectifications/" + created.ID
 	ta.expect(ta.do("GET", path, ta.otherApprover(), nil), 404)
 	report := map[string]any{"decision": "done", "report": "已答复全部积压申请", "evidence": "答复记录截图"}
-	ta.expect(ta.do("POST", taskPath(task.ID, "complete"), ta.otherApprover(), report), 403)
+	ta.expect(ta.do("POST", taskPath(task.ID, "complete"), ta.otherApprover(), report), 404)
 	ta.expect(ta.do("POST", taskPath(task.ID, "complete"), head, report), 200)
 
 	var review TaskView

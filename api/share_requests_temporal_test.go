@@ -148,7 +148,7 @@ func TestShareRequestThroughTemporal(t *testing.T) {
 		t.Errorf("reply task = %+v", task)
 	}
 	approve := map[string]any{"decision": "approve", "scope": "姓名、证件号码", "usage_purpose": "社保待遇资格核验", "validity_days": 180}
-	ta.expect(ta.do("POST", taskPath(task.ID)+"/complete", ta.otherApprover(), approve), 403)
+	ta.expect(ta.do("POST", taskPath(task.ID)+"/complete", ta.otherApprover(), approve), 404)
 	ta.expect(ta.do("POST", taskPath(task.ID)+"/complete", approver, approve), 200)
 
 	var detail ShareRequestDetail

@@ -480,7 +480,15 @@ func (h taskHandlers) send(c *gin.Context, t *models.Task, name string, payload 
 		err = handle.Get(ctx, nil)
 	}
 	if err != nil {
-		abort(c, updateError(t.TaskID, err))
+		e := updateError(t.TaskID, err)
+		// The workflow refuses a stranger's action; the stranger learns no more than a read
+		// tells it: that there is no such task. Watchers (who may comment and urge without
+		// reading the task) still hear why they were refused.
+		var apiErr *Error
+		if errors.As(e, &apiErr) && apiErr.Status == http.StatusForbidden && !canSee(mustPrincipal(c), t) {
+			e = notFound("task " + c.Param("id") + " not found")
+		}
+		abort(c, e)
 		return
 	}
 	after, err := h.store.GetTask(c.Request.Context(), t.TaskID)

@@ -130,8 +130,10 @@ func TestTaskActionsThroughTemporal(t *testing.T) {
 
 	path := taskPath(taskID)
 	approve := map[string]any{"decision": "approve", "scope": "企业名称", "usage_purpose": "信用监管", "validity_days": 365}
-	// Another department's approver may not decide.
-	if e := ta.expect(ta.do("POST", path+"/complete", ta.otherApprover(), approve), 403).errorBody(t); e.Code != CodeForbidden {
+	// Another department's approver may not decide, and learns no more than its read tells
+	// it: there is no such task (404 for both).
+	ta.expect(ta.do("GET", path, ta.otherApprover(), nil), 404)
+	if e := ta.expect(ta.do("POST", path+"/complete", ta.otherApprover(), approve), 404).errorBody(t); e.Code != CodeNotFound {
 		t.Fatalf("wrong department: %+v", e)
 	}
 	var claimed TaskView
