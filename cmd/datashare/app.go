@@ -189,6 +189,8 @@ func apiServer(ctx context.Context, cfg config.Config, log *slog.Logger, s *serv
 		Checks: []api.Check{
 			{Name: "database", Probe: func(ctx context.Context) error { return models.Ping(ctx, db) }},
 			{Name: "temporal", Probe: func(ctx context.Context) error { return temporalx.CheckHealth(ctx, tc) }},
+			// Stored calendar data that cannot be built: the last good calendar is in use.
+			{Name: "calendar", Probe: s.cal.Healthy},
 		},
 		Registry:     s.reg,
 		MaxBodyBytes: cfg.MaxBodyBytes,
@@ -461,7 +463,7 @@ func runWorker(ctx context.Context, args []string) error {
 	}
 	cancel()
 	// The worker's own /metrics and health endpoints for Prometheus and Kubernetes probes.
-	metricsSrv := &http.Server{Addr: cfg.HTTPAddr, Handler: workerHTTP(db, tc, reg), ReadHeaderTimeout: 10 * time.Second}
+	metricsSrv := &http.Server{Addr: cfg.HTTPAddr, Handler: workerHTTP(db, tc, reg, s.cal), ReadHeaderTimeout: 10 * time.Second}
 	wait, err := serveHTTP(ctx, metricsSrv, cfg.ShutdownTimeout, log)
 	if err != nil {
 		return err
@@ -576,11 +578,12 @@ func calendarWatch(cfg config.Config, log *slog.Logger, s *services) worker.Cale
 }
 
 // workerHTTP serves the worker's /healthz, /readyz and /metrics.
-func workerHTTP(db *gorm.DB, tc client.Client, reg *prometheus.Registry) http.Handler {
+func workerHTTP(db *gorm.DB, tc client.Client, reg *prometheus.Registry, cal *calsource.Source) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	checks := []api.Check{
 		{Name: "database", Probe: func(ctx context.Context) error { return models.Ping(ctx, db) }},
 		{Name: "temporal", Probe: func(ctx context.Context) error { return temporalx.CheckHealth(ctx, tc) }},
+		{Name: "calendar", Probe: cal.Healthy},
 	}
 	return api.NewProbeHandler(checks, reg)
 }

@@ -34,8 +34,13 @@ type Source struct {
 	cal     *calendar.Calendar
 	rev     int64
 	checked time.Time
+	// broken is why the stored calendar data at revision brokenRev could not be built; the
+	// last good calendar is served meanwhile. nil when the latest data built.
+	broken    error
+	brokenRev int64
 
 	provisional prometheus.Counter
+	failures    prometheus.Counter
 }
 
 // New builds a source; loader nil means the official data only (the CLI).
@@ -45,10 +50,16 @@ func New(loader Loader, ttl time.Duration, log *slog.Logger, reg prometheus.Regi
 			Name: "datashare_calendar_provisional_total",
 			Help: "Deadlines computed into a year without a published holiday schedule.",
 		}),
+		failures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "datashare_calendar_build_failures_total",
+			Help: "Times the stored calendar data could not be built; the last good calendar was kept.",
+		}),
 	}
 	if reg != nil {
-		if err := reg.Register(s.provisional); err != nil {
-			return nil, fmt.Errorf("register calendar metrics: %w", err)
+		for _, c := range []prometheus.Collector{s.provisional, s.failures} {
+			if err := reg.Register(c); err != nil {
+				return nil, fmt.Errorf("register calendar metrics: %w", err)
+			}
 		}
 	}
 	if loader == nil {
@@ -82,19 +93,40 @@ func (s *Source) Calendar(ctx context.Context) (*calendar.Calendar, error) {
 		}
 		return nil, fmt.Errorf("load calendar: %w", err)
 	}
-	if s.cal == nil || rev != s.rev {
+	if s.cal == nil || (rev != s.rev && !(s.broken != nil && rev == s.brokenRev)) {
 		opts, rev, err := s.loader.CalendarOptions(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("load calendar: %w", err)
 		}
 		c, err := calendar.New(opts)
-		if err != nil {
+		switch {
+		case err != nil && s.cal == nil:
 			return nil, fmt.Errorf("build calendar at revision %d: %w", rev, err)
+		case err != nil:
+			// Data that cannot be built must not stop every deadline: the last good calendar
+			// stays in use until the data is corrected; operators see it in the log, the
+			// metric and /readyz.
+			s.failures.Inc()
+			s.broken, s.brokenRev = fmt.Errorf("calendar data at revision %d cannot be built, revision %d still in use: %w", rev, s.rev, err), rev
+			s.log.Error("calendar data cannot be built; keeping the last good calendar",
+				slog.Int64("revision", rev), slog.Int64("in_use", s.rev), slog.Any("error", err))
+		default:
+			s.cal, s.rev, s.broken = c, rev, nil
 		}
-		s.cal, s.rev = c, rev
 	}
 	s.checked = now
 	return s.cal, nil
+}
+
+// Healthy is nil while the calendar in use is built from the latest stored data, and says why
+// not otherwise (a readiness check).
+func (s *Source) Healthy(ctx context.Context) error {
+	if _, err := s.Calendar(ctx); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.broken
 }
 
 // Invalidate makes the next Calendar call re-read the database.

@@ -102,3 +102,51 @@ func counterValue(t *testing.T, c prometheus.Counter) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// Stored data the calendar cannot be built from (an override written before edits were
+// checked) does not stop deadlines: the last good calendar stays in use, the failure is
+// counted and Healthy says why, once, until the data is corrected.
+func TestBrokenDataKeepsTheLastGoodCalendar(t *testing.T) {
+	l := &fakeLoader{}
+	reg := prometheus.NewRegistry()
+	s, err := New(l, time.Minute, slog.New(slog.DiscardHandler), reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	good, err := s.Calendar(ctx)
+	if err != nil || s.Healthy(ctx) != nil {
+		t.Fatalf("first build: %v, healthy %v", err, s.Healthy(ctx))
+	}
+	d, _ := calendar.ParseDate("2030-03-04")
+	l.rev, l.overrides = 1, []calendar.Override{{Date: d, Name: "a\x00b", Source: "s"}}
+	s.Invalidate()
+	c, err := s.Calendar(ctx)
+	if err != nil || c != good {
+		t.Fatalf("after broken data: %v, calendar %p, want the last good %p", err, c, good)
+	}
+	if h := s.Healthy(ctx); h == nil || !strings.Contains(h.Error(), "revision 1") {
+		t.Fatalf("healthy = %v, want the broken revision named", h)
+	}
+	loads := l.loads
+	s.Invalidate()
+	if _, _ = s.Calendar(ctx); l.loads != loads {
+		t.Errorf("the same broken revision was built again: %d loads", l.loads)
+	}
+	mfs, _ := reg.Gather()
+	failures := -1.0
+	for _, mf := range mfs {
+		if mf.GetName() == "datashare_calendar_build_failures_total" {
+			failures = mf.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	if failures != 1 {
+		t.Errorf("build failures counted %v, want 1", failures)
+	}
+	// Corrected: the new revision builds and the source is healthy again.
+	l.rev, l.overrides = 2, []calendar.Override{{Date: d, Name: "ab", Source: "s"}}
+	s.Invalidate()
+	if c, err := s.Calendar(ctx); err != nil || c == good || s.Healthy(ctx) != nil {
+		t.Fatalf("after the correction: %v, healthy %v", err, s.Healthy(ctx))
+	}
+}
