@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -258,8 +259,20 @@ func ruleMessage(fe validator.FieldError) string {
 	case "oneof":
 		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
 	case "max":
-		return "must be at most " + fe.Param() + " characters"
+		switch fe.Kind() {
+		case reflect.String:
+			return "must be at most " + fe.Param() + " characters"
+		case reflect.Slice, reflect.Array, reflect.Map:
+			return "must have at most " + fe.Param() + " items"
+		}
+		return "must be at most " + fe.Param()
 	case "min":
+		switch fe.Kind() {
+		case reflect.String:
+			return "must be at least " + fe.Param() + " characters"
+		case reflect.Slice, reflect.Array, reflect.Map:
+			return "must have at least " + fe.Param() + " items"
+		}
 		return "must be at least " + fe.Param()
 	case "gte":
 		return "must be at least " + fe.Param()
