@@ -41,6 +41,9 @@ func runDev(ctx context.Context, args []string) error {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("DATASHARE_DATA_DIR: %w", err)
 	}
+	if err := claimDataDir(cfg.DataDir, cfg.Profile); err != nil {
+		return err
+	}
 
 	host, port := cfg.TemporalHostPort()
 	uiPort := cfg.TemporalUIPort
