@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"unicode"
 
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
@@ -188,7 +189,74 @@ func bindJSON(c *gin.Context, dst any) error {
 	if err := validate.Struct(dst); err != nil {
 		return validationError(err)
 	}
+	if field, msg := controlCharacters(reflect.ValueOf(dst), ""); field != "" {
+		return invalidField(field, msg)
+	}
 	return nil
+}
+
+// controlCharacters finds the first text of a decoded body, at any depth, that holds a
+// control character other than tab and line breaks (NUL, escape sequences …): no route stores
+// or forwards such text. It returns the field's JSON path and the message, "" when none.
+func controlCharacters(v reflect.Value, path string) (string, string) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return "", ""
+		}
+		return controlCharacters(v.Elem(), path)
+	case reflect.String:
+		if strings.IndexFunc(v.String(), func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' }) >= 0 {
+			return path, "must not contain control characters"
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			// As encoding/json: exported fields, and the fields of an embedded struct.
+			if !f.IsExported() && !(f.Anonymous && f.Type.Kind() == reflect.Struct) {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			sub := name
+			if f.Anonymous && f.Tag.Get("json") == "" {
+				sub = path // an embedded struct's fields are the outer object's
+			} else if path != "" {
+				sub = path + "." + name
+			}
+			if p, m := controlCharacters(v.Field(i), sub); p != "" {
+				return p, m
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return "", "" // raw bytes (json.RawMessage) are checked where they are decoded
+		}
+		for i := range v.Len() {
+			if p, m := controlCharacters(v.Index(i), fmt.Sprintf("%s[%d]", path, i)); p != "" {
+				return p, m
+			}
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			k := fmt.Sprint(iter.Key())
+			sub := k
+			if path != "" {
+				sub = path + "." + k
+			}
+			if p, m := controlCharacters(iter.Value(), sub); p != "" {
+				return p, m
+			}
+		}
+	}
+	return "", ""
 }
 
 // optionalBody marks DTOs whose body may be left out entirely.

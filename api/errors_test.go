@@ -1,6 +1,11 @@
 package api
 
-import "testing"
+import (
+	"reflect"
+	"testing"
+
+	"github.com/datashare/datashare/models/modelstest"
+)
 
 // A bound says what it bounds: characters of text, items of a list, the value of a number.
 func TestRuleMessagesNameWhatIsBounded(t *testing.T) {
@@ -22,5 +27,43 @@ func TestRuleMessagesNameWhatIsBounded(t *testing.T) {
 		if got := e.Fields[field]; got != want {
 			t.Errorf("%s: %q, want %q", field, got, want)
 		}
+	}
+}
+
+// No body of any route stores or forwards text with a control character other than tab and
+// line breaks: the field is named, at any depth, and nothing is written.
+func TestControlCharactersRefusedInEveryBody(t *testing.T) {
+	type inner struct {
+		Note string `json:"note"`
+	}
+	type body struct {
+		Name  string            `json:"name"`
+		Items []inner           `json:"items"`
+		Extra map[string]string `json:"extra"`
+		inner
+	}
+	for want, v := range map[string]body{
+		"":              {Name: "第一行\n第二行\t制表", Items: []inner{{Note: "ok"}}},
+		"name":          {Name: "a\x00b"},
+		"items[1].note": {Items: []inner{{Note: "ok"}, {Note: "\x1b[31mred"}}},
+		"extra.k":       {Extra: map[string]string{"k": "\x07"}},
+		"note":          {inner: inner{Note: "\x7f"}},
+	} {
+		if got, _ := controlCharacters(reflect.ValueOf(&v), ""); got != want {
+			t.Errorf("%+v: field %q, want %q", v, got, want)
+		}
+	}
+
+	db := modelstest.NewSQLite(t)
+	ta := newTestAPI(t, db)
+	r := ta.do("PUT", "/api/v1/departments/nx-new", ta.admin(), map[string]any{"name": "新部门\u001b[2J", "kind": "department", "jurisdiction": "ningxia"})
+	if r.status/100 != 4 || r.errorBody(t).Fields["name"] == "" {
+		t.Fatalf("department name with an escape: %d %s", r.status, r.body)
+	}
+	ta.expect(ta.do("GET", "/api/v1/departments/nx-new", ta.admin(), nil), 404)
+	r = ta.do("POST", "/api/v1/share-requests", ta.applicant(), map[string]any{"resource_id": 2, "purpose": "a\u0000b",
+		"scope": "s", "duty_basis": "d", "requested_validity_days": 30})
+	if r.status/100 != 4 || r.errorBody(t).Fields["purpose"] == "" {
+		t.Fatalf("share request purpose with NUL: %d %s", r.status, r.body)
 	}
 }
