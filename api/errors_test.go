@@ -1,8 +1,11 @@
 package api
 
 import (
+	"net/http/httptest"
 	"reflect"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/datashare/datashare/models/modelstest"
 )
@@ -65,5 +68,27 @@ func TestControlCharactersRefusedInEveryBody(t *testing.T) {
 		"scope": "s", "duty_basis": "d", "requested_validity_days": 30})
 	if r.status/100 != 4 || r.errorBody(t).Fields["purpose"] == "" {
 		t.Fatalf("share request purpose with NUL: %d %s", r.status, r.body)
+	}
+}
+
+// With a metrics token configured, /metrics answers only to it; without one it is open.
+func TestMetricsToken(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	h := NewProbeHandler(nil, reg, "metrics-token-0123456789")
+	for auth, want := range map[string]int{"": 401, "Bearer wrong": 401, "Bearer metrics-token-0123456789": 200} {
+		req := httptest.NewRequest("GET", "/metrics", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != want {
+			t.Errorf("%q: %d, want %d", auth, w.Code, want)
+		}
+	}
+	w := httptest.NewRecorder()
+	NewProbeHandler(nil, reg, "").ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
+	if w.Code != 200 {
+		t.Errorf("without a token: %d, want 200", w.Code)
 	}
 }

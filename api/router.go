@@ -3,9 +3,11 @@
 package api
 
 import (
+	"crypto/subtle"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -74,8 +76,10 @@ type Deps struct {
 	// Departments and Calendar complete it.
 	Supervision SupervisionStore
 
-	Checks       []Check
-	Registry     *prometheus.Registry // serves /metrics; HTTP metrics are registered into it
+	Checks   []Check
+	Registry *prometheus.Registry // serves /metrics; HTTP metrics are registered into it
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken string
 	MaxBodyBytes int64
 	Version      string
 }
@@ -433,7 +437,7 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		chain = append(chain, rt.handler)
 		r.Handle(rt.method, rt.path, chain...)
 	}
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{Registry: d.Registry})))
+	r.GET("/metrics", metricsGuard(d.MetricsToken), gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{Registry: d.Registry})))
 	r.GET(OpenAPIPath, func(c *gin.Context) { c.Data(http.StatusOK, "application/json", doc) })
 	return r, nil
 }
@@ -457,12 +461,28 @@ func checkIdempotentRoute(rt route, store IdempotencyStore) error {
 
 // NewProbeHandler serves only /healthz, /readyz and /metrics, for processes without the API
 // (the worker), so Kubernetes probes and Prometheus treat every process alike.
-func NewProbeHandler(checks []Check, reg *prometheus.Registry) http.Handler {
+func NewProbeHandler(checks []Check, reg *prometheus.Registry, metricsToken string) http.Handler {
 	sys := systemHandlers{checks: checks}
 	r := gin.New()
 	r.Use(gin.Recovery())
 	r.GET("/healthz", sys.healthz)
 	r.GET("/readyz", sys.readyz)
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})))
+	r.GET("/metrics", metricsGuard(metricsToken), gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})))
 	return r
+}
+
+// metricsGuard asks for the bearer token when one is configured; an empty token leaves
+// /metrics open (for a port that only the cluster reaches).
+func metricsGuard(token string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if token == "" {
+			return
+		}
+		got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+			c.Header("WWW-Authenticate", `Bearer realm="metrics"`)
+			c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": gin.H{"code": CodeUnauthenticated, "message": "/metrics needs the metrics bearer token"}})
+			return
+		}
+	}
 }

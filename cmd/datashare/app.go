@@ -154,7 +154,12 @@ func apiServer(ctx context.Context, cfg config.Config, log *slog.Logger, s *serv
 	db, tc := s.db, s.tc
 	gin.SetMode(gin.ReleaseMode)
 	store := models.NewStore(db)
+	metricsTok, err := metricsToken(cfg)
+	if err != nil {
+		return nil, err
+	}
 	router, err := api.NewRouter(api.Deps{
+		MetricsToken: metricsTok,
 		Logger:       log,
 		Verifier:     verifier,
 		Catalog:      store,
@@ -463,7 +468,11 @@ func runWorker(ctx context.Context, args []string) error {
 	}
 	cancel()
 	// The worker's own /metrics and health endpoints for Prometheus and Kubernetes probes.
-	metricsSrv := &http.Server{Addr: cfg.HTTPAddr, Handler: workerHTTP(db, tc, reg, s.cal), ReadHeaderTimeout: 10 * time.Second}
+	metricsTok, err := metricsToken(cfg)
+	if err != nil {
+		return err
+	}
+	metricsSrv := &http.Server{Addr: cfg.HTTPAddr, Handler: workerHTTP(db, tc, reg, s.cal, metricsTok), ReadHeaderTimeout: 10 * time.Second}
 	wait, err := serveHTTP(ctx, metricsSrv, cfg.ShutdownTimeout, log)
 	if err != nil {
 		return err
@@ -578,12 +587,29 @@ func calendarWatch(cfg config.Config, log *slog.Logger, s *services) worker.Cale
 }
 
 // workerHTTP serves the worker's /healthz, /readyz and /metrics.
-func workerHTTP(db *gorm.DB, tc client.Client, reg *prometheus.Registry, cal *calsource.Source) http.Handler {
+func workerHTTP(db *gorm.DB, tc client.Client, reg *prometheus.Registry, cal *calsource.Source, metricsTok string) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	checks := []api.Check{
 		{Name: "database", Probe: func(ctx context.Context) error { return models.Ping(ctx, db) }},
 		{Name: "temporal", Probe: func(ctx context.Context) error { return temporalx.CheckHealth(ctx, tc) }},
 		{Name: "calendar", Probe: cal.Healthy},
 	}
-	return api.NewProbeHandler(checks, reg)
+	return api.NewProbeHandler(checks, reg, metricsTok)
+}
+
+// metricsToken reads the bearer token /metrics requires from DATASHARE_METRICS_TOKEN_FILE;
+// "" when none is configured.
+func metricsToken(cfg config.Config) (string, error) {
+	if cfg.MetricsTokenFile == "" {
+		return "", nil
+	}
+	raw, err := os.ReadFile(cfg.MetricsTokenFile)
+	if err != nil {
+		return "", fmt.Errorf("DATASHARE_METRICS_TOKEN_FILE: %w", err)
+	}
+	tok := strings.TrimSpace(string(raw))
+	if len(tok) < 16 {
+		return "", fmt.Errorf("DATASHARE_METRICS_TOKEN_FILE: %s holds %d characters, want a token of at least 16", cfg.MetricsTokenFile, len(tok))
+	}
+	return tok, nil
 }

@@ -106,6 +106,10 @@ type Config struct {
 	OIDCRedirectURL string `env:"DATASHARE_OIDC_REDIRECT_URL" usage:"web console sign-in: redirect URI registered for the client (default: DATASHARE_PUBLIC_URL/console/auth/callback)"`
 	OIDCScopes      string `env:"DATASHARE_OIDC_SCOPES" envDefault:"openid profile email" usage:"web console sign-in: scopes requested, separated by spaces; must include openid"`
 
+	// MetricsTokenFile holds the bearer token /metrics asks for; without it /metrics is open
+	// and its port must stay inside the cluster.
+	MetricsTokenFile string `env:"DATASHARE_METRICS_TOKEN_FILE" usage:"file holding the bearer token that /metrics requires (a mounted secret); empty: /metrics answers anyone who reaches the port"`
+
 	MaxBodyBytes    int64         `env:"DATASHARE_MAX_BODY_BYTES" envDefault:"1048576" usage:"largest accepted request body in bytes"`
 	ShutdownTimeout time.Duration `env:"DATASHARE_SHUTDOWN_TIMEOUT" envDefault:"20s" usage:"how long a stop waits for requests and activities to finish"`
 	// AuditRetentionMonths is how long the audit log is kept; never below six months (内乡 第三十三条).
