@@ -10,7 +10,7 @@ import (
 )
 
 // Benchmarks of the API through the real router over a real SQLite file, token verification
-// included. `go test -bench . -benchmem ./api/`; numbers are reported in the README, never
+// included. `go test -bench . -benchmem ./api/`; numbers are reported in docs/performance.md, never
 // asserted.
 
 func benchAPI(b *testing.B) *testAPI {

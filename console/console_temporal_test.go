@@ -236,7 +236,7 @@ func TestShareRequestThroughTheConsole(t *testing.T) {
 		}
 	})
 
-	// README step 4: the authority suspends the grant, with a reason, through the forms on the
+	// docs/api.md, step 4: the authority suspends the grant, with a reason, through the forms on the
 	// request's page, and may resume it; an approver gets no form, and a post of its own is
 	// refused by the API.
 	t.Run("the authority suspends and resumes the grant", func(t *testing.T) {

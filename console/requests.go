@@ -328,7 +328,7 @@ func (c *Console) createRequest(r *req, k *caseKind, body map[string]any) {
 		}
 	}
 	st.explainBlank()
-	// A refused create is not remembered under its key (README: failed attempts are not),
+	// A refused create is not remembered under its key (docs/api.md: failed attempts are not),
 	// so the corrected form may send the same key again.
 	c.newRequestForm(r, k, e.Status, st, key)
 }

@@ -64,7 +64,7 @@ var longFields = map[string]bool{"reason": true, "scope": true, "usage_purpose":
 var jsonFields = map[string]bool{"resource_versions": true}
 
 // optionalFields are fields a decision accepts without requiring them, which the API's list of
-// required fields cannot tell: a grant's conditions of use (conditions, README's example).
+// required fields cannot tell: a grant's conditions of use (conditions, docs/api.md's example).
 var optionalFields = map[string][]string{
 	"share/approve": {"conditions"},
 	"share/agree":   {"conditions"},

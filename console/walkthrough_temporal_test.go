@@ -29,7 +29,7 @@ func (s *stack) taskOf(t *testing.T, user, requestID string, ok func(api.TaskVie
 	return found
 }
 
-// TestOpenDataWalkThroughTheConsole is the README's open-data walk-through done in the
+// TestOpenDataWalkThroughTheConsole is the open-data walk-through of docs/api.md done in the
 // console only (内乡): the citizen finds the conditionally open resource in the open catalog and
 // asks for it; the producer's approver asks for an extension (11 working days is refused at
 // the field, 5 goes through); the department head approves it from its inbox; the citizen's
@@ -158,7 +158,7 @@ func TestOpenDataWalkThroughTheConsole(t *testing.T) {
 	})
 }
 
-// TestShareRefusalAndNegotiationThroughTheConsole is the README's refusal path in the console
+// TestShareRefusalAndNegotiationThroughTheConsole is the refusal path of docs/api.md in the console
 // only (宁夏): the applicant asks; the provider's approver refuses with a reason from the
 // profile's catalogue; the applicant asks for negotiation on the request's page; the
 // negotiation task is in both departments' inboxes; the approver proposes terms, the applicant

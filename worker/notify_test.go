@@ -232,7 +232,7 @@ func TestNotificationTextsNameTheCase(t *testing.T) {
 		}
 	}
 
-	// The texts in full, as the README shows them.
+	// The texts in full, as docs/api.md shows them.
 	const (
 		sr = "数据共享应用申请 SR-7 「市场主体登记基本信息」（内乡县人力资源和社会保障局）"
 		st = sr + "数据主管部门审查并作出是否共享的决定"

@@ -121,7 +121,7 @@ type Config struct {
 	DemoData             bool          `env:"DATASHARE_DEMO_DATA" envDefault:"false" usage:"create demo departments, users and catalog on start (embedded mode turns it on)"`
 }
 
-// Var describes one configuration variable, for help texts and the README table.
+// Var describes one configuration variable, for help texts and the table in docs/configuration.md.
 type Var struct {
 	Env     string
 	Flag    string

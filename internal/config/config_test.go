@@ -114,15 +114,15 @@ func TestVarsListEveryField(t *testing.T) {
 	}
 }
 
-// TestREADMEListsEveryVariable keeps the README's configuration table complete.
-func TestREADMEListsEveryVariable(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+// TestDocsListEveryVariable keeps the configuration table in docs/configuration.md complete.
+func TestDocsListEveryVariable(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/configuration.md")
 	if err != nil {
-		t.Fatalf("README: %v", err)
+		t.Fatalf("docs/configuration.md: %v", err)
 	}
 	for _, v := range Vars() {
-		if !strings.Contains(string(readme), "`"+v.Env+"`") {
-			t.Errorf("README does not list %s", v.Env)
+		if !strings.Contains(string(doc), "`"+v.Env+"`") {
+			t.Errorf("docs/configuration.md does not list %s", v.Env)
 		}
 	}
 }
