@@ -101,14 +101,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	ports := servicePorts{frontend: o.FrontendPort}
-	if ports.frontendHTTP, err = freePort(o.Host); err != nil {
+	ports, err := internalPorts(o)
+	if err != nil {
 		return nil, err
-	}
-	for _, p := range []*int{&ports.history, &ports.matching, &ports.worker} {
-		if *p, err = freePort(loopback); err != nil {
-			return nil, err
-		}
 	}
 
 	if err := os.MkdirAll(o.DataDir, 0o750); err != nil {
@@ -128,8 +123,20 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		logLevel: level,
 	}
 
-	if s.temporal, err = startTemporal(o, ports, sql, serverLogger{log: quiet}); err != nil {
-		return nil, err
+	// The internal ports were free when picked, but another socket may take one before the
+	// server binds it (an outgoing connection gets a port of the same range): pick again.
+	for attempt := 1; ; attempt++ {
+		s.temporal, err = startTemporal(o, ports, sql, serverLogger{log: quiet})
+		if err == nil {
+			break
+		}
+		if attempt == 3 || !strings.Contains(err.Error(), "address already in use") ||
+			strings.Contains(err.Error(), ":"+strconv.Itoa(o.FrontendPort)+":") {
+			return nil, err
+		}
+		if ports, err = internalPorts(o); err != nil {
+			return nil, err
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
@@ -265,6 +272,22 @@ func checkPortFree(host string, port int, role string) error {
 }
 
 // freePort asks the kernel for an unused port on host.
+// internalPorts picks the ports of the frontend's HTTP API and of the history, matching and
+// worker services; only the frontend's gRPC port is the caller's.
+func internalPorts(o Options) (servicePorts, error) {
+	ports := servicePorts{frontend: o.FrontendPort}
+	var err error
+	if ports.frontendHTTP, err = freePort(o.Host); err != nil {
+		return ports, err
+	}
+	for _, p := range []*int{&ports.history, &ports.matching, &ports.worker} {
+		if *p, err = freePort(loopback); err != nil {
+			return ports, err
+		}
+	}
+	return ports, nil
+}
+
 func freePort(host string) (int, error) {
 	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
