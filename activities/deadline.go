@@ -98,7 +98,7 @@ type DeadlineResult struct {
 }
 
 // ComputeDeadline computes a task's deadline from the current calendar and the profile's
-// step, under the counting rule of DESIGN.md section 3. It has no side effect, so retries are
+// step, under the counting rule of docs/api.md, "Working days and deadlines". It has no side effect, so retries are
 // harmless; an unknown step or an unsupported deadline is a non-retryable "invalid" error.
 func (a *Activities) ComputeDeadline(ctx context.Context, in DeadlineInput) (DeadlineResult, error) {
 	step, ok := a.Policy.Step(in.Procedure, in.Step)

@@ -31,7 +31,7 @@ type CalendarStore interface {
 	LoadCalendarYear(ctx context.Context, year int, source string, days []models.CalendarYearDay, actor string) (int64, error)
 }
 
-// calendarHandlers serve the working-day calendar (DESIGN.md section 3): everyone may ask for a
+// calendarHandlers serve the working-day calendar (docs/api.md, "Working days and deadlines"): everyone may ask for a
 // deadline or a day's kind; admins correct days and load new years without a release.
 type calendarHandlers struct {
 	source CalendarSource

@@ -9,8 +9,8 @@ import (
 	"github.com/datashare/datashare/workflows/contract"
 )
 
-// LocalDefaultNote is what a deadline that no regulation sets says of itself (DESIGN.md
-// section 2, "Policies are data").
+// LocalDefaultNote is what a deadline that no regulation sets says of itself (docs/regulations.md:
+// policies are data).
 const LocalDefaultNote = "local default, no statutory deadline"
 
 // CatalogUpdateInput reports (approver) or orders (authority) a catalog update (目录更新) after

@@ -19,7 +19,7 @@ type DirectoryStore interface {
 	UpsertUser(ctx context.Context, u *models.User) error
 }
 
-// directoryHandlers let the platform operator (admin, DESIGN.md section 1) manage departments
+// directoryHandlers let the platform operator (admin, docs/api.md, "Roles and departments") manage departments
 // and users. Both are replaced whole by PUT on their id, so a retried request does no harm.
 type directoryHandlers struct {
 	store DirectoryStore

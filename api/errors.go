@@ -101,7 +101,7 @@ func procedureInProfile(profile policy.Profile, procedure string) *Error {
 		Message: fmt.Sprintf("the %s procedure is not in the jurisdiction profile %s in force (DATASHARE_PROFILE)", procedure, profile.ID)}
 }
 
-// toAPIError maps every error category to its status in one place (STYLE.md rule 10).
+// toAPIError maps every error category to its status in one place.
 func toAPIError(err error) *Error {
 	var ae *Error
 	if errors.As(err, &ae) {

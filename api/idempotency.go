@@ -19,7 +19,7 @@ import (
 	"github.com/datashare/datashare/models"
 )
 
-// Headers of idempotent creates (DESIGN.md section 6).
+// Headers of idempotent creates (docs/api.md).
 const (
 	// HeaderIdempotencyKey is chosen by the client, one per logical create; a retry sends the
 	// same key and gets the first answer instead of a second resource.

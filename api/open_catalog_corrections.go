@@ -184,7 +184,7 @@ func (h openCatalogHandlers) create(c *gin.Context) {
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		// Codes and department ids only: the citizen's subject stays out (DESIGN.md section 4).
+		// Codes and department ids only: the citizen's subject stays out (docs/architecture.md).
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			contract.ProcedureKey.ValueSet(policy.ProcOpenCatalogCorrection), contract.JurisdictionKey.ValueSet(h.profile.ID),
 			contract.ProviderDeptKey.ValueSet(res.ProviderDeptID), contract.StatusKey.ValueSet(contract.OpenCatalogStatusReplying),

@@ -30,7 +30,7 @@ type PolicyView struct {
 	Active bool `json:"active"`
 }
 
-// policyHandlers serve the jurisdiction profiles (DESIGN.md section 2, "Policies are data").
+// policyHandlers serve the jurisdiction profiles (docs/regulations.md: policies are data).
 type policyHandlers struct {
 	profiles []policy.Profile // resolved, the active one included
 	active   string

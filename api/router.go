@@ -1,5 +1,5 @@
 // Package api is datashare's HTTP interface: the Gin router with the whole route table,
-// handlers, DTOs, middleware and the one error envelope (DESIGN.md section 6).
+// handlers, DTOs, middleware and the one error envelope (docs/api.md).
 package api
 
 import (
@@ -100,7 +100,7 @@ type route struct {
 	handler gin.HandlerFunc
 
 	// idempotent routes accept an Idempotency-Key: a repeat with the same key and body gets
-	// the first answer (DESIGN.md section 6). Every create sets it.
+	// the first answer (docs/api.md). Every create sets it.
 	idempotent bool
 	// redrive marks an idempotent create that can safely run again for a key whose first
 	// attempt never answered (the process died, or Temporal failed after the start): it names

@@ -9,7 +9,7 @@ import (
 	"github.com/datashare/datashare/models"
 )
 
-// localDefaultNote is shown with a deadline that no regulation sets (DESIGN.md section 2).
+// localDefaultNote is shown with a deadline that no regulation sets (docs/regulations.md).
 const localDefaultNote = "local default, no statutory deadline"
 
 // DecisionView is one decision a task allows and the fields /complete needs with it, so a UI

@@ -48,8 +48,8 @@ type UserLookup interface {
 const updateTimeout = 30 * time.Second
 
 // taskHandlers serve the inbox (待办) from the read model and send every action on a task as
-// a Temporal Update to the task's workflow, whose validator has the last word (DESIGN.md
-// section 4): the API only adds the verified actor and checks what the workflow cannot see.
+// a Temporal Update to the task's workflow, whose validator has the last word
+// (docs/architecture.md): the API only adds the verified actor and checks what the workflow cannot see.
 type taskHandlers struct {
 	store     TaskStore
 	workflows WorkflowUpdater

@@ -14,7 +14,7 @@ import (
 // the binaries independent of the host's time-zone database.
 var chinaTime = time.FixedZone("CST", 8*60*60)
 
-// formatTime renders an instant as RFC 3339 with the +08:00 offset (DESIGN.md section 6).
+// formatTime renders an instant as RFC 3339 with the +08:00 offset (docs/api.md).
 func formatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""

@@ -11,7 +11,7 @@ import (
 const MaxIdempotencyKeyLength = 128
 
 // IdempotencyRecord is the stored answer to a create request sent with an Idempotency-Key
-// (DESIGN.md section 6): a repeat of the same request by the same caller gets this answer
+// (docs/api.md): a repeat of the same request by the same caller gets this answer
 // instead of creating again. Keys are scoped to the caller, so (Subject, Key) is unique.
 type IdempotencyRecord struct {
 	Subject     string    `gorm:"column:subject;primaryKey"`  // token subject of the caller

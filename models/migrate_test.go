@@ -276,8 +276,7 @@ func TestMigrateTwiceIsNoop(t *testing.T) {
 }
 
 // A database of the first release, holding data, is migrated to the latest schema without
-// losing or changing a row, and the current code works on both the old rows and the new table
-// (STYLE.md rule 12).
+// losing or changing a row, and the current code works on both the old rows and the new table.
 func TestMigrateForwardFromVersion1(t *testing.T) {
 	forEachEmptyDB(t, func(t *testing.T, db *gorm.DB, dialect string) {
 		ctx := context.Background()

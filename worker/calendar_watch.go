@@ -21,7 +21,7 @@ type CalendarRevisions interface {
 }
 
 // CalendarWatch tells running procedures when an admin changed the working-day calendar, so
-// every open task recomputes its deadline (DESIGN.md section 3): it polls the revision and, when
+// every open task recomputes its deadline (docs/api.md, "Working days and deadlines"): it polls the revision and, when
 // it moves, signals recompute_deadline to each running workflow of the task queue.
 type CalendarWatch struct {
 	Client    client.Client

@@ -15,7 +15,7 @@ import (
 
 // TestReplayCatalogUpdateHistories replays every recorded CatalogUpdateWorkflow history in
 // testdata against the current code: a change to the workflow's commands that would break
-// running updates fails here and needs workflow.GetVersion (STYLE.md rule 4). The histories
+// running updates fails here and needs workflow.GetVersion. The histories
 // are recorded by record_catalog_update_test.go.
 func TestReplayCatalogUpdateHistories(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "catalog_update_*.json"))

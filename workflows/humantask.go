@@ -98,7 +98,7 @@ type TaskState struct {
 }
 
 // RunHumanTask is the reusable human-task step: it computes the deadline, projects the task,
-// takes the actions of DESIGN.md section 4 as validated updates, reminds, escalates when
+// takes the actions of docs/api.md, "Tasks", as validated updates, reminds, escalates when
 // overdue, extends where the policy allows, and returns when the task is decided. The
 // procedure workflow calls it directly (no child workflow).
 //

@@ -13,7 +13,7 @@ import (
 
 // TestReplayShareRequestHistories replays every recorded ShareRequestWorkflow history in
 // testdata against the current code: a change to the workflow's commands that would break
-// running workflows fails here and needs workflow.GetVersion (STYLE.md rule 4). Histories are
+// running workflows fails here and needs workflow.GetVersion. Histories are
 // recorded from a real server by record_test.go (go test -tags record -run TestRecord -update).
 func TestReplayShareRequestHistories(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "share_request_*.json"))

@@ -11,7 +11,7 @@ import (
 )
 
 // procedureAttrs are a procedure's search attributes, the ones administrators filter by in
-// Temporal UI (DESIGN.md section 4). Codes only, never personal data: a citizen applicant has
+// Temporal UI (docs/architecture.md). Codes only, never personal data: a citizen applicant has
 // no department, and its subject is never an attribute.
 type procedureAttrs struct {
 	Procedure, Jurisdiction string

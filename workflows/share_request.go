@@ -499,7 +499,7 @@ func (r *shareRequest) projectGrant(ctx workflow.Context) error {
 	return nil
 }
 
-// upsertSearchAttributes sets the attributes administrators filter by (DESIGN.md section 4):
+// upsertSearchAttributes sets the attributes administrators filter by (docs/architecture.md):
 // all of them the first time, then only when status or due time changed. Codes only.
 func (r *shareRequest) upsertSearchAttributes(ctx workflow.Context) error {
 	in := r.st.Input

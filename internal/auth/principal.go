@@ -1,5 +1,5 @@
 // Package auth verifies bearer tokens and describes who is calling: a Principal with a
-// department and roles (DESIGN.md section 1).
+// department and roles (docs/api.md, "Roles and departments").
 package auth
 
 import (
@@ -12,7 +12,7 @@ import (
 // Role is what a principal may do.
 type Role string
 
-// The roles of DESIGN.md section 1.
+// The roles of docs/api.md, "Roles and departments".
 const (
 	// RoleApplicant is staff of a using department (使用部门).
 	RoleApplicant Role = "applicant"

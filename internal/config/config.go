@@ -41,7 +41,7 @@ const (
 	DialectMySQL  = "mysql"
 )
 
-// Jurisdictions are the shipped jurisdiction profiles (DESIGN.md section 2).
+// Jurisdictions are the shipped jurisdiction profiles (docs/regulations.md).
 var Jurisdictions = []string{"ningxia", "wuhai", "liaoning", "neixiang"}
 
 // Config is every setting of every datashare process. Each field names its variable; the flag of
@@ -58,7 +58,7 @@ type Config struct {
 	DBDialect string `env:"DATASHARE_DB_DIALECT" envDefault:"sqlite" usage:"application database: sqlite or mysql"`
 	DBDSN     string `env:"DATASHARE_DB_DSN" usage:"database DSN (sqlite: file path, default DATA_DIR/datashare.db; mysql: user:pass@tcp(host:3306)/db)"`
 
-	// Profile selects the jurisdiction profile in force (DESIGN.md section 2).
+	// Profile selects the jurisdiction profile in force (docs/regulations.md).
 	Profile string `env:"DATASHARE_PROFILE" envDefault:"ningxia" usage:"jurisdiction profile: ningxia, wuhai, liaoning or neixiang"`
 	// PolicyFile replaces the embedded profile with a deployment's own (YAML, same schema).
 	PolicyFile string `env:"DATASHARE_POLICY_FILE" usage:"a jurisdiction profile file (YAML) to use instead of the embedded one"`

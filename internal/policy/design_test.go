@@ -15,7 +15,7 @@ const (
 	notApply  = "n/a"           // the procedure does not apply in the jurisdiction
 )
 
-// designCell is one cell of DESIGN.md section 2 (and its "other obligations") as read in the
+// designCell is one cell of the deadline table of docs/regulations.md (and of the obligations beside it) as read in the
 // regulation texts: which step, who acts, what deadline, which article.
 type designCell struct {
 	profile, procedure, step string
@@ -31,7 +31,7 @@ type designCell struct {
 var designTable = []designCell{
 	// 宁夏回族自治区政务数据资源共享管理办法
 	{profile: "ningxia", procedure: ProcShare, step: "reply", role: RoleApprover, dept: DeptProvider, kind: statutory, workdays: 10, articles: []string{"第十一条第三款"}, refusal: []string{NeedReasons}},
-	// DESIGN.md puts the negotiation in 第十一条第三款; the text has it in the fourth paragraph
+	// The negotiation is in the fourth paragraph of 第十一条, not the third
 	// (the third is the ten-day reply), as the paragraph check of the seeds test confirms.
 	{profile: "ningxia", procedure: ProcShare, step: "negotiate", role: RoleApplicant, dept: DeptApplicant, kind: localDef, articles: []string{"第十一条第四款"}},
 	{profile: "ningxia", procedure: ProcShare, step: "coordinate", role: RoleAuthority, dept: DeptAuthority, kind: localDef, articles: []string{"第十一条第四款"}},
@@ -123,7 +123,7 @@ var designTable = []designCell{
 }
 
 // TestEveryDesignCellIsInItsProfile checks the resolved profiles against the table of
-// DESIGN.md section 2, cell by cell.
+// The deadline table of docs/regulations.md, cell by cell.
 func TestEveryDesignCellIsInItsProfile(t *testing.T) {
 	const localWorkdays = 9 // not a number any text states, so a leak would show
 	profiles := map[string]Profile{}

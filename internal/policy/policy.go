@@ -1,4 +1,4 @@
-// Package policy holds the jurisdiction profiles of DESIGN.md section 2 as data: for every
+// Package policy holds the jurisdiction profiles of docs/regulations.md as data: for every
 // procedure step, its deadline, who acts, reminders, escalation, extension rule and the article
 // of the regulation that imposes it. Four profiles are embedded (ningxia, wuhai, liaoning,
 // neixiang); a deployment may load its own file of the same schema.
@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// Role codes: the same as the API's roles (DESIGN.md section 1).
+// Role codes: the same as the API's roles (docs/api.md, "Roles and departments").
 const (
 	RoleApplicant   = "applicant"
 	RoleApprover    = "approver"

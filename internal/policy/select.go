@@ -17,7 +17,7 @@ const (
 //go:embed profiles/*.yaml
 var profileFiles embed.FS
 
-// embeddedIDs is the order of DESIGN.md section 2's columns.
+// embeddedIDs is the order of the columns of the table in docs/regulations.md.
 var embeddedIDs = []string{"ningxia", "wuhai", "liaoning", "neixiang"}
 
 // EmbeddedIDs lists the ids of the shipped profiles.

@@ -2,7 +2,7 @@
 // workflow types and IDs, message names with their payloads, search attributes and the
 // workflows' inputs and results. The API and the worker share it; it imports neither the
 // workflow code nor the activities, so commands sent from the API never link a side effect
-// (DESIGN.md section 5). Renaming anything here is a wire change (STYLE.md 4).
+// (docs/architecture.md). Renaming anything here is a wire change.
 package contract
 
 import (
@@ -16,7 +16,7 @@ import (
 const DefaultTaskQueue = "datashare"
 
 // Custom search attributes, so administrators can filter every procedure in Temporal UI
-// (DESIGN.md section 4). They carry codes only, never personal data. Renaming one is a wire
+// (docs/architecture.md). They carry codes only, never personal data. Renaming one is a wire
 // change: running workflows keep the old name.
 var (
 	// ProcedureKey is the procedure code: share, catalog_update, correction, open_data, …
@@ -181,7 +181,7 @@ type RecomputeDeadlineSignal struct {
 }
 
 // Types of the application errors an update validator rejects with; the API maps them to
-// statuses in one place (DESIGN.md section 6). Details, when present, are one RejectionDetails.
+// statuses in one place (docs/api.md). Details, when present, are one RejectionDetails.
 const (
 	ErrTypeNotFound     = "not_found"     // 404: no such task in this workflow
 	ErrTypeInvalid      = "invalid"       // 400: a field is missing or malformed

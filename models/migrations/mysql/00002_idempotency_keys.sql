@@ -1,5 +1,5 @@
 -- datashare schema, version 2 (MySQL / MariaDB / TiDB): answers to create requests sent with
--- an Idempotency-Key (DESIGN.md section 6). The SQLite twin is
+-- an Idempotency-Key (docs/api.md). The SQLite twin is
 -- migrations/sqlite/00002_idempotency_keys.sql.
 
 -- +goose Up

@@ -1,5 +1,5 @@
 -- datashare schema, version 2 (SQLite): answers to create requests sent with an
--- Idempotency-Key (DESIGN.md section 6). The MySQL twin is
+-- Idempotency-Key (docs/api.md). The MySQL twin is
 -- migrations/mysql/00002_idempotency_keys.sql.
 
 -- +goose Up
