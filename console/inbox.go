@@ -97,35 +97,22 @@ type inboxRow struct {
 const pageSize = 20
 
 // inbox is 待办: the caller's open tasks by due date, as the API orders them.
-func (c *Console) inbox(r *req) {
-	me, err := r.whoami()
-	if err != nil {
-		r.fail(err)
-		return
-	}
-	if citizenOnly(me) {
-		// A citizen has no inbox (the API answers 403): its page is its requests.
-		r.Redirect(http.StatusSeeOther, "/console/open-data")
-		return
-	}
-	c.taskListPage(r, "open", "待办", false)
-}
+func (c *Console) inbox(r *req) { c.taskListPage(r, "open", "待办", false) }
 
 // done is 已办: the tasks the caller decided, the most recent decision first.
-func (c *Console) done(r *req) {
+func (c *Console) done(r *req) { c.taskListPage(r, "completed", "已办", true) }
+
+func (c *Console) taskListPage(r *req, status, title string, done bool) {
 	me, err := r.whoami()
 	if err != nil {
 		r.fail(err)
 		return
 	}
 	if citizenOnly(me) {
+		// A citizen has no task list (the API answers 403): its page is its requests.
 		r.Redirect(http.StatusSeeOther, "/console/open-data")
 		return
 	}
-	c.taskListPage(r, "completed", "已办", true)
-}
-
-func (c *Console) taskListPage(r *req, status, title string, done bool) {
 	proc, step, cursor := r.Query("procedure"), r.Query("step"), r.Query("cursor")
 	d := inboxData{Procedure: proc, Step: step, Done: done}
 	args := []string{"status", status, "procedure", proc, "step", step, "limit", strconv.Itoa(pageSize), "cursor", cursor}

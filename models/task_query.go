@@ -52,13 +52,7 @@ func (s *Store) ListInbox(ctx context.Context, f InboxFilter) (items []Task, tot
 	if len(bad) > 0 {
 		return nil, 0, "", fmt.Errorf("list inbox: %w", &ValidationError{Fields: bad})
 	}
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = DefaultPageSize
-	case limit > MaxPageSize:
-		limit = MaxPageSize
-	}
+	limit := f.pageLimit()
 
 	scoped, visible := s.inboxQuery(ctx, f)
 	if !visible {
@@ -173,21 +167,39 @@ func encodeInboxCursor(t Task) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(inboxCursorPrefix + due + "|" + t.TaskID))
 }
 
+// pageLimit is the page size f asks for, within DefaultPageSize and MaxPageSize.
+func (f InboxFilter) pageLimit() int {
+	switch {
+	case f.Limit <= 0:
+		return DefaultPageSize
+	case f.Limit > MaxPageSize:
+		return MaxPageSize
+	}
+	return f.Limit
+}
+
+// openTaskCursor reads a task list's cursor of the given kind as "<position>|<task id>";
+// ok is false for a malformed one or one of another list.
+func openTaskCursor(c, prefix string) (pos, taskID string, ok bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return "", "", false
+	}
+	rest, ok := strings.CutPrefix(string(raw), prefix)
+	if !ok {
+		return "", "", false
+	}
+	pos, taskID, ok = strings.Cut(rest, "|")
+	return pos, taskID, ok && taskID != ""
+}
+
 // decodeInboxCursor returns the key after which the page starts; nil for the first page.
 func decodeInboxCursor(c string) (*inboxKey, bool) {
 	if c == "" {
 		return nil, true
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return nil, false
-	}
-	rest, ok := strings.CutPrefix(string(raw), inboxCursorPrefix)
+	due, id, ok := openTaskCursor(c, inboxCursorPrefix)
 	if !ok {
-		return nil, false
-	}
-	due, id, ok := strings.Cut(rest, "|")
-	if !ok || id == "" {
 		return nil, false
 	}
 	k := &inboxKey{taskID: id}
@@ -214,13 +226,7 @@ func (s *Store) ListDecided(ctx context.Context, subject string, f InboxFilter) 
 	if subject == "" {
 		return []Task{}, 0, "", nil
 	}
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = DefaultPageSize
-	case limit > MaxPageSize:
-		limit = MaxPageSize
-	}
+	limit := f.pageLimit()
 	f.Status = ""
 	scoped := f.narrow(s.db.WithContext(ctx).Model(&Task{}).
 		Where(clause.Eq{Column: clause.Column{Name: "decided_by"}, Value: subject}))
@@ -260,17 +266,9 @@ func decodeDecidedCursor(c string) (*decidedKey, bool) {
 	if c == "" {
 		return nil, true
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return nil, false
-	}
-	rest, ok := strings.CutPrefix(string(raw), decidedCursorPrefix)
-	if !ok {
-		return nil, false
-	}
-	at, id, ok := strings.Cut(rest, "|")
+	at, id, ok := openTaskCursor(c, decidedCursorPrefix)
 	us, err := strconv.ParseInt(at, 10, 64)
-	if !ok || id == "" || err != nil {
+	if !ok || err != nil {
 		return nil, false
 	}
 	return &decidedKey{at: time.UnixMicro(us).UTC(), taskID: id}, true
