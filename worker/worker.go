@@ -61,21 +61,35 @@ func register(r sdkworker.Registry, d Deps) {
 	r.RegisterWorkflowWithOptions(workflows.AnnualReportWorkflow, workflow.RegisterOptions{Name: contract.AnnualReportWorkflowType})
 	store := models.NewStore(d.DB)
 	rect := rectificationProjection{store: store}
-	r.RegisterActivity(&activities.Activities{
-		Calendars:  d.Calendars,
-		Policy:     d.Policy,
-		Store:      projection{store: store, policy: d.Policy},
-		TimeLimits: rect,
-	})
-	r.RegisterActivity(&activities.ShareActivities{Store: shareProjection{store: store}})
-	r.RegisterActivity(&activities.RectificationActivities{Store: rect})
-	r.RegisterActivity(&activities.CatalogUpdateActivities{Store: catalogUpdateProjection{store: store}})
-	r.RegisterActivity(&activities.CorrectionActivities{Store: correctionProjection{store: store}, Departments: correctionProjection{store: store}})
-	r.RegisterActivity(&activities.OpenCatalogActivities{Store: openCatalogProjection{store: store}})
-	r.RegisterActivity(&activities.InterfaceActivities{Store: interfaceProjection{store: store}})
-	r.RegisterActivity(&activities.OpenDataActivities{Store: openDataProjection{store: store}})
+	// The projections are registered one by one (executions from before the writer call them
+	// so) and behind ApplyWrites, which applies a transition's writes through the same values.
+	writes := &activities.WriteActivities{
+		Tasks: &activities.Activities{
+			Calendars:  d.Calendars,
+			Policy:     d.Policy,
+			Store:      projection{store: store, policy: d.Policy},
+			TimeLimits: rect,
+		},
+		Share:         &activities.ShareActivities{Store: shareProjection{store: store}},
+		Rectification: &activities.RectificationActivities{Store: rect},
+		CatalogUpdate: &activities.CatalogUpdateActivities{Store: catalogUpdateProjection{store: store}},
+		Correction:    &activities.CorrectionActivities{Store: correctionProjection{store: store}, Departments: correctionProjection{store: store}},
+		OpenCatalog:   &activities.OpenCatalogActivities{Store: openCatalogProjection{store: store}},
+		Interface:     &activities.InterfaceActivities{Store: interfaceProjection{store: store}},
+		OpenData:      &activities.OpenDataActivities{Store: openDataProjection{store: store}},
+		AnnualReport:  &activities.AnnualReportActivities{Store: annualReportProjection{store: store}, Calendars: d.Calendars, Policy: d.Policy},
+	}
+	r.RegisterActivity(writes.Tasks)
+	r.RegisterActivity(writes.Share)
+	r.RegisterActivity(writes.Rectification)
+	r.RegisterActivity(writes.CatalogUpdate)
+	r.RegisterActivity(writes.Correction)
+	r.RegisterActivity(writes.OpenCatalog)
+	r.RegisterActivity(writes.Interface)
+	r.RegisterActivity(writes.OpenData)
+	r.RegisterActivity(writes)
 	r.RegisterActivity(&activities.AuditActivities{Store: store})
-	r.RegisterActivity(&activities.AnnualReportActivities{Store: annualReportProjection{store: store}, Calendars: d.Calendars, Policy: d.Policy})
+	r.RegisterActivity(writes.AnnualReport)
 }
 
 // Run starts the worker and blocks until ctx ends, then stops it; a task in flight is
