@@ -43,14 +43,14 @@ func newAnnualEnv(t *testing.T, profile string, start time.Time) *annualEnv {
 	reports := &activities.AnnualReportActivities{}
 	a.env.RegisterActivity(acts)
 	a.env.RegisterActivity(reports)
-	a.env.OnActivity(acts.AppendTimeline, mock.Anything, mock.Anything).Return(
+	onWrite(a.env, acts.AppendTimeline, 
 		func(_ context.Context, in activities.AppendTimelineInput) (activities.AppendTimelineResult, error) {
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			a.events = append(a.events, in)
 			return activities.AppendTimelineResult{}, nil
 		})
-	a.env.OnActivity(acts.ProjectTask, mock.Anything, mock.Anything).Return(
+	onWrite(a.env, acts.ProjectTask, 
 		func(_ context.Context, in activities.ProjectTaskInput) (activities.ProjectTaskResult, error) {
 			a.mu.Lock()
 			defer a.mu.Unlock()

@@ -23,15 +23,19 @@ import (
 // under its original deadline. Where the profile has the county's report to the city (内乡
 // 第二十三条), an approved update opens that follow-up task.
 func CatalogUpdateWorkflow(ctx workflow.Context, in contract.CatalogUpdateInput) (contract.CatalogUpdateState, error) {
-	u := &catalogUpdate{st: contract.CatalogUpdateState{Input: in, Status: contract.CatalogUpdateUpdating, Tasks: map[string]int{}}}
+	ctx, w := beginWrites(ctx)
+	u := &catalogUpdate{st: contract.CatalogUpdateState{Input: in, Status: contract.CatalogUpdateUpdating, Tasks: map[string]int{}}, writes: w}
 	if err := u.setup(ctx); err != nil {
 		return contract.CatalogUpdateState{}, err
 	}
-	return u.run(ctx)
+	st, err := u.run(ctx)
+	return st, w.finish(ctx, err)
 }
 
 // catalogUpdate is the runner behind CatalogUpdateWorkflow.
 type catalogUpdate struct {
+	// writes is the read-model writer, nil in executions from before it.
+	writes     *writes
 	st         contract.CatalogUpdateState
 	workflowID string
 	proc       activities.DescribeProcedureResult
@@ -44,6 +48,9 @@ func (u *catalogUpdate) setup(ctx workflow.Context) error {
 	u.workflowID = workflow.GetInfo(ctx).WorkflowExecution.ID
 	if err := workflow.SetQueryHandler(ctx, contract.QueryCatalogUpdate, func() (contract.CatalogUpdateState, error) { return u.st, nil }); err != nil {
 		return fmt.Errorf("register query %s: %w", contract.QueryCatalogUpdate, err)
+	}
+	if err := registerOpened(ctx, u.writes, func() contract.CatalogUpdateState { return u.st }); err != nil {
+		return err
 	}
 	return nil
 }
@@ -106,9 +113,7 @@ func changeDay(s string) (time.Time, error) {
 
 // describe learns the profile's catalog_update steps (recorded in history).
 func (u *catalogUpdate) describe(ctx workflow.Context) error {
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-	}), u.acts.DescribeProcedure, activities.DescribeProcedureInput{Procedure: policy.ProcCatalogUpdate}).Get(ctx, &u.proc)
+	err := u.writes.local(ctx, u.acts.DescribeProcedure, "DescribeProcedure", activities.DescribeProcedureInput{Procedure: policy.ProcCatalogUpdate}, &u.proc)
 	if err != nil {
 		return fmt.Errorf("describe procedure %s: %w", policy.ProcCatalogUpdate, err)
 	}
@@ -133,9 +138,9 @@ func (u *catalogUpdate) update(ctx workflow.Context, changedOn time.Time) error 
 		versions, _ := resourceVersions(out.Fields[contract.FieldResourceVersions]) // checked by the validator
 		round := u.st.Round + 1
 		var res activities.LinkCatalogUpdateResult
-		err = workflow.ExecuteActivity(activityOptions(ctx), u.catActs.LinkCatalogUpdate, activities.LinkCatalogUpdateInput{
+		err = u.writes.execute(activityOptions(ctx), u.catActs.LinkCatalogUpdate, activities.LinkCatalogUpdateInput{
 			UpdateID: in.UpdateID, Round: round, DepartmentID: in.DepartmentID, Actor: out.DecidedBy.Subject, Versions: versions,
-		}).Get(ctx, &res)
+		}, &res)
 		var appErr *temporal.ApplicationError
 		if errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeInvalid {
 			// The revisions moved on since the API checked them, or are not the department's:
@@ -177,7 +182,7 @@ func (u *catalogUpdate) review(ctx workflow.Context) (approved bool, err error) 
 	review := activities.CatalogReviewInput{UpdateID: in.UpdateID, Round: u.st.Round, Actor: out.DecidedBy.Subject}
 	if out.Decision == contract.DecisionReturn {
 		review.Reason = text(out.Fields[contract.FieldReason])
-		if err := workflow.ExecuteActivity(activityOptions(ctx), u.catActs.ReturnCatalogUpdate, review).Get(ctx, nil); err != nil {
+		if err := u.writes.execute(activityOptions(ctx), u.catActs.ReturnCatalogUpdate, review, nil); err != nil {
 			return false, fmt.Errorf("return round %d: %w", u.st.Round, err)
 		}
 		u.st.Status = contract.CatalogUpdateUpdating
@@ -186,14 +191,14 @@ func (u *catalogUpdate) review(ctx workflow.Context) (approved bool, err error) 
 	}
 
 	var res activities.PublishCatalogUpdateResult
-	err = workflow.ExecuteActivity(activityOptions(ctx), u.catActs.PublishCatalogUpdate, review).Get(ctx, &res)
+	err = u.writes.execute(activityOptions(ctx), u.catActs.PublishCatalogUpdate, review, &res)
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeInvalid {
 		// A linked revision was changed outside the update (returned or published through
 		// the catalog) after the approval was given: nothing was published. The rest goes
 		// back to the department, whose original deadline still runs.
 		review.Reason = truncate("未能发布："+appErr.Message(), maxReasonRunes)
-		if err := workflow.ExecuteActivity(activityOptions(ctx), u.catActs.ReturnCatalogUpdate, review).Get(ctx, nil); err != nil {
+		if err := u.writes.execute(activityOptions(ctx), u.catActs.ReturnCatalogUpdate, review, nil); err != nil {
 			return false, fmt.Errorf("return round %d after a refused publication: %w", u.st.Round, err)
 		}
 		u.st.Status = contract.CatalogUpdateUpdating
@@ -363,7 +368,7 @@ func (u *catalogUpdate) project(ctx workflow.Context) error {
 		ResponsibilityListUpdated: st.ResponsibilityListUpdated,
 		CreatedAt:                 in.ReceivedAt, UpdatedAt: workflow.Now(ctx), ClosedAt: st.ClosedAt,
 	}
-	if err := workflow.ExecuteActivity(activityOptions(ctx), u.catActs.ProjectCatalogUpdate, p).Get(ctx, nil); err != nil {
+	if err := u.writes.write(ctx, activities.Write{CatalogUpdate: &p}, u.catActs.ProjectCatalogUpdate, p); err != nil {
 		return fmt.Errorf("project catalog update %s: %w", in.UpdateID, err)
 	}
 	return nil
@@ -388,7 +393,7 @@ func (u *catalogUpdate) record(ctx workflow.Context, kind string, actor contract
 		WorkflowID: u.workflowID, RequestID: u.st.Input.UpdateID, Procedure: policy.ProcCatalogUpdate, Step: u.st.CurrentStep,
 		Kind: kind, At: workflow.Now(ctx), Actor: actor.Subject, DepartmentID: actor.DepartmentID, Text: text, Data: data,
 	}
-	if err := workflow.ExecuteActivity(activityOptions(ctx), u.acts.AppendTimeline, in).Get(ctx, nil); err != nil {
+	if err := u.writes.write(ctx, activities.Write{Timeline: &in}, u.acts.AppendTimeline, in); err != nil {
 		return fmt.Errorf("append %s to the timeline of catalog update %s: %w", kind, u.st.Input.UpdateID, err)
 	}
 	return nil

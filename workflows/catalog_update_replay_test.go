@@ -18,7 +18,7 @@ import (
 // running updates fails here and needs workflow.GetVersion. The histories
 // are recorded by record_catalog_update_test.go.
 func TestReplayCatalogUpdateHistories(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "catalog_update_*.json"))
+	files, err := historyFiles("catalog_update_*.json")
 	if err != nil {
 		t.Fatal(err)
 	}

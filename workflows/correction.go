@@ -20,16 +20,20 @@ import (
 // accepts the result or disputes it once; the authority's coordination of a dispute is final.
 // While the workflow runs, the read model shows the resource as under verification.
 func CorrectionWorkflow(ctx workflow.Context, in contract.CorrectionInput) (contract.CorrectionState, error) {
+	ctx, w := beginWrites(ctx)
 	r := &correction{st: contract.CorrectionState{Input: in, Status: contract.CorrectionStatusVerifying,
-		ProducerDeptID: in.Resource.ProviderDeptID, Tasks: map[string]int{}}}
+		ProducerDeptID: in.Resource.ProviderDeptID, Tasks: map[string]int{}}, writes: w}
 	if err := r.setup(ctx); err != nil {
 		return contract.CorrectionState{}, err
 	}
-	return r.run(ctx)
+	st, err := r.run(ctx)
+	return st, w.finish(ctx, err)
 }
 
 // correction is the runner behind CorrectionWorkflow.
 type correction struct {
+	// writes is the read-model writer, nil in executions from before it.
+	writes     *writes
 	st         contract.CorrectionState
 	workflowID string
 	proc       activities.DescribeProcedureResult
@@ -42,6 +46,9 @@ func (r *correction) setup(ctx workflow.Context) error {
 	r.workflowID = workflow.GetInfo(ctx).WorkflowExecution.ID
 	if err := workflow.SetQueryHandler(ctx, contract.QueryCorrection, func() (contract.CorrectionState, error) { return r.st, nil }); err != nil {
 		return fmt.Errorf("register query %s: %w", contract.QueryCorrection, err)
+	}
+	if err := registerOpened(ctx, r.writes, func() contract.CorrectionState { return r.st }); err != nil {
+		return err
 	}
 	return nil
 }
@@ -96,9 +103,7 @@ func (r *correction) run(ctx workflow.Context) (contract.CorrectionState, error)
 // describe learns the profile's correction steps (recorded in history, so routing stays
 // deterministic when the profile file changes).
 func (r *correction) describe(ctx workflow.Context) error {
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-	}), r.acts.DescribeProcedure, activities.DescribeProcedureInput{Procedure: policy.ProcCorrection}).Get(ctx, &r.proc)
+	err := r.writes.local(ctx, r.acts.DescribeProcedure, "DescribeProcedure", activities.DescribeProcedureInput{Procedure: policy.ProcCorrection}, &r.proc)
 	if err != nil {
 		return fmt.Errorf("describe procedure %s: %w", policy.ProcCorrection, err)
 	}
@@ -134,8 +139,8 @@ func (r *correction) dispatch(ctx workflow.Context) (time.Time, error) {
 		}
 		target := text(out.Fields["department_id"])
 		var check activities.CheckDispatchTargetResult
-		if err := workflow.ExecuteActivity(activityOptions(ctx), r.corrActs.CheckDispatchTarget,
-			activities.CheckDispatchTargetInput{DepartmentID: target}).Get(ctx, &check); err != nil {
+		if err := r.writes.execute(activityOptions(ctx), r.corrActs.CheckDispatchTarget,
+			activities.CheckDispatchTargetInput{DepartmentID: target}, &check); err != nil {
 			return time.Time{}, fmt.Errorf("check dispatch target %s: %w", target, err)
 		}
 		if check.Valid {
@@ -335,7 +340,7 @@ func (r *correction) project(ctx workflow.Context) error {
 	if in.Citizen != nil {
 		p.CitizenObjection, p.CitizenSource = true, in.Citizen.Source
 	}
-	if err := workflow.ExecuteActivity(activityOptions(ctx), r.corrActs.ProjectCorrection, p).Get(ctx, nil); err != nil {
+	if err := r.writes.write(ctx, activities.Write{Correction: &p}, r.corrActs.ProjectCorrection, p); err != nil {
 		return fmt.Errorf("project correction %s: %w", in.CorrectionID, err)
 	}
 	return nil
@@ -364,7 +369,7 @@ func (r *correction) record(ctx workflow.Context, kind string, actor contract.Ac
 		WorkflowID: r.workflowID, RequestID: r.st.Input.CorrectionID, Procedure: policy.ProcCorrection, Step: r.st.CurrentStep,
 		Kind: kind, At: workflow.Now(ctx), Actor: actor.Subject, DepartmentID: actor.DepartmentID, Text: text, Data: data,
 	}
-	if err := workflow.ExecuteActivity(activityOptions(ctx), r.acts.AppendTimeline, in).Get(ctx, nil); err != nil {
+	if err := r.writes.write(ctx, activities.Write{Timeline: &in}, r.acts.AppendTimeline, in); err != nil {
 		return fmt.Errorf("append %s to the timeline of correction %s: %w", kind, r.st.Input.CorrectionID, err)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/datashare/datashare/activities"
+	"github.com/datashare/datashare/internal/calendar"
 	"github.com/datashare/datashare/internal/policy"
 	"github.com/datashare/datashare/workflows/contract"
 )
@@ -128,11 +129,17 @@ type taskObserver struct {
 }
 
 func runHumanTask(ctx workflow.Context, spec TaskSpec, obs taskObserver) (contract.TaskOutcome, error) {
-	t := &humanTask{st: TaskState{Spec: spec, Status: TaskStatusOpen, LastUrgeWindow: map[string]time.Time{}}, obs: obs}
+	t := &humanTask{st: TaskState{Spec: spec, Status: TaskStatusOpen, LastUrgeWindow: map[string]time.Time{}}, obs: obs,
+		writes: writesOf(ctx)}
 	if obs.started != nil {
 		obs.started(&t.st)
 	}
-	if err := t.setup(ctx); err != nil {
+	// Registering the task's handlers yields to the SDK; the writes before it and those of
+	// the opening that follows leave together.
+	release := t.writes.hold()
+	err := t.setup(ctx)
+	release()
+	if err != nil {
 		return contract.TaskOutcome{}, err
 	}
 	return t.run(ctx)
@@ -148,6 +155,8 @@ type humanTask struct {
 	// deadlineMu serialises deadline recomputations (extension handler, recompute signal).
 	deadlineMu workflow.Mutex
 	obs        taskObserver
+	// writes is the procedure's read-model writer, nil in executions from before it.
+	writes *writes
 }
 
 func (t *humanTask) setup(ctx workflow.Context) error {
@@ -163,14 +172,14 @@ func (t *humanTask) setup(ctx workflow.Context) error {
 		handler   any
 		validator any
 	}{
-		{contract.UpdateClaim, t.claim, t.validateClaim},
-		{contract.UpdateUnclaim, t.unclaim, t.validateUnclaim},
-		{contract.UpdateTransfer, t.transfer, t.validateTransfer},
-		{contract.UpdateComment, t.comment, t.validateComment},
-		{contract.UpdateComplete, t.complete, t.validateComplete},
-		{contract.UpdateUrge, t.urge, t.validateUrge},
-		{contract.UpdateRequestExtension, t.requestExtension, t.validateRequestExtension},
-		{contract.UpdateDecideExtension, t.decideExtension, t.validateDecideExtension},
+		{contract.UpdateClaim, handled(t.writes, t.claim), t.validateClaim},
+		{contract.UpdateUnclaim, handled(t.writes, t.unclaim), t.validateUnclaim},
+		{contract.UpdateTransfer, handled(t.writes, t.transfer), t.validateTransfer},
+		{contract.UpdateComment, handled(t.writes, t.comment), t.validateComment},
+		{contract.UpdateComplete, handled(t.writes, t.complete), t.validateComplete},
+		{contract.UpdateUrge, handled(t.writes, t.urge), t.validateUrge},
+		{contract.UpdateRequestExtension, handled(t.writes, t.requestExtension), t.validateRequestExtension},
+		{contract.UpdateDecideExtension, handled(t.writes, t.decideExtension), t.validateDecideExtension},
 	}
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,
@@ -196,9 +205,13 @@ func (t *humanTask) run(ctx workflow.Context) (contract.TaskOutcome, error) {
 	}
 	// Past a decision the task finishes its writes even if ctx was cancelled meanwhile.
 	ctx, _ = workflow.NewDisconnectedContext(ctx)
-	// The complete handler may still be writing its projection and timeline.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return contract.TaskOutcome{}, err
+	// The complete handler may still be writing its projection and timeline. With the writer
+	// its writes are queued before it waits, ahead of what follows, and it waits for the
+	// procedure to settle after the decision: waiting for it here would wait for ourselves.
+	if t.writes == nil {
+		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			return contract.TaskOutcome{}, err
+		}
 	}
 	if err := t.closeSupervision(ctx); err != nil {
 		return contract.TaskOutcome{}, err
@@ -247,6 +260,13 @@ func (t *humanTask) closeUndecided(cancelled workflow.Context) error {
 func (t *humanTask) waitForDecision(ctx workflow.Context) error {
 	recompute := workflow.GetSignalChannel(ctx, contract.SignalRecomputeDeadline)
 	for t.st.Outcome == nil {
+		// What the task wrote is in the read model before it waits.
+		if err := t.writes.sync(ctx); err != nil {
+			return err
+		}
+		if t.st.Outcome != nil {
+			break
+		}
 		next, armed := t.nextAlarm()
 		if armed && !next.at.After(workflow.Now(ctx)) {
 			if err := t.fire(ctx, next); err != nil {
@@ -260,7 +280,9 @@ func (t *humanTask) waitForDecision(ctx workflow.Context) error {
 		var sig contract.RecomputeDeadlineSignal
 		sel := workflow.NewSelector(ctx)
 		if armed {
-			sel.AddFuture(workflow.NewTimer(timerCtx, next.at.Sub(workflow.Now(ctx))), func(f workflow.Future) {
+			// Named, so that Temporal UI's history says what the timer is for.
+			summary := fmt.Sprintf("%s: %s at %s", t.st.Spec.Step, next.kind, next.at.In(calendar.Location()).Format("2006-01-02 15:04"))
+			sel.AddFuture(workflow.NewTimerWithOptions(timerCtx, next.at.Sub(workflow.Now(ctx)), workflow.TimerOptions{Summary: summary}), func(f workflow.Future) {
 				fired = f.Get(ctx, nil) == nil
 			})
 		}
@@ -352,16 +374,14 @@ func (t *humanTask) fire(ctx workflow.Context, a alarm) error {
 // computeDeadline runs the deadline activity and applies its result.
 func (t *humanTask) computeDeadline(ctx workflow.Context) error {
 	var res activities.DeadlineResult
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-	}), t.acts.ComputeDeadline, activities.DeadlineInput{
+	err := t.writes.local(ctx, t.acts.ComputeDeadline, "ComputeDeadline", activities.DeadlineInput{
 		Procedure:         t.st.Spec.Procedure,
 		Step:              t.st.Spec.Step,
 		ReceivedAt:        t.st.Spec.ReceivedAt,
 		ExtensionWorkdays: t.st.ExtensionWorkdays,
 		DueDate:           t.st.Spec.DueDate,
 		AnnualYear:        t.st.Spec.AnnualYear,
-	}).Get(ctx, &res)
+	}, &res)
 	if err != nil {
 		return fmt.Errorf("compute deadline of task %s: %w", t.st.Spec.TaskID, err)
 	}
@@ -490,7 +510,37 @@ func (t *humanTask) project(ctx workflow.Context) error {
 	if t.st.Outcome != nil {
 		in.Decision, in.DecidedBy = t.st.Outcome.Decision, t.st.Outcome.DecidedBy.Subject
 	}
+	workflow.SetCurrentDetails(ctx, t.details())
 	return t.projectInput(ctx, in)
+}
+
+// details is what Temporal UI shows as the workflow's current details: the task, its state,
+// its deadline and the article it rests on. It adds nothing to history.
+func (t *humanTask) details() string {
+	s, d := t.st.Spec, t.st.Deadline
+	line := fmt.Sprintf("**%s** — task %s, %s", s.Step, s.TaskID, t.st.Status)
+	if t.st.Assignee != "" {
+		line += ", claimed by " + t.st.Assignee
+	}
+	if t.st.Outcome != nil {
+		line += ", decided " + t.st.Outcome.Decision + " by " + t.st.Outcome.DecidedBy.Subject
+	}
+	if !d.NoDeadline {
+		line += fmt.Sprintf("\n\ndue %s (%d working days", d.DueAt.In(calendar.Location()).Format("2006-01-02 15:04"), d.Workdays)
+		if d.LocalDefault {
+			line += ", local default"
+		}
+		line += ")"
+		if len(d.LegalBasis) > 0 {
+			line += " — " + strings.Join(d.LegalBasis, "; ")
+		}
+	}
+	if t.st.LongOverdue {
+		line += "\n\n**long overdue**"
+	} else if t.st.Overdue {
+		line += "\n\n**overdue**"
+	}
+	return line
 }
 
 // decisions are what the task's JSON lists: the step's decisions and, while the step's rule
@@ -506,7 +556,7 @@ func (t *humanTask) decisions() []activities.DecisionOption {
 }
 
 func (t *humanTask) projectInput(ctx workflow.Context, in activities.ProjectTaskInput) error {
-	if err := workflow.ExecuteActivity(activityOptions(ctx), t.acts.ProjectTask, in).Get(ctx, nil); err != nil {
+	if err := t.writes.write(ctx, activities.Write{Task: &in}, t.acts.ProjectTask, in); err != nil {
 		return fmt.Errorf("project task %s: %w", in.TaskID, err)
 	}
 	return nil
@@ -551,7 +601,7 @@ func (t *humanTask) record(ctx workflow.Context, kind string, actor contract.Act
 		Kind: kind, At: workflow.Now(ctx), Actor: actor.Subject, DepartmentID: actor.DepartmentID,
 		Text: text, Data: data,
 	}
-	if err := workflow.ExecuteActivity(activityOptions(ctx), t.acts.AppendTimeline, in).Get(ctx, nil); err != nil {
+	if err := t.writes.write(ctx, activities.Write{Timeline: &in}, t.acts.AppendTimeline, in); err != nil {
 		return fmt.Errorf("append %s to the timeline of task %s: %w", kind, s.TaskID, err)
 	}
 	return nil

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/suite"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -98,14 +97,14 @@ func (s *humanTaskSuite) setup(profile string) {
 	s.env.RegisterWorkflow(oneTaskWorkflow)
 	acts := &activities.Activities{Calendars: s.cals, Policy: p}
 	s.env.RegisterActivity(acts)
-	s.env.OnActivity(acts.AppendTimeline, mock.Anything, mock.Anything).Return(
+	onWrite(s.env, acts.AppendTimeline, 
 		func(_ context.Context, in activities.AppendTimelineInput) (activities.AppendTimelineResult, error) {
 			s.mu.Lock()
 			s.events = append(s.events, in)
 			s.mu.Unlock()
 			return activities.AppendTimelineResult{}, nil
 		})
-	s.env.OnActivity(acts.ProjectTask, mock.Anything, mock.Anything).Return(
+	onWrite(s.env, acts.ProjectTask, 
 		func(_ context.Context, in activities.ProjectTaskInput) (activities.ProjectTaskResult, error) {
 			s.mu.Lock()
 			s.projects = append(s.projects, in)

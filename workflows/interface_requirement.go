@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -19,15 +18,19 @@ import (
 // beyond the agreed date (接口延期). Overdue, the authority supervises it and may issue a
 // rectification notice from the supervision task.
 func InterfaceRequirementWorkflow(ctx workflow.Context, in contract.InterfaceRequirementInput) (contract.InterfaceRequirementState, error) {
-	r := &interfaceRequirement{st: contract.InterfaceRequirementState{Input: in, Status: contract.InterfaceStatusRequired}}
+	ctx, w := beginWrites(ctx)
+	r := &interfaceRequirement{st: contract.InterfaceRequirementState{Input: in, Status: contract.InterfaceStatusRequired}, writes: w}
 	if err := r.setup(ctx); err != nil {
 		return contract.InterfaceRequirementState{}, err
 	}
-	return r.run(ctx)
+	st, err := r.run(ctx)
+	return st, w.finish(ctx, err)
 }
 
 // interfaceRequirement is the runner behind InterfaceRequirementWorkflow.
 type interfaceRequirement struct {
+	// writes is the read-model writer, nil in executions from before it.
+	writes     *writes
 	st         contract.InterfaceRequirementState
 	workflowID string
 	proc       activities.DescribeProcedureResult
@@ -41,14 +44,15 @@ func (r *interfaceRequirement) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, contract.QueryInterfaceRequirement, func() (contract.InterfaceRequirementState, error) { return r.st, nil }); err != nil {
 		return fmt.Errorf("register query %s: %w", contract.QueryInterfaceRequirement, err)
 	}
+	if err := registerOpened(ctx, r.writes, func() contract.InterfaceRequirementState { return r.st }); err != nil {
+		return err
+	}
 	return nil
 }
 
 func (r *interfaceRequirement) run(ctx workflow.Context) (contract.InterfaceRequirementState, error) {
 	in := r.st.Input
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-	}), r.acts.DescribeProcedure, activities.DescribeProcedureInput{Procedure: policy.ProcInterfaceExtension}).Get(ctx, &r.proc)
+	err := r.writes.local(ctx, r.acts.DescribeProcedure, "DescribeProcedure", activities.DescribeProcedureInput{Procedure: policy.ProcInterfaceExtension}, &r.proc)
 	if err != nil {
 		return contract.InterfaceRequirementState{}, fmt.Errorf("describe procedure %s: %w", policy.ProcInterfaceExtension, err)
 	}
@@ -126,7 +130,7 @@ func (r *interfaceRequirement) project(ctx workflow.Context) error {
 		InterfaceDescription: st.InterfaceDescription, Documentation: st.Documentation, LegalBasis: st.LegalBasis,
 		CreatedAt: in.ReceivedAt, UpdatedAt: workflow.Now(ctx), ClosedAt: st.ClosedAt,
 	}
-	if err := workflow.ExecuteActivity(activityOptions(ctx), r.irActs.ProjectInterfaceRequirement, p).Get(ctx, nil); err != nil {
+	if err := r.writes.write(ctx, activities.Write{InterfaceRequirement: &p}, r.irActs.ProjectInterfaceRequirement, p); err != nil {
 		return fmt.Errorf("project interface requirement %s: %w", in.RequirementID, err)
 	}
 	return nil
@@ -148,7 +152,7 @@ func (r *interfaceRequirement) record(ctx workflow.Context, kind string, actor c
 		WorkflowID: r.workflowID, RequestID: r.st.Input.RequirementID, Procedure: policy.ProcInterfaceExtension, Step: r.st.CurrentStep,
 		Kind: kind, At: workflow.Now(ctx), Actor: actor.Subject, DepartmentID: actor.DepartmentID, Text: text, Data: data,
 	}
-	if err := workflow.ExecuteActivity(activityOptions(ctx), r.acts.AppendTimeline, in).Get(ctx, nil); err != nil {
+	if err := r.writes.write(ctx, activities.Write{Timeline: &in}, r.acts.AppendTimeline, in); err != nil {
 		return fmt.Errorf("append %s to the timeline of interface requirement %s: %w", kind, r.st.Input.RequirementID, err)
 	}
 	return nil

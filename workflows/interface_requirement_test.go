@@ -5,7 +5,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/suite"
 
 	"github.com/datashare/datashare/activities"
@@ -35,7 +34,7 @@ func (s *interfaceSuite) setup() {
 	s.env.RegisterWorkflow(InterfaceRequirementWorkflow)
 	ir := &activities.InterfaceActivities{}
 	s.env.RegisterActivity(ir)
-	s.env.OnActivity(ir.ProjectInterfaceRequirement, mock.Anything, mock.Anything).Return(
+	onWrite(s.env, ir.ProjectInterfaceRequirement, 
 		func(_ context.Context, in activities.ProjectInterfaceRequirementInput) error {
 			s.mu.Lock()
 			defer s.mu.Unlock()

@@ -19,15 +19,19 @@ import (
 // the data authority changes the open catalog (a new catalog version of the resource); if it
 // does not, it gives its reasons and basis.
 func OpenCatalogCorrectionWorkflow(ctx workflow.Context, in contract.OpenCatalogCorrectionInput) (contract.OpenCatalogCorrectionState, error) {
-	r := &openCatalogCorrection{st: contract.OpenCatalogCorrectionState{Input: in, Status: contract.OpenCatalogStatusReplying}}
+	ctx, w := beginWrites(ctx)
+	r := &openCatalogCorrection{st: contract.OpenCatalogCorrectionState{Input: in, Status: contract.OpenCatalogStatusReplying}, writes: w}
 	if err := r.setup(ctx); err != nil {
 		return contract.OpenCatalogCorrectionState{}, err
 	}
-	return r.run(ctx)
+	st, err := r.run(ctx)
+	return st, w.finish(ctx, err)
 }
 
 // openCatalogCorrection is the runner behind OpenCatalogCorrectionWorkflow.
 type openCatalogCorrection struct {
+	// writes is the read-model writer, nil in executions from before it.
+	writes     *writes
 	st         contract.OpenCatalogCorrectionState
 	workflowID string
 	proc       activities.DescribeProcedureResult
@@ -40,6 +44,9 @@ func (r *openCatalogCorrection) setup(ctx workflow.Context) error {
 	r.workflowID = workflow.GetInfo(ctx).WorkflowExecution.ID
 	if err := workflow.SetQueryHandler(ctx, contract.QueryOpenCatalogCorrection, func() (contract.OpenCatalogCorrectionState, error) { return r.st, nil }); err != nil {
 		return fmt.Errorf("register query %s: %w", contract.QueryOpenCatalogCorrection, err)
+	}
+	if err := registerOpened(ctx, r.writes, func() contract.OpenCatalogCorrectionState { return r.st }); err != nil {
+		return err
 	}
 	return nil
 }
@@ -75,9 +82,7 @@ func (r *openCatalogCorrection) run(ctx workflow.Context) (contract.OpenCatalogC
 // describe learns the profile's steps (recorded in history, so routing stays deterministic
 // when the profile file changes).
 func (r *openCatalogCorrection) describe(ctx workflow.Context) error {
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-	}), r.acts.DescribeProcedure, activities.DescribeProcedureInput{Procedure: policy.ProcOpenCatalogCorrection}).Get(ctx, &r.proc)
+	err := r.writes.local(ctx, r.acts.DescribeProcedure, "DescribeProcedure", activities.DescribeProcedureInput{Procedure: policy.ProcOpenCatalogCorrection}, &r.proc)
 	if err != nil {
 		return fmt.Errorf("describe procedure %s: %w", policy.ProcOpenCatalogCorrection, err)
 	}
@@ -146,10 +151,10 @@ func (r *openCatalogCorrection) updateCatalog(ctx workflow.Context) error {
 		return r.close(ctx, contract.OpenCatalogStatusRejected)
 	}
 	var applied activities.ApplyOpenCatalogCorrectionResult
-	err = workflow.ExecuteActivity(activityOptions(ctx), r.ocActs.ApplyOpenCatalogCorrection, activities.ApplyOpenCatalogCorrectionInput{
+	err = r.writes.execute(activityOptions(ctx), r.ocActs.ApplyOpenCatalogCorrection, activities.ApplyOpenCatalogCorrectionInput{
 		CorrectionID: in.CorrectionID, ResourceID: in.Resource.ID, Field: in.Field, ProposedValue: in.ProposedValue,
 		Actor: out.DecidedBy.Subject,
-	}).Get(ctx, &applied)
+	}, &applied)
 	var refused *temporal.ApplicationError
 	if errors.As(err, &refused) && refused.NonRetryable() {
 		// The catalog will never take the value (the resource was retired, its rules changed
@@ -241,7 +246,7 @@ func (r *openCatalogCorrection) project(ctx workflow.Context) error {
 		CatalogVersion: st.CatalogVersion, DueAt: st.DueAt, LocalDefault: st.LocalDefault, LegalBasis: st.LegalBasis,
 		CreatedAt: in.ReceivedAt, UpdatedAt: workflow.Now(ctx), ClosedAt: st.ClosedAt,
 	}
-	if err := workflow.ExecuteActivity(activityOptions(ctx), r.ocActs.ProjectOpenCatalogCorrection, p).Get(ctx, nil); err != nil {
+	if err := r.writes.write(ctx, activities.Write{OpenCatalogCorrection: &p}, r.ocActs.ProjectOpenCatalogCorrection, p); err != nil {
 		return fmt.Errorf("project open-catalog correction %s: %w", in.CorrectionID, err)
 	}
 	return nil
@@ -264,7 +269,7 @@ func (r *openCatalogCorrection) record(ctx workflow.Context, kind string, actor 
 		WorkflowID: r.workflowID, RequestID: r.st.Input.CorrectionID, Procedure: policy.ProcOpenCatalogCorrection, Step: r.st.CurrentStep,
 		Kind: kind, At: workflow.Now(ctx), Actor: actor.Subject, DepartmentID: actor.DepartmentID, Text: text, Data: data,
 	}
-	if err := workflow.ExecuteActivity(activityOptions(ctx), r.acts.AppendTimeline, in).Get(ctx, nil); err != nil {
+	if err := r.writes.write(ctx, activities.Write{Timeline: &in}, r.acts.AppendTimeline, in); err != nil {
 		return fmt.Errorf("append %s to the timeline of open-catalog correction %s: %w", kind, r.st.Input.CorrectionID, err)
 	}
 	return nil

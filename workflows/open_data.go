@@ -3,7 +3,6 @@ package workflows
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -29,15 +28,19 @@ const maxOpenDataText = 4000
 // overdue reply to the authority's supervision. Data not open is refused by the API before a
 // workflow starts.
 func OpenDataRequestWorkflow(ctx workflow.Context, in contract.OpenDataRequestInput) (contract.OpenDataRequestState, error) {
-	r := &openDataRequest{st: contract.OpenDataRequestState{Input: in, Status: contract.OpenDataStatusPending, Tasks: map[string]int{}}}
+	ctx, w := beginWrites(ctx)
+	r := &openDataRequest{st: contract.OpenDataRequestState{Input: in, Status: contract.OpenDataStatusPending, Tasks: map[string]int{}}, writes: w}
 	if err := r.setup(ctx); err != nil {
 		return contract.OpenDataRequestState{}, err
 	}
-	return r.run(ctx)
+	st, err := r.run(ctx)
+	return st, w.finish(ctx, err)
 }
 
 // openDataRequest is the runner behind OpenDataRequestWorkflow.
 type openDataRequest struct {
+	// writes is the read-model writer, nil in executions from before it.
+	writes     *writes
 	st         contract.OpenDataRequestState
 	workflowID string
 	proc       activities.DescribeProcedureResult
@@ -57,7 +60,10 @@ func (r *openDataRequest) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, contract.QueryOpenDataRequest, func() (contract.OpenDataRequestState, error) { return r.st, nil }); err != nil {
 		return fmt.Errorf("register query %s: %w", contract.QueryOpenDataRequest, err)
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, contract.UpdateWithdraw, r.withdraw,
+	if err := registerOpened(ctx, r.writes, func() contract.OpenDataRequestState { return r.st }); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, contract.UpdateWithdraw, handled(r.writes, r.withdraw),
 		workflow.UpdateHandlerOptions{Validator: r.validateWithdraw}); err != nil {
 		return fmt.Errorf("register update %s: %w", contract.UpdateWithdraw, err)
 	}
@@ -96,6 +102,9 @@ func (r *openDataRequest) run(ctx workflow.Context) (contract.OpenDataRequestSta
 		return contract.OpenDataRequestState{}, err
 	}
 	// A withdrawal may still be writing its projection.
+	if err := r.writes.sync(ctx); err != nil {
+		return contract.OpenDataRequestState{}, err
+	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return contract.OpenDataRequestState{}, err
 	}
@@ -104,9 +113,7 @@ func (r *openDataRequest) run(ctx workflow.Context) (contract.OpenDataRequestSta
 
 // describe learns the profile's open-data steps (recorded in history).
 func (r *openDataRequest) describe(ctx workflow.Context) error {
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-	}), r.acts.DescribeProcedure, activities.DescribeProcedureInput{Procedure: policy.ProcOpenData}).Get(ctx, &r.proc)
+	err := r.writes.local(ctx, r.acts.DescribeProcedure, "DescribeProcedure", activities.DescribeProcedureInput{Procedure: policy.ProcOpenData}, &r.proc)
 	if err != nil {
 		return fmt.Errorf("describe procedure %s: %w", policy.ProcOpenData, err)
 	}
@@ -292,7 +299,7 @@ func (r *openDataRequest) project(ctx workflow.Context) error {
 	if e := st.Extension; e != nil {
 		p.ExtensionWorkdays, p.ExtensionReason = e.Workdays, e.Reason
 	}
-	if err := workflow.ExecuteActivity(activityOptions(ctx), r.odActs.ProjectOpenDataRequest, p).Get(ctx, nil); err != nil {
+	if err := r.writes.write(ctx, activities.Write{OpenDataRequest: &p}, r.odActs.ProjectOpenDataRequest, p); err != nil {
 		return fmt.Errorf("project open-data request %s: %w", in.RequestID, err)
 	}
 	return nil
@@ -317,7 +324,7 @@ func (r *openDataRequest) record(ctx workflow.Context, kind string, actor contra
 		WorkflowID: r.workflowID, RequestID: r.st.Input.RequestID, Procedure: policy.ProcOpenData, Step: r.st.CurrentStep,
 		Kind: kind, At: workflow.Now(ctx), Actor: actor.Subject, DepartmentID: actor.DepartmentID, Text: text, Data: data,
 	}
-	if err := workflow.ExecuteActivity(activityOptions(ctx), r.acts.AppendTimeline, in).Get(ctx, nil); err != nil {
+	if err := r.writes.write(ctx, activities.Write{Timeline: &in}, r.acts.AppendTimeline, in); err != nil {
 		return fmt.Errorf("append %s to the timeline of open-data request %s: %w", kind, r.st.Input.RequestID, err)
 	}
 	return nil

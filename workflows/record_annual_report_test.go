@@ -67,6 +67,7 @@ func TestRecordAnnualReportSubmitted(t *testing.T) {
 	w.RegisterWorkflowWithOptions(workflows.AnnualReportWorkflow, workflow.RegisterOptions{Name: contract.AnnualReportWorkflowType})
 	w.RegisterActivity(&activities.Activities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}})
 	w.RegisterActivity(&activities.AnnualReportActivities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}})
+	w.RegisterActivity(writesOver(&activities.Activities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}}, &activities.AnnualReportActivities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}}))
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -127,6 +128,7 @@ func TestRecordAnnualRoundAndAuditPurge(t *testing.T) {
 	w.RegisterActivity(&activities.Activities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}})
 	w.RegisterActivity(&activities.AnnualReportActivities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}})
 	w.RegisterActivity(&activities.AuditActivities{Store: discard{}})
+	w.RegisterActivity(writesOver(&activities.Activities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}}, &activities.AnnualReportActivities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}}, &activities.AuditActivities{Store: discard{}}))
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -102,6 +102,7 @@ func recordCatalogUpdate(t *testing.T, name, profile string, drive func(send fun
 	w.RegisterWorkflowWithOptions(workflows.CatalogUpdateWorkflow, workflow.RegisterOptions{Name: contract.CatalogUpdateWorkflowType})
 	w.RegisterActivity(&activities.Activities{Calendars: catalogRecordCalendar{cal}, Policy: prof, Store: catalogDiscard{}})
 	w.RegisterActivity(&activities.CatalogUpdateActivities{Store: catalogDiscard{}})
+	w.RegisterActivity(writesOver(&activities.Activities{Calendars: catalogRecordCalendar{cal}, Policy: prof, Store: catalogDiscard{}}, &activities.CatalogUpdateActivities{Store: catalogDiscard{}}))
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

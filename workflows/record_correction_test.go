@@ -68,6 +68,7 @@ func recordCorrection(t *testing.T, name, profile string, drive func(r *recordin
 	w.RegisterWorkflowWithOptions(workflows.CorrectionWorkflow, workflow.RegisterOptions{Name: contract.CorrectionWorkflowType})
 	w.RegisterActivity(&activities.Activities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}})
 	w.RegisterActivity(&activities.CorrectionActivities{Store: discard{}, Departments: discard{}})
+	w.RegisterActivity(writesOver(&activities.Activities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}}, &activities.CorrectionActivities{Store: discard{}, Departments: discard{}}))
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -74,6 +74,7 @@ func recordNeixiang(t *testing.T, file, id, workflowType string, input any, driv
 	w.RegisterActivity(&activities.Activities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}})
 	w.RegisterActivity(&activities.OpenCatalogActivities{Store: discard{}})
 	w.RegisterActivity(&activities.InterfaceActivities{Store: discard{}})
+	w.RegisterActivity(writesOver(&activities.Activities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}}, &activities.OpenCatalogActivities{Store: discard{}}, &activities.InterfaceActivities{Store: discard{}}))
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -63,6 +63,7 @@ func recordOpenData(t *testing.T, name, openType string, drive func(r *recording
 	w.RegisterWorkflowWithOptions(workflows.OpenDataRequestWorkflow, workflow.RegisterOptions{Name: contract.OpenDataRequestWorkflowType})
 	w.RegisterActivity(&activities.Activities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}})
 	w.RegisterActivity(&activities.OpenDataActivities{Store: discard{}})
+	w.RegisterActivity(writesOver(&activities.Activities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}}, &activities.OpenDataActivities{Store: discard{}}))
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

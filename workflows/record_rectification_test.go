@@ -72,6 +72,7 @@ func TestRecordRectificationOverdueReturnedAccepted(t *testing.T) {
 	w.RegisterWorkflowWithOptions(workflows.RectificationConsequenceWorkflow, workflow.RegisterOptions{Name: contract.RectificationConsequenceWorkflowType})
 	w.RegisterActivity(&activities.Activities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}, TimeLimits: store})
 	w.RegisterActivity(&activities.RectificationActivities{Store: store})
+	w.RegisterActivity(writesOver(&activities.Activities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}, TimeLimits: store}, &activities.RectificationActivities{Store: store}))
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

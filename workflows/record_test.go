@@ -96,6 +96,7 @@ func record(t *testing.T, name string, shareType string, drive func(r *recording
 	w.RegisterWorkflow(workflows.ShareRequestWorkflow)
 	w.RegisterActivity(&activities.Activities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}})
 	w.RegisterActivity(&activities.ShareActivities{Store: discard{}})
+	w.RegisterActivity(writesOver(&activities.Activities{Calendars: fixedCalendar{cal}, Policy: prof, Store: discard{}}, &activities.ShareActivities{Store: discard{}}))
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

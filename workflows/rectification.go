@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
@@ -22,15 +21,22 @@ import (
 // 纳入督查督办 第六十七条, …) and the authority gets a task to carry it out, in a child workflow;
 // the rectify task stays open meanwhile, since the order to correct stands.
 func RectificationWorkflow(ctx workflow.Context, in contract.RectificationInput) (contract.RectificationState, error) {
-	r := &rectification{st: contract.RectificationState{Input: in, Status: contract.RectificationIssued, Tasks: map[string]int{}}}
+	ctx, w := beginWrites(ctx)
+	r := &rectification{st: contract.RectificationState{Input: in, Status: contract.RectificationIssued, Tasks: map[string]int{}}, writes: w}
 	if err := workflow.SetQueryHandler(ctx, contract.QueryRectification, func() (contract.RectificationState, error) { return r.st, nil }); err != nil {
 		return contract.RectificationState{}, fmt.Errorf("register query %s: %w", contract.QueryRectification, err)
 	}
-	return r.run(ctx)
+	if err := registerOpened(ctx, r.writes, func() contract.RectificationState { return r.st }); err != nil {
+		return contract.RectificationState{}, err
+	}
+	st, err := r.run(ctx)
+	return st, w.finish(ctx, err)
 }
 
 // rectification is the runner behind RectificationWorkflow.
 type rectification struct {
+	// writes is the read-model writer, nil in executions from before it.
+	writes     *writes
 	st         contract.RectificationState
 	workflowID string
 	proc       activities.DescribeProcedureResult
@@ -93,9 +99,7 @@ func (r *rectification) run(ctx workflow.Context) (contract.RectificationState, 
 
 // describe learns the profile's rectification steps (recorded in history).
 func (r *rectification) describe(ctx workflow.Context) error {
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-	}), r.acts.DescribeProcedure, activities.DescribeProcedureInput{Procedure: policy.ProcRectification}).Get(ctx, &r.proc)
+	err := r.writes.local(ctx, r.acts.DescribeProcedure, "DescribeProcedure", activities.DescribeProcedureInput{Procedure: policy.ProcRectification}, &r.proc)
 	if err != nil {
 		return fmt.Errorf("describe procedure %s: %w", policy.ProcRectification, err)
 	}
@@ -273,7 +277,7 @@ func (r *rectification) recordOnLinkedCase(ctx workflow.Context) error {
 		Data: map[string]any{"rectification_id": in.ID, "workflow_id": r.workflowID, "violation_basis": in.Violation.LegalBasis,
 			"workdays": in.Workdays},
 	}
-	if err := workflow.ExecuteActivity(activityOptions(ctx), r.acts.AppendTimeline, ev).Get(ctx, nil); err != nil {
+	if err := r.writes.write(ctx, activities.Write{Timeline: &ev}, r.acts.AppendTimeline, ev); err != nil {
 		return fmt.Errorf("record rectification %s on task %s: %w", in.ID, in.LinkedTaskID, err)
 	}
 	return nil
@@ -297,7 +301,7 @@ func (r *rectification) project(ctx workflow.Context) error {
 		ConsequenceDone: st.ConsequenceCarriedOut != nil, LinkedTaskID: in.LinkedTaskID, LinkedRequestID: in.LinkedRequestID,
 		CreatedAt: in.IssuedAt, UpdatedAt: workflow.Now(ctx), ClosedAt: st.ClosedAt,
 	}
-	if err := workflow.ExecuteActivity(activityOptions(ctx), r.rectActs.ProjectRectification, p).Get(ctx, nil); err != nil {
+	if err := r.writes.write(ctx, activities.Write{Rectification: &p}, r.rectActs.ProjectRectification, p); err != nil {
 		return fmt.Errorf("project rectification %s: %w", in.ID, err)
 	}
 	return nil
@@ -321,7 +325,7 @@ func (r *rectification) record(ctx workflow.Context, kind string, actor contract
 		WorkflowID: r.workflowID, RequestID: r.st.Input.ID, Procedure: policy.ProcRectification, Step: r.st.CurrentStep,
 		Kind: kind, At: workflow.Now(ctx), Actor: actor.Subject, DepartmentID: actor.DepartmentID, Text: text, Data: data,
 	}
-	if err := workflow.ExecuteActivity(activityOptions(ctx), r.acts.AppendTimeline, in).Get(ctx, nil); err != nil {
+	if err := r.writes.write(ctx, activities.Write{Timeline: &in}, r.acts.AppendTimeline, in); err != nil {
 		return fmt.Errorf("append %s to the timeline of rectification %s: %w", kind, r.st.Input.ID, err)
 	}
 	return nil

@@ -17,7 +17,7 @@ import (
 // against the current code, as TestReplayShareRequestHistories does for share requests.
 // Histories are recorded by record_annual_report_test.go.
 func TestReplayAnnualReportHistories(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "annual_report_*.json"))
+	files, err := historyFiles("annual_report_*.json")
 	if err != nil {
 		t.Fatal(err)
 	}

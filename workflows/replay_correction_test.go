@@ -17,7 +17,7 @@ import (
 // against the current code, as TestReplayShareRequestHistories does for share requests.
 // Histories are recorded by record_correction_test.go.
 func TestReplayCorrectionHistories(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "correction_*.json"))
+	files, err := historyFiles("correction_*.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func TestReplayOpenCatalogInterfaceHistories(t *testing.T) {
 		{"open_catalog_correction_*.json", contract.OpenCatalogCorrectionWorkflowType, workflows.OpenCatalogCorrectionWorkflow},
 		{"interface_requirement_*.json", contract.InterfaceRequirementWorkflowType, workflows.InterfaceRequirementWorkflow},
 	} {
-		files, err := filepath.Glob(filepath.Join("testdata", c.glob))
+		files, err := historyFiles(c.glob)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,7 +17,7 @@ import (
 // testdata against the current code, as TestReplayShareRequestHistories does for share
 // requests. Histories are recorded by record_open_data_test.go.
 func TestReplayOpenDataHistories(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "open_data_*.json"))
+	files, err := historyFiles("open_data_*.json")
 	if err != nil {
 		t.Fatal(err)
 	}

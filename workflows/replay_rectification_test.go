@@ -16,7 +16,7 @@ import (
 // TestReplayRectificationHistories replays the recorded RectificationWorkflow and consequence
 // histories against the current code (record_rectification_test.go records them).
 func TestReplayRectificationHistories(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "rectification_*.json"))
+	files, err := historyFiles("rectification_*.json")
 	if err != nil {
 		t.Fatal(err)
 	}

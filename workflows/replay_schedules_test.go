@@ -17,7 +17,7 @@ import (
 // yearly annual-report round and the nightly audit purge — against the current code.
 // Histories are recorded by record_annual_report_test.go.
 func TestReplayScheduledHistories(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "schedule_*.json"))
+	files, err := historyFiles("schedule_*.json")
 	if err != nil {
 		t.Fatal(err)
 	}

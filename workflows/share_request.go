@@ -38,11 +38,13 @@ var grantFields = []string{"scope", "usage_purpose", "validity_days"}
 // before a final decision. A grant then lives until it expires or is revoked, and the
 // authority may suspend and resume it (内乡 第四十一条).
 func ShareRequestWorkflow(ctx workflow.Context, in contract.ShareRequestInput) (contract.ShareRequestState, error) {
-	r := &shareRequest{st: contract.ShareRequestState{Input: in, Status: contract.ShareStatusPending, Tasks: map[string]int{}}}
+	ctx, w := beginWrites(ctx)
+	r := &shareRequest{st: contract.ShareRequestState{Input: in, Status: contract.ShareStatusPending, Tasks: map[string]int{}}, writes: w}
 	if err := r.setup(ctx); err != nil {
 		return contract.ShareRequestState{}, err
 	}
-	return r.run(ctx)
+	st, err := r.run(ctx)
+	return st, w.finish(ctx, err)
 }
 
 // shareRequest is the runner behind ShareRequestWorkflow.
@@ -60,6 +62,8 @@ type shareRequest struct {
 	sa searchAttrs
 	// partner shares the next task with its candidate (negotiation); nil otherwise.
 	partner *Party
+	// writes is the read-model writer, nil in executions from before it.
+	writes *writes
 }
 
 func (r *shareRequest) setup(ctx workflow.Context) error {
@@ -67,16 +71,19 @@ func (r *shareRequest) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, contract.QueryShareRequest, func() (contract.ShareRequestState, error) { return r.st, nil }); err != nil {
 		return fmt.Errorf("register query %s: %w", contract.QueryShareRequest, err)
 	}
+	if err := registerOpened(ctx, r.writes, func() contract.ShareRequestState { return r.st }); err != nil {
+		return err
+	}
 	updates := []struct {
 		name      string
 		handler   any
 		validator any
 	}{
-		{contract.UpdateWithdraw, r.withdraw, r.validateWithdraw},
-		{contract.UpdateNegotiation, r.askNegotiation, r.validateNegotiation},
-		{contract.UpdateSuspendGrant, r.suspendGrant, r.validateSuspendGrant},
-		{contract.UpdateResumeGrant, r.resumeGrant, r.validateResumeGrant},
-		{contract.UpdateRevokeGrant, r.revokeGrant, r.validateRevokeGrant},
+		{contract.UpdateWithdraw, handled(r.writes, r.withdraw), r.validateWithdraw},
+		{contract.UpdateNegotiation, handled(r.writes, r.askNegotiation), r.validateNegotiation},
+		{contract.UpdateSuspendGrant, handled(r.writes, r.suspendGrant), r.validateSuspendGrant},
+		{contract.UpdateResumeGrant, handled(r.writes, r.resumeGrant), r.validateResumeGrant},
+		{contract.UpdateRevokeGrant, handled(r.writes, r.revokeGrant), r.validateRevokeGrant},
 	}
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,
@@ -128,9 +135,8 @@ func (r *shareRequest) run(ctx workflow.Context) (contract.ShareRequestState, er
 // describe learns the profile's share steps (recorded in history, so routing stays
 // deterministic when the profile file changes).
 func (r *shareRequest) describe(ctx workflow.Context) error {
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-	}), r.acts.DescribeProcedure, activities.DescribeProcedureInput{Procedure: policy.ProcShare}).Get(ctx, &r.proc)
+	err := r.writes.local(ctx, r.acts.DescribeProcedure, "DescribeProcedure",
+		activities.DescribeProcedureInput{Procedure: policy.ProcShare}, &r.proc)
 	if err != nil {
 		return fmt.Errorf("describe procedure %s: %w", policy.ProcShare, err)
 	}
@@ -202,6 +208,9 @@ func (r *shareRequest) refused(ctx workflow.Context, out contract.TaskOutcome) e
 	asked := func() bool { return r.st.Negotiation != nil || r.st.Withdrawn != nil }
 	recompute := workflow.GetSignalChannel(ctx, contract.SignalRecomputeDeadline)
 	for !asked() {
+		if err := r.writes.sync(ctx); err != nil {
+			return err
+		}
 		left := window.OverdueAt.Sub(workflow.Now(ctx))
 		if !window.NoDeadline && left <= 0 {
 			break
@@ -257,8 +266,8 @@ func (r *shareRequest) negotiationWindow(ctx workflow.Context, refusedAt time.Ti
 		next = contract.StepCoordinate
 	}
 	var window activities.DeadlineResult
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second}),
-		r.acts.ComputeDeadline, activities.DeadlineInput{Procedure: policy.ProcShare, Step: next, ReceivedAt: refusedAt}).Get(ctx, &window); err != nil {
+	if err := r.writes.local(ctx, r.acts.ComputeDeadline, "ComputeDeadline",
+		activities.DeadlineInput{Procedure: policy.ProcShare, Step: next, ReceivedAt: refusedAt}, &window); err != nil {
 		return activities.DeadlineResult{}, fmt.Errorf("negotiation window: %w", err)
 	}
 	return window, nil
@@ -426,6 +435,9 @@ func (r *shareRequest) close(ctx workflow.Context, status string) {
 func (r *shareRequest) watchGrant(ctx workflow.Context) error {
 	g := r.st.Grant
 	revoked := func() bool { return g.Status == activities.GrantRevoked }
+	if err := r.writes.sync(ctx); err != nil {
+		return err
+	}
 	if left := g.ValidUntil.Sub(workflow.Now(ctx)); left > 0 {
 		if _, err := workflow.AwaitWithTimeout(ctx, left, revoked); err != nil {
 			return err
@@ -478,7 +490,7 @@ func (r *shareRequest) project(ctx workflow.Context) error {
 		DueAt: st.DueAt, LegalBasis: st.LegalBasis, CreatedAt: in.ReceivedAt, UpdatedAt: workflow.Now(ctx),
 		ClosedAt: st.ClosedAt,
 	}
-	if err := workflow.ExecuteActivity(activityOptions(ctx), r.shareActs.ProjectShareRequest, p).Get(ctx, nil); err != nil {
+	if err := r.writes.write(ctx, activities.Write{ShareRequest: &p}, r.shareActs.ProjectShareRequest, p); err != nil {
 		return fmt.Errorf("project share request %s: %w", in.RequestID, err)
 	}
 	return nil
@@ -493,7 +505,7 @@ func (r *shareRequest) projectGrant(ctx workflow.Context) error {
 		Scope: g.Scope, UsagePurpose: g.UsagePurpose, Conditions: g.Conditions, ValidFrom: g.ValidFrom,
 		ValidUntil: g.ValidUntil, Status: g.Status, StatusReason: g.StatusReason, UpdatedAt: workflow.Now(ctx),
 	}
-	if err := workflow.ExecuteActivity(activityOptions(ctx), r.shareActs.ProjectGrant, p).Get(ctx, nil); err != nil {
+	if err := r.writes.write(ctx, activities.Write{Grant: &p}, r.shareActs.ProjectGrant, p); err != nil {
 		return fmt.Errorf("project grant %s: %w", g.ID, err)
 	}
 	return nil
@@ -518,7 +530,7 @@ func (r *shareRequest) record(ctx workflow.Context, kind string, actor contract.
 		WorkflowID: r.workflowID, RequestID: r.st.Input.RequestID, Procedure: policy.ProcShare, Step: r.st.CurrentStep,
 		Kind: kind, At: workflow.Now(ctx), Actor: actor.Subject, DepartmentID: actor.DepartmentID, Text: text, Data: data,
 	}
-	if err := workflow.ExecuteActivity(activityOptions(ctx), r.acts.AppendTimeline, in).Get(ctx, nil); err != nil {
+	if err := r.writes.write(ctx, activities.Write{Timeline: &in}, r.acts.AppendTimeline, in); err != nil {
 		return fmt.Errorf("append %s to the timeline of request %s: %w", kind, r.st.Input.RequestID, err)
 	}
 	return nil

@@ -69,28 +69,28 @@ func (s *shareSuite) setup(profile string) {
 	shareActs := &activities.ShareActivities{}
 	s.env.RegisterActivity(acts)
 	s.env.RegisterActivity(shareActs)
-	s.env.OnActivity(acts.AppendTimeline, mock.Anything, mock.Anything).Return(
+	onWrite(s.env, acts.AppendTimeline, 
 		func(_ context.Context, in activities.AppendTimelineInput) (activities.AppendTimelineResult, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.events = append(s.events, in)
 			return activities.AppendTimelineResult{}, nil
 		})
-	s.env.OnActivity(acts.ProjectTask, mock.Anything, mock.Anything).Return(
+	onWrite(s.env, acts.ProjectTask, 
 		func(_ context.Context, in activities.ProjectTaskInput) (activities.ProjectTaskResult, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.tasks = append(s.tasks, in)
 			return activities.ProjectTaskResult{}, nil
 		})
-	s.env.OnActivity(shareActs.ProjectShareRequest, mock.Anything, mock.Anything).Return(
+	onWrite(s.env, shareActs.ProjectShareRequest, 
 		func(_ context.Context, in activities.ProjectShareRequestInput) (activities.ProjectShareRequestResult, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.requests = append(s.requests, in)
 			return activities.ProjectShareRequestResult{}, nil
 		})
-	s.env.OnActivity(shareActs.ProjectGrant, mock.Anything, mock.Anything).Return(
+	onWrite(s.env, shareActs.ProjectGrant, 
 		func(_ context.Context, in activities.ProjectGrantInput) (activities.ProjectGrantResult, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()

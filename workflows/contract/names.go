@@ -71,6 +71,11 @@ const (
 	// UpdateDecideExtension approves or refuses the pending extension request. Payload
 	// DecideExtensionUpdate.
 	UpdateDecideExtension = "decide_extension"
+	// UpdateOpened is sent with a procedure's start (Update-with-Start) by the create: it
+	// answers with the procedure's state once its first step is open with its deadline and in
+	// the read model, or the case decided at once. No payload; every procedure workflow the
+	// API creates has it.
+	UpdateOpened = "opened"
 
 	// SignalRecomputeDeadline tells running workflows that the working-day calendar changed, so
 	// an open task's deadline is computed again and its timers re-armed. Payload
