@@ -5,7 +5,10 @@ import (
 	"time"
 )
 
-// awaitState queries a new workflow until done accepts its state — typically, the first step
+// awaitState answers a create with the state its workflow gave the opened update (run.opened),
+// which comes once the first step is open and in the read model. Without that answer (an
+// execution replayed for a keyed create, a slow start) it queries the workflow until done
+// accepts its state — typically, the first step
 // is open with its deadline — for at most firstStepWait, and returns the last state it got:
 // start until the workflow first answers. A create answers with it, so the caller sees the
 // deadline at once in the common case and a pending state, never an error, in the slow one.
@@ -14,7 +17,11 @@ import (
 // until the read model lists that task (its projection is an activity of its own, after the
 // step opens), so that the caller's next read — its inbox, the request's open tasks — shows
 // what the answer says.
-func awaitState[T any](ctx context.Context, starter WorkflowStarter, tasks OpenTasks, wid, runID, query string, start T, done, open func(T) bool) T {
+func awaitState[T any](ctx context.Context, starter WorkflowStarter, tasks OpenTasks, wid string, run started, query string, start T, done, open func(T) bool) T {
+	if st, ok := openedState[T](run); ok && done(st) {
+		return st
+	}
+	runID := run.runID
 	ctx, cancel := context.WithTimeout(ctx, firstStepWait)
 	defer cancel()
 	last := start

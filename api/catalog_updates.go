@@ -130,12 +130,12 @@ func (h catalogUpdateHandlers) create(c *gin.Context) {
 		),
 		Memo: map[string]any{contract.MemoTitle: "目录更新 / " + dept + " / " + in.ChangedOn},
 	}
-	runID, err := startProcedure(c, h.starter, opts, contract.CatalogUpdateWorkflowType, input)
+	run, err := startProcedure(c, h.starter, opts, contract.CatalogUpdateWorkflowType, input)
 	if err != nil {
 		abort(c, fmt.Errorf("start catalog update %s: %w", id, err))
 		return
 	}
-	st := h.awaitFirstStep(ctx, wid, runID, input)
+	st := h.awaitFirstStep(ctx, wid, run, input)
 	c.Header("Location", "/api/v1/catalog-updates/"+id)
 	c.JSON(http.StatusCreated, toCatalogUpdateStatus(st, wid, h.now()))
 }
@@ -185,8 +185,8 @@ func authorityOf(ctx context.Context, departments DepartmentStore, jurisdiction 
 
 // awaitFirstStep queries the new workflow until its update task has a deadline, for at most
 // firstStepWait.
-func (h catalogUpdateHandlers) awaitFirstStep(ctx context.Context, wid, runID string, in contract.CatalogUpdateInput) contract.CatalogUpdateState {
-	return awaitState(ctx, h.starter, h.opened, wid, runID, contract.QueryCatalogUpdate,
+func (h catalogUpdateHandlers) awaitFirstStep(ctx context.Context, wid string, run started, in contract.CatalogUpdateInput) contract.CatalogUpdateState {
+	return awaitState(ctx, h.starter, h.opened, wid, run, contract.QueryCatalogUpdate,
 		contract.CatalogUpdateState{Input: in, Status: contract.CatalogUpdateUpdating},
 		func(st contract.CatalogUpdateState) bool {
 			return st.CurrentStep != "" && (st.DueAt != nil || st.Revision > 1)

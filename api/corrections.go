@@ -154,12 +154,12 @@ func (h correctionHandlers) create(c *gin.Context) {
 		),
 		Memo: map[string]any{contract.MemoTitle: res.Name + " / " + p.DepartmentID},
 	}
-	runID, err := startProcedure(c, h.starter, opts, contract.CorrectionWorkflowType, input)
+	run, err := startProcedure(c, h.starter, opts, contract.CorrectionWorkflowType, input)
 	if err != nil {
 		abort(c, fmt.Errorf("start correction %s: %w", id, err))
 		return
 	}
-	st := h.awaitFirstStep(ctx, wid, runID, contract.CorrectionState{Input: input, Status: status})
+	st := h.awaitFirstStep(ctx, wid, run, contract.CorrectionState{Input: input, Status: status})
 	c.Header("Location", "/api/v1/corrections/"+id)
 	c.JSON(http.StatusCreated, toCorrectionStatus(st, wid))
 }
@@ -218,9 +218,9 @@ func departmentOfKind(ctx context.Context, deps DepartmentStore, kind models.Dep
 
 // awaitFirstStep queries the new workflow until it has opened its first step with its
 // deadline, for at most firstStepWait; until then it reports st.
-func (h correctionHandlers) awaitFirstStep(ctx context.Context, wid, runID string, st contract.CorrectionState) contract.CorrectionState {
+func (h correctionHandlers) awaitFirstStep(ctx context.Context, wid string, run started, st contract.CorrectionState) contract.CorrectionState {
 	// Every correction step has a deadline (statutory or local default).
-	return awaitState(ctx, h.starter, h.opened, wid, runID, contract.QueryCorrection, st,
+	return awaitState(ctx, h.starter, h.opened, wid, run, contract.QueryCorrection, st,
 		func(st contract.CorrectionState) bool { return st.Final || (st.CurrentStep != "" && st.DueAt != nil) },
 		func(st contract.CorrectionState) bool { return !st.Final && st.CurrentStep != "" })
 }

@@ -168,12 +168,12 @@ func (h interfaceHandlers) create(c *gin.Context) {
 		),
 		Memo: map[string]any{contract.MemoTitle: "服务接口 / " + deptID},
 	}
-	runID, err := startProcedure(c, h.starter, opts, contract.InterfaceRequirementWorkflowType, input)
+	run, err := startProcedure(c, h.starter, opts, contract.InterfaceRequirementWorkflowType, input)
 	if err != nil {
 		abort(c, fmt.Errorf("start interface requirement %s: %w", id, err))
 		return
 	}
-	st := awaitState(ctx, h.starter, h.opened, wid, runID, contract.QueryInterfaceRequirement,
+	st := awaitState(ctx, h.starter, h.opened, wid, run, contract.QueryInterfaceRequirement,
 		contract.InterfaceRequirementState{Input: input, Status: contract.InterfaceStatusRequired},
 		func(st contract.InterfaceRequirementState) bool {
 			return st.Final || (st.CurrentStep != "" && st.DueAt != nil)

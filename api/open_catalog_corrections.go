@@ -191,12 +191,12 @@ func (h openCatalogHandlers) create(c *gin.Context) {
 		),
 		Memo: map[string]any{contract.MemoTitle: res.Name + " / " + field},
 	}
-	runID, err := startProcedure(c, h.starter, opts, contract.OpenCatalogCorrectionWorkflowType, input)
+	run, err := startProcedure(c, h.starter, opts, contract.OpenCatalogCorrectionWorkflowType, input)
 	if err != nil {
 		abort(c, fmt.Errorf("start open-catalog correction %s: %w", id, err))
 		return
 	}
-	st := awaitState(ctx, h.starter, h.opened, wid, runID, contract.QueryOpenCatalogCorrection,
+	st := awaitState(ctx, h.starter, h.opened, wid, run, contract.QueryOpenCatalogCorrection,
 		contract.OpenCatalogCorrectionState{Input: input, Status: contract.OpenCatalogStatusReplying},
 		func(st contract.OpenCatalogCorrectionState) bool {
 			return st.Final || (st.CurrentStep != "" && st.DueAt != nil)

@@ -132,20 +132,20 @@ func (h openDataHandlers) create(c *gin.Context) {
 		),
 		Memo: map[string]any{contract.MemoTitle: res.Name + " / 开放申请"},
 	}
-	runID, err := startProcedure(c, h.starter, opts, contract.OpenDataRequestWorkflowType, input)
+	run, err := startProcedure(c, h.starter, opts, contract.OpenDataRequestWorkflowType, input)
 	if err != nil {
 		abort(c, fmt.Errorf("start open-data request %s: %w", id, err))
 		return
 	}
-	st := h.awaitFirstStep(ctx, wid, runID, contract.OpenDataRequestState{Input: input, Status: contract.OpenDataStatusPending})
+	st := h.awaitFirstStep(ctx, wid, run, contract.OpenDataRequestState{Input: input, Status: contract.OpenDataStatusPending})
 	c.Header("Location", "/api/v1/open-data-requests/"+id)
 	c.JSON(http.StatusCreated, toOpenDataRequestStatus(st, wid))
 }
 
 // awaitFirstStep queries the new workflow until it has opened the reply with its deadline, or
 // opened the data at once, for at most firstStepWait; until then it reports st.
-func (h openDataHandlers) awaitFirstStep(ctx context.Context, wid, runID string, st contract.OpenDataRequestState) contract.OpenDataRequestState {
-	return awaitState(ctx, h.starter, h.opened, wid, runID, contract.QueryOpenDataRequest, st,
+func (h openDataHandlers) awaitFirstStep(ctx context.Context, wid string, run started, st contract.OpenDataRequestState) contract.OpenDataRequestState {
+	return awaitState(ctx, h.starter, h.opened, wid, run, contract.QueryOpenDataRequest, st,
 		func(st contract.OpenDataRequestState) bool {
 			return st.Final || (st.CurrentStep != "" && st.DueAt != nil)
 		},

@@ -311,12 +311,12 @@ func (h rectificationHandlers) issue(c *gin.Context, dept, violation, descriptio
 		),
 		Memo: map[string]any{contract.MemoTitle: v.Title + " / " + dept},
 	}
-	runID, err := startProcedure(c, h.starter, opts, contract.RectificationWorkflowType, input)
+	run, err := startProcedure(c, h.starter, opts, contract.RectificationWorkflowType, input)
 	if err != nil {
 		abort(c, fmt.Errorf("start rectification %s: %w", id, err))
 		return
 	}
-	st := h.awaitTimeLimit(ctx, wid, runID, input)
+	st := h.awaitTimeLimit(ctx, wid, run, input)
 	c.Header("Location", "/api/v1/rectifications/"+id)
 	c.JSON(http.StatusCreated, RectificationStatus{
 		ID: id, Status: st.Status, WorkflowID: wid, CurrentStep: st.CurrentStep, DueAt: formatTimePtr(st.DueAt),
@@ -329,8 +329,8 @@ func (h rectificationHandlers) issue(c *gin.Context, dept, violation, descriptio
 
 // awaitTimeLimit queries the new workflow until its rectify task has a deadline, for at most
 // firstStepWait; until then it reports the notice as issued.
-func (h rectificationHandlers) awaitTimeLimit(ctx context.Context, wid, runID string, in contract.RectificationInput) contract.RectificationState {
-	return awaitState(ctx, h.starter, h.opened, wid, runID, contract.QueryRectification,
+func (h rectificationHandlers) awaitTimeLimit(ctx context.Context, wid string, run started, in contract.RectificationInput) contract.RectificationState {
+	return awaitState(ctx, h.starter, h.opened, wid, run, contract.QueryRectification,
 		contract.RectificationState{Input: in, Status: contract.RectificationIssued},
 		func(st contract.RectificationState) bool { return st.DueAt != nil || st.Final },
 		func(st contract.RectificationState) bool { return !st.Final })

@@ -145,12 +145,12 @@ func (h shareRequestHandlers) create(c *gin.Context) {
 		),
 		Memo: map[string]any{contract.MemoTitle: res.Name + " / " + p.DepartmentID},
 	}
-	runID, err := startProcedure(c, h.starter, opts, contract.ShareRequestWorkflowType, input)
+	run, err := startProcedure(c, h.starter, opts, contract.ShareRequestWorkflowType, input)
 	if err != nil {
 		abort(c, fmt.Errorf("start share request %s: %w", id, err))
 		return
 	}
-	st := h.awaitFirstStep(ctx, wid, runID, input)
+	st := h.awaitFirstStep(ctx, wid, run, input)
 	c.Header("Location", "/api/v1/share-requests/"+id)
 	c.JSON(http.StatusCreated, toShareRequestStatus(st, wid))
 }
@@ -192,10 +192,10 @@ func (h shareRequestHandlers) decidingDept(provider, authority string) (string, 
 // awaitFirstStep queries the new workflow until it has opened its first step with a deadline
 // (or decided at once), for at most firstStepWait; until the first answer it reports the
 // request as pending.
-func (h shareRequestHandlers) awaitFirstStep(ctx context.Context, wid, runID string, in contract.ShareRequestInput) contract.ShareRequestState {
+func (h shareRequestHandlers) awaitFirstStep(ctx context.Context, wid string, run started, in contract.ShareRequestInput) contract.ShareRequestState {
 	// Revision counts the workflow's projections: the first is the submission, a later one
 	// carries the first step's deadline.
-	return awaitState(ctx, h.starter, h.opened, wid, runID, contract.QueryShareRequest,
+	return awaitState(ctx, h.starter, h.opened, wid, run, contract.QueryShareRequest,
 		contract.ShareRequestState{Input: in, Status: contract.ShareStatusPending},
 		func(st contract.ShareRequestState) bool {
 			return st.Final || (st.CurrentStep != "" && (st.DueAt != nil || st.Revision > 1))

@@ -151,11 +151,12 @@ func TestShareRequestThroughTemporal(t *testing.T) {
 	ta.expect(ta.do("POST", taskPath(task.ID)+"/complete", ta.otherApprover(), approve), 404)
 	ta.expect(ta.do("POST", taskPath(task.ID)+"/complete", approver, approve), 200)
 
+	// The approve answers once the grant it made is in the read model.
 	var detail ShareRequestDetail
-	s.eventually(t, "the request granted", func() bool {
-		ta.expect(ta.do("GET", reqPath, ta.applicant(), nil), 200).json(t, &detail)
-		return detail.Status == "granted" && detail.Grant != nil
-	})
+	ta.expect(ta.do("GET", reqPath, ta.applicant(), nil), 200).json(t, &detail)
+	if detail.Status != "granted" || detail.Grant == nil {
+		t.Fatalf("request right after the approve = %s, grant %+v; want granted", detail.Status, detail.Grant)
+	}
 	if len(detail.OpenTasks) != 0 || detail.Grant.Scope != "姓名、证件号码" || detail.Grant.Status != "active" {
 		t.Fatalf("granted detail = %+v", detail)
 	}
@@ -305,21 +306,20 @@ func TestShareNegotiationSharedByBothDepartments(t *testing.T) {
 	// The applicant cannot agree with itself.
 	ta.expect(ta.do("POST", complete, ta.applicant(), map[string]any{"decision": "agree"}), 409)
 
+	// Read-your-writes: the read right after each 200 shows what the action did — the
+	// proposal on the task, then the grant the agreement made (the workflow's next transition).
 	var proposed TaskView
-	s.eventually(t, "the proposal on the task", func() bool {
-		ta.expect(ta.do("GET", taskPath(mine.ID), approver, nil), 200).json(t, &proposed)
-		return proposed.Proposal != nil
-	})
-	if proposed.Status != "open" || proposed.Proposal.Fields["scope"] != terms["scope"] || proposed.Proposal.DepartmentID == "" {
-		t.Fatalf("task with a proposal = %+v", proposed)
+	ta.expect(ta.do("GET", taskPath(mine.ID), approver, nil), 200).json(t, &proposed)
+	if proposed.Status != "open" || proposed.Proposal == nil || proposed.Proposal.Fields["scope"] != terms["scope"] || proposed.Proposal.DepartmentID == "" {
+		t.Fatalf("task right after the proposal = %+v", proposed)
 	}
 	ta.expect(ta.do("POST", complete, approver, map[string]any{"decision": "agree", "comment": "同意上述方案"}), 200)
 
 	var d ShareRequestDetail
-	s.eventually(t, "the request granted by agreement", func() bool {
-		ta.expect(ta.do("GET", "/api/v1/share-requests/"+created.ID, ta.applicant(), nil), 200).json(t, &d)
-		return d.Status == "granted" && d.Grant != nil
-	})
+	ta.expect(ta.do("GET", "/api/v1/share-requests/"+created.ID, ta.applicant(), nil), 200).json(t, &d)
+	if d.Status != "granted" || d.Grant == nil {
+		t.Fatalf("request right after the agreement = %s, grant %+v; want granted", d.Status, d.Grant)
+	}
 	if d.Grant.Scope != terms["scope"] || d.Grant.UsagePurpose != terms["usage_purpose"] {
 		t.Fatalf("grant = %+v, want the proposed terms", d.Grant)
 	}

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -58,6 +59,67 @@ func (f *fakeStarter) QueryWorkflow(ctx context.Context, workflowID, runID, quer
 	st := contract.ShareRequestState{Input: in, Jurisdiction: "ningxia", Status: contract.ShareStatusPending,
 		CurrentStep: contract.StepReply, DueAt: &due, LegalBasis: []string{"《宁夏回族自治区政务数据资源共享管理办法》第十四条"}, Revision: 2}
 	return encodedValue{st}, nil
+}
+
+// NewWithStartWorkflowOperation and UpdateWithStartWorkflow make fakeStarter an
+// UpdateWithStarter. With a via that can, they record and forward. With a via that cannot
+// (a starter killed after the start), the start goes through via.ExecuteWorkflow and the
+// update gets no answer, as when the workflow does not reply in time. Without via they record
+// the start and answer the opened update with what QueryWorkflow answers.
+func (f *fakeStarter) NewWithStartWorkflowOperation(o client.StartWorkflowOptions, wf any, args ...any) client.WithStartWorkflowOperation {
+	if us, ok := f.via.(UpdateWithStarter); ok {
+		f.record(o, args)
+		return us.NewWithStartWorkflowOperation(o, wf, args...)
+	}
+	return &fakeStartOp{o: o, wf: wf, args: args}
+}
+
+func (f *fakeStarter) UpdateWithStartWorkflow(ctx context.Context, o client.UpdateWithStartWorkflowOptions) (client.WorkflowUpdateHandle, error) {
+	if us, ok := f.via.(UpdateWithStarter); ok {
+		return us.UpdateWithStartWorkflow(ctx, o)
+	}
+	op := o.StartWorkflowOperation.(*fakeStartOp)
+	op.run, op.err = f.ExecuteWorkflow(ctx, op.o, op.wf, op.args...)
+	if op.err != nil {
+		return nil, op.err
+	}
+	if f.via != nil {
+		return nil, errors.New("no answer to the opened update")
+	}
+	return fakeUpdateHandle{f: f}, nil
+}
+
+func (f *fakeStarter) record(o client.StartWorkflowOptions, args []any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.starts = append(f.starts, o)
+	if in, ok := args[0].(contract.ShareRequestInput); ok {
+		f.inputs = append(f.inputs, in)
+	}
+}
+
+// fakeStartOp is the start of an Update-with-Start that fakeStarter carries out itself.
+type fakeStartOp struct {
+	o    client.StartWorkflowOptions
+	wf   any
+	args []any
+	run  client.WorkflowRun
+	err  error
+}
+
+func (o *fakeStartOp) Get(context.Context) (client.WorkflowRun, error) { return o.run, o.err }
+
+type fakeUpdateHandle struct {
+	client.WorkflowUpdateHandle
+	f *fakeStarter
+}
+
+func (h fakeUpdateHandle) Get(ctx context.Context, ptr any) error {
+	v, err := h.f.QueryWorkflow(ctx, "", "", contract.QueryShareRequest)
+	if err != nil {
+		return err
+	}
+	return v.Get(ptr)
 }
 
 func (f *fakeStarter) count() int {

@@ -1,16 +1,21 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // Keys of the gin context between the idempotency middleware and the creates that start a
@@ -63,24 +68,117 @@ func newRequestID(c *gin.Context, prefix string, now time.Time) (string, error) 
 	return prefix + "-" + now.In(chinaTime).Format("20060102150405") + "-" + digits, nil
 }
 
+// UpdateWithStarter starts a workflow together with an update (Update-with-Start); the
+// Temporal client is one. A create sends the procedure's contract.UpdateOpened with its start
+// and gets the opened first step back in the same round trip.
+type UpdateWithStarter interface {
+	NewWithStartWorkflowOperation(options client.StartWorkflowOptions, workflow any, args ...any) client.WithStartWorkflowOperation
+	UpdateWithStartWorkflow(ctx context.Context, options client.UpdateWithStartWorkflowOptions) (client.WorkflowUpdateHandle, error)
+}
+
+// started is the outcome of startProcedure: the run to follow and, when the workflow answered
+// the create's opened update, its state.
+type started struct {
+	runID string
+	// opened decodes the procedure's state after its first step; nil when the workflow did not
+	// answer (a replayed keyed create, a starter without Update-with-Start, a slow start).
+	opened func(valuePtr any) error
+}
+
 // startProcedure starts a create's workflow (its options reject a duplicate id) and returns
-// the run to follow. For a keyed create, a workflow already started under the id is this
-// create's own, started by an earlier attempt whose answer was lost or by a concurrent
-// duplicate: the create succeeds with it (run id "" follows the latest run) and the answer is
-// marked as replayed. Any other error may come after Temporal started the workflow (a timeout
-// while it restarts), so the middleware keeps the key's claim for the retry to drive again.
-func startProcedure(c *gin.Context, starter WorkflowStarter, opts client.StartWorkflowOptions, workflow any, input any) (runID string, err error) {
+// the run to follow. Where the starter can, the start carries the opened update, which
+// answers once the first step is open with its deadline and in the read model, so the create
+// answers from it without polling. For a keyed create, a workflow already started under the
+// id is this create's own, started by an earlier attempt whose answer was lost or by a
+// concurrent duplicate: the create succeeds with it (run id "" follows the latest run) and the
+// answer is marked as replayed. Any other error may come after Temporal started the workflow
+// (a timeout while it restarts), so the middleware keeps the key's claim for the retry to
+// drive again.
+func startProcedure(c *gin.Context, starter WorkflowStarter, opts client.StartWorkflowOptions, workflow any, input any) (started, error) {
 	c.Set(ctxStartAttempted, true)
-	run, err := starter.ExecuteWorkflow(c.Request.Context(), opts, workflow, input)
+	if opts.StaticSummary == "" {
+		opts.StaticSummary = staticSummary(opts)
+	}
+	var run started
+	var err error
+	if us, ok := starter.(UpdateWithStarter); ok {
+		run, err = startWithUpdate(c.Request.Context(), us, opts, workflow, input)
+	} else {
+		var r client.WorkflowRun
+		if r, err = starter.ExecuteWorkflow(c.Request.Context(), opts, workflow, input); err == nil {
+			run.runID = r.GetRunID()
+		}
+	}
 	if err == nil {
-		return run.GetRunID(), nil
+		return run, nil
 	}
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if _, keyed := seedOf(c); keyed && errors.As(err, &started) {
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	if _, keyed := seedOf(c); keyed && errors.As(err, &already) {
 		c.Header(HeaderIdempotentReplayed, "true")
-		return "", nil
+		return started{}, nil
 	}
-	return "", err
+	return started{}, err
+}
+
+// startWithUpdate starts the workflow with its opened update and waits, at most firstStepWait,
+// for the answer. The workflow is started once the call returns without a start error; an
+// update that fails or does not answer in time leaves the create to read the state by query.
+func startWithUpdate(ctx context.Context, us UpdateWithStarter, opts client.StartWorkflowOptions, workflow, input any) (started, error) {
+	opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL
+	op := us.NewWithStartWorkflowOperation(opts, workflow, input)
+	uctx, cancel := context.WithTimeout(ctx, firstStepWait)
+	defer cancel()
+	handle, updErr := us.UpdateWithStartWorkflow(uctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: op,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			UpdateName: contract.UpdateOpened, WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	// A start refused (the id is taken) fails the whole call, and the operation never learns
+	// a run; any other failure came after a start the operation has seen, or before any.
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(updErr, &already) {
+		return started{}, updErr
+	}
+	sctx, scancel := context.WithTimeout(ctx, time.Second)
+	defer scancel()
+	run, err := op.Get(sctx)
+	if err != nil && updErr != nil {
+		err = updErr
+	}
+	if err != nil {
+		return started{}, err
+	}
+	out := started{runID: run.GetRunID()}
+	if updErr == nil {
+		out.opened = func(valuePtr any) error { return handle.Get(uctx, valuePtr) }
+	}
+	return out, nil
+}
+
+// staticSummary is the one line Temporal UI lists the workflow with: the case's id (the last
+// three parts of the workflow id, PREFIX-time-digits) and what its memo title names, the
+// resource and who asked, instead of the bare workflow id.
+func staticSummary(opts client.StartWorkflowOptions) string {
+	parts := strings.Split(opts.ID, "-")
+	id := opts.ID
+	if len(parts) > 3 {
+		id = strings.Join(parts[len(parts)-3:], "-")
+	}
+	if title, _ := opts.Memo[contract.MemoTitle].(string); title != "" {
+		return id + " · " + title
+	}
+	return id
+}
+
+// opened decodes the state the workflow answered the create with; ok is false when it did not
+// answer or the answer does not decode.
+func openedState[T any](s started) (T, bool) {
+	var st T
+	if s.opened == nil || s.opened(&st) != nil {
+		return st, false
+	}
+	return st, true
 }
 
 // startAttempted reports whether the create asked Temporal to start a workflow.
