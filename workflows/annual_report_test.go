@@ -43,14 +43,14 @@ func newAnnualEnv(t *testing.T, profile string, start time.Time) *annualEnv {
 	reports := &activities.AnnualReportActivities{}
 	a.env.RegisterActivity(acts)
 	a.env.RegisterActivity(reports)
-	onWrite(a.env, acts.AppendTimeline, 
+	onWrite(a.env, acts.AppendTimeline,
 		func(_ context.Context, in activities.AppendTimelineInput) (activities.AppendTimelineResult, error) {
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			a.events = append(a.events, in)
 			return activities.AppendTimelineResult{}, nil
 		})
-	onWrite(a.env, acts.ProjectTask, 
+	onWrite(a.env, acts.ProjectTask,
 		func(_ context.Context, in activities.ProjectTaskInput) (activities.ProjectTaskResult, error) {
 			a.mu.Lock()
 			defer a.mu.Unlock()

@@ -65,21 +65,21 @@ func (s *catalogSuite) setup(profile string, start time.Time) {
 	catActs := &activities.CatalogUpdateActivities{}
 	s.env.RegisterActivity(acts)
 	s.env.RegisterActivity(catActs)
-	onWrite(s.env, acts.AppendTimeline, 
+	onWrite(s.env, acts.AppendTimeline,
 		func(_ context.Context, in activities.AppendTimelineInput) (activities.AppendTimelineResult, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.events = append(s.events, in)
 			return activities.AppendTimelineResult{}, nil
 		})
-	onWrite(s.env, acts.ProjectTask, 
+	onWrite(s.env, acts.ProjectTask,
 		func(_ context.Context, in activities.ProjectTaskInput) (activities.ProjectTaskResult, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.tasks = append(s.tasks, in)
 			return activities.ProjectTaskResult{}, nil
 		})
-	onWrite(s.env, catActs.ProjectCatalogUpdate, 
+	onWrite(s.env, catActs.ProjectCatalogUpdate,
 		func(_ context.Context, in activities.ProjectCatalogUpdateInput) (activities.ProjectCatalogUpdateResult, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()

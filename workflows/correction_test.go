@@ -67,21 +67,21 @@ func (s *correctionSuite) setup(profile string) {
 	corrActs := &activities.CorrectionActivities{}
 	s.env.RegisterActivity(acts)
 	s.env.RegisterActivity(corrActs)
-	onWrite(s.env, acts.AppendTimeline, 
+	onWrite(s.env, acts.AppendTimeline,
 		func(_ context.Context, in activities.AppendTimelineInput) (activities.AppendTimelineResult, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.events = append(s.events, in)
 			return activities.AppendTimelineResult{}, nil
 		})
-	onWrite(s.env, acts.ProjectTask, 
+	onWrite(s.env, acts.ProjectTask,
 		func(_ context.Context, in activities.ProjectTaskInput) (activities.ProjectTaskResult, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.tasks = append(s.tasks, in)
 			return activities.ProjectTaskResult{}, nil
 		})
-	onWrite(s.env, corrActs.ProjectCorrection, 
+	onWrite(s.env, corrActs.ProjectCorrection,
 		func(_ context.Context, in activities.ProjectCorrectionInput) (activities.ProjectCorrectionResult, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()

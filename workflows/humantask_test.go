@@ -97,14 +97,14 @@ func (s *humanTaskSuite) setup(profile string) {
 	s.env.RegisterWorkflow(oneTaskWorkflow)
 	acts := &activities.Activities{Calendars: s.cals, Policy: p}
 	s.env.RegisterActivity(acts)
-	onWrite(s.env, acts.AppendTimeline, 
+	onWrite(s.env, acts.AppendTimeline,
 		func(_ context.Context, in activities.AppendTimelineInput) (activities.AppendTimelineResult, error) {
 			s.mu.Lock()
 			s.events = append(s.events, in)
 			s.mu.Unlock()
 			return activities.AppendTimelineResult{}, nil
 		})
-	onWrite(s.env, acts.ProjectTask, 
+	onWrite(s.env, acts.ProjectTask,
 		func(_ context.Context, in activities.ProjectTaskInput) (activities.ProjectTaskResult, error) {
 			s.mu.Lock()
 			s.projects = append(s.projects, in)

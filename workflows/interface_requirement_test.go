@@ -34,7 +34,7 @@ func (s *interfaceSuite) setup() {
 	s.env.RegisterWorkflow(InterfaceRequirementWorkflow)
 	ir := &activities.InterfaceActivities{}
 	s.env.RegisterActivity(ir)
-	onWrite(s.env, ir.ProjectInterfaceRequirement, 
+	onWrite(s.env, ir.ProjectInterfaceRequirement,
 		func(_ context.Context, in activities.ProjectInterfaceRequirementInput) error {
 			s.mu.Lock()
 			defer s.mu.Unlock()

@@ -58,14 +58,14 @@ func (h *workflowHarness) setupEnv(workflowID string, start time.Time) {
 	h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: workflowID})
 	h.acts = &activities.Activities{Calendars: &switchableCalendar{cal: cal}, Policy: p}
 	h.env.RegisterActivity(h.acts)
-	onWrite(h.env, h.acts.AppendTimeline, 
+	onWrite(h.env, h.acts.AppendTimeline,
 		func(_ context.Context, in activities.AppendTimelineInput) (activities.AppendTimelineResult, error) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
 			h.events = append(h.events, in)
 			return activities.AppendTimelineResult{}, nil
 		})
-	onWrite(h.env, h.acts.ProjectTask, 
+	onWrite(h.env, h.acts.ProjectTask,
 		func(_ context.Context, in activities.ProjectTaskInput) (activities.ProjectTaskResult, error) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
@@ -174,7 +174,7 @@ func (s *openCatalogSuite) setup() {
 	s.env.RegisterWorkflow(OpenCatalogCorrectionWorkflow)
 	oc := &activities.OpenCatalogActivities{}
 	s.env.RegisterActivity(oc)
-	onWrite(s.env, oc.ProjectOpenCatalogCorrection, 
+	onWrite(s.env, oc.ProjectOpenCatalogCorrection,
 		func(_ context.Context, in activities.ProjectOpenCatalogCorrectionInput) error {
 			s.mu.Lock()
 			defer s.mu.Unlock()

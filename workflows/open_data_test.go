@@ -66,21 +66,21 @@ func (s *openDataSuite) setup() {
 	odActs := &activities.OpenDataActivities{}
 	s.env.RegisterActivity(acts)
 	s.env.RegisterActivity(odActs)
-	onWrite(s.env, acts.AppendTimeline, 
+	onWrite(s.env, acts.AppendTimeline,
 		func(_ context.Context, in activities.AppendTimelineInput) (activities.AppendTimelineResult, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.events = append(s.events, in)
 			return activities.AppendTimelineResult{}, nil
 		})
-	onWrite(s.env, acts.ProjectTask, 
+	onWrite(s.env, acts.ProjectTask,
 		func(_ context.Context, in activities.ProjectTaskInput) (activities.ProjectTaskResult, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.tasks = append(s.tasks, in)
 			return activities.ProjectTaskResult{}, nil
 		})
-	onWrite(s.env, odActs.ProjectOpenDataRequest, 
+	onWrite(s.env, odActs.ProjectOpenDataRequest,
 		func(_ context.Context, in activities.ProjectOpenDataRequestInput) (activities.ProjectOpenDataRequestResult, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()

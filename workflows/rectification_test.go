@@ -80,21 +80,21 @@ func (s *rectificationSuite) setup(profile string, workdays int) {
 	rectActs := &activities.RectificationActivities{}
 	s.env.RegisterActivity(acts)
 	s.env.RegisterActivity(rectActs)
-	onWrite(s.env, acts.AppendTimeline, 
+	onWrite(s.env, acts.AppendTimeline,
 		func(_ context.Context, in activities.AppendTimelineInput) (activities.AppendTimelineResult, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.events = append(s.events, in)
 			return activities.AppendTimelineResult{}, nil
 		})
-	onWrite(s.env, acts.ProjectTask, 
+	onWrite(s.env, acts.ProjectTask,
 		func(_ context.Context, in activities.ProjectTaskInput) (activities.ProjectTaskResult, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.tasks = append(s.tasks, in)
 			return activities.ProjectTaskResult{}, nil
 		})
-	onWrite(s.env, rectActs.ProjectRectification, 
+	onWrite(s.env, rectActs.ProjectRectification,
 		func(_ context.Context, in activities.ProjectRectificationInput) (activities.ProjectRectificationResult, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()

@@ -46,4 +46,3 @@ func historyFiles(pattern string) ([]string, error) {
 	before, err := filepath.Glob(filepath.Join("testdata", "*", pattern))
 	return append(now, before...), err
 }
-

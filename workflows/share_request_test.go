@@ -69,28 +69,28 @@ func (s *shareSuite) setup(profile string) {
 	shareActs := &activities.ShareActivities{}
 	s.env.RegisterActivity(acts)
 	s.env.RegisterActivity(shareActs)
-	onWrite(s.env, acts.AppendTimeline, 
+	onWrite(s.env, acts.AppendTimeline,
 		func(_ context.Context, in activities.AppendTimelineInput) (activities.AppendTimelineResult, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.events = append(s.events, in)
 			return activities.AppendTimelineResult{}, nil
 		})
-	onWrite(s.env, acts.ProjectTask, 
+	onWrite(s.env, acts.ProjectTask,
 		func(_ context.Context, in activities.ProjectTaskInput) (activities.ProjectTaskResult, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.tasks = append(s.tasks, in)
 			return activities.ProjectTaskResult{}, nil
 		})
-	onWrite(s.env, shareActs.ProjectShareRequest, 
+	onWrite(s.env, shareActs.ProjectShareRequest,
 		func(_ context.Context, in activities.ProjectShareRequestInput) (activities.ProjectShareRequestResult, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.requests = append(s.requests, in)
 			return activities.ProjectShareRequestResult{}, nil
 		})
-	onWrite(s.env, shareActs.ProjectGrant, 
+	onWrite(s.env, shareActs.ProjectGrant,
 		func(_ context.Context, in activities.ProjectGrantInput) (activities.ProjectGrantResult, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
