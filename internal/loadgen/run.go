@@ -203,17 +203,14 @@ func (r *run) createAndReadBack(ctx context.Context) {
 	r.create.add(res.latency)
 	r.created.Add(1)
 
-	detail, found := r.readRequest(ctx, st.ID, r.cfg.Tokens.Applicant)
-	taskID := ""
+	detail, status := r.readRequest(ctx, st.ID, r.cfg.Tokens.Applicant)
+	taskID := detail.openTask(st.CurrentStep)
 	switch {
-	case !found:
+	case status == http.StatusNotFound:
 		r.misses.add("after_create", fmt.Sprintf("%s: created (%s), then 404", st.ID, st.Status))
-	default:
-		taskID = detail.openTask(st.CurrentStep)
-		if detail.Status != st.Status || taskID == "" {
-			r.misses.add("after_create", fmt.Sprintf("%s: created %s at %s, read back %s with %d open tasks, none of step %s",
-				st.ID, st.Status, st.CurrentStep, detail.Status, len(detail.OpenTasks), st.CurrentStep))
-		}
+	case status == http.StatusOK && (detail.Status != st.Status || taskID == ""):
+		r.misses.add("after_create", fmt.Sprintf("%s: created %s at step %s, read back %s with %d open tasks, that step's %q",
+			st.ID, st.Status, st.CurrentStep, detail.Status, len(detail.OpenTasks), taskID))
 	}
 	if taskID != "" && n%int64(r.cfg.SampleEvery) == 0 {
 		r.taskByIDChecked.Add(1)
@@ -235,25 +232,28 @@ func (r *run) createAndReadBack(ctx context.Context) {
 	}
 }
 
-// readRequest reads a share request as the holder of token. found is false on 404; any
-// other failure is counted as a read error and reported as found with an empty detail, so
-// it is not also counted as a miss of what the write did.
-func (r *run) readRequest(ctx context.Context, id, token string) (detail shareRequestDetail, found bool) {
+// readRequest reads a share request as the holder of token and returns it with the answer's
+// status: 200 and the request, 404 (the caller judges whether that is a miss), or another
+// status (0: no answer, or a body that is not a request), which it has counted as a read
+// error, so that a failed read is not also counted as a miss of what a write did.
+func (r *run) readRequest(ctx context.Context, id, token string) (shareRequestDetail, int) {
+	var detail shareRequestDetail
 	res, err := r.c.do(ctx, http.MethodGet, "/api/v1/share-requests/"+pathEscape(id), token, nil)
 	switch {
 	case err != nil:
 		r.failures.add("read", err.Error())
-		return detail, true
+		return detail, 0
 	case res.status == http.StatusNotFound:
-		return detail, false
+		return detail, res.status
 	case res.status != http.StatusOK:
 		r.failures.add("read", res.String())
-		return detail, true
+		return detail, res.status
 	}
 	if err := json.Unmarshal(res.body, &detail); err != nil {
 		r.failures.add("read", "decode: "+err.Error())
+		return detail, 0
 	}
-	return detail, true
+	return detail, res.status
 }
 
 // approveLoop takes created requests off the queue until stop ends: claims the reply task,
@@ -272,9 +272,11 @@ func (r *run) approveLoop(ctx, stop context.Context) {
 		}
 		if a.taskID == "" {
 			// The read after the create missed it; by now the task should be there.
-			d, found := r.readRequest(ctx, a.requestID, tok)
-			if a.taskID = d.openTask(a.step); !found || a.taskID == "" {
-				r.failures.add("read", a.requestID+": no open task to approve")
+			d, status := r.readRequest(ctx, a.requestID, tok)
+			if a.taskID = d.openTask(a.step); a.taskID == "" {
+				if status == http.StatusOK || status == http.StatusNotFound {
+					r.failures.add("read", fmt.Sprintf("%s: no open task to approve (%d)", a.requestID, status))
+				}
 				continue
 			}
 		}
@@ -292,8 +294,11 @@ func (r *run) approveLoop(ctx, stop context.Context) {
 		}
 		r.approve.add(res.latency)
 		r.approved.Add(1)
-		if d, found := r.readRequest(ctx, a.requestID, tok); !found || d.Status != "granted" {
-			r.misses.add("after_approve", fmt.Sprintf("%s: approved, read back %q (found %v)", a.requestID, d.Status, found))
+		switch d, status := r.readRequest(ctx, a.requestID, tok); {
+		case status == http.StatusNotFound:
+			r.misses.add("after_approve", a.requestID+": approved, then 404")
+		case status == http.StatusOK && d.Status != "granted":
+			r.misses.add("after_approve", fmt.Sprintf("%s: approved, read back %s", a.requestID, d.Status))
 		}
 	}
 }
