@@ -42,15 +42,15 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	resource := fs.Int64("resource", 0, "catalog resource to request; 0: a published conditional resource of the approver's department")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	clients := fs.Int("clients", 8, "concurrent clients creating share requests")
-	duration := fs.Duration("duration", 30*time.Second, "how long to create share requests (default mode)")
-	approvers := fs.Int("approvers", 2, "concurrent approvers claiming and approving the created requests (default mode)")
-	sample := fs.Int("sample", 10, "read every n-th new task by its id as the approver (default mode)")
-	metricsTokenFile := fs.String("metrics-token-file", "", "file holding the bearer token /metrics requires, for the memory figure without --pid (default mode)")
-	n := fs.Int("n", 10000, "share requests to create (seed)")
-	pid := fs.Int("pid", 0, "the server's process: memory from /proc/PID/status (default mode); the process to restart (restart)")
-	logFile := fs.String("log", "bench-restart.log", "output of the restarted server (restart)")
-	settle := fs.Duration("settle", 10*time.Second, "wait this long after ready before reading the memory (restart)")
-	timeout := fs.Duration("timeout", 5*time.Minute, "give up waiting for the old process to exit, or for the new one to be ready (restart)")
+	duration := fs.Duration("duration", 30*time.Second, "default mode: how long to create share requests")
+	approvers := fs.Int("approvers", 2, "default mode: concurrent approvers claiming and approving the created requests")
+	sample := fs.Int("sample", 10, "default mode: read every n-th new task by its id as the approver")
+	metricsTokenFile := fs.String("metrics-token-file", "", "default mode: file holding the bearer token /metrics requires, for the memory without --pid")
+	n := fs.Int("n", 10000, "seed: share requests to create")
+	pid := fs.Int("pid", 0, "default mode: the server's process, whose memory is read from /proc/PID/status; restart: the process to restart")
+	logFile := fs.String("log", "bench-restart.log", "restart: file the new server's output is appended to")
+	settle := fs.Duration("settle", 10*time.Second, "restart: wait this long after ready before reading the memory")
+	timeout := fs.Duration("timeout", 5*time.Minute, "restart: give up waiting for the old process to exit, or for the new one to be ready")
 	err := fs.Parse(args)
 	if err == nil && mode == "run" && (fs.Arg(0) == "seed" || fs.Arg(0) == "restart") {
 		// The mode may also follow flags (bench --api URL seed --n 100), as make bench puts
@@ -65,10 +65,10 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 			fs.PrintDefaults()
 			return nil
 		}
-		return usageError{fmt.Errorf("bench %s: %w", mode, err)}
+		return usageError{fmt.Errorf("%s: %w", benchLabel(mode), err)}
 	}
 	if mode != "restart" && fs.NArg() > 0 {
-		return usageError{fmt.Errorf("bench %s: unexpected argument %q", mode, fs.Arg(0))}
+		return usageError{fmt.Errorf("%s: unexpected argument %q", benchLabel(mode), fs.Arg(0))}
 	}
 	if !strings.HasPrefix(*api, "http://") && !strings.HasPrefix(*api, "https://") {
 		return usageError{fmt.Errorf("bench: --api %q: want a base URL such as http://127.0.0.1:8080", *api)}
@@ -117,4 +117,12 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	}
 	report.WriteText(stdout)
 	return nil
+}
+
+// benchLabel names the mode in messages as it is typed: bench, bench seed, bench restart.
+func benchLabel(mode string) string {
+	if mode == "run" {
+		return "bench"
+	}
+	return "bench " + mode
 }
