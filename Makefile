@@ -13,13 +13,23 @@ PKGS      := ./...
 DATASHARE_TEST_MYSQL_DSN ?=
 export DATASHARE_TEST_MYSQL_DSN
 
+# The API `make bench` measures.
+BENCH_API ?= http://127.0.0.1:8080
+
 WORKFLOWCHECK := $(GO) run go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 
-.PHONY: run test test-short lint build build-dev sizes clean prod-up prod-down
+.PHONY: run test test-short lint build build-dev sizes clean prod-up prod-down bench
 
 ## run: the whole system in one process (embedded Temporal server + UI, worker, API, SQLite in ./data)
 run: build-dev
 	./$(BIN)/datashare-dev dev $(ARGS)
+
+## bench: load-test a running datashare (`make run` in another terminal) through its API at
+## BENCH_API: creates/s, create, claim, approve and inbox latency, read-your-writes misses,
+## memory; ARGS="--pid PID --duration 60s", ARGS="seed --n 10000",
+## ARGS="restart --pid PID -- ./bin/datashare-dev dev" (docs/performance.md)
+bench: build-dev
+	./$(BIN)/datashare-dev bench --api $(BENCH_API) $(ARGS)
 
 ## test: every test; database tests also on MySQL when DATASHARE_TEST_MYSQL_DSN is set
 test:

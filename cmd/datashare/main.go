@@ -6,6 +6,7 @@
 //	datashare migrate status list migrations and whether they are applied
 //	datashare token          mint a dev-mode token for a user of the users table
 //	datashare config         list every configuration variable
+//	datashare bench          load-test a running datashare through its API (make bench)
 //	datashare dev            everything in one process with an embedded Temporal server and UI
 //	                         (only in the binary built with -tags embedded; see `make run`)
 //
@@ -57,6 +58,7 @@ var commands = map[string]command{
 	"calendar":       {"working days from the embedded official data: calendar due --from T --workdays N | calendar days --from D --to D [--json]", runCalendar},
 	"temporal-setup": {"register the Temporal namespace (retention DATASHARE_TEMPORAL_RETENTION) and the search attributes, as an operator would", runTemporalSetup},
 	"demo":           {"create the profile's demo departments, users and catalog once and print their dev tokens: demo [--tokens FILE]", runDemo},
+	"bench":          {"load-test a running datashare through its API: bench [--clients 8 --duration 30s --approvers 2] | bench seed --n N | bench restart --pid PID -- CMD…; bench --help", runBench},
 	"version":        {"print the version", func(context.Context, []string) error { fmt.Println(version); return nil }},
 }
 
