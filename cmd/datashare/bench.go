@@ -14,7 +14,7 @@ import (
 )
 
 // benchUsage is the synopsis of the three modes; `datashare bench --help` adds the flags.
-const benchUsage = `usage: datashare bench [--api URL] [--clients 8] [--duration 30s] [--approvers 2] [--pid PID] [--json]
+const benchUsage = `usage: datashare bench [--api URL] [--clients 8] [--duration 30s] [--approvers 2] [--inbox-rate 10] [--pid PID] [--json]
        datashare bench seed [--api URL] --n 10000 [--clients 8] [--json]
        datashare bench restart [--api URL] --pid PID [--log FILE] [--settle 10s] -- CMD ARGS...
 
@@ -44,6 +44,7 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	clients := fs.Int("clients", 8, "concurrent clients creating share requests")
 	duration := fs.Duration("duration", 30*time.Second, "default mode: how long to create share requests")
 	approvers := fs.Int("approvers", 2, "default mode: concurrent approvers claiming and approving the created requests")
+	inboxRate := fs.Float64("inbox-rate", 10, "default mode: inbox reads per second by the reader; 0 reads one call after the other")
 	sample := fs.Int("sample", 10, "default mode: read every n-th new task by its id as the approver")
 	metricsTokenFile := fs.String("metrics-token-file", "", "default mode: file holding the bearer token /metrics requires, for the memory without --pid")
 	n := fs.Int("n", 10000, "seed: share requests to create")
@@ -93,8 +94,8 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 			API: *api, Tokens: tok, PID: *pid, Command: fs.Args(), LogFile: *logFile, Settle: *settle, Timeout: *timeout, Progress: stderr,
 		})
 	default:
-		if *clients < 1 || *approvers < 0 || *duration <= 0 {
-			return usageError{errors.New("bench: --clients must be at least 1, --approvers at least 0, --duration positive")}
+		if *clients < 1 || *approvers < 0 || *duration <= 0 || *inboxRate < 0 {
+			return usageError{errors.New("bench: --clients must be at least 1, --approvers and --inbox-rate at least 0, --duration positive")}
 		}
 		metricsToken := ""
 		if *metricsTokenFile != "" {
@@ -105,7 +106,7 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 			metricsToken = strings.TrimSpace(string(raw))
 		}
 		report, err = loadgen.Run(ctx, loadgen.Config{
-			API: *api, Tokens: tok, ResourceID: *resource, Clients: *clients, Approvers: *approvers, Duration: *duration,
+			API: *api, Tokens: tok, ResourceID: *resource, Clients: *clients, Approvers: *approvers, Duration: *duration, InboxRate: *inboxRate,
 			SampleEvery: *sample, PID: *pid, MetricsToken: metricsToken, Progress: stderr,
 		})
 	}

@@ -24,6 +24,10 @@ type Config struct {
 	// none.
 	Approvers int
 	Duration  time.Duration
+	// InboxRate is how many inbox reads per second the reader makes, as clerks refreshing
+	// their lists would; 0 reads one call after the other (it then takes a real share of a
+	// small machine's CPU from the creates it measures).
+	InboxRate float64
 	// SampleEvery: every SampleEvery-th created request's task is also read by its id as the
 	// approver (GET /api/v1/tasks/{id}); 0 or 1 reads every one.
 	SampleEvery int
@@ -303,10 +307,23 @@ func (r *run) approveLoop(ctx, stop context.Context) {
 	}
 }
 
-// inboxLoop lists the approver's first page of open tasks, one call after the other, until
-// stop ends.
+// inboxLoop lists the approver's first page of open tasks, InboxRate times a second (or one
+// call after the other), until stop ends.
 func (r *run) inboxLoop(ctx, stop context.Context) {
+	var tick <-chan time.Time
+	if r.cfg.InboxRate > 0 {
+		t := time.NewTicker(time.Duration(float64(time.Second) / r.cfg.InboxRate))
+		defer t.Stop()
+		tick = t.C
+	}
 	for stop.Err() == nil {
+		if tick != nil {
+			select {
+			case <-tick:
+			case <-stop.Done():
+				return
+			}
+		}
 		res, err := r.c.do(ctx, http.MethodGet, "/api/v1/tasks?status=open&limit=20", r.cfg.Tokens.Approver, nil)
 		if err != nil || res.status != http.StatusOK {
 			r.failures.add("inbox", failure(res, err))
