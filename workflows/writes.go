@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/datashare/datashare/activities"
@@ -13,7 +14,7 @@ import (
 // changeBatchedWrites is the workflow.GetVersion change id of the writer: executions started
 // with it compute the procedure's description and every deadline as local activities, and
 // send their read-model writes (projections, timeline) through one writer, which applies all
-// the writes of a transition in one ApplyWrites activity. Executions started before keep one
+// the writes of a transition in one ApplyWrites local activity. Executions started before keep one
 // activity per write and per computation, as their histories have them.
 const changeBatchedWrites = "batched-writes"
 
@@ -64,15 +65,22 @@ func writesOf(ctx workflow.Context) *writes {
 }
 
 func (w *writes) run(ctx workflow.Context) {
-	actx := activityOptions(ctx)
+	// The batch is a local activity: it runs in the worker within the workflow task that made
+	// the writes, so an update or a create is answered in one workflow task, without a round
+	// trip through the server's task queue. Its writes are idempotent (revision, event id), so
+	// a workflow task retried after a worker died runs it again harmlessly; a database outage
+	// is retried with backoff, beyond the task's timeout by the SDK's local-activity timer.
+	actx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute},
+	})
 	for {
 		if err := workflow.Await(ctx, func() bool { return len(w.queue) > 0 && w.busy == 0 }); err != nil {
 			return
 		}
 		batch := w.queue
 		w.queue, w.inFlight = nil, true
-		err := workflow.ExecuteActivity(actx, (*activities.WriteActivities)(nil).ApplyWrites,
-			activities.ApplyWritesInput{Writes: batch}).Get(ctx, nil)
+		err := workflow.ExecuteLocalActivity(actx, "ApplyWrites", activities.ApplyWritesInput{Writes: batch}).Get(ctx, nil)
 		if err != nil && w.err == nil {
 			w.err = fmt.Errorf("write the read model: %w", err)
 		}

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"sync"
@@ -50,6 +51,17 @@ func writeMocksOf(env *testsuite.TestWorkflowEnvironment) *writeMocks {
 	env.RegisterActivity(writer)
 	env.OnActivity(writer.ApplyWrites, mock.Anything, mock.Anything).Return(
 		func(ctx context.Context, in activities.ApplyWritesInput) (activities.ApplyWritesResult, error) {
+			// The test environment hands a local activity its input as the workflow made it;
+			// the worker gets it through the data converter. Decode it as the worker would
+			// (times as text, numbers as float64 in maps).
+			raw, err := json.Marshal(in)
+			if err != nil {
+				return activities.ApplyWritesResult{}, err
+			}
+			in = activities.ApplyWritesInput{}
+			if err := json.Unmarshal(raw, &in); err != nil {
+				return activities.ApplyWritesResult{}, err
+			}
 			for _, item := range in.Writes {
 				if err := w.apply(ctx, item); err != nil {
 					return activities.ApplyWritesResult{}, err

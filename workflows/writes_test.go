@@ -14,15 +14,20 @@ import (
 // TestOpenedAnswersWithTheFirstStepInTheReadModel: the create's opened update, sent with the
 // start, answers with the reply open and its deadline — and only once the reply task, the
 // request and both timeline events are written. Those writes and the computations before them
-// take one ApplyWrites activity: no activity per write, none for the procedure's description
-// or the deadline (local activities).
+// take one ApplyWrites local activity and no activity at all: nothing goes through the
+// server's task queue.
 func (s *shareSuite) TestOpenedAnswersWithTheFirstStepInTheReadModel() {
 	s.setup("ningxia")
-	var started []string
+	var started, local []string
 	s.env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		started = append(started, info.ActivityType.Name)
+	})
+	s.env.SetOnLocalActivityStartedListener(func(info *activity.Info, _ context.Context, _ []any) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		local = append(local, info.ActivityType.Name)
 	})
 	var opened contract.ShareRequestState
 	var writtenWhenOpened, tasksWhenOpened int
@@ -37,7 +42,7 @@ func (s *shareSuite) TestOpenedAnswersWithTheFirstStepInTheReadModel() {
 				s.mu.Lock()
 				defer s.mu.Unlock()
 				writtenWhenOpened, tasksWhenOpened = len(s.requests)+len(s.events), len(s.tasks)
-				activitiesWhenOpened = append([]string(nil), started...)
+				activitiesWhenOpened = append([]string(nil), local...)
 			},
 		})
 	}, 0)
@@ -52,10 +57,9 @@ func (s *shareSuite) TestOpenedAnswersWithTheFirstStepInTheReadModel() {
 	s.True(opened.DueAt.Equal(cst("2026-03-04T23:59:59+08:00")), "due %s", opened.DueAt)
 	s.Equal(1, tasksWhenOpened, "the reply task is in the read model when the create answers")
 	s.GreaterOrEqual(writtenWhenOpened, 4, "request projected twice and two timeline events")
-	s.Equal([]string{"ApplyWrites"}, activitiesWhenOpened, "one activity before the first step is open")
-	for _, name := range started {
-		s.Equal("ApplyWrites", name, "every write goes through the writer")
-	}
+	s.Equal([]string{"DescribeProcedure", "ComputeDeadline", "ApplyWrites"}, activitiesWhenOpened,
+		"the description, the deadline and one batch of writes before the first step is open")
+	s.Empty(started, "no activity through the task queue")
 }
 
 // TestWritesOfOneTransitionLeaveTogether: a decision's writes (the task completed, its
@@ -64,9 +68,8 @@ func (s *shareSuite) TestOpenedAnswersWithTheFirstStepInTheReadModel() {
 func (s *shareSuite) TestWritesOfOneTransitionLeaveTogether() {
 	s.setup("ningxia")
 	var batches [][]activities.Write
-	s.env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, args converter.EncodedValues) {
-		var in activities.ApplyWritesInput
-		if info.ActivityType.Name == "ApplyWrites" && args.Get(&in) == nil {
+	s.env.SetOnLocalActivityStartedListener(func(info *activity.Info, _ context.Context, args []any) {
+		if in, ok := args[0].(activities.ApplyWritesInput); ok && info.ActivityType.Name == "ApplyWrites" {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			batches = append(batches, in.Writes)
