@@ -64,7 +64,7 @@ func (u *catalogUpdate) run(ctx workflow.Context) (contract.CatalogUpdateState, 
 	if err != nil {
 		return contract.CatalogUpdateState{}, err
 	}
-	if err := workflow.UpsertMemo(ctx, map[string]any{contract.MemoTitle: "目录更新 / " + in.DepartmentID + " / " + in.ChangedOn}); err != nil {
+	if err := setMemoTitle(ctx, u.writes, "目录更新 / "+in.DepartmentID+" / "+in.ChangedOn); err != nil {
 		return contract.CatalogUpdateState{}, fmt.Errorf("upsert memo: %w", err)
 	}
 	u.st.LegalBasis = u.proc.LegalBasis

@@ -62,7 +62,7 @@ func (r *correction) run(ctx workflow.Context) (contract.CorrectionState, error)
 	if dispatching {
 		r.st.Status, r.st.ProducerDeptID = contract.CorrectionStatusDispatching, ""
 	}
-	if err := workflow.UpsertMemo(ctx, map[string]any{contract.MemoTitle: in.Resource.Name + " / " + in.Reporter.DepartmentID}); err != nil {
+	if err := setMemoTitle(ctx, r.writes, in.Resource.Name+" / "+in.Reporter.DepartmentID); err != nil {
 		return contract.CorrectionState{}, fmt.Errorf("upsert memo: %w", err)
 	}
 	r.st.LegalBasis = r.proc.LegalBasis

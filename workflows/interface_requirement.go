@@ -62,7 +62,7 @@ func (r *interfaceRequirement) run(ctx workflow.Context) (contract.InterfaceRequ
 			r.proc.Jurisdiction, policy.ProcInterfaceExtension, contract.StepInterfaceRequest), contract.ErrTypeInvalid, nil)
 	}
 	r.st.Jurisdiction, r.st.LegalBasis = r.proc.Jurisdiction, r.proc.LegalBasis
-	if err := workflow.UpsertMemo(ctx, map[string]any{contract.MemoTitle: "服务接口 / " + in.DepartmentID}); err != nil {
+	if err := setMemoTitle(ctx, r.writes, "服务接口 / "+in.DepartmentID); err != nil {
 		return contract.InterfaceRequirementState{}, fmt.Errorf("upsert memo: %w", err)
 	}
 	if err := r.project(ctx); err != nil {

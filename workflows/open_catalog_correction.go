@@ -57,7 +57,7 @@ func (r *openCatalogCorrection) run(ctx workflow.Context) (contract.OpenCatalogC
 	}
 	in := r.st.Input
 	// The title names the resource and the field, never the citizen.
-	if err := workflow.UpsertMemo(ctx, map[string]any{contract.MemoTitle: in.Resource.Name + " / " + in.Field}); err != nil {
+	if err := setMemoTitle(ctx, r.writes, in.Resource.Name+" / "+in.Field); err != nil {
 		return contract.OpenCatalogCorrectionState{}, fmt.Errorf("upsert memo: %w", err)
 	}
 	r.st.LegalBasis = r.proc.LegalBasis

@@ -76,7 +76,7 @@ func (r *openDataRequest) run(ctx workflow.Context) (contract.OpenDataRequestSta
 	}
 	in := r.st.Input
 	// The memo names the resource only: the applicant is a private person.
-	if err := workflow.UpsertMemo(ctx, map[string]any{contract.MemoTitle: in.Resource.Name + " / 开放申请"}); err != nil {
+	if err := setMemoTitle(ctx, r.writes, in.Resource.Name+" / 开放申请"); err != nil {
 		return contract.OpenDataRequestState{}, fmt.Errorf("upsert memo: %w", err)
 	}
 	r.st.LegalBasis = r.proc.LegalBasis

@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/datashare/datashare/activities"
@@ -106,15 +107,34 @@ func record(t *testing.T, name string, shareType string, drive func(r *recording
 	defer cancel()
 	requestID := "SR-REC-" + name
 	id := contract.ShareRequestWorkflowID(requestID)
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: "record-share"},
-		workflows.ShareRequestWorkflow, contract.ShareRequestInput{
-			RequestID: requestID,
-			Resource: contract.ShareResource{ID: 7, Code: "NX-1", Name: "企业年报信息",
-				ShareType: shareType, ProviderDeptID: "dept-provider"},
-			Applicant: contract.ShareApplicant{DepartmentID: "dept-applicant", Subject: "bob"},
-			Purpose:   "social assistance", Scope: "name, id", DutyBasis: "低保审核", RequestedValidityDays: 180,
-			ReceivedAt: time.Now(), DecidingDeptID: "dept-provider", AuthorityDeptID: "dept-authority",
-		})
+	// Started as the API starts it: memo, search attributes and summary in the options, and
+	// the opened update with the start (Update-with-Start).
+	op := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID: id, TaskQueue: "record-share", WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			contract.ProcedureKey.ValueSet(policy.ProcShare), contract.JurisdictionKey.ValueSet("ningxia"),
+			contract.ApplicantDeptKey.ValueSet("dept-applicant"), contract.ProviderDeptKey.ValueSet("dept-provider"),
+			contract.StatusKey.ValueSet(contract.ShareStatusPending)),
+		Memo:          map[string]any{contract.MemoTitle: "企业年报信息 / dept-applicant"},
+		StaticSummary: requestID + " · 企业年报信息 / dept-applicant",
+	}, workflows.ShareRequestWorkflow, contract.ShareRequestInput{
+		RequestID: requestID,
+		Resource: contract.ShareResource{ID: 7, Code: "NX-1", Name: "企业年报信息",
+			ShareType: shareType, ProviderDeptID: "dept-provider"},
+		Applicant: contract.ShareApplicant{DepartmentID: "dept-applicant", Subject: "bob"},
+		Purpose:   "social assistance", Scope: "name, id", DutyBasis: "低保审核", RequestedValidityDays: 180,
+		ReceivedAt: time.Now(), DecidingDeptID: "dept-provider", AuthorityDeptID: "dept-authority",
+	})
+	handle, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: op,
+		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: contract.UpdateOpened, WaitForStage: client.WorkflowUpdateStageCompleted}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var opened contract.ShareRequestState
+	if err := handle.Get(ctx, &opened); err != nil || (!opened.Final && opened.CurrentStep == "") {
+		t.Fatalf("opened = %+v, %v", opened, err)
+	}
+	run, err := op.Get(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,7 +60,7 @@ func (r *rectification) run(ctx workflow.Context) (contract.RectificationState, 
 		return contract.RectificationState{}, err
 	}
 	in := r.st.Input
-	if err := workflow.UpsertMemo(ctx, map[string]any{contract.MemoTitle: in.Violation.Title + " / " + in.DepartmentID}); err != nil {
+	if err := setMemoTitle(ctx, r.writes, in.Violation.Title+" / "+in.DepartmentID); err != nil {
 		return contract.RectificationState{}, fmt.Errorf("upsert memo: %w", err)
 	}
 	r.st.LegalBasis = r.proc.LegalBasis

@@ -27,6 +27,12 @@ type searchAttrs struct {
 	status, provider string
 	dueAt            time.Time
 	set              bool
+	// againstStart: in executions with the writer (changeBatchedWrites), the first upsert
+	// leaves out what the start already set (the API sets procedure, jurisdiction, the
+	// departments and the first status), so that a create's workflow task carries one upsert,
+	// for the deadline, instead of three. Decided at the first upsert, which the main
+	// coroutine makes.
+	againstStart bool
 }
 
 // upsert brings the workflow's search attributes to a: procedure, jurisdiction and applicant
@@ -55,9 +61,45 @@ func (s *searchAttrs) upsert(ctx workflow.Context, a procedureAttrs) error {
 	} else if s.set && !s.dueAt.IsZero() {
 		updates = append(updates, contract.DueAtKey.ValueUnset())
 	}
+	if !s.set {
+		s.againstStart = writesOf(ctx) != nil
+	}
+	if s.againstStart && !s.set {
+		updates = unsetOnStart(ctx, updates)
+	}
+	if len(updates) == 0 {
+		*s = searchAttrs{status: a.Status, provider: a.ProviderDept, dueAt: due, set: true, againstStart: true}
+		return nil
+	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
 		return fmt.Errorf("upsert search attributes: %w", err)
 	}
-	*s = searchAttrs{status: a.Status, provider: a.ProviderDept, dueAt: due, set: true}
+	*s = searchAttrs{status: a.Status, provider: a.ProviderDept, dueAt: due, set: true, againstStart: s.againstStart}
 	return nil
+}
+
+// unsetOnStart leaves out the updates that set a keyword to the value the workflow already
+// has (from its start options).
+func unsetOnStart(ctx workflow.Context, updates []temporal.SearchAttributeUpdate) []temporal.SearchAttributeUpdate {
+	current := workflow.GetTypedSearchAttributes(ctx)
+	keys := []temporal.SearchAttributeKeyKeyword{contract.StatusKey, contract.ProcedureKey, contract.JurisdictionKey,
+		contract.ApplicantDeptKey, contract.ProviderDeptKey}
+	out := updates[:0:0]
+	for _, u := range updates {
+		probe := temporal.NewSearchAttributes(u)
+		same := false
+		for _, k := range keys {
+			want, ok := probe.GetKeyword(k)
+			if !ok {
+				continue
+			}
+			have, ok := current.GetKeyword(k)
+			same = ok && have == want
+			break
+		}
+		if !same {
+			out = append(out, u)
+		}
+	}
+	return out
 }

@@ -106,7 +106,7 @@ func (r *shareRequest) run(ctx workflow.Context) (contract.ShareRequestState, er
 			r.st.Status = contract.ShareStatusNegotiating
 		}
 	}
-	if err := workflow.UpsertMemo(ctx, map[string]any{contract.MemoTitle: in.Resource.Name + " / " + in.Applicant.DepartmentID}); err != nil {
+	if err := setMemoTitle(ctx, r.writes, in.Resource.Name+" / "+in.Applicant.DepartmentID); err != nil {
 		return contract.ShareRequestState{}, fmt.Errorf("upsert memo: %w", err)
 	}
 	r.st.LegalBasis = r.proc.LegalBasis

@@ -229,3 +229,15 @@ func registerOpened[T any](ctx workflow.Context, w *writes, state func() T) erro
 	}
 	return nil
 }
+
+// setMemoTitle sets the memo title Temporal UI shows. The API puts it in the start options;
+// executions with the writer upsert it only when the start had none (one command less per
+// create), those from before always, as their histories have it.
+func setMemoTitle(ctx workflow.Context, w *writes, title string) error {
+	if w != nil {
+		if memo := workflow.GetInfo(ctx).Memo; memo != nil && memo.GetFields()[contract.MemoTitle] != nil {
+			return nil
+		}
+	}
+	return workflow.UpsertMemo(ctx, map[string]any{contract.MemoTitle: title})
+}
