@@ -33,10 +33,18 @@ type Deps struct {
 	// AuditRetentionMonths is how long the audit log is kept; the nightly purge schedule
 	// deletes what is older. Zero leaves the schedules alone (tests).
 	AuditRetentionMonths int
+	// WorkflowCacheSize bounds the workflows kept in memory between their tasks (the SDK's
+	// sticky cache, shared by the process's workers); 0 keeps the SDK's default of 10 000.
+	WorkflowCacheSize int
 }
 
 // New creates the worker and registers every workflow and activity of datashare on it.
 func New(d Deps) sdkworker.Worker {
+	if d.WorkflowCacheSize > 0 {
+		// Takes effect for the process's first worker; a cached workflow holds its
+		// coroutines, so this is what bounds the worker's memory with many open cases.
+		sdkworker.SetStickyWorkflowCacheSize(d.WorkflowCacheSize)
+	}
 	w := sdkworker.New(d.Client, d.TaskQueue, sdkworker.Options{
 		WorkerStopTimeout: d.StopTimeout,
 	})

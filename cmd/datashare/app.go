@@ -478,7 +478,7 @@ func runWorker(ctx context.Context, args []string) error {
 		return err
 	}
 	go calendarWatch(cfg, log, s).Run(ctx)
-	werr := worker.Run(ctx, worker.Deps{Client: tc, TaskQueue: cfg.TemporalTaskQueue, DB: db, Logger: log, StopTimeout: cfg.ShutdownTimeout, Calendars: s.cal, Policy: s.active, AuditRetentionMonths: cfg.AuditRetentionMonths})
+	werr := worker.Run(ctx, worker.Deps{Client: tc, TaskQueue: cfg.TemporalTaskQueue, DB: db, Logger: log, StopTimeout: cfg.ShutdownTimeout, Calendars: s.cal, Policy: s.active, AuditRetentionMonths: cfg.AuditRetentionMonths, WorkflowCacheSize: cfg.WorkflowCacheSize})
 	return errors.Join(werr, wait())
 }
 

@@ -101,7 +101,7 @@ func runDev(ctx context.Context, args []string) error {
 	go calendarWatch(cfg, log, svc).Run(ctx)
 	werrc := make(chan error, 1)
 	go func() {
-		werrc <- worker.Run(ctx, worker.Deps{Client: svc.tc, TaskQueue: cfg.TemporalTaskQueue, DB: svc.db, Logger: log, StopTimeout: cfg.ShutdownTimeout, Calendars: svc.cal, Policy: svc.active, AuditRetentionMonths: cfg.AuditRetentionMonths})
+		werrc <- worker.Run(ctx, worker.Deps{Client: svc.tc, TaskQueue: cfg.TemporalTaskQueue, DB: svc.db, Logger: log, StopTimeout: cfg.ShutdownTimeout, Calendars: svc.cal, Policy: svc.active, AuditRetentionMonths: cfg.AuditRetentionMonths, WorkflowCacheSize: cfg.WorkflowCacheSize})
 	}()
 
 	if err := printBanner(cfg, svc.active.ID, demo, ts.UIURL(), ts.FrontendHostPort(), signer); err != nil {

@@ -110,6 +110,10 @@ type Config struct {
 	// and its port must stay inside the cluster.
 	MetricsTokenFile string `env:"DATASHARE_METRICS_TOKEN_FILE" usage:"file holding the bearer token that /metrics requires (a mounted secret); empty: /metrics answers anyone who reaches the port"`
 
+	// WorkflowCacheSize bounds the workflows a worker keeps in memory between their tasks; one
+	// evicted is replayed from its history at its next task.
+	WorkflowCacheSize int `env:"DATASHARE_WORKFLOW_CACHE_SIZE" envDefault:"1000" usage:"workflows a worker keeps in memory between their tasks (sticky cache); an evicted one is replayed from its history at its next task"`
+
 	MaxBodyBytes    int64         `env:"DATASHARE_MAX_BODY_BYTES" envDefault:"1048576" usage:"largest accepted request body in bytes"`
 	ShutdownTimeout time.Duration `env:"DATASHARE_SHUTDOWN_TIMEOUT" envDefault:"20s" usage:"how long a stop waits for requests and activities to finish"`
 	// AuditRetentionMonths is how long the audit log is kept; never below six months (内乡 第三十三条).
