@@ -39,6 +39,10 @@ const (
 	CodeUnavailable           = "unavailable"
 	CodeInternal              = "internal"
 
+	// CodeUnsupportedMediaType (415): a request body sent as anything but
+	// Content-Type: application/json (docs/api.md).
+	CodeUnsupportedMediaType = "unsupported_media_type"
+
 	// CodeIdempotencyKeyReused (422): the Idempotency-Key was used before for another request.
 	CodeIdempotencyKeyReused = "idempotency_key_reused"
 	// CodeIdempotencyKeyInProgress (409): a request with the same Idempotency-Key is still

@@ -138,6 +138,9 @@ func openAPIDocument(table []route, version string) ([]byte, error) {
 		if rt.body != nil || len(rt.query) > 0 || len(ginParam.FindAllString(rt.path, -1)) > 0 {
 			op.Responses.Set("400", errResp("invalid input; fields names each bad field"))
 		}
+		if rt.body != nil {
+			op.Responses.Set("415", errResp("unsupported_media_type: the body is not sent as Content-Type: application/json (UTF-8)"))
+		}
 		if !rt.public {
 			op.Security = &openapi3.SecurityRequirements{{"bearer": []string{}}}
 			op.Responses.Set("401", errResp("missing or invalid bearer token"))

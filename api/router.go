@@ -405,8 +405,12 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	})
 
 	authn := authenticate(d.Verifier, d.Logger)
+	jsonBody := requireJSONBody()
 	for _, rt := range table {
 		chain := []gin.HandlerFunc{}
+		if strings.HasPrefix(rt.path, "/api/v1/") {
+			chain = append(chain, jsonBody)
+		}
 		if !rt.public {
 			chain = append(chain, authn)
 		}
