@@ -92,7 +92,11 @@ func openAPIDocument(table []route, version string) ([]byte, error) {
 			}
 		}
 		for _, m := range ginParam.FindAllStringSubmatch(rt.path, -1) {
-			op.AddParameter(openapi3.NewPathParameter(m[1]).WithSchema(openapi3.NewStringSchema()))
+			schema := openapi3.NewStringSchema()
+			if m[1] == "id" && rt.idPattern != "" {
+				schema = schema.WithPattern(rt.idPattern)
+			}
+			op.AddParameter(openapi3.NewPathParameter(m[1]).WithSchema(schema))
 		}
 		for _, q := range rt.query {
 			op.AddParameter(openapi3.NewQueryParameter(q.name).WithDescription(q.description).WithSchema(openapi3.NewStringSchema()))

@@ -122,6 +122,9 @@ type route struct {
 	audit bool
 	// contentType is the success response's media type when it is not JSON (a CSV export).
 	contentType string
+	// idPattern is the pattern the :id of the path must match, stated in the OpenAPI
+	// document; the handler checks it.
+	idPattern string
 	// exports are media types the success response also comes in, chosen with ?format= (the
 	// supervision board as CSV or Excel); JSON stays the default.
 	exports []string
@@ -135,7 +138,7 @@ type param struct {
 // that Gin serves exactly these routes.
 func routes(d Deps) []route {
 	sys := systemHandlers{checks: d.Checks, departments: d.Departments}
-	dir := directoryHandlers{store: d.Directory}
+	dir := directoryHandlers{store: d.Directory, jurisdictions: knownJurisdictions(d.Policies)}
 	now := d.Now
 	if now == nil {
 		now = time.Now
@@ -285,10 +288,10 @@ func routes(d Deps) []route {
 		{method: http.MethodGet, path: "/api/v1/me", op: "getMe", summary: "The calling principal", tag: "auth", status: 200, resp: MeView{}, handler: sys.me},
 		{method: http.MethodGet, path: "/api/v1/departments", op: "listDepartments", summary: "Departments", tag: "departments", status: 200, resp: DepartmentList{}, handler: sys.listDepartments},
 		{method: http.MethodGet, path: "/api/v1/departments/:id", op: "getDepartment", summary: "One department", tag: "departments", status: 200, resp: DepartmentView{}, handler: sys.getDepartment},
-		{method: http.MethodPut, path: "/api/v1/departments/:id", op: "putDepartment", audit: true, summary: "Create or replace a department (admin)", tag: "departments", roles: admin, body: DepartmentInput{}, status: 200, upsert: true, resp: DepartmentView{}, handler: dir.putDepartment},
+		{method: http.MethodPut, path: "/api/v1/departments/:id", op: "putDepartment", idPattern: DirectoryIDPattern, audit: true, summary: "Create or replace a department (admin)", tag: "departments", roles: admin, body: DepartmentInput{}, status: 200, upsert: true, resp: DepartmentView{}, handler: dir.putDepartment},
 		{method: http.MethodGet, path: "/api/v1/users", op: "listUsers", summary: "Users ordered by id, optionally of one department (admin)", tag: "users", roles: admin, query: []param{{"department", "department id"}}, status: 200, resp: UserList{}, handler: dir.listUsers},
 		{method: http.MethodGet, path: "/api/v1/users/:id", op: "getUser", summary: "One user (admin, or the user itself)", tag: "users", roles: admin, self: true, status: 200, resp: UserView{}, handler: dir.getUser},
-		{method: http.MethodPut, path: "/api/v1/users/:id", op: "putUser", audit: true, summary: "Create or replace a user: department, roles, active (admin)", tag: "users", roles: admin, body: UserInput{}, status: 200, upsert: true, resp: UserView{}, handler: dir.putUser,
+		{method: http.MethodPut, path: "/api/v1/users/:id", op: "putUser", idPattern: DirectoryIDPattern, audit: true, summary: "Create or replace a user: department, roles, active (admin)", tag: "users", roles: admin, body: UserInput{}, status: 200, upsert: true, resp: UserView{}, handler: dir.putUser,
 			rule: "rule_violated: an admin may not deactivate themselves or drop their own admin role"},
 		{method: http.MethodGet, path: "/api/v1/catalog/resources", op: "listCatalogResources", summary: "Catalog resources visible to the caller, cursor-paginated by id", tag: "catalog", query: listParams, status: 200, resp: CatalogResourceList{}, handler: cat.list},
 		// Not redrive: a draft is one database insert under an auto-increment id; its unique
