@@ -10,7 +10,8 @@ import (
 )
 
 // ShareRequestInput asks for a catalog resource (有条件共享申请). DutyBasis, the duty the data
-// is needed for, is required for a resource not for sharing (不予共享).
+// is needed for, is required for a resource not for sharing (不予共享), and for every request
+// when the profile in force asks it (submission_requires: [duty_basis]; none shipped does).
 type ShareRequestInput struct {
 	ResourceID            int64  `json:"resource_id" binding:"required,gte=1"`
 	Purpose               string `json:"purpose" binding:"required,max=2000" text:"multiline"`
