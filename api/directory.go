@@ -32,14 +32,14 @@ type directoryHandlers struct {
 	jurisdictions []string
 }
 
-// DirectoryIDPattern is what the id of a department or a user must look like (docs/api.md):
+// directoryIDPattern is what the id of a department or a user must look like (docs/api.md):
 // 1-64 ASCII letters, digits, dots, dashes and underscores, starting with a letter or a digit.
 // The id goes as it is into paths, token claims, workflow search attributes and logs.
-const DirectoryIDPattern = `^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`
+const directoryIDPattern = `^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`
 
-var directoryID = regexp.MustCompile(DirectoryIDPattern)
+var directoryID = regexp.MustCompile(directoryIDPattern)
 
-// checkDirectoryID refuses an id that does not match DirectoryIDPattern or holds "..", which
+// checkDirectoryID refuses an id that does not match directoryIDPattern or holds "..", which
 // reads as a path step; 400 naming the field id.
 func checkDirectoryID(id string) error {
 	if !directoryID.MatchString(id) || strings.Contains(id, "..") {

@@ -239,7 +239,7 @@ func userIDs(l UserList) []string {
 	return ids
 }
 
-// Department and user ids match DirectoryIDPattern and never read as a path step; a
+// Department and user ids match directoryIDPattern and never read as a path step; a
 // department's jurisdiction is one of the profiles. Each refusal is 400 naming the field, and
 // nothing is stored. The demo ids (nx-rst, demo-applicant, …) and ids of every profile's demo
 // set pass.
@@ -305,6 +305,28 @@ func TestDirectoryIDsAndJurisdictions(t *testing.T) {
 		}
 	}
 	ta.expect(ta.do("GET", "/api/v1/departments/dep-x", admin, nil), 404)
+}
+
+// The OpenAPI document states the pattern of the ids the PUTs take.
+func TestOpenAPIStatesDirectoryIDPattern(t *testing.T) {
+	ta := newTestAPI(t, modelstest.NewSQLite(t))
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Parameters []struct {
+				Name   string `json:"name"`
+				Schema struct {
+					Pattern string `json:"pattern"`
+				} `json:"schema"`
+			} `json:"parameters"`
+		} `json:"paths"`
+	}
+	ta.expect(ta.do("GET", OpenAPIPath, "", nil), 200).json(t, &doc)
+	for _, path := range []string{"/api/v1/departments/{id}", "/api/v1/users/{id}"} {
+		params := doc.Paths[path]["put"].Parameters
+		if len(params) != 1 || params[0].Name != "id" || params[0].Schema.Pattern != directoryIDPattern {
+			t.Errorf("PUT %s parameters = %+v", path, params)
+		}
+	}
 }
 
 // A profile loaded from a file names a jurisdiction beside the shipped ones.
