@@ -76,6 +76,13 @@ func newTestAPI(t testing.TB, db *gorm.DB) *testAPI {
 // newTestAPIFor is newTestAPI under another profile, with that profile's demo data.
 func newTestAPIFor(t testing.TB, db *gorm.DB, profile string) *testAPI {
 	t.Helper()
+	return newTestAPIWith(t, db, profile, testPolicies(t))
+}
+
+// newTestAPIWith is newTestAPIFor with the given resolved profiles, a deployment's own among
+// them.
+func newTestAPIWith(t testing.TB, db *gorm.DB, profile string, policies []policy.Profile) *testAPI {
+	t.Helper()
 	if _, err := models.SeedDemoProfile(context.Background(), db, profile); err != nil {
 		t.Fatalf("seed demo: %v", err)
 	}
@@ -107,7 +114,7 @@ func newTestAPIFor(t testing.TB, db *gorm.DB, profile string) *testAPI {
 		Calendar:      cal,
 		CalendarData:  store,
 		Now:           ta.clock,
-		Policies:      testPolicies(t),
+		Policies:      policies,
 		ActivePolicy:  profile,
 		Tasks:         store,
 		Workflows:     ta.updater,

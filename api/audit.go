@@ -114,7 +114,7 @@ type DataAccessInput struct {
 	Direction string `json:"direction" binding:"required,oneof=provided received"`
 	// Records is how many records or calls the access covered.
 	Records int    `json:"records" binding:"min=0,max=1000000000"`
-	Note    string `json:"note,omitempty" binding:"max=2000"`
+	Note    string `json:"note,omitempty" binding:"max=2000" text:"multiline"`
 }
 
 func toAuditEventView(e *models.AuditEvent) AuditEventView {

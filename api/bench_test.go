@@ -57,6 +57,7 @@ func BenchmarkCreateCatalogResource(b *testing.B) {
 		body := fmt.Sprintf(`{"code":"NX-BENCH-%d","name":"基准","format":"表","share_type":"unconditional","update_frequency":"每日","provision_method":"接口","open_type":"unconditional"}`, i)
 		req := httptest.NewRequest("POST", "/api/v1/catalog/resources", strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+owner)
+		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		ta.handler.ServeHTTP(rec, req)
 		if rec.Code != 201 {

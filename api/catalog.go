@@ -225,7 +225,7 @@ func (h catalogHandlers) list(c *gin.Context) {
 	}
 	// A search text longer than any code, name or description it could match is a mistake
 	// (and a LIKE pattern the database may refuse to run).
-	if msg := checkFreeText(f.Text, maxSearchRunes); msg != "" {
+	if msg := checkFreeText(f.Text, maxSearchRunes, true); msg != "" {
 		fields["q"] = msg
 	}
 	if fields.abortIfAny(c) {

@@ -19,7 +19,7 @@ const LocalDefaultNote = "local default, no statutory deadline"
 // resources concerned, none when new resources must be added.
 type CatalogUpdateInput struct {
 	Trigger      string  `json:"trigger" binding:"required"`
-	Basis        string  `json:"basis" binding:"required,max=2000"`
+	Basis        string  `json:"basis" binding:"required,max=2000" text:"multiline"`
 	ChangedOn    string  `json:"changed_on" binding:"required"`
 	ResourceIDs  []int64 `json:"resource_ids" binding:"max=200,dive,gte=1"`
 	DepartmentID string  `json:"department_id" binding:"max=64"`
@@ -93,7 +93,7 @@ type ResourceVersionInput struct {
 // draft revision of a published resource) at the version the department last saw.
 type CatalogSubmitInput struct {
 	ResourceVersions []ResourceVersionInput `json:"resource_versions" binding:"required,min=1,max=200,dive"`
-	Comment          string                 `json:"comment" binding:"max=2000"`
+	Comment          string                 `json:"comment" binding:"max=2000" text:"multiline"`
 }
 
 func toCatalogUpdateStatus(st contract.CatalogUpdateState, workflowID string, now time.Time) CatalogUpdateStatus {

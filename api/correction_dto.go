@@ -15,7 +15,7 @@ import (
 type CorrectionInput struct {
 	ResourceID       int64                  `json:"resource_id" binding:"required,gte=1"`
 	Fields           []string               `json:"fields" binding:"max=50,dive,max=200"`
-	Description      string                 `json:"description" binding:"max=4000"`
+	Description      string                 `json:"description" binding:"max=4000" text:"multiline"`
 	Evidence         *CorrectionEvidenceDTO `json:"evidence"`
 	CitizenObjection *CitizenObjectionDTO   `json:"citizen_objection"`
 }
@@ -24,7 +24,7 @@ type CorrectionInput struct {
 // text; at least one of them.
 type CorrectionEvidenceDTO struct {
 	Attachments []string `json:"attachments" binding:"max=20,dive,max=255"`
-	Text        string   `json:"text" binding:"max=4000"`
+	Text        string   `json:"text" binding:"max=4000" text:"multiline"`
 }
 
 // CitizenObjectionDTO says whose objection the report relays and how it came in (a case
@@ -92,14 +92,14 @@ type CorrectionDetail struct {
 
 // AcceptResultInput accepts the result of a correction; the comment is optional.
 type AcceptResultInput struct {
-	Comment string `json:"comment" binding:"max=2000"`
+	Comment string `json:"comment" binding:"max=2000" text:"multiline"`
 }
 
 func (AcceptResultInput) optionalBody() {}
 
 // DisputeResultInput disputes the result of a correction, once: why the reporter disagrees.
 type DisputeResultInput struct {
-	Reason string `json:"reason" binding:"required,max=2000"`
+	Reason string `json:"reason" binding:"required,max=2000" text:"multiline"`
 }
 
 func toCorrectionStatus(st contract.CorrectionState, workflowID string) CorrectionStatus {

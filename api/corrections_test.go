@@ -177,7 +177,9 @@ func TestCreateCorrectionOutsideTheProfile(t *testing.T) {
 	}, h.create)
 	body, _ := json.Marshal(correctionInput(1))
 	w := httptest.NewRecorder()
-	r.ServeHTTP(w, httptest.NewRequest("POST", "/corrections", bytes.NewReader(body)))
+	req := httptest.NewRequest("POST", "/corrections", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	r.ServeHTTP(w, req)
 	var e ErrorBody
 	if err := json.Unmarshal(w.Body.Bytes(), &e); err != nil || w.Code != 422 || e.Error.Code != CodeProcedureNotInProfile || !strings.Contains(e.Error.Message, "wuhai") {
 		t.Errorf("answer %d %s", w.Code, w.Body.String())

@@ -3,9 +3,13 @@ package api
 import (
 	"context"
 	"net/http"
+	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/datashare/datashare/internal/policy"
 	"github.com/datashare/datashare/models"
 )
 
@@ -23,12 +27,52 @@ type DirectoryStore interface {
 // and users. Both are replaced whole by PUT on their id, so a retried request does no harm.
 type directoryHandlers struct {
 	store DirectoryStore
+	// jurisdictions are the ids of the known jurisdiction profiles, which a department's
+	// jurisdiction must be one of.
+	jurisdictions []string
+}
+
+// directoryIDPattern is what the id of a department or a user must look like (docs/api.md):
+// 1-64 ASCII letters, digits, dots, dashes and underscores, starting with a letter or a digit.
+// The id goes as it is into paths, token claims, workflow search attributes and logs.
+const directoryIDPattern = `^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`
+
+var directoryID = regexp.MustCompile(directoryIDPattern)
+
+// checkDirectoryID refuses an id that does not match directoryIDPattern or holds "..", which
+// reads as a path step; 400 naming the field id.
+func checkDirectoryID(id string) error {
+	if !directoryID.MatchString(id) || strings.Contains(id, "..") {
+		return invalidField("id", "must be 1-64 letters, digits, dots, dashes or underscores, starting with a letter or a digit, without \"..\"")
+	}
+	return nil
+}
+
+// knownJurisdictions are the ids of the shipped profiles and of those the deployment loaded (a
+// profile file of its own), sorted.
+func knownJurisdictions(profiles []policy.Profile) []string {
+	ids := policy.EmbeddedIDs()
+	for _, p := range profiles {
+		if !slices.Contains(ids, p.ID) {
+			ids = append(ids, p.ID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 func (h directoryHandlers) putDepartment(c *gin.Context) {
+	if err := checkDirectoryID(c.Param("id")); err != nil {
+		abort(c, err)
+		return
+	}
 	var in DepartmentInput
 	if err := bindJSON(c, &in); err != nil {
 		abort(c, err)
+		return
+	}
+	if !slices.Contains(h.jurisdictions, in.Jurisdiction) {
+		abort(c, invalidField("jurisdiction", "must be the id of a jurisdiction profile: "+strings.Join(h.jurisdictions, ", ")))
 		return
 	}
 	// UpsertDepartment checks the path id and the body by the models rules (400 naming the field).
@@ -74,6 +118,10 @@ func (h directoryHandlers) getUser(c *gin.Context) {
 
 func (h directoryHandlers) putUser(c *gin.Context) {
 	p := mustPrincipal(c)
+	if err := checkDirectoryID(c.Param("id")); err != nil {
+		abort(c, err)
+		return
+	}
 	var in UserInput
 	if err := bindJSON(c, &in); err != nil {
 		abort(c, err)

@@ -238,3 +238,104 @@ func userIDs(l UserList) []string {
 	}
 	return ids
 }
+
+// Department and user ids match directoryIDPattern and never read as a path step; a
+// department's jurisdiction is one of the profiles. Each refusal is 400 naming the field, and
+// nothing is stored. The demo ids (nx-rst, demo-applicant, …) and ids of every profile's demo
+// set pass.
+func TestDirectoryIDsAndJurisdictions(t *testing.T) {
+	ta := newTestAPI(t, modelstest.NewSQLite(t))
+	admin := ta.admin()
+	badIDs := []string{
+		"..", ".", "...", "a..b", "nx..gat", ".hidden", "-dash", "_under", "a%2Fb", "a%2F..%2Fb", "%2E%2E",
+		"有中文", "a%20b", "a%3Ab", "user@example.gov.cn", "a%09b", "a%0Ab", strings.Repeat("a", 65),
+	}
+	for _, id := range badIDs {
+		for _, tc := range []struct {
+			kind string
+			body map[string]any
+		}{{"departments", policeDept()}, {"users", staff(models.DemoUsingDeptID, "applicant")}} {
+			r := ta.do("PUT", "/api/v1/"+tc.kind+"/"+id, admin, tc.body)
+			if r.status != 400 {
+				t.Errorf("PUT %s/%s: status %d, want 400: %s", tc.kind, id, r.status, r.body)
+				continue
+			}
+			if e := r.errorBody(t); e.Code != CodeInvalidInput || e.Fields["id"] == "" {
+				t.Errorf("PUT %s/%s: error does not name id: %+v", tc.kind, id, e)
+			}
+		}
+	}
+	var deps DepartmentList
+	ta.expect(ta.do("GET", "/api/v1/departments", admin, nil), 200).json(t, &deps)
+	if len(deps.Items) != 4 {
+		t.Errorf("departments after refused PUTs: %+v", deps.Items)
+	}
+	var users UserList
+	ta.expect(ta.do("GET", "/api/v1/users", admin, nil), 200).json(t, &users)
+	if len(users.Items) != len(models.DemoUsers()) {
+		t.Errorf("users after refused PUTs: %d, want the %d demo users", len(users.Items), len(models.DemoUsers()))
+	}
+
+	// Good ids: the longest, dots, dashes and underscores inside, and every demo id.
+	good := []string{"a", "7", "nx-gat", "gat.zhang_01", "A-b.C_d", strings.Repeat("z", 64)}
+	for _, profile := range []string{"ningxia", "wuhai", "liaoning", "neixiang"} {
+		for _, d := range models.DemoDepartmentsFor(profile) {
+			good = append(good, d.ID)
+		}
+	}
+	for _, u := range models.DemoUsers() {
+		good = append(good, u.ID)
+	}
+	for _, id := range good {
+		if !directoryID.MatchString(id) || checkDirectoryID(id) != nil {
+			t.Errorf("id %q is refused", id)
+		}
+	}
+	ta.expect(ta.do("PUT", "/api/v1/departments/"+strings.Repeat("z", 64), admin, policeDept()), 201)
+	ta.expect(ta.do("PUT", "/api/v1/users/gat.zhang_01", admin, staff(models.DemoUsingDeptID, "applicant")), 201)
+
+	// Jurisdictions: the profile ids only.
+	for _, j := range []string{"neixiang", "wuhai", "liaoning", "ningxia"} {
+		ta.expect(ta.do("PUT", "/api/v1/departments/dep-"+j, admin, withField(policeDept(), "jurisdiction", j)), 201)
+	}
+	for _, j := range []string{"宁夏回族自治区", "Ningxia", "beijing", "ningxia ", " "} {
+		e := ta.expect(ta.do("PUT", "/api/v1/departments/dep-x", admin, withField(policeDept(), "jurisdiction", j)), 400).errorBody(t)
+		if e.Code != CodeInvalidInput || !strings.Contains(e.Fields["jurisdiction"], "neixiang") {
+			t.Errorf("jurisdiction %q: %+v", j, e)
+		}
+	}
+	ta.expect(ta.do("GET", "/api/v1/departments/dep-x", admin, nil), 404)
+}
+
+// The OpenAPI document states the pattern of the ids the PUTs take.
+func TestOpenAPIStatesDirectoryIDPattern(t *testing.T) {
+	ta := newTestAPI(t, modelstest.NewSQLite(t))
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Parameters []struct {
+				Name   string `json:"name"`
+				Schema struct {
+					Pattern string `json:"pattern"`
+				} `json:"schema"`
+			} `json:"parameters"`
+		} `json:"paths"`
+	}
+	ta.expect(ta.do("GET", OpenAPIPath, "", nil), 200).json(t, &doc)
+	for _, path := range []string{"/api/v1/departments/{id}", "/api/v1/users/{id}"} {
+		params := doc.Paths[path]["put"].Parameters
+		if len(params) != 1 || params[0].Name != "id" || params[0].Schema.Pattern != directoryIDPattern {
+			t.Errorf("PUT %s parameters = %+v", path, params)
+		}
+	}
+}
+
+// A profile loaded from a file names a jurisdiction beside the shipped ones.
+func TestKnownJurisdictionsIncludeLoadedProfiles(t *testing.T) {
+	profiles := testPolicies(t)
+	custom := profiles[0]
+	custom.ID = "yinchuan"
+	got := knownJurisdictions(append(profiles, custom))
+	if !slices.Equal(got, []string{"liaoning", "neixiang", "ningxia", "wuhai", "yinchuan"}) {
+		t.Errorf("known jurisdictions = %v", got)
+	}
+}

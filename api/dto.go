@@ -72,20 +72,20 @@ type UserList struct {
 type CatalogResourceInput struct {
 	Code            string `json:"code" binding:"required,code"`
 	Name            string `json:"name" binding:"required,max=255"`
-	Description     string `json:"description" binding:"max=10000"`
+	Description     string `json:"description" binding:"max=10000" text:"multiline"`
 	Format          string `json:"format" binding:"required,max=255"`
 	ShareType       string `json:"share_type" binding:"required,oneof=unconditional conditional none"`
-	ShareScope      string `json:"share_scope" binding:"max=10000"`
-	ShareConditions string `json:"share_conditions" binding:"max=10000"`
+	ShareScope      string `json:"share_scope" binding:"max=10000" text:"multiline"`
+	ShareConditions string `json:"share_conditions" binding:"max=10000" text:"multiline"`
 	UpdateFrequency string `json:"update_frequency" binding:"required,max=255"`
 	Timeliness      string `json:"timeliness" binding:"max=255"`
 	ProvisionMethod string `json:"provision_method" binding:"required,max=255"`
 	// ProviderDeptID defaults to the caller's department, the only one it may name.
 	ProviderDeptID string `json:"provider_dept_id" binding:"max=64"`
 	OpenType       string `json:"open_type" binding:"required,oneof=unconditional conditional none"`
-	OpenConditions string `json:"open_conditions" binding:"max=10000"`
+	OpenConditions string `json:"open_conditions" binding:"max=10000" text:"multiline"`
 	// LegalBasis is required for conditional and not-shared (or not-open) resources.
-	LegalBasis string `json:"legal_basis" binding:"max=10000"`
+	LegalBasis string `json:"legal_basis" binding:"max=10000" text:"multiline"`
 }
 
 // CatalogResourcePatch changes a draft; absent fields stay as they are. Version, when given,
@@ -93,17 +93,17 @@ type CatalogResourceInput struct {
 type CatalogResourcePatch struct {
 	Version         *int    `json:"version" binding:"omitempty,gte=1"`
 	Name            *string `json:"name" binding:"omitempty,max=255"`
-	Description     *string `json:"description" binding:"omitempty,max=10000"`
+	Description     *string `json:"description" binding:"omitempty,max=10000" text:"multiline"`
 	Format          *string `json:"format" binding:"omitempty,max=255"`
 	ShareType       *string `json:"share_type" binding:"omitempty,oneof=unconditional conditional none"`
-	ShareScope      *string `json:"share_scope" binding:"omitempty,max=10000"`
-	ShareConditions *string `json:"share_conditions" binding:"omitempty,max=10000"`
+	ShareScope      *string `json:"share_scope" binding:"omitempty,max=10000" text:"multiline"`
+	ShareConditions *string `json:"share_conditions" binding:"omitempty,max=10000" text:"multiline"`
 	UpdateFrequency *string `json:"update_frequency" binding:"omitempty,max=255"`
 	Timeliness      *string `json:"timeliness" binding:"omitempty,max=255"`
 	ProvisionMethod *string `json:"provision_method" binding:"omitempty,max=255"`
 	OpenType        *string `json:"open_type" binding:"omitempty,oneof=unconditional conditional none"`
-	OpenConditions  *string `json:"open_conditions" binding:"omitempty,max=10000"`
-	LegalBasis      *string `json:"legal_basis" binding:"omitempty,max=10000"`
+	OpenConditions  *string `json:"open_conditions" binding:"omitempty,max=10000" text:"multiline"`
+	LegalBasis      *string `json:"legal_basis" binding:"omitempty,max=10000" text:"multiline"`
 }
 
 // TransitionInput submits or publishes; Version as in CatalogResourcePatch.
@@ -116,7 +116,7 @@ func (*TransitionInput) optionalBody() {}
 // ReasonInput returns or retires a resource; the reason is shown to the department.
 type ReasonInput struct {
 	Version *int   `json:"version" binding:"omitempty,gte=1"`
-	Reason  string `json:"reason" binding:"required,max=2000"`
+	Reason  string `json:"reason" binding:"required,max=2000" text:"multiline"`
 }
 
 // CatalogResourceView is a catalog resource in its current revision.

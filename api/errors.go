@@ -39,6 +39,10 @@ const (
 	CodeUnavailable           = "unavailable"
 	CodeInternal              = "internal"
 
+	// CodeUnsupportedMediaType (415): a request body sent as anything but
+	// Content-Type: application/json (docs/api.md).
+	CodeUnsupportedMediaType = "unsupported_media_type"
+
 	// CodeIdempotencyKeyReused (422): the Idempotency-Key was used before for another request.
 	CodeIdempotencyKeyReused = "idempotency_key_reused"
 	// CodeIdempotencyKeyInProgress (409): a request with the same Idempotency-Key is still
@@ -196,18 +200,27 @@ func bindJSON(c *gin.Context, dst any) error {
 }
 
 // controlCharacters finds the first text of a decoded body, at any depth, that holds a
-// control character other than tab and line breaks (NUL, escape sequences …): no route stores
-// or forwards such text. It returns the field's JSON path and the message, "" when none.
+// control character (NUL, escape sequences …): no route stores or forwards such text. Text is
+// one line unless its field is tagged text:"multiline" — names, ids, codes, scopes, citations
+// refuse tab and line breaks too; the long free text of purposes, reasons, comments and
+// descriptions keeps them. It returns the field's JSON path and the message, "" when none.
 func controlCharacters(v reflect.Value, path string) (string, string) {
+	return textCharacters(v, path, false)
+}
+
+// textTag marks the fields of request DTOs whose text may span lines: text:"multiline".
+const textTag = "text"
+
+func textCharacters(v reflect.Value, path string, multiline bool) (string, string) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
 			return "", ""
 		}
-		return controlCharacters(v.Elem(), path)
+		return textCharacters(v.Elem(), path, multiline)
 	case reflect.String:
-		if strings.IndexFunc(v.String(), func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' }) >= 0 {
-			return path, "must not contain control characters"
+		if msg := textRule(v.String(), multiline); msg != "" {
+			return path, msg
 		}
 	case reflect.Struct:
 		t := v.Type()
@@ -230,7 +243,7 @@ func controlCharacters(v reflect.Value, path string) (string, string) {
 			} else if path != "" {
 				sub = path + "." + name
 			}
-			if p, m := controlCharacters(v.Field(i), sub); p != "" {
+			if p, m := textCharacters(v.Field(i), sub, f.Tag.Get(textTag) == "multiline"); p != "" {
 				return p, m
 			}
 		}
@@ -239,7 +252,7 @@ func controlCharacters(v reflect.Value, path string) (string, string) {
 			return "", "" // raw bytes (json.RawMessage) are checked where they are decoded
 		}
 		for i := range v.Len() {
-			if p, m := controlCharacters(v.Index(i), fmt.Sprintf("%s[%d]", path, i)); p != "" {
+			if p, m := textCharacters(v.Index(i), fmt.Sprintf("%s[%d]", path, i), multiline); p != "" {
 				return p, m
 			}
 		}
@@ -251,12 +264,28 @@ func controlCharacters(v reflect.Value, path string) (string, string) {
 			if path != "" {
 				sub = path + "." + k
 			}
-			if p, m := controlCharacters(iter.Value(), sub); p != "" {
+			if p, m := textCharacters(iter.Value(), sub, multiline); p != "" {
 				return p, m
 			}
 		}
 	}
 	return "", ""
+}
+
+// textRule says what is wrong with the characters of a text, "" when nothing is: no control
+// character in any text, and in one-line text neither tab nor line breaks (nor the Unicode
+// line and paragraph separators).
+func textRule(s string, multiline bool) string {
+	if multiline {
+		if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' }) >= 0 {
+			return "must not contain control characters"
+		}
+		return ""
+	}
+	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }) >= 0 {
+		return "must be one line: no tab, line break or other control character"
+	}
+	return ""
 }
 
 // optionalBody marks DTOs whose body may be left out entirely.

@@ -231,6 +231,7 @@ func TestIdempotencyStoreFailures(t *testing.T) {
 			created(c)
 		})
 		req := httptest.NewRequestWithContext(ctx, "POST", "/a", strings.NewReader(`{}`))
+		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set(HeaderIdempotencyKey, "k")
 		engine.ServeHTTP(httptest.NewRecorder(), req)
 		if len(st.saved) != 1 || st.saveCtxErr != nil {
@@ -325,6 +326,7 @@ func newIdempotencyEngine(store IdempotencyStore, h gin.HandlerFunc) *gin.Engine
 
 func serveIdem(h http.Handler, path, key string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest("POST", path, strings.NewReader(`{"name":"x"}`))
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(HeaderIdempotencyKey, key)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
@@ -385,6 +387,7 @@ func TestIdempotentCreateConcurrent(t *testing.T) {
 		}
 		// Another body under the same key is still a reuse, even while the first runs.
 		req := httptest.NewRequest("POST", "/a", strings.NewReader(`{"name":"other"}`))
+		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set(HeaderIdempotencyKey, "k-concurrent")
 		reused := httptest.NewRecorder()
 		engine.ServeHTTP(reused, req)
@@ -505,6 +508,7 @@ func startingHandler(starter WorkflowStarter, entered func()) gin.HandlerFunc {
 
 func serveBody(h http.Handler, path, key, body string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest("POST", path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(HeaderIdempotencyKey, key)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)

@@ -31,7 +31,7 @@ type InterfaceRequirementStore interface {
 // producing department by a date agreed between the two (内乡 第十三条第二款).
 type InterfaceRequirementInput struct {
 	DepartmentID string `json:"department_id" binding:"required,max=64"`
-	Description  string `json:"description" binding:"required,max=4000"`
+	Description  string `json:"description" binding:"required,max=4000" text:"multiline"`
 	// AgreedDue is the agreed date, YYYY-MM-DD (China), today or later; the interface is due
 	// at its end.
 	AgreedDue string `json:"agreed_due" binding:"required,max=10"`

@@ -3,7 +3,9 @@ package api
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"regexp"
 	"slices"
@@ -93,6 +95,43 @@ func limitBody(limit int64) gin.HandlerFunc {
 		c.Next()
 	}
 }
+
+// requireJSONBody answers 415 unsupported_media_type to a request that carries a body in any
+// other media type than JSON (docs/api.md): a form or a text would otherwise reach the JSON
+// decoder, or pass unread through a route that takes no body. Parameters are allowed, but a
+// charset other than UTF-8 is not, since the body is decoded as UTF-8. A request without a
+// body (a claim, say) needs no Content-Type.
+func requireJSONBody() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		// 0: no body; -1: a body of unknown length (chunked).
+		if c.Request.ContentLength == 0 {
+			c.Next()
+			return
+		}
+		ct := c.GetHeader("Content-Type")
+		mt, params, err := mime.ParseMediaType(ct)
+		if err == nil && mt == mediaJSON && (params["charset"] == "" || strings.EqualFold(params["charset"], "utf-8")) {
+			c.Next()
+			return
+		}
+		msg := "a request body must be sent as Content-Type: " + mediaJSON + " (UTF-8)"
+		switch {
+		case ct == "":
+			msg += "; the request has no Content-Type"
+		case err == nil && len(mt) <= 100:
+			msg += fmt.Sprintf("; got %q", mt)
+			if cs := params["charset"]; mt == mediaJSON && len(cs) <= 40 {
+				msg += fmt.Sprintf(" with charset %q", cs)
+			}
+		default:
+			msg += "; the Content-Type cannot be read"
+		}
+		abort(c, &Error{Status: http.StatusUnsupportedMediaType, Code: CodeUnsupportedMediaType, Message: msg})
+	}
+}
+
+// mediaJSON is the one media type of request bodies.
+const mediaJSON = "application/json"
 
 // httpMetrics counts requests and their latency by route template (never by raw path, which
 // would make one series per resource ID).

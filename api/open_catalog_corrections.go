@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -36,8 +37,8 @@ type OpenCatalogCorrectionStore interface {
 type OpenCatalogCorrectionInput struct {
 	ResourceID    int64  `json:"resource_id" binding:"required,gte=1"`
 	Field         string `json:"field" binding:"required,max=64"`
-	ProposedValue string `json:"proposed_value" binding:"required,max=4000"`
-	Reason        string `json:"reason" binding:"required,max=4000"`
+	ProposedValue string `json:"proposed_value" binding:"required,max=4000" text:"multiline"`
+	Reason        string `json:"reason" binding:"required,max=4000" text:"multiline"`
 }
 
 // OpenCatalogCorrectionStatus is where an application stands, as its workflow reports it: the
@@ -127,6 +128,11 @@ func (h openCatalogHandlers) create(c *gin.Context) {
 		return
 	case reason == "":
 		abort(c, invalidField("reason", "is required: why the open catalog is wrong"))
+		return
+	case textRule(proposed, catalogFieldMultiline(field)) != "":
+		// The value replaces the field as it is: what the catalog takes only on one line
+		// (a name, a format) is refused now, not when the authority approves.
+		abort(c, invalidField("proposed_value", "must be one line, as the catalog's "+field+" is: no tab, line break or other control character"))
 		return
 	}
 	if err := procedureInProfile(h.profile, policy.ProcOpenCatalogCorrection); err != nil {
@@ -329,4 +335,16 @@ func decodeStrings(raw string) ([]string, error) {
 		out = []string{}
 	}
 	return out, nil
+}
+
+// catalogFieldMultiline reports whether a catalog resource's content field (by JSON name) is
+// text of several lines, as the text tags of CatalogResourceInput say.
+func catalogFieldMultiline(name string) bool {
+	t := reflect.TypeFor[CatalogResourceInput]()
+	for i := range t.NumField() {
+		if n, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); n == name {
+			return t.Field(i).Tag.Get(textTag) == "multiline"
+		}
+	}
+	return false
 }

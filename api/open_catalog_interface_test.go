@@ -33,3 +33,25 @@ func TestOpenCatalogAndInterfaceNotInProfile(t *testing.T) {
 		t.Errorf("%d workflows started", n)
 	}
 }
+
+// A value proposed for a one-line field of the catalog (a name, a format) is one line: 400
+// naming proposed_value before anything else; the catalog's text of several lines (a
+// description, the conditions) may take several.
+func TestOpenCatalogProposedValueKeepsTheFieldsLines(t *testing.T) {
+	ta := newTestAPI(t, modelstest.NewSQLite(t)) // ningxia: a value that passes is refused by the profile
+	citizen := ta.token("demo-citizen", "", auth.RoleCitizen)
+	for _, field := range []string{"name", "format", "update_frequency", "timeliness", "provision_method", "open_type"} {
+		e := ta.expect(ta.do("POST", "/api/v1/open-catalog-corrections", citizen,
+			map[string]any{"resource_id": 1, "field": field, "proposed_value": "第一行\n第二行", "reason": "有误"}), 400).errorBody(t)
+		if e.Fields["proposed_value"] == "" || !strings.Contains(e.Message, field) {
+			t.Errorf("%s: %+v, want 400 naming proposed_value", field, e)
+		}
+	}
+	for _, field := range []string{"description", "open_conditions", "legal_basis"} {
+		e := ta.expect(ta.do("POST", "/api/v1/open-catalog-corrections", citizen,
+			map[string]any{"resource_id": 1, "field": field, "proposed_value": "第一行\n第二行", "reason": "有误"}), 422).errorBody(t)
+		if e.Code != CodeProcedureNotInProfile {
+			t.Errorf("%s: %+v, want the profile's 422", field, e)
+		}
+	}
+}

@@ -13,7 +13,7 @@ import (
 // what it is for and which part of the data.
 type OpenDataRequestInput struct {
 	ResourceID int64  `json:"resource_id" binding:"required,gte=1"`
-	Purpose    string `json:"purpose" binding:"max=2000"`
+	Purpose    string `json:"purpose" binding:"max=2000" text:"multiline"`
 	Scope      string `json:"scope" binding:"max=2000"`
 }
 

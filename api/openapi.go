@@ -92,7 +92,11 @@ func openAPIDocument(table []route, version string) ([]byte, error) {
 			}
 		}
 		for _, m := range ginParam.FindAllStringSubmatch(rt.path, -1) {
-			op.AddParameter(openapi3.NewPathParameter(m[1]).WithSchema(openapi3.NewStringSchema()))
+			schema := openapi3.NewStringSchema()
+			if m[1] == "id" && rt.idPattern != "" {
+				schema = schema.WithPattern(rt.idPattern)
+			}
+			op.AddParameter(openapi3.NewPathParameter(m[1]).WithSchema(schema))
 		}
 		for _, q := range rt.query {
 			op.AddParameter(openapi3.NewQueryParameter(q.name).WithDescription(q.description).WithSchema(openapi3.NewStringSchema()))
@@ -137,6 +141,9 @@ func openAPIDocument(table []route, version string) ([]byte, error) {
 		}
 		if rt.body != nil || len(rt.query) > 0 || len(ginParam.FindAllString(rt.path, -1)) > 0 {
 			op.Responses.Set("400", errResp("invalid input; fields names each bad field"))
+		}
+		if rt.body != nil {
+			op.Responses.Set("415", errResp("unsupported_media_type: the body is not sent as Content-Type: application/json (UTF-8)"))
 		}
 		if !rt.public {
 			op.Security = &openapi3.SecurityRequirements{{"bearer": []string{}}}

@@ -39,7 +39,7 @@ type RectificationStore interface {
 type RectificationInput struct {
 	DepartmentID      string `json:"department_id" binding:"max=64"`
 	Violation         string `json:"violation" binding:"required,max=64"`
-	Description       string `json:"description" binding:"required,max=4000"`
+	Description       string `json:"description" binding:"required,max=4000" text:"multiline"`
 	Workdays          int    `json:"workdays" binding:"required"`
 	SupervisionTaskID string `json:"supervision_task_id" binding:"max=255"`
 }
@@ -48,7 +48,7 @@ type RectificationInput struct {
 // the supervised task's.
 type SupervisionRectificationInput struct {
 	Violation   string `json:"violation" binding:"required,max=64"`
-	Description string `json:"description" binding:"required,max=4000"`
+	Description string `json:"description" binding:"required,max=4000" text:"multiline"`
 	Workdays    int    `json:"workdays" binding:"required"`
 }
 

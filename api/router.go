@@ -122,6 +122,9 @@ type route struct {
 	audit bool
 	// contentType is the success response's media type when it is not JSON (a CSV export).
 	contentType string
+	// idPattern is the pattern the :id of the path must match, stated in the OpenAPI
+	// document; the handler checks it.
+	idPattern string
 	// exports are media types the success response also comes in, chosen with ?format= (the
 	// supervision board as CSV or Excel); JSON stays the default.
 	exports []string
@@ -135,7 +138,7 @@ type param struct {
 // that Gin serves exactly these routes.
 func routes(d Deps) []route {
 	sys := systemHandlers{checks: d.Checks, departments: d.Departments}
-	dir := directoryHandlers{store: d.Directory}
+	dir := directoryHandlers{store: d.Directory, jurisdictions: knownJurisdictions(d.Policies)}
 	now := d.Now
 	if now == nil {
 		now = time.Now
@@ -285,10 +288,10 @@ func routes(d Deps) []route {
 		{method: http.MethodGet, path: "/api/v1/me", op: "getMe", summary: "The calling principal", tag: "auth", status: 200, resp: MeView{}, handler: sys.me},
 		{method: http.MethodGet, path: "/api/v1/departments", op: "listDepartments", summary: "Departments", tag: "departments", status: 200, resp: DepartmentList{}, handler: sys.listDepartments},
 		{method: http.MethodGet, path: "/api/v1/departments/:id", op: "getDepartment", summary: "One department", tag: "departments", status: 200, resp: DepartmentView{}, handler: sys.getDepartment},
-		{method: http.MethodPut, path: "/api/v1/departments/:id", op: "putDepartment", audit: true, summary: "Create or replace a department (admin)", tag: "departments", roles: admin, body: DepartmentInput{}, status: 200, upsert: true, resp: DepartmentView{}, handler: dir.putDepartment},
+		{method: http.MethodPut, path: "/api/v1/departments/:id", op: "putDepartment", idPattern: directoryIDPattern, audit: true, summary: "Create or replace a department (admin)", tag: "departments", roles: admin, body: DepartmentInput{}, status: 200, upsert: true, resp: DepartmentView{}, handler: dir.putDepartment},
 		{method: http.MethodGet, path: "/api/v1/users", op: "listUsers", summary: "Users ordered by id, optionally of one department (admin)", tag: "users", roles: admin, query: []param{{"department", "department id"}}, status: 200, resp: UserList{}, handler: dir.listUsers},
 		{method: http.MethodGet, path: "/api/v1/users/:id", op: "getUser", summary: "One user (admin, or the user itself)", tag: "users", roles: admin, self: true, status: 200, resp: UserView{}, handler: dir.getUser},
-		{method: http.MethodPut, path: "/api/v1/users/:id", op: "putUser", audit: true, summary: "Create or replace a user: department, roles, active (admin)", tag: "users", roles: admin, body: UserInput{}, status: 200, upsert: true, resp: UserView{}, handler: dir.putUser,
+		{method: http.MethodPut, path: "/api/v1/users/:id", op: "putUser", idPattern: directoryIDPattern, audit: true, summary: "Create or replace a user: department, roles, active (admin)", tag: "users", roles: admin, body: UserInput{}, status: 200, upsert: true, resp: UserView{}, handler: dir.putUser,
 			rule: "rule_violated: an admin may not deactivate themselves or drop their own admin role"},
 		{method: http.MethodGet, path: "/api/v1/catalog/resources", op: "listCatalogResources", summary: "Catalog resources visible to the caller, cursor-paginated by id", tag: "catalog", query: listParams, status: 200, resp: CatalogResourceList{}, handler: cat.list},
 		// Not redrive: a draft is one database insert under an auto-increment id; its unique
@@ -323,7 +326,7 @@ func routes(d Deps) []route {
 		{method: http.MethodPost, path: "/api/v1/tasks/:id/rectification", op: "issueRectificationFromSupervision", summary: "Issue a rectification notice (限期整改) from an open supervision task (督办) of any procedure, to the overdue task's department, linked to it (authority)", tag: "rectifications", roles: authority, body: SupervisionRectificationInput{}, status: 201, resp: RectificationStatus{}, handler: rects.fromSupervision, rule: rectRule},
 		{method: http.MethodPost, path: "/api/v1/tasks/:id/complete", op: "completeTask", summary: "Decide a task: one of its decisions with the fields that decision requires, as the task lists them; an extension task (延期审批) takes approve, or refuse with a reason", tag: "tasks", body: CompleteInput{}, status: 200, resp: TaskView{}, handler: tasks.complete, rule: taskRule},
 
-		{method: http.MethodPost, path: "/api/v1/share-requests", op: "createShareRequest", summary: "Ask for a published catalog resource of another department (有条件共享申请, applicant); answers with the first step and its deadline", tag: "share-requests", roles: applicant, body: ShareRequestInput{}, status: 201, resp: ShareRequestStatus{}, idempotent: true, redrive: true, handler: shares.create, rule: shareRule},
+		{method: http.MethodPost, path: "/api/v1/share-requests", op: "createShareRequest", summary: "Ask for a published catalog resource of another department (有条件共享申请, applicant); answers with the first step and its deadline", tag: "share-requests", roles: applicant, body: ShareRequestInput{}, status: 201, resp: ShareRequestStatus{}, idempotent: true, redrive: true, handler: shares.create, rule: shareRule + "; a duty_basis is missing that the profile in force asks of every request (submission_requires)"},
 		{method: http.MethodGet, path: "/api/v1/share-requests", op: "listShareRequests", summary: "Share requests of the caller's department as applicant, provider or deciding party (the authority: all), newest first", tag: "share-requests", roles: staff, query: shareParams, status: 200, resp: ShareRequestList{}, handler: shares.list},
 		{method: http.MethodGet, path: "/api/v1/share-requests/:id", op: "getShareRequest", summary: "A share request with its timeline, open tasks and grant", tag: "share-requests", status: 200, resp: ShareRequestDetail{}, handler: shares.get},
 		{method: http.MethodPost, path: "/api/v1/share-requests/:id/withdraw", op: "withdrawShareRequest", summary: "Withdraw a request before its final decision (撤回, applicant)", tag: "share-requests", roles: applicant, body: WithdrawInput{}, status: 200, resp: ShareRequestStatus{}, handler: shares.withdraw},
@@ -405,8 +408,12 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	})
 
 	authn := authenticate(d.Verifier, d.Logger)
+	jsonBody := requireJSONBody()
 	for _, rt := range table {
 		chain := []gin.HandlerFunc{}
+		if strings.HasPrefix(rt.path, "/api/v1/") {
+			chain = append(chain, jsonBody)
+		}
 		if !rt.public {
 			chain = append(chain, authn)
 		}

@@ -10,12 +10,13 @@ import (
 )
 
 // ShareRequestInput asks for a catalog resource (有条件共享申请). DutyBasis, the duty the data
-// is needed for, is required for a resource not for sharing (不予共享).
+// is needed for, is required for a resource not for sharing (不予共享), and for every request
+// when the profile in force asks it (submission_requires: [duty_basis]; none shipped does).
 type ShareRequestInput struct {
 	ResourceID            int64  `json:"resource_id" binding:"required,gte=1"`
-	Purpose               string `json:"purpose" binding:"required,max=2000"`
+	Purpose               string `json:"purpose" binding:"required,max=2000" text:"multiline"`
 	Scope                 string `json:"scope" binding:"required,max=2000"`
-	DutyBasis             string `json:"duty_basis" binding:"max=2000"`
+	DutyBasis             string `json:"duty_basis" binding:"max=2000" text:"multiline"`
 	RequestedValidityDays int    `json:"requested_validity_days" binding:"required,gte=1,lte=3660"`
 }
 
@@ -73,26 +74,26 @@ type ShareRequestDetail struct {
 
 // WithdrawInput withdraws a request (撤回); the reason is optional.
 type WithdrawInput struct {
-	Reason string `json:"reason" binding:"max=2000"`
+	Reason string `json:"reason" binding:"max=2000" text:"multiline"`
 }
 
 func (WithdrawInput) optionalBody() {}
 
 // UrgeInput urges the deciding party (催办).
 type UrgeInput struct {
-	Text string `json:"text" binding:"max=2000"`
+	Text string `json:"text" binding:"max=2000" text:"multiline"`
 }
 
 func (UrgeInput) optionalBody() {}
 
 // NegotiationInput asks for negotiation (协商) after a refusal: why the applicant disputes it.
 type NegotiationInput struct {
-	Reason string `json:"reason" binding:"required,max=2000"`
+	Reason string `json:"reason" binding:"required,max=2000" text:"multiline"`
 }
 
 // GrantActionInput suspends, resumes or revokes a grant; the reason is required (内乡 第四十一条).
 type GrantActionInput struct {
-	Reason string `json:"reason" binding:"required,max=2000"`
+	Reason string `json:"reason" binding:"required,max=2000" text:"multiline"`
 }
 
 // GrantView is a grant (共享授权).

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,6 +85,10 @@ func (h shareRequestHandlers) create(c *gin.Context) {
 		abort(c, invalidField("scope", "is required"))
 		return
 	}
+	if err := dutyBasisRule(h.profile, in.DutyBasis); err != nil {
+		abort(c, err)
+		return
+	}
 	ctx := c.Request.Context()
 	res, err := h.catalog.GetResource(ctx, in.ResourceID)
 	switch {
@@ -156,6 +161,28 @@ func (h shareRequestHandlers) create(c *gin.Context) {
 }
 
 // resourceRule refuses a request for a resource that cannot be asked for, naming the field.
+// dutyBasisRule refuses a request without a duty basis (履职依据) with 422 naming duty_basis
+// when the profile in force asks every share request for one (submission_requires:
+// [duty_basis]), citing the procedure's articles. No shipped profile does (docs/regulations.md);
+// a deployment's profile may. A resource not for sharing needs one under every profile, which
+// create checks once it has read the resource.
+func dutyBasisRule(profile policy.Profile, dutyBasis string) error {
+	pr, ok := profile.Procedure(policy.ProcShare)
+	if !ok || !slices.Contains(pr.SubmissionRequires, policy.NeedDutyBasis) || strings.TrimSpace(dutyBasis) != "" {
+		return nil
+	}
+	msg := "is required under the jurisdiction profile " + profile.ID + ": the duty the data is needed for (履职依据)"
+	if len(pr.LegalBasis) > 0 {
+		cites := make([]string, len(pr.LegalBasis))
+		for i, c := range pr.LegalBasis {
+			cites[i] = c.String()
+		}
+		msg += ", " + strings.Join(cites, "、")
+	}
+	return &Error{Status: http.StatusUnprocessableEntity, Code: CodeRuleViolated, Message: "duty_basis: " + msg,
+		Fields: map[string]string{"duty_basis": msg}}
+}
+
 func resourceRule(message string) *Error {
 	return &Error{Status: http.StatusUnprocessableEntity, Code: CodeRuleViolated, Message: message,
 		Fields: map[string]string{"resource_id": message}}

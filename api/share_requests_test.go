@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/internal/policy"
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/models/modelstest"
 	"github.com/datashare/datashare/workflows/contract"
@@ -250,6 +252,44 @@ func TestCreateShareRequestValidates(t *testing.T) {
 	}
 	// With its duty basis, a resource not for sharing may be asked for (negotiation follows).
 	ta.expect(ta.do("POST", "/api/v1/share-requests", ta.applicant(), withField(shareInput(none), "duty_basis", "《社会保险法》第八十一条")), 201)
+}
+
+// Under a deployment's profile that asks every share request for the duty basis (履职依据,
+// submission_requires: [duty_basis]), a request without one — left out or blank — is 422
+// rule_violated naming duty_basis and citing the procedure's article, before any workflow
+// starts; with one it is made. The shipped profiles ask it only for a resource not for sharing.
+func TestProfileMayRequireTheDutyBasis(t *testing.T) {
+	policies := testPolicies(t)
+	for i, p := range policies {
+		if p.ID != "ningxia" {
+			continue
+		}
+		procs := slices.Clone(p.Procedures)
+		for j, pr := range procs {
+			if pr.Code == policy.ProcShare {
+				pr.SubmissionRequires = append(slices.Clone(pr.SubmissionRequires), policy.NeedDutyBasis)
+				procs[j] = pr
+			}
+		}
+		policies[i].Procedures = procs
+	}
+	ta := newTestAPIWith(t, modelstest.NewSQLite(t), "ningxia", policies)
+	conditional := demoResourceID(t, ta, "NX-SCJG-0002")
+	for _, body := range []map[string]any{shareInput(conditional), withField(shareInput(conditional), "duty_basis", " \n ")} {
+		e := ta.expect(ta.do("POST", "/api/v1/share-requests", ta.applicant(), body), 422).errorBody(t)
+		if e.Code != CodeRuleViolated || !strings.Contains(e.Fields["duty_basis"], "履职依据") ||
+			!strings.Contains(e.Message, "《宁夏回族自治区政务数据资源共享管理办法》第十一条第三款") || !strings.Contains(e.Message, "ningxia") {
+			t.Errorf("%v: %+v, want 422 naming duty_basis with the article", body["duty_basis"], e)
+		}
+	}
+	if n := ta.starter.count(); n != 0 {
+		t.Fatalf("%d workflows started without a duty basis", n)
+	}
+	ta.expect(ta.do("POST", "/api/v1/share-requests", ta.applicant(), withField(shareInput(conditional), "duty_basis", "《社会保险法》第八十一条")), 201)
+
+	// The shipped profile does not ask it of a conditional resource.
+	plain := newTestAPI(t, modelstest.NewSQLite(t))
+	plain.expect(plain.do("POST", "/api/v1/share-requests", plain.applicant(), shareInput(demoResourceID(t, plain, "NX-SCJG-0002"))), 201)
 }
 
 // seedShareRequest stores a request of the demo applicant for the provider's resource, with an

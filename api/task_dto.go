@@ -155,12 +155,12 @@ type TaskDetail struct {
 type TransferInput struct {
 	ToSubject    string `json:"to_subject" binding:"max=128"`
 	ToDepartment string `json:"to_department" binding:"max=64"`
-	Reason       string `json:"reason" binding:"max=2000"`
+	Reason       string `json:"reason" binding:"max=2000" text:"multiline"`
 }
 
 // CommentInput adds a comment to the task's timeline.
 type CommentInput struct {
-	Text string `json:"text" binding:"required,max=2000"`
+	Text string `json:"text" binding:"required,max=2000" text:"multiline"`
 }
 
 // CompleteInput decides a task. Besides decision and comment, the body carries the fields the
@@ -169,7 +169,7 @@ type CommentInput struct {
 // {"decision": "refuse", "reason_code": "...", "reason": "...", "legal_basis": "..."}.
 type CompleteInput struct {
 	Decision string `json:"decision"`
-	Comment  string `json:"comment,omitempty"`
+	Comment  string `json:"comment,omitempty" text:"multiline"`
 }
 
 func toTaskView(t *models.Task) (TaskView, error) {

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -385,6 +384,9 @@ func bindComplete(c *gin.Context) (contract.CompleteUpdate, error) {
 		if len([]rune(u.Comment)) > maxCommentRunes {
 			return u, invalidField("comment", "must be at most 2000 characters")
 		}
+		if msg := textRule(u.Comment, true); msg != "" {
+			return u, invalidField("comment", msg)
+		}
 	}
 	delete(raw, "decision")
 	delete(raw, "comment")
@@ -408,13 +410,20 @@ func bindComplete(c *gin.Context) (contract.CompleteUpdate, error) {
 
 // Decision fields are typed and bounded before they reach a workflow: whole-number fields
 // are JSON integers within reason, resource_versions is the list the catalog update checks,
-// and every other field is text without control characters other than tab and line breaks:
-// at most maxDecisionTextRunes, or maxReportRunes for the reports and findings a department
-// writes out.
+// and every other field is text without control characters: at most maxDecisionTextRunes, or
+// maxReportRunes for the reports and findings a department writes out. Text is one line (no
+// tab or line break either: a scope, a purpose of use, a reason code, a citation, a reference,
+// a department id) unless the field is free text of several lines, as the DTOs' text:"multiline"
+// fields are (errors.go).
 var wholeNumberFields = map[string]bool{"validity_days": true, "workdays": true}
 
 var reportFields = map[string]bool{"report": true, "evidence": true, "documentation": true,
 	"interface_description": true, "finding": true, "instruction": true, "corrected": true}
+
+// multilineDecisionFields are the decision fields of free text that may span lines: reasons,
+// conditions of use, and the reports.
+var multilineDecisionFields = map[string]bool{"reason": true, "comment": true, "conditions": true,
+	"responsibility_list": true, "description": true, "text": true, "note": true}
 
 const (
 	maxDecisionTextRunes = 2000
@@ -445,24 +454,24 @@ func checkDecisionField(name string, v any) string {
 	if !ok {
 		return "must be text"
 	}
+	multiline := reportFields[name] || multilineDecisionFields[name]
 	if reportFields[name] {
-		return checkFreeText(s, maxReportRunes)
+		return checkFreeText(s, maxReportRunes, multiline)
 	}
-	return checkFreeText(s, maxDecisionTextRunes)
+	return checkFreeText(s, maxDecisionTextRunes, multiline)
 }
 
 // checkFreeText refuses text that is not UTF-8, longer than limit runes, or holds control
-// characters other than tab, line feed and carriage return (NUL, escape sequences …).
-func checkFreeText(s string, limit int) string {
+// characters (NUL, escape sequences …); one-line text (multiline false) also refuses tab and
+// line breaks, as textRule says.
+func checkFreeText(s string, limit int, multiline bool) string {
 	switch {
 	case !utf8.ValidString(s):
 		return "must be valid UTF-8"
 	case utf8.RuneCountInString(s) > limit:
 		return fmt.Sprintf("must be at most %d characters", limit)
-	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' }) >= 0:
-		return "must not contain control characters"
 	}
-	return ""
+	return textRule(s, multiline)
 }
 
 // send runs the action as an Update of the task's workflow and answers with the task as the

@@ -476,6 +476,26 @@ func TestDecisionFieldsAreTypedAndBounded(t *testing.T) {
 	if n := ta.updater.count(); n != 0 {
 		t.Fatalf("%d updates reached the workflow", n)
 	}
-	// Line breaks and tabs are text.
+	// Line breaks and tabs are text of several lines: conditions, reasons, comments, reports.
 	ta.expect(ta.do("POST", path, approver, `{`+ok+`,"conditions":"一、仅限本单位使用；\n二、不得转授。\t"}`), 200)
+	ta.expect(ta.do("POST", path, approver, `{"decision":"refuse","reason_code":"other","reason":"一、……\r\n二、……","legal_basis":"《条例》第八条","comment":"第一行\n第二行"}`), 200)
+	// One-line fields refuse them, before any update is sent.
+	before := ta.updater.count()
+	for body, field := range map[string]string{
+		`{"decision":"approve","scope":"法定代表人姓名\n身份证件号码","usage_purpose":"b","validity_days":30}`:        "scope",
+		`{"decision":"approve","scope":"a","usage_purpose":"社保\t认证","validity_days":30}`:                 "usage_purpose",
+		`{"decision":"refuse","reason_code":"other\n","reason":"r","legal_basis":"x"}`:                   "reason_code",
+		`{"decision":"refuse","reason_code":"other","reason":"r","legal_basis":"《条例》\r\n第八条"}`:           "legal_basis",
+		`{"decision":"reported","reference":"宁数发〔2026〕\n1号"}`:                                            "reference",
+		`{"decision":"dispatch","department_id":"nx-scjg\t"}`:                                            "department_id",
+		`{"decision":"approve","scope":"a","usage_purpose":"b","validity_days":30,"comment":"a\u0000b"}`: "comment",
+	} {
+		r := ta.do("POST", path, approver, body)
+		if r.status != 400 || r.errorBody(t).Fields[field] == "" {
+			t.Errorf("%.80s: %d %s, want 400 naming %s", body, r.status, r.body, field)
+		}
+	}
+	if n := ta.updater.count(); n != before {
+		t.Fatalf("%d updates with a multi-line one-line field reached the workflow", n-before)
+	}
 }

@@ -266,7 +266,7 @@ var (
 		Fields: []formField{
 			{Name: "resource_id", Kind: "number", Required: true},
 			{Name: "purpose", Kind: "textarea", Required: true},
-			{Name: "scope", Kind: "textarea", Required: true},
+			{Name: "scope", Kind: "text", Required: true},
 			{Name: "duty_basis", Kind: "textarea", Hint: "申请不予共享类资源时须写明履职依据。"},
 			{Name: "requested_validity_days", Kind: "number", Required: true},
 		},
@@ -286,7 +286,7 @@ var (
 		Fields: []formField{
 			{Name: "resource_id", Kind: "number", Required: true},
 			{Name: "purpose", Kind: "textarea"},
-			{Name: "scope", Kind: "textarea"},
+			{Name: "scope", Kind: "text"},
 		},
 		Body: func(v func(string) string) map[string]any {
 			return map[string]any{"resource_id": intOr(v("resource_id")), "purpose": v("purpose"), "scope": v("scope")}

@@ -110,7 +110,7 @@ func TestShareRequestThroughTheConsole(t *testing.T) {
 		for _, want := range []string{
 			// What was typed is still there.
 			`<option value="outside_duty" selected>`,
-			`>《宁夏回族自治区政务数据资源共享管理办法》第十一条</textarea>`,
+			`name="legal_basis" type="text" value="《宁夏回族自治区政务数据资源共享管理办法》第十一条"`,
 			">请补充说明</textarea>",
 			// The error is at the field, tied to it for assistive technology.
 			`id="d-refuse-reason" name="reason" rows="3" required aria-invalid="true" aria-describedby="d-refuse-reason-error"`,
@@ -120,7 +120,7 @@ func TestShareRequestThroughTheConsole(t *testing.T) {
 				t.Errorf("re-rendered form lacks %s", want)
 			}
 		}
-		if strings.Contains(p.Body, `id="d-approve-scope" name="scope" rows="3" required aria-invalid`) {
+		if strings.Contains(p.Body, `id="d-approve-scope" name="scope" type="text" value="" required aria-invalid`) {
 			t.Error("the error shows on another decision's form")
 		}
 	})

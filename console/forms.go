@@ -73,6 +73,8 @@ var apiMessages = []struct {
 	{regexp.MustCompile(`^must be a whole number \(a JSON number, not text\)$`), "须为整数。"},
 	{regexp.MustCompile(`^must be text$`), "须为文字。"},
 	{regexp.MustCompile(`^must not contain control characters$`), "不能包含控制字符。"},
+	{regexp.MustCompile(`^must be one line: no tab, line break or other control character$`), "须为一行：不能包含制表符、换行符或其他控制字符。"},
+	{regexp.MustCompile(`^must be one line, as the catalog's (\w+) is: no tab, line break or other control character$`), "须为一行（目录的该字段只有一行）：不能包含制表符、换行符或其他控制字符。"},
 }
 
 // chineseMessage translates an API field message of a known form.

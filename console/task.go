@@ -55,10 +55,12 @@ type taskPageData struct {
 // numericFields are sent as JSON numbers; the API's validators want integers there.
 var numericFields = map[string]bool{"validity_days": true, "workdays": true, "requested_validity_days": true, "records": true, "year": true}
 
-// longFields get a textarea.
-var longFields = map[string]bool{"reason": true, "scope": true, "usage_purpose": true, "conditions": true, "finding": true,
+// longFields get a textarea: the API's decision fields of several lines (api/tasks.go), and
+// resource_versions. The others — a scope, a purpose of use, a legal basis — are one line
+// there, so they get a line of text.
+var longFields = map[string]bool{"reason": true, "conditions": true, "finding": true,
 	"corrected": true, "instruction": true, "interface_description": true, "documentation": true, "report": true,
-	"evidence": true, "responsibility_list": true, "description": true, "legal_basis": true, "resource_versions": true}
+	"evidence": true, "responsibility_list": true, "description": true, "resource_versions": true}
 
 // jsonFields are structured values typed as JSON.
 var jsonFields = map[string]bool{"resource_versions": true}

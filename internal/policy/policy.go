@@ -66,6 +66,12 @@ const (
 	NeedEvidence = "evidence"
 	// NeedPurpose: a request must state the intended use (使用用途).
 	NeedPurpose = "purpose"
+	// NeedDutyBasis: a share request must state the duty the data is needed for (履职依据),
+	// whatever the resource's share type; the API answers one without it with 422 citing the
+	// procedure's legal basis. A deployment's setting: no shipped profile asks it of every
+	// request (docs/regulations.md), while a request for a resource not for sharing (不予共享)
+	// needs one under every profile.
+	NeedDutyBasis = "duty_basis"
 )
 
 // Record kinds of retention rules.

@@ -215,6 +215,28 @@ refusal_reasons:
   - {code: other, title: 其他}
 `
 
+// A deployment's profile may ask every share request for the duty basis (履职依据).
+func TestShareMayRequireDutyBasis(t *testing.T) {
+	text := strings.Replace(testProfile, "    name: 有条件共享申请\n", "    name: 有条件共享申请\n    submission_requires: [duty_basis, purpose]\n", 1)
+	p, err := Parse([]byte(text), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr, _ := p.Procedure(ProcShare); !slices.Equal(pr.SubmissionRequires, []string{NeedDutyBasis, NeedPurpose}) {
+		t.Errorf("submission_requires = %v", pr.SubmissionRequires)
+	}
+	// No shipped profile does: the four texts do not ask every request for one.
+	embedded, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range embedded {
+		if pr, _ := p.Procedure(ProcShare); slices.Contains(pr.SubmissionRequires, NeedDutyBasis) {
+			t.Errorf("%s asks every share request for the duty basis", p.ID)
+		}
+	}
+}
+
 func TestTestProfileIsValid(t *testing.T) {
 	p, err := Parse([]byte(testProfile), "test.yaml")
 	if err != nil {
@@ -268,6 +290,10 @@ func TestMalformedFilesNameFileLineAndPath(t *testing.T) {
 		{"refusal reason twice", "  - {code: other, title: 其他}", "  - {code: outside_duty, title: 其他}", "code: outside_duty, title: 其他", "refusal_reasons[1].code", "listed twice"},
 		{"set_by_order without local default", "deadline: {workdays: 5}", "deadline: {workdays: 5, set_by_order: true}", "set_by_order: true", "procedures[0].steps[0].deadline.set_by_order", "goes with local_default"},
 		{"violations without rectification", "retention:\n", "violations:\n  - {code: late, title: 迟延, legal_basis: [{document: 测试办法, article: 第二十条, item: （一）}]}\nretention:\n", "violations:", "violations", "does not apply"},
+		{"duty basis asked outside the share procedure", "  - {code: catalog_update, name: 目录更新, applies: false, note: n/a}\n",
+			"  - code: catalog_update\n    name: 目录更新\n    submission_requires: [duty_basis]\n    steps:\n      - code: update\n        name: 更新\n        actor: {role: approver, department: own}\n        deadline: {local_default: true, note: 第八条 sets no time}\n        legal_basis: [{document: 测试办法, article: 第八条}]\n",
+			"submission_requires: [duty_basis]", "procedures[1].submission_requires[0]", "share requests only"},
+		{"unknown submission need", "    name: 有条件共享申请\n", "    name: 有条件共享申请\n    submission_requires: [duty]\n", "[duty]", "procedures[0].submission_requires[0]", `unknown value "duty"`},
 		{"refusal reason cites an unknown document", "document: 测试办法, article: 第十一条}", "document: 别的办法, article: 第十一条}", "别的办法", "refusal_reasons[0].legal_basis[0].document", "not one of the profile's documents"},
 	}
 	for _, tc := range cases {

@@ -61,7 +61,7 @@ var (
 	roleOrder       = []string{RoleApplicant, RoleApprover, RoleDeptHead, RoleAuthority, RoleTechService, RoleCitizen, RoleAdmin}
 	deptOrder       = []string{DeptProvider, DeptApplicant, DeptProducer, DeptAuthority, DeptTechService, DeptOwn}
 	refusalNeeds    = []string{NeedReasons, NeedBasis}
-	submissionNeeds = []string{NeedDescription, NeedEvidence, NeedPurpose}
+	submissionNeeds = []string{NeedDescription, NeedEvidence, NeedPurpose, NeedDutyBasis}
 	extApprovers    = []string{RoleDeptHead, RoleAuthority}
 	recordKinds     = []string{RecordAuditLog}
 
@@ -257,6 +257,9 @@ func (v *validator) procedure(path string, pr Procedure) {
 		v.actor(path+".initiator", *pr.Initiator)
 	}
 	v.codes(path+".submission_requires", pr.SubmissionRequires, submissionNeeds)
+	if i := slices.Index(pr.SubmissionRequires, NeedDutyBasis); i >= 0 && pr.Code != ProcShare {
+		v.add(fmt.Sprintf("%s.submission_requires[%d]", path, i), "%s is asked of share requests only", NeedDutyBasis)
+	}
 	v.citations(path+".legal_basis", pr.LegalBasis)
 
 	seen := map[string]bool{}
