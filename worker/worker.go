@@ -33,18 +33,21 @@ type Deps struct {
 	// AuditRetentionMonths is how long the audit log is kept; the nightly purge schedule
 	// deletes what is older. Zero leaves the schedules alone (tests).
 	AuditRetentionMonths int
-	// WorkflowCacheSize bounds the workflows kept in memory between their tasks (the SDK's
-	// sticky cache, shared by the process's workers); 0 keeps the SDK's default of 10 000.
-	WorkflowCacheSize int
+}
+
+// SetWorkflowCacheSize bounds the workflows the process keeps in memory between their tasks:
+// the SDK's sticky cache, one for every worker of the process — the embedded Temporal
+// server's own system workers included, which is why it must be called before the server
+// starts. A cached workflow holds its coroutines; without the bound (the SDK's default is
+// 10 000) a busy process grows by a few hundred KB per recent case. 0 keeps the default.
+func SetWorkflowCacheSize(n int) {
+	if n > 0 {
+		sdkworker.SetStickyWorkflowCacheSize(n)
+	}
 }
 
 // New creates the worker and registers every workflow and activity of datashare on it.
 func New(d Deps) sdkworker.Worker {
-	if d.WorkflowCacheSize > 0 {
-		// Takes effect for the process's first worker; a cached workflow holds its
-		// coroutines, so this is what bounds the worker's memory with many open cases.
-		sdkworker.SetStickyWorkflowCacheSize(d.WorkflowCacheSize)
-	}
 	w := sdkworker.New(d.Client, d.TaskQueue, sdkworker.Options{
 		WorkerStopTimeout: d.StopTimeout,
 	})

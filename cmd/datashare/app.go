@@ -453,6 +453,7 @@ func runWorker(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	worker.SetWorkflowCacheSize(cfg.WorkflowCacheSize)
 	log := newLogger(cfg, os.Stderr)
 	s, err := openServices(ctx, cfg, log, false)
 	if err != nil {
@@ -478,7 +479,7 @@ func runWorker(ctx context.Context, args []string) error {
 		return err
 	}
 	go calendarWatch(cfg, log, s).Run(ctx)
-	werr := worker.Run(ctx, worker.Deps{Client: tc, TaskQueue: cfg.TemporalTaskQueue, DB: db, Logger: log, StopTimeout: cfg.ShutdownTimeout, Calendars: s.cal, Policy: s.active, AuditRetentionMonths: cfg.AuditRetentionMonths, WorkflowCacheSize: cfg.WorkflowCacheSize})
+	werr := worker.Run(ctx, worker.Deps{Client: tc, TaskQueue: cfg.TemporalTaskQueue, DB: db, Logger: log, StopTimeout: cfg.ShutdownTimeout, Calendars: s.cal, Policy: s.active, AuditRetentionMonths: cfg.AuditRetentionMonths})
 	return errors.Join(werr, wait())
 }
 

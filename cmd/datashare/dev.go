@@ -38,6 +38,7 @@ func runDev(ctx context.Context, args []string) error {
 		return errors.New("DATASHARE_DB_DIALECT: the embedded mode uses sqlite; run `datashare api` and `datashare worker` against MySQL")
 	}
 	log := newLogger(cfg, os.Stderr)
+	worker.SetWorkflowCacheSize(cfg.WorkflowCacheSize) // before the server's own workers start
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("DATASHARE_DATA_DIR: %w", err)
 	}
@@ -101,7 +102,7 @@ func runDev(ctx context.Context, args []string) error {
 	go calendarWatch(cfg, log, svc).Run(ctx)
 	werrc := make(chan error, 1)
 	go func() {
-		werrc <- worker.Run(ctx, worker.Deps{Client: svc.tc, TaskQueue: cfg.TemporalTaskQueue, DB: svc.db, Logger: log, StopTimeout: cfg.ShutdownTimeout, Calendars: svc.cal, Policy: svc.active, AuditRetentionMonths: cfg.AuditRetentionMonths, WorkflowCacheSize: cfg.WorkflowCacheSize})
+		werrc <- worker.Run(ctx, worker.Deps{Client: svc.tc, TaskQueue: cfg.TemporalTaskQueue, DB: svc.db, Logger: log, StopTimeout: cfg.ShutdownTimeout, Calendars: svc.cal, Policy: svc.active, AuditRetentionMonths: cfg.AuditRetentionMonths})
 	}()
 
 	if err := printBanner(cfg, svc.active.ID, demo, ts.UIURL(), ts.FrontendHostPort(), signer); err != nil {

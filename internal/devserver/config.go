@@ -162,8 +162,10 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		dynamicconfig.FrontendEnableUpdateWorkflowExecutionAsyncAccepted.Key(): true,
 		// The UI polls visibility; the default of 10 RPS throttles it.
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
-		// A dev process does not need a 128k-entry mutable-state cache.
-		dynamicconfig.HistoryCacheHostLevelMaxSize.Key(): 8192,
+		// A dev process does not need a 128k-entry mutable-state cache. 2 048 entries hold the
+		// cases being worked on; one evicted is read back from SQLite at its next event. With
+		// 8 192, 3 000 new requests left the process at 540 MB instead of 465 MB (bench seed).
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key(): 2048,
 	}
 }
 
