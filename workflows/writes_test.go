@@ -92,4 +92,3 @@ func (s *shareSuite) TestWritesOfOneTransitionLeaveTogether() {
 	s.Less(len(batches), writes/2, "writes leave in batches, not one by one")
 	s.Equal(activities.GrantRevoked, s.lastGrant().Status)
 }
-
