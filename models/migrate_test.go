@@ -21,7 +21,7 @@ var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql", "0
 	"00004_tasks_timeline.sql", "00005_share_requests.sql", "00006_task_partner.sql", "00007_catalog_updates.sql",
 	"00008_corrections.sql", "00009_rectifications.sql", "00010_audit_events.sql",
 	"00011_open_data_requests.sql", "00012_open_catalog_interfaces.sql", "00014_annual_reports.sql", "00015_notifications.sql",
-	"00016_task_facts.sql", "00017_task_decided_by.sql"}
+	"00016_task_facts.sql", "00017_task_decided_by.sql", "00018_deployment_profile.sql"}
 
 // migrationVersion is the version a file name starts with: versions may skip a number
 // reserved by a change on another branch.

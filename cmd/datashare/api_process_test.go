@@ -259,3 +259,21 @@ func waitPurged(t *testing.T, db *gorm.DB, gone, kept string) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// TestAPIProcessRefusesAnotherProfilesDatabase: a database is the jurisdiction's it was first
+// served under. An API started under another profile on it stops at once, naming both, instead
+// of serving 宁夏's departments and catalog under 内乡's rules; under the database's own
+// profile it starts.
+func TestAPIProcessRefusesAnotherProfilesDatabase(t *testing.T) {
+	dataDir, db := newAPIDatabase(t)
+	startAPIProcess(t, dataDir, db, "--profile", "ningxia")
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := run(ctx, []string{"api", "--profile", "neixiang", "--data-dir", dataDir,
+		"--db-dsn", filepath.Join(dataDir, "datashare.db"), "--http-addr", fmt.Sprintf("127.0.0.1:%d", testutil.FreePort(t)),
+		"--temporal-address", "127.0.0.1:1", "--log-level", "error"})
+	if err == nil || !strings.Contains(err.Error(), "DATASHARE_PROFILE=neixiang") || !strings.Contains(err.Error(), "ningxia") {
+		t.Fatalf("api under neixiang on ningxia's database: %v, want a refusal naming both", err)
+	}
+}

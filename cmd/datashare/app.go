@@ -369,6 +369,12 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, migr
 	if err != nil {
 		return nil, err
 	}
+	// The database is one jurisdiction's: an API or worker under another profile refuses to
+	// start rather than serve its departments, catalog and procedures under the wrong rules.
+	if err := models.ClaimProfile(ctx, db, active.ID); err != nil {
+		_ = models.Close(db)
+		return nil, fmt.Errorf("DATASHARE_PROFILE=%s: %w; start with the database's profile, or give this profile its own database", active.ID, err)
+	}
 	reg := newRegistry()
 	tc, metrics, err := newTemporalClient(cfg, log, reg)
 	if err != nil {
