@@ -56,7 +56,7 @@ var designTable = []designCell{
 	// 乌海市政务信息资源共享管理办法
 	{profile: "wuhai", procedure: ProcShare, step: "reply", role: RoleApprover, dept: DeptProvider, kind: statutory, workdays: 5, articles: []string{"第九条第三款", "第九条第四款"}, refusal: []string{NeedReasons}},
 	{profile: "wuhai", procedure: ProcShare, step: "negotiate", role: RoleApplicant, dept: DeptApplicant, kind: localDef, localStep: true},
-	{profile: "wuhai", procedure: ProcShare, step: "coordinate", role: RoleAuthority, dept: DeptAuthority, kind: localDef, articles: []string{"第四条第一款"}},
+	{profile: "wuhai", procedure: ProcShare, step: "coordinate", role: RoleAuthority, dept: DeptAuthority, kind: localDef, articles: []string{"第四条第一款"}, localStep: true},
 	{profile: "wuhai", procedure: ProcShare, step: "suspend", kind: absent},
 	{profile: "wuhai", procedure: ProcCatalogUpdate, step: "update", role: RoleApprover, dept: DeptOwn, kind: statutory, workdays: 15, articles: []string{"第七条第一款"}},
 	{profile: "wuhai", procedure: ProcCatalogUpdate, step: "review", role: RoleAuthority, dept: DeptAuthority, kind: localDef, articles: []string{"第七条第二款"}},
@@ -70,7 +70,7 @@ var designTable = []designCell{
 	{profile: "wuhai", procedure: ProcOpenCatalogCorrection, kind: notApply},
 	{profile: "wuhai", procedure: ProcInterfaceExtension, kind: notApply},
 	{profile: "wuhai", procedure: ProcRectification, step: "rectify", role: RoleApprover, dept: DeptOwn, kind: localDef, articles: []string{"第二十条"}},
-	{profile: "wuhai", procedure: ProcRectification, step: "review", role: RoleAuthority, dept: DeptAuthority, kind: noneKind, articles: []string{"第二十条"}},
+	{profile: "wuhai", procedure: ProcRectification, step: "review", role: RoleAuthority, dept: DeptAuthority, kind: noneKind, articles: []string{"第二十条"}, localStep: true},
 	{profile: "wuhai", procedure: ProcRectification, step: "consequence", role: RoleAuthority, dept: DeptAuthority, kind: noneKind, articles: []string{"第二十条"}, localStep: true},
 	{profile: "wuhai", procedure: ProcAnnualReport, kind: notApply},
 
@@ -88,7 +88,7 @@ var designTable = []designCell{
 	{profile: "liaoning", procedure: ProcOpenCatalogCorrection, kind: notApply},
 	{profile: "liaoning", procedure: ProcInterfaceExtension, kind: notApply},
 	{profile: "liaoning", procedure: ProcRectification, step: "rectify", role: RoleApprover, dept: DeptOwn, kind: localDef, articles: []string{"第二十六条"}},
-	{profile: "liaoning", procedure: ProcRectification, step: "review", role: RoleAuthority, dept: DeptAuthority, kind: noneKind, articles: []string{"第二十六条"}},
+	{profile: "liaoning", procedure: ProcRectification, step: "review", role: RoleAuthority, dept: DeptAuthority, kind: noneKind, articles: []string{"第二十六条"}, localStep: true},
 	{profile: "liaoning", procedure: ProcRectification, step: "consequence", role: RoleAuthority, dept: DeptAuthority, kind: noneKind, articles: []string{"第二十六条"}},
 	{profile: "liaoning", procedure: ProcAnnualReport, kind: notApply},
 
@@ -116,7 +116,7 @@ var designTable = []designCell{
 		extension: &Extension{MaxWorkdays: 5, Approver: RoleAuthority, MaxCount: 1}},
 	{profile: "neixiang", procedure: ProcInterfaceExtension, step: "approve", role: RoleAuthority, dept: DeptAuthority, kind: localDef, articles: []string{"第十三条第二款"}},
 	{profile: "neixiang", procedure: ProcRectification, step: "rectify", role: RoleApprover, dept: DeptOwn, kind: localDef, articles: []string{"第六十七条"}},
-	{profile: "neixiang", procedure: ProcRectification, step: "review", role: RoleAuthority, dept: DeptAuthority, kind: noneKind, articles: []string{"第六十七条"}},
+	{profile: "neixiang", procedure: ProcRectification, step: "review", role: RoleAuthority, dept: DeptAuthority, kind: noneKind, articles: []string{"第六十七条"}, localStep: true},
 	{profile: "neixiang", procedure: ProcRectification, step: "consequence", role: RoleAuthority, dept: DeptAuthority, kind: noneKind, articles: []string{"第六十七条"}},
 	{profile: "neixiang", procedure: ProcAnnualReport, step: "department_report", role: RoleApprover, dept: DeptOwn, kind: annual, workdays: 1, articles: []string{"第六十条"}},
 	{profile: "neixiang", procedure: ProcAnnualReport, step: "summary_report", role: RoleAuthority, dept: DeptAuthority, kind: annual, workdays: 2, articles: []string{"第六十条"}},

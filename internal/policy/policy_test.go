@@ -475,3 +475,32 @@ func TestViolationListsFollowTheirArticles(t *testing.T) {
 		}
 	}
 }
+
+// Steps no regional text provides are marked local practice, never presented as law: the
+// review of a rectification report (乌海 第二十条, 辽宁 第二十六条 and 内乡 第六十七条 order a
+// correction within a time limit and provide no review; 宁夏 already marked it), and 乌海's
+// coordination of a refused share request (its measures set no dispute procedure, as for the
+// negotiation before it).
+func TestStepsNoTextProvidesAreLocalPractice(t *testing.T) {
+	cases := []struct{ profile, procedure, step string }{
+		{"ningxia", ProcRectification, "review"},
+		{"wuhai", ProcRectification, "review"},
+		{"liaoning", ProcRectification, "review"},
+		{"neixiang", ProcRectification, "review"},
+		{"wuhai", ProcShare, "negotiate"},
+		{"wuhai", ProcShare, "coordinate"},
+	}
+	for _, c := range cases {
+		p, err := Select(c.profile, "", LocalDefaults{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, ok := p.Step(c.procedure, c.step)
+		if !ok {
+			t.Fatalf("%s: no %s/%s step", c.profile, c.procedure, c.step)
+		}
+		if !s.LocalDefault || !strings.Contains(s.Note, "local practice") {
+			t.Errorf("%s %s/%s: local_default %v, note %q; want it marked local practice", c.profile, c.procedure, c.step, s.LocalDefault, s.Note)
+		}
+	}
+}
