@@ -504,3 +504,25 @@ func TestStepsNoTextProvidesAreLocalPractice(t *testing.T) {
 		}
 	}
 }
+
+// 辽宁's refusal reason for data not for sharing quotes 第十二条第二款 as it reads —
+// 法律、法规、规章依据或者国家和省有关规定 — not a paraphrase narrowing it to 行政法规.
+func TestLiaoningNotSharedByLawQuotesItsArticle(t *testing.T) {
+	p, err := Select("liaoning", "", LocalDefaults{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range p.RefusalReasons {
+		if r.Code != "not_shared_by_law" {
+			continue
+		}
+		if !strings.Contains(r.Title, "法律、法规、规章依据或者国家和省有关规定") {
+			t.Errorf("title %q does not quote 第十二条第二款", r.Title)
+		}
+		if len(r.LegalBasis) != 1 || r.LegalBasis[0].Article != "第十二条" || r.LegalBasis[0].Paragraph != "第二款" {
+			t.Errorf("legal basis %+v, want 第十二条第二款", r.LegalBasis)
+		}
+		return
+	}
+	t.Fatal("no not_shared_by_law reason")
+}
