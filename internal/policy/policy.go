@@ -200,6 +200,10 @@ type Citation struct {
 	Item string `json:"item,omitempty" yaml:"item"`
 	// Workdays is the number of working days the article states, when it states one.
 	Workdays int `json:"workdays,omitempty" yaml:"workdays"`
+	// ExtensionWorkdays is the longest extension, in working days, the article allows, when
+	// that is the number it states (not a deadline of the step): it supports the step's
+	// extension rule and never its deadline.
+	ExtensionWorkdays int `json:"extension_workdays,omitempty" yaml:"extension_workdays"`
 	// Months is the number of months the article states, when it states one.
 	Months int `json:"months,omitempty" yaml:"months"`
 }

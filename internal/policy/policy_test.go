@@ -526,3 +526,36 @@ func TestLiaoningNotSharedByLawQuotesItsArticle(t *testing.T) {
 	}
 	t.Fatal("no not_shared_by_law reason")
 }
+
+// 内乡's interface delivery: the 5 working days of 第十三条第二款 cap the extension; the
+// request step's own deadline is agreed between the departments (a local default without an
+// agreement), so its citation states the 5 days as the extension's, never as a deadline.
+func TestNeixiangInterfaceFiveDaysAreTheExtensionCap(t *testing.T) {
+	p, err := Select("neixiang", "", LocalDefaults{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, ok := p.Step(ProcInterfaceExtension, "request")
+	if !ok {
+		t.Fatal("no interface request step")
+	}
+	capped := false
+	for _, c := range s.LegalBasis {
+		if c.Workdays != 0 {
+			t.Errorf("the request step cites %s%s with %d working days as a deadline", c.Article, c.Paragraph, c.Workdays)
+		}
+		capped = capped || (c.Article == "第十三条" && c.Paragraph == "第二款" && c.ExtensionWorkdays == 5)
+	}
+	if !capped || s.Extension == nil || s.Extension.MaxWorkdays != 5 || !s.Deadline.LocalDefault {
+		t.Errorf("request step: citations %+v, extension %+v, deadline local default %v; want 第十三条第二款 capping a 5-day extension of an agreed deadline",
+			s.LegalBasis, s.Extension, s.Deadline.LocalDefault)
+	}
+}
+
+// An extension's cap may be cited as extension_workdays; a deadline only as workdays.
+func TestExtensionWorkdaysNeverSupportADeadline(t *testing.T) {
+	cs := []Citation{{Document: "d", Article: "第一条", ExtensionWorkdays: 5}}
+	if cites(cs, 5) || !citesExtension(cs, 5) {
+		t.Error("extension_workdays must support an extension cap only")
+	}
+}

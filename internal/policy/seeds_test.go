@@ -271,8 +271,10 @@ func TestCitationsAgainstRegulationTexts(t *testing.T) {
 					art = paras[k-1]
 					byParagraph++
 				}
-				if c.Workdays > 0 && !statesNumber(art, c.Workdays, "个工作日") {
-					t.Errorf("%s %s: %s: %s %s does not say %d个工作日 (or %s个工作日)", p.ID, pc.Path, c, s.file, c.Article, c.Workdays, intToChinese(c.Workdays))
+				for _, wd := range []int{c.Workdays, c.ExtensionWorkdays} {
+					if wd > 0 && !statesNumber(art, wd, "个工作日") {
+						t.Errorf("%s %s: %s: %s %s does not say %d个工作日 (or %s个工作日)", p.ID, pc.Path, c, s.file, c.Article, wd, intToChinese(wd))
+					}
 				}
 				// An item citation (a violation of 辽宁 第二十六条（三）, say) must name an item the
 				// article lists. The traditional 宁夏 text writes items with ASCII brackets.
@@ -314,7 +316,7 @@ func TestStatedNumbersAreCited(t *testing.T) {
 						found := false
 						for _, pc := range p.Citations() {
 							c := pc.Citation
-							if c.Document == d.Title && chineseToInt(strings.TrimSuffix(strings.TrimPrefix(c.Article, "第"), "条")) == n && c.Workdays == wd {
+							if c.Document == d.Title && chineseToInt(strings.TrimSuffix(strings.TrimPrefix(c.Article, "第"), "条")) == n && (c.Workdays == wd || c.ExtensionWorkdays == wd) {
 								found = true
 							}
 						}

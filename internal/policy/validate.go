@@ -314,6 +314,11 @@ func cites(cs []Citation, workdays int) bool {
 	return slices.ContainsFunc(cs, func(c Citation) bool { return c.Workdays == workdays })
 }
 
+// citesExtension reports whether a citation states workdays as the longest extension.
+func citesExtension(cs []Citation, workdays int) bool {
+	return slices.ContainsFunc(cs, func(c Citation) bool { return c.ExtensionWorkdays == workdays })
+}
+
 func (v *validator) actor(path string, a Actor) {
 	depts, ok := actorDepartments[a.Role]
 	if !ok {
@@ -440,7 +445,7 @@ func (v *validator) extension(path string, e Extension, s Step) {
 		if strings.TrimSpace(e.Note) == "" {
 			v.add(path+".note", "required for a local_default extension: say that the regulation is silent")
 		}
-	case e.MaxWorkdays > 0 && !cites(s.LegalBasis, e.MaxWorkdays):
+	case e.MaxWorkdays > 0 && !cites(s.LegalBasis, e.MaxWorkdays) && !citesExtension(s.LegalBasis, e.MaxWorkdays):
 		v.add(path+".max_workdays", "%d working days is not stated by any legal_basis entry of the step: cite the article, or mark the extension local_default", e.MaxWorkdays)
 	}
 }
