@@ -37,7 +37,7 @@ var designTable = []designCell{
 	{profile: "ningxia", procedure: ProcShare, step: "coordinate", role: RoleAuthority, dept: DeptAuthority, kind: localDef, articles: []string{"第十一条第四款"}},
 	{profile: "ningxia", procedure: ProcShare, step: "suspend", kind: absent},
 	{profile: "ningxia", procedure: ProcCatalogUpdate, step: "update", role: RoleApprover, dept: DeptOwn, kind: statutory, workdays: 15, articles: []string{"第八条第一款"}},
-	{profile: "ningxia", procedure: ProcCatalogUpdate, step: "review", role: RoleAuthority, dept: DeptAuthority, kind: localDef, articles: []string{"第八条第二款"}},
+	{profile: "ningxia", procedure: ProcCatalogUpdate, step: "review", role: RoleAuthority, dept: DeptAuthority, kind: localDef, articles: []string{"第四条第二款"}, localStep: true},
 	{profile: "ningxia", procedure: ProcCatalogUpdate, step: "report_to_city", kind: absent},
 	{profile: "ningxia", procedure: ProcCorrection, step: "verify", role: RoleApprover, dept: DeptProvider, kind: localDef, articles: []string{"第十五条"}},
 	{profile: "ningxia", procedure: ProcCorrection, step: "correct", role: RoleApprover, dept: DeptProvider, kind: localDef, articles: []string{"第十三条"}},

@@ -489,6 +489,9 @@ func TestStepsNoTextProvidesAreLocalPractice(t *testing.T) {
 		{"neixiang", ProcRectification, "review"},
 		{"wuhai", ProcShare, "negotiate"},
 		{"wuhai", ProcShare, "coordinate"},
+		// 宁夏 第八条第二款 is the government's supervision of catalog updates, not an approval
+		// by the authority.
+		{"ningxia", ProcCatalogUpdate, "review"},
 	}
 	for _, c := range cases {
 		p, err := Select(c.profile, "", LocalDefaults{})
