@@ -59,7 +59,7 @@ var designTable = []designCell{
 	{profile: "wuhai", procedure: ProcShare, step: "coordinate", role: RoleAuthority, dept: DeptAuthority, kind: localDef, articles: []string{"第四条第一款"}, localStep: true},
 	{profile: "wuhai", procedure: ProcShare, step: "suspend", kind: absent},
 	{profile: "wuhai", procedure: ProcCatalogUpdate, step: "update", role: RoleApprover, dept: DeptOwn, kind: statutory, workdays: 15, articles: []string{"第七条第一款"}},
-	{profile: "wuhai", procedure: ProcCatalogUpdate, step: "review", role: RoleAuthority, dept: DeptAuthority, kind: localDef, articles: []string{"第七条第二款"}},
+	{profile: "wuhai", procedure: ProcCatalogUpdate, step: "review", role: RoleAuthority, dept: DeptAuthority, kind: localDef, articles: []string{"第七条第二款"}, localStep: true},
 	{profile: "wuhai", procedure: ProcCatalogUpdate, step: "report_to_city", kind: absent},
 	{profile: "wuhai", procedure: ProcCorrection, step: "verify", role: RoleApprover, dept: DeptProvider, kind: localDef, articles: []string{"第十二条"}},
 	{profile: "wuhai", procedure: ProcCorrection, step: "correct", role: RoleApprover, dept: DeptProvider, kind: localDef, articles: []string{"第十条"}},

@@ -492,6 +492,8 @@ func TestStepsNoTextProvidesAreLocalPractice(t *testing.T) {
 		// 宁夏 第八条第二款 is the government's supervision of catalog updates, not an approval
 		// by the authority.
 		{"ningxia", ProcCatalogUpdate, "review"},
+		// 乌海 第七条 gives the review of a catalog to each department; the centre compiles.
+		{"wuhai", ProcCatalogUpdate, "review"},
 	}
 	for _, c := range cases {
 		p, err := Select(c.profile, "", LocalDefaults{})
