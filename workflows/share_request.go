@@ -176,7 +176,8 @@ func (r *shareRequest) route(ctx workflow.Context) error {
 }
 
 // refuseOption is the reply's refusal: reasons are required (宁夏 第十一条, 乌海 第九条, 辽宁
-// 第十七条), the reason_code from the profile's catalogue.
+// 第十七条; under 内乡, whose 第十二条 has no such rule, by the product), the reason_code from the
+// profile's catalogue.
 func (r *shareRequest) refuseOption() activities.DecisionOption {
 	o := activities.DecisionOption{Code: contract.DecisionRefuse, RequiredFields: []string{"reason_code", "reason", "legal_basis"}}
 	if len(r.proc.RefusalReasons) > 0 {

@@ -564,3 +564,28 @@ func TestExtensionWorkdaysNeverSupportADeadline(t *testing.T) {
 		t.Error("extension_workdays must support an extension cap only")
 	}
 }
+
+// 内乡 requires the reasons of a refusal for open data (第四十五条、第四十六条), not for a share
+// request (第十二条 has no such rule): the profile asks them only where its text does.
+func TestNeixiangRefusalReasonsOnlyWhereTheTextAsks(t *testing.T) {
+	p, err := Select("neixiang", "", LocalDefaults{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		procedure, step string
+		want            []string
+	}{
+		{ProcShare, "reply", nil},
+		{ProcOpenData, "reply", []string{NeedReasons, NeedBasis}},
+		{ProcOpenCatalogCorrection, "reply", []string{NeedReasons, NeedBasis}},
+	} {
+		s, ok := p.Step(c.procedure, c.step)
+		if !ok {
+			t.Fatalf("no %s/%s step", c.procedure, c.step)
+		}
+		if !slices.Equal(s.RefusalRequires, c.want) {
+			t.Errorf("%s/%s refusal_requires = %v, want %v", c.procedure, c.step, s.RefusalRequires, c.want)
+		}
+	}
+}
