@@ -171,10 +171,17 @@ const (
 	maxReasonText = 2000
 )
 
-// LegalBasisMessage is the message for a conditional or not-shared (or not-open) resource
-// without a legal basis, with the articles that require one.
-const LegalBasisMessage = "有条件共享、不予共享以及有条件开放、不予开放的政务数据须注明法律、行政法规或者政策依据" +
-	"（宁夏 第十条(一)、辽宁 第十二条、内乡 第三十七条、第四十四条）"
+// Messages for a resource without the legal basis its share or open type needs, with the
+// articles that require one. 宁夏 第十条（一） and 乌海 第八条（一） require it of data not for
+// sharing only; 辽宁 第十二条第二款 and 内乡 第三十七条第二款（一） of conditional sharing too, which
+// the product asks under every profile; 内乡 第四十四条 of conditional and no opening.
+const (
+	LegalBasisNotSharedMessage = "不予共享的政务数据须注明法律、行政法规或者政策依据" +
+		"（宁夏 第十条（一）、乌海 第八条（一）、辽宁 第十二条第二款、内乡 第三十七条第二款（一））"
+	LegalBasisConditionalMessage = "有条件共享的政务数据须注明法律、法规或者政策依据" +
+		"（辽宁 第十二条第二款、内乡 第三十七条第二款（一）；其他地区为本系统的要求）"
+	LegalBasisOpenMessage = "有条件开放、不予开放的政务数据须注明法律法规或者国家有关文件依据（内乡 第四十四条）"
+)
 
 // Validate checks the content of r and returns invalid fields by JSON name with a message
 // each; the map is empty when r is valid. The store calls it before every create and update.
@@ -199,10 +206,15 @@ func (r *CatalogResource) Validate() map[string]string {
 	if !r.OpenType.Valid() {
 		f["open_type"] = "须为 unconditional（无条件开放）、conditional（有条件开放）或 none（不予开放）"
 	}
-	needsBasis := r.ShareType == ShareConditional || r.ShareType == ShareNone ||
-		r.OpenType == OpenConditional || r.OpenType == OpenNone
-	if needsBasis && isBlank(r.LegalBasis) && f["legal_basis"] == "" {
-		f["legal_basis"] = LegalBasisMessage
+	if isBlank(r.LegalBasis) && f["legal_basis"] == "" {
+		switch {
+		case r.ShareType == ShareNone:
+			f["legal_basis"] = LegalBasisNotSharedMessage
+		case r.ShareType == ShareConditional:
+			f["legal_basis"] = LegalBasisConditionalMessage
+		case r.OpenType == OpenConditional || r.OpenType == OpenNone:
+			f["legal_basis"] = LegalBasisOpenMessage
+		}
 	}
 	// Product rule, not a statutory one: an applicant must know what the conditions are.
 	if r.ShareType == ShareConditional && isBlank(r.ShareConditions) && f["share_conditions"] == "" {

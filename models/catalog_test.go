@@ -273,8 +273,8 @@ func TestCreateValidation(t *testing.T) {
 		r.ShareConditions = "经审核后提供"
 		err := st.CreateResource(ctx, r, "u")
 		ve := wantFields(t, err, "legal_basis")
-		if !strings.Contains(ve.Fields["legal_basis"], "宁夏 第十条(一)") {
-			t.Errorf("legal_basis message %q does not cite 宁夏 第十条(一)", ve.Fields["legal_basis"])
+		if !strings.Contains(ve.Fields["legal_basis"], "辽宁 第十二条第二款") {
+			t.Errorf("legal_basis message %q does not cite 辽宁 第十二条第二款", ve.Fields["legal_basis"])
 		}
 
 		err = st.CreateResource(ctx, validResource("NODEPT-1", "no-such-dept"), "u")

@@ -54,12 +54,29 @@ func TestCatalogResourceValidate(t *testing.T) {
 		})
 	}
 
-	r := validResource("V-1", "dept")
-	r.ShareType = models.ShareNone
-	msg := r.Validate()["legal_basis"]
-	for _, cite := range []string{"宁夏 第十条(一)", "辽宁 第十二条", "内乡 第三十七条", "第四十四条"} {
-		if !strings.Contains(msg, cite) {
-			t.Errorf("legal_basis message %q does not cite %s", msg, cite)
+	// Each missing basis cites the articles that require it, and only those: 宁夏 第十条（一）
+	// and 乌海 第八条（一） cover data not for sharing, not conditional sharing.
+	for _, tc := range []struct {
+		share         models.ShareType
+		open          models.OpenType
+		cites, absent []string
+	}{
+		{models.ShareNone, models.OpenNone, []string{"宁夏 第十条（一）", "乌海 第八条（一）", "辽宁 第十二条第二款", "内乡 第三十七条第二款（一）"}, []string{"第四十四条"}},
+		{models.ShareConditional, models.OpenNone, []string{"辽宁 第十二条第二款", "内乡 第三十七条第二款（一）", "本系统"}, []string{"宁夏", "乌海"}},
+		{models.ShareUnconditional, models.OpenConditional, []string{"内乡 第四十四条"}, []string{"宁夏", "辽宁"}},
+	} {
+		r := validResource("V-1", "dept")
+		r.ShareType, r.OpenType, r.ShareConditions, r.OpenConditions = tc.share, tc.open, "条件", "条件"
+		msg := r.Validate()["legal_basis"]
+		for _, cite := range tc.cites {
+			if !strings.Contains(msg, cite) {
+				t.Errorf("%s/%s: legal_basis message %q does not cite %s", tc.share, tc.open, msg, cite)
+			}
+		}
+		for _, cite := range tc.absent {
+			if strings.Contains(msg, cite) {
+				t.Errorf("%s/%s: legal_basis message %q cites %s, which does not require it", tc.share, tc.open, msg, cite)
+			}
 		}
 	}
 }
