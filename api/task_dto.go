@@ -17,6 +17,9 @@ const localDefaultNote = "local default, no statutory deadline"
 type DecisionView struct {
 	Code           string   `json:"code"`
 	RequiredFields []string `json:"required_fields"`
+	// OptionalFields are the fields the decision takes without requiring them, e.g. a grant's
+	// conditions of use; /complete refuses any field neither list (nor Choices) names.
+	OptionalFields []string `json:"optional_fields,omitempty"`
 	// Choices lists the values a field may take: a refusal's reason_code comes from the
 	// refusal reason catalogue (GET /api/v1/policy, refusal_reasons, has their titles).
 	Choices map[string][]string `json:"choices,omitempty"`
@@ -222,6 +225,7 @@ func toTaskView(t *models.Task) (TaskView, error) {
 		if v.Decisions[i].RequiredFields == nil {
 			v.Decisions[i].RequiredFields = []string{}
 		}
+		v.Decisions[i].OptionalFields = optionalFields(t.Procedure, t.Kind, v.Decisions[i].Code)
 	}
 	if v.LegalBasis == nil {
 		v.LegalBasis = []string{}

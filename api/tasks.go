@@ -273,7 +273,8 @@ func (h taskHandlers) transfer(c *gin.Context) {
 }
 
 // complete reads {"decision", "comment", ...fields}: every other member is a field of the
-// decision, which the workflow's validator checks against the task's decisions.
+// decision, typed and bounded here, refused here when the decision does not take it
+// (decision_fields.go), and checked against the task's decisions by the workflow's validator.
 func (h taskHandlers) complete(c *gin.Context) {
 	t, ok := h.load(c)
 	if !ok {
@@ -281,6 +282,10 @@ func (h taskHandlers) complete(c *gin.Context) {
 	}
 	u, err := bindComplete(c)
 	if err != nil {
+		abort(c, err)
+		return
+	}
+	if err := checkDecision(t, u); err != nil {
 		abort(c, err)
 		return
 	}
@@ -400,12 +405,34 @@ func bindComplete(c *gin.Context) (contract.CompleteUpdate, error) {
 		if err := dec.Decode(&val); err != nil && !errors.Is(err, io.EOF) {
 			return u, invalidField(k, "malformed value")
 		}
-		if msg := checkDecisionField(k, val); msg != "" {
-			return u, invalidField(k, msg)
-		}
 		u.Fields[k] = val
 	}
 	return u, nil
+}
+
+// checkDecision checks a decision's fields against the task before the workflow sees them:
+// first that the decision takes each of them (a misspelt field is named as such, not as a
+// value of the wrong type), then their types and bounds, then that the task lists the
+// decision (decision_fields.go).
+func checkDecision(t *models.Task, u contract.CompleteUpdate) error {
+	allowed, listed, err := decisionFields(t, u.Decision)
+	if err != nil {
+		return err
+	}
+	if listed {
+		if err := refuseUnknownFields(u, allowed); err != nil {
+			return err
+		}
+	}
+	for _, k := range sortedFieldNames(u.Fields) {
+		if msg := checkDecisionField(k, u.Fields[k]); msg != "" {
+			return invalidField(k, msg)
+		}
+	}
+	if !listed {
+		return invalidField("decision", notListedMessage(t))
+	}
+	return nil
 }
 
 // Decision fields are typed and bounded before they reach a workflow: whole-number fields

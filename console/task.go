@@ -12,7 +12,7 @@ import (
 )
 
 // decisionForm is the form of one of the task's decisions, generated from the fields the API
-// says it requires.
+// says it takes: those it requires, its choices and its optional fields.
 type decisionForm struct {
 	Code, Label string
 	Fields      []fieldView
@@ -64,14 +64,6 @@ var longFields = map[string]bool{"reason": true, "conditions": true, "finding": 
 
 // jsonFields are structured values typed as JSON.
 var jsonFields = map[string]bool{"resource_versions": true}
-
-// optionalFields are fields a decision accepts without requiring them, which the API's list of
-// required fields cannot tell: a grant's conditions of use (conditions, docs/api.md's example).
-var optionalFields = map[string][]string{
-	"share/approve": {"conditions"},
-	"share/agree":   {"conditions"},
-	"share/grant":   {"conditions"},
-}
 
 // taskID reads the id (and, for a post, the action) from /console/tasks/*id: the id escaped
 // (%2F) or not, in the API's form or in a URL-safe one, is passed on to the API as it is.
@@ -151,7 +143,9 @@ func (c *Console) showTask(r *req, id string, status int, failed string, st *for
 			for _, name := range dv.RequiredFields {
 				add(name, true)
 			}
-			for _, name := range optionalFields[t.Procedure+"/"+dv.Code] {
+			// The API says which fields a decision takes besides those it requires (a grant's
+			// conditions of use) and refuses any other: the form has exactly those.
+			for _, name := range dv.OptionalFields {
 				add(name, false)
 			}
 			for _, name := range sortedKeys(dv.Choices) {
