@@ -112,7 +112,14 @@ type TaskView struct {
 	UrgeCount   int            `json:"urge_count"`
 	LastUrgedAt *string        `json:"last_urged_at,omitempty"`
 	Decisions   []DecisionView `json:"decisions"`
-	UpdatedAt   string         `json:"updated_at"`
+	// Actions are what the open task takes (POST /api/v1/tasks/{id}/<action>), by its kind;
+	// whether the caller may take one is the workflow's check. A step task: claim, unclaim,
+	// transfer, comment, urge, complete. A supervision task (督办): comment and urge, which
+	// act on the task it supervises, and rectification (a notice issued from it); claim,
+	// unclaim, transfer and complete answer 422. An extension approval (延期审批): complete.
+	// Empty once the task is no longer open.
+	Actions   []string `json:"actions"`
+	UpdatedAt string   `json:"updated_at"`
 }
 
 // ProposalView is a pending proposal on a shared task.

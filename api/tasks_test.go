@@ -598,3 +598,95 @@ func plus(m map[string]any, kv ...any) map[string]any {
 	}
 	return out
 }
+
+// A supervision task (督办) is the authority's follow-up of an overdue task: its comment and
+// urge act on the task it supervises, and the answer is that task; it is not claimed,
+// transferred or decided (422 naming the task supervised, nothing sent). An extension
+// approval is only decided. Each task lists the actions it takes.
+func TestSupervisionTaskActionsActOnTheTaskSupervised(t *testing.T) {
+	db := modelstest.NewSQLite(t)
+	ta := newTestAPI(t, db)
+	tk := seedTask(t, db, "share-request/R1/reply/1", 5, func(tk *models.Task) { tk.Overdue = true })
+	parent := tk.TaskID
+	sup := seedTask(t, db, parent+"/supervision", 0, func(s *models.Task) {
+		s.Kind, s.ParentTaskID, s.WorkflowID, s.DecisionsJSON = "supervision", &parent, tk.WorkflowID, "[]"
+		s.CandidateDepartmentID, s.CandidateRole, s.Overdue = models.DemoAuthorityID, "authority", true
+	})
+	ext := seedTask(t, db, parent+"/extension/1", 0, func(e *models.Task) {
+		e.Kind, e.ParentTaskID, e.WorkflowID, e.CandidateRole = "extension", &parent, tk.WorkflowID, "dept_head"
+		e.DecisionsJSON = `[{"code":"approve_extension","required_fields":[]},{"code":"refuse_extension","required_fields":["reason"]}]`
+	})
+	authority := ta.authority()
+	wantActor := contract.Actor{Subject: "demo-authority", DepartmentID: models.DemoAuthorityID, Roles: []string{"authority"}}
+
+	sent := func(path string, body any, name string, want any) {
+		t.Helper()
+		var v TaskView
+		ta.expect(ta.do("POST", path, authority, body), 200).json(t, &v)
+		if v.ID != publicTaskID(parent) {
+			t.Errorf("%s answered task %s, want the task supervised %s", path, v.ID, publicTaskID(parent))
+		}
+		o := ta.updater.last(t)
+		got, _ := json.Marshal(o.Args[0])
+		exp, _ := json.Marshal(want)
+		if o.WorkflowID != tk.WorkflowID || o.UpdateName != name || string(got) != string(exp) {
+			t.Errorf("%s sent %s %s to %s, want %s %s", path, o.UpdateName, got, o.WorkflowID, name, exp)
+		}
+	}
+	sent(taskPath(sup.TaskID, "comments"), map[string]any{"text": "已逾期，请说明原因"}, contract.UpdateComment,
+		contract.CommentUpdate{TaskID: parent, Actor: wantActor, Text: "已逾期，请说明原因"})
+	sent(taskPath(sup.TaskID, "urge"), map[string]any{"text": " 请于本周内答复 "}, contract.UpdateUrge,
+		contract.UrgeUpdate{TaskID: parent, Actor: wantActor, Text: "请于本周内答复"})
+	sent("/api/v1/tasks/"+publicTaskID(sup.TaskID)+"/urge", nil, contract.UpdateUrge, contract.UrgeUpdate{TaskID: parent, Actor: wantActor})
+	// The task route urges a step task itself, as its request's urge does.
+	sent(taskPath(parent, "urge"), map[string]any{"text": "请尽快办理"}, contract.UpdateUrge,
+		contract.UrgeUpdate{TaskID: parent, Actor: wantActor, Text: "请尽快办理"})
+
+	before := ta.updater.count()
+	for _, tc := range []struct {
+		task, action string
+		body         any
+	}{
+		{sup.TaskID, "claim", nil},
+		{sup.TaskID, "unclaim", map[string]any{}},
+		{sup.TaskID, "transfer", map[string]any{"to_department": models.DemoUsingDeptID}},
+		{sup.TaskID, "complete", map[string]any{"decision": "approve"}},
+		{ext.TaskID, "claim", nil},
+		{ext.TaskID, "comments", map[string]any{"text": "x"}},
+		{ext.TaskID, "urge", nil},
+		{ext.TaskID, "transfer", map[string]any{"to_subject": "demo-approver"}},
+	} {
+		e := ta.expect(ta.do("POST", taskPath(tc.task, tc.action), authority, tc.body), 422).errorBody(t)
+		if e.Code != CodeRuleViolated || !strings.Contains(e.Message, "of overdue task "+publicTaskID(parent)) && !strings.Contains(e.Message, "of task "+publicTaskID(parent)) {
+			t.Errorf("%s %s: %+v", tc.task, tc.action, e)
+		}
+		if tc.task == sup.TaskID && !strings.Contains(e.Message, "supervision task (督办)") {
+			t.Errorf("%s %s: %q does not say what supervision is for", tc.task, tc.action, e.Message)
+		}
+	}
+	if n := ta.updater.count(); n != before {
+		t.Fatalf("%d updates sent for actions the task's kind does not take", n-before)
+	}
+
+	actions := func(id string) []string {
+		var v TaskDetail
+		ta.expect(ta.do("GET", taskPath(id), authority, nil), 200).json(t, &v)
+		return v.Actions
+	}
+	for id, want := range map[string][]string{
+		parent:     {"claim", "unclaim", "transfer", "comment", "urge", "complete"},
+		sup.TaskID: {"comment", "urge", "rectification"},
+		ext.TaskID: {"complete"},
+	} {
+		if got := actions(id); !slices.Equal(got, want) {
+			t.Errorf("%s: actions = %v, want %v", id, got, want)
+		}
+	}
+	seedTask(t, db, sup.TaskID, 0, func(s *models.Task) {
+		s.Revision, s.Kind, s.ParentTaskID, s.WorkflowID, s.Status = 2, "supervision", &parent, tk.WorkflowID, "closed"
+		s.CandidateDepartmentID, s.CandidateRole = models.DemoAuthorityID, "authority"
+	})
+	if got := actions(sup.TaskID); got == nil || len(got) != 0 {
+		t.Errorf("closed supervision task: actions = %#v, want []", got)
+	}
+}
