@@ -187,6 +187,10 @@ func (h taskHandlers) loadFor(c *gin.Context, action string) (*models.Task, bool
 		return nil, false
 	}
 	if err := kindRefuses(t, action); err != nil {
+		if !canSee(mustPrincipal(c), t) {
+			// A stranger learns no more than a read tells it.
+			err = notFound("task " + c.Param("id") + " not found")
+		}
 		abort(c, err)
 		return nil, false
 	}

@@ -664,6 +664,8 @@ func TestSupervisionTaskActionsActOnTheTaskSupervised(t *testing.T) {
 			t.Errorf("%s %s: %q does not say what supervision is for", tc.task, tc.action, e.Message)
 		}
 	}
+	// A stranger learns no more than a read would tell it.
+	ta.expect(ta.do("POST", taskPath(sup.TaskID, "claim"), ta.otherApprover(), nil), 404)
 	if n := ta.updater.count(); n != before {
 		t.Fatalf("%d updates sent for actions the task's kind does not take", n-before)
 	}
