@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -151,11 +152,13 @@ func TestCatalogUpdateOrderedLateIsOverdue(t *testing.T) {
 	if !created.Overdue || created.DueAt == nil || *created.DueAt != ta.due(t, changed, 15).Due {
 		t.Fatalf("created = %+v, want overdue, due 15 WD after %s", created, changed)
 	}
+	var sup TaskView
 	s.eventually(t, "the supervision task", func() bool {
 		var inbox TaskList
 		ta.expect(ta.do("GET", "/api/v1/tasks?procedure=catalog_update", ta.authority(), nil), 200).json(t, &inbox)
 		for _, it := range inbox.Items {
 			if it.RequestID == created.ID && it.Kind == "supervision" {
+				sup = it
 				return true
 			}
 		}
@@ -165,5 +168,33 @@ func TestCatalogUpdateOrderedLateIsOverdue(t *testing.T) {
 	ta.expect(ta.do("GET", "/api/v1/catalog-updates/"+created.ID, ta.providerApprover(), nil), 200).json(t, &detail)
 	if !detail.OrderedByAuthority || detail.DepartmentID != models.DemoProvidingDeptID || !detail.Overdue {
 		t.Fatalf("detail = %+v", detail.CatalogUpdateView)
+	}
+
+	// From the supervision task the authority urges and comments on the overdue task; it does
+	// not claim or decide the supervision task.
+	if !slices.Equal(sup.Actions, []string{"comment", "urge", "rectification"}) {
+		t.Errorf("supervision task actions = %v", sup.Actions)
+	}
+	for _, action := range []string{"claim", "complete"} {
+		e := ta.expect(ta.do("POST", taskPath(sup.ID, action), ta.authority(), map[string]any{"decision": "submit"}), 422).errorBody(t)
+		if e.Code != CodeRuleViolated || !strings.Contains(e.Message, sup.ParentTaskID) {
+			t.Errorf("%s on the supervision task: %+v", action, e)
+		}
+	}
+	var urged TaskView
+	ta.expect(ta.do("POST", taskPath(sup.ID, "urge"), ta.authority(), map[string]any{"text": "请于三个工作日内提交"}), 200).json(t, &urged)
+	if urged.ID != sup.ParentTaskID || urged.UrgeCount != 1 {
+		t.Errorf("urged = %+v, want the overdue task urged once", urged)
+	}
+	ta.expect(ta.do("POST", taskPath(sup.ID, "urge"), ta.authority(), nil), 422) // once per working day
+	ta.expect(ta.do("POST", taskPath(sup.ID, "comments"), ta.authority(), map[string]any{"text": "请说明逾期原因"}), 200)
+	var overdue TaskDetail
+	ta.expect(ta.do("GET", taskPath(sup.ParentTaskID), ta.providerApprover(), nil), 200).json(t, &overdue)
+	kinds := map[string]string{}
+	for _, e := range overdue.Timeline {
+		kinds[e.Kind] = e.Text
+	}
+	if kinds["urged"] != "请于三个工作日内提交" || kinds["commented"] != "请说明逾期原因" {
+		t.Errorf("the overdue task's record = %+v", overdue.Timeline)
 	}
 }

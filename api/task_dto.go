@@ -17,6 +17,9 @@ const localDefaultNote = "local default, no statutory deadline"
 type DecisionView struct {
 	Code           string   `json:"code"`
 	RequiredFields []string `json:"required_fields"`
+	// OptionalFields are the fields the decision takes without requiring them, e.g. a grant's
+	// conditions of use; /complete refuses any field neither list (nor Choices) names.
+	OptionalFields []string `json:"optional_fields,omitempty"`
 	// Choices lists the values a field may take: a refusal's reason_code comes from the
 	// refusal reason catalogue (GET /api/v1/policy, refusal_reasons, has their titles).
 	Choices map[string][]string `json:"choices,omitempty"`
@@ -109,7 +112,14 @@ type TaskView struct {
 	UrgeCount   int            `json:"urge_count"`
 	LastUrgedAt *string        `json:"last_urged_at,omitempty"`
 	Decisions   []DecisionView `json:"decisions"`
-	UpdatedAt   string         `json:"updated_at"`
+	// Actions are what the open task takes (POST /api/v1/tasks/{id}/<action>), by its kind;
+	// whether the caller may take one is the workflow's check. A step task: claim, unclaim,
+	// transfer, comment, urge, complete. A supervision task (督办): comment and urge, which
+	// act on the task it supervises, and rectification (a notice issued from it); claim,
+	// unclaim, transfer and complete answer 422. An extension approval (延期审批): complete.
+	// Empty once the task is no longer open.
+	Actions   []string `json:"actions"`
+	UpdatedAt string   `json:"updated_at"`
 }
 
 // ProposalView is a pending proposal on a shared task.
@@ -222,6 +232,7 @@ func toTaskView(t *models.Task) (TaskView, error) {
 		if v.Decisions[i].RequiredFields == nil {
 			v.Decisions[i].RequiredFields = []string{}
 		}
+		v.Decisions[i].OptionalFields = optionalFields(t.Procedure, t.Kind, v.Decisions[i].Code)
 	}
 	if v.LegalBasis == nil {
 		v.LegalBasis = []string{}

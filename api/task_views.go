@@ -97,6 +97,8 @@ func (v taskViews) render(t *models.Task, clk taskClock) (TaskView, error) {
 		return TaskView{}, err
 	}
 	tv.Title = taskTitle(t, v.procedureName(t.Procedure))
+	_, rectifications := v.profile.Procedure(policy.ProcRectification)
+	tv.Actions = actionsOf(t, rectifications)
 	if clk.cal != nil && t.Status == openTaskStatus && t.DueAt != nil {
 		n, light := countdown(clk.cal, clk.now, *t.DueAt)
 		tv.RemainingWorkdays, tv.Light = &n, light

@@ -177,6 +177,37 @@ func (h taskHandlers) get(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
+// loadFor reads the addressed task for an action and returns the task the action is sent
+// to: the task itself, or for a comment or an urge on a supervision task (督办) the task it
+// supervises. An action the task's kind does not take is refused with 422 saying what the
+// task is for (taskActions).
+func (h taskHandlers) loadFor(c *gin.Context, action string) (*models.Task, bool) {
+	t, ok := h.load(c)
+	if !ok {
+		return nil, false
+	}
+	if err := kindRefuses(t, action); err != nil {
+		if !canSee(mustPrincipal(c), t) {
+			// A stranger learns no more than a read tells it.
+			err = notFound("task " + c.Param("id") + " not found")
+		}
+		abort(c, err)
+		return nil, false
+	}
+	if t.Kind != activitiesTaskKindSupervision || t.ParentTaskID == nil {
+		return t, true
+	}
+	parent, err := h.store.GetTask(c.Request.Context(), *t.ParentTaskID)
+	if err != nil {
+		if errors.Is(err, models.ErrNotFound) {
+			err = &Error{Status: http.StatusConflict, Code: CodeInvalidState, Message: "task " + publicTaskID(*t.ParentTaskID) + ", which supervision task " + c.Param("id") + " supervises, is not in the read model"}
+		}
+		abort(c, err)
+		return nil, false
+	}
+	return parent, true
+}
+
 // load reads the addressed task, its id in either form: URL-safe (~), or with its slashes
 // escaped as %2F.
 func (h taskHandlers) load(c *gin.Context) (*models.Task, bool) {
@@ -192,7 +223,7 @@ func (h taskHandlers) load(c *gin.Context) (*models.Task, bool) {
 }
 
 func (h taskHandlers) claim(c *gin.Context) {
-	t, ok := h.load(c)
+	t, ok := h.loadFor(c, actionClaim)
 	if !ok {
 		return
 	}
@@ -200,15 +231,17 @@ func (h taskHandlers) claim(c *gin.Context) {
 }
 
 func (h taskHandlers) unclaim(c *gin.Context) {
-	t, ok := h.load(c)
+	t, ok := h.loadFor(c, actionUnclaim)
 	if !ok {
 		return
 	}
 	h.send(c, t, contract.UpdateUnclaim, contract.UnclaimUpdate{TaskID: t.TaskID, Actor: actorOf(mustPrincipal(c))})
 }
 
+// comment adds a comment to the task's record; on a supervision task, to the record of the
+// task it supervises, where the supervising authority comments.
 func (h taskHandlers) comment(c *gin.Context) {
-	t, ok := h.load(c)
+	t, ok := h.loadFor(c, actionComment)
 	if !ok {
 		return
 	}
@@ -220,10 +253,26 @@ func (h taskHandlers) comment(c *gin.Context) {
 	h.send(c, t, contract.UpdateComment, contract.CommentUpdate{TaskID: t.TaskID, Actor: actorOf(mustPrincipal(c)), Text: in.Text})
 }
 
+// urge urges the task (催办): its watchers may, once per working day per department, and so
+// may the authority supervising it once overdue; on a supervision task it urges the task
+// supervised. The answer is the task urged.
+func (h taskHandlers) urge(c *gin.Context) {
+	t, ok := h.loadFor(c, actionUrge)
+	if !ok {
+		return
+	}
+	var in UrgeInput
+	if err := bindJSON(c, &in); err != nil {
+		abort(c, err)
+		return
+	}
+	h.send(c, t, contract.UpdateUrge, contract.UrgeUpdate{TaskID: t.TaskID, Actor: actorOf(mustPrincipal(c)), Text: strings.TrimSpace(in.Text)})
+}
+
 // transfer checks what the workflow cannot: that the target department exists and that the
 // person is an active user of the department the task goes to.
 func (h taskHandlers) transfer(c *gin.Context) {
-	t, ok := h.load(c)
+	t, ok := h.loadFor(c, actionTransfer)
 	if !ok {
 		return
 	}
@@ -273,14 +322,19 @@ func (h taskHandlers) transfer(c *gin.Context) {
 }
 
 // complete reads {"decision", "comment", ...fields}: every other member is a field of the
-// decision, which the workflow's validator checks against the task's decisions.
+// decision, typed and bounded here, refused here when the decision does not take it
+// (decision_fields.go), and checked against the task's decisions by the workflow's validator.
 func (h taskHandlers) complete(c *gin.Context) {
-	t, ok := h.load(c)
+	t, ok := h.loadFor(c, actionComplete)
 	if !ok {
 		return
 	}
 	u, err := bindComplete(c)
 	if err != nil {
+		abort(c, err)
+		return
+	}
+	if err := checkDecision(t, u); err != nil {
 		abort(c, err)
 		return
 	}
@@ -400,12 +454,34 @@ func bindComplete(c *gin.Context) (contract.CompleteUpdate, error) {
 		if err := dec.Decode(&val); err != nil && !errors.Is(err, io.EOF) {
 			return u, invalidField(k, "malformed value")
 		}
-		if msg := checkDecisionField(k, val); msg != "" {
-			return u, invalidField(k, msg)
-		}
 		u.Fields[k] = val
 	}
 	return u, nil
+}
+
+// checkDecision checks a decision's fields against the task before the workflow sees them:
+// first that the decision takes each of them (a misspelt field is named as such, not as a
+// value of the wrong type), then their types and bounds, then that the task lists the
+// decision (decision_fields.go).
+func checkDecision(t *models.Task, u contract.CompleteUpdate) error {
+	allowed, listed, err := decisionFields(t, u.Decision)
+	if err != nil {
+		return err
+	}
+	if listed {
+		if err := refuseUnknownFields(u, allowed); err != nil {
+			return err
+		}
+	}
+	for _, k := range sortedFieldNames(u.Fields) {
+		if msg := checkDecisionField(k, u.Fields[k]); msg != "" {
+			return invalidField(k, msg)
+		}
+	}
+	if !listed {
+		return invalidField("decision", notListedMessage(t))
+	}
+	return nil
 }
 
 // Decision fields are typed and bounded before they reach a workflow: whole-number fields

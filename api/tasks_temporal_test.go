@@ -85,7 +85,7 @@ func TestTaskActionsThroughTemporal(t *testing.T) {
 		"watchers":  []map[string]string{{"department_id": models.DemoUsingDeptID, "role": "applicant"}},
 		"decisions": []map[string]any{
 			{"code": "approve", "required_fields": []string{"scope", "usage_purpose", "validity_days"}},
-			{"code": "refuse", "required_fields": []string{"reason_code", "reason"}},
+			{"code": "refuse", "required_fields": []string{"reason_code", "reason", "legal_basis"}},
 		},
 		"received_at": time.Now().UTC(),
 		"departments": map[string]string{"provider": models.DemoProvidingDeptID, "applicant": models.DemoUsingDeptID, "authority": models.DemoAuthorityID},

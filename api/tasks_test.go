@@ -499,3 +499,196 @@ func TestDecisionFieldsAreTypedAndBounded(t *testing.T) {
 		t.Fatalf("%d updates with a multi-line one-line field reached the workflow", n-before)
 	}
 }
+
+// A decision takes the fields its task lists as required (and chooses among), and the
+// optional fields documented per procedure and decision (decision_fields.go); any other
+// field is refused with 400 naming each, before the workflow sees it.
+func TestUnknownDecisionFieldsAreRefused(t *testing.T) {
+	db := modelstest.NewSQLite(t)
+	ta := newTestAPI(t, db)
+	tk := seedTask(t, db, "share-request/R1/reply/1", 5, func(tk *models.Task) { tk.Procedure = "share" })
+	parent := tk.TaskID
+	ext := seedTask(t, db, tk.TaskID+"/extension/1", 0, func(e *models.Task) {
+		e.Kind, e.ParentTaskID, e.WorkflowID = "extension", &parent, tk.WorkflowID
+		e.DecisionsJSON = `[{"code":"approve_extension","required_fields":[]},{"code":"refuse_extension","required_fields":["reason"]}]`
+	})
+	other := seedTask(t, db, "correction/DC1/accept/1", 5, func(c *models.Task) {
+		c.Procedure, c.DecisionsJSON = "correction", `[{"code":"accept","required_fields":[]},{"code":"dispute","required_fields":["reason"]}]`
+	})
+	approver := ta.providerApprover()
+	grant := map[string]any{"decision": "approve", "scope": "法定代表人姓名", "usage_purpose": "社保资格认证", "validity_days": 30}
+
+	for _, tc := range []struct {
+		name    string
+		task    string
+		body    map[string]any
+		unknown []string
+	}{
+		{"a typo of a required field", tk.TaskID, map[string]any{"decision": "approve", "scope": "a", "usage_purpose": "b", "validty_days": 30}, []string{"validty_days"}},
+		{"fields of another decision", tk.TaskID, plus(grant, "reason_code", "other", "legal_basis", "x"), []string{"legal_basis", "reason_code"}},
+		{"an actor in the body", tk.TaskID, plus(grant, "actor", map[string]any{"subject": "someone-else"}), []string{"actor"}},
+		{"conditions are a grant's, not a refusal's", tk.TaskID, map[string]any{"decision": "refuse", "reason_code": "other", "reason": "r", "legal_basis": "x", "conditions": "c"}, []string{"conditions"}},
+		{"conditions are the share procedure's", other.TaskID, map[string]any{"decision": "accept", "conditions": "c"}, []string{"conditions"}},
+		{"an extension request takes workdays and reason", tk.TaskID, map[string]any{"decision": "request_extension", "workdays": 5, "reason": "r", "due_date": "2026-04-01"}, []string{"due_date"}},
+		{"an extension approval takes a reason only", ext.TaskID, map[string]any{"decision": "approve", "reason": "r", "workdays": 3}, []string{"workdays"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := ta.updater.count()
+			e := ta.expect(ta.do("POST", taskPath(tc.task, "complete"), approver, tc.body), 400).errorBody(t)
+			if e.Code != CodeInvalidInput || len(e.Fields) != len(tc.unknown) {
+				t.Fatalf("error = %+v, want %v named", e, tc.unknown)
+			}
+			for _, f := range tc.unknown {
+				if !strings.Contains(e.Fields[f], "is not a field of decision") || !strings.Contains(e.Message, f) {
+					t.Errorf("%s: %q in %+v", f, e.Fields[f], e)
+				}
+			}
+			if n := ta.updater.count(); n != before {
+				t.Fatalf("%d updates reached the workflow", n-before)
+			}
+		})
+	}
+
+	// A decision the task does not list is refused naming decision and the task's decisions.
+	if e := ta.expect(ta.do("POST", taskPath(tk.TaskID, "complete"), approver, map[string]any{"decision": "uphold", "reason": "r"}), 400).errorBody(t); !strings.Contains(e.Fields["decision"], "approve, refuse") {
+		t.Errorf("unlisted decision: %+v", e)
+	}
+
+	// What the decisions take is accepted: required fields, the grant's optional conditions, a
+	// refusal's choice, an extension request whatever the list says (the workflow answers why
+	// not), an extension approval with or without a reason, under either code.
+	for _, ok := range []struct {
+		task string
+		body map[string]any
+	}{
+		{tk.TaskID, plus(grant, "comment", "同意")},
+		{tk.TaskID, plus(grant, "conditions", "仅限本单位使用")},
+		{tk.TaskID, map[string]any{"decision": "refuse", "reason_code": "other", "reason": "r", "legal_basis": "x"}},
+		{tk.TaskID, map[string]any{"decision": "request_extension", "workdays": 5, "reason": "数据量大"}},
+		{ext.TaskID, map[string]any{"decision": "approve_extension", "reason": "理由充分"}},
+		{ext.TaskID, map[string]any{"decision": "refuse", "reason": "理由不充分"}},
+		{other.TaskID, map[string]any{"decision": "accept", "comment": "无异议"}},
+	} {
+		ta.expect(ta.do("POST", taskPath(ok.task, "complete"), approver, ok.body), 200)
+	}
+
+	// The task lists each decision's optional fields, so a form needs no table of its own.
+	var v TaskDetail
+	ta.expect(ta.do("GET", taskPath(tk.TaskID), approver, nil), 200).json(t, &v)
+	for _, d := range v.Decisions {
+		want := map[string][]string{"approve": {"conditions"}}[d.Code]
+		if !slices.Equal(d.OptionalFields, want) {
+			t.Errorf("%s: optional_fields = %v, want %v", d.Code, d.OptionalFields, want)
+		}
+	}
+	ta.expect(ta.do("GET", taskPath(ext.TaskID), approver, nil), 200).json(t, &v)
+	if len(v.Decisions) != 2 || !slices.Equal(v.Decisions[0].OptionalFields, []string{"reason"}) || v.Decisions[1].OptionalFields != nil {
+		t.Errorf("extension decisions = %+v", v.Decisions)
+	}
+}
+
+// plus is a copy of m with the pairs k, v of kv added.
+func plus(m map[string]any, kv ...any) map[string]any {
+	out := make(map[string]any, len(m)+len(kv)/2)
+	for k, v := range m {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i].(string)] = kv[i+1]
+	}
+	return out
+}
+
+// A supervision task (督办) is the authority's follow-up of an overdue task: its comment and
+// urge act on the task it supervises, and the answer is that task; it is not claimed,
+// transferred or decided (422 naming the task supervised, nothing sent). An extension
+// approval is only decided. Each task lists the actions it takes.
+func TestSupervisionTaskActionsActOnTheTaskSupervised(t *testing.T) {
+	db := modelstest.NewSQLite(t)
+	ta := newTestAPI(t, db)
+	tk := seedTask(t, db, "share-request/R1/reply/1", 5, func(tk *models.Task) { tk.Overdue = true })
+	parent := tk.TaskID
+	sup := seedTask(t, db, parent+"/supervision", 0, func(s *models.Task) {
+		s.Kind, s.ParentTaskID, s.WorkflowID, s.DecisionsJSON = "supervision", &parent, tk.WorkflowID, "[]"
+		s.CandidateDepartmentID, s.CandidateRole, s.Overdue = models.DemoAuthorityID, "authority", true
+	})
+	ext := seedTask(t, db, parent+"/extension/1", 0, func(e *models.Task) {
+		e.Kind, e.ParentTaskID, e.WorkflowID, e.CandidateRole = "extension", &parent, tk.WorkflowID, "dept_head"
+		e.DecisionsJSON = `[{"code":"approve_extension","required_fields":[]},{"code":"refuse_extension","required_fields":["reason"]}]`
+	})
+	authority := ta.authority()
+	wantActor := contract.Actor{Subject: "demo-authority", DepartmentID: models.DemoAuthorityID, Roles: []string{"authority"}}
+
+	sent := func(path string, body any, name string, want any) {
+		t.Helper()
+		var v TaskView
+		ta.expect(ta.do("POST", path, authority, body), 200).json(t, &v)
+		if v.ID != publicTaskID(parent) {
+			t.Errorf("%s answered task %s, want the task supervised %s", path, v.ID, publicTaskID(parent))
+		}
+		o := ta.updater.last(t)
+		got, _ := json.Marshal(o.Args[0])
+		exp, _ := json.Marshal(want)
+		if o.WorkflowID != tk.WorkflowID || o.UpdateName != name || string(got) != string(exp) {
+			t.Errorf("%s sent %s %s to %s, want %s %s", path, o.UpdateName, got, o.WorkflowID, name, exp)
+		}
+	}
+	sent(taskPath(sup.TaskID, "comments"), map[string]any{"text": "已逾期，请说明原因"}, contract.UpdateComment,
+		contract.CommentUpdate{TaskID: parent, Actor: wantActor, Text: "已逾期，请说明原因"})
+	sent(taskPath(sup.TaskID, "urge"), map[string]any{"text": " 请于本周内答复 "}, contract.UpdateUrge,
+		contract.UrgeUpdate{TaskID: parent, Actor: wantActor, Text: "请于本周内答复"})
+	sent("/api/v1/tasks/"+publicTaskID(sup.TaskID)+"/urge", nil, contract.UpdateUrge, contract.UrgeUpdate{TaskID: parent, Actor: wantActor})
+	// The task route urges a step task itself, as its request's urge does.
+	sent(taskPath(parent, "urge"), map[string]any{"text": "请尽快办理"}, contract.UpdateUrge,
+		contract.UrgeUpdate{TaskID: parent, Actor: wantActor, Text: "请尽快办理"})
+
+	before := ta.updater.count()
+	for _, tc := range []struct {
+		task, action string
+		body         any
+	}{
+		{sup.TaskID, "claim", nil},
+		{sup.TaskID, "unclaim", map[string]any{}},
+		{sup.TaskID, "transfer", map[string]any{"to_department": models.DemoUsingDeptID}},
+		{sup.TaskID, "complete", map[string]any{"decision": "approve"}},
+		{ext.TaskID, "claim", nil},
+		{ext.TaskID, "comments", map[string]any{"text": "x"}},
+		{ext.TaskID, "urge", nil},
+		{ext.TaskID, "transfer", map[string]any{"to_subject": "demo-approver"}},
+	} {
+		e := ta.expect(ta.do("POST", taskPath(tc.task, tc.action), authority, tc.body), 422).errorBody(t)
+		if e.Code != CodeRuleViolated || !strings.Contains(e.Message, "of overdue task "+publicTaskID(parent)) && !strings.Contains(e.Message, "of task "+publicTaskID(parent)) {
+			t.Errorf("%s %s: %+v", tc.task, tc.action, e)
+		}
+		if tc.task == sup.TaskID && !strings.Contains(e.Message, "supervision task (督办)") {
+			t.Errorf("%s %s: %q does not say what supervision is for", tc.task, tc.action, e.Message)
+		}
+	}
+	// A stranger learns no more than a read would tell it.
+	ta.expect(ta.do("POST", taskPath(sup.TaskID, "claim"), ta.otherApprover(), nil), 404)
+	if n := ta.updater.count(); n != before {
+		t.Fatalf("%d updates sent for actions the task's kind does not take", n-before)
+	}
+
+	actions := func(id string) []string {
+		var v TaskDetail
+		ta.expect(ta.do("GET", taskPath(id), authority, nil), 200).json(t, &v)
+		return v.Actions
+	}
+	for id, want := range map[string][]string{
+		parent:     {"claim", "unclaim", "transfer", "comment", "urge", "complete"},
+		sup.TaskID: {"comment", "urge", "rectification"},
+		ext.TaskID: {"complete"},
+	} {
+		if got := actions(id); !slices.Equal(got, want) {
+			t.Errorf("%s: actions = %v, want %v", id, got, want)
+		}
+	}
+	seedTask(t, db, sup.TaskID, 0, func(s *models.Task) {
+		s.Revision, s.Kind, s.ParentTaskID, s.WorkflowID, s.Status = 2, "supervision", &parent, tk.WorkflowID, "closed"
+		s.CandidateDepartmentID, s.CandidateRole = models.DemoAuthorityID, "authority"
+	})
+	if got := actions(sup.TaskID); got == nil || len(got) != 0 {
+		t.Errorf("closed supervision task: actions = %#v, want []", got)
+	}
+}

@@ -12,7 +12,7 @@ import (
 )
 
 // decisionForm is the form of one of the task's decisions, generated from the fields the API
-// says it requires.
+// says it takes: those it requires, its choices and its optional fields.
 type decisionForm struct {
 	Code, Label string
 	Fields      []fieldView
@@ -35,10 +35,15 @@ type taskPageData struct {
 	Forms     []decisionForm
 	// Candidate: the caller is of the department and role the task is offered to (or its
 	// partner); others (the supervising authority) see it without deciding.
-	Candidate  bool
-	CanClaim   bool
-	CanUnclaim bool
-	CanUrge    bool
+	Candidate   bool
+	CanClaim    bool
+	CanUnclaim  bool
+	CanUrge     bool
+	CanComment  bool
+	CanTransfer bool
+	// Supervised is the page of the overdue task a supervision task (督办) is about, whose
+	// comments and urges its forms send; "" for other tasks.
+	Supervised string
 	// AcceptProposal: the other department proposed terms the caller may agree to as they are.
 	AcceptProposal bool
 	ProposalFacts  []fact
@@ -64,14 +69,6 @@ var longFields = map[string]bool{"reason": true, "conditions": true, "finding": 
 
 // jsonFields are structured values typed as JSON.
 var jsonFields = map[string]bool{"resource_versions": true}
-
-// optionalFields are fields a decision accepts without requiring them, which the API's list of
-// required fields cannot tell: a grant's conditions of use (conditions, docs/api.md's example).
-var optionalFields = map[string][]string{
-	"share/approve": {"conditions"},
-	"share/agree":   {"conditions"},
-	"share/grant":   {"conditions"},
-}
 
 // taskID reads the id (and, for a post, the action) from /console/tasks/*id: the id escaped
 // (%2F) or not, in the API's form or in a URL-safe one, is passed on to the API as it is.
@@ -109,10 +106,18 @@ func (c *Console) showTask(r *req, id string, status int, failed string, st *for
 		((me.DepartmentID == t.CandidateDepartmentID && hasRole(me, t.CandidateRole)) ||
 			(t.PartnerDepartmentID != "" && me.DepartmentID == t.PartnerDepartmentID && hasRole(me, t.PartnerRole)))
 	open := t.Status == "open"
-	d.CanClaim = open && d.Candidate && t.Assignee == "" && t.PartnerDepartmentID == ""
-	d.CanUnclaim = open && t.Assignee == me.Subject
-	d.CanUrge = open && t.Procedure == "share" && t.Kind == "step" && hasRole(me, "authority")
-	mayDecide := open && d.Candidate && (t.Assignee == "" || t.Assignee == me.Subject)
+	// The API lists the actions the task takes by its kind (a supervision task: comment and
+	// urge, on the task it supervises); an API that does not list them leaves every form.
+	takes := func(action string) bool { return open && (t.Actions == nil || slices.Contains(t.Actions, action)) }
+	supervision := t.Kind == "supervision" && t.ParentTaskID != ""
+	if supervision {
+		d.Supervised = taskURL(t.ParentTaskID)
+	}
+	d.CanClaim = takes("claim") && d.Candidate && t.Assignee == "" && t.PartnerDepartmentID == ""
+	d.CanUnclaim = takes("unclaim") && t.Assignee == me.Subject
+	d.CanUrge = takes("urge") && hasRole(me, "authority") && (supervision || (t.Procedure == "share" && t.Kind == "step"))
+	d.CanComment = takes("comment")
+	mayDecide := takes("complete") && d.Candidate && (t.Assignee == "" || t.Assignee == me.Subject)
 
 	// The case's facts come from its procedure's own route; a caller that may see the task
 	// but not the case (another department's supervision) gets a note instead.
@@ -151,7 +156,9 @@ func (c *Console) showTask(r *req, id string, status int, failed string, st *for
 			for _, name := range dv.RequiredFields {
 				add(name, true)
 			}
-			for _, name := range optionalFields[t.Procedure+"/"+dv.Code] {
+			// The API says which fields a decision takes besides those it requires (a grant's
+			// conditions of use) and refuses any other: the form has exactly those.
+			for _, name := range dv.OptionalFields {
 				add(name, false)
 			}
 			for _, name := range sortedKeys(dv.Choices) {
@@ -165,11 +172,12 @@ func (c *Console) showTask(r *req, id string, status int, failed string, st *for
 			d.Forms = append(d.Forms, f)
 		}
 	}
-	if hasRole(me, "authority") {
+	if takes("transfer") && hasRole(me, "authority") {
 		for _, dep := range depts {
 			d.TransferDepts = append(d.TransferDepts, option{Value: dep.ID, Label: dep.Name})
 		}
 	}
+	d.CanTransfer = takes("transfer") && (d.Candidate || len(d.TransferDepts) > 0)
 	d.Comment, d.Transfer, d.Urge = &formState{}, &formState{}, &formState{}
 	switch failed {
 	case "comment":
@@ -281,12 +289,9 @@ func (c *Console) taskAction(r *req) {
 		failed, done = "accept", "decided"
 		err = r.api.call(http.MethodPost, path+"/complete", map[string]any{"decision": trimmed(r, "decision")}, nil)
 	case "urge":
+		// On a supervision task the API urges the task supervised.
 		failed, done = "urge", "urged"
-		var t taskDetail
-		if err = r.api.get(path, &t); err == nil {
-			err = r.api.call(http.MethodPost, "/api/v1/share-requests/"+url.PathEscape(t.RequestID)+"/urge",
-				map[string]any{"text": trimmed(r, "text")}, nil)
-		}
+		err = r.api.call(http.MethodPost, path+"/urge", map[string]any{"text": trimmed(r, "text")}, nil)
 	default:
 		c.plainError(r.Context, http.StatusNotFound, "没有这个操作。")
 		return

@@ -36,7 +36,8 @@ type TaskSpec struct {
 	// department's approvers and its head (a rectification notice): it acts on the task as the
 	// candidate does, a mutual decision needs both, and neither claims or transfers it.
 	Partner *Party `json:"partner,omitempty"`
-	// Watchers may comment and urge (催办): the applicant's department, the authority.
+	// Watchers may comment and urge (催办): the applicant's department, the authority. Once
+	// the task is overdue, its escalation target (督办) may comment and urge as well.
 	Watchers []Party `json:"watchers,omitempty"`
 	// Decisions the task allows and the fields each requires.
 	Decisions  []activities.DecisionOption `json:"decisions"`

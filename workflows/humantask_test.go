@@ -549,6 +549,32 @@ func (s *humanTaskSuite) TestSupervisorReroutesOverdueTask() {
 	s.Equal("dept-right", s.lastStepProjection().CandidateDepartmentID)
 }
 
+// The authority supervising an overdue task (督办) comments on it and urges it, also where it
+// is not one of the task's watchers (an annual report, the authority's review of a catalog
+// update); before the deadline it may not.
+func (s *humanTaskSuite) TestSupervisorCommentsAndUrgesOverdueTask() {
+	s.setup("ningxia")
+	spec := s.spec(policy.ProcShare)
+	spec.Watchers = []Party{{applicant, policy.RoleApplicant}}
+	urge := contract.UrgeUpdate{TaskID: spec.TaskID, Actor: authorityAct, Text: "请于本周内答复"}
+	comment := contract.CommentUpdate{TaskID: spec.TaskID, Actor: authorityAct, Text: "已逾期，请说明原因"}
+	s.at("2026-03-02T10:00:00+08:00", func() {
+		s.send(contract.UpdateUrge, urge, contract.ErrTypeForbidden, "") // not overdue yet
+		s.send(contract.UpdateComment, comment, contract.ErrTypeForbidden, "")
+	})
+	s.at("2026-03-06T10:00:00+08:00", func() { // overdue since 24:00 on 4 March
+		s.send(contract.UpdateUrge, urge, "", "")
+		s.send(contract.UpdateComment, comment, "", "")
+		s.send(contract.UpdateUrge, urge, contract.ErrTypeRuleViolated, "") // once per working day
+	})
+	s.at("2026-03-09T10:00:00+08:00", func() { s.send(contract.UpdateComplete, s.approve(approver), "", "") })
+	s.env.ExecuteWorkflow(oneTaskWorkflow, spec)
+	s.outcome()
+	s.requireTimes(activities.EventUrged, "2026-03-06T10:00:00+08:00")
+	s.requireTimes(activities.EventCommented, "2026-03-06T10:00:00+08:00")
+	s.Equal(1, s.lastStepProjection().UrgeCount)
+}
+
 func (s *humanTaskSuite) TestSupervisorNeedsTheStepsLeaveToReroute() {
 	s.setup("ningxia")
 	spec := s.spec(policy.ProcShare)

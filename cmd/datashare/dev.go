@@ -10,10 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
-	"time"
 
-	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/internal/config"
 	"github.com/datashare/datashare/internal/devserver"
 	"github.com/datashare/datashare/models"
@@ -105,57 +102,11 @@ func runDev(ctx context.Context, args []string) error {
 		werrc <- worker.Run(ctx, worker.Deps{Client: svc.tc, TaskQueue: cfg.TemporalTaskQueue, DB: svc.db, Logger: log, StopTimeout: cfg.ShutdownTimeout, Calendars: svc.cal, Policy: svc.active, AuditRetentionMonths: cfg.AuditRetentionMonths})
 	}()
 
-	if err := printBanner(cfg, svc.active.ID, demo, ts.UIURL(), ts.FrontendHostPort(), signer); err != nil {
+	if err := printBanner(os.Stderr, cfg, svc.active.ID, demo, ts.UIURL(), ts.FrontendHostPort(), signer); err != nil {
 		log.Warn("demo tokens not printed", slog.Any("error", err))
 	}
 	herr := wait()
 	werr := <-werrc
 	log.Info("stopped; data kept in " + cfg.DataDir)
 	return errors.Join(herr, werr)
-}
-
-// printBanner shows where everything is and a token per demo user, and writes the tokens to
-// DATA_DIR/demo-tokens.env for scripts.
-func printBanner(cfg config.Config, profile string, demo bool, uiURL, temporalAddr string, signer *auth.DevSigner) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "\n datashare is running (embedded mode, jurisdiction profile %s)\n\n", profile)
-	signIn := ""
-	if signer != nil {
-		signIn = "   (sign in as any user of the users table)"
-	}
-	fmt.Fprintf(&b, "   console      %s/console/%s\n", cfg.PublicURL, signIn)
-	fmt.Fprintf(&b, "   API          %s/api/v1   (OpenAPI: %s/api/openapi.json)\n", cfg.PublicURL, cfg.PublicURL)
-	fmt.Fprintf(&b, "   health       %s/healthz  %s/readyz  %s/metrics\n", cfg.PublicURL, cfg.PublicURL, cfg.PublicURL)
-	if uiURL != "" {
-		fmt.Fprintf(&b, "   Temporal UI  %s\n", uiURL)
-	}
-	fmt.Fprintf(&b, "   Temporal     %s  namespace %s  (temporal CLI works unconfigured)\n", temporalAddr, cfg.TemporalNamespace)
-	fmt.Fprintf(&b, "   data         %s\n", cfg.DataDir)
-	if signer == nil || !demo {
-		b.WriteString("\n Stop with Ctrl-C; the next start resumes where this one stopped.\n")
-		fmt.Fprint(os.Stderr, b.String())
-		return nil
-	}
-	b.WriteString("\n Demo tokens (valid 30 days; also in " + filepath.Join(cfg.DataDir, "demo-tokens.env") + "):\n")
-	var env strings.Builder
-	for _, u := range models.DemoUsersFor(profile) {
-		tok, err := signer.Sign(principalOfUser(u), 30*24*time.Hour)
-		if err != nil {
-			return err
-		}
-		dept := "-"
-		if u.DepartmentID != nil {
-			dept = *u.DepartmentID
-		}
-		fmt.Fprintf(&b, "\n   %-19s %-13s %s\n   %s\n", u.ID, dept, strings.Join(u.Roles, ","), tok)
-		fmt.Fprintf(&env, "%s=%s\n", demoTokenVar(u.ID), tok)
-	}
-	if err := os.WriteFile(filepath.Join(cfg.DataDir, "demo-tokens.env"), []byte(env.String()), 0o600); err != nil {
-		return err
-	}
-	fmt.Fprintf(&b, "\n First call:\n   . %s && curl -H \"Authorization: Bearer $TOKEN_APPLICANT\" %s/api/v1/me\n",
-		filepath.Join(cfg.DataDir, "demo-tokens.env"), cfg.PublicURL)
-	b.WriteString("\n Stop with Ctrl-C; the next start resumes where this one stopped.\n\n")
-	fmt.Fprint(os.Stderr, b.String())
-	return nil
 }
