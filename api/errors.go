@@ -187,8 +187,8 @@ func bindJSON(c *gin.Context, dst any) error {
 			return jsonError(err)
 		}
 	}
-	if dec.More() {
-		return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Message: "body must hold one JSON object"}
+	if err := endOfBody(dec); err != nil {
+		return err
 	}
 	if err := validate.Struct(dst); err != nil {
 		return validationError(err)
@@ -197,6 +197,20 @@ func bindJSON(c *gin.Context, dst any) error {
 		return invalidField(field, msg)
 	}
 	return nil
+}
+
+// endOfBody refuses anything but white space after the body's one JSON value: a second value,
+// and also a stray closing bracket, which Decoder.More does not report.
+func endOfBody(dec *json.Decoder) error {
+	_, err := dec.Token()
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil
+	case errors.As(err, &mbe):
+		return err
+	}
+	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Message: "body must hold one JSON object and nothing after it"}
 }
 
 // controlCharacters finds the first text of a decoded body, at any depth, that holds a

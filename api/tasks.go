@@ -370,8 +370,8 @@ func bindComplete(c *gin.Context) (contract.CompleteUpdate, error) {
 	if err := dec.Decode(&raw); err != nil {
 		return contract.CompleteUpdate{}, jsonError(err)
 	}
-	if dec.More() {
-		return contract.CompleteUpdate{}, &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Message: "body must hold one JSON object"}
+	if err := endOfBody(dec); err != nil {
+		return contract.CompleteUpdate{}, err
 	}
 	var u contract.CompleteUpdate
 	if err := json.Unmarshal(raw["decision"], &u.Decision); err != nil || strings.TrimSpace(u.Decision) == "" {
