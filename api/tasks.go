@@ -377,6 +377,10 @@ func bindComplete(c *gin.Context) (contract.CompleteUpdate, error) {
 	if err := json.Unmarshal(raw["decision"], &u.Decision); err != nil || strings.TrimSpace(u.Decision) == "" {
 		return u, invalidField("decision", "is required: one of the task's decisions")
 	}
+	// A decision is a code (approve, request_extension …): one line, never a control character.
+	if msg := checkFreeText(u.Decision, maxDecisionCodeRunes, false); msg != "" {
+		return u, invalidField("decision", msg)
+	}
 	if comment, ok := raw["comment"]; ok {
 		if err := json.Unmarshal(comment, &u.Comment); err != nil {
 			return u, invalidField("comment", "must be a string")
@@ -426,6 +430,7 @@ var multilineDecisionFields = map[string]bool{"reason": true, "comment": true, "
 	"responsibility_list": true, "description": true, "text": true, "note": true}
 
 const (
+	maxDecisionCodeRunes = 64
 	maxDecisionTextRunes = 2000
 	maxReportRunes       = 20000
 	maxDecisionNumber    = 36500 // days: a hundred years
