@@ -554,6 +554,8 @@ func TestBadInputGetsEnvelope(t *testing.T) {
 		{"missing name", "POST", "/api/v1/catalog/resources", withField(conditionalInput("NX-B1"), "name", ""), 400, CodeInvalidInput, "name"},
 		{"too large", "POST", "/api/v1/catalog/resources", withField(conditionalInput("NX-B1"), "description", strings.Repeat("数", 2000)), 413, CodeBodyTooLarge, ""},
 		{"bad id", "GET", "/api/v1/catalog/resources/abc", nil, 400, CodeInvalidInput, "id"},
+		{"instant before year 1000", "GET", "/api/v1/tasks?due_before=0000-01-01", nil, 400, CodeInvalidInput, "due_before"},
+		{"instant after year 9999", "GET", "/api/v1/tasks?due_before=9999-12-31T23:59:59-12:00", nil, 400, CodeInvalidInput, "due_before"},
 		{"missing resource", "GET", "/api/v1/catalog/resources/999999", nil, 404, CodeNotFound, ""},
 		{"unknown route", "GET", "/api/v1/nothing", nil, 404, CodeRouteNotFound, ""},
 		{"wrong method", "DELETE", "/api/v1/catalog/resources", nil, 405, CodeMethodNotAllowed, ""},

@@ -106,7 +106,7 @@ func (h taskHandlers) list(c *gin.Context) {
 	if s := c.Query("due_before"); s != "" {
 		t, err := parseInstant(s)
 		if err != nil {
-			q["due_before"] = "must be an RFC 3339 time or a YYYY-MM-DD date (start of that day, China)"
+			q["due_before"] = instantRule
 		}
 		f.DueBefore = &t
 	}
@@ -133,13 +133,24 @@ func (h taskHandlers) list(c *gin.Context) {
 	c.JSON(http.StatusOK, TaskList{Items: views, NextCursor: next, Total: total})
 }
 
-// parseInstant reads an RFC 3339 time, or a date as the start of that day in China.
+// parseInstant reads an RFC 3339 time, or a date as the start of that day in China, in the
+// years 1000 to 9999 (UTC): both databases store no instant before year 1, and a filter on
+// an earlier one failed in the MySQL driver (500).
 func parseInstant(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		if t, err = time.ParseInLocation(time.DateOnly, s, chinaTime); err != nil {
+			return time.Time{}, err
+		}
 	}
-	return time.ParseInLocation(time.DateOnly, s, chinaTime)
+	if y := t.UTC().Year(); y < 1000 || y > 9999 {
+		return time.Time{}, fmt.Errorf("instant %s is outside the years 1000 to 9999", s)
+	}
+	return t, nil
 }
+
+// instantRule is the message of a time filter parseInstant refuses.
+const instantRule = "must be an RFC 3339 time or a YYYY-MM-DD date (start of that day, China), in the years 1000 to 9999"
 
 func (h taskHandlers) get(c *gin.Context) {
 	t, ok := h.load(c)
