@@ -83,6 +83,13 @@ func newTestAPIFor(t testing.TB, db *gorm.DB, profile string) *testAPI {
 // them.
 func newTestAPIWith(t testing.TB, db *gorm.DB, profile string, policies []policy.Profile) *testAPI {
 	t.Helper()
+	return newTestAPIDeps(t, db, profile, policies, nil)
+}
+
+// newTestAPIDeps is newTestAPIWith with the router's dependencies changed by edit first (nil:
+// as they are).
+func newTestAPIDeps(t testing.TB, db *gorm.DB, profile string, policies []policy.Profile, edit func(*Deps)) *testAPI {
+	t.Helper()
 	if _, err := models.SeedDemoProfile(context.Background(), db, profile); err != nil {
 		t.Fatalf("seed demo: %v", err)
 	}
@@ -98,7 +105,7 @@ func newTestAPIWith(t testing.TB, db *gorm.DB, profile string, policies []policy
 	if err != nil {
 		t.Fatal(err)
 	}
-	engine, err := NewRouter(Deps{
+	deps := Deps{
 		Logger:      slog.New(slog.DiscardHandler),
 		Verifier:    ta.signer,
 		Catalog:     store,
@@ -132,7 +139,11 @@ func newTestAPIWith(t testing.TB, db *gorm.DB, profile string, policies []policy
 		InterfaceRequirements:  store,
 		OpenData:               store,
 		Supervision:            store,
-	})
+	}
+	if edit != nil {
+		edit(&deps)
+	}
+	engine, err := NewRouter(deps)
 	if err != nil {
 		t.Fatalf("router: %v", err)
 	}
