@@ -559,6 +559,7 @@ func TestBadInputGetsEnvelope(t *testing.T) {
 		{"array body", "POST", "/api/v1/catalog/resources", `[1]`, 400, CodeInvalidJSON, ""},
 		{"stray bracket after the body", "POST", "/api/v1/catalog/resources", mustJSON(t, conditionalInput("NX-B1")) + "}", 400, CodeInvalidJSON, ""},
 		{"unknown field", "POST", "/api/v1/catalog/resources", `{"code":"A1","nmae":"x"}`, 400, CodeInvalidInput, "nmae"},
+		{"unknown field with an escape", "POST", "/api/v1/catalog/resources", `{"code":"A1","n\u001bme":"x"}`, 400, CodeInvalidInput, "n\ufffdme"},
 		{"wrong type", "POST", "/api/v1/catalog/resources", `{"code":7}`, 400, CodeInvalidInput, "code"},
 		{"bad enum", "POST", "/api/v1/catalog/resources", withField(conditionalInput("NX-B1"), "share_type", "sometimes"), 400, CodeInvalidInput, "share_type"},
 		{"bad code", "POST", "/api/v1/catalog/resources", withField(conditionalInput("NX-B1"), "code", "有 空格"), 400, CodeInvalidInput, "code"},

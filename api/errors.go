@@ -8,8 +8,10 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
@@ -323,10 +325,43 @@ func jsonError(err error) error {
 		}
 		return invalidField(field, "must be a "+jsonKind(te.Type.Kind().String()))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return invalidField(field, "unknown field")
+		// encoding/json quotes the name as Go does; the error names it as the body does.
+		quoted := strings.TrimPrefix(err.Error(), "json: unknown field ")
+		field, uerr := strconv.Unquote(quoted)
+		if uerr != nil {
+			field = quoted
+		}
+		return invalidField(echoName(field), "unknown field")
 	}
 	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Message: "malformed JSON: " + err.Error()}
+}
+
+// maxEchoedName bounds the name of a body member an error repeats.
+const maxEchoedName = 64
+
+// echoName is a member name of a body as an error may repeat it: as sent when it is one line
+// of at most maxEchoedName characters; otherwise its start, with control characters replaced,
+// and an ellipsis, so that an error never carries megabytes or escape sequences back. The
+// empty name is "(empty)".
+func echoName(name string) string {
+	if name == "" {
+		return "(empty)"
+	}
+	if utf8.RuneCountInString(name) <= maxEchoedName && textRule(name, false) == "" {
+		return name
+	}
+	var b strings.Builder
+	for i, r := range []rune(strings.ToValidUTF8(name, "\uFFFD")) {
+		if i == maxEchoedName/2 {
+			b.WriteString("…")
+			break
+		}
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			r = utf8.RuneError
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func jsonKind(k string) string {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -409,6 +410,9 @@ func bindComplete(c *gin.Context) (contract.CompleteUpdate, error) {
 		u.Fields = make(map[string]any, len(raw))
 	}
 	for k, v := range raw {
+		if !decisionFieldName.MatchString(k) {
+			return u, invalidField(echoName(k), "is no decision field: a field is named in lowercase letters, digits and underscores, at most 64")
+		}
 		var val any
 		dec := json.NewDecoder(bytes.NewReader(v))
 		dec.UseNumber() // validity_days stays an integer on the wire
@@ -430,6 +434,10 @@ func bindComplete(c *gin.Context) (contract.CompleteUpdate, error) {
 // tab or line break either: a scope, a purpose of use, a reason code, a citation, a reference,
 // a department id) unless the field is free text of several lines, as the DTOs' text:"multiline"
 // fields are (errors.go).
+// decisionFieldName is what the name of a decision field looks like (scope, validity_days,
+// resource_versions …); any other name reached the workflow, an empty one included.
+var decisionFieldName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+
 var wholeNumberFields = map[string]bool{"validity_days": true, "workdays": true}
 
 var reportFields = map[string]bool{"report": true, "evidence": true, "documentation": true,

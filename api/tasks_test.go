@@ -387,6 +387,8 @@ func TestTaskActionsSendUpdatesWithTheTokensActor(t *testing.T) {
 		{taskPath(tk.TaskID, "complete"), map[string]any{"decision": "approve\x00"}, "decision"},
 		{taskPath(tk.TaskID, "complete"), map[string]any{"decision": "\x1b[31mapprove"}, "decision"},
 		{taskPath(tk.TaskID, "complete"), map[string]any{"decision": strings.Repeat("a", 65)}, "decision"},
+		{taskPath(tk.TaskID, "complete"), map[string]any{"decision": "approve", "": "x"}, "(empty)"},
+		{taskPath(tk.TaskID, "complete"), map[string]any{"decision": "approve", "Scope\x1b": "x"}, "Scope\ufffd"},
 		{taskPath(tk.TaskID, "complete"), `[1]`, ""},
 		{taskPath(tk.TaskID, "complete"), "", ""},
 		{taskPath(tk.TaskID+"/extension/1", "complete"), map[string]any{"decision": "maybe"}, "decision"},
