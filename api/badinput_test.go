@@ -101,7 +101,7 @@ const badInputSeed = 20260301
 
 // maxCasesPerOperation caps the generated requests of one operation (the auth and header
 // cases are always sent; the others are sampled with badInputSeed).
-const maxCasesPerOperation = 300
+const maxCasesPerOperation = 600
 
 type badInputOp struct {
 	id, method, path string // path in OpenAPI form: /tasks/{id}
@@ -174,8 +174,10 @@ type badInputFixture struct {
 	odd       []namedToken          // well signed, granting nothing
 	params    map[string]string     // "opID:param" or ":param" → a valid value
 	queries   map[string]url.Values // opID → the query a well-formed request sends
-	bodies    map[string]map[string]any
-	rng       *mrand.Rand
+	// queryForms are other well-formed queries of a list, whose parameters are spoiled too.
+	queryForms map[string][]url.Values
+	bodies     map[string]map[string]any
+	rng        *mrand.Rand
 }
 
 type namedToken struct{ name, token string }
@@ -341,6 +343,8 @@ func newBadInputFixture(t *testing.T, db *gorm.DB, profile string) *badInputFixt
 		"calendarDue":  {"from": {"2026-03-02"}, "workdays": {"5"}},
 		"calendarDays": {"from": {"2026-03-01"}, "to": {"2026-03-31"}},
 	}
+	// The 已办 list reads its own cursor.
+	fx.queryForms = map[string][]url.Values{"listTasks": {{"decided_by": {"me"}}}}
 
 	reason := map[string]any{"reason": "理由说明"}
 	fx.bodies = map[string]map[string]any{
@@ -716,13 +720,13 @@ func badValuesFor(s *openapi3.Schema) []badValue {
 func (fx *badInputFixture) cases(op badInputOp) []badCase {
 	tok := fx.principal(op)
 	bare := fx.target(op, "", "")
-	// withQuery is the request target with the well-formed query, name set to raw (escaped)
+	// withQueryOn is the request target with the query form, name set to raw (escaped)
 	// instead when name is not "".
-	withQuery := func(name string, raw ...string) string {
+	withQueryOn := func(form url.Values, name string, raw ...string) string {
 		var parts []string
-		for _, k := range slices.Sorted(maps.Keys(fx.queries[op.id])) {
+		for _, k := range slices.Sorted(maps.Keys(form)) {
 			if k != name {
-				parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(fx.queries[op.id].Get(k)))
+				parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(form.Get(k)))
 			}
 		}
 		for _, r := range raw {
@@ -733,7 +737,7 @@ func (fx *badInputFixture) cases(op badInputOp) []badCase {
 		}
 		return bare + "?" + strings.Join(parts, "&")
 	}
-	path := withQuery("")
+	path := withQueryOn(fx.queries[op.id], "")
 	var base []byte
 	if op.body != nil {
 		base = encodeBody(fx.baseBody(op))
@@ -866,37 +870,9 @@ func (fx *badInputFixture) cases(op badInputOp) []badCase {
 			sampled = append(sampled, asNext(mk("path "+n+": "+v.name, fx.target(op, n, v.raw), base, v.refuse)))
 		}
 	}
-	// Query parameters.
-	for _, q := range op.query {
-		for _, v := range []struct{ name, raw string }{
-			{"garbage", url.QueryEscape(`x'"<>;`)},
-			{"100 000 characters", strings.Repeat("q", 100000)},
-			{"negative", "-1"},
-			{"zero", "0"},
-			{"1e400", "1e400"},
-			{"huge number", "99999999999999999999"},
-			{"2^31", "2147483648"},
-			{"max int64", "9223372036854775807"},
-			{"min int64", "-9223372036854775808"},
-			{"no such date", "2026-02-30"},
-			{"year 0 date", "0000-01-01"},
-			{"year 9999 date", "9999-12-31"},
-			{"far instant", url.QueryEscape("9999-12-31T23:59:59+14:00")},
-			{"ancient instant", url.QueryEscape("0001-01-01T00:00:00-12:00")},
-			{"bad cursor", "bm90LWEtY3Vyc29y"},
-			{"cursor of another list", base64.RawURLEncoding.EncodeToString([]byte("t1:n|x"))},
-			{"not base64", "%21%21%21"},
-			{"NUL", "a%00b"},
-			{"ESC", "%1B%5B31m"},
-			{"CR-LF", "a%0D%0Ab"},
-			{"empty", ""},
-			{"yes", "yes"},
-			{"date far away", "99999-01-01"},
-			{"SQL", url.QueryEscape("' OR 1=1 --")},
-		} {
-			sampled = append(sampled, asNext(mk("query "+q+": "+v.name, withQuery(q, v.raw), base, false)))
-		}
-		sampled = append(sampled, asNext(mk("query "+q+": repeated", withQuery(q, "1", "2"), base, false)))
+	// Query parameters, on the well-formed query and on the other forms of the list.
+	for _, form := range append([]url.Values{fx.queries[op.id]}, fx.queryForms[op.id]...) {
+		fx.queryCases(op, form, withQueryOn, func(c badCase) { sampled = append(sampled, asNext(c)) }, mk, base)
 	}
 	// Bodies.
 	if op.body != nil {
@@ -976,6 +952,45 @@ func (fx *badInputFixture) cases(op badInputOp) []badCase {
 		sampled = sampled[:max(n, 0)]
 	}
 	return append(fixed, sampled...)
+}
+
+// queryCases spoils each documented query parameter of the operation in turn, the others as
+// form has them, and passes each case to add.
+func (fx *badInputFixture) queryCases(op badInputOp, form url.Values, target func(url.Values, string, ...string) string,
+	add func(badCase), mk func(name, path string, body []byte, refuse bool) badCase, base []byte) {
+	for _, q := range op.query {
+		for _, v := range []struct{ name, raw string }{
+			{"garbage", url.QueryEscape(`x'"<>;`)},
+			{"100 000 characters", strings.Repeat("q", 100000)},
+			{"negative", "-1"},
+			{"zero", "0"},
+			{"1e400", "1e400"},
+			{"huge number", "99999999999999999999"},
+			{"2^31", "2147483648"},
+			{"max int64", "9223372036854775807"},
+			{"min int64", "-9223372036854775808"},
+			{"no such date", "2026-02-30"},
+			{"year 0 date", "0000-01-01"},
+			{"year 9999 date", "9999-12-31"},
+			{"far instant", url.QueryEscape("9999-12-31T23:59:59+14:00")},
+			{"ancient instant", url.QueryEscape("0001-01-01T00:00:00-12:00")},
+			{"bad cursor", "bm90LWEtY3Vyc29y"},
+			{"cursor of another list", base64.RawURLEncoding.EncodeToString([]byte("t1:n|x"))},
+			{"cursor past year 9999", base64.RawURLEncoding.EncodeToString([]byte("t1:9223372036854775807|x"))},
+			{"cursor before year 1", base64.RawURLEncoding.EncodeToString([]byte("d1:-9223372036854775808|x"))},
+			{"not base64", "%21%21%21"},
+			{"NUL", "a%00b"},
+			{"ESC", "%1B%5B31m"},
+			{"CR-LF", "a%0D%0Ab"},
+			{"empty", ""},
+			{"yes", "yes"},
+			{"date far away", "99999-01-01"},
+			{"SQL", url.QueryEscape("' OR 1=1 --")},
+		} {
+			add(mk("query "+q+": "+v.name, target(form, q, v.raw), base, false))
+		}
+		add(mk("query "+q+": repeated", target(form, q, "1", "2"), base, false))
+	}
 }
 
 // check sends one case and says what is wrong with the answer, "" when nothing is.
