@@ -83,6 +83,13 @@ func newTestAPIFor(t testing.TB, db *gorm.DB, profile string) *testAPI {
 // them.
 func newTestAPIWith(t testing.TB, db *gorm.DB, profile string, policies []policy.Profile) *testAPI {
 	t.Helper()
+	return newTestAPIDeps(t, db, profile, policies, nil)
+}
+
+// newTestAPIDeps is newTestAPIWith with the router's dependencies changed by edit first (nil:
+// as they are).
+func newTestAPIDeps(t testing.TB, db *gorm.DB, profile string, policies []policy.Profile, edit func(*Deps)) *testAPI {
+	t.Helper()
 	if _, err := models.SeedDemoProfile(context.Background(), db, profile); err != nil {
 		t.Fatalf("seed demo: %v", err)
 	}
@@ -98,7 +105,7 @@ func newTestAPIWith(t testing.TB, db *gorm.DB, profile string, policies []policy
 	if err != nil {
 		t.Fatal(err)
 	}
-	engine, err := NewRouter(Deps{
+	deps := Deps{
 		Logger:      slog.New(slog.DiscardHandler),
 		Verifier:    ta.signer,
 		Catalog:     store,
@@ -132,7 +139,11 @@ func newTestAPIWith(t testing.TB, db *gorm.DB, profile string, policies []policy
 		InterfaceRequirements:  store,
 		OpenData:               store,
 		Supervision:            store,
-	})
+	}
+	if edit != nil {
+		edit(&deps)
+	}
+	engine, err := NewRouter(deps)
 	if err != nil {
 		t.Fatalf("router: %v", err)
 	}
@@ -546,13 +557,17 @@ func TestBadInputGetsEnvelope(t *testing.T) {
 		{"malformed JSON", "POST", "/api/v1/catalog/resources", `{"code":`, 400, CodeInvalidJSON, ""},
 		{"empty body", "POST", "/api/v1/catalog/resources", "", 400, CodeInvalidJSON, ""},
 		{"array body", "POST", "/api/v1/catalog/resources", `[1]`, 400, CodeInvalidJSON, ""},
+		{"stray bracket after the body", "POST", "/api/v1/catalog/resources", mustJSON(t, conditionalInput("NX-B1")) + "}", 400, CodeInvalidJSON, ""},
 		{"unknown field", "POST", "/api/v1/catalog/resources", `{"code":"A1","nmae":"x"}`, 400, CodeInvalidInput, "nmae"},
+		{"unknown field with an escape", "POST", "/api/v1/catalog/resources", `{"code":"A1","n\u001bme":"x"}`, 400, CodeInvalidInput, "n\ufffdme"},
 		{"wrong type", "POST", "/api/v1/catalog/resources", `{"code":7}`, 400, CodeInvalidInput, "code"},
 		{"bad enum", "POST", "/api/v1/catalog/resources", withField(conditionalInput("NX-B1"), "share_type", "sometimes"), 400, CodeInvalidInput, "share_type"},
 		{"bad code", "POST", "/api/v1/catalog/resources", withField(conditionalInput("NX-B1"), "code", "有 空格"), 400, CodeInvalidInput, "code"},
 		{"missing name", "POST", "/api/v1/catalog/resources", withField(conditionalInput("NX-B1"), "name", ""), 400, CodeInvalidInput, "name"},
 		{"too large", "POST", "/api/v1/catalog/resources", withField(conditionalInput("NX-B1"), "description", strings.Repeat("数", 2000)), 413, CodeBodyTooLarge, ""},
 		{"bad id", "GET", "/api/v1/catalog/resources/abc", nil, 400, CodeInvalidInput, "id"},
+		{"instant before year 1000", "GET", "/api/v1/tasks?due_before=0000-01-01", nil, 400, CodeInvalidInput, "due_before"},
+		{"instant after year 9999", "GET", "/api/v1/tasks?due_before=9999-12-31T23:59:59-12:00", nil, 400, CodeInvalidInput, "due_before"},
 		{"missing resource", "GET", "/api/v1/catalog/resources/999999", nil, 404, CodeNotFound, ""},
 		{"unknown route", "GET", "/api/v1/nothing", nil, 404, CodeRouteNotFound, ""},
 		{"wrong method", "DELETE", "/api/v1/catalog/resources", nil, 405, CodeMethodNotAllowed, ""},

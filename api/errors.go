@@ -8,8 +8,10 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
@@ -187,8 +189,8 @@ func bindJSON(c *gin.Context, dst any) error {
 			return jsonError(err)
 		}
 	}
-	if dec.More() {
-		return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Message: "body must hold one JSON object"}
+	if err := endOfBody(dec); err != nil {
+		return err
 	}
 	if err := validate.Struct(dst); err != nil {
 		return validationError(err)
@@ -197,6 +199,20 @@ func bindJSON(c *gin.Context, dst any) error {
 		return invalidField(field, msg)
 	}
 	return nil
+}
+
+// endOfBody refuses anything but white space after the body's one JSON value: a second value,
+// and also a stray closing bracket, which Decoder.More does not report.
+func endOfBody(dec *json.Decoder) error {
+	_, err := dec.Token()
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil
+	case errors.As(err, &mbe):
+		return err
+	}
+	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Message: "body must hold one JSON object and nothing after it"}
 }
 
 // controlCharacters finds the first text of a decoded body, at any depth, that holds a
@@ -309,10 +325,43 @@ func jsonError(err error) error {
 		}
 		return invalidField(field, "must be a "+jsonKind(te.Type.Kind().String()))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return invalidField(field, "unknown field")
+		// encoding/json quotes the name as Go does; the error names it as the body does.
+		quoted := strings.TrimPrefix(err.Error(), "json: unknown field ")
+		field, uerr := strconv.Unquote(quoted)
+		if uerr != nil {
+			field = quoted
+		}
+		return invalidField(echoName(field), "unknown field")
 	}
 	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Message: "malformed JSON: " + err.Error()}
+}
+
+// maxEchoedName bounds the name of a body member an error repeats.
+const maxEchoedName = 64
+
+// echoName is a member name of a body as an error may repeat it: as sent when it is one line
+// of at most maxEchoedName characters; otherwise its start, with control characters replaced,
+// and an ellipsis, so that an error never carries megabytes or escape sequences back. The
+// empty name is "(empty)".
+func echoName(name string) string {
+	if name == "" {
+		return "(empty)"
+	}
+	if utf8.RuneCountInString(name) <= maxEchoedName && textRule(name, false) == "" {
+		return name
+	}
+	var b strings.Builder
+	for i, r := range []rune(strings.ToValidUTF8(name, "\uFFFD")) {
+		if i == maxEchoedName/2 {
+			b.WriteString("…")
+			break
+		}
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			r = utf8.RuneError
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func jsonKind(k string) string {

@@ -64,7 +64,7 @@ func (q queryErrors) instant(c *gin.Context, name string) time.Time {
 	}
 	t, err := parseInstant(s)
 	if err != nil {
-		q[name] = "must be an RFC 3339 time or a YYYY-MM-DD date (start of that day, China)"
+		q[name] = instantRule
 		return time.Time{}
 	}
 	return t

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -106,7 +107,7 @@ func (h taskHandlers) list(c *gin.Context) {
 	if s := c.Query("due_before"); s != "" {
 		t, err := parseInstant(s)
 		if err != nil {
-			q["due_before"] = "must be an RFC 3339 time or a YYYY-MM-DD date (start of that day, China)"
+			q["due_before"] = instantRule
 		}
 		f.DueBefore = &t
 	}
@@ -133,13 +134,24 @@ func (h taskHandlers) list(c *gin.Context) {
 	c.JSON(http.StatusOK, TaskList{Items: views, NextCursor: next, Total: total})
 }
 
-// parseInstant reads an RFC 3339 time, or a date as the start of that day in China.
+// parseInstant reads an RFC 3339 time, or a date as the start of that day in China, in the
+// years 1000 to 9999 (UTC): both databases store no instant before year 1, and a filter on
+// an earlier one failed in the MySQL driver (500).
 func parseInstant(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		if t, err = time.ParseInLocation(time.DateOnly, s, chinaTime); err != nil {
+			return time.Time{}, err
+		}
 	}
-	return time.ParseInLocation(time.DateOnly, s, chinaTime)
+	if y := t.UTC().Year(); y < 1000 || y > 9999 {
+		return time.Time{}, fmt.Errorf("instant %s is outside the years 1000 to 9999", s)
+	}
+	return t, nil
 }
+
+// instantRule is the message of a time filter parseInstant refuses.
+const instantRule = "must be an RFC 3339 time or a YYYY-MM-DD date (start of that day, China), in the years 1000 to 9999"
 
 func (h taskHandlers) get(c *gin.Context) {
 	t, ok := h.load(c)
@@ -424,12 +436,16 @@ func bindComplete(c *gin.Context) (contract.CompleteUpdate, error) {
 	if err := dec.Decode(&raw); err != nil {
 		return contract.CompleteUpdate{}, jsonError(err)
 	}
-	if dec.More() {
-		return contract.CompleteUpdate{}, &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Message: "body must hold one JSON object"}
+	if err := endOfBody(dec); err != nil {
+		return contract.CompleteUpdate{}, err
 	}
 	var u contract.CompleteUpdate
 	if err := json.Unmarshal(raw["decision"], &u.Decision); err != nil || strings.TrimSpace(u.Decision) == "" {
 		return u, invalidField("decision", "is required: one of the task's decisions")
+	}
+	// A decision is a code (approve, request_extension …): one line, never a control character.
+	if msg := checkFreeText(u.Decision, maxDecisionCodeRunes, false); msg != "" {
+		return u, invalidField("decision", msg)
 	}
 	if comment, ok := raw["comment"]; ok {
 		if err := json.Unmarshal(comment, &u.Comment); err != nil {
@@ -448,6 +464,9 @@ func bindComplete(c *gin.Context) (contract.CompleteUpdate, error) {
 		u.Fields = make(map[string]any, len(raw))
 	}
 	for k, v := range raw {
+		if !decisionFieldName.MatchString(k) {
+			return u, invalidField(echoName(k), "is no decision field: a field is named in lowercase letters, digits and underscores, at most 64")
+		}
 		var val any
 		dec := json.NewDecoder(bytes.NewReader(v))
 		dec.UseNumber() // validity_days stays an integer on the wire
@@ -491,6 +510,10 @@ func checkDecision(t *models.Task, u contract.CompleteUpdate) error {
 // tab or line break either: a scope, a purpose of use, a reason code, a citation, a reference,
 // a department id) unless the field is free text of several lines, as the DTOs' text:"multiline"
 // fields are (errors.go).
+// decisionFieldName is what the name of a decision field looks like (scope, validity_days,
+// resource_versions …); any other name reached the workflow, an empty one included.
+var decisionFieldName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+
 var wholeNumberFields = map[string]bool{"validity_days": true, "workdays": true}
 
 var reportFields = map[string]bool{"report": true, "evidence": true, "documentation": true,
@@ -502,6 +525,7 @@ var multilineDecisionFields = map[string]bool{"reason": true, "comment": true, "
 	"responsibility_list": true, "description": true, "text": true, "note": true}
 
 const (
+	maxDecisionCodeRunes = 64
 	maxDecisionTextRunes = 2000
 	maxReportRunes       = 20000
 	maxDecisionNumber    = 36500 // days: a hundred years

@@ -204,14 +204,25 @@ func decodeInboxCursor(c string) (*inboxKey, bool) {
 	}
 	k := &inboxKey{taskID: id}
 	if due != "n" {
-		us, err := strconv.ParseInt(due, 10, 64)
-		if err != nil {
+		t, ok := cursorTime(due)
+		if !ok {
 			return nil, false
 		}
-		t := time.UnixMicro(us).UTC()
 		k.due = &t
 	}
 	return k, true
+}
+
+// cursorTime reads the time of a cursor's position, written in microseconds since 1970. It
+// must lie in the years 1 to 9999 (UTC), the times both databases store: MySQL's driver
+// refuses to send any other, and a forged cursor failed the list with a 500.
+func cursorTime(micros string) (time.Time, bool) {
+	us, err := strconv.ParseInt(micros, 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	t := time.UnixMicro(us).UTC()
+	return t, t.Year() >= 1 && t.Year() <= 9999
 }
 
 // ListDecided returns one page of the tasks subject decided (已办), the most recent decision
@@ -267,11 +278,14 @@ func decodeDecidedCursor(c string) (*decidedKey, bool) {
 		return nil, true
 	}
 	at, id, ok := openTaskCursor(c, decidedCursorPrefix)
-	us, err := strconv.ParseInt(at, 10, 64)
-	if !ok || err != nil {
+	if !ok {
 		return nil, false
 	}
-	return &decidedKey{at: time.UnixMicro(us).UTC(), taskID: id}, true
+	t, ok := cursorTime(at)
+	if !ok {
+		return nil, false
+	}
+	return &decidedKey{at: t, taskID: id}, true
 }
 
 // HasOpenTask reports whether an open task of the workflow is in the read model.
