@@ -57,8 +57,19 @@ func FuzzDecodeBody(f *testing.F) {
 			t.Fatalf("correction %q accepted as %+v: %s", body, corr, msg)
 		}
 
+		// A decision is decoded by bindComplete and its fields typed and bounded by
+		// checkDecision, which also needs the task for the fields each decision takes; the
+		// typing is the part of it that any task applies.
 		c := fuzzContext(body)
 		u, err := bindComplete(c)
+		if err == nil {
+			for _, k := range sortedFieldNames(u.Fields) {
+				if msg := checkDecisionField(k, u.Fields[k]); msg != "" {
+					err = invalidField(k, msg)
+					break
+				}
+			}
+		}
 		if err != nil {
 			var raw map[string]json.RawMessage
 			_ = json.Unmarshal(body, &raw)
