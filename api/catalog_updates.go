@@ -187,7 +187,7 @@ func authorityOf(ctx context.Context, departments DepartmentStore, jurisdiction 
 // firstStepWait.
 func (h catalogUpdateHandlers) awaitFirstStep(ctx context.Context, wid string, run started, in contract.CatalogUpdateInput) contract.CatalogUpdateState {
 	return awaitState(ctx, h.starter, h.opened, wid, run, contract.QueryCatalogUpdate,
-		contract.CatalogUpdateState{Input: in, Status: contract.CatalogUpdateUpdating},
+		contract.CatalogUpdateState{Input: in, CaseState: contract.CaseState{Status: contract.CatalogUpdateUpdating}},
 		func(st contract.CatalogUpdateState) bool {
 			return st.CurrentStep != "" && (st.DueAt != nil || st.Revision > 1)
 		},

@@ -159,7 +159,7 @@ func (h correctionHandlers) create(c *gin.Context) {
 		abort(c, fmt.Errorf("start correction %s: %w", id, err))
 		return
 	}
-	st := h.awaitFirstStep(ctx, wid, run, contract.CorrectionState{Input: input, Status: status})
+	st := h.awaitFirstStep(ctx, wid, run, contract.CorrectionState{Input: input, CaseState: contract.CaseState{Status: status}})
 	c.Header("Location", "/api/v1/corrections/"+id)
 	c.JSON(http.StatusCreated, toCorrectionStatus(st, wid))
 }

@@ -174,7 +174,7 @@ func (h interfaceHandlers) create(c *gin.Context) {
 		return
 	}
 	st := awaitState(ctx, h.starter, h.opened, wid, run, contract.QueryInterfaceRequirement,
-		contract.InterfaceRequirementState{Input: input, Status: contract.InterfaceStatusRequired},
+		contract.InterfaceRequirementState{Input: input, CaseState: contract.CaseState{Status: contract.InterfaceStatusRequired}},
 		func(st contract.InterfaceRequirementState) bool {
 			return st.Final || (st.CurrentStep != "" && st.DueAt != nil)
 		},

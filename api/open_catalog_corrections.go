@@ -203,7 +203,7 @@ func (h openCatalogHandlers) create(c *gin.Context) {
 		return
 	}
 	st := awaitState(ctx, h.starter, h.opened, wid, run, contract.QueryOpenCatalogCorrection,
-		contract.OpenCatalogCorrectionState{Input: input, Status: contract.OpenCatalogStatusReplying},
+		contract.OpenCatalogCorrectionState{Input: input, CaseState: contract.CaseState{Status: contract.OpenCatalogStatusReplying}},
 		func(st contract.OpenCatalogCorrectionState) bool {
 			return st.Final || (st.CurrentStep != "" && st.DueAt != nil)
 		},

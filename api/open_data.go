@@ -137,7 +137,7 @@ func (h openDataHandlers) create(c *gin.Context) {
 		abort(c, fmt.Errorf("start open-data request %s: %w", id, err))
 		return
 	}
-	st := h.awaitFirstStep(ctx, wid, run, contract.OpenDataRequestState{Input: input, Status: contract.OpenDataStatusPending})
+	st := h.awaitFirstStep(ctx, wid, run, contract.OpenDataRequestState{Input: input, CaseState: contract.CaseState{Status: contract.OpenDataStatusPending}})
 	c.Header("Location", "/api/v1/open-data-requests/"+id)
 	c.JSON(http.StatusCreated, toOpenDataRequestStatus(st, wid))
 }

@@ -331,7 +331,7 @@ func (h rectificationHandlers) issue(c *gin.Context, dept, violation, descriptio
 // firstStepWait; until then it reports the notice as issued.
 func (h rectificationHandlers) awaitTimeLimit(ctx context.Context, wid string, run started, in contract.RectificationInput) contract.RectificationState {
 	return awaitState(ctx, h.starter, h.opened, wid, run, contract.QueryRectification,
-		contract.RectificationState{Input: in, Status: contract.RectificationIssued},
+		contract.RectificationState{Input: in, CaseState: contract.CaseState{Status: contract.RectificationIssued}},
 		func(st contract.RectificationState) bool { return st.DueAt != nil || st.Final },
 		func(st contract.RectificationState) bool { return !st.Final })
 }

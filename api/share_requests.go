@@ -223,7 +223,7 @@ func (h shareRequestHandlers) awaitFirstStep(ctx context.Context, wid string, ru
 	// Revision counts the workflow's projections: the first is the submission, a later one
 	// carries the first step's deadline.
 	return awaitState(ctx, h.starter, h.opened, wid, run, contract.QueryShareRequest,
-		contract.ShareRequestState{Input: in, Status: contract.ShareStatusPending},
+		contract.ShareRequestState{Input: in, CaseState: contract.CaseState{Status: contract.ShareStatusPending}},
 		func(st contract.ShareRequestState) bool {
 			return st.Final || (st.CurrentStep != "" && (st.DueAt != nil || st.Revision > 1))
 		},

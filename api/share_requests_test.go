@@ -58,8 +58,8 @@ func (f *fakeStarter) QueryWorkflow(ctx context.Context, workflowID, runID, quer
 	defer f.mu.Unlock()
 	in := f.inputs[len(f.inputs)-1]
 	due := in.ReceivedAt.Add(20 * 24 * time.Hour)
-	st := contract.ShareRequestState{Input: in, Jurisdiction: "ningxia", Status: contract.ShareStatusPending,
-		CurrentStep: contract.StepReply, DueAt: &due, LegalBasis: []string{"《宁夏回族自治区政务数据资源共享管理办法》第十四条"}, Revision: 2}
+	st := contract.ShareRequestState{Input: in, CaseState: contract.CaseState{Jurisdiction: "ningxia", Status: contract.ShareStatusPending,
+		CurrentStep: contract.StepReply, DueAt: &due, LegalBasis: []string{"《宁夏回族自治区政务数据资源共享管理办法》第十四条"}, Revision: 2}}
 	return encodedValue{st}, nil
 }
 

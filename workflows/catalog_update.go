@@ -24,8 +24,10 @@ import (
 // 第二十三条), an approved update opens that follow-up task.
 func CatalogUpdateWorkflow(ctx workflow.Context, in contract.CatalogUpdateInput) (contract.CatalogUpdateState, error) {
 	ctx, w := beginWrites(ctx)
-	u := &catalogUpdate{st: contract.CatalogUpdateState{Input: in, Status: contract.CatalogUpdateUpdating, Tasks: map[string]int{}}, writes: w}
-	if err := u.setup(ctx); err != nil {
+	u := &catalogUpdate{st: contract.CatalogUpdateState{Input: in, CaseState: contract.CaseState{Status: contract.CatalogUpdateUpdating}}}
+	u.kind = caseKind{procedure: policy.ProcCatalogUpdate, noun: "catalog update", timeline: "request"}
+	if err := beginCase(ctx, &u.caseRunner, w, in.UpdateID, &u.st.CaseState, contract.QueryCatalogUpdate,
+		func() contract.CatalogUpdateState { return u.st }, u.project); err != nil {
 		return contract.CatalogUpdateState{}, err
 	}
 	st, err := u.run(ctx)
@@ -34,25 +36,9 @@ func CatalogUpdateWorkflow(ctx workflow.Context, in contract.CatalogUpdateInput)
 
 // catalogUpdate is the runner behind CatalogUpdateWorkflow.
 type catalogUpdate struct {
-	// writes is the read-model writer, nil in executions from before it.
-	writes     *writes
-	st         contract.CatalogUpdateState
-	workflowID string
-	proc       activities.DescribeProcedureResult
-	acts       *activities.Activities              // method references only
-	catActs    *activities.CatalogUpdateActivities // method references only
-	sa         searchAttrs
-}
-
-func (u *catalogUpdate) setup(ctx workflow.Context) error {
-	u.workflowID = workflow.GetInfo(ctx).WorkflowExecution.ID
-	if err := workflow.SetQueryHandler(ctx, contract.QueryCatalogUpdate, func() (contract.CatalogUpdateState, error) { return u.st, nil }); err != nil {
-		return fmt.Errorf("register query %s: %w", contract.QueryCatalogUpdate, err)
-	}
-	if err := registerOpened(ctx, u.writes, func() contract.CatalogUpdateState { return u.st }); err != nil {
-		return err
-	}
-	return nil
+	caseRunner
+	st      contract.CatalogUpdateState
+	catActs *activities.CatalogUpdateActivities // method references only
 }
 
 func (u *catalogUpdate) run(ctx workflow.Context) (contract.CatalogUpdateState, error) {
@@ -92,9 +78,7 @@ func (u *catalogUpdate) run(ctx workflow.Context) (contract.CatalogUpdateState, 
 	if err := u.reportToCity(ctx); err != nil {
 		return contract.CatalogUpdateState{}, err
 	}
-	now := workflow.Now(ctx)
-	u.st.Status, u.st.Final, u.st.ClosedAt = contract.CatalogUpdatePublished, true, &now
-	u.st.CurrentStep, u.st.DueAt = "", nil
+	u.end(ctx, contract.CatalogUpdatePublished)
 	if err := u.project(ctx); err != nil {
 		return contract.CatalogUpdateState{}, err
 	}
@@ -109,16 +93,6 @@ func changeDay(s string) (time.Time, error) {
 		return time.Time{}, temporal.NewNonRetryableApplicationError("changed_on "+s+" is not a date", contract.ErrTypeInvalid, err)
 	}
 	return d, nil
-}
-
-// describe learns the profile's catalog_update steps (recorded in history).
-func (u *catalogUpdate) describe(ctx workflow.Context) error {
-	err := u.writes.local(ctx, u.acts.DescribeProcedure, "DescribeProcedure", activities.DescribeProcedureInput{Procedure: policy.ProcCatalogUpdate}, &u.proc)
-	if err != nil {
-		return fmt.Errorf("describe procedure %s: %w", policy.ProcCatalogUpdate, err)
-	}
-	u.st.Jurisdiction = u.proc.Jurisdiction
-	return nil
 }
 
 // update runs one round of the update step until the department's submission is linked.
@@ -255,10 +229,10 @@ func (u *catalogUpdate) reportToCity(ctx workflow.Context) error {
 func (u *catalogUpdate) runTask(ctx workflow.Context, step, status string, candidate Party, watchers []Party,
 	decisions []activities.DecisionOption, receivedAt time.Time, check func(contract.CompleteUpdate) error) (contract.TaskOutcome, error) {
 	in := u.st.Input
-	u.st.Tasks[step]++
+	taskID := u.nextTaskID(step)
 	u.st.Status, u.st.CurrentStep = status, step
 	spec := TaskSpec{
-		TaskID: contract.HumanTaskID(u.workflowID, step, u.st.Tasks[step]), RequestID: in.UpdateID,
+		TaskID: taskID, RequestID: in.UpdateID,
 		Procedure: policy.ProcCatalogUpdate, Step: step, Candidate: candidate, Watchers: watchers,
 		Decisions: decisions, ReceivedAt: receivedAt,
 		Departments: map[string]string{policy.DeptOwn: in.DepartmentID, policy.DeptAuthority: in.AuthorityDeptID},
@@ -355,13 +329,14 @@ func resourceVersions(v any) ([]activities.LinkedVersion, error) {
 // project writes the update's current state to the read model and brings the search
 // attributes up to date.
 func (u *catalogUpdate) project(ctx workflow.Context) error {
-	if err := u.upsertSearchAttributes(ctx); err != nil {
+	// The department whose catalog changes is the provider; nobody applied.
+	rev, err := u.nextRevision(ctx, "", u.st.Input.DepartmentID)
+	if err != nil {
 		return err
 	}
-	u.st.Revision++
 	in, st := u.st.Input, u.st
 	p := activities.ProjectCatalogUpdateInput{
-		ID: in.UpdateID, Revision: st.Revision, WorkflowID: u.workflowID, DepartmentID: in.DepartmentID,
+		ID: in.UpdateID, Revision: rev, WorkflowID: u.workflowID, DepartmentID: in.DepartmentID,
 		Trigger: in.Trigger, Law: in.Basis, ChangedOn: in.ChangedOn, InitiatorSubject: in.Initiator.Subject,
 		OrderedByAuthority: in.OrderedByAuthority, Status: st.Status, CurrentStep: st.CurrentStep,
 		DueAt: st.DueAt, LegalBasis: st.LegalBasis, LocalDefault: st.LocalDefault,
@@ -372,37 +347,4 @@ func (u *catalogUpdate) project(ctx workflow.Context) error {
 		return fmt.Errorf("project catalog update %s: %w", in.UpdateID, err)
 	}
 	return nil
-}
-
-// upsertSearchAttributes sets the attributes administrators filter by, as the share request
-// does: all of them the first time, then only status and due time when they change. The
-// department is the one whose catalog changes, in the provider attribute.
-func (u *catalogUpdate) upsertSearchAttributes(ctx workflow.Context) error {
-	return u.sa.upsert(ctx, procedureAttrs{Procedure: policy.ProcCatalogUpdate, Jurisdiction: u.st.Jurisdiction,
-		ProviderDept: u.st.Input.DepartmentID, Status: u.st.Status, DueAt: u.st.DueAt})
-}
-
-// updateTaskID is the timeline's task id for events of the update itself.
-func (u *catalogUpdate) updateTaskID() string { return u.workflowID + "/request" }
-
-// record appends one event of the update itself to its timeline.
-func (u *catalogUpdate) record(ctx workflow.Context, kind string, actor contract.Actor, text string, data map[string]any) error {
-	u.st.Seq++
-	in := activities.AppendTimelineInput{
-		EventID: fmt.Sprintf("%s#%d", u.updateTaskID(), u.st.Seq), Seq: u.st.Seq, TaskID: u.updateTaskID(),
-		WorkflowID: u.workflowID, RequestID: u.st.Input.UpdateID, Procedure: policy.ProcCatalogUpdate, Step: u.st.CurrentStep,
-		Kind: kind, At: workflow.Now(ctx), Actor: actor.Subject, DepartmentID: actor.DepartmentID, Text: text, Data: data,
-	}
-	if err := u.writes.write(ctx, activities.Write{Timeline: &in}, u.acts.AppendTimeline, in); err != nil {
-		return fmt.Errorf("append %s to the timeline of catalog update %s: %w", kind, u.st.Input.UpdateID, err)
-	}
-	return nil
-}
-
-// changed records an event and projects the update, in that order (see humanTask.changed).
-func (u *catalogUpdate) changed(ctx workflow.Context, kind string, actor contract.Actor, text string, data map[string]any) error {
-	if err := u.record(ctx, kind, actor, text, data); err != nil {
-		return err
-	}
-	return u.project(ctx)
 }

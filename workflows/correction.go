@@ -21,9 +21,11 @@ import (
 // While the workflow runs, the read model shows the resource as under verification.
 func CorrectionWorkflow(ctx workflow.Context, in contract.CorrectionInput) (contract.CorrectionState, error) {
 	ctx, w := beginWrites(ctx)
-	r := &correction{st: contract.CorrectionState{Input: in, Status: contract.CorrectionStatusVerifying,
-		ProducerDeptID: in.Resource.ProviderDeptID, Tasks: map[string]int{}}, writes: w}
-	if err := r.setup(ctx); err != nil {
+	r := &correction{st: contract.CorrectionState{Input: in, CaseState: contract.CaseState{Status: contract.CorrectionStatusVerifying},
+		ProducerDeptID: in.Resource.ProviderDeptID}}
+	r.kind = caseKind{procedure: policy.ProcCorrection, noun: "correction", timeline: "correction"}
+	if err := beginCase(ctx, &r.caseRunner, w, in.CorrectionID, &r.st.CaseState, contract.QueryCorrection,
+		func() contract.CorrectionState { return r.st }, r.project); err != nil {
 		return contract.CorrectionState{}, err
 	}
 	st, err := r.run(ctx)
@@ -32,25 +34,9 @@ func CorrectionWorkflow(ctx workflow.Context, in contract.CorrectionInput) (cont
 
 // correction is the runner behind CorrectionWorkflow.
 type correction struct {
-	// writes is the read-model writer, nil in executions from before it.
-	writes     *writes
-	st         contract.CorrectionState
-	workflowID string
-	proc       activities.DescribeProcedureResult
-	acts       *activities.Activities           // method references only
-	corrActs   *activities.CorrectionActivities // method references only
-	sa         searchAttrs
-}
-
-func (r *correction) setup(ctx workflow.Context) error {
-	r.workflowID = workflow.GetInfo(ctx).WorkflowExecution.ID
-	if err := workflow.SetQueryHandler(ctx, contract.QueryCorrection, func() (contract.CorrectionState, error) { return r.st, nil }); err != nil {
-		return fmt.Errorf("register query %s: %w", contract.QueryCorrection, err)
-	}
-	if err := registerOpened(ctx, r.writes, func() contract.CorrectionState { return r.st }); err != nil {
-		return err
-	}
-	return nil
+	caseRunner
+	st       contract.CorrectionState
+	corrActs *activities.CorrectionActivities // method references only
 }
 
 func (r *correction) run(ctx workflow.Context) (contract.CorrectionState, error) {
@@ -98,17 +84,6 @@ func (r *correction) run(ctx workflow.Context) (contract.CorrectionState, error)
 		return contract.CorrectionState{}, err
 	}
 	return r.st, nil
-}
-
-// describe learns the profile's correction steps (recorded in history, so routing stays
-// deterministic when the profile file changes).
-func (r *correction) describe(ctx workflow.Context) error {
-	err := r.writes.local(ctx, r.acts.DescribeProcedure, "DescribeProcedure", activities.DescribeProcedureInput{Procedure: policy.ProcCorrection}, &r.proc)
-	if err != nil {
-		return fmt.Errorf("describe procedure %s: %w", policy.ProcCorrection, err)
-	}
-	r.st.Jurisdiction = r.proc.Jurisdiction
-	return nil
 }
 
 // dispatch is the technical service unit's triage (内乡 第六十五条): it sends the report to the
@@ -273,14 +248,14 @@ func (r *correction) coordinate(ctx workflow.Context) error {
 func (r *correction) runTask(ctx workflow.Context, step, status string, candidate Party, decisions []activities.DecisionOption,
 	receivedAt time.Time, check func(contract.CompleteUpdate) error) (contract.TaskOutcome, error) {
 	in := r.st.Input
-	r.st.Tasks[step]++
+	taskID := r.nextTaskID(step)
 	r.st.Status, r.st.CurrentStep = status, step
 	producer := r.st.ProducerDeptID
 	if producer == "" {
 		producer = in.Resource.ProviderDeptID
 	}
 	spec := TaskSpec{
-		TaskID: contract.HumanTaskID(r.workflowID, step, r.st.Tasks[step]), RequestID: in.CorrectionID,
+		TaskID: taskID, RequestID: in.CorrectionID,
 		Procedure: policy.ProcCorrection, Step: step, Candidate: candidate,
 		Watchers: []Party{
 			{DepartmentID: in.Reporter.DepartmentID, Role: policy.RoleApplicant},
@@ -314,22 +289,25 @@ func (r *correction) runTask(ctx workflow.Context, step, status string, candidat
 // close makes the correction final and projects it: the resource is no longer under
 // verification.
 func (r *correction) close(ctx workflow.Context, status string) error {
-	now := workflow.Now(ctx)
-	r.st.Status, r.st.Final, r.st.ClosedAt = status, true, &now
-	r.st.CurrentStep, r.st.DueAt = "", nil
+	r.end(ctx, status)
 	return r.project(ctx)
 }
 
 // project writes the correction's current state to the read model and brings the search
 // attributes up to date.
 func (r *correction) project(ctx workflow.Context) error {
-	if err := r.upsertSearchAttributes(ctx); err != nil {
+	// The producing department acts: the provider, or the one the report was dispatched to.
+	producer := r.st.ProducerDeptID
+	if producer == "" {
+		producer = r.st.Input.Resource.ProviderDeptID
+	}
+	rev, err := r.nextRevision(ctx, r.st.Input.Reporter.DepartmentID, producer)
+	if err != nil {
 		return err
 	}
-	r.st.Revision++
 	in, st := r.st.Input, r.st
 	p := activities.ProjectCorrectionInput{
-		ID: in.CorrectionID, Revision: st.Revision, WorkflowID: r.workflowID, ResourceID: in.Resource.ID,
+		ID: in.CorrectionID, Revision: rev, WorkflowID: r.workflowID, ResourceID: in.Resource.ID,
 		ResourceCode: in.Resource.Code, ResourceName: in.Resource.Name, ReporterDeptID: in.Reporter.DepartmentID,
 		ReporterSubject: in.Reporter.Subject, ProviderDeptID: in.Resource.ProviderDeptID, ProducerDeptID: st.ProducerDeptID,
 		Fields: in.Fields, Description: in.Description, Attachments: in.Evidence.Attachments, EvidenceText: in.Evidence.Text,
@@ -342,35 +320,6 @@ func (r *correction) project(ctx workflow.Context) error {
 	}
 	if err := r.writes.write(ctx, activities.Write{Correction: &p}, r.corrActs.ProjectCorrection, p); err != nil {
 		return fmt.Errorf("project correction %s: %w", in.CorrectionID, err)
-	}
-	return nil
-}
-
-// upsertSearchAttributes sets the attributes administrators filter by, as the share request
-// does: all of them the first time, then status, due time and the producing department when
-// they changed. Codes only.
-func (r *correction) upsertSearchAttributes(ctx workflow.Context) error {
-	producer := r.st.ProducerDeptID
-	if producer == "" {
-		producer = r.st.Input.Resource.ProviderDeptID
-	}
-	return r.sa.upsert(ctx, procedureAttrs{Procedure: policy.ProcCorrection, Jurisdiction: r.st.Jurisdiction,
-		ApplicantDept: r.st.Input.Reporter.DepartmentID, ProviderDept: producer, Status: r.st.Status, DueAt: r.st.DueAt})
-}
-
-// caseTaskID is the timeline's task id for events of the correction itself.
-func (r *correction) caseTaskID() string { return r.workflowID + "/correction" }
-
-// record appends one event of the correction itself to its timeline.
-func (r *correction) record(ctx workflow.Context, kind string, actor contract.Actor, text string, data map[string]any) error {
-	r.st.Seq++
-	in := activities.AppendTimelineInput{
-		EventID: fmt.Sprintf("%s#%d", r.caseTaskID(), r.st.Seq), Seq: r.st.Seq, TaskID: r.caseTaskID(),
-		WorkflowID: r.workflowID, RequestID: r.st.Input.CorrectionID, Procedure: policy.ProcCorrection, Step: r.st.CurrentStep,
-		Kind: kind, At: workflow.Now(ctx), Actor: actor.Subject, DepartmentID: actor.DepartmentID, Text: text, Data: data,
-	}
-	if err := r.writes.write(ctx, activities.Write{Timeline: &in}, r.acts.AppendTimeline, in); err != nil {
-		return fmt.Errorf("append %s to the timeline of correction %s: %w", kind, r.st.Input.CorrectionID, err)
 	}
 	return nil
 }

@@ -19,8 +19,11 @@ import (
 // rectification notice from the supervision task.
 func InterfaceRequirementWorkflow(ctx workflow.Context, in contract.InterfaceRequirementInput) (contract.InterfaceRequirementState, error) {
 	ctx, w := beginWrites(ctx)
-	r := &interfaceRequirement{st: contract.InterfaceRequirementState{Input: in, Status: contract.InterfaceStatusRequired}, writes: w}
-	if err := r.setup(ctx); err != nil {
+	r := &interfaceRequirement{st: contract.InterfaceRequirementState{Input: in,
+		CaseState: contract.CaseState{Status: contract.InterfaceStatusRequired}}}
+	r.kind = caseKind{procedure: policy.ProcInterfaceExtension, noun: "interface requirement", timeline: "interface-requirement"}
+	if err := beginCase(ctx, &r.caseRunner, w, in.RequirementID, &r.st.CaseState, contract.QueryInterfaceRequirement,
+		func() contract.InterfaceRequirementState { return r.st }, r.project); err != nil {
 		return contract.InterfaceRequirementState{}, err
 	}
 	st, err := r.run(ctx)
@@ -29,39 +32,22 @@ func InterfaceRequirementWorkflow(ctx workflow.Context, in contract.InterfaceReq
 
 // interfaceRequirement is the runner behind InterfaceRequirementWorkflow.
 type interfaceRequirement struct {
-	// writes is the read-model writer, nil in executions from before it.
-	writes     *writes
-	st         contract.InterfaceRequirementState
-	workflowID string
-	proc       activities.DescribeProcedureResult
-	acts       *activities.Activities          // method references only
-	irActs     *activities.InterfaceActivities // method references only
-	sa         searchAttrs
-}
-
-func (r *interfaceRequirement) setup(ctx workflow.Context) error {
-	r.workflowID = workflow.GetInfo(ctx).WorkflowExecution.ID
-	if err := workflow.SetQueryHandler(ctx, contract.QueryInterfaceRequirement, func() (contract.InterfaceRequirementState, error) { return r.st, nil }); err != nil {
-		return fmt.Errorf("register query %s: %w", contract.QueryInterfaceRequirement, err)
-	}
-	if err := registerOpened(ctx, r.writes, func() contract.InterfaceRequirementState { return r.st }); err != nil {
-		return err
-	}
-	return nil
+	caseRunner
+	st     contract.InterfaceRequirementState
+	irActs *activities.InterfaceActivities // method references only
 }
 
 func (r *interfaceRequirement) run(ctx workflow.Context) (contract.InterfaceRequirementState, error) {
 	in := r.st.Input
-	err := r.writes.local(ctx, r.acts.DescribeProcedure, "DescribeProcedure", activities.DescribeProcedureInput{Procedure: policy.ProcInterfaceExtension}, &r.proc)
-	if err != nil {
-		return contract.InterfaceRequirementState{}, fmt.Errorf("describe procedure %s: %w", policy.ProcInterfaceExtension, err)
+	if err := r.describe(ctx); err != nil {
+		return contract.InterfaceRequirementState{}, err
 	}
 	step, ok := r.proc.Step(contract.StepInterfaceRequest)
-	if !r.proc.Applies || !ok {
+	if !ok {
 		return contract.InterfaceRequirementState{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("profile %s has no %s/%s step",
 			r.proc.Jurisdiction, policy.ProcInterfaceExtension, contract.StepInterfaceRequest), contract.ErrTypeInvalid, nil)
 	}
-	r.st.Jurisdiction, r.st.LegalBasis = r.proc.Jurisdiction, r.proc.LegalBasis
+	r.st.LegalBasis = r.proc.LegalBasis
 	if err := setMemoTitle(ctx, r.writes, "服务接口 / "+in.DepartmentID); err != nil {
 		return contract.InterfaceRequirementState{}, fmt.Errorf("upsert memo: %w", err)
 	}
@@ -107,8 +93,7 @@ func (r *interfaceRequirement) run(ctx workflow.Context) (contract.InterfaceRequ
 		map[string]any{"interface_description": r.st.InterfaceDescription, "documentation": r.st.Documentation, "overdue": out.Overdue}); err != nil {
 		return contract.InterfaceRequirementState{}, err
 	}
-	now := workflow.Now(ctx)
-	r.st.Status, r.st.Final, r.st.ClosedAt, r.st.CurrentStep, r.st.DueAt = contract.InterfaceStatusDelivered, true, &now, "", nil
+	r.end(ctx, contract.InterfaceStatusDelivered)
 	if err := r.project(ctx); err != nil {
 		return contract.InterfaceRequirementState{}, err
 	}
@@ -118,13 +103,14 @@ func (r *interfaceRequirement) run(ctx workflow.Context) (contract.InterfaceRequ
 // project writes the requirement's state to the read model and brings the search attributes
 // up to date.
 func (r *interfaceRequirement) project(ctx workflow.Context) error {
-	if err := r.upsertSearchAttributes(ctx); err != nil {
+	// The authority as applicant, the producing department as provider.
+	rev, err := r.nextRevision(ctx, r.st.Input.AuthorityDeptID, r.st.Input.DepartmentID)
+	if err != nil {
 		return err
 	}
-	r.st.Revision++
 	in, st := r.st.Input, r.st
 	p := activities.ProjectInterfaceRequirementInput{
-		ID: in.RequirementID, Revision: st.Revision, WorkflowID: r.workflowID, DepartmentID: in.DepartmentID,
+		ID: in.RequirementID, Revision: rev, WorkflowID: r.workflowID, DepartmentID: in.DepartmentID,
 		AuthorityDeptID: in.AuthorityDeptID, RequestedBy: in.RequestedBy, Description: in.Description, AgreedDue: in.AgreedDue,
 		Status: st.Status, CurrentStep: st.CurrentStep, DueAt: st.DueAt, ExtensionWorkdays: st.ExtensionWorkdays,
 		InterfaceDescription: st.InterfaceDescription, Documentation: st.Documentation, LegalBasis: st.LegalBasis,
@@ -132,28 +118,6 @@ func (r *interfaceRequirement) project(ctx workflow.Context) error {
 	}
 	if err := r.writes.write(ctx, activities.Write{InterfaceRequirement: &p}, r.irActs.ProjectInterfaceRequirement, p); err != nil {
 		return fmt.Errorf("project interface requirement %s: %w", in.RequirementID, err)
-	}
-	return nil
-}
-
-// upsertSearchAttributes sets the attributes administrators filter by: the authority as
-// applicant, the producing department as provider, status and due time.
-func (r *interfaceRequirement) upsertSearchAttributes(ctx workflow.Context) error {
-	return r.sa.upsert(ctx, procedureAttrs{Procedure: policy.ProcInterfaceExtension, Jurisdiction: r.st.Jurisdiction,
-		ApplicantDept: r.st.Input.AuthorityDeptID, ProviderDept: r.st.Input.DepartmentID, Status: r.st.Status, DueAt: r.st.DueAt})
-}
-
-// record appends one event of the requirement itself to its timeline.
-func (r *interfaceRequirement) record(ctx workflow.Context, kind string, actor contract.Actor, text string, data map[string]any) error {
-	r.st.Seq++
-	taskID := r.workflowID + "/interface-requirement"
-	in := activities.AppendTimelineInput{
-		EventID: fmt.Sprintf("%s#%d", taskID, r.st.Seq), Seq: r.st.Seq, TaskID: taskID,
-		WorkflowID: r.workflowID, RequestID: r.st.Input.RequirementID, Procedure: policy.ProcInterfaceExtension, Step: r.st.CurrentStep,
-		Kind: kind, At: workflow.Now(ctx), Actor: actor.Subject, DepartmentID: actor.DepartmentID, Text: text, Data: data,
-	}
-	if err := r.writes.write(ctx, activities.Write{Timeline: &in}, r.acts.AppendTimeline, in); err != nil {
-		return fmt.Errorf("append %s to the timeline of interface requirement %s: %w", kind, r.st.Input.RequirementID, err)
 	}
 	return nil
 }

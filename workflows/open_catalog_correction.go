@@ -20,8 +20,11 @@ import (
 // does not, it gives its reasons and basis.
 func OpenCatalogCorrectionWorkflow(ctx workflow.Context, in contract.OpenCatalogCorrectionInput) (contract.OpenCatalogCorrectionState, error) {
 	ctx, w := beginWrites(ctx)
-	r := &openCatalogCorrection{st: contract.OpenCatalogCorrectionState{Input: in, Status: contract.OpenCatalogStatusReplying}, writes: w}
-	if err := r.setup(ctx); err != nil {
+	r := &openCatalogCorrection{st: contract.OpenCatalogCorrectionState{Input: in,
+		CaseState: contract.CaseState{Status: contract.OpenCatalogStatusReplying}}}
+	r.kind = caseKind{procedure: policy.ProcOpenCatalogCorrection, noun: "open-catalog correction", timeline: "open-catalog-correction"}
+	if err := beginCase(ctx, &r.caseRunner, w, in.CorrectionID, &r.st.CaseState, contract.QueryOpenCatalogCorrection,
+		func() contract.OpenCatalogCorrectionState { return r.st }, r.project); err != nil {
 		return contract.OpenCatalogCorrectionState{}, err
 	}
 	st, err := r.run(ctx)
@@ -30,25 +33,9 @@ func OpenCatalogCorrectionWorkflow(ctx workflow.Context, in contract.OpenCatalog
 
 // openCatalogCorrection is the runner behind OpenCatalogCorrectionWorkflow.
 type openCatalogCorrection struct {
-	// writes is the read-model writer, nil in executions from before it.
-	writes     *writes
-	st         contract.OpenCatalogCorrectionState
-	workflowID string
-	proc       activities.DescribeProcedureResult
-	acts       *activities.Activities            // method references only
-	ocActs     *activities.OpenCatalogActivities // method references only
-	sa         searchAttrs
-}
-
-func (r *openCatalogCorrection) setup(ctx workflow.Context) error {
-	r.workflowID = workflow.GetInfo(ctx).WorkflowExecution.ID
-	if err := workflow.SetQueryHandler(ctx, contract.QueryOpenCatalogCorrection, func() (contract.OpenCatalogCorrectionState, error) { return r.st, nil }); err != nil {
-		return fmt.Errorf("register query %s: %w", contract.QueryOpenCatalogCorrection, err)
-	}
-	if err := registerOpened(ctx, r.writes, func() contract.OpenCatalogCorrectionState { return r.st }); err != nil {
-		return err
-	}
-	return nil
+	caseRunner
+	st     contract.OpenCatalogCorrectionState
+	ocActs *activities.OpenCatalogActivities // method references only
 }
 
 func (r *openCatalogCorrection) run(ctx workflow.Context) (contract.OpenCatalogCorrectionState, error) {
@@ -77,21 +64,6 @@ func (r *openCatalogCorrection) run(ctx workflow.Context) (contract.OpenCatalogC
 		return contract.OpenCatalogCorrectionState{}, err
 	}
 	return r.st, nil
-}
-
-// describe learns the profile's steps (recorded in history, so routing stays deterministic
-// when the profile file changes).
-func (r *openCatalogCorrection) describe(ctx workflow.Context) error {
-	err := r.writes.local(ctx, r.acts.DescribeProcedure, "DescribeProcedure", activities.DescribeProcedureInput{Procedure: policy.ProcOpenCatalogCorrection}, &r.proc)
-	if err != nil {
-		return fmt.Errorf("describe procedure %s: %w", policy.ProcOpenCatalogCorrection, err)
-	}
-	if !r.proc.Applies {
-		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("profile %s has no %s procedure", r.proc.Jurisdiction,
-			policy.ProcOpenCatalogCorrection), contract.ErrTypeInvalid, nil)
-	}
-	r.st.Jurisdiction = r.proc.Jurisdiction
-	return nil
 }
 
 // reply is the producer's answer (答复) within 10 WD of receipt; the human-task step offers the
@@ -224,22 +196,22 @@ func checkDisagreeBasis(u contract.CompleteUpdate) error {
 
 // close makes the application final and projects it.
 func (r *openCatalogCorrection) close(ctx workflow.Context, status string) error {
-	now := workflow.Now(ctx)
-	r.st.Status, r.st.Final, r.st.ClosedAt = status, true, &now
-	r.st.CurrentStep, r.st.DueAt = "", nil
+	r.end(ctx, status)
 	return r.project(ctx)
 }
 
 // project writes the application's state to the read model and brings the search attributes
 // up to date.
 func (r *openCatalogCorrection) project(ctx workflow.Context) error {
-	if err := r.upsertSearchAttributes(ctx); err != nil {
+	// Codes and department ids only: the applicant is a citizen, so the applicant department
+	// stays empty and the citizen's subject never goes into the search attributes.
+	rev, err := r.nextRevision(ctx, "", r.st.Input.Resource.ProviderDeptID)
+	if err != nil {
 		return err
 	}
-	r.st.Revision++
 	in, st := r.st.Input, r.st
 	p := activities.ProjectOpenCatalogCorrectionInput{
-		ID: in.CorrectionID, Revision: st.Revision, WorkflowID: r.workflowID, ResourceID: in.Resource.ID,
+		ID: in.CorrectionID, Revision: rev, WorkflowID: r.workflowID, ResourceID: in.Resource.ID,
 		ResourceCode: in.Resource.Code, ResourceName: in.Resource.Name, ProviderDeptID: in.Resource.ProviderDeptID,
 		CitizenSubject: in.CitizenSubject, Field: in.Field, CurrentValue: in.CurrentValue, ProposedValue: in.ProposedValue,
 		Reason: in.Reason, Status: st.Status, CurrentStep: st.CurrentStep, Answer: st.Answer, AnswerBasis: st.AnswerBasis,
@@ -248,29 +220,6 @@ func (r *openCatalogCorrection) project(ctx workflow.Context) error {
 	}
 	if err := r.writes.write(ctx, activities.Write{OpenCatalogCorrection: &p}, r.ocActs.ProjectOpenCatalogCorrection, p); err != nil {
 		return fmt.Errorf("project open-catalog correction %s: %w", in.CorrectionID, err)
-	}
-	return nil
-}
-
-// upsertSearchAttributes sets the attributes administrators filter by: codes and department
-// ids only — the applicant is a citizen, so the applicant department stays empty and the
-// citizen's subject never goes in.
-func (r *openCatalogCorrection) upsertSearchAttributes(ctx workflow.Context) error {
-	return r.sa.upsert(ctx, procedureAttrs{Procedure: policy.ProcOpenCatalogCorrection, Jurisdiction: r.st.Jurisdiction,
-		ProviderDept: r.st.Input.Resource.ProviderDeptID, Status: r.st.Status, DueAt: r.st.DueAt})
-}
-
-// record appends one event of the application itself to its timeline.
-func (r *openCatalogCorrection) record(ctx workflow.Context, kind string, actor contract.Actor, text string, data map[string]any) error {
-	r.st.Seq++
-	taskID := r.workflowID + "/open-catalog-correction"
-	in := activities.AppendTimelineInput{
-		EventID: fmt.Sprintf("%s#%d", taskID, r.st.Seq), Seq: r.st.Seq, TaskID: taskID,
-		WorkflowID: r.workflowID, RequestID: r.st.Input.CorrectionID, Procedure: policy.ProcOpenCatalogCorrection, Step: r.st.CurrentStep,
-		Kind: kind, At: workflow.Now(ctx), Actor: actor.Subject, DepartmentID: actor.DepartmentID, Text: text, Data: data,
-	}
-	if err := r.writes.write(ctx, activities.Write{Timeline: &in}, r.acts.AppendTimeline, in); err != nil {
-		return fmt.Errorf("append %s to the timeline of open-catalog correction %s: %w", kind, r.st.Input.CorrectionID, err)
 	}
 	return nil
 }

@@ -29,7 +29,12 @@ const maxOpenDataText = 4000
 // workflow starts.
 func OpenDataRequestWorkflow(ctx workflow.Context, in contract.OpenDataRequestInput) (contract.OpenDataRequestState, error) {
 	ctx, w := beginWrites(ctx)
-	r := &openDataRequest{st: contract.OpenDataRequestState{Input: in, Status: contract.OpenDataStatusPending, Tasks: map[string]int{}}, writes: w}
+	r := &openDataRequest{st: contract.OpenDataRequestState{Input: in, CaseState: contract.CaseState{Status: contract.OpenDataStatusPending}}}
+	r.kind = caseKind{procedure: policy.ProcOpenData, noun: "open-data request", timeline: "request"}
+	if err := beginCase(ctx, &r.caseRunner, w, in.RequestID, &r.st.CaseState, contract.QueryOpenDataRequest,
+		func() contract.OpenDataRequestState { return r.st }, r.project); err != nil {
+		return contract.OpenDataRequestState{}, err
+	}
 	if err := r.setup(ctx); err != nil {
 		return contract.OpenDataRequestState{}, err
 	}
@@ -39,14 +44,9 @@ func OpenDataRequestWorkflow(ctx workflow.Context, in contract.OpenDataRequestIn
 
 // openDataRequest is the runner behind OpenDataRequestWorkflow.
 type openDataRequest struct {
-	// writes is the read-model writer, nil in executions from before it.
-	writes     *writes
-	st         contract.OpenDataRequestState
-	workflowID string
-	proc       activities.DescribeProcedureResult
-	acts       *activities.Activities         // method references only
-	odActs     *activities.OpenDataActivities // method references only
-	sa         searchAttrs
+	caseRunner
+	st     contract.OpenDataRequestState
+	odActs *activities.OpenDataActivities // method references only
 	// task is the live state of the running reply task, nil otherwise; asked is the last
 	// extension request seen on it, whose reason the applicant is shown once it is approved.
 	task  *TaskState
@@ -55,14 +55,8 @@ type openDataRequest struct {
 	cancelTask workflow.CancelFunc
 }
 
+// setup registers the applicant's withdrawal.
 func (r *openDataRequest) setup(ctx workflow.Context) error {
-	r.workflowID = workflow.GetInfo(ctx).WorkflowExecution.ID
-	if err := workflow.SetQueryHandler(ctx, contract.QueryOpenDataRequest, func() (contract.OpenDataRequestState, error) { return r.st, nil }); err != nil {
-		return fmt.Errorf("register query %s: %w", contract.QueryOpenDataRequest, err)
-	}
-	if err := registerOpened(ctx, r.writes, func() contract.OpenDataRequestState { return r.st }); err != nil {
-		return err
-	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, contract.UpdateWithdraw, handled(r.writes, r.withdraw),
 		workflow.UpdateHandlerOptions{Validator: r.validateWithdraw}); err != nil {
 		return fmt.Errorf("register update %s: %w", contract.UpdateWithdraw, err)
@@ -111,22 +105,12 @@ func (r *openDataRequest) run(ctx workflow.Context) (contract.OpenDataRequestSta
 	return r.st, nil
 }
 
-// describe learns the profile's open-data steps (recorded in history).
-func (r *openDataRequest) describe(ctx workflow.Context) error {
-	err := r.writes.local(ctx, r.acts.DescribeProcedure, "DescribeProcedure", activities.DescribeProcedureInput{Procedure: policy.ProcOpenData}, &r.proc)
-	if err != nil {
-		return fmt.Errorf("describe procedure %s: %w", policy.ProcOpenData, err)
-	}
-	r.st.Jurisdiction = r.proc.Jurisdiction
-	return nil
-}
-
 // open opens unconditionally open data at once: the API verified the applicant's token, which
 // is the identity authentication 第四十六条第三款 asks for.
 func (r *openDataRequest) open(ctx workflow.Context) error {
 	basis := r.directAccessBasis()
 	r.st.LegalBasis = []string{basis}
-	r.close(ctx, contract.OpenDataStatusOpened)
+	r.end(ctx, contract.OpenDataStatusOpened)
 	return r.changed(ctx, activities.EventDataOpened, contract.Actor{Subject: r.st.Input.Applicant.Subject}, "",
 		map[string]any{"resource_id": r.st.Input.Resource.ID, "identity_check": "verified token", "legal_basis": []string{basis}})
 }
@@ -148,10 +132,10 @@ func (r *openDataRequest) reply(ctx workflow.Context) error {
 	if !ok {
 		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("profile %s has no open_data/reply step", r.st.Jurisdiction), contract.ErrTypeInvalid, nil)
 	}
-	r.st.Tasks[contract.StepReply]++
+	taskID := r.nextTaskID(contract.StepReply)
 	r.st.CurrentStep = contract.StepReply
 	spec := TaskSpec{
-		TaskID: contract.HumanTaskID(r.workflowID, contract.StepReply, r.st.Tasks[contract.StepReply]), RequestID: in.RequestID,
+		TaskID: taskID, RequestID: in.RequestID,
 		Procedure: policy.ProcOpenData, Step: contract.StepReply,
 		Candidate: Party{DepartmentID: in.Resource.ProviderDeptID, Role: step.ActorRole},
 		// A citizen belongs to no department, so only the authority watches and urges.
@@ -184,12 +168,12 @@ func (r *openDataRequest) reply(ctx workflow.Context) error {
 	r.st.Decisions = append(r.st.Decisions, out)
 	if out.Decision == contract.DecisionApprove {
 		r.st.Conditions = text(out.Fields[contract.FieldConditions])
-		r.close(ctx, contract.OpenDataStatusApproved)
+		r.end(ctx, contract.OpenDataStatusApproved)
 		return r.changed(ctx, activities.EventOpenDataApproved, out.DecidedBy, out.Comment,
 			map[string]any{"resource_id": in.Resource.ID, "conditions": r.st.Conditions, "overdue": out.Overdue})
 	}
 	r.st.Reason, r.st.RefusalBasis = text(out.Fields[contract.FieldReason]), text(out.Fields[contract.FieldLegalBasis])
-	r.close(ctx, contract.OpenDataStatusRefused)
+	r.end(ctx, contract.OpenDataStatusRefused)
 	return r.changed(ctx, activities.EventOpenDataRefused, out.DecidedBy, r.st.Reason,
 		map[string]any{"resource_id": in.Resource.ID, "legal_basis": r.st.RefusalBasis, "overdue": out.Overdue})
 }
@@ -261,7 +245,7 @@ func (r *openDataRequest) validateWithdraw(_ workflow.Context, u contract.Withdr
 func (r *openDataRequest) withdraw(ctx workflow.Context, u contract.WithdrawUpdate) (contract.OpenDataRequestState, error) {
 	r.st.Withdrawn = &contract.ActionRecord{By: u.Actor, At: workflow.Now(ctx), Reason: u.Reason}
 	step := r.st.CurrentStep
-	r.close(ctx, contract.OpenDataStatusWithdrawn)
+	r.end(ctx, contract.OpenDataStatusWithdrawn)
 	if r.cancelTask != nil {
 		r.cancelTask() // the task projects itself closed
 	}
@@ -272,23 +256,18 @@ func (r *openDataRequest) withdraw(ctx workflow.Context, u contract.WithdrawUpda
 	return r.st, nil
 }
 
-// close marks the request final with the status; the caller records and projects it.
-func (r *openDataRequest) close(ctx workflow.Context, status string) {
-	now := workflow.Now(ctx)
-	r.st.Status, r.st.Final, r.st.ClosedAt = status, true, &now
-	r.st.CurrentStep, r.st.DueAt = "", nil
-}
-
 // project writes the request's current state to the read model and brings the search
 // attributes up to date.
 func (r *openDataRequest) project(ctx workflow.Context) error {
-	if err := r.upsertSearchAttributes(ctx); err != nil {
+	// The applicant department stays unset: a citizen has none, and no personal data goes
+	// into search attributes.
+	rev, err := r.nextRevision(ctx, "", r.st.Input.Resource.ProviderDeptID)
+	if err != nil {
 		return err
 	}
-	r.st.Revision++
 	in, st := r.st.Input, r.st
 	p := activities.ProjectOpenDataRequestInput{
-		ID: in.RequestID, Revision: st.Revision, WorkflowID: r.workflowID, ResourceID: in.Resource.ID,
+		ID: in.RequestID, Revision: rev, WorkflowID: r.workflowID, ResourceID: in.Resource.ID,
 		ResourceCode: in.Resource.Code, ResourceName: in.Resource.Name, OpenType: in.Resource.OpenType,
 		ApplicantSubject: in.Applicant.Subject, ProviderDeptID: in.Resource.ProviderDeptID,
 		Purpose: in.Purpose, Scope: in.Scope, Status: st.Status, CurrentStep: st.CurrentStep,
@@ -303,39 +282,6 @@ func (r *openDataRequest) project(ctx workflow.Context) error {
 		return fmt.Errorf("project open-data request %s: %w", in.RequestID, err)
 	}
 	return nil
-}
-
-// upsertSearchAttributes sets the attributes administrators filter by, as the other
-// procedures do. The applicant department stays unset: a citizen has none, and no personal
-// data goes into search attributes.
-func (r *openDataRequest) upsertSearchAttributes(ctx workflow.Context) error {
-	return r.sa.upsert(ctx, procedureAttrs{Procedure: policy.ProcOpenData, Jurisdiction: r.st.Jurisdiction,
-		ProviderDept: r.st.Input.Resource.ProviderDeptID, Status: r.st.Status, DueAt: r.st.DueAt})
-}
-
-// requestTaskID is the timeline's task id for events of the request itself.
-func (r *openDataRequest) requestTaskID() string { return r.workflowID + "/request" }
-
-// record appends one event of the request itself to its timeline.
-func (r *openDataRequest) record(ctx workflow.Context, kind string, actor contract.Actor, text string, data map[string]any) error {
-	r.st.Seq++
-	in := activities.AppendTimelineInput{
-		EventID: fmt.Sprintf("%s#%d", r.requestTaskID(), r.st.Seq), Seq: r.st.Seq, TaskID: r.requestTaskID(),
-		WorkflowID: r.workflowID, RequestID: r.st.Input.RequestID, Procedure: policy.ProcOpenData, Step: r.st.CurrentStep,
-		Kind: kind, At: workflow.Now(ctx), Actor: actor.Subject, DepartmentID: actor.DepartmentID, Text: text, Data: data,
-	}
-	if err := r.writes.write(ctx, activities.Write{Timeline: &in}, r.acts.AppendTimeline, in); err != nil {
-		return fmt.Errorf("append %s to the timeline of open-data request %s: %w", kind, r.st.Input.RequestID, err)
-	}
-	return nil
-}
-
-// changed records an event and projects the request, in that order (see humanTask.changed).
-func (r *openDataRequest) changed(ctx workflow.Context, kind string, actor contract.Actor, text string, data map[string]any) error {
-	if err := r.record(ctx, kind, actor, text, data); err != nil {
-		return err
-	}
-	return r.project(ctx)
 }
 
 // checkOpenDataReply rejects a reply whose conditions, reasons or basis are not text, or too

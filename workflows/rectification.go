@@ -22,11 +22,10 @@ import (
 // the rectify task stays open meanwhile, since the order to correct stands.
 func RectificationWorkflow(ctx workflow.Context, in contract.RectificationInput) (contract.RectificationState, error) {
 	ctx, w := beginWrites(ctx)
-	r := &rectification{st: contract.RectificationState{Input: in, Status: contract.RectificationIssued, Tasks: map[string]int{}}, writes: w}
-	if err := workflow.SetQueryHandler(ctx, contract.QueryRectification, func() (contract.RectificationState, error) { return r.st, nil }); err != nil {
-		return contract.RectificationState{}, fmt.Errorf("register query %s: %w", contract.QueryRectification, err)
-	}
-	if err := registerOpened(ctx, r.writes, func() contract.RectificationState { return r.st }); err != nil {
+	r := &rectification{st: contract.RectificationState{Input: in, CaseState: contract.CaseState{Status: contract.RectificationIssued}}}
+	r.kind = caseKind{procedure: policy.ProcRectification, noun: "rectification", timeline: "rectification"}
+	if err := beginCase(ctx, &r.caseRunner, w, in.ID, &r.st.CaseState, contract.QueryRectification,
+		func() contract.RectificationState { return r.st }, r.project); err != nil {
 		return contract.RectificationState{}, err
 	}
 	st, err := r.run(ctx)
@@ -35,14 +34,9 @@ func RectificationWorkflow(ctx workflow.Context, in contract.RectificationInput)
 
 // rectification is the runner behind RectificationWorkflow.
 type rectification struct {
-	// writes is the read-model writer, nil in executions from before it.
-	writes     *writes
-	st         contract.RectificationState
-	workflowID string
-	proc       activities.DescribeProcedureResult
-	acts       *activities.Activities              // method references only
-	rectActs   *activities.RectificationActivities // method references only
-	sa         searchAttrs
+	caseRunner
+	st       contract.RectificationState
+	rectActs *activities.RectificationActivities // method references only
 	// task is the live state of the running rectify task, nil otherwise.
 	task *TaskState
 	// consequence is the child workflow of the authority's consequence task, once started;
@@ -55,7 +49,6 @@ type rectification struct {
 }
 
 func (r *rectification) run(ctx workflow.Context) (contract.RectificationState, error) {
-	r.workflowID = workflow.GetInfo(ctx).WorkflowExecution.ID
 	if err := r.describe(ctx); err != nil {
 		return contract.RectificationState{}, err
 	}
@@ -97,25 +90,12 @@ func (r *rectification) run(ctx workflow.Context) (contract.RectificationState, 
 	return r.st, nil
 }
 
-// describe learns the profile's rectification steps (recorded in history).
-func (r *rectification) describe(ctx workflow.Context) error {
-	err := r.writes.local(ctx, r.acts.DescribeProcedure, "DescribeProcedure", activities.DescribeProcedureInput{Procedure: policy.ProcRectification}, &r.proc)
-	if err != nil {
-		return fmt.Errorf("describe procedure %s: %w", policy.ProcRectification, err)
-	}
-	if !r.proc.Applies {
-		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("profile %s has no rectification procedure", r.proc.Jurisdiction), contract.ErrTypeInvalid, nil)
-	}
-	r.st.Jurisdiction = r.proc.Jurisdiction
-	return nil
-}
-
 // rectify runs the department's rectify task until it reports the work done. The task's
 // receipt is always the notice's issue, so a task opened again after a return has the
 // original time limit. A watcher records the consequence as soon as the task is overdue.
 func (r *rectification) rectify(ctx workflow.Context) (contract.TaskOutcome, error) {
 	in := r.st.Input
-	r.st.Tasks[contract.StepRectify]++
+	taskID := r.nextTaskID(contract.StepRectify)
 	r.st.CurrentStep = contract.StepRectify
 	if r.st.ConsequenceRecordedAt == nil {
 		r.st.Status = contract.RectificationIssued
@@ -123,7 +103,7 @@ func (r *rectification) rectify(ctx workflow.Context) (contract.TaskOutcome, err
 		r.st.Status = contract.RectificationOverdue
 	}
 	spec := TaskSpec{
-		TaskID:    contract.HumanTaskID(r.workflowID, contract.StepRectify, r.st.Tasks[contract.StepRectify]),
+		TaskID:    taskID,
 		RequestID: in.ID, Procedure: policy.ProcRectification, Step: contract.StepRectify,
 		Candidate: Party{DepartmentID: in.DepartmentID, Role: policy.RoleApprover},
 		// The head (主要负责人) answers for the department: the task is in its inbox too, and
@@ -182,13 +162,13 @@ func (r *rectification) rectify(ctx workflow.Context) (contract.TaskOutcome, err
 // sends it back with the original time limit.
 func (r *rectification) review(ctx workflow.Context) error {
 	in := r.st.Input
-	r.st.Tasks[contract.StepReview]++
+	taskID := r.nextTaskID(contract.StepReview)
 	r.st.CurrentStep = contract.StepReview
 	if err := r.project(ctx); err != nil {
 		return err
 	}
 	out, err := runHumanTask(ctx, TaskSpec{
-		TaskID:    contract.HumanTaskID(r.workflowID, contract.StepReview, r.st.Tasks[contract.StepReview]),
+		TaskID:    taskID,
 		RequestID: in.ID, Procedure: policy.ProcRectification, Step: contract.StepReview,
 		Candidate: Party{DepartmentID: in.AuthorityDeptID, Role: policy.RoleAuthority},
 		Watchers: []Party{{DepartmentID: in.DepartmentID, Role: policy.RoleApprover},
@@ -286,13 +266,15 @@ func (r *rectification) recordOnLinkedCase(ctx workflow.Context) error {
 // project writes the rectification's current state to the read model and brings the search
 // attributes up to date.
 func (r *rectification) project(ctx workflow.Context) error {
-	if err := r.upsertSearchAttributes(ctx); err != nil {
+	// As for a share request, the department ordered is the "provider" (the party that acts),
+	// the authority the "applicant" (the party that asked).
+	rev, err := r.nextRevision(ctx, r.st.Input.AuthorityDeptID, r.st.Input.DepartmentID)
+	if err != nil {
 		return err
 	}
-	r.st.Revision++
 	in, st := r.st.Input, r.st
 	p := activities.ProjectRectificationInput{
-		ID: in.ID, Revision: st.Revision, WorkflowID: r.workflowID, DepartmentID: in.DepartmentID,
+		ID: in.ID, Revision: rev, WorkflowID: r.workflowID, DepartmentID: in.DepartmentID,
 		AuthorityDeptID: in.AuthorityDeptID, IssuedBy: in.IssuedBy.Subject, ViolationCode: in.Violation.Code,
 		ViolationTitle: in.Violation.Title, ViolationBasis: in.Violation.LegalBasis, Description: in.Description,
 		Workdays: in.Workdays, DueAt: st.DueAt, LegalBasis: st.LegalBasis, Status: st.Status, CurrentStep: st.CurrentStep,
@@ -305,38 +287,6 @@ func (r *rectification) project(ctx workflow.Context) error {
 		return fmt.Errorf("project rectification %s: %w", in.ID, err)
 	}
 	return nil
-}
-
-// upsertSearchAttributes sets the attributes administrators filter by, as a share request
-// does: the department ordered is the "provider" (the party that acts), the authority the
-// "applicant" (the party that asked).
-func (r *rectification) upsertSearchAttributes(ctx workflow.Context) error {
-	in := r.st.Input
-	return r.sa.upsert(ctx, procedureAttrs{Procedure: policy.ProcRectification, Jurisdiction: r.st.Jurisdiction,
-		ApplicantDept: in.AuthorityDeptID, ProviderDept: in.DepartmentID, Status: r.st.Status, DueAt: r.st.DueAt})
-}
-
-// record appends one event of the rectification itself to its timeline.
-func (r *rectification) record(ctx workflow.Context, kind string, actor contract.Actor, text string, data map[string]any) error {
-	r.st.Seq++
-	taskID := r.workflowID + "/rectification"
-	in := activities.AppendTimelineInput{
-		EventID: fmt.Sprintf("%s#%d", taskID, r.st.Seq), Seq: r.st.Seq, TaskID: taskID,
-		WorkflowID: r.workflowID, RequestID: r.st.Input.ID, Procedure: policy.ProcRectification, Step: r.st.CurrentStep,
-		Kind: kind, At: workflow.Now(ctx), Actor: actor.Subject, DepartmentID: actor.DepartmentID, Text: text, Data: data,
-	}
-	if err := r.writes.write(ctx, activities.Write{Timeline: &in}, r.acts.AppendTimeline, in); err != nil {
-		return fmt.Errorf("append %s to the timeline of rectification %s: %w", kind, r.st.Input.ID, err)
-	}
-	return nil
-}
-
-// changed records an event and projects the rectification, in that order.
-func (r *rectification) changed(ctx workflow.Context, kind string, actor contract.Actor, text string, data map[string]any) error {
-	if err := r.record(ctx, kind, actor, text, data); err != nil {
-		return err
-	}
-	return r.project(ctx)
 }
 
 // RectificationConsequenceWorkflow is the authority's task of carrying out the consequence of

@@ -39,7 +39,12 @@ var grantFields = []string{"scope", "usage_purpose", "validity_days"}
 // authority may suspend and resume it (内乡 第四十一条).
 func ShareRequestWorkflow(ctx workflow.Context, in contract.ShareRequestInput) (contract.ShareRequestState, error) {
 	ctx, w := beginWrites(ctx)
-	r := &shareRequest{st: contract.ShareRequestState{Input: in, Status: contract.ShareStatusPending, Tasks: map[string]int{}}, writes: w}
+	r := &shareRequest{st: contract.ShareRequestState{Input: in, CaseState: contract.CaseState{Status: contract.ShareStatusPending}}}
+	r.kind = caseKind{procedure: policy.ProcShare, noun: "request", timeline: "request"}
+	if err := beginCase(ctx, &r.caseRunner, w, in.RequestID, &r.st.CaseState, contract.QueryShareRequest,
+		func() contract.ShareRequestState { return r.st }, r.project); err != nil {
+		return contract.ShareRequestState{}, err
+	}
 	if err := r.setup(ctx); err != nil {
 		return contract.ShareRequestState{}, err
 	}
@@ -49,31 +54,19 @@ func ShareRequestWorkflow(ctx workflow.Context, in contract.ShareRequestInput) (
 
 // shareRequest is the runner behind ShareRequestWorkflow.
 type shareRequest struct {
-	st         contract.ShareRequestState
-	workflowID string
-	proc       activities.DescribeProcedureResult
-	acts       *activities.Activities      // method references only
-	shareActs  *activities.ShareActivities // method references only
+	caseRunner
+	st        contract.ShareRequestState
+	shareActs *activities.ShareActivities // method references only
 	// task is the live state of the running human task, nil between tasks; cancelTask
 	// closes it (withdrawal).
 	task       *TaskState
 	cancelTask workflow.CancelFunc
-	// sa is what the search attributes were last set to, to upsert only changes.
-	sa searchAttrs
 	// partner shares the next task with its candidate (negotiation); nil otherwise.
 	partner *Party
-	// writes is the read-model writer, nil in executions from before it.
-	writes *writes
 }
 
+// setup registers the applicant's and the authority's actions on the request and its grant.
 func (r *shareRequest) setup(ctx workflow.Context) error {
-	r.workflowID = workflow.GetInfo(ctx).WorkflowExecution.ID
-	if err := workflow.SetQueryHandler(ctx, contract.QueryShareRequest, func() (contract.ShareRequestState, error) { return r.st, nil }); err != nil {
-		return fmt.Errorf("register query %s: %w", contract.QueryShareRequest, err)
-	}
-	if err := registerOpened(ctx, r.writes, func() contract.ShareRequestState { return r.st }); err != nil {
-		return err
-	}
 	updates := []struct {
 		name      string
 		handler   any
@@ -130,18 +123,6 @@ func (r *shareRequest) run(ctx workflow.Context) (contract.ShareRequestState, er
 		return contract.ShareRequestState{}, err
 	}
 	return r.st, nil
-}
-
-// describe learns the profile's share steps (recorded in history, so routing stays
-// deterministic when the profile file changes).
-func (r *shareRequest) describe(ctx workflow.Context) error {
-	err := r.writes.local(ctx, r.acts.DescribeProcedure, "DescribeProcedure",
-		activities.DescribeProcedureInput{Procedure: policy.ProcShare}, &r.proc)
-	if err != nil {
-		return fmt.Errorf("describe procedure %s: %w", policy.ProcShare, err)
-	}
-	r.st.Jurisdiction = r.proc.Jurisdiction
-	return nil
 }
 
 // route takes the request to its final decision, or to its withdrawal.
@@ -339,10 +320,10 @@ func (r *shareRequest) runTask(ctx workflow.Context, step, status string, candid
 		return contract.TaskOutcome{}, false, nil
 	}
 	in := r.st.Input
-	r.st.Tasks[step]++
+	taskID := r.nextTaskID(step)
 	r.st.Status, r.st.CurrentStep = status, step
 	spec := TaskSpec{
-		TaskID: contract.HumanTaskID(r.workflowID, step, r.st.Tasks[step]), RequestID: in.RequestID,
+		TaskID: taskID, RequestID: in.RequestID,
 		Procedure: policy.ProcShare, Step: step, Candidate: candidate, Partner: r.partner,
 		Watchers: []Party{
 			{DepartmentID: in.Applicant.DepartmentID, Role: policy.RoleApplicant},
@@ -427,9 +408,8 @@ func (r *shareRequest) finalRefusal(ctx workflow.Context, by contract.Actor, why
 
 // close marks the request final with the status; the caller projects it.
 func (r *shareRequest) close(ctx workflow.Context, status string) {
-	now := workflow.Now(ctx)
-	r.st.Status, r.st.Final, r.st.ClosedAt = status, true, &now
-	r.st.CurrentStep, r.st.DueAt, r.st.NegotiationUntil = "", nil, nil
+	r.end(ctx, status)
+	r.st.NegotiationUntil = nil
 }
 
 // watchGrant keeps the grant until it is revoked or its validity ends (到期).
@@ -477,13 +457,13 @@ func (r *shareRequest) followGrant(ctx workflow.Context) error {
 // project writes the request's current state to the read model and brings the search
 // attributes up to date.
 func (r *shareRequest) project(ctx workflow.Context) error {
-	if err := r.upsertSearchAttributes(ctx); err != nil {
+	rev, err := r.nextRevision(ctx, r.st.Input.Applicant.DepartmentID, r.st.Input.Resource.ProviderDeptID)
+	if err != nil {
 		return err
 	}
-	r.st.Revision++
 	in, st := r.st.Input, r.st
 	p := activities.ProjectShareRequestInput{
-		ID: in.RequestID, Revision: st.Revision, WorkflowID: r.workflowID, ResourceID: in.Resource.ID,
+		ID: in.RequestID, Revision: rev, WorkflowID: r.workflowID, ResourceID: in.Resource.ID,
 		ResourceCode: in.Resource.Code, ResourceName: in.Resource.Name, ApplicantDeptID: in.Applicant.DepartmentID,
 		ApplicantSubject: in.Applicant.Subject, ProviderDeptID: in.Resource.ProviderDeptID,
 		DecidingDeptID: in.DecidingDeptID, Purpose: in.Purpose, Scope: in.Scope, DutyBasis: in.DutyBasis,
@@ -510,39 +490,6 @@ func (r *shareRequest) projectGrant(ctx workflow.Context) error {
 		return fmt.Errorf("project grant %s: %w", g.ID, err)
 	}
 	return nil
-}
-
-// upsertSearchAttributes sets the attributes administrators filter by (docs/architecture.md):
-// all of them the first time, then only when status or due time changed. Codes only.
-func (r *shareRequest) upsertSearchAttributes(ctx workflow.Context) error {
-	in := r.st.Input
-	return r.sa.upsert(ctx, procedureAttrs{Procedure: policy.ProcShare, Jurisdiction: r.st.Jurisdiction,
-		ApplicantDept: in.Applicant.DepartmentID, ProviderDept: in.Resource.ProviderDeptID, Status: r.st.Status, DueAt: r.st.DueAt})
-}
-
-// requestTaskID is the timeline's task id for events of the request itself.
-func (r *shareRequest) requestTaskID() string { return r.workflowID + "/request" }
-
-// record appends one event of the request itself to its timeline.
-func (r *shareRequest) record(ctx workflow.Context, kind string, actor contract.Actor, text string, data map[string]any) error {
-	r.st.Seq++
-	in := activities.AppendTimelineInput{
-		EventID: fmt.Sprintf("%s#%d", r.requestTaskID(), r.st.Seq), Seq: r.st.Seq, TaskID: r.requestTaskID(),
-		WorkflowID: r.workflowID, RequestID: r.st.Input.RequestID, Procedure: policy.ProcShare, Step: r.st.CurrentStep,
-		Kind: kind, At: workflow.Now(ctx), Actor: actor.Subject, DepartmentID: actor.DepartmentID, Text: text, Data: data,
-	}
-	if err := r.writes.write(ctx, activities.Write{Timeline: &in}, r.acts.AppendTimeline, in); err != nil {
-		return fmt.Errorf("append %s to the timeline of request %s: %w", kind, r.st.Input.RequestID, err)
-	}
-	return nil
-}
-
-// changed records an event and projects the request, in that order (see humanTask.changed).
-func (r *shareRequest) changed(ctx workflow.Context, kind string, actor contract.Actor, text string, data map[string]any) error {
-	if err := r.record(ctx, kind, actor, text, data); err != nil {
-		return err
-	}
-	return r.project(ctx)
 }
 
 // checkGrantFields rejects a grant whose validity is not a whole number of days from 1, so

@@ -99,24 +99,12 @@ type CatalogUpdateInput struct {
 // CatalogUpdateState is the whole serialisable state of a catalog update; QueryCatalogUpdate
 // returns it and so does the workflow.
 type CatalogUpdateState struct {
-	Input        CatalogUpdateInput `json:"input"`
-	Jurisdiction string             `json:"jurisdiction"`
-	Status       string             `json:"status"`
-	CurrentStep  string             `json:"current_step,omitempty"`
-	DueAt        *time.Time         `json:"due_at,omitempty"`
-	LegalBasis   []string           `json:"legal_basis,omitempty"`
-	// LocalDefault: the open step's deadline is local practice, not law.
-	LocalDefault bool `json:"local_default,omitempty"`
+	Input CatalogUpdateInput `json:"input"`
+	CaseState
 	// Round counts submissions, from 1; Submitted are the versions linked by the last one.
 	Round     int               `json:"round"`
 	Submitted []ResourceVersion `json:"submitted,omitempty"`
-	Decisions []TaskOutcome     `json:"decisions,omitempty"`
 	// ResponsibilityListUpdated: the authority updated the 责任清单 with the catalog (内乡
 	// 第二十二条).
-	ResponsibilityListUpdated bool           `json:"responsibility_list_updated,omitempty"`
-	Final                     bool           `json:"final"`
-	ClosedAt                  *time.Time     `json:"closed_at,omitempty"`
-	Seq                       int            `json:"seq"`
-	Revision                  int            `json:"revision"`
-	Tasks                     map[string]int `json:"tasks,omitempty"`
+	ResponsibilityListUpdated bool `json:"responsibility_list_updated,omitempty"`
 }

@@ -97,27 +97,15 @@ type CorrectionInput struct {
 // CorrectionState is the whole serialisable state of a correction; QueryCorrection returns it
 // and so does the workflow.
 type CorrectionState struct {
-	Input        CorrectionInput `json:"input"`
-	Jurisdiction string          `json:"jurisdiction"`
-	Status       string          `json:"status"`
-	CurrentStep  string          `json:"current_step,omitempty"`
+	Input CorrectionInput `json:"input"`
+	CaseState
 	// ProducerDeptID verifies and corrects: the resource's provider, or the department the
 	// technical service unit dispatched the report to.
-	ProducerDeptID string     `json:"producer_dept_id"`
-	DueAt          *time.Time `json:"due_at,omitempty"`
-	LegalBasis     []string   `json:"legal_basis,omitempty"`
-	// LocalDefault: DueAt is a local default, not a statutory deadline.
-	LocalDefault bool `json:"local_default,omitempty"`
+	ProducerDeptID string `json:"producer_dept_id"`
 	// Result is one of the CorrectionResult* codes once known; ResultText the finding, the
 	// reasons, or what was corrected.
 	Result     string `json:"result,omitempty"`
 	ResultText string `json:"result_text,omitempty"`
 	// Disputed is set when the reporter disputed the result; it can happen once.
-	Disputed  *ActionRecord  `json:"disputed,omitempty"`
-	Decisions []TaskOutcome  `json:"decisions,omitempty"`
-	Final     bool           `json:"final"`
-	ClosedAt  *time.Time     `json:"closed_at,omitempty"`
-	Seq       int            `json:"seq"`
-	Revision  int            `json:"revision"`
-	Tasks     map[string]int `json:"tasks,omitempty"`
+	Disputed *ActionRecord `json:"disputed,omitempty"`
 }

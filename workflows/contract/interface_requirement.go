@@ -44,20 +44,11 @@ type InterfaceRequirementInput struct {
 // InterfaceRequirementState is the whole serialisable state of an interface requirement;
 // QueryInterfaceRequirement returns it and so does the workflow.
 type InterfaceRequirementState struct {
-	Input        InterfaceRequirementInput `json:"input"`
-	Jurisdiction string                    `json:"jurisdiction"`
-	Status       string                    `json:"status"`
-	CurrentStep  string                    `json:"current_step,omitempty"`
-	DueAt        *time.Time                `json:"due_at,omitempty"`
-	LegalBasis   []string                  `json:"legal_basis,omitempty"`
+	Input InterfaceRequirementInput `json:"input"`
+	CaseState
 	// ExtensionWorkdays are the working days granted beyond AgreedDue.
-	ExtensionWorkdays    int           `json:"extension_workdays,omitempty"`
-	InterfaceDescription string        `json:"interface_description,omitempty"`
-	Documentation        string        `json:"documentation,omitempty"`
-	Overdue              bool          `json:"overdue,omitempty"`
-	Decisions            []TaskOutcome `json:"decisions,omitempty"`
-	Final                bool          `json:"final"`
-	ClosedAt             *time.Time    `json:"closed_at,omitempty"`
-	Seq                  int           `json:"seq"`
-	Revision             int           `json:"revision"`
+	ExtensionWorkdays    int    `json:"extension_workdays,omitempty"`
+	InterfaceDescription string `json:"interface_description,omitempty"`
+	Documentation        string `json:"documentation,omitempty"`
+	Overdue              bool   `json:"overdue,omitempty"`
 }

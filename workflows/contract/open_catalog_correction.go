@@ -61,22 +61,12 @@ type OpenCatalogCorrectionInput struct {
 // OpenCatalogCorrectionState is the whole serialisable state of an open-catalog correction;
 // QueryOpenCatalogCorrection returns it and so does the workflow.
 type OpenCatalogCorrectionState struct {
-	Input        OpenCatalogCorrectionInput `json:"input"`
-	Jurisdiction string                     `json:"jurisdiction"`
-	Status       string                     `json:"status"`
-	CurrentStep  string                     `json:"current_step,omitempty"`
-	DueAt        *time.Time                 `json:"due_at,omitempty"`
-	LegalBasis   []string                   `json:"legal_basis,omitempty"`
-	LocalDefault bool                       `json:"local_default,omitempty"`
+	Input OpenCatalogCorrectionInput `json:"input"`
+	CaseState
 	// Answer is the producer's reasons (disagree) or comment (agree); AnswerBasis the basis
 	// a disagreement must give.
 	Answer      string `json:"answer,omitempty"`
 	AnswerBasis string `json:"answer_basis,omitempty"`
 	// CatalogVersion is the resource's version that carries the proposed value, once written.
-	CatalogVersion int           `json:"catalog_version,omitempty"`
-	Decisions      []TaskOutcome `json:"decisions,omitempty"`
-	Final          bool          `json:"final"`
-	ClosedAt       *time.Time    `json:"closed_at,omitempty"`
-	Seq            int           `json:"seq"`
-	Revision       int           `json:"revision"`
+	CatalogVersion int `json:"catalog_version,omitempty"`
 }

@@ -86,25 +86,15 @@ type OpenDataExtension struct {
 // OpenDataRequestState is the whole serialisable state of an open-data request;
 // QueryOpenDataRequest returns it and so does the workflow.
 type OpenDataRequestState struct {
-	Input        OpenDataRequestInput `json:"input"`
-	Jurisdiction string               `json:"jurisdiction"`
-	Status       string               `json:"status"`
-	CurrentStep  string               `json:"current_step,omitempty"`
-	// DueAt is the reply's deadline, moved by an approved extension; OriginalDueAt the first
-	// one (10 WD of receipt).
-	DueAt         *time.Time         `json:"due_at,omitempty"`
+	Input OpenDataRequestInput `json:"input"`
+	// CaseState: DueAt is the reply's deadline, moved by an approved extension.
+	CaseState
+	// OriginalDueAt is the reply's first deadline (10 WD of receipt).
 	OriginalDueAt *time.Time         `json:"original_due_at,omitempty"`
-	LegalBasis    []string           `json:"legal_basis,omitempty"`
 	Extension     *OpenDataExtension `json:"extension,omitempty"`
 	// Conditions of use set on approval; Reason and RefusalBasis of a refusal.
-	Conditions   string         `json:"conditions,omitempty"`
-	Reason       string         `json:"reason,omitempty"`
-	RefusalBasis string         `json:"refusal_basis,omitempty"`
-	Decisions    []TaskOutcome  `json:"decisions,omitempty"`
-	Withdrawn    *ActionRecord  `json:"withdrawn,omitempty"`
-	Final        bool           `json:"final"`
-	ClosedAt     *time.Time     `json:"closed_at,omitempty"`
-	Seq          int            `json:"seq"`
-	Revision     int            `json:"revision"`
-	Tasks        map[string]int `json:"tasks,omitempty"`
+	Conditions   string        `json:"conditions,omitempty"`
+	Reason       string        `json:"reason,omitempty"`
+	RefusalBasis string        `json:"refusal_basis,omitempty"`
+	Withdrawn    *ActionRecord `json:"withdrawn,omitempty"`
 }

@@ -91,24 +91,13 @@ type RectificationInput struct {
 // RectificationState is the whole serialisable state of a rectification; QueryRectification
 // returns it and so does the workflow.
 type RectificationState struct {
-	Input        RectificationInput `json:"input"`
-	Jurisdiction string             `json:"jurisdiction"`
-	Status       string             `json:"status"`
-	CurrentStep  string             `json:"current_step,omitempty"`
-	// DueAt is the notice's time limit, which a returned report does not move.
-	DueAt      *time.Time `json:"due_at,omitempty"`
-	LegalBasis []string   `json:"legal_basis,omitempty"`
-	// Decisions are the outcomes of the rectification's tasks, in order.
-	Decisions []TaskOutcome `json:"decisions,omitempty"`
+	Input RectificationInput `json:"input"`
+	// CaseState: DueAt is the notice's time limit, which a returned report does not move.
+	CaseState
 	// ConsequenceRecordedAt is when the missed time limit's consequence was recorded; nil
 	// while the limit holds. ConsequenceCarriedOut is the authority's completion of it.
-	ConsequenceRecordedAt *time.Time     `json:"consequence_recorded_at,omitempty"`
-	ConsequenceCarriedOut *TaskOutcome   `json:"consequence_carried_out,omitempty"`
-	Final                 bool           `json:"final"`
-	ClosedAt              *time.Time     `json:"closed_at,omitempty"`
-	Seq                   int            `json:"seq"`
-	Revision              int            `json:"revision"`
-	Tasks                 map[string]int `json:"tasks,omitempty"`
+	ConsequenceRecordedAt *time.Time   `json:"consequence_recorded_at,omitempty"`
+	ConsequenceCarriedOut *TaskOutcome `json:"consequence_carried_out,omitempty"`
 }
 
 // RectificationConsequenceInput starts the consequence child of a rectification.

@@ -102,28 +102,15 @@ type ActionRecord struct {
 // ShareRequestState is the whole serialisable state of a share request; QueryShareRequest
 // returns it and so does the workflow.
 type ShareRequestState struct {
-	Input        ShareRequestInput `json:"input"`
-	Jurisdiction string            `json:"jurisdiction"`
-	Status       string            `json:"status"`
-	CurrentStep  string            `json:"current_step,omitempty"`
-	// DueAt is the deadline of the open task, or the end of the negotiation window.
-	DueAt      *time.Time `json:"due_at,omitempty"`
-	LegalBasis []string   `json:"legal_basis,omitempty"`
-	// Decisions are the outcomes of the request's tasks, in order.
-	Decisions []TaskOutcome `json:"decisions,omitempty"`
+	Input ShareRequestInput `json:"input"`
+	// CaseState: DueAt is the deadline of the open task, or the end of the negotiation window;
+	// Final says no decision can change the request any more (its grant may still change).
+	CaseState
 	// NegotiationUntil is the end of the window for asking negotiation after a refusal.
 	NegotiationUntil *time.Time    `json:"negotiation_until,omitempty"`
 	Negotiation      *ActionRecord `json:"negotiation,omitempty"`
 	Withdrawn        *ActionRecord `json:"withdrawn,omitempty"`
 	Grant            *GrantState   `json:"grant,omitempty"`
-	// Final: no decision can change the request any more (its grant may still change).
-	Final    bool       `json:"final"`
-	ClosedAt *time.Time `json:"closed_at,omitempty"`
-	// Seq numbers the request's own timeline events, Revision its projections.
-	Seq      int `json:"seq"`
-	Revision int `json:"revision"`
-	// Tasks counts the tasks opened per step, for their ids.
-	Tasks map[string]int `json:"tasks,omitempty"`
 }
 
 // TaskOutcome is how a task was decided.
