@@ -37,18 +37,45 @@ type caseRunner struct {
 	projectCase func(workflow.Context) error
 }
 
-// beginCase binds the runner to the workflow and to cs, the case state within the
-// procedure's state, and registers the query that returns the state and the update that
-// answers a create once the first step is open.
-func beginCase[S any](ctx workflow.Context, c *caseRunner, w *writes, id string, cs *contract.CaseState, query string,
-	state func() S, project func(workflow.Context) error) error {
-	c.writes, c.id, c.cs, c.projectCase = w, id, cs, project
-	c.workflowID = workflow.GetInfo(ctx).WorkflowExecution.ID
-	if err := workflow.SetQueryHandler(ctx, query, func() (S, error) { return state(), nil }); err != nil {
-		return fmt.Errorf("register query %s: %w", query, err)
-	}
-	return registerOpened(ctx, w, state)
+// procedure is a procedure's runner as runCase drives it: it embeds caseRunner and has a
+// state S that embeds contract.CaseState.
+type procedure[S any] interface {
+	runner() *caseRunner
+	state() S
+	project(workflow.Context) error
+	run(workflow.Context) (S, error)
 }
+
+// setupper is a runner with handlers of its own to register before it runs (its actions).
+type setupper interface{ setup(workflow.Context) error }
+
+// runCase runs a procedure's case from its start: it binds the runner to the workflow and to
+// cs, the case state within the procedure's state, registers the query that returns the
+// state and the update that answers a create once the first step is open, then the runner's
+// own handlers, and runs it, its writes flushed before the workflow returns.
+func runCase[S any](ctx workflow.Context, p procedure[S], kind caseKind, id string, cs *contract.CaseState, query string) (S, error) {
+	ctx, w := beginWrites(ctx)
+	c := p.runner()
+	c.kind, c.writes, c.id, c.cs, c.projectCase = kind, w, id, cs, p.project
+	c.workflowID = workflow.GetInfo(ctx).WorkflowExecution.ID
+	var zero S
+	if err := workflow.SetQueryHandler(ctx, query, func() (S, error) { return p.state(), nil }); err != nil {
+		return zero, fmt.Errorf("register query %s: %w", query, err)
+	}
+	if err := registerOpened(ctx, w, p.state); err != nil {
+		return zero, err
+	}
+	if s, ok := p.(setupper); ok {
+		if err := s.setup(ctx); err != nil {
+			return zero, err
+		}
+	}
+	st, err := p.run(ctx)
+	return st, w.finish(ctx, err)
+}
+
+// runner is the embedded runner itself, for runCase.
+func (c *caseRunner) runner() *caseRunner { return c }
 
 // describe learns the profile's procedure: its steps, deadlines and articles, recorded in
 // history so that routing stays deterministic when the profile file changes. A profile

@@ -23,15 +23,10 @@ import (
 // under its original deadline. Where the profile has the county's report to the city (内乡
 // 第二十三条), an approved update opens that follow-up task.
 func CatalogUpdateWorkflow(ctx workflow.Context, in contract.CatalogUpdateInput) (contract.CatalogUpdateState, error) {
-	ctx, w := beginWrites(ctx)
 	u := &catalogUpdate{st: contract.CatalogUpdateState{Input: in, CaseState: contract.CaseState{Status: contract.CatalogUpdateUpdating}}}
-	u.kind = caseKind{procedure: policy.ProcCatalogUpdate, noun: "catalog update", timeline: "request"}
-	if err := beginCase(ctx, &u.caseRunner, w, in.UpdateID, &u.st.CaseState, contract.QueryCatalogUpdate,
-		func() contract.CatalogUpdateState { return u.st }, u.project); err != nil {
-		return contract.CatalogUpdateState{}, err
-	}
-	st, err := u.run(ctx)
-	return st, w.finish(ctx, err)
+	return runCase[contract.CatalogUpdateState](ctx, u,
+		caseKind{procedure: policy.ProcCatalogUpdate, noun: "catalog update", timeline: "request"},
+		in.UpdateID, &u.st.CaseState, contract.QueryCatalogUpdate)
 }
 
 // catalogUpdate is the runner behind CatalogUpdateWorkflow.
@@ -40,6 +35,8 @@ type catalogUpdate struct {
 	st      contract.CatalogUpdateState
 	catActs *activities.CatalogUpdateActivities // method references only
 }
+
+func (u *catalogUpdate) state() contract.CatalogUpdateState { return u.st }
 
 func (u *catalogUpdate) run(ctx workflow.Context) (contract.CatalogUpdateState, error) {
 	if err := u.describe(ctx); err != nil {

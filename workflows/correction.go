@@ -20,16 +20,11 @@ import (
 // accepts the result or disputes it once; the authority's coordination of a dispute is final.
 // While the workflow runs, the read model shows the resource as under verification.
 func CorrectionWorkflow(ctx workflow.Context, in contract.CorrectionInput) (contract.CorrectionState, error) {
-	ctx, w := beginWrites(ctx)
 	r := &correction{st: contract.CorrectionState{Input: in, CaseState: contract.CaseState{Status: contract.CorrectionStatusVerifying},
 		ProducerDeptID: in.Resource.ProviderDeptID}}
-	r.kind = caseKind{procedure: policy.ProcCorrection, noun: "correction", timeline: "correction"}
-	if err := beginCase(ctx, &r.caseRunner, w, in.CorrectionID, &r.st.CaseState, contract.QueryCorrection,
-		func() contract.CorrectionState { return r.st }, r.project); err != nil {
-		return contract.CorrectionState{}, err
-	}
-	st, err := r.run(ctx)
-	return st, w.finish(ctx, err)
+	return runCase[contract.CorrectionState](ctx, r,
+		caseKind{procedure: policy.ProcCorrection, noun: "correction", timeline: "correction"},
+		in.CorrectionID, &r.st.CaseState, contract.QueryCorrection)
 }
 
 // correction is the runner behind CorrectionWorkflow.
@@ -38,6 +33,8 @@ type correction struct {
 	st       contract.CorrectionState
 	corrActs *activities.CorrectionActivities // method references only
 }
+
+func (r *correction) state() contract.CorrectionState { return r.st }
 
 func (r *correction) run(ctx workflow.Context) (contract.CorrectionState, error) {
 	if err := r.describe(ctx); err != nil {

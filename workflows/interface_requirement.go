@@ -18,16 +18,11 @@ import (
 // beyond the agreed date (接口延期). Overdue, the authority supervises it and may issue a
 // rectification notice from the supervision task.
 func InterfaceRequirementWorkflow(ctx workflow.Context, in contract.InterfaceRequirementInput) (contract.InterfaceRequirementState, error) {
-	ctx, w := beginWrites(ctx)
 	r := &interfaceRequirement{st: contract.InterfaceRequirementState{Input: in,
 		CaseState: contract.CaseState{Status: contract.InterfaceStatusRequired}}}
-	r.kind = caseKind{procedure: policy.ProcInterfaceExtension, noun: "interface requirement", timeline: "interface-requirement"}
-	if err := beginCase(ctx, &r.caseRunner, w, in.RequirementID, &r.st.CaseState, contract.QueryInterfaceRequirement,
-		func() contract.InterfaceRequirementState { return r.st }, r.project); err != nil {
-		return contract.InterfaceRequirementState{}, err
-	}
-	st, err := r.run(ctx)
-	return st, w.finish(ctx, err)
+	return runCase[contract.InterfaceRequirementState](ctx, r,
+		caseKind{procedure: policy.ProcInterfaceExtension, noun: "interface requirement", timeline: "interface-requirement"},
+		in.RequirementID, &r.st.CaseState, contract.QueryInterfaceRequirement)
 }
 
 // interfaceRequirement is the runner behind InterfaceRequirementWorkflow.
@@ -36,6 +31,8 @@ type interfaceRequirement struct {
 	st     contract.InterfaceRequirementState
 	irActs *activities.InterfaceActivities // method references only
 }
+
+func (r *interfaceRequirement) state() contract.InterfaceRequirementState { return r.st }
 
 func (r *interfaceRequirement) run(ctx workflow.Context) (contract.InterfaceRequirementState, error) {
 	in := r.st.Input

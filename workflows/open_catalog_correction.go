@@ -19,16 +19,11 @@ import (
 // the data authority changes the open catalog (a new catalog version of the resource); if it
 // does not, it gives its reasons and basis.
 func OpenCatalogCorrectionWorkflow(ctx workflow.Context, in contract.OpenCatalogCorrectionInput) (contract.OpenCatalogCorrectionState, error) {
-	ctx, w := beginWrites(ctx)
 	r := &openCatalogCorrection{st: contract.OpenCatalogCorrectionState{Input: in,
 		CaseState: contract.CaseState{Status: contract.OpenCatalogStatusReplying}}}
-	r.kind = caseKind{procedure: policy.ProcOpenCatalogCorrection, noun: "open-catalog correction", timeline: "open-catalog-correction"}
-	if err := beginCase(ctx, &r.caseRunner, w, in.CorrectionID, &r.st.CaseState, contract.QueryOpenCatalogCorrection,
-		func() contract.OpenCatalogCorrectionState { return r.st }, r.project); err != nil {
-		return contract.OpenCatalogCorrectionState{}, err
-	}
-	st, err := r.run(ctx)
-	return st, w.finish(ctx, err)
+	return runCase[contract.OpenCatalogCorrectionState](ctx, r,
+		caseKind{procedure: policy.ProcOpenCatalogCorrection, noun: "open-catalog correction", timeline: "open-catalog-correction"},
+		in.CorrectionID, &r.st.CaseState, contract.QueryOpenCatalogCorrection)
 }
 
 // openCatalogCorrection is the runner behind OpenCatalogCorrectionWorkflow.
@@ -37,6 +32,8 @@ type openCatalogCorrection struct {
 	st     contract.OpenCatalogCorrectionState
 	ocActs *activities.OpenCatalogActivities // method references only
 }
+
+func (r *openCatalogCorrection) state() contract.OpenCatalogCorrectionState { return r.st }
 
 func (r *openCatalogCorrection) run(ctx workflow.Context) (contract.OpenCatalogCorrectionState, error) {
 	if err := r.describe(ctx); err != nil {

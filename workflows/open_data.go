@@ -28,18 +28,10 @@ const maxOpenDataText = 4000
 // overdue reply to the authority's supervision. Data not open is refused by the API before a
 // workflow starts.
 func OpenDataRequestWorkflow(ctx workflow.Context, in contract.OpenDataRequestInput) (contract.OpenDataRequestState, error) {
-	ctx, w := beginWrites(ctx)
 	r := &openDataRequest{st: contract.OpenDataRequestState{Input: in, CaseState: contract.CaseState{Status: contract.OpenDataStatusPending}}}
-	r.kind = caseKind{procedure: policy.ProcOpenData, noun: "open-data request", timeline: "request"}
-	if err := beginCase(ctx, &r.caseRunner, w, in.RequestID, &r.st.CaseState, contract.QueryOpenDataRequest,
-		func() contract.OpenDataRequestState { return r.st }, r.project); err != nil {
-		return contract.OpenDataRequestState{}, err
-	}
-	if err := r.setup(ctx); err != nil {
-		return contract.OpenDataRequestState{}, err
-	}
-	st, err := r.run(ctx)
-	return st, w.finish(ctx, err)
+	return runCase[contract.OpenDataRequestState](ctx, r,
+		caseKind{procedure: policy.ProcOpenData, noun: "open-data request", timeline: "request"},
+		in.RequestID, &r.st.CaseState, contract.QueryOpenDataRequest)
 }
 
 // openDataRequest is the runner behind OpenDataRequestWorkflow.
@@ -54,6 +46,8 @@ type openDataRequest struct {
 	// cancelTask closes the running reply task (withdrawal); nil between tasks.
 	cancelTask workflow.CancelFunc
 }
+
+func (r *openDataRequest) state() contract.OpenDataRequestState { return r.st }
 
 // setup registers the applicant's withdrawal.
 func (r *openDataRequest) setup(ctx workflow.Context) error {

@@ -21,15 +21,10 @@ import (
 // 纳入督查督办 第六十七条, …) and the authority gets a task to carry it out, in a child workflow;
 // the rectify task stays open meanwhile, since the order to correct stands.
 func RectificationWorkflow(ctx workflow.Context, in contract.RectificationInput) (contract.RectificationState, error) {
-	ctx, w := beginWrites(ctx)
 	r := &rectification{st: contract.RectificationState{Input: in, CaseState: contract.CaseState{Status: contract.RectificationIssued}}}
-	r.kind = caseKind{procedure: policy.ProcRectification, noun: "rectification", timeline: "rectification"}
-	if err := beginCase(ctx, &r.caseRunner, w, in.ID, &r.st.CaseState, contract.QueryRectification,
-		func() contract.RectificationState { return r.st }, r.project); err != nil {
-		return contract.RectificationState{}, err
-	}
-	st, err := r.run(ctx)
-	return st, w.finish(ctx, err)
+	return runCase[contract.RectificationState](ctx, r,
+		caseKind{procedure: policy.ProcRectification, noun: "rectification", timeline: "rectification"},
+		in.ID, &r.st.CaseState, contract.QueryRectification)
 }
 
 // rectification is the runner behind RectificationWorkflow.
@@ -47,6 +42,8 @@ type rectification struct {
 	// with it rather than let a missed time limit pass silently.
 	consequenceErr error
 }
+
+func (r *rectification) state() contract.RectificationState { return r.st }
 
 func (r *rectification) run(ctx workflow.Context) (contract.RectificationState, error) {
 	if err := r.describe(ctx); err != nil {

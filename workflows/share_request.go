@@ -38,18 +38,10 @@ var grantFields = []string{"scope", "usage_purpose", "validity_days"}
 // before a final decision. A grant then lives until it expires or is revoked, and the
 // authority may suspend and resume it (内乡 第四十一条).
 func ShareRequestWorkflow(ctx workflow.Context, in contract.ShareRequestInput) (contract.ShareRequestState, error) {
-	ctx, w := beginWrites(ctx)
 	r := &shareRequest{st: contract.ShareRequestState{Input: in, CaseState: contract.CaseState{Status: contract.ShareStatusPending}}}
-	r.kind = caseKind{procedure: policy.ProcShare, noun: "request", timeline: "request"}
-	if err := beginCase(ctx, &r.caseRunner, w, in.RequestID, &r.st.CaseState, contract.QueryShareRequest,
-		func() contract.ShareRequestState { return r.st }, r.project); err != nil {
-		return contract.ShareRequestState{}, err
-	}
-	if err := r.setup(ctx); err != nil {
-		return contract.ShareRequestState{}, err
-	}
-	st, err := r.run(ctx)
-	return st, w.finish(ctx, err)
+	return runCase[contract.ShareRequestState](ctx, r,
+		caseKind{procedure: policy.ProcShare, noun: "request", timeline: "request"},
+		in.RequestID, &r.st.CaseState, contract.QueryShareRequest)
 }
 
 // shareRequest is the runner behind ShareRequestWorkflow.
@@ -64,6 +56,8 @@ type shareRequest struct {
 	// partner shares the next task with its candidate (negotiation); nil otherwise.
 	partner *Party
 }
+
+func (r *shareRequest) state() contract.ShareRequestState { return r.st }
 
 // setup registers the applicant's and the authority's actions on the request and its grant.
 func (r *shareRequest) setup(ctx workflow.Context) error {
