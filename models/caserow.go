@@ -267,3 +267,17 @@ func decodeIDCursor(prefix, c string) (string, bool) {
 	id, ok := strings.CutPrefix(string(raw), prefix)
 	return id, ok && id != ""
 }
+
+// checkCase checks, into f by column name, the fields every case row has: its id, revision,
+// workflow, open step and creation time.
+func checkCase(f map[string]string, id string, revision int, workflowID, currentStep string, createdAt time.Time) {
+	checkText(f, "id", id, 64, true)
+	if revision < 1 {
+		f["revision"] = "须为正整数"
+	}
+	checkText(f, "workflow_id", workflowID, 255, true)
+	checkText(f, "current_step", currentStep, 64, false)
+	if createdAt.IsZero() {
+		f["created_at"] = "不能为空"
+	}
+}

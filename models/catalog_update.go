@@ -59,10 +59,7 @@ func (CatalogUpdate) TableName() string { return "catalog_updates" }
 // Validate returns invalid fields by column name.
 func (u *CatalogUpdate) Validate() map[string]string {
 	f := map[string]string{}
-	checkText(f, "id", u.ID, 64, true)
-	if u.Revision < 1 {
-		f["revision"] = "须为正整数"
-	}
+	checkCase(f, u.ID, u.Revision, u.WorkflowID, u.CurrentStep, u.CreatedAt)
 	checkText(f, "department_id", u.DepartmentID, 64, true)
 	checkText(f, "trigger", u.Trigger, 32, true)
 	checkText(f, "law", u.Law, maxLongText, false)
@@ -72,11 +69,6 @@ func (u *CatalogUpdate) Validate() map[string]string {
 	checkText(f, "initiator_subject", u.InitiatorSubject, 128, false)
 	if !catalogUpdateStatuses[u.Status] {
 		f["status"] = "未知的目录更新状态"
-	}
-	checkText(f, "current_step", u.CurrentStep, 64, false)
-	checkText(f, "workflow_id", u.WorkflowID, 255, true)
-	if u.CreatedAt.IsZero() {
-		f["created_at"] = "不能为空"
 	}
 	return f
 }

@@ -68,10 +68,7 @@ func (Correction) TableName() string { return "corrections" }
 // Validate returns invalid fields by column name.
 func (r *Correction) Validate() map[string]string {
 	f := map[string]string{}
-	checkText(f, "id", r.ID, 64, true)
-	if r.Revision < 1 {
-		f["revision"] = "须为正整数"
-	}
+	checkCase(f, r.ID, r.Revision, r.WorkflowID, r.CurrentStep, r.CreatedAt)
 	checkText(f, "resource_code", r.ResourceCode, 64, false)
 	checkText(f, "resource_name", r.ResourceName, 255, false)
 	checkText(f, "reporter_dept_id", r.ReporterDeptID, 64, true)
@@ -82,12 +79,7 @@ func (r *Correction) Validate() map[string]string {
 	if !correctionStatuses[r.Status] {
 		f["status"] = "未知状态"
 	}
-	checkText(f, "current_step", r.CurrentStep, 64, false)
 	checkText(f, "result", r.Result, 32, false)
-	checkText(f, "workflow_id", r.WorkflowID, 255, true)
-	if r.CreatedAt.IsZero() {
-		f["created_at"] = "不能为空"
-	}
 	return f
 }
 

@@ -45,21 +45,13 @@ func (InterfaceRequirement) TableName() string { return "interface_requirements"
 // Validate returns invalid fields by column name.
 func (r *InterfaceRequirement) Validate() map[string]string {
 	f := map[string]string{}
-	checkText(f, "id", r.ID, 64, true)
-	if r.Revision < 1 {
-		f["revision"] = "须为正整数"
-	}
-	checkText(f, "workflow_id", r.WorkflowID, 255, true)
+	checkCase(f, r.ID, r.Revision, r.WorkflowID, r.CurrentStep, r.CreatedAt)
 	checkText(f, "department_id", r.DepartmentID, 64, true)
 	checkText(f, "authority_dept_id", r.AuthorityDeptID, 64, true)
 	checkText(f, "requested_by", r.RequestedBy, 128, false)
 	checkText(f, "agreed_due", r.AgreedDue, 10, true)
 	if !interfaceStatuses[r.Status] {
 		f["status"] = "未知状态"
-	}
-	checkText(f, "current_step", r.CurrentStep, 64, false)
-	if r.CreatedAt.IsZero() {
-		f["created_at"] = "不能为空"
 	}
 	return f
 }

@@ -107,11 +107,7 @@ func (OpenCatalogCorrection) TableName() string { return "open_catalog_correctio
 // Validate returns invalid fields by column name.
 func (r *OpenCatalogCorrection) Validate() map[string]string {
 	f := map[string]string{}
-	checkText(f, "id", r.ID, 64, true)
-	if r.Revision < 1 {
-		f["revision"] = "须为正整数"
-	}
-	checkText(f, "workflow_id", r.WorkflowID, 255, true)
+	checkCase(f, r.ID, r.Revision, r.WorkflowID, r.CurrentStep, r.CreatedAt)
 	checkText(f, "resource_code", r.ResourceCode, 64, false)
 	checkText(f, "resource_name", r.ResourceName, 255, false)
 	checkText(f, "provider_dept_id", r.ProviderDeptID, 64, true)
@@ -121,10 +117,6 @@ func (r *OpenCatalogCorrection) Validate() map[string]string {
 	}
 	if !openCatalogStatuses[r.Status] {
 		f["status"] = "未知状态"
-	}
-	checkText(f, "current_step", r.CurrentStep, 64, false)
-	if r.CreatedAt.IsZero() {
-		f["created_at"] = "不能为空"
 	}
 	return f
 }

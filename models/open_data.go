@@ -56,10 +56,7 @@ func (OpenDataRequest) TableName() string { return "open_data_requests" }
 // Validate returns invalid fields by column name.
 func (r *OpenDataRequest) Validate() map[string]string {
 	f := map[string]string{}
-	checkText(f, "id", r.ID, 64, true)
-	if r.Revision < 1 {
-		f["revision"] = "须为正整数"
-	}
+	checkCase(f, r.ID, r.Revision, r.WorkflowID, r.CurrentStep, r.CreatedAt)
 	checkText(f, "resource_code", r.ResourceCode, 64, false)
 	checkText(f, "resource_name", r.ResourceName, 255, false)
 	checkText(f, "open_type", r.OpenType, 32, true)
@@ -68,14 +65,9 @@ func (r *OpenDataRequest) Validate() map[string]string {
 	if !openDataStatuses[r.Status] {
 		f["status"] = "未知状态"
 	}
-	checkText(f, "current_step", r.CurrentStep, 64, false)
 	checkText(f, "extension_reason", r.ExtensionReason, 2000, false)
-	checkText(f, "workflow_id", r.WorkflowID, 255, true)
 	if r.ExtensionWorkdays < 0 {
 		f["extension_workdays"] = "不能为负数"
-	}
-	if r.CreatedAt.IsZero() {
-		f["created_at"] = "不能为空"
 	}
 	return f
 }

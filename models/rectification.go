@@ -65,11 +65,7 @@ func (Rectification) TableName() string { return "rectifications" }
 // Validate returns invalid fields by column name.
 func (r *Rectification) Validate() map[string]string {
 	f := map[string]string{}
-	checkText(f, "id", r.ID, 64, true)
-	if r.Revision < 1 {
-		f["revision"] = "须为正整数"
-	}
-	checkText(f, "workflow_id", r.WorkflowID, 255, true)
+	checkCase(f, r.ID, r.Revision, r.WorkflowID, r.CurrentStep, r.CreatedAt)
 	checkText(f, "department_id", r.DepartmentID, 64, true)
 	checkText(f, "authority_dept_id", r.AuthorityDeptID, 64, true)
 	checkText(f, "issued_by", r.IssuedBy, 128, false)
@@ -77,7 +73,6 @@ func (r *Rectification) Validate() map[string]string {
 	checkText(f, "violation_title", r.ViolationTitle, 255, false)
 	checkText(f, "consequence_code", r.ConsequenceCode, 64, false)
 	checkText(f, "consequence_title", r.ConsequenceTitle, 255, false)
-	checkText(f, "current_step", r.CurrentStep, 64, false)
 	checkText(f, "linked_task_id", r.LinkedTaskID, 255, false)
 	checkText(f, "linked_request_id", r.LinkedRequestID, 128, false)
 	if !rectificationStatuses[r.Status] {
@@ -85,9 +80,6 @@ func (r *Rectification) Validate() map[string]string {
 	}
 	if r.Workdays < 1 {
 		f["workdays"] = "须为正整数"
-	}
-	if r.CreatedAt.IsZero() {
-		f["created_at"] = "不能为空"
 	}
 	return f
 }

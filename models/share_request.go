@@ -67,10 +67,7 @@ func (ShareRequest) TableName() string { return "share_requests" }
 // Validate returns invalid fields by column name.
 func (r *ShareRequest) Validate() map[string]string {
 	f := map[string]string{}
-	checkText(f, "id", r.ID, 64, true)
-	if r.Revision < 1 {
-		f["revision"] = "须为正整数"
-	}
+	checkCase(f, r.ID, r.Revision, r.WorkflowID, r.CurrentStep, r.CreatedAt)
 	checkText(f, "resource_code", r.ResourceCode, 64, false)
 	checkText(f, "resource_name", r.ResourceName, 255, false)
 	checkText(f, "applicant_dept_id", r.ApplicantDeptID, 64, true)
@@ -78,11 +75,6 @@ func (r *ShareRequest) Validate() map[string]string {
 	checkText(f, "provider_dept_id", r.ProviderDeptID, 64, true)
 	checkText(f, "deciding_dept_id", r.DecidingDeptID, 64, false)
 	checkText(f, "status", r.Status, 32, true)
-	checkText(f, "current_step", r.CurrentStep, 64, false)
-	checkText(f, "workflow_id", r.WorkflowID, 255, true)
-	if r.CreatedAt.IsZero() {
-		f["created_at"] = "不能为空"
-	}
 	return f
 }
 
