@@ -87,3 +87,34 @@ func TestCaseRowUpsertKeepsColumns(t *testing.T) {
 		}
 	})
 }
+
+// An annual report is a case row without a Get: its empty JSON columns store their empty
+// values, and a higher revision clears what it leaves out.
+func TestCaseRowUpsertAnnualReport(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		st := newStore(t, db)
+		submitted := time.Date(2027, 1, 20, 9, 30, 0, 0, cstZone)
+		r := models.AnnualReport{ID: models.AnnualReportID(2026, deptA), Year: 2026, DepartmentID: deptA,
+			Step: "department_report", Status: "submitted", Report: "年度报告", SubmittedBy: "alice",
+			SubmittedAt: &submitted, Overdue: true, WorkflowID: "annual-report-2026", Revision: 1, CreatedAt: submitted}
+		if applied, err := st.UpsertAnnualReport(ctx, r); err != nil || !applied {
+			t.Fatalf("insert: %v, %v", applied, err)
+		}
+		if got, err := st.ListAnnualReports(ctx, 2026, deptA); err != nil || len(got) != 1 || got[0].FiguresJSON != "{}" {
+			t.Fatalf("inserted = %+v, %v", got, err)
+		}
+		r.Revision, r.SubmittedAt, r.Overdue, r.Status, r.FiguresJSON = 2, nil, false, "returned", `{"requests":3}`
+		if applied, err := st.UpsertAnnualReport(ctx, r); err != nil || !applied {
+			t.Fatalf("higher revision: %v, %v", applied, err)
+		}
+		got, err := st.ListAnnualReports(ctx, 2026, deptA)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("list = %+v, %v", got, err)
+		}
+		if g := got[0]; g.Revision != 2 || g.SubmittedAt != nil || g.Overdue || g.FiguresJSON != `{"requests":3}` ||
+			g.LegalBasisJSON != "[]" || !g.CreatedAt.Equal(submitted) {
+			t.Errorf("stored = %+v", g)
+		}
+	})
+}
