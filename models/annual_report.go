@@ -58,39 +58,11 @@ func (r *AnnualReport) Validate() map[string]string {
 
 // UpsertAnnualReport stores r unless the stored row has the same or a higher revision.
 func (s *Store) UpsertAnnualReport(ctx context.Context, r AnnualReport) (applied bool, err error) {
-	if f := r.Validate(); len(f) > 0 {
-		return false, fmt.Errorf("upsert annual report %q: %w", r.ID, &ValidationError{Fields: f})
-	}
-	r.DueAt, r.SubmittedAt = dbTimePtr(r.DueAt), dbTimePtr(r.SubmittedAt)
-	r.CreatedAt = dbTime(r.CreatedAt)
-	if r.UpdatedAt.IsZero() {
-		r.UpdatedAt = now()
-	}
-	r.UpdatedAt = dbTime(r.UpdatedAt)
-	if r.LegalBasisJSON == "" {
-		r.LegalBasisJSON = "[]"
-	}
-	if r.FiguresJSON == "" {
-		r.FiguresJSON = "{}"
-	}
-	update := func() (bool, error) {
-		res := s.db.WithContext(ctx).Model(&AnnualReport{}).
-			Where("id = ? AND revision < ?", r.ID, r.Revision).
-			UpdateColumns(map[string]any{
-				"year": r.Year, "department_id": r.DepartmentID, "step": r.Step, "status": r.Status,
-				"due_at": r.DueAt, "legal_basis": r.LegalBasisJSON, "local_default": r.LocalDefault,
-				"figures": r.FiguresJSON, "report": r.Report, "submitted_by": r.SubmittedBy,
-				"submitted_at": r.SubmittedAt, "overdue": r.Overdue, "workflow_id": r.WorkflowID,
-				"revision": r.Revision, "created_at": r.CreatedAt, "updated_at": r.UpdatedAt,
-			})
-		if res.Error != nil {
-			return false, dbError(res.Error, "update annual report %q to revision %d", r.ID, r.Revision)
-		}
-		return res.RowsAffected > 0, nil
-	}
-	return upsertGuarded(update, func() error { return s.db.WithContext(ctx).Create(&r).Error },
-		s.rowExists(ctx, &AnnualReport{}, r.ID), "annual report %q revision %d", r.ID, r.Revision)
+	return annualReports.upsert(ctx, s, &r)
 }
+
+var annualReports = caseTable[AnnualReport, *AnnualReport]{what: "annual report",
+	emptyJSON: map[string]string{"legal_basis": "[]", "figures": "{}"}}
 
 // ListAnnualReports returns the reports of a year (0: every year), of one department ("":
 // every department), newest year first, then by department.

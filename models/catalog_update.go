@@ -59,10 +59,7 @@ func (CatalogUpdate) TableName() string { return "catalog_updates" }
 // Validate returns invalid fields by column name.
 func (u *CatalogUpdate) Validate() map[string]string {
 	f := map[string]string{}
-	checkText(f, "id", u.ID, 64, true)
-	if u.Revision < 1 {
-		f["revision"] = "须为正整数"
-	}
+	checkCase(f, u.ID, u.Revision, u.WorkflowID, u.CurrentStep, u.CreatedAt)
 	checkText(f, "department_id", u.DepartmentID, 64, true)
 	checkText(f, "trigger", u.Trigger, 32, true)
 	checkText(f, "law", u.Law, maxLongText, false)
@@ -72,11 +69,6 @@ func (u *CatalogUpdate) Validate() map[string]string {
 	checkText(f, "initiator_subject", u.InitiatorSubject, 128, false)
 	if !catalogUpdateStatuses[u.Status] {
 		f["status"] = "未知的目录更新状态"
-	}
-	checkText(f, "current_step", u.CurrentStep, 64, false)
-	checkText(f, "workflow_id", u.WorkflowID, 255, true)
-	if u.CreatedAt.IsZero() {
-		f["created_at"] = "不能为空"
 	}
 	return f
 }
@@ -98,47 +90,19 @@ func (CatalogUpdateResource) TableName() string { return "catalog_update_resourc
 
 // GetCatalogUpdate returns the update with the given id, or ErrNotFound.
 func (s *Store) GetCatalogUpdate(ctx context.Context, id string) (*CatalogUpdate, error) {
-	var u CatalogUpdate
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&u).Error; err != nil {
-		return nil, dbError(err, "load catalog update %q", id)
-	}
-	return &u, nil
+	return catalogUpdates.get(ctx, s, id)
 }
 
 // UpsertCatalogUpdate stores u unless the stored row has the same or a higher revision;
 // applied reports whether u was written. Invalid fields are a *ValidationError.
 func (s *Store) UpsertCatalogUpdate(ctx context.Context, u CatalogUpdate) (applied bool, err error) {
-	if f := u.Validate(); len(f) > 0 {
-		return false, fmt.Errorf("upsert catalog update %q: %w", u.ID, &ValidationError{Fields: f})
-	}
-	u.DueAt, u.ClosedAt = dbTimePtr(u.DueAt), dbTimePtr(u.ClosedAt)
-	u.CreatedAt = dbTime(u.CreatedAt)
-	if u.UpdatedAt.IsZero() {
-		u.UpdatedAt = now()
-	}
-	u.UpdatedAt = dbTime(u.UpdatedAt)
-	if u.LegalBasisJSON == "" {
-		u.LegalBasisJSON = "[]"
-	}
-	update := func() (bool, error) {
-		res := s.db.WithContext(ctx).Model(&CatalogUpdate{}).
-			Where("id = ? AND revision < ?", u.ID, u.Revision).
-			UpdateColumns(map[string]any{
-				"department_id": u.DepartmentID, "trigger_kind": u.Trigger, "law": u.Law, "changed_on": u.ChangedOn,
-				"initiator_subject": u.InitiatorSubject, "ordered_by_authority": u.OrderedByAuthority,
-				"status": u.Status, "current_step": u.CurrentStep, "due_at": u.DueAt, "legal_basis": u.LegalBasisJSON,
-				"local_default": u.LocalDefault, "responsibility_list_updated": u.ResponsibilityListUpdated,
-				"workflow_id": u.WorkflowID, "revision": u.Revision, "created_at": u.CreatedAt,
-				"updated_at": u.UpdatedAt, "closed_at": u.ClosedAt,
-			})
-		if res.Error != nil {
-			return false, dbError(res.Error, "update catalog update %q to revision %d", u.ID, u.Revision)
-		}
-		return res.RowsAffected > 0, nil
-	}
-	return upsertGuarded(update, func() error { return s.db.WithContext(ctx).Create(&u).Error },
-		s.rowExists(ctx, &CatalogUpdate{}, u.ID), "catalog update %q revision %d", u.ID, u.Revision)
+	return catalogUpdates.upsert(ctx, s, &u)
 }
+
+// A published update is never overdue.
+var catalogUpdates = caseTable[CatalogUpdate, *CatalogUpdate]{what: "catalog update", cursor: "u1:",
+	statuses: catalogUpdateStatuses, unknownStatus: "未知的目录更新状态", final: []string{CatalogUpdatePublished},
+	emptyJSON: map[string]string{"legal_basis": "[]"}}
 
 // ResourceVersion names one revision of a catalog resource.
 type ResourceVersion struct {
@@ -346,46 +310,10 @@ type CatalogUpdateFilter struct {
 	Cursor  string
 }
 
-const catalogUpdateCursorPrefix = "u1:"
-
 // ListCatalogUpdates returns one page of the updates matching f, newest first (ids sort by
 // time of creation), and the cursor of the next page. A malformed status or cursor is a
 // *ValidationError.
 func (s *Store) ListCatalogUpdates(ctx context.Context, f CatalogUpdateFilter) (items []CatalogUpdate, next string, err error) {
-	bad := map[string]string{}
-	if f.Status != "" && !catalogUpdateStatuses[f.Status] {
-		bad["status"] = "未知的目录更新状态"
-	}
-	after, ok := decodeIDCursor(catalogUpdateCursorPrefix, f.Cursor)
-	if !ok {
-		bad["cursor"] = "无效的分页游标"
-	}
-	if len(bad) > 0 {
-		return nil, "", fmt.Errorf("list catalog updates: %w", &ValidationError{Fields: bad})
-	}
-	if !f.SeesAll && f.DepartmentID == "" {
-		return []CatalogUpdate{}, "", nil
-	}
-	q := s.db.WithContext(ctx).Model(&CatalogUpdate{})
-	if !f.SeesAll {
-		q = q.Where("department_id = ?", f.DepartmentID)
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.Overdue != nil {
-		at := f.Now
-		if at.IsZero() {
-			at = now()
-		}
-		if *f.Overdue {
-			q = q.Where("(due_at IS NOT NULL AND due_at < ? AND status <> ?)", dbTime(at), CatalogUpdatePublished)
-		} else {
-			q = q.Where("(due_at IS NULL OR due_at >= ? OR status = ?)", dbTime(at), CatalogUpdatePublished)
-		}
-	}
-	if after != "" {
-		q = q.Where("id < ?", after)
-	}
-	return pageByID(q, f.Limit, catalogUpdateCursorPrefix, func(u CatalogUpdate) string { return u.ID }, "list catalog updates")
+	return catalogUpdates.list(ctx, s, caseQuery{seesAll: f.SeesAll, sees: sameValue(f.DepartmentID, "department_id"),
+		status: f.Status, overdue: f.Overdue, now: f.Now, limit: f.Limit, cursor: f.Cursor})
 }

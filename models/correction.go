@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -69,10 +68,7 @@ func (Correction) TableName() string { return "corrections" }
 // Validate returns invalid fields by column name.
 func (r *Correction) Validate() map[string]string {
 	f := map[string]string{}
-	checkText(f, "id", r.ID, 64, true)
-	if r.Revision < 1 {
-		f["revision"] = "须为正整数"
-	}
+	checkCase(f, r.ID, r.Revision, r.WorkflowID, r.CurrentStep, r.CreatedAt)
 	checkText(f, "resource_code", r.ResourceCode, 64, false)
 	checkText(f, "resource_name", r.ResourceName, 255, false)
 	checkText(f, "reporter_dept_id", r.ReporterDeptID, 64, true)
@@ -83,63 +79,25 @@ func (r *Correction) Validate() map[string]string {
 	if !correctionStatuses[r.Status] {
 		f["status"] = "未知状态"
 	}
-	checkText(f, "current_step", r.CurrentStep, 64, false)
 	checkText(f, "result", r.Result, 32, false)
-	checkText(f, "workflow_id", r.WorkflowID, 255, true)
-	if r.CreatedAt.IsZero() {
-		f["created_at"] = "不能为空"
-	}
 	return f
 }
 
 // GetCorrection returns the correction with the given id, or ErrNotFound.
 func (s *Store) GetCorrection(ctx context.Context, id string) (*Correction, error) {
-	var r Correction
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
-		return nil, dbError(err, "load correction %q", id)
-	}
-	return &r, nil
+	return corrections.get(ctx, s, id)
 }
 
 // UpsertCorrection stores r unless the stored row has the same or a higher revision; applied
 // reports whether r was written. Invalid fields are a *ValidationError.
 func (s *Store) UpsertCorrection(ctx context.Context, r Correction) (applied bool, err error) {
-	if f := r.Validate(); len(f) > 0 {
-		return false, fmt.Errorf("upsert correction %q: %w", r.ID, &ValidationError{Fields: f})
-	}
-	r.DueAt, r.ClosedAt = dbTimePtr(r.DueAt), dbTimePtr(r.ClosedAt)
-	r.CreatedAt = dbTime(r.CreatedAt)
-	if r.UpdatedAt.IsZero() {
-		r.UpdatedAt = now()
-	}
-	r.UpdatedAt = dbTime(r.UpdatedAt)
-	for _, js := range []*string{&r.FieldsJSON, &r.AttachmentsJSON, &r.LegalBasisJSON} {
-		if *js == "" {
-			*js = "[]"
-		}
-	}
-	update := func() (bool, error) {
-		res := s.db.WithContext(ctx).Model(&Correction{}).
-			Where("id = ? AND revision < ?", r.ID, r.Revision).
-			UpdateColumns(map[string]any{
-				"resource_id": r.ResourceID, "resource_code": r.ResourceCode, "resource_name": r.ResourceName,
-				"reporter_dept_id": r.ReporterDeptID, "reporter_subject": r.ReporterSubject,
-				"provider_dept_id": r.ProviderDeptID, "producer_dept_id": r.ProducerDeptID,
-				"fields": r.FieldsJSON, "description": r.Description, "attachments": r.AttachmentsJSON,
-				"evidence_text": r.EvidenceText, "citizen_objection": r.CitizenObjection,
-				"citizen_source": r.CitizenSource, "status": r.Status, "current_step": r.CurrentStep,
-				"result": r.Result, "result_text": r.ResultText, "disputed": r.Disputed, "due_at": r.DueAt, "local_default": r.LocalDefault,
-				"workflow_id": r.WorkflowID, "legal_basis": r.LegalBasisJSON, "revision": r.Revision,
-				"created_at": r.CreatedAt, "updated_at": r.UpdatedAt, "closed_at": r.ClosedAt,
-			})
-		if res.Error != nil {
-			return false, dbError(res.Error, "update correction %q to revision %d", r.ID, r.Revision)
-		}
-		return res.RowsAffected > 0, nil
-	}
-	return upsertGuarded(update, func() error { return s.db.WithContext(ctx).Create(&r).Error },
-		s.rowExists(ctx, &Correction{}, r.ID), "correction %q revision %d", r.ID, r.Revision)
+	return corrections.upsert(ctx, s, &r)
 }
+
+// A closed correction is never overdue.
+var corrections = caseTable[Correction, *Correction]{what: "correction", cursor: "c1:",
+	statuses: correctionStatuses, unknownStatus: "未知的纠错状态",
+	emptyJSON: map[string]string{"fields": "[]", "attachments": "[]", "legal_basis": "[]"}}
 
 // CorrectionFilter selects corrections a principal may see: those of its department as
 // reporter, provider or producer, or every one (SeesAll: the authority and the technical
@@ -162,49 +120,11 @@ type CorrectionFilter struct {
 // time of report), and the cursor of the next page. A malformed status or cursor is a
 // *ValidationError.
 func (s *Store) ListCorrections(ctx context.Context, f CorrectionFilter) (items []Correction, next string, err error) {
-	bad := map[string]string{}
-	if f.Status != "" && !correctionStatuses[f.Status] {
-		bad["status"] = "未知的纠错状态"
-	}
-	after, ok := decodeIDCursor(correctionCursorPrefix, f.Cursor)
-	if !ok {
-		bad["cursor"] = "无效的分页游标"
-	}
-	if len(bad) > 0 {
-		return nil, "", fmt.Errorf("list corrections: %w", &ValidationError{Fields: bad})
-	}
-	if !f.SeesAll && f.DepartmentID == "" {
-		return []Correction{}, "", nil
-	}
-	q := s.db.WithContext(ctx).Model(&Correction{})
-	if !f.SeesAll {
-		q = q.Where("(reporter_dept_id = ? OR provider_dept_id = ? OR producer_dept_id = ?)", f.DepartmentID, f.DepartmentID, f.DepartmentID)
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.ResourceID != 0 {
-		q = q.Where("resource_id = ?", f.ResourceID)
-	}
-	if f.Overdue != nil {
-		at := f.Now
-		if at.IsZero() {
-			at = now()
-		}
-		// A closed correction is never overdue.
-		if *f.Overdue {
-			q = q.Where("(due_at IS NOT NULL AND due_at < ? AND closed_at IS NULL)", dbTime(at))
-		} else {
-			q = q.Where("(due_at IS NULL OR due_at >= ? OR closed_at IS NOT NULL)", dbTime(at))
-		}
-	}
-	if after != "" {
-		q = q.Where("id < ?", after)
-	}
-	return pageByID(q, f.Limit, correctionCursorPrefix, func(r Correction) string { return r.ID }, "list corrections")
+	return corrections.list(ctx, s, caseQuery{seesAll: f.SeesAll,
+		sees:   sameValue(f.DepartmentID, "reporter_dept_id", "provider_dept_id", "producer_dept_id"),
+		status: f.Status, where: []columnValue{{"resource_id", f.ResourceID}},
+		overdue: f.Overdue, now: f.Now, limit: f.Limit, cursor: f.Cursor})
 }
-
-const correctionCursorPrefix = "c1:"
 
 // OpenCorrectionCounts returns, for each of the resources that has any, how many corrections
 // of it are open: the catalog shows such a resource as under verification (校核期间).

@@ -31,8 +31,8 @@ func FuzzInboxCursor(f *testing.F) {
 		// Every decoder takes any string.
 		decodeDecidedCursor(cursor)
 		decodeCursor(cursor)
-		decodeIDCursor(shareRequestCursorPrefix, cursor)
-		decodeIDCursor(grantCursorPrefix, cursor)
+		decodeIDCursor(shareRequests.cursor, cursor)
+		decodeIDCursor(grants.cursor, cursor)
 		if id, ok := decodeCursor(cursor); ok && cursor != "" {
 			if back, ok := decodeCursor(encodeCursor(id)); !ok || back != id {
 				t.Fatalf("catalog cursor %q: id %d encodes to a cursor that decodes to %d, %v", cursor, id, back, ok)

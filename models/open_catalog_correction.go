@@ -107,11 +107,7 @@ func (OpenCatalogCorrection) TableName() string { return "open_catalog_correctio
 // Validate returns invalid fields by column name.
 func (r *OpenCatalogCorrection) Validate() map[string]string {
 	f := map[string]string{}
-	checkText(f, "id", r.ID, 64, true)
-	if r.Revision < 1 {
-		f["revision"] = "须为正整数"
-	}
-	checkText(f, "workflow_id", r.WorkflowID, 255, true)
+	checkCase(f, r.ID, r.Revision, r.WorkflowID, r.CurrentStep, r.CreatedAt)
 	checkText(f, "resource_code", r.ResourceCode, 64, false)
 	checkText(f, "resource_name", r.ResourceName, 255, false)
 	checkText(f, "provider_dept_id", r.ProviderDeptID, 64, true)
@@ -122,56 +118,23 @@ func (r *OpenCatalogCorrection) Validate() map[string]string {
 	if !openCatalogStatuses[r.Status] {
 		f["status"] = "未知状态"
 	}
-	checkText(f, "current_step", r.CurrentStep, 64, false)
-	if r.CreatedAt.IsZero() {
-		f["created_at"] = "不能为空"
-	}
 	return f
 }
 
 // GetOpenCatalogCorrection returns the application with the id, or ErrNotFound.
 func (s *Store) GetOpenCatalogCorrection(ctx context.Context, id string) (*OpenCatalogCorrection, error) {
-	var r OpenCatalogCorrection
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
-		return nil, dbError(err, "load open-catalog correction %q", id)
-	}
-	return &r, nil
+	return openCatalogCorrections.get(ctx, s, id)
 }
 
 // UpsertOpenCatalogCorrection stores r unless the stored row has the same or a higher
 // revision; applied reports whether r was written.
 func (s *Store) UpsertOpenCatalogCorrection(ctx context.Context, r OpenCatalogCorrection) (applied bool, err error) {
-	if f := r.Validate(); len(f) > 0 {
-		return false, fmt.Errorf("upsert open-catalog correction %q: %w", r.ID, &ValidationError{Fields: f})
-	}
-	r.DueAt, r.ClosedAt, r.CreatedAt = dbTimePtr(r.DueAt), dbTimePtr(r.ClosedAt), dbTime(r.CreatedAt)
-	if r.UpdatedAt.IsZero() {
-		r.UpdatedAt = now()
-	}
-	r.UpdatedAt = dbTime(r.UpdatedAt)
-	if r.LegalBasisJSON == "" {
-		r.LegalBasisJSON = "[]"
-	}
-	update := func() (bool, error) {
-		res := s.db.WithContext(ctx).Model(&OpenCatalogCorrection{}).
-			Where("id = ? AND revision < ?", r.ID, r.Revision).
-			UpdateColumns(map[string]any{
-				"workflow_id": r.WorkflowID, "resource_id": r.ResourceID, "resource_code": r.ResourceCode,
-				"resource_name": r.ResourceName, "provider_dept_id": r.ProviderDeptID, "citizen_subject": r.CitizenSubject,
-				"field": r.Field, "current_value": r.CurrentValue, "proposed_value": r.ProposedValue, "reason": r.Reason,
-				"status": r.Status, "current_step": r.CurrentStep, "answer": r.Answer, "answer_basis": r.AnswerBasis,
-				"catalog_version": r.CatalogVersion, "due_at": r.DueAt, "local_default": r.LocalDefault,
-				"legal_basis": r.LegalBasisJSON, "revision": r.Revision, "created_at": r.CreatedAt,
-				"updated_at": r.UpdatedAt, "closed_at": r.ClosedAt,
-			})
-		if res.Error != nil {
-			return false, dbError(res.Error, "update open-catalog correction %q to revision %d", r.ID, r.Revision)
-		}
-		return res.RowsAffected > 0, nil
-	}
-	return upsertGuarded(update, func() error { return s.db.WithContext(ctx).Create(&r).Error },
-		s.rowExists(ctx, &OpenCatalogCorrection{}, r.ID), "open-catalog correction %q revision %d", r.ID, r.Revision)
+	return openCatalogCorrections.upsert(ctx, s, &r)
 }
+
+var openCatalogCorrections = caseTable[OpenCatalogCorrection, *OpenCatalogCorrection]{what: "open-catalog correction",
+	cursor: "oc1:", statuses: openCatalogStatuses, unknownStatus: "未知的更正申请状态",
+	emptyJSON: map[string]string{"legal_basis": "[]"}}
 
 // OpenCatalogCorrectionFilter selects the applications a principal may see: a citizen's own
 // (CitizenSubject), those of a department's resources (DepartmentID), or all (SeesAll).
@@ -184,39 +147,16 @@ type OpenCatalogCorrectionFilter struct {
 	Cursor         string
 }
 
-const openCatalogCursorPrefix = "oc1:"
-
 // ListOpenCatalogCorrections returns one page of the applications matching f, newest first,
 // and the cursor of the next page. A principal that is none of the three sees nothing.
 func (s *Store) ListOpenCatalogCorrections(ctx context.Context, f OpenCatalogCorrectionFilter) ([]OpenCatalogCorrection, string, error) {
-	bad := map[string]string{}
-	if f.Status != "" && !openCatalogStatuses[f.Status] {
-		bad["status"] = "未知的更正申请状态"
+	// A citizen sees its own applications only, whatever department it is also given.
+	sees := []columnValue{{"citizen_subject", f.CitizenSubject}}
+	if f.CitizenSubject == "" {
+		sees = []columnValue{{"provider_dept_id", f.DepartmentID}}
 	}
-	after, ok := decodeIDCursor(openCatalogCursorPrefix, f.Cursor)
-	if !ok {
-		bad["cursor"] = "无效的分页游标"
-	}
-	if len(bad) > 0 {
-		return nil, "", fmt.Errorf("list open-catalog corrections: %w", &ValidationError{Fields: bad})
-	}
-	q := s.db.WithContext(ctx).Model(&OpenCatalogCorrection{})
-	switch {
-	case f.SeesAll:
-	case f.CitizenSubject != "":
-		q = q.Where("citizen_subject = ?", f.CitizenSubject)
-	case f.DepartmentID != "":
-		q = q.Where("provider_dept_id = ?", f.DepartmentID)
-	default:
-		return []OpenCatalogCorrection{}, "", nil
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if after != "" {
-		q = q.Where("id < ?", after)
-	}
-	return pageByID(q, f.Limit, openCatalogCursorPrefix, func(r OpenCatalogCorrection) string { return r.ID }, "list open-catalog corrections")
+	return openCatalogCorrections.list(ctx, s, caseQuery{seesAll: f.SeesAll, sees: sees, status: f.Status,
+		limit: f.Limit, cursor: f.Cursor})
 }
 
 // ApplyOpenCatalogChange writes value into field of the published resource through the

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -57,10 +56,7 @@ func (OpenDataRequest) TableName() string { return "open_data_requests" }
 // Validate returns invalid fields by column name.
 func (r *OpenDataRequest) Validate() map[string]string {
 	f := map[string]string{}
-	checkText(f, "id", r.ID, 64, true)
-	if r.Revision < 1 {
-		f["revision"] = "须为正整数"
-	}
+	checkCase(f, r.ID, r.Revision, r.WorkflowID, r.CurrentStep, r.CreatedAt)
 	checkText(f, "resource_code", r.ResourceCode, 64, false)
 	checkText(f, "resource_name", r.ResourceName, 255, false)
 	checkText(f, "open_type", r.OpenType, 32, true)
@@ -69,63 +65,27 @@ func (r *OpenDataRequest) Validate() map[string]string {
 	if !openDataStatuses[r.Status] {
 		f["status"] = "未知状态"
 	}
-	checkText(f, "current_step", r.CurrentStep, 64, false)
 	checkText(f, "extension_reason", r.ExtensionReason, 2000, false)
-	checkText(f, "workflow_id", r.WorkflowID, 255, true)
 	if r.ExtensionWorkdays < 0 {
 		f["extension_workdays"] = "不能为负数"
-	}
-	if r.CreatedAt.IsZero() {
-		f["created_at"] = "不能为空"
 	}
 	return f
 }
 
 // GetOpenDataRequest returns the open-data request with the given id, or ErrNotFound.
 func (s *Store) GetOpenDataRequest(ctx context.Context, id string) (*OpenDataRequest, error) {
-	var r OpenDataRequest
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
-		return nil, dbError(err, "load open-data request %q", id)
-	}
-	return &r, nil
+	return openDataRequests.get(ctx, s, id)
 }
 
 // UpsertOpenDataRequest stores r unless the stored row has the same or a higher revision;
 // applied reports whether r was written. Invalid fields are a *ValidationError.
 func (s *Store) UpsertOpenDataRequest(ctx context.Context, r OpenDataRequest) (applied bool, err error) {
-	if f := r.Validate(); len(f) > 0 {
-		return false, fmt.Errorf("upsert open-data request %q: %w", r.ID, &ValidationError{Fields: f})
-	}
-	r.DueAt, r.OriginalDueAt, r.ClosedAt = dbTimePtr(r.DueAt), dbTimePtr(r.OriginalDueAt), dbTimePtr(r.ClosedAt)
-	r.CreatedAt = dbTime(r.CreatedAt)
-	if r.UpdatedAt.IsZero() {
-		r.UpdatedAt = now()
-	}
-	r.UpdatedAt = dbTime(r.UpdatedAt)
-	if r.LegalBasisJSON == "" {
-		r.LegalBasisJSON = "[]"
-	}
-	update := func() (bool, error) {
-		res := s.db.WithContext(ctx).Model(&OpenDataRequest{}).
-			Where("id = ? AND revision < ?", r.ID, r.Revision).
-			UpdateColumns(map[string]any{
-				"resource_id": r.ResourceID, "resource_code": r.ResourceCode, "resource_name": r.ResourceName,
-				"open_type": r.OpenType, "applicant_subject": r.ApplicantSubject, "provider_dept_id": r.ProviderDeptID,
-				"purpose": r.Purpose, "scope": r.Scope, "status": r.Status, "current_step": r.CurrentStep,
-				"conditions": r.Conditions, "reason": r.Reason, "refusal_basis": r.RefusalBasis,
-				"extension_workdays": r.ExtensionWorkdays, "extension_reason": r.ExtensionReason,
-				"original_due_at": r.OriginalDueAt, "due_at": r.DueAt, "workflow_id": r.WorkflowID,
-				"legal_basis": r.LegalBasisJSON, "revision": r.Revision,
-				"created_at": r.CreatedAt, "updated_at": r.UpdatedAt, "closed_at": r.ClosedAt,
-			})
-		if res.Error != nil {
-			return false, dbError(res.Error, "update open-data request %q to revision %d", r.ID, r.Revision)
-		}
-		return res.RowsAffected > 0, nil
-	}
-	return upsertGuarded(update, func() error { return s.db.WithContext(ctx).Create(&r).Error },
-		s.rowExists(ctx, &OpenDataRequest{}, r.ID), "open-data request %q revision %d", r.ID, r.Revision)
+	return openDataRequests.upsert(ctx, s, &r)
 }
+
+// A closed request is never overdue.
+var openDataRequests = caseTable[OpenDataRequest, *OpenDataRequest]{what: "open-data request", cursor: "o1:",
+	statuses: openDataStatuses, unknownStatus: "未知的开放申请状态", emptyJSON: map[string]string{"legal_basis": "[]"}}
 
 // OpenDataFilter selects open-data requests a principal may see: a citizen its own
 // (ApplicantSubject), a producing department those of its resources (ProviderDeptID), the
@@ -148,48 +108,7 @@ type OpenDataFilter struct {
 // time of submission), and the cursor of the next page. A malformed status or cursor is a
 // *ValidationError.
 func (s *Store) ListOpenDataRequests(ctx context.Context, f OpenDataFilter) (items []OpenDataRequest, next string, err error) {
-	bad := map[string]string{}
-	if f.Status != "" && !openDataStatuses[f.Status] {
-		bad["status"] = "未知的开放申请状态"
-	}
-	after, ok := decodeIDCursor(openDataCursorPrefix, f.Cursor)
-	if !ok {
-		bad["cursor"] = "无效的分页游标"
-	}
-	if len(bad) > 0 {
-		return nil, "", fmt.Errorf("list open-data requests: %w", &ValidationError{Fields: bad})
-	}
-	q := s.db.WithContext(ctx).Model(&OpenDataRequest{})
-	switch {
-	case f.SeesAll:
-	case f.ApplicantSubject != "" && f.ProviderDeptID != "":
-		q = q.Where("(applicant_subject = ? OR provider_dept_id = ?)", f.ApplicantSubject, f.ProviderDeptID)
-	case f.ApplicantSubject != "":
-		q = q.Where("applicant_subject = ?", f.ApplicantSubject)
-	case f.ProviderDeptID != "":
-		q = q.Where("provider_dept_id = ?", f.ProviderDeptID)
-	default:
-		return []OpenDataRequest{}, "", nil
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.Overdue != nil {
-		at := f.Now
-		if at.IsZero() {
-			at = now()
-		}
-		// A closed request is never overdue.
-		if *f.Overdue {
-			q = q.Where("(due_at IS NOT NULL AND due_at < ? AND closed_at IS NULL)", dbTime(at))
-		} else {
-			q = q.Where("(due_at IS NULL OR due_at >= ? OR closed_at IS NOT NULL)", dbTime(at))
-		}
-	}
-	if after != "" {
-		q = q.Where("id < ?", after)
-	}
-	return pageByID(q, f.Limit, openDataCursorPrefix, func(r OpenDataRequest) string { return r.ID }, "list open-data requests")
+	return openDataRequests.list(ctx, s, caseQuery{seesAll: f.SeesAll,
+		sees:   []columnValue{{"applicant_subject", f.ApplicantSubject}, {"provider_dept_id", f.ProviderDeptID}},
+		status: f.Status, overdue: f.Overdue, now: f.Now, limit: f.Limit, cursor: f.Cursor})
 }
-
-const openDataCursorPrefix = "o1:"

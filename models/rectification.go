@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -66,11 +65,7 @@ func (Rectification) TableName() string { return "rectifications" }
 // Validate returns invalid fields by column name.
 func (r *Rectification) Validate() map[string]string {
 	f := map[string]string{}
-	checkText(f, "id", r.ID, 64, true)
-	if r.Revision < 1 {
-		f["revision"] = "须为正整数"
-	}
-	checkText(f, "workflow_id", r.WorkflowID, 255, true)
+	checkCase(f, r.ID, r.Revision, r.WorkflowID, r.CurrentStep, r.CreatedAt)
 	checkText(f, "department_id", r.DepartmentID, 64, true)
 	checkText(f, "authority_dept_id", r.AuthorityDeptID, 64, true)
 	checkText(f, "issued_by", r.IssuedBy, 128, false)
@@ -78,7 +73,6 @@ func (r *Rectification) Validate() map[string]string {
 	checkText(f, "violation_title", r.ViolationTitle, 255, false)
 	checkText(f, "consequence_code", r.ConsequenceCode, 64, false)
 	checkText(f, "consequence_title", r.ConsequenceTitle, 255, false)
-	checkText(f, "current_step", r.CurrentStep, 64, false)
 	checkText(f, "linked_task_id", r.LinkedTaskID, 255, false)
 	checkText(f, "linked_request_id", r.LinkedRequestID, 128, false)
 	if !rectificationStatuses[r.Status] {
@@ -87,19 +81,12 @@ func (r *Rectification) Validate() map[string]string {
 	if r.Workdays < 1 {
 		f["workdays"] = "须为正整数"
 	}
-	if r.CreatedAt.IsZero() {
-		f["created_at"] = "不能为空"
-	}
 	return f
 }
 
 // GetRectification returns the notice with the given id, or ErrNotFound.
 func (s *Store) GetRectification(ctx context.Context, id string) (*Rectification, error) {
-	var r Rectification
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
-		return nil, dbError(err, "load rectification %q", id)
-	}
-	return &r, nil
+	return rectifications.get(ctx, s, id)
 }
 
 // RectificationWorkdays returns the time limit of the notice its workflow runs; found is false
@@ -119,42 +106,13 @@ func (s *Store) RectificationWorkdays(ctx context.Context, workflowID string) (w
 // UpsertRectification stores r unless the stored row has the same or a higher revision;
 // applied reports whether r was written. Invalid fields are a *ValidationError.
 func (s *Store) UpsertRectification(ctx context.Context, r Rectification) (applied bool, err error) {
-	if f := r.Validate(); len(f) > 0 {
-		return false, fmt.Errorf("upsert rectification %q: %w", r.ID, &ValidationError{Fields: f})
-	}
-	r.DueAt, r.ClosedAt, r.ConsequenceRecordedAt = dbTimePtr(r.DueAt), dbTimePtr(r.ClosedAt), dbTimePtr(r.ConsequenceRecordedAt)
-	r.CreatedAt = dbTime(r.CreatedAt)
-	if r.UpdatedAt.IsZero() {
-		r.UpdatedAt = now()
-	}
-	r.UpdatedAt = dbTime(r.UpdatedAt)
-	for _, js := range []*string{&r.ViolationBasisJSON, &r.LegalBasisJSON, &r.ConsequenceBasisJSON} {
-		if *js == "" {
-			*js = "[]"
-		}
-	}
-	update := func() (bool, error) {
-		res := s.db.WithContext(ctx).Model(&Rectification{}).
-			Where("id = ? AND revision < ?", r.ID, r.Revision).
-			UpdateColumns(map[string]any{
-				"workflow_id": r.WorkflowID, "department_id": r.DepartmentID, "authority_dept_id": r.AuthorityDeptID,
-				"issued_by": r.IssuedBy, "violation_code": r.ViolationCode, "violation_title": r.ViolationTitle,
-				"violation_basis": r.ViolationBasisJSON, "description": r.Description, "workdays": r.Workdays,
-				"due_at": r.DueAt, "legal_basis": r.LegalBasisJSON, "status": r.Status, "current_step": r.CurrentStep,
-				"consequence_code": r.ConsequenceCode, "consequence_title": r.ConsequenceTitle,
-				"consequence_basis": r.ConsequenceBasisJSON, "consequence_local_default": r.ConsequenceLocalDefault,
-				"consequence_recorded_at": r.ConsequenceRecordedAt, "consequence_done": r.ConsequenceDone,
-				"linked_task_id": r.LinkedTaskID, "linked_request_id": r.LinkedRequestID, "revision": r.Revision,
-				"created_at": r.CreatedAt, "updated_at": r.UpdatedAt, "closed_at": r.ClosedAt,
-			})
-		if res.Error != nil {
-			return false, dbError(res.Error, "update rectification %q to revision %d", r.ID, r.Revision)
-		}
-		return res.RowsAffected > 0, nil
-	}
-	return upsertGuarded(update, func() error { return s.db.WithContext(ctx).Create(&r).Error },
-		s.rowExists(ctx, &Rectification{}, r.ID), "rectification %q revision %d", r.ID, r.Revision)
+	return rectifications.upsert(ctx, s, &r)
 }
+
+// A rectified notice is never overdue.
+var rectifications = caseTable[Rectification, *Rectification]{what: "rectification", cursor: "r1:",
+	statuses: rectificationStatuses, unknownStatus: "未知的整改状态", final: []string{RectificationRectified},
+	emptyJSON: map[string]string{"violation_basis": "[]", "legal_basis": "[]", "consequence_basis": "[]"}}
 
 // RectificationFilter selects notices a principal may see: its department's, or every notice
 // (SeesAll: the data authority). Empty fields other than the principal's do not filter.
@@ -174,52 +132,11 @@ type RectificationFilter struct {
 	Cursor  string
 }
 
-const rectificationCursorPrefix = "r1:"
-
 // ListRectifications returns one page of the notices matching f, newest first (ids sort by
 // time of issue), and the cursor of the next page. A malformed status or cursor is a
 // *ValidationError.
 func (s *Store) ListRectifications(ctx context.Context, f RectificationFilter) (items []Rectification, next string, err error) {
-	bad := map[string]string{}
-	if f.Status != "" && !rectificationStatuses[f.Status] {
-		bad["status"] = "未知的整改状态"
-	}
-	after, ok := decodeIDCursor(rectificationCursorPrefix, f.Cursor)
-	if !ok {
-		bad["cursor"] = "无效的分页游标"
-	}
-	if len(bad) > 0 {
-		return nil, "", fmt.Errorf("list rectifications: %w", &ValidationError{Fields: bad})
-	}
-	if !f.SeesAll && f.DepartmentID == "" {
-		return []Rectification{}, "", nil
-	}
-	q := s.db.WithContext(ctx).Model(&Rectification{})
-	if !f.SeesAll {
-		q = q.Where("department_id = ?", f.DepartmentID)
-	}
-	if f.Department != "" {
-		q = q.Where("department_id = ?", f.Department)
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.LinkedTaskID != "" {
-		q = q.Where("linked_task_id = ?", f.LinkedTaskID)
-	}
-	if f.Overdue != nil {
-		at := f.Now
-		if at.IsZero() {
-			at = now()
-		}
-		if *f.Overdue {
-			q = q.Where("(due_at IS NOT NULL AND due_at < ? AND status <> ?)", dbTime(at), RectificationRectified)
-		} else {
-			q = q.Where("(due_at IS NULL OR due_at >= ? OR status = ?)", dbTime(at), RectificationRectified)
-		}
-	}
-	if after != "" {
-		q = q.Where("id < ?", after)
-	}
-	return pageByID(q, f.Limit, rectificationCursorPrefix, func(r Rectification) string { return r.ID }, "list rectifications")
+	return rectifications.list(ctx, s, caseQuery{seesAll: f.SeesAll, sees: sameValue(f.DepartmentID, "department_id"),
+		status: f.Status, where: []columnValue{{"department_id", f.Department}, {"linked_task_id", f.LinkedTaskID}},
+		overdue: f.Overdue, now: f.Now, limit: f.Limit, cursor: f.Cursor})
 }

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -68,10 +67,7 @@ func (ShareRequest) TableName() string { return "share_requests" }
 // Validate returns invalid fields by column name.
 func (r *ShareRequest) Validate() map[string]string {
 	f := map[string]string{}
-	checkText(f, "id", r.ID, 64, true)
-	if r.Revision < 1 {
-		f["revision"] = "须为正整数"
-	}
+	checkCase(f, r.ID, r.Revision, r.WorkflowID, r.CurrentStep, r.CreatedAt)
 	checkText(f, "resource_code", r.ResourceCode, 64, false)
 	checkText(f, "resource_name", r.ResourceName, 255, false)
 	checkText(f, "applicant_dept_id", r.ApplicantDeptID, 64, true)
@@ -79,21 +75,12 @@ func (r *ShareRequest) Validate() map[string]string {
 	checkText(f, "provider_dept_id", r.ProviderDeptID, 64, true)
 	checkText(f, "deciding_dept_id", r.DecidingDeptID, 64, false)
 	checkText(f, "status", r.Status, 32, true)
-	checkText(f, "current_step", r.CurrentStep, 64, false)
-	checkText(f, "workflow_id", r.WorkflowID, 255, true)
-	if r.CreatedAt.IsZero() {
-		f["created_at"] = "不能为空"
-	}
 	return f
 }
 
 // GetShareRequest returns the request with the given id, or ErrNotFound.
 func (s *Store) GetShareRequest(ctx context.Context, id string) (*ShareRequest, error) {
-	var r ShareRequest
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
-		return nil, dbError(err, "load share request %q", id)
-	}
-	return &r, nil
+	return shareRequests.get(ctx, s, id)
 }
 
 // UpsertShareRequest stores r unless the stored row has the same or a higher revision;
@@ -101,39 +88,12 @@ func (s *Store) GetShareRequest(ctx context.Context, id string) (*ShareRequest, 
 // the way UpsertTask is: conditional UPDATE, INSERT, and on a duplicate key the conditional
 // UPDATE again.
 func (s *Store) UpsertShareRequest(ctx context.Context, r ShareRequest) (applied bool, err error) {
-	if f := r.Validate(); len(f) > 0 {
-		return false, fmt.Errorf("upsert share request %q: %w", r.ID, &ValidationError{Fields: f})
-	}
-	r.DueAt, r.ClosedAt = dbTimePtr(r.DueAt), dbTimePtr(r.ClosedAt)
-	r.CreatedAt = dbTime(r.CreatedAt)
-	if r.UpdatedAt.IsZero() {
-		r.UpdatedAt = now()
-	}
-	r.UpdatedAt = dbTime(r.UpdatedAt)
-	if r.LegalBasisJSON == "" {
-		r.LegalBasisJSON = "[]"
-	}
-	update := func() (bool, error) {
-		res := s.db.WithContext(ctx).Model(&ShareRequest{}).
-			Where("id = ? AND revision < ?", r.ID, r.Revision).
-			UpdateColumns(map[string]any{
-				"resource_id": r.ResourceID, "resource_code": r.ResourceCode, "resource_name": r.ResourceName,
-				"applicant_dept_id": r.ApplicantDeptID, "applicant_subject": r.ApplicantSubject,
-				"provider_dept_id": r.ProviderDeptID, "deciding_dept_id": r.DecidingDeptID,
-				"purpose": r.Purpose, "scope": r.Scope, "duty_basis": r.DutyBasis,
-				"requested_validity_days": r.RequestedValidityDays, "status": r.Status,
-				"current_step": r.CurrentStep, "due_at": r.DueAt, "workflow_id": r.WorkflowID,
-				"legal_basis": r.LegalBasisJSON, "revision": r.Revision, "created_at": r.CreatedAt,
-				"updated_at": r.UpdatedAt, "closed_at": r.ClosedAt,
-			})
-		if res.Error != nil {
-			return false, dbError(res.Error, "update share request %q to revision %d", r.ID, r.Revision)
-		}
-		return res.RowsAffected > 0, nil
-	}
-	return upsertGuarded(update, func() error { return s.db.WithContext(ctx).Create(&r).Error },
-		s.rowExists(ctx, &ShareRequest{}, r.ID), "share request %q revision %d", r.ID, r.Revision)
+	return shareRequests.upsert(ctx, s, &r)
 }
+
+var shareRequests = caseTable[ShareRequest, *ShareRequest]{what: "share request", cursor: "s1:",
+	statuses: shareStatuses, unknownStatus: "未知的申请状态", final: finalShareStatuses,
+	emptyJSON: map[string]string{"legal_basis": "[]"}}
 
 // Grant is the right a share request produced (共享授权): which department may use which
 // resource, for what, until when. One per request.
@@ -183,11 +143,7 @@ func (g *Grant) Validate() map[string]string {
 
 // GetGrant returns the grant with the given id, or ErrNotFound.
 func (s *Store) GetGrant(ctx context.Context, id string) (*Grant, error) {
-	var g Grant
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&g).Error; err != nil {
-		return nil, dbError(err, "load grant %q", id)
-	}
-	return &g, nil
+	return grants.get(ctx, s, id)
 }
 
 // GetGrantByRequest returns the grant of a share request, or ErrNotFound.
@@ -203,70 +159,9 @@ func (s *Store) GetGrantByRequest(ctx context.Context, requestID string) (*Grant
 // reports whether g was written. A second grant for the same request under another id is an
 // ErrConflict. Invalid fields are a *ValidationError.
 func (s *Store) UpsertGrant(ctx context.Context, g Grant) (applied bool, err error) {
-	if f := g.Validate(); len(f) > 0 {
-		return false, fmt.Errorf("upsert grant %q: %w", g.ID, &ValidationError{Fields: f})
-	}
-	g.ValidFrom, g.ValidUntil = dbTime(g.ValidFrom), dbTime(g.ValidUntil)
-	if g.UpdatedAt.IsZero() {
-		g.UpdatedAt = now()
-	}
-	g.UpdatedAt = dbTime(g.UpdatedAt)
-	update := func() (bool, error) {
-		// request_id is not updated: it is the grant's identity as much as its id.
-		res := s.db.WithContext(ctx).Model(&Grant{}).
-			Where("id = ? AND revision < ?", g.ID, g.Revision).
-			UpdateColumns(map[string]any{
-				"resource_id": g.ResourceID, "consumer_dept_id": g.ConsumerDeptID,
-				"provider_dept_id": g.ProviderDeptID, "scope": g.Scope, "usage_purpose": g.UsagePurpose,
-				"conditions": g.Conditions, "valid_from": g.ValidFrom, "valid_until": g.ValidUntil,
-				"status": g.Status, "status_reason": g.StatusReason, "revision": g.Revision,
-				"updated_at": g.UpdatedAt,
-			})
-		if res.Error != nil {
-			return false, dbError(res.Error, "update grant %q to revision %d", g.ID, g.Revision)
-		}
-		return res.RowsAffected > 0, nil
-	}
-	return upsertGuarded(update, func() error { return s.db.WithContext(ctx).Create(&g).Error },
-		s.rowExists(ctx, &Grant{}, g.ID), "grant %q revision %d", g.ID, g.Revision)
+	return grants.upsert(ctx, s, &g)
 }
 
-// upsertGuarded is the revision-guarded upsert of UpsertTask for any table: update (applies
-// only a higher revision), else insert, and if a concurrent call inserted first, update again.
-// When that second update applies nothing, exists tells a stale retry (the row is there with
-// the same or a newer revision: not an error) from another row holding a unique key
-// (ErrConflict).
-func upsertGuarded(update func() (bool, error), insert func() error, exists func() (bool, error), format string, args ...any) (bool, error) {
-	if applied, err := update(); err != nil || applied {
-		return applied, err
-	}
-	err := insert()
-	switch {
-	case err == nil:
-		return true, nil
-	case !isDuplicateKey(err):
-		return false, dbError(err, "insert "+format, args...)
-	}
-	if applied, err := update(); err != nil || applied {
-		return applied, err
-	}
-	found, xerr := exists()
-	if xerr != nil {
-		return false, xerr
-	}
-	if !found {
-		return false, dbError(err, "insert "+format, args...) // wraps ErrConflict
-	}
-	return false, nil
-}
-
-// rowExists reports whether a row of model has the id.
-func (s *Store) rowExists(ctx context.Context, model any, id string) func() (bool, error) {
-	return func() (bool, error) {
-		var n int64
-		if err := s.db.WithContext(ctx).Model(model).Where("id = ?", id).Count(&n).Error; err != nil {
-			return false, dbError(err, "look up %q", id)
-		}
-		return n > 0, nil
-	}
-}
+// grants keep request_id as inserted: it is the grant's identity as much as its id.
+var grants = caseTable[Grant, *Grant]{what: "grant", cursor: "g1:",
+	statuses: grantStatuses, unknownStatus: "未知的授权状态", kept: []string{"request_id"}}
