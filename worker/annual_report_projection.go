@@ -2,8 +2,6 @@ package worker
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 
 	"github.com/datashare/datashare/activities"
 	"github.com/datashare/datashare/internal/calendar"
@@ -35,28 +33,8 @@ func (p annualReportProjection) ReportCounts(ctx context.Context, year int, depa
 }
 
 func (p annualReportProjection) SaveAnnualReport(ctx context.Context, in activities.ProjectAnnualReportInput) error {
-	legal := in.LegalBasis
-	if legal == nil {
-		legal = []string{}
-	}
-	legalJSON, err := json.Marshal(legal)
-	if err != nil {
-		return fmt.Errorf("%w: encode legal basis: %v", activities.ErrRejected, err)
-	}
-	figures := in.Figures
-	if figures == nil {
-		figures = map[string]any{}
-	}
-	figuresJSON, err := json.Marshal(figures)
-	if err != nil {
-		return fmt.Errorf("%w: encode figures: %v", activities.ErrRejected, err)
-	}
-	_, err = p.store.UpsertAnnualReport(ctx, models.AnnualReport{
-		ID: models.AnnualReportID(in.Year, in.DepartmentID), Year: in.Year, DepartmentID: in.DepartmentID,
-		Step: in.Step, Status: in.Status, DueAt: in.DueAt, LegalBasisJSON: string(legalJSON),
-		LocalDefault: in.LocalDefault, FiguresJSON: string(figuresJSON), Report: in.Report,
-		SubmittedBy: in.SubmittedBy, SubmittedAt: in.SubmittedAt, Overdue: in.Overdue,
-		WorkflowID: in.WorkflowID, Revision: in.Revision, CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt,
+	return saveRow(ctx, in, func(ctx context.Context, r models.AnnualReport) (bool, error) {
+		r.ID = models.AnnualReportID(in.Year, in.DepartmentID)
+		return p.store.UpsertAnnualReport(ctx, r)
 	})
-	return rejected(err)
 }

@@ -2,7 +2,6 @@ package worker
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -19,22 +18,7 @@ type catalogUpdateProjection struct {
 var _ activities.CatalogUpdateStore = catalogUpdateProjection{}
 
 func (p catalogUpdateProjection) SaveCatalogUpdate(ctx context.Context, in activities.ProjectCatalogUpdateInput) error {
-	legalBasis := in.LegalBasis
-	if legalBasis == nil {
-		legalBasis = []string{}
-	}
-	lb, err := json.Marshal(legalBasis)
-	if err != nil {
-		return fmt.Errorf("%w: encode legal basis: %v", activities.ErrRejected, err)
-	}
-	_, err = p.store.UpsertCatalogUpdate(ctx, models.CatalogUpdate{
-		ID: in.ID, DepartmentID: in.DepartmentID, Trigger: in.Trigger, Law: in.Law, ChangedOn: in.ChangedOn,
-		InitiatorSubject: in.InitiatorSubject, OrderedByAuthority: in.OrderedByAuthority, Status: in.Status,
-		CurrentStep: in.CurrentStep, DueAt: in.DueAt, LegalBasisJSON: string(lb), LocalDefault: in.LocalDefault,
-		ResponsibilityListUpdated: in.ResponsibilityListUpdated, WorkflowID: in.WorkflowID, Revision: in.Revision,
-		CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt, ClosedAt: in.ClosedAt,
-	})
-	return rejected(err)
+	return saveRow(ctx, in, p.store.UpsertCatalogUpdate)
 }
 
 func (p catalogUpdateProjection) LinkCatalogUpdate(ctx context.Context, in activities.LinkCatalogUpdateInput) ([]activities.LinkedVersion, error) {

@@ -2,7 +2,6 @@ package worker
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -19,33 +18,15 @@ type shareProjection struct {
 var _ activities.ShareStore = shareProjection{}
 
 func (p shareProjection) SaveShareRequest(ctx context.Context, in activities.ProjectShareRequestInput) error {
-	legalBasis := in.LegalBasis
-	if legalBasis == nil {
-		legalBasis = []string{}
-	}
-	lb, err := json.Marshal(legalBasis)
-	if err != nil {
-		return fmt.Errorf("%w: encode legal basis: %v", activities.ErrRejected, err)
-	}
-	_, err = p.store.UpsertShareRequest(ctx, models.ShareRequest{
-		ID: in.ID, ResourceID: in.ResourceID, ResourceCode: in.ResourceCode, ResourceName: in.ResourceName,
-		ApplicantDeptID: in.ApplicantDeptID, ApplicantSubject: in.ApplicantSubject,
-		ProviderDeptID: in.ProviderDeptID, DecidingDeptID: in.DecidingDeptID, Purpose: in.Purpose,
-		Scope: in.Scope, DutyBasis: in.DutyBasis, RequestedValidityDays: in.RequestedValidityDays,
-		Status: in.Status, CurrentStep: in.CurrentStep, DueAt: in.DueAt, WorkflowID: in.WorkflowID,
-		LegalBasisJSON: string(lb), Revision: in.Revision, CreatedAt: in.CreatedAt,
-		UpdatedAt: in.UpdatedAt, ClosedAt: in.ClosedAt,
-	})
-	return rejected(err)
+	return saveRow(ctx, in, p.store.UpsertShareRequest)
 }
 
 func (p shareProjection) SaveGrant(ctx context.Context, in activities.ProjectGrantInput) error {
-	_, err := p.store.UpsertGrant(ctx, models.Grant{
-		ID: in.ID, RequestID: in.RequestID, ResourceID: in.ResourceID, ConsumerDeptID: in.ConsumerDeptID,
-		ProviderDeptID: in.ProviderDeptID, Scope: in.Scope, UsagePurpose: in.UsagePurpose,
-		Conditions: in.Conditions, ValidFrom: in.ValidFrom, ValidUntil: in.ValidUntil,
-		Status: in.Status, StatusReason: in.StatusReason, Revision: in.Revision, UpdatedAt: in.UpdatedAt,
-	})
+	g, err := rowOf[models.Grant](in)
+	if err != nil {
+		return err
+	}
+	_, err = p.store.UpsertGrant(ctx, g)
 	// A second grant for the same request can never succeed on retry either.
 	if err != nil && errors.Is(err, models.ErrConflict) {
 		return fmt.Errorf("%w: %w", activities.ErrRejected, err)
