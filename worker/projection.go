@@ -24,7 +24,7 @@ var _ activities.ProjectionStore = projection{}
 func (p projection) SaveTask(ctx context.Context, in activities.ProjectTaskInput) error {
 	t, err := taskRow(in)
 	if err != nil {
-		return fmt.Errorf("%w: %v", activities.ErrRejected, err)
+		return err
 	}
 	if t.TaskFacts, err = p.taskFacts(ctx, in); err != nil {
 		return fmt.Errorf("facts of task %s: %w", in.TaskID, err)
@@ -36,21 +36,8 @@ func (p projection) SaveTask(ctx context.Context, in activities.ProjectTaskInput
 }
 
 func (p projection) SaveTimelineEvent(ctx context.Context, in activities.AppendTimelineInput) error {
-	data := in.Data
-	if data == nil {
-		data = map[string]any{}
-	}
-	dataJSON, err := json.Marshal(data)
-	if err != nil {
-		return fmt.Errorf("%w: encode data: %v", activities.ErrRejected, err)
-	}
-	_, err = p.store.AppendTimelineEvent(ctx, models.TimelineEvent{
-		EventID: in.EventID, Seq: in.Seq, TaskID: in.TaskID, WorkflowID: in.WorkflowID,
-		RequestID: in.RequestID, Procedure: in.Procedure, Step: in.Step, Kind: in.Kind, At: in.At,
-		Actor: in.Actor, DepartmentID: in.DepartmentID, Text: in.Text, DataJSON: string(dataJSON),
-	})
-	if err != nil {
-		return rejected(err)
+	if err := saveRow(ctx, in, p.store.AppendTimelineEvent); err != nil {
+		return err
 	}
 	if err := p.notify(ctx, in); err != nil {
 		return err
@@ -60,6 +47,10 @@ func (p projection) SaveTimelineEvent(ctx context.Context, in activities.AppendT
 	}
 	// The audit log (内乡 第三十三条) takes decisions, grants and submissions from the same
 	// record, under the same key: a retry writes neither twice.
+	data := in.Data
+	if data == nil {
+		data = map[string]any{}
+	}
 	details, err := json.Marshal(map[string]any{"step": in.Step, "text": in.Text, "data": data})
 	if err != nil {
 		return fmt.Errorf("%w: encode audit details: %v", activities.ErrRejected, err)
@@ -145,47 +136,22 @@ func rejected(err error) error {
 	return err
 }
 
-// taskRow maps the workflow's view of a task onto its row.
+// taskRow maps the workflow's view of a task onto its row, but for the facts of its request.
 func taskRow(in activities.ProjectTaskInput) (models.Task, error) {
-	decisions := in.Decisions
-	if decisions == nil {
-		decisions = []activities.DecisionOption{}
-	}
-	decisionsJSON, err := json.Marshal(decisions)
+	t, err := rowOf[models.Task](in)
 	if err != nil {
-		return models.Task{}, fmt.Errorf("encode decisions: %w", err)
+		return t, err
 	}
-	legalBasis := in.LegalBasis
-	if legalBasis == nil {
-		legalBasis = []string{}
-	}
-	legalBasisJSON, err := json.Marshal(legalBasis)
-	if err != nil {
-		return models.Task{}, fmt.Errorf("encode legal basis: %w", err)
-	}
-	var parent *string
 	if in.ParentTaskID != "" {
-		parent = &in.ParentTaskID
+		t.ParentTaskID = &in.ParentTaskID
 	}
-	var proposal *string
 	if in.Proposal != nil {
 		b, err := json.Marshal(in.Proposal)
 		if err != nil {
-			return models.Task{}, fmt.Errorf("encode proposal: %w", err)
+			return models.Task{}, fmt.Errorf("%w: encode proposal: %v", activities.ErrRejected, err)
 		}
 		p := string(b)
-		proposal = &p
+		t.ProposalJSON = &p
 	}
-	return models.Task{
-		TaskID: in.TaskID, Revision: in.Revision, Kind: in.Kind, ParentTaskID: parent,
-		WorkflowID: in.WorkflowID, RequestID: in.RequestID, Procedure: in.Procedure, Step: in.Step,
-		CandidateDepartmentID: in.CandidateDepartmentID, CandidateRole: in.CandidateRole,
-		PartnerDepartmentID: in.PartnerDepartmentID, PartnerRole: in.PartnerRole, ProposalJSON: proposal,
-		Assignee: in.Assignee, Status: in.Status, DecisionsJSON: string(decisionsJSON),
-		Decision: in.Decision, DecidedBy: in.DecidedBy, ReceivedAt: in.ReceivedAt, DueAt: in.DueAt,
-		CalendarVersion: in.CalendarVersion, Provisional: in.Provisional,
-		LegalBasisJSON: string(legalBasisJSON), LocalDefault: in.LocalDefault,
-		Overdue: in.Overdue, LongOverdue: in.LongOverdue, LastUrgedAt: in.LastUrgedAt,
-		UrgeCount: in.UrgeCount, UpdatedAt: in.UpdatedAt,
-	}, nil
+	return t, nil
 }
