@@ -74,6 +74,13 @@ type DeadlineResult struct {
 	Workdays int `json:"workdays"`
 	// DueAt is the end (23:59:59) of the last working day.
 	DueAt time.Time `json:"due_at"`
+	// MovedFrom (YYYY-MM-DD, China) is the yearly calendar date of the step when that day is
+	// not a working day: the deadline moved to the end of the next working day (restDayRule).
+	// Empty otherwise, and in results recorded before the rule.
+	MovedFrom string `json:"moved_from,omitempty"`
+	// DueRule says, in Chinese, why the due day is not the date of the policy: the move and
+	// the product rule behind it. The same line ends LegalBasis, which is what the task shows.
+	DueRule string `json:"due_rule,omitempty"`
 	// OverdueAt is the first instant the task is overdue: 24:00 of the due day.
 	OverdueAt time.Time `json:"overdue_at"`
 	// LongOverdueAt is when the task becomes long overdue; zero without an escalation.
@@ -151,16 +158,34 @@ func computeDeadline(cal *calendar.Calendar, step policy.Step, in DeadlineInput)
 		return res, nil
 	case step.Deadline.Annual != nil:
 		// A date every year (annual reports): the one in the year the task was received, in
-		// China; an extension counts working days beyond it.
+		// China. On a day off it moves to the next working day (restDayRule); an extension
+		// counts working days beyond the moved day, so that each extension day is a day gained.
+		//
+		// The move is new: results recorded before it keep the date itself. ComputeDeadline
+		// is a local activity whose result is in the history, so a replay reads the recorded
+		// deadline and never calls this code; only new executions (and a running task's next
+		// recomputation, on a calendar change or an extension) see the rule. That is why the
+		// workflows need no workflow.GetVersion for it.
 		year := in.AnnualYear
 		if year == 0 {
 			year = in.ReceivedAt.In(calendar.Location()).Year()
 		}
 		month, d := step.Deadline.Annual.In(year)
 		day := calendar.Date{Year: year, Month: month, Day: d}
+		moved, unconfirmed := restDayRule(cal, day)
 		var err error
-		if due, err = fixedDue(cal, day, in.ExtensionWorkdays); err != nil {
+		if due, err = fixedDue(cal, moved, in.ExtensionWorkdays); err != nil {
 			return DeadlineResult{}, err
+		}
+		if len(unconfirmed) > 0 {
+			// Whether the date is a day off, and which day it moves to, is an estimate.
+			due.Provisional = true
+			due.UnconfirmedDates = append(unconfirmed, due.UnconfirmedDates...)
+		}
+		if moved != day {
+			res.MovedFrom = day.String()
+			res.DueRule = movedRule(cal, day, moved)
+			res.LegalBasis = append(res.LegalBasis, res.DueRule)
 		}
 		res.Workdays = in.ExtensionWorkdays
 	case step.Deadline.Workdays < 1:
@@ -225,6 +250,41 @@ func fixedDue(cal *calendar.Calendar, day calendar.Date, extension int) (calenda
 		return calendar.DueResult{}, invalid("%d working days after %s: %v", extension, day, err)
 	}
 	return due, nil
+}
+
+// restDayRule is the product's rule for a deadline on a calendar date (annual reports:
+// 每年1月底前) whose day is not a working day — a weekend not made a working day (调休上班), or
+// a holiday: the deadline moves to the first working day after it, and is due at that day's
+// end. No data-sharing regulation says what happens then; the rule is modelled on the civil
+// code's rule for periods (民法典 第二百零三条: 期间的最后一日是法定休假日的，以法定休假日结束的
+// 次日为期间的最后一日) and documented in docs/api.md, "Working days and deadlines". On a
+// working day the date stays. It also returns the days from the date to the due day whose
+// classification is an estimate (an unpublished year): the due day then is too.
+func restDayRule(cal *calendar.Calendar, day calendar.Date) (calendar.Date, []calendar.Date) {
+	var unconfirmed []calendar.Date
+	for {
+		info := cal.Day(day)
+		if info.Provisional {
+			unconfirmed = append(unconfirmed, day)
+		}
+		if info.Workday {
+			return day, unconfirmed
+		}
+		day = day.AddDays(1)
+	}
+}
+
+// movedRule is the line the task shows for a moved deadline: the date, why it is a day off,
+// the working day it moved to, and that the rule is the product's, not a regulation's.
+func movedRule(cal *calendar.Calendar, from, to calendar.Date) string {
+	off := "休息日"
+	if info := cal.Day(from); info.Kind == calendar.KindHoliday {
+		off = "节假日"
+		if info.Name != "" {
+			off += "（" + info.Name + "）"
+		}
+	}
+	return fmt.Sprintf("截止日 %s 为%s，顺延至 %s — 本系统规则（参照《中华人民共和国民法典》第二百零三条）", from, off, to)
 }
 
 // workdayBefore is the working day n working days before day (n = 0: day itself).

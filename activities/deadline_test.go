@@ -3,6 +3,9 @@ package activities
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -153,8 +156,10 @@ func checkTime(t *testing.T, what string, got time.Time, want string) {
 	}
 }
 
-// Annual reports are due on a calendar date (内乡 第六十条: the end of January), whatever
-// weekday it is; reminders count working days back from it, long overdue forward.
+// Annual reports are due on a calendar date (内乡 第六十条: the end of January). Saturday
+// 2026-01-31 is a day off, so the deadline moves to Monday 2 February; reminders count working
+// days back from the moved day, long overdue forward from it (3, 4, 5, 6, 9 February). The
+// summary's date, Saturday 2026-02-28, is a make-up working day (调休上班) and stays.
 func TestComputeDeadlineAnnualDate(t *testing.T) {
 	a := newActivities(t, "neixiang")
 	got, err := a.ComputeDeadline(context.Background(), DeadlineInput{
@@ -163,9 +168,9 @@ func TestComputeDeadlineAnnualDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkTime(t, "due", got.DueAt, "2026-01-31T23:59:59+08:00")
-	checkTime(t, "long overdue", got.LongOverdueAt, "2026-02-07T00:00:00+08:00")
-	want := []string{"2026-01-19T09:00:00+08:00", "2026-01-28T09:00:00+08:00", "2026-01-31T09:00:00+08:00"}
+	checkTime(t, "due", got.DueAt, "2026-02-02T23:59:59+08:00")
+	checkTime(t, "long overdue", got.LongOverdueAt, "2026-02-10T00:00:00+08:00")
+	want := []string{"2026-01-19T09:00:00+08:00", "2026-01-28T09:00:00+08:00", "2026-02-02T09:00:00+08:00"}
 	if len(got.Reminders) != len(want) {
 		t.Fatalf("reminders = %+v", got.Reminders)
 	}
@@ -182,6 +187,116 @@ func TestComputeDeadlineAnnualDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkTime(t, "summary due", summary.DueAt, "2026-02-28T23:59:59+08:00")
+	if summary.MovedFrom != "" || summary.DueRule != "" || summary.Provisional {
+		t.Errorf("a make-up working day moved: from %q, rule %q, provisional %v", summary.MovedFrom, summary.DueRule, summary.Provisional)
+	}
+}
+
+// A yearly date on a day off moves to the end of the next working day (docs/api.md, "Working
+// days and deadlines"), and the task says so: moved_from, due_rule, and the rule's line after
+// the citations. 宁夏 第十七条第二款: the end of January.
+func TestComputeDeadlineAnnualDateOnRestDay(t *testing.T) {
+	a := newActivities(t, "ningxia")
+	cases := []struct {
+		name     string
+		year     int
+		due      string
+		overdue  string
+		long     string
+		moved    string // "" when the date stays
+		offDay   string // how the rule line names the day off
+		unconfir []string
+	}{
+		// Saturday; Sunday 1 February is off too; long overdue after 3, 4, 5, 6, 9 February.
+		{"weekend", 2026, "2026-02-02T23:59:59+08:00", "2026-02-03T00:00:00+08:00", "2026-02-10T00:00:00+08:00",
+			"2026-01-31", "休息日", nil},
+		// Friday inside the Spring Festival holiday of 28 January to 4 February 2025; long
+		// overdue after 6, 7, 8 (make-up Saturday), 10, 11 February.
+		{"holiday", 2025, "2025-02-05T23:59:59+08:00", "2025-02-06T00:00:00+08:00", "2025-02-12T00:00:00+08:00",
+			"2025-01-31", "节假日（春节）", nil},
+		// Wednesday: a working day, the date stays.
+		{"working day", 2024, "2024-01-31T23:59:59+08:00", "2024-02-01T00:00:00+08:00", "2024-02-07T00:00:00+08:00",
+			"", "", nil},
+		// Sunday in a year without a published schedule: that it is a day off, and that Monday
+		// 1 February is a working day, are estimates, so the deadline is provisional on both
+		// days. Long overdue after 2, 3, 4, 11, 12 February (the Spring Festival estimated between).
+		{"unpublished year", 2027, "2027-02-01T23:59:59+08:00", "2027-02-02T00:00:00+08:00", "2027-02-13T00:00:00+08:00",
+			"2027-01-31", "休息日", []string{"2027-01-31", "2027-02-01"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := a.ComputeDeadline(context.Background(), DeadlineInput{
+				Procedure: policy.ProcAnnualReport, Step: "department_report",
+				ReceivedAt: cst(fmt.Sprintf("%d-01-01T00:10:00+08:00", c.year)),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkTime(t, "due", got.DueAt, c.due)
+			checkTime(t, "overdue", got.OverdueAt, c.overdue)
+			checkTime(t, "long overdue", got.LongOverdueAt, c.long)
+			if last := got.Reminders[len(got.Reminders)-1]; last.WorkdaysBefore != 0 || !last.At.Equal(cst(c.due[:10]+"T09:00:00+08:00")) {
+				t.Errorf("due-day reminder %+v", last)
+			}
+			if got.MovedFrom != c.moved {
+				t.Errorf("moved from %q, want %q", got.MovedFrom, c.moved)
+			}
+			if c.moved == "" {
+				if got.DueRule != "" || len(got.LegalBasis) != 1 {
+					t.Errorf("rule %q, legal basis %q", got.DueRule, got.LegalBasis)
+				}
+			} else {
+				rule := "截止日 " + c.moved + " 为" + c.offDay + "，顺延至 " + c.due[:10] + " — 本系统规则（参照《中华人民共和国民法典》第二百零三条）"
+				if got.DueRule != rule || len(got.LegalBasis) != 2 || got.LegalBasis[1] != rule || !strings.Contains(got.LegalBasis[0], "第十七条") {
+					t.Errorf("rule %q, legal basis %q; want %q after the citation", got.DueRule, got.LegalBasis, rule)
+				}
+			}
+			if got.Provisional != (c.unconfir != nil) || !slices.Equal(got.UnconfirmedDates, c.unconfir) {
+				t.Errorf("provisional %v, unconfirmed %v, want %v", got.Provisional, got.UnconfirmedDates, c.unconfir)
+			}
+		})
+	}
+}
+
+// An extension of a moved yearly deadline counts working days from the moved day: extended
+// by 2, the report due on Monday 2 February 2026 (from Saturday 31 January) is due on the 4th.
+// Counted from the date itself, the first extension day would be the moved day, no day gained.
+func TestComputeDeadlineAnnualDateExtendedFromMovedDay(t *testing.T) {
+	a := newActivities(t, "ningxia")
+	got, err := a.ComputeDeadline(context.Background(), DeadlineInput{
+		Procedure: policy.ProcAnnualReport, Step: "department_report",
+		ReceivedAt: cst("2026-01-01T00:10:00+08:00"), ExtensionWorkdays: 2,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTime(t, "due", got.DueAt, "2026-02-04T23:59:59+08:00")
+	if got.MovedFrom != "2026-01-31" || got.Workdays != 2 {
+		t.Errorf("moved from %q, workdays %d", got.MovedFrom, got.Workdays)
+	}
+}
+
+// The rule itself, on a date no profile's yearly date reaches: 1 October 2025 is the first day
+// of the National Day and Mid-Autumn holiday (1–8 October); the next working day is Thursday 9
+// October. Saturday 11 October is a make-up working day and stays.
+func TestRestDayRule(t *testing.T) {
+	cal, err := calendar.New(calendar.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ day, want string }{
+		{"2025-10-01", "2025-10-09"}, {"2025-10-08", "2025-10-09"}, {"2025-10-11", "2025-10-11"},
+		{"2025-10-10", "2025-10-10"}, {"2025-10-12", "2025-10-13"},
+	} {
+		day, _ := calendar.ParseDate(c.day)
+		got, unconfirmed := restDayRule(cal, day)
+		if got.String() != c.want || unconfirmed != nil {
+			t.Errorf("%s → %s (unconfirmed %v), want %s", c.day, got, unconfirmed, c.want)
+		}
+	}
+	if got := movedRule(cal, calendar.Date{Year: 2025, Month: 10, Day: 1}, calendar.Date{Year: 2025, Month: 10, Day: 9}); !strings.Contains(got, "为节假日（国庆节、中秋节），顺延至 2025-10-09") {
+		t.Errorf("rule line %q", got)
+	}
 }
 
 // An agreed delivery date (内乡 第十三条) replaces the step's local default; an extension of

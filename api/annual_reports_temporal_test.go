@@ -1,6 +1,7 @@
 package api
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/datashare/datashare/models"
@@ -9,7 +10,8 @@ import (
 
 // TestAnnualReportRoundThroughTemporal: the authority opens the 2025 round on demand (宁夏
 // 第十七条); every department gets its report task with prefilled figures, due at the end of
-// January 2026 (already past, so overdue), and submits it through the task API.
+// January 2026 — a Saturday, so at the end of Monday 2 February, the task saying why (already
+// past, so overdue) — and submits it through the task API.
 func TestAnnualReportRoundThroughTemporal(t *testing.T) {
 	s := startShareStack(t)
 	ta := s.ta
@@ -45,8 +47,8 @@ func TestAnnualReportRoundThroughTemporal(t *testing.T) {
 		t.Fatalf("the provider's own reports = %+v", own.Items)
 	}
 	report := own.Items[0]
-	if report.DepartmentID != models.DemoProvidingDeptID || *report.DueAt != "2026-01-31T23:59:59+08:00" || !report.Overdue ||
-		len(report.LegalBasis) == 0 || report.Figures["requests_received"] == nil {
+	if report.DepartmentID != models.DemoProvidingDeptID || *report.DueAt != "2026-02-02T23:59:59+08:00" || !report.Overdue ||
+		len(report.LegalBasis) < 2 || !strings.Contains(report.LegalBasis[len(report.LegalBasis)-1], "顺延至 2026-02-02") || report.Figures["requests_received"] == nil {
 		t.Fatalf("report = %+v", report)
 	}
 	// The report row and its task are projected by separate activities: wait for the task the

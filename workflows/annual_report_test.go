@@ -92,9 +92,11 @@ func (a *annualEnv) kinds(kind string) []time.Time {
 }
 
 // 内乡 第六十条: the report on 2025, opened on 1 January 2026, is due at the end of January 2026
-// (a Saturday: a calendar date, not a working day), with its figures prefilled. Not submitted
-// in time, it is overdue at 24:00 on 31 January with a supervision task for the authority, long
-// overdue five working days later, and still submitted afterwards.
+// with its figures prefilled. 31 January is a Saturday, so the deadline moves to the end of
+// Monday 2 February (the rule of docs/api.md, "Working days and deadlines"), which the task
+// shows after its citation. Not submitted in time, it is overdue at 24:00 on 2 February with a
+// supervision task for the authority, long overdue five working days later, and still
+// submitted afterwards.
 func TestAnnualReportDueEndOfJanuary(t *testing.T) {
 	start := cst("2026-01-01T00:10:00+08:00")
 	a := newAnnualEnv(t, "neixiang", start)
@@ -129,16 +131,27 @@ func TestAnnualReportDueEndOfJanuary(t *testing.T) {
 	require.Equal(t, int64(12), toInt64(st.Figures["requests_received"]))
 	first := a.reports[0]
 	require.NotNil(t, first.DueAt)
-	require.True(t, first.DueAt.Equal(cst("2026-01-31T23:59:59+08:00")), "due %s", first.DueAt)
+	require.True(t, first.DueAt.Equal(cst("2026-02-02T23:59:59+08:00")), "due %s", first.DueAt)
 	require.Contains(t, first.LegalBasis[0], "第六十条")
-	require.Equal(t, []time.Time{cst("2026-02-01T00:00:00+08:00").UTC()}, a.kinds(activities.EventOverdue))
-	// Five working days after 31 January: 2, 3, 4, 5, 6 February.
-	require.Equal(t, []time.Time{cst("2026-02-07T00:00:00+08:00").UTC()}, a.kinds(activities.EventLongOverdue))
-	var supervised bool
+	rule := "截止日 2026-01-31 为休息日，顺延至 2026-02-02 — 本系统规则（参照《中华人民共和国民法典》第二百零三条）"
+	require.Equal(t, rule, first.LegalBasis[len(first.LegalBasis)-1])
+	require.Equal(t, []time.Time{cst("2026-02-03T00:00:00+08:00").UTC()}, a.kinds(activities.EventOverdue))
+	// Five working days after 2 February: 3, 4, 5, 6, 9 February.
+	require.Equal(t, []time.Time{cst("2026-02-10T00:00:00+08:00").UTC()}, a.kinds(activities.EventLongOverdue))
+	// The due-day reminder is sent on the moved day, not on the Saturday.
+	require.Contains(t, a.kinds(activities.EventReminded), cst("2026-02-02T09:00:00+08:00").UTC())
+	require.NotContains(t, a.kinds(activities.EventReminded), cst("2026-01-31T09:00:00+08:00").UTC())
+	var supervised, shown bool
 	for _, p := range a.tasks {
 		supervised = supervised || (p.Kind == activities.TaskKindSupervision && p.CandidateDepartmentID == authority)
+		if p.Kind == activities.TaskKindStep {
+			require.NotNil(t, p.DueAt)
+			require.True(t, p.DueAt.Equal(cst("2026-02-02T23:59:59+08:00")), "task due %s", p.DueAt)
+			shown = shown || slices.Contains(p.LegalBasis, rule)
+		}
 	}
 	require.True(t, supervised, "supervision task for the authority")
+	require.True(t, shown, "the task shows the rule")
 }
 
 // The authority's summary (内乡 第六十条) is due at the end of February.
