@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -78,18 +76,11 @@ func (h correctionHandlers) create(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	now := h.now()
-	res, err := h.catalog.GetResource(ctx, in.ResourceID)
-	switch {
-	case errors.Is(err, models.ErrNotFound):
-		abort(c, resourceRule(fmt.Sprintf("catalog resource %d does not exist", in.ResourceID)))
+	res, ok := askedResource(c, h.catalog, in.ResourceID, true)
+	if !ok {
 		return
-	case err != nil:
-		abort(c, err)
-		return
-	case res.Status != models.StatusPublished:
-		abort(c, resourceRule(fmt.Sprintf("catalog resource %d is not published", in.ResourceID)))
-		return
-	case p.InDepartment(res.ProviderDeptID):
+	}
+	if p.InDepartment(res.ProviderDeptID) {
 		abort(c, resourceRule("catalog resource "+res.Code+" is the reporter's own department's data: correct it at source"))
 		return
 	}

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -137,15 +136,11 @@ func (h openCatalogHandlers) create(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	res, err := h.catalog.GetResource(ctx, in.ResourceID)
-	switch {
-	case errors.Is(err, models.ErrNotFound):
-		abort(c, resourceRule(fmt.Sprintf("catalog resource %d does not exist", in.ResourceID)))
+	res, ok := askedResource(c, h.catalog, in.ResourceID, false)
+	if !ok {
 		return
-	case err != nil:
-		abort(c, err)
-		return
-	case !res.InOpenCatalog():
+	}
+	if !res.InOpenCatalog() {
 		abort(c, resourceRule("catalog resource "+res.Code+" is not in the open catalog (published and open unconditionally or on conditions, 第四十五条)"))
 		return
 	}

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -75,17 +74,11 @@ func (h openDataHandlers) create(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	res, err := h.catalog.GetResource(ctx, in.ResourceID)
+	res, ok := askedResource(c, h.catalog, in.ResourceID, true)
+	if !ok {
+		return
+	}
 	switch {
-	case errors.Is(err, models.ErrNotFound):
-		abort(c, resourceRule(fmt.Sprintf("catalog resource %d does not exist", in.ResourceID)))
-		return
-	case err != nil:
-		abort(c, err)
-		return
-	case res.Status != models.StatusPublished:
-		abort(c, resourceRule(fmt.Sprintf("catalog resource %d is not published", in.ResourceID)))
-		return
 	case res.OpenType != models.OpenUnconditional && res.OpenType != models.OpenConditional:
 		// 不予开放: refused at submission, naming the open type.
 		msg := fmt.Sprintf("catalog resource %s has open type %q (不予开放): it is not open to the public", res.Code, res.OpenType)

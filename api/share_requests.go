@@ -87,18 +87,11 @@ func (h shareRequestHandlers) create(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	res, err := h.catalog.GetResource(ctx, in.ResourceID)
+	res, ok := askedResource(c, h.catalog, in.ResourceID, true)
+	if !ok {
+		return
+	}
 	switch {
-	case errors.Is(err, models.ErrNotFound):
-		abort(c, resourceRule(fmt.Sprintf("catalog resource %d does not exist", in.ResourceID)))
-		return
-	case err != nil:
-		abort(c, err)
-		return
-	case res.Status != models.StatusPublished:
-		// An unpublished resource is not in the catalog for other departments: say no more.
-		abort(c, resourceRule(fmt.Sprintf("catalog resource %d is not published", in.ResourceID)))
-		return
 	case p.InDepartment(res.ProviderDeptID):
 		abort(c, resourceRule("catalog resource "+res.Code+" is provided by the applicant's own department "+p.DepartmentID))
 		return
@@ -171,6 +164,25 @@ func dutyBasisRule(profile policy.Profile, dutyBasis string) error {
 	}
 	return &Error{Status: http.StatusUnprocessableEntity, Code: CodeRuleViolated, Message: "duty_basis: " + msg,
 		Fields: map[string]string{"duty_basis": msg}}
+}
+
+// askedResource reads the catalog resource a case is about; one that does not exist, or, when
+// published is asked, is not published, is refused naming resource_id.
+func askedResource(c *gin.Context, catalog CatalogStore, id int64, published bool) (*models.CatalogResource, bool) {
+	res, err := catalog.GetResource(c.Request.Context(), id)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		abort(c, resourceRule(fmt.Sprintf("catalog resource %d does not exist", id)))
+		return nil, false
+	case err != nil:
+		abort(c, err)
+		return nil, false
+	case published && res.Status != models.StatusPublished:
+		// An unpublished resource is not in the catalog for other departments: say no more.
+		abort(c, resourceRule(fmt.Sprintf("catalog resource %d is not published", id)))
+		return nil, false
+	}
+	return res, true
 }
 
 func resourceRule(message string) *Error {
