@@ -22,8 +22,7 @@ type CatalogUpdateStore interface {
 	GetCatalogUpdate(ctx context.Context, id string) (*models.CatalogUpdate, error)
 	ListCatalogUpdates(ctx context.Context, f models.CatalogUpdateFilter) ([]models.CatalogUpdate, string, error)
 	ListCatalogUpdateResources(ctx context.Context, updateID string) ([]models.CatalogUpdateResource, error)
-	ListTimeline(ctx context.Context, requestID string) ([]models.TimelineEvent, error)
-	ListRequestTasks(ctx context.Context, requestID, status string) ([]models.Task, error)
+	TimelineReader
 }
 
 // catalogUpdateHandlers serve catalog updates (目录更新): a report or order starts a

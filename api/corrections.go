@@ -24,8 +24,7 @@ type CorrectionStore interface {
 	OpenCorrectionCounter
 	GetCorrection(ctx context.Context, id string) (*models.Correction, error)
 	ListCorrections(ctx context.Context, f models.CorrectionFilter) ([]models.Correction, string, error)
-	ListTimeline(ctx context.Context, requestID string) ([]models.TimelineEvent, error)
-	ListRequestTasks(ctx context.Context, requestID, status string) ([]models.Task, error)
+	TimelineReader
 	HasActiveGrant(ctx context.Context, departmentID string, resourceID int64, at time.Time) (bool, error)
 }
 

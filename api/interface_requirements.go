@@ -20,8 +20,7 @@ import (
 type InterfaceRequirementStore interface {
 	GetInterfaceRequirement(ctx context.Context, id string) (*models.InterfaceRequirement, error)
 	ListInterfaceRequirements(ctx context.Context, f models.InterfaceRequirementFilter) ([]models.InterfaceRequirement, string, error)
-	ListTimeline(ctx context.Context, requestID string) ([]models.TimelineEvent, error)
-	ListRequestTasks(ctx context.Context, requestID, status string) ([]models.Task, error)
+	TimelineReader
 }
 
 // InterfaceRequirementInput is the authority's requirement of a service interface from a

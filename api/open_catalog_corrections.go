@@ -24,8 +24,7 @@ import (
 type OpenCatalogCorrectionStore interface {
 	GetOpenCatalogCorrection(ctx context.Context, id string) (*models.OpenCatalogCorrection, error)
 	ListOpenCatalogCorrections(ctx context.Context, f models.OpenCatalogCorrectionFilter) ([]models.OpenCatalogCorrection, string, error)
-	ListTimeline(ctx context.Context, requestID string) ([]models.TimelineEvent, error)
-	ListRequestTasks(ctx context.Context, requestID, status string) ([]models.Task, error)
+	TimelineReader
 }
 
 // OpenCatalogCorrectionInput is a citizen's application to correct one field of an entry of

@@ -19,8 +19,7 @@ import (
 type OpenDataStore interface {
 	GetOpenDataRequest(ctx context.Context, id string) (*models.OpenDataRequest, error)
 	ListOpenDataRequests(ctx context.Context, f models.OpenDataFilter) ([]models.OpenDataRequest, string, error)
-	ListTimeline(ctx context.Context, requestID string) ([]models.TimelineEvent, error)
-	ListRequestTasks(ctx context.Context, requestID, status string) ([]models.Task, error)
+	TimelineReader
 }
 
 // openDataHandlers serve citizens' open-data requests (有条件开放申请, 内乡 第四十六条): a

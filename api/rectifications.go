@@ -22,8 +22,7 @@ import (
 type RectificationStore interface {
 	GetRectification(ctx context.Context, id string) (*models.Rectification, error)
 	ListRectifications(ctx context.Context, f models.RectificationFilter) ([]models.Rectification, string, error)
-	ListTimeline(ctx context.Context, requestID string) ([]models.TimelineEvent, error)
-	ListRequestTasks(ctx context.Context, requestID, status string) ([]models.Task, error)
+	TimelineReader
 	GetTask(ctx context.Context, id string) (*models.Task, error)
 	GetDepartment(ctx context.Context, id string) (*models.Department, error)
 }

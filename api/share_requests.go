@@ -23,8 +23,7 @@ import (
 type ShareRequestStore interface {
 	GetShareRequest(ctx context.Context, id string) (*models.ShareRequest, error)
 	ListShareRequests(ctx context.Context, f models.ShareRequestFilter) ([]models.ShareRequest, string, error)
-	ListTimeline(ctx context.Context, requestID string) ([]models.TimelineEvent, error)
-	ListRequestTasks(ctx context.Context, requestID, status string) ([]models.Task, error)
+	TimelineReader
 	GetGrant(ctx context.Context, id string) (*models.Grant, error)
 	GetGrantByRequest(ctx context.Context, requestID string) (*models.Grant, error)
 	ListGrants(ctx context.Context, f models.GrantFilter) ([]models.Grant, string, error)
