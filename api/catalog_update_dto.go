@@ -78,8 +78,7 @@ type LinkedResourceView struct {
 // revisions its submissions linked.
 type CatalogUpdateDetail struct {
 	CatalogUpdateView
-	Timeline  []TimelineEventView  `json:"timeline"`
-	OpenTasks []TaskView           `json:"open_tasks"`
+	caseActivity
 	Resources []LinkedResourceView `json:"resources"`
 }
 

@@ -167,7 +167,7 @@ func (h catalogUpdateHandlers) cases() caseKind[models.CatalogUpdate, CatalogUpd
 		id: func(u *models.CatalogUpdate) string { return u.ID }, view: toCatalogUpdateView, now: h.now,
 		activity: h.store, views: h.tasks.views,
 		detail: func(ctx context.Context, u *models.CatalogUpdate, v CatalogUpdateView, a caseActivity) (any, error) {
-			out := CatalogUpdateDetail{CatalogUpdateView: v, Timeline: a.timeline, OpenTasks: a.openTasks, Resources: []LinkedResourceView{}}
+			out := CatalogUpdateDetail{CatalogUpdateView: v, caseActivity: a, Resources: []LinkedResourceView{}}
 			links, err := h.store.ListCatalogUpdateResources(ctx, u.ID)
 			if err != nil {
 				return nil, err

@@ -187,7 +187,7 @@ func (h correctionHandlers) cases() caseKind[models.Correction, CorrectionView] 
 		id: func(r *models.Correction) string { return r.ID }, view: toCorrectionView, now: h.now,
 		activity: h.store, views: h.tasks.views,
 		detail: func(_ context.Context, _ *models.Correction, v CorrectionView, a caseActivity) (any, error) {
-			return CorrectionDetail{CorrectionView: v, Timeline: a.timeline, OpenTasks: a.openTasks}, nil
+			return CorrectionDetail{CorrectionView: v, caseActivity: a}, nil
 		},
 		filters: listFilters{resource: true, overdue: true},
 		findPage: func(c *gin.Context, p auth.Principal, q listQuery) ([]models.Correction, string, error) {

@@ -77,8 +77,7 @@ type InterfaceRequirementList struct {
 // task, an extension approval, a supervision).
 type InterfaceRequirementDetail struct {
 	InterfaceRequirementView
-	Timeline  []TimelineEventView `json:"timeline"`
-	OpenTasks []TaskView          `json:"open_tasks"`
+	caseActivity
 }
 
 // interfaceHandlers serve interface requirements: a requirement starts an
@@ -179,7 +178,7 @@ func (h interfaceHandlers) cases() caseKind[models.InterfaceRequirement, Interfa
 		id: func(r *models.InterfaceRequirement) string { return r.ID }, view: toInterfaceRequirementView, now: h.now,
 		activity: h.store, views: h.views,
 		detail: func(_ context.Context, _ *models.InterfaceRequirement, v InterfaceRequirementView, a caseActivity) (any, error) {
-			return InterfaceRequirementDetail{InterfaceRequirementView: v, Timeline: a.timeline, OpenTasks: a.openTasks}, nil
+			return InterfaceRequirementDetail{InterfaceRequirementView: v, caseActivity: a}, nil
 		},
 		findPage: func(c *gin.Context, p auth.Principal, q listQuery) ([]models.InterfaceRequirement, string, error) {
 			return h.store.ListInterfaceRequirements(c.Request.Context(), models.InterfaceRequirementFilter{DepartmentID: p.DepartmentID,

@@ -75,8 +75,8 @@ type listQuery struct {
 // caseActivity is what every case's detail shows beside its own fields: its timeline, oldest
 // first, and its open tasks.
 type caseActivity struct {
-	timeline  []TimelineEventView
-	openTasks []TaskView
+	Timeline  []TimelineEventView `json:"timeline"`
+	OpenTasks []TaskView          `json:"open_tasks"`
 }
 
 // TimelineReader reads what the human-task step projects for a request: its timeline and its
@@ -142,7 +142,7 @@ func (k caseKind[M, V]) get(c *gin.Context) {
 
 // activityOf reads a case's timeline and open tasks as the caller is shown them.
 func (k caseKind[M, V]) activityOf(ctx context.Context, p auth.Principal, id string) (caseActivity, error) {
-	out := caseActivity{openTasks: []TaskView{}}
+	out := caseActivity{OpenTasks: []TaskView{}}
 	events, err := k.activity.ListTimeline(ctx, id)
 	if err != nil {
 		return out, err
@@ -151,7 +151,7 @@ func (k caseKind[M, V]) activityOf(ctx context.Context, p auth.Principal, id str
 	if k.citizens && citizenOnly(p) {
 		timeline = citizenTimeline
 	}
-	if out.timeline, err = timeline(events); err != nil {
+	if out.Timeline, err = timeline(events); err != nil {
 		return out, err
 	}
 	if k.seesTasks != nil && !k.seesTasks(p) {
@@ -161,7 +161,7 @@ func (k caseKind[M, V]) activityOf(ctx context.Context, p auth.Principal, id str
 	if err != nil {
 		return out, err
 	}
-	out.openTasks, err = k.views.list(ctx, tasks)
+	out.OpenTasks, err = k.views.list(ctx, tasks)
 	return out, err
 }
 

@@ -86,8 +86,7 @@ type OpenCatalogCorrectionList struct {
 // departments, its open tasks.
 type OpenCatalogCorrectionDetail struct {
 	OpenCatalogCorrectionView
-	Timeline  []TimelineEventView `json:"timeline"`
-	OpenTasks []TaskView          `json:"open_tasks"`
+	caseActivity
 }
 
 // openCatalogHandlers serve open-catalog corrections: an application starts an
@@ -214,7 +213,7 @@ func (h openCatalogHandlers) cases() caseKind[models.OpenCatalogCorrection, Open
 		activity: h.store, views: h.views, citizens: true,
 		seesTasks: func(p auth.Principal) bool { return p.DepartmentID != "" },
 		detail: func(_ context.Context, _ *models.OpenCatalogCorrection, v OpenCatalogCorrectionView, a caseActivity) (any, error) {
-			return OpenCatalogCorrectionDetail{OpenCatalogCorrectionView: v, Timeline: a.timeline, OpenTasks: a.openTasks}, nil
+			return OpenCatalogCorrectionDetail{OpenCatalogCorrectionView: v, caseActivity: a}, nil
 		},
 		findPage: func(c *gin.Context, p auth.Principal, q listQuery) ([]models.OpenCatalogCorrection, string, error) {
 			f := models.OpenCatalogCorrectionFilter{Status: q.status, Cursor: q.cursor, Limit: q.limit}

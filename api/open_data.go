@@ -132,7 +132,7 @@ func (h openDataHandlers) cases() caseKind[models.OpenDataRequest, OpenDataReque
 		id: func(r *models.OpenDataRequest) string { return r.ID }, view: toOpenDataRequestView, now: h.now,
 		activity: h.store, views: h.views, citizens: true,
 		detail: func(_ context.Context, _ *models.OpenDataRequest, v OpenDataRequestView, a caseActivity) (any, error) {
-			return OpenDataRequestDetail{OpenDataRequestView: v, Timeline: a.timeline, OpenTasks: a.openTasks}, nil
+			return OpenDataRequestDetail{OpenDataRequestView: v, caseActivity: a}, nil
 		},
 		filters: listFilters{overdue: true},
 		findPage: func(c *gin.Context, p auth.Principal, q listQuery) ([]models.OpenDataRequest, string, error) {

@@ -110,8 +110,7 @@ type RectificationList struct {
 // RectificationDetail is a notice with its timeline (办理记录) and open tasks.
 type RectificationDetail struct {
 	RectificationView
-	Timeline  []TimelineEventView `json:"timeline"`
-	OpenTasks []TaskView          `json:"open_tasks"`
+	caseActivity
 }
 
 // RectificationStatus is where a new notice stands, as its workflow reports it.
@@ -329,7 +328,7 @@ func (h rectificationHandlers) cases() caseKind[models.Rectification, Rectificat
 		id: func(r *models.Rectification) string { return r.ID }, view: toRectificationView, now: h.now,
 		activity: h.store, views: h.views,
 		detail: func(_ context.Context, _ *models.Rectification, v RectificationView, a caseActivity) (any, error) {
-			return RectificationDetail{RectificationView: v, Timeline: a.timeline, OpenTasks: a.openTasks}, nil
+			return RectificationDetail{RectificationView: v, caseActivity: a}, nil
 		},
 		filters: listFilters{overdue: true},
 		findPage: func(c *gin.Context, p auth.Principal, q listQuery) ([]models.Rectification, string, error) {

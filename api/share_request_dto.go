@@ -67,9 +67,8 @@ type ShareRequestList struct {
 // ShareRequestDetail is a request with its timeline (办理记录), its open tasks and its grant.
 type ShareRequestDetail struct {
 	ShareRequestView
-	Timeline  []TimelineEventView `json:"timeline"`
-	OpenTasks []TaskView          `json:"open_tasks"`
-	Grant     *GrantView          `json:"grant,omitempty"`
+	caseActivity
+	Grant *GrantView `json:"grant,omitempty"`
 }
 
 // WithdrawInput withdraws a request (撤回); the reason is optional.

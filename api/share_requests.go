@@ -209,7 +209,7 @@ func (h shareRequestHandlers) cases() caseKind[models.ShareRequest, ShareRequest
 		id: func(r *models.ShareRequest) string { return r.ID }, view: toShareRequestView, now: h.now,
 		activity: h.store, views: h.tasks.views,
 		detail: func(ctx context.Context, r *models.ShareRequest, v ShareRequestView, a caseActivity) (any, error) {
-			out := ShareRequestDetail{ShareRequestView: v, Timeline: a.timeline, OpenTasks: a.openTasks}
+			out := ShareRequestDetail{ShareRequestView: v, caseActivity: a}
 			switch g, err := h.store.GetGrantByRequest(ctx, r.ID); {
 			case err == nil:
 				gv := toGrantView(g)
