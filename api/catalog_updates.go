@@ -161,8 +161,8 @@ func (h catalogUpdateHandlers) department(c *gin.Context, p auth.Principal, name
 
 // cases are catalog updates as the API reads them, with the revisions their submissions
 // linked.
-func (h catalogUpdateHandlers) cases() caseKind[models.CatalogUpdate, CatalogUpdateView] {
-	return caseKind[models.CatalogUpdate, CatalogUpdateView]{
+func (h catalogUpdateHandlers) cases() caseKind[models.CatalogUpdate, CatalogUpdateView, CatalogUpdateList] {
+	return caseKind[models.CatalogUpdate, CatalogUpdateView, CatalogUpdateList]{
 		noun: "catalog update", find: h.store.GetCatalogUpdate, visible: canSeeUpdate,
 		id: func(u *models.CatalogUpdate) string { return u.ID }, view: toCatalogUpdateView, now: h.now,
 		activity: h.store, views: h.tasks.views,
@@ -182,9 +182,6 @@ func (h catalogUpdateHandlers) cases() caseKind[models.CatalogUpdate, CatalogUpd
 		findPage: func(c *gin.Context, p auth.Principal, q listQuery) ([]models.CatalogUpdate, string, error) {
 			return h.store.ListCatalogUpdates(c.Request.Context(), models.CatalogUpdateFilter{DepartmentID: p.DepartmentID,
 				SeesAll: p.Has(auth.RoleAuthority), Status: q.status, Cursor: q.cursor, Now: q.now, Overdue: q.overdue, Limit: q.limit})
-		},
-		wrapPage: func(items []CatalogUpdateView, next string) any {
-			return CatalogUpdateList{Items: items, NextCursor: next}
 		},
 	}
 }

@@ -181,8 +181,8 @@ func (in CorrectionInput) normalise() (contract.CorrectionInput, error) {
 }
 
 // cases are corrections as the API reads them.
-func (h correctionHandlers) cases() caseKind[models.Correction, CorrectionView] {
-	return caseKind[models.Correction, CorrectionView]{
+func (h correctionHandlers) cases() caseKind[models.Correction, CorrectionView, CorrectionList] {
+	return caseKind[models.Correction, CorrectionView, CorrectionList]{
 		noun: "correction", find: h.store.GetCorrection, visible: canSeeCorrection,
 		id: func(r *models.Correction) string { return r.ID }, view: toCorrectionView, now: h.now,
 		activity: h.store, views: h.tasks.views,
@@ -195,7 +195,6 @@ func (h correctionHandlers) cases() caseKind[models.Correction, CorrectionView] 
 				SeesAll: seesAllCorrections(p), Status: q.status, Cursor: q.cursor, Now: q.now, ResourceID: q.resourceID,
 				Overdue: q.overdue, Limit: q.limit})
 		},
-		wrapPage: func(items []CorrectionView, next string) any { return CorrectionList{Items: items, NextCursor: next} },
 	}
 }
 

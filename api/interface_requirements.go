@@ -169,8 +169,8 @@ func (h interfaceHandlers) create(c *gin.Context) {
 
 // cases are interface requirements as the API reads them: the authority reads all of them, a
 // department those it is required to deliver.
-func (h interfaceHandlers) cases() caseKind[models.InterfaceRequirement, InterfaceRequirementView] {
-	return caseKind[models.InterfaceRequirement, InterfaceRequirementView]{
+func (h interfaceHandlers) cases() caseKind[models.InterfaceRequirement, InterfaceRequirementView, InterfaceRequirementList] {
+	return caseKind[models.InterfaceRequirement, InterfaceRequirementView, InterfaceRequirementList]{
 		noun: "interface requirement", find: h.store.GetInterfaceRequirement,
 		visible: func(p auth.Principal, r *models.InterfaceRequirement) bool {
 			return p.Has(auth.RoleAuthority) || p.InDepartment(r.DepartmentID)
@@ -183,9 +183,6 @@ func (h interfaceHandlers) cases() caseKind[models.InterfaceRequirement, Interfa
 		findPage: func(c *gin.Context, p auth.Principal, q listQuery) ([]models.InterfaceRequirement, string, error) {
 			return h.store.ListInterfaceRequirements(c.Request.Context(), models.InterfaceRequirementFilter{DepartmentID: p.DepartmentID,
 				SeesAll: p.Has(auth.RoleAuthority), Status: q.status, Cursor: q.cursor, Limit: q.limit})
-		},
-		wrapPage: func(items []InterfaceRequirementView, next string) any {
-			return InterfaceRequirementList{Items: items, NextCursor: next}
 		},
 	}
 }

@@ -23,8 +23,8 @@ import (
 // written once; each procedure supplies what is its own.
 
 // caseKind describes one procedure's cases as the API reads them: a row of the read model (M)
-// shown as a view (V) in lists and, with its activity, in the detail.
-type caseKind[M, V any] struct {
+// shown as a view (V) in its lists (L) and, with its activity, in the detail.
+type caseKind[M, V any, L caseList[V]] struct {
 	// noun names a case in messages: "share request SR-… not found".
 	noun string
 	// find reads a case by id; visible says whether the caller may see it. One it may not see
@@ -50,10 +50,17 @@ type caseKind[M, V any] struct {
 
 	// filters are the list's optional query filters.
 	filters listFilters
-	// findPage finds one page of the cases the caller may see under q; wrapPage makes the
-	// procedure's list of the page's views.
+	// findPage finds one page of the cases the caller may see under q.
 	findPage func(c *gin.Context, p auth.Principal, q listQuery) ([]M, string, error)
-	wrapPage func(items []V, next string) any
+}
+
+// caseList is what every procedure's list is: one page of views, newest first, and the cursor
+// of the next page.
+type caseList[V any] interface {
+	~struct {
+		Items      []V    `json:"items"`
+		NextCursor string `json:"next_cursor,omitempty"`
+	}
 }
 
 // listFilters are the filters a list takes besides status, limit and cursor.
@@ -89,10 +96,12 @@ type TimelineReader interface {
 // openTaskStatus is the read model's status of an open task.
 const openTaskStatus = "open"
 
-func (k caseKind[M, V]) notFound(id string) *Error { return notFound(k.noun + " " + id + " not found") }
+func (k caseKind[M, V, L]) notFound(id string) *Error {
+	return notFound(k.noun + " " + id + " not found")
+}
 
 // fetch reads the addressed case whoever asks; a missing one is not found.
-func (k caseKind[M, V]) fetch(c *gin.Context) (*M, bool) {
+func (k caseKind[M, V, L]) fetch(c *gin.Context) (*M, bool) {
 	id := c.Param("id")
 	r, err := k.find(c.Request.Context(), id)
 	if err != nil {
@@ -106,7 +115,7 @@ func (k caseKind[M, V]) fetch(c *gin.Context) (*M, bool) {
 }
 
 // load reads the addressed case; one the caller may not see is not found.
-func (k caseKind[M, V]) load(c *gin.Context) (*M, bool) {
+func (k caseKind[M, V, L]) load(c *gin.Context) (*M, bool) {
 	r, ok := k.fetch(c)
 	if ok && !k.visible(mustPrincipal(c), r) {
 		abort(c, k.notFound(c.Param("id")))
@@ -116,7 +125,7 @@ func (k caseKind[M, V]) load(c *gin.Context) (*M, bool) {
 }
 
 // get answers the addressed case's detail.
-func (k caseKind[M, V]) get(c *gin.Context) {
+func (k caseKind[M, V, L]) get(c *gin.Context) {
 	r, ok := k.load(c)
 	if !ok {
 		return
@@ -141,7 +150,7 @@ func (k caseKind[M, V]) get(c *gin.Context) {
 }
 
 // activityOf reads a case's timeline and open tasks as the caller is shown them.
-func (k caseKind[M, V]) activityOf(ctx context.Context, p auth.Principal, id string) (caseActivity, error) {
+func (k caseKind[M, V, L]) activityOf(ctx context.Context, p auth.Principal, id string) (caseActivity, error) {
 	out := caseActivity{OpenTasks: []TaskView{}}
 	events, err := k.activity.ListTimeline(ctx, id)
 	if err != nil {
@@ -167,7 +176,7 @@ func (k caseKind[M, V]) activityOf(ctx context.Context, p auth.Principal, id str
 
 // list answers one page of the cases the caller may see, newest first; bad query parameters
 // are one 400 naming all of them.
-func (k caseKind[M, V]) list(c *gin.Context) {
+func (k caseKind[M, V, L]) list(c *gin.Context) {
 	p := mustPrincipal(c)
 	q := listQuery{status: c.Query("status"), cursor: c.Query("cursor"), now: k.now()}
 	bad := queryErrors{}
@@ -195,7 +204,7 @@ func (k caseKind[M, V]) list(c *gin.Context) {
 		}
 		items = append(items, v)
 	}
-	c.JSON(http.StatusOK, k.wrapPage(items, next))
+	c.JSON(http.StatusOK, L{Items: items, NextCursor: next})
 }
 
 // caseStart is what the start of a case's workflow says of the case besides its input: its

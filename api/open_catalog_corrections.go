@@ -206,8 +206,8 @@ func canSeeOpenCatalogCorrection(p auth.Principal, r *models.OpenCatalogCorrecti
 
 // cases are open-catalog corrections as the API reads them: a citizen reads its own, with the
 // citizen's timeline and without tasks, on which a citizen does not act.
-func (h openCatalogHandlers) cases() caseKind[models.OpenCatalogCorrection, OpenCatalogCorrectionView] {
-	return caseKind[models.OpenCatalogCorrection, OpenCatalogCorrectionView]{
+func (h openCatalogHandlers) cases() caseKind[models.OpenCatalogCorrection, OpenCatalogCorrectionView, OpenCatalogCorrectionList] {
+	return caseKind[models.OpenCatalogCorrection, OpenCatalogCorrectionView, OpenCatalogCorrectionList]{
 		noun: "open-catalog correction", find: h.store.GetOpenCatalogCorrection, visible: canSeeOpenCatalogCorrection,
 		id: func(r *models.OpenCatalogCorrection) string { return r.ID }, view: toOpenCatalogCorrectionView, now: h.now,
 		activity: h.store, views: h.views, citizens: true,
@@ -226,9 +226,6 @@ func (h openCatalogHandlers) cases() caseKind[models.OpenCatalogCorrection, Open
 				f.DepartmentID = p.DepartmentID
 			}
 			return h.store.ListOpenCatalogCorrections(c.Request.Context(), f)
-		},
-		wrapPage: func(items []OpenCatalogCorrectionView, next string) any {
-			return OpenCatalogCorrectionList{Items: items, NextCursor: next}
 		},
 	}
 }

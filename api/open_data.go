@@ -126,8 +126,8 @@ func (h openDataHandlers) create(c *gin.Context) {
 
 // cases are open-data requests as the API reads them: a citizen reads its own, with the
 // citizen's timeline.
-func (h openDataHandlers) cases() caseKind[models.OpenDataRequest, OpenDataRequestView] {
-	return caseKind[models.OpenDataRequest, OpenDataRequestView]{
+func (h openDataHandlers) cases() caseKind[models.OpenDataRequest, OpenDataRequestView, OpenDataRequestList] {
+	return caseKind[models.OpenDataRequest, OpenDataRequestView, OpenDataRequestList]{
 		noun: "open-data request", find: h.store.GetOpenDataRequest, visible: canSeeOpenData,
 		id: func(r *models.OpenDataRequest) string { return r.ID }, view: toOpenDataRequestView, now: h.now,
 		activity: h.store, views: h.views, citizens: true,
@@ -142,9 +142,6 @@ func (h openDataHandlers) cases() caseKind[models.OpenDataRequest, OpenDataReque
 				f.ApplicantSubject = p.Subject
 			}
 			return h.store.ListOpenDataRequests(c.Request.Context(), f)
-		},
-		wrapPage: func(items []OpenDataRequestView, next string) any {
-			return OpenDataRequestList{Items: items, NextCursor: next}
 		},
 	}
 }

@@ -322,8 +322,8 @@ func canSeeRectification(p auth.Principal, r *models.Rectification) bool {
 }
 
 // cases are rectification notices as the API reads them.
-func (h rectificationHandlers) cases() caseKind[models.Rectification, RectificationView] {
-	return caseKind[models.Rectification, RectificationView]{
+func (h rectificationHandlers) cases() caseKind[models.Rectification, RectificationView, RectificationList] {
+	return caseKind[models.Rectification, RectificationView, RectificationList]{
 		noun: "rectification", find: h.store.GetRectification, visible: canSeeRectification,
 		id: func(r *models.Rectification) string { return r.ID }, view: toRectificationView, now: h.now,
 		activity: h.store, views: h.views,
@@ -335,9 +335,6 @@ func (h rectificationHandlers) cases() caseKind[models.Rectification, Rectificat
 			return h.store.ListRectifications(c.Request.Context(), models.RectificationFilter{DepartmentID: p.DepartmentID,
 				SeesAll: p.Has(auth.RoleAuthority), Department: c.Query("department"), Status: q.status, Cursor: q.cursor,
 				Now: q.now, Overdue: q.overdue, Limit: q.limit})
-		},
-		wrapPage: func(items []RectificationView, next string) any {
-			return RectificationList{Items: items, NextCursor: next}
 		},
 	}
 }

@@ -203,8 +203,8 @@ func (h shareRequestHandlers) decidingDept(provider, authority string) (string, 
 }
 
 // cases are share requests as the API reads them.
-func (h shareRequestHandlers) cases() caseKind[models.ShareRequest, ShareRequestView] {
-	return caseKind[models.ShareRequest, ShareRequestView]{
+func (h shareRequestHandlers) cases() caseKind[models.ShareRequest, ShareRequestView, ShareRequestList] {
+	return caseKind[models.ShareRequest, ShareRequestView, ShareRequestList]{
 		noun: "share request", find: h.store.GetShareRequest, visible: canSeeRequest,
 		id: func(r *models.ShareRequest) string { return r.ID }, view: toShareRequestView, now: h.now,
 		activity: h.store, views: h.tasks.views,
@@ -224,9 +224,6 @@ func (h shareRequestHandlers) cases() caseKind[models.ShareRequest, ShareRequest
 			return h.store.ListShareRequests(c.Request.Context(), models.ShareRequestFilter{DepartmentID: p.DepartmentID,
 				SeesAll: seesAllRequests(p), Status: q.status, Cursor: q.cursor, Now: q.now, ResourceID: q.resourceID,
 				Overdue: q.overdue, Limit: q.limit})
-		},
-		wrapPage: func(items []ShareRequestView, next string) any {
-			return ShareRequestList{Items: items, NextCursor: next}
 		},
 	}
 }
