@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -139,13 +138,9 @@ func toShareRequestView(r *models.ShareRequest, now time.Time) (ShareRequestView
 		UpdatedAt: formatTime(r.UpdatedAt), ClosedAt: formatTimePtr(r.ClosedAt), LegalBasis: []string{},
 	}
 	v.Overdue = r.DueAt != nil && r.ClosedAt == nil && now.After(*r.DueAt)
-	if r.LegalBasisJSON != "" {
-		if err := json.Unmarshal([]byte(r.LegalBasisJSON), &v.LegalBasis); err != nil {
-			return ShareRequestView{}, fmt.Errorf("share request %s: legal basis: %w", r.ID, err)
-		}
-	}
-	if v.LegalBasis == nil {
-		v.LegalBasis = []string{}
+	var err error
+	if v.LegalBasis, err = decodeStrings(r.LegalBasisJSON); err != nil {
+		return ShareRequestView{}, fmt.Errorf("share request %s: legal basis: %w", r.ID, err)
 	}
 	return v, nil
 }
