@@ -10,9 +10,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/internal/policy"
@@ -185,12 +183,7 @@ func (h annualReportHandlers) open(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	wid := contract.AnnualReportRoundWorkflowID(in.Year)
-	run, err := h.starter.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: wid, TaskQueue: h.taskQueue,
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}, contract.AnnualReportRoundWorkflowType, contract.AnnualReportRoundInput{Year: in.Year, OpenedBy: mustPrincipal(c).Subject})
+	run, err := h.starter.ExecuteWorkflow(ctx, startOptions(wid, h.taskQueue), contract.AnnualReportRoundWorkflowType, contract.AnnualReportRoundInput{Year: in.Year, OpenedBy: mustPrincipal(c).Subject})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		abort(c, &Error{Status: http.StatusConflict, Code: CodeConflict, Message: fmt.Sprintf("the round of %d was already opened on demand (%s)", in.Year, wid)})

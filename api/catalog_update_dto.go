@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -78,8 +77,7 @@ type LinkedResourceView struct {
 // revisions its submissions linked.
 type CatalogUpdateDetail struct {
 	CatalogUpdateView
-	Timeline  []TimelineEventView  `json:"timeline"`
-	OpenTasks []TaskView           `json:"open_tasks"`
+	caseActivity
 	Resources []LinkedResourceView `json:"resources"`
 }
 
@@ -126,13 +124,9 @@ func toCatalogUpdateView(u *models.CatalogUpdate, now time.Time) (CatalogUpdateV
 	if u.LocalDefault {
 		v.DeadlineNote = LocalDefaultNote
 	}
-	if u.LegalBasisJSON != "" {
-		if err := json.Unmarshal([]byte(u.LegalBasisJSON), &v.LegalBasis); err != nil {
-			return CatalogUpdateView{}, fmt.Errorf("catalog update %s: legal basis: %w", u.ID, err)
-		}
-	}
-	if v.LegalBasis == nil {
-		v.LegalBasis = []string{}
+	var err error
+	if v.LegalBasis, err = decodeStrings(u.LegalBasisJSON); err != nil {
+		return CatalogUpdateView{}, fmt.Errorf("catalog update %s: legal basis: %w", u.ID, err)
 	}
 	return v, nil
 }

@@ -9,9 +9,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/internal/calendar"
@@ -25,8 +22,7 @@ type CatalogUpdateStore interface {
 	GetCatalogUpdate(ctx context.Context, id string) (*models.CatalogUpdate, error)
 	ListCatalogUpdates(ctx context.Context, f models.CatalogUpdateFilter) ([]models.CatalogUpdate, string, error)
 	ListCatalogUpdateResources(ctx context.Context, updateID string) ([]models.CatalogUpdateResource, error)
-	ListTimeline(ctx context.Context, requestID string) ([]models.TimelineEvent, error)
-	ListRequestTasks(ctx context.Context, requestID, status string) ([]models.Task, error)
+	TimelineReader
 }
 
 // catalogUpdateHandlers serve catalog updates (目录更新): a report or order starts a
@@ -99,7 +95,7 @@ func (h catalogUpdateHandlers) create(c *gin.Context) {
 			return
 		}
 	}
-	authority, err := authorityOf(ctx, h.departments, h.profile.ID)
+	authority, err := departmentOfKind(ctx, h.departments, models.KindAuthority, h.profile.ID, "data authority department")
 	if err != nil {
 		abort(c, err)
 		return
@@ -118,24 +114,18 @@ func (h catalogUpdateHandlers) create(c *gin.Context) {
 		Trigger:            in.Trigger, Basis: in.Basis, ChangedOn: in.ChangedOn, ResourceIDs: in.ResourceIDs,
 		ReceivedAt: now, AuthorityDeptID: authority,
 	}
-	opts := client.StartWorkflowOptions{
-		ID:                                       wid,
-		TaskQueue:                                h.taskQueue,
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			contract.ProcedureKey.ValueSet(policy.ProcCatalogUpdate), contract.JurisdictionKey.ValueSet(h.profile.ID),
-			contract.ProviderDeptKey.ValueSet(dept), contract.StatusKey.ValueSet(contract.CatalogUpdateUpdating),
-		),
-		Memo: map[string]any{contract.MemoTitle: "目录更新 / " + dept + " / " + in.ChangedOn},
-	}
-	run, err := startProcedure(c, h.starter, opts, contract.CatalogUpdateWorkflowType, input)
-	if err != nil {
-		abort(c, fmt.Errorf("start catalog update %s: %w", id, err))
+	// The update task has a deadline once a later projection than the submission shows it.
+	st, ok := startCase(c, caseStarter{h.starter, h.opened, h.profile.ID, h.taskQueue},
+		caseStart{noun: "catalog update", id: id, workflowID: wid, workflowType: contract.CatalogUpdateWorkflowType,
+			procedure: policy.ProcCatalogUpdate, provider: dept,
+			status: contract.CatalogUpdateUpdating, title: "目录更新 / " + dept + " / " + in.ChangedOn},
+		input, untilStepOpen(contract.QueryCatalogUpdate, contract.CatalogUpdateState{Input: input, CaseState: contract.CaseState{Status: contract.CatalogUpdateUpdating}},
+			func(st contract.CatalogUpdateState) stepProgress {
+				return stepProgress{step: st.CurrentStep, due: st.DueAt != nil, revision: st.Revision}
+			}))
+	if !ok {
 		return
 	}
-	st := h.awaitFirstStep(ctx, wid, run, input)
 	c.Header("Location", "/api/v1/catalog-updates/"+id)
 	c.JSON(http.StatusCreated, toCatalogUpdateStatus(st, wid, h.now()))
 }
@@ -169,132 +159,43 @@ func (h catalogUpdateHandlers) department(c *gin.Context, p auth.Principal, name
 	return p.DepartmentID, true
 }
 
-// authorityOf is the data authority of the jurisdiction: the department of kind authority.
-func authorityOf(ctx context.Context, departments DepartmentStore, jurisdiction string) (string, error) {
-	deps, err := departments.ListDepartments(ctx)
-	if err != nil {
-		return "", fmt.Errorf("find the data authority: %w", err)
-	}
-	for _, d := range deps {
-		if d.Kind == models.KindAuthority && d.Jurisdiction == jurisdiction {
-			return d.ID, nil
-		}
-	}
-	return "", ruleViolated("no data authority department is registered for jurisdiction " + jurisdiction)
-}
-
-// awaitFirstStep queries the new workflow until its update task has a deadline, for at most
-// firstStepWait.
-func (h catalogUpdateHandlers) awaitFirstStep(ctx context.Context, wid string, run started, in contract.CatalogUpdateInput) contract.CatalogUpdateState {
-	return awaitState(ctx, h.starter, h.opened, wid, run, contract.QueryCatalogUpdate,
-		contract.CatalogUpdateState{Input: in, CaseState: contract.CaseState{Status: contract.CatalogUpdateUpdating}},
-		func(st contract.CatalogUpdateState) bool {
-			return st.CurrentStep != "" && (st.DueAt != nil || st.Revision > 1)
+// cases are catalog updates as the API reads them, with the revisions their submissions
+// linked.
+func (h catalogUpdateHandlers) cases() caseKind[models.CatalogUpdate, CatalogUpdateView, CatalogUpdateList] {
+	return caseKind[models.CatalogUpdate, CatalogUpdateView, CatalogUpdateList]{
+		noun: "catalog update", find: h.store.GetCatalogUpdate, visible: canSeeUpdate,
+		id: func(u *models.CatalogUpdate) string { return u.ID }, view: toCatalogUpdateView, now: h.now,
+		activity: h.store, views: h.tasks.views,
+		detail: func(ctx context.Context, u *models.CatalogUpdate, v CatalogUpdateView, a caseActivity) (any, error) {
+			out := CatalogUpdateDetail{CatalogUpdateView: v, caseActivity: a, Resources: []LinkedResourceView{}}
+			links, err := h.store.ListCatalogUpdateResources(ctx, u.ID)
+			if err != nil {
+				return nil, err
+			}
+			for _, l := range links {
+				out.Resources = append(out.Resources, LinkedResourceView{Round: l.Round, ResourceID: l.ResourceID, Version: l.Version,
+					PublishedAt: formatTimePtr(l.PublishedAt), ReturnedAt: formatTimePtr(l.ReturnedAt)})
+			}
+			return out, nil
 		},
-		func(st contract.CatalogUpdateState) bool { return st.CurrentStep != "" })
+		filters: listFilters{overdue: true},
+		findPage: func(c *gin.Context, p auth.Principal, q listQuery) ([]models.CatalogUpdate, string, error) {
+			return h.store.ListCatalogUpdates(c.Request.Context(), models.CatalogUpdateFilter{DepartmentID: p.DepartmentID,
+				SeesAll: p.Has(auth.RoleAuthority), Status: q.status, Cursor: q.cursor, Now: q.now, Overdue: q.overdue, Limit: q.limit})
+		},
+	}
 }
 
-func (h catalogUpdateHandlers) list(c *gin.Context) {
-	p := mustPrincipal(c)
-	f := models.CatalogUpdateFilter{DepartmentID: p.DepartmentID, SeesAll: p.Has(auth.RoleAuthority),
-		Status: c.Query("status"), Cursor: c.Query("cursor"), Now: h.now()}
-	q := queryErrors{}
-	f.Overdue = q.boolean(c, "overdue")
-	f.Limit = q.limit(c)
-	if q.abortIfAny(c) {
-		return
-	}
-	items, next, err := h.store.ListCatalogUpdates(c.Request.Context(), f)
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	out := CatalogUpdateList{Items: make([]CatalogUpdateView, 0, len(items)), NextCursor: next}
-	for i := range items {
-		v, err := toCatalogUpdateView(&items[i], f.Now)
-		if err != nil {
-			abort(c, err)
-			return
-		}
-		out.Items = append(out.Items, v)
-	}
-	c.JSON(http.StatusOK, out)
-}
+func (h catalogUpdateHandlers) list(c *gin.Context) { h.cases().list(c) }
 
-// load reads the addressed update; visible reports whether the caller may see it.
-func (h catalogUpdateHandlers) load(c *gin.Context) (u *models.CatalogUpdate, visible bool, ok bool) {
-	id := c.Param("id")
-	u, err := h.store.GetCatalogUpdate(c.Request.Context(), id)
-	if errors.Is(err, models.ErrNotFound) {
-		abort(c, notFound("catalog update "+id+" not found"))
-		return nil, false, false
-	}
-	if err != nil {
-		abort(c, err)
-		return nil, false, false
-	}
-	return u, canSeeUpdate(mustPrincipal(c), u), true
-}
-
-func (h catalogUpdateHandlers) get(c *gin.Context) {
-	u, visible, ok := h.load(c)
-	if !ok {
-		return
-	}
-	if !visible {
-		abort(c, notFound("catalog update "+u.ID+" not found"))
-		return
-	}
-	ctx := c.Request.Context()
-	view, err := toCatalogUpdateView(u, h.now())
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	out := CatalogUpdateDetail{CatalogUpdateView: view, Timeline: []TimelineEventView{}, OpenTasks: []TaskView{}, Resources: []LinkedResourceView{}}
-	events, err := h.store.ListTimeline(ctx, u.ID)
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	for _, e := range events {
-		ev, err := toTimelineEventView(e)
-		if err != nil {
-			abort(c, err)
-			return
-		}
-		out.Timeline = append(out.Timeline, ev)
-	}
-	tasks, err := h.store.ListRequestTasks(ctx, u.ID, openTaskStatus)
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	if out.OpenTasks, err = h.tasks.views.list(ctx, tasks); err != nil {
-		abort(c, err)
-		return
-	}
-	links, err := h.store.ListCatalogUpdateResources(ctx, u.ID)
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	for _, l := range links {
-		out.Resources = append(out.Resources, LinkedResourceView{Round: l.Round, ResourceID: l.ResourceID, Version: l.Version,
-			PublishedAt: formatTimePtr(l.PublishedAt), ReturnedAt: formatTimePtr(l.ReturnedAt)})
-	}
-	c.JSON(http.StatusOK, out)
-}
-
-// openTaskStatus is the read model's status of an open task.
-const openTaskStatus = "open"
+func (h catalogUpdateHandlers) get(c *gin.Context) { h.cases().get(c) }
 
 // submit is the department's submission of its edited resources as one update: checked here
 // against the catalog, so a stale version or another department's resource is refused at
 // once, then sent as the decision of the open update task. Another department is refused
 // even though it cannot read the update: it is an action on someone else's catalog.
 func (h catalogUpdateHandlers) submit(c *gin.Context) {
-	u, _, ok := h.load(c)
+	u, ok := h.cases().fetch(c)
 	if !ok {
 		return
 	}
@@ -318,21 +219,11 @@ func (h catalogUpdateHandlers) submit(c *gin.Context) {
 		}
 		versions = append(versions, map[string]any{"resource_id": v.ResourceID, "version": v.Version})
 	}
-	tasks, err := h.store.ListRequestTasks(ctx, u.ID, openTaskStatus)
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	for i := range tasks {
-		if t := &tasks[i]; t.ParentTaskID == nil && t.Step == contract.StepUpdate {
-			h.tasks.send(c, t, contract.UpdateComplete, contract.CompleteUpdate{
-				TaskID: t.TaskID, Actor: actorOf(p), Decision: contract.DecisionSubmit, Comment: strings.TrimSpace(in.Comment),
-				Fields: map[string]any{contract.FieldResourceVersions: versions},
-			})
-			return
-		}
-	}
-	abort(c, &Error{Status: http.StatusConflict, Code: CodeInvalidState, Message: "catalog update " + u.ID + " takes no submission now (it is " + u.Status + ")"})
+	h.tasks.sendToOpenTask(c, h.store, u.ID, func(t *models.Task) bool { return t.Step == contract.StepUpdate },
+		contract.UpdateComplete, func(taskID string) any {
+			return contract.CompleteUpdate{TaskID: taskID, Actor: actorOf(p), Decision: contract.DecisionSubmit,
+				Comment: strings.TrimSpace(in.Comment), Fields: map[string]any{contract.FieldResourceVersions: versions}}
+		}, "catalog update "+u.ID+" takes no submission now (it is "+u.Status+")")
 }
 
 // checkSubmittable refuses a revision that cannot go into the update: not the department's,

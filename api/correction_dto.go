@@ -86,8 +86,7 @@ type CorrectionList struct {
 // CorrectionDetail is a correction with its timeline (办理记录) and open tasks.
 type CorrectionDetail struct {
 	CorrectionView
-	Timeline  []TimelineEventView `json:"timeline"`
-	OpenTasks []TaskView          `json:"open_tasks"`
+	caseActivity
 }
 
 // AcceptResultInput accepts the result of a correction; the comment is optional.

@@ -2,16 +2,11 @@ package api
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/internal/policy"
@@ -29,8 +24,7 @@ type CorrectionStore interface {
 	OpenCorrectionCounter
 	GetCorrection(ctx context.Context, id string) (*models.Correction, error)
 	ListCorrections(ctx context.Context, f models.CorrectionFilter) ([]models.Correction, string, error)
-	ListTimeline(ctx context.Context, requestID string) ([]models.TimelineEvent, error)
-	ListRequestTasks(ctx context.Context, requestID, status string) ([]models.Task, error)
+	TimelineReader
 	HasActiveGrant(ctx context.Context, departmentID string, resourceID int64, at time.Time) (bool, error)
 }
 
@@ -81,18 +75,11 @@ func (h correctionHandlers) create(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	now := h.now()
-	res, err := h.catalog.GetResource(ctx, in.ResourceID)
-	switch {
-	case errors.Is(err, models.ErrNotFound):
-		abort(c, resourceRule(fmt.Sprintf("catalog resource %d does not exist", in.ResourceID)))
+	res, ok := askedResource(c, h.catalog, in.ResourceID, true)
+	if !ok {
 		return
-	case err != nil:
-		abort(c, err)
-		return
-	case res.Status != models.StatusPublished:
-		abort(c, resourceRule(fmt.Sprintf("catalog resource %d is not published", in.ResourceID)))
-		return
-	case p.InDepartment(res.ProviderDeptID):
+	}
+	if p.InDepartment(res.ProviderDeptID) {
 		abort(c, resourceRule("catalog resource "+res.Code+" is the reporter's own department's data: correct it at source"))
 		return
 	}
@@ -109,14 +96,14 @@ func (h correctionHandlers) create(c *gin.Context) {
 			return
 		}
 	}
-	authority, err := departmentOfKind(ctx, h.departments, models.KindAuthority, h.profile.ID)
+	authority, err := departmentOfKind(ctx, h.departments, models.KindAuthority, h.profile.ID, "authority department")
 	if err != nil {
 		abort(c, err)
 		return
 	}
 	tech := ""
 	if _, dispatched := h.profile.Step(policy.ProcCorrection, contract.StepDispatch); dispatched {
-		if tech, err = departmentOfKind(ctx, h.departments, models.KindTechService, h.profile.ID); err != nil {
+		if tech, err = departmentOfKind(ctx, h.departments, models.KindTechService, h.profile.ID, "tech_service department"); err != nil {
 			abort(c, err)
 			return
 		}
@@ -140,26 +127,18 @@ func (h correctionHandlers) create(c *gin.Context) {
 	if tech != "" {
 		status = contract.CorrectionStatusDispatching
 	}
-	opts := client.StartWorkflowOptions{
-		ID:        wid,
-		TaskQueue: h.taskQueue,
-		// A correction id names one report for good: never a second workflow under it.
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			contract.ProcedureKey.ValueSet(policy.ProcCorrection), contract.JurisdictionKey.ValueSet(h.profile.ID),
-			contract.ApplicantDeptKey.ValueSet(p.DepartmentID), contract.ProviderDeptKey.ValueSet(res.ProviderDeptID),
-			contract.StatusKey.ValueSet(status),
-		),
-		Memo: map[string]any{contract.MemoTitle: res.Name + " / " + p.DepartmentID},
-	}
-	run, err := startProcedure(c, h.starter, opts, contract.CorrectionWorkflowType, input)
-	if err != nil {
-		abort(c, fmt.Errorf("start correction %s: %w", id, err))
+	// Every correction step has a deadline (statutory or local default).
+	st, ok := startCase(c, caseStarter{h.starter, h.opened, h.profile.ID, h.taskQueue},
+		caseStart{noun: "correction", id: id, workflowID: wid, workflowType: contract.CorrectionWorkflowType,
+			procedure: policy.ProcCorrection, applicant: p.DepartmentID, provider: res.ProviderDeptID,
+			status: status, title: res.Name + " / " + p.DepartmentID},
+		input, untilStepOpen(contract.QueryCorrection, contract.CorrectionState{Input: input, CaseState: contract.CaseState{Status: status}},
+			func(st contract.CorrectionState) stepProgress {
+				return stepProgress{final: st.Final, step: st.CurrentStep, due: st.DueAt != nil}
+			}))
+	if !ok {
 		return
 	}
-	st := h.awaitFirstStep(ctx, wid, run, contract.CorrectionState{Input: input, CaseState: contract.CaseState{Status: status}})
 	c.Header("Location", "/api/v1/corrections/"+id)
 	c.JSON(http.StatusCreated, toCorrectionStatus(st, wid))
 }
@@ -201,93 +180,27 @@ func (in CorrectionInput) normalise() (contract.CorrectionInput, error) {
 	return out, nil
 }
 
-// departmentOfKind is the department of the kind (the authority, the technical service unit)
-// in the profile's jurisdiction.
-func departmentOfKind(ctx context.Context, deps DepartmentStore, kind models.DepartmentKind, jurisdiction string) (string, error) {
-	all, err := deps.ListDepartments(ctx)
-	if err != nil {
-		return "", fmt.Errorf("find the %s department: %w", kind, err)
+// cases are corrections as the API reads them.
+func (h correctionHandlers) cases() caseKind[models.Correction, CorrectionView, CorrectionList] {
+	return caseKind[models.Correction, CorrectionView, CorrectionList]{
+		noun: "correction", find: h.store.GetCorrection, visible: canSeeCorrection,
+		id: func(r *models.Correction) string { return r.ID }, view: toCorrectionView, now: h.now,
+		activity: h.store, views: h.tasks.views,
+		detail: func(_ context.Context, _ *models.Correction, v CorrectionView, a caseActivity) (any, error) {
+			return CorrectionDetail{CorrectionView: v, caseActivity: a}, nil
+		},
+		filters: listFilters{resource: true, overdue: true},
+		findPage: func(c *gin.Context, p auth.Principal, q listQuery) ([]models.Correction, string, error) {
+			return h.store.ListCorrections(c.Request.Context(), models.CorrectionFilter{DepartmentID: p.DepartmentID,
+				SeesAll: seesAllCorrections(p), Status: q.status, Cursor: q.cursor, Now: q.now, ResourceID: q.resourceID,
+				Overdue: q.overdue, Limit: q.limit})
+		},
 	}
-	for _, d := range all {
-		if d.Kind == kind && d.Jurisdiction == jurisdiction {
-			return d.ID, nil
-		}
-	}
-	return "", ruleViolated(fmt.Sprintf("no %s department is registered for jurisdiction %s", kind, jurisdiction))
 }
 
-// awaitFirstStep queries the new workflow until it has opened its first step with its
-// deadline, for at most firstStepWait; until then it reports st.
-func (h correctionHandlers) awaitFirstStep(ctx context.Context, wid string, run started, st contract.CorrectionState) contract.CorrectionState {
-	// Every correction step has a deadline (statutory or local default).
-	return awaitState(ctx, h.starter, h.opened, wid, run, contract.QueryCorrection, st,
-		func(st contract.CorrectionState) bool { return st.Final || (st.CurrentStep != "" && st.DueAt != nil) },
-		func(st contract.CorrectionState) bool { return !st.Final && st.CurrentStep != "" })
-}
+func (h correctionHandlers) list(c *gin.Context) { h.cases().list(c) }
 
-func (h correctionHandlers) list(c *gin.Context) {
-	p := mustPrincipal(c)
-	f := models.CorrectionFilter{DepartmentID: p.DepartmentID, SeesAll: seesAllCorrections(p),
-		Status: c.Query("status"), Cursor: c.Query("cursor"), Now: h.now()}
-	q := queryErrors{}
-	f.ResourceID = q.resourceID(c)
-	f.Overdue = q.boolean(c, "overdue")
-	f.Limit = q.limit(c)
-	if q.abortIfAny(c) {
-		return
-	}
-	items, next, err := h.store.ListCorrections(c.Request.Context(), f)
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	out := CorrectionList{Items: make([]CorrectionView, 0, len(items)), NextCursor: next}
-	for i := range items {
-		v, err := toCorrectionView(&items[i], f.Now)
-		if err != nil {
-			abort(c, err)
-			return
-		}
-		out.Items = append(out.Items, v)
-	}
-	c.JSON(http.StatusOK, out)
-}
-
-// load reads the addressed correction; one the caller may not see is not found.
-func (h correctionHandlers) load(c *gin.Context) (*models.Correction, bool) {
-	id := c.Param("id")
-	r, err := h.store.GetCorrection(c.Request.Context(), id)
-	if err == nil && !canSeeCorrection(mustPrincipal(c), r) {
-		err = models.ErrNotFound
-	}
-	if err != nil {
-		if errors.Is(err, models.ErrNotFound) {
-			err = notFound("correction " + id + " not found")
-		}
-		abort(c, err)
-		return nil, false
-	}
-	return r, true
-}
-
-func (h correctionHandlers) get(c *gin.Context) {
-	r, ok := h.load(c)
-	if !ok {
-		return
-	}
-	ctx := c.Request.Context()
-	view, err := toCorrectionView(r, h.now())
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	out := CorrectionDetail{CorrectionView: view, Timeline: []TimelineEventView{}, OpenTasks: []TaskView{}}
-	if out.Timeline, out.OpenTasks, err = requestActivity(ctx, h.store, h.tasks.views, r.ID); err != nil {
-		abort(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
-}
+func (h correctionHandlers) get(c *gin.Context) { h.cases().get(c) }
 
 // accept accepts the result: the accept decision of the correction's open answer task.
 func (h correctionHandlers) accept(c *gin.Context) {
@@ -318,24 +231,14 @@ func (h correctionHandlers) dispute(c *gin.Context) {
 // answer sends the reporter's decision to the correction's open accept task; the workflow's
 // validator checks the department and role.
 func (h correctionHandlers) answer(c *gin.Context, decision string, fields map[string]any, comment string) {
-	r, ok := h.load(c)
+	r, ok := h.cases().load(c)
 	if !ok {
 		return
 	}
-	tasks, err := h.store.ListRequestTasks(c.Request.Context(), r.ID, "open")
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	for i := range tasks {
-		if t := &tasks[i]; t.ParentTaskID == nil && t.Step == contract.StepAccept {
-			h.tasks.send(c, t, contract.UpdateComplete, contract.CompleteUpdate{TaskID: t.TaskID,
-				Actor: actorOf(mustPrincipal(c)), Decision: decision, Fields: fields, Comment: comment})
-			return
-		}
-	}
-	abort(c, &Error{Status: http.StatusConflict, Code: CodeInvalidState,
-		Message: "correction " + r.ID + " has no result waiting for the reporter's answer (it is " + r.Status + "); a result is disputed at most once"})
+	h.tasks.sendToOpenTask(c, h.store, r.ID, func(t *models.Task) bool { return t.Step == contract.StepAccept },
+		contract.UpdateComplete, func(taskID string) any {
+			return contract.CompleteUpdate{TaskID: taskID, Actor: actorOf(mustPrincipal(c)), Decision: decision, Fields: fields, Comment: comment}
+		}, "correction "+r.ID+" has no result waiting for the reporter's answer (it is "+r.Status+"); a result is disputed at most once")
 }
 
 // verificationRule is the rule the catalog shows next to a resource under verification: the

@@ -9,9 +9,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/internal/policy"
@@ -23,8 +20,7 @@ import (
 type InterfaceRequirementStore interface {
 	GetInterfaceRequirement(ctx context.Context, id string) (*models.InterfaceRequirement, error)
 	ListInterfaceRequirements(ctx context.Context, f models.InterfaceRequirementFilter) ([]models.InterfaceRequirement, string, error)
-	ListTimeline(ctx context.Context, requestID string) ([]models.TimelineEvent, error)
-	ListRequestTasks(ctx context.Context, requestID, status string) ([]models.Task, error)
+	TimelineReader
 }
 
 // InterfaceRequirementInput is the authority's requirement of a service interface from a
@@ -81,8 +77,7 @@ type InterfaceRequirementList struct {
 // task, an extension approval, a supervision).
 type InterfaceRequirementDetail struct {
 	InterfaceRequirementView
-	Timeline  []TimelineEventView `json:"timeline"`
-	OpenTasks []TaskView          `json:"open_tasks"`
+	caseActivity
 }
 
 // interfaceHandlers serve interface requirements: a requirement starts an
@@ -142,7 +137,7 @@ func (h interfaceHandlers) create(c *gin.Context) {
 		abort(c, invalidField("department_id", "department "+deptID+" is a "+string(dept.Kind)+", not a producing department"))
 		return
 	}
-	authority, err := departmentOfKind(ctx, h.departments, models.KindAuthority, h.profile.ID)
+	authority, err := departmentOfKind(ctx, h.departments, models.KindAuthority, h.profile.ID, "authority department")
 	if err != nil {
 		abort(c, err)
 		return
@@ -155,89 +150,46 @@ func (h interfaceHandlers) create(c *gin.Context) {
 	wid := contract.InterfaceRequirementWorkflowID(id)
 	input := contract.InterfaceRequirementInput{RequirementID: id, DepartmentID: deptID, AuthorityDeptID: authority,
 		Description: description, AgreedDue: agreed.Format(time.DateOnly), RequestedBy: p.Subject, ReceivedAt: now}
-	opts := client.StartWorkflowOptions{
-		ID:                                       wid,
-		TaskQueue:                                h.taskQueue,
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			contract.ProcedureKey.ValueSet(policy.ProcInterfaceExtension), contract.JurisdictionKey.ValueSet(h.profile.ID),
-			contract.ApplicantDeptKey.ValueSet(authority), contract.ProviderDeptKey.ValueSet(deptID),
-			contract.StatusKey.ValueSet(contract.InterfaceStatusRequired),
-		),
-		Memo: map[string]any{contract.MemoTitle: "服务接口 / " + deptID},
-	}
-	run, err := startProcedure(c, h.starter, opts, contract.InterfaceRequirementWorkflowType, input)
-	if err != nil {
-		abort(c, fmt.Errorf("start interface requirement %s: %w", id, err))
+	st, ok := startCase(c, caseStarter{h.starter, h.opened, h.profile.ID, h.taskQueue},
+		caseStart{noun: "interface requirement", id: id, workflowID: wid, workflowType: contract.InterfaceRequirementWorkflowType,
+			procedure: policy.ProcInterfaceExtension, applicant: authority, provider: deptID,
+			status: contract.InterfaceStatusRequired, title: "服务接口 / " + deptID},
+		input, untilStepOpen(contract.QueryInterfaceRequirement,
+			contract.InterfaceRequirementState{Input: input, CaseState: contract.CaseState{Status: contract.InterfaceStatusRequired}},
+			func(st contract.InterfaceRequirementState) stepProgress {
+				return stepProgress{final: st.Final, step: st.CurrentStep, due: st.DueAt != nil}
+			}))
+	if !ok {
 		return
 	}
-	st := awaitState(ctx, h.starter, h.opened, wid, run, contract.QueryInterfaceRequirement,
-		contract.InterfaceRequirementState{Input: input, CaseState: contract.CaseState{Status: contract.InterfaceStatusRequired}},
-		func(st contract.InterfaceRequirementState) bool {
-			return st.Final || (st.CurrentStep != "" && st.DueAt != nil)
-		},
-		func(st contract.InterfaceRequirementState) bool { return !st.Final && st.CurrentStep != "" })
 	c.Header("Location", "/api/v1/interface-requirements/"+id)
 	c.JSON(http.StatusCreated, InterfaceRequirementStatus{ID: id, Status: st.Status, WorkflowID: wid, CurrentStep: st.CurrentStep,
 		DueAt: formatTimePtr(st.DueAt), LegalBasis: nonNil(st.LegalBasis)})
 }
 
-func (h interfaceHandlers) list(c *gin.Context) {
-	p := mustPrincipal(c)
-	f := models.InterfaceRequirementFilter{DepartmentID: p.DepartmentID, SeesAll: p.Has(auth.RoleAuthority),
-		Status: c.Query("status"), Cursor: c.Query("cursor")}
-	q := queryErrors{}
-	f.Limit = q.limit(c)
-	if q.abortIfAny(c) {
-		return
+// cases are interface requirements as the API reads them: the authority reads all of them, a
+// department those it is required to deliver.
+func (h interfaceHandlers) cases() caseKind[models.InterfaceRequirement, InterfaceRequirementView, InterfaceRequirementList] {
+	return caseKind[models.InterfaceRequirement, InterfaceRequirementView, InterfaceRequirementList]{
+		noun: "interface requirement", find: h.store.GetInterfaceRequirement,
+		visible: func(p auth.Principal, r *models.InterfaceRequirement) bool {
+			return p.Has(auth.RoleAuthority) || p.InDepartment(r.DepartmentID)
+		},
+		id: func(r *models.InterfaceRequirement) string { return r.ID }, view: toInterfaceRequirementView, now: h.now,
+		activity: h.store, views: h.views,
+		detail: func(_ context.Context, _ *models.InterfaceRequirement, v InterfaceRequirementView, a caseActivity) (any, error) {
+			return InterfaceRequirementDetail{InterfaceRequirementView: v, caseActivity: a}, nil
+		},
+		findPage: func(c *gin.Context, p auth.Principal, q listQuery) ([]models.InterfaceRequirement, string, error) {
+			return h.store.ListInterfaceRequirements(c.Request.Context(), models.InterfaceRequirementFilter{DepartmentID: p.DepartmentID,
+				SeesAll: p.Has(auth.RoleAuthority), Status: q.status, Cursor: q.cursor, Limit: q.limit})
+		},
 	}
-	items, next, err := h.store.ListInterfaceRequirements(c.Request.Context(), f)
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	out := InterfaceRequirementList{Items: make([]InterfaceRequirementView, 0, len(items)), NextCursor: next}
-	now := h.now()
-	for i := range items {
-		v, err := toInterfaceRequirementView(&items[i], now)
-		if err != nil {
-			abort(c, err)
-			return
-		}
-		out.Items = append(out.Items, v)
-	}
-	c.JSON(http.StatusOK, out)
 }
 
-func (h interfaceHandlers) get(c *gin.Context) {
-	p := mustPrincipal(c)
-	ctx := c.Request.Context()
-	id := c.Param("id")
-	r, err := h.store.GetInterfaceRequirement(ctx, id)
-	if err == nil && !p.Has(auth.RoleAuthority) && !p.InDepartment(r.DepartmentID) {
-		err = models.ErrNotFound
-	}
-	if err != nil {
-		if errors.Is(err, models.ErrNotFound) {
-			err = notFound("interface requirement " + id + " not found")
-		}
-		abort(c, err)
-		return
-	}
-	view, err := toInterfaceRequirementView(r, h.now())
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	out := InterfaceRequirementDetail{InterfaceRequirementView: view, Timeline: []TimelineEventView{}, OpenTasks: []TaskView{}}
-	if out.Timeline, out.OpenTasks, err = requestActivity(ctx, h.store, h.views, r.ID); err != nil {
-		abort(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
-}
+func (h interfaceHandlers) list(c *gin.Context) { h.cases().list(c) }
+
+func (h interfaceHandlers) get(c *gin.Context) { h.cases().get(c) }
 
 func toInterfaceRequirementView(r *models.InterfaceRequirement, now time.Time) (InterfaceRequirementView, error) {
 	v := InterfaceRequirementView{

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -13,9 +12,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/internal/policy"
@@ -28,8 +24,7 @@ import (
 type OpenCatalogCorrectionStore interface {
 	GetOpenCatalogCorrection(ctx context.Context, id string) (*models.OpenCatalogCorrection, error)
 	ListOpenCatalogCorrections(ctx context.Context, f models.OpenCatalogCorrectionFilter) ([]models.OpenCatalogCorrection, string, error)
-	ListTimeline(ctx context.Context, requestID string) ([]models.TimelineEvent, error)
-	ListRequestTasks(ctx context.Context, requestID, status string) ([]models.Task, error)
+	TimelineReader
 }
 
 // OpenCatalogCorrectionInput is a citizen's application to correct one field of an entry of
@@ -91,8 +86,7 @@ type OpenCatalogCorrectionList struct {
 // departments, its open tasks.
 type OpenCatalogCorrectionDetail struct {
 	OpenCatalogCorrectionView
-	Timeline  []TimelineEventView `json:"timeline"`
-	OpenTasks []TaskView          `json:"open_tasks"`
+	caseActivity
 }
 
 // openCatalogHandlers serve open-catalog corrections: an application starts an
@@ -140,15 +134,11 @@ func (h openCatalogHandlers) create(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	res, err := h.catalog.GetResource(ctx, in.ResourceID)
-	switch {
-	case errors.Is(err, models.ErrNotFound):
-		abort(c, resourceRule(fmt.Sprintf("catalog resource %d does not exist", in.ResourceID)))
+	res, ok := askedResource(c, h.catalog, in.ResourceID, false)
+	if !ok {
 		return
-	case err != nil:
-		abort(c, err)
-		return
-	case !res.InOpenCatalog():
+	}
+	if !res.InOpenCatalog() {
 		abort(c, resourceRule("catalog resource "+res.Code+" is not in the open catalog (published and open unconditionally or on conditions, 第四十五条)"))
 		return
 	}
@@ -165,7 +155,7 @@ func (h openCatalogHandlers) create(c *gin.Context) {
 		abort(c, invalidField("proposed_value", "the catalog would not take it: "+strings.Join(msgs, "; ")))
 		return
 	}
-	authority, err := departmentOfKind(ctx, h.departments, models.KindAuthority, h.profile.ID)
+	authority, err := departmentOfKind(ctx, h.departments, models.KindAuthority, h.profile.ID, "authority department")
 	if err != nil {
 		abort(c, err)
 		return
@@ -184,30 +174,19 @@ func (h openCatalogHandlers) create(c *gin.Context) {
 		CitizenSubject: p.Subject, Field: field, CurrentValue: current, ProposedValue: proposed, Reason: reason,
 		ReceivedAt: now, AuthorityDeptID: authority,
 	}
-	opts := client.StartWorkflowOptions{
-		ID:                                       wid,
-		TaskQueue:                                h.taskQueue,
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		// Codes and department ids only: the citizen's subject stays out (docs/architecture.md).
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			contract.ProcedureKey.ValueSet(policy.ProcOpenCatalogCorrection), contract.JurisdictionKey.ValueSet(h.profile.ID),
-			contract.ProviderDeptKey.ValueSet(res.ProviderDeptID), contract.StatusKey.ValueSet(contract.OpenCatalogStatusReplying),
-		),
-		Memo: map[string]any{contract.MemoTitle: res.Name + " / " + field},
-	}
-	run, err := startProcedure(c, h.starter, opts, contract.OpenCatalogCorrectionWorkflowType, input)
-	if err != nil {
-		abort(c, fmt.Errorf("start open-catalog correction %s: %w", id, err))
+	// The citizen's subject stays out of the search attributes (docs/architecture.md).
+	st, ok := startCase(c, caseStarter{h.starter, h.opened, h.profile.ID, h.taskQueue},
+		caseStart{noun: "open-catalog correction", id: id, workflowID: wid, workflowType: contract.OpenCatalogCorrectionWorkflowType,
+			procedure: policy.ProcOpenCatalogCorrection, provider: res.ProviderDeptID,
+			status: contract.OpenCatalogStatusReplying, title: res.Name + " / " + field},
+		input, untilStepOpen(contract.QueryOpenCatalogCorrection,
+			contract.OpenCatalogCorrectionState{Input: input, CaseState: contract.CaseState{Status: contract.OpenCatalogStatusReplying}},
+			func(st contract.OpenCatalogCorrectionState) stepProgress {
+				return stepProgress{final: st.Final, step: st.CurrentStep, due: st.DueAt != nil}
+			}))
+	if !ok {
 		return
 	}
-	st := awaitState(ctx, h.starter, h.opened, wid, run, contract.QueryOpenCatalogCorrection,
-		contract.OpenCatalogCorrectionState{Input: input, CaseState: contract.CaseState{Status: contract.OpenCatalogStatusReplying}},
-		func(st contract.OpenCatalogCorrectionState) bool {
-			return st.Final || (st.CurrentStep != "" && st.DueAt != nil)
-		},
-		func(st contract.OpenCatalogCorrectionState) bool { return !st.Final && st.CurrentStep != "" })
 	out := OpenCatalogCorrectionStatus{ID: id, Status: st.Status, WorkflowID: wid, CurrentStep: st.CurrentStep,
 		DueAt: formatTimePtr(st.DueAt), LocalDefault: st.LocalDefault, LegalBasis: nonNil(st.LegalBasis)}
 	c.Header("Location", "/api/v1/open-catalog-corrections/"+id)
@@ -225,87 +204,35 @@ func canSeeOpenCatalogCorrection(p auth.Principal, r *models.OpenCatalogCorrecti
 	return seesAllOpenCatalogCorrections(p) || p.InDepartment(r.ProviderDeptID)
 }
 
-func (h openCatalogHandlers) list(c *gin.Context) {
-	p := mustPrincipal(c)
-	f := models.OpenCatalogCorrectionFilter{Status: c.Query("status"), Cursor: c.Query("cursor")}
-	switch {
-	case p.Has(auth.RoleCitizen) && p.DepartmentID == "":
-		f.CitizenSubject = p.Subject
-	case seesAllOpenCatalogCorrections(p):
-		f.SeesAll = true
-	default:
-		f.DepartmentID = p.DepartmentID
+// cases are open-catalog corrections as the API reads them: a citizen reads its own, with the
+// citizen's timeline and without tasks, on which a citizen does not act.
+func (h openCatalogHandlers) cases() caseKind[models.OpenCatalogCorrection, OpenCatalogCorrectionView, OpenCatalogCorrectionList] {
+	return caseKind[models.OpenCatalogCorrection, OpenCatalogCorrectionView, OpenCatalogCorrectionList]{
+		noun: "open-catalog correction", find: h.store.GetOpenCatalogCorrection, visible: canSeeOpenCatalogCorrection,
+		id: func(r *models.OpenCatalogCorrection) string { return r.ID }, view: toOpenCatalogCorrectionView, now: h.now,
+		activity: h.store, views: h.views, citizens: true,
+		seesTasks: func(p auth.Principal) bool { return p.DepartmentID != "" },
+		detail: func(_ context.Context, _ *models.OpenCatalogCorrection, v OpenCatalogCorrectionView, a caseActivity) (any, error) {
+			return OpenCatalogCorrectionDetail{OpenCatalogCorrectionView: v, caseActivity: a}, nil
+		},
+		findPage: func(c *gin.Context, p auth.Principal, q listQuery) ([]models.OpenCatalogCorrection, string, error) {
+			f := models.OpenCatalogCorrectionFilter{Status: q.status, Cursor: q.cursor, Limit: q.limit}
+			switch {
+			case p.Has(auth.RoleCitizen) && p.DepartmentID == "":
+				f.CitizenSubject = p.Subject
+			case seesAllOpenCatalogCorrections(p):
+				f.SeesAll = true
+			default:
+				f.DepartmentID = p.DepartmentID
+			}
+			return h.store.ListOpenCatalogCorrections(c.Request.Context(), f)
+		},
 	}
-	q := queryErrors{}
-	f.Limit = q.limit(c)
-	if q.abortIfAny(c) {
-		return
-	}
-	items, next, err := h.store.ListOpenCatalogCorrections(c.Request.Context(), f)
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	out := OpenCatalogCorrectionList{Items: make([]OpenCatalogCorrectionView, 0, len(items)), NextCursor: next}
-	now := h.now()
-	for i := range items {
-		v, err := toOpenCatalogCorrectionView(&items[i], now)
-		if err != nil {
-			abort(c, err)
-			return
-		}
-		out.Items = append(out.Items, v)
-	}
-	c.JSON(http.StatusOK, out)
 }
 
-func (h openCatalogHandlers) get(c *gin.Context) {
-	p := mustPrincipal(c)
-	ctx := c.Request.Context()
-	id := c.Param("id")
-	r, err := h.store.GetOpenCatalogCorrection(ctx, id)
-	if err == nil && !canSeeOpenCatalogCorrection(p, r) {
-		err = models.ErrNotFound // another's application is not found, not forbidden
-	}
-	if err != nil {
-		if errors.Is(err, models.ErrNotFound) {
-			err = notFound("open-catalog correction " + id + " not found")
-		}
-		abort(c, err)
-		return
-	}
-	view, err := toOpenCatalogCorrectionView(r, h.now())
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	out := OpenCatalogCorrectionDetail{OpenCatalogCorrectionView: view, Timeline: []TimelineEventView{}, OpenTasks: []TaskView{}}
-	events, err := h.store.ListTimeline(ctx, r.ID)
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	timeline := staffTimeline
-	if citizenOnly(p) {
-		timeline = citizenTimeline
-	}
-	if out.Timeline, err = timeline(events); err != nil {
-		abort(c, err)
-		return
-	}
-	if p.DepartmentID != "" { // a citizen acts on no task
-		tasks, err := h.store.ListRequestTasks(ctx, r.ID, "open")
-		if err != nil {
-			abort(c, err)
-			return
-		}
-		if out.OpenTasks, err = h.views.list(ctx, tasks); err != nil {
-			abort(c, err)
-			return
-		}
-	}
-	c.JSON(http.StatusOK, out)
-}
+func (h openCatalogHandlers) list(c *gin.Context) { h.cases().list(c) }
+
+func (h openCatalogHandlers) get(c *gin.Context) { h.cases().get(c) }
 
 func toOpenCatalogCorrectionView(r *models.OpenCatalogCorrection, now time.Time) (OpenCatalogCorrectionView, error) {
 	v := OpenCatalogCorrectionView{

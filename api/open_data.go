@@ -2,17 +2,12 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/internal/policy"
@@ -24,8 +19,7 @@ import (
 type OpenDataStore interface {
 	GetOpenDataRequest(ctx context.Context, id string) (*models.OpenDataRequest, error)
 	ListOpenDataRequests(ctx context.Context, f models.OpenDataFilter) ([]models.OpenDataRequest, string, error)
-	ListTimeline(ctx context.Context, requestID string) ([]models.TimelineEvent, error)
-	ListRequestTasks(ctx context.Context, requestID, status string) ([]models.Task, error)
+	TimelineReader
 }
 
 // openDataHandlers serve citizens' open-data requests (有条件开放申请, 内乡 第四十六条): a
@@ -79,17 +73,11 @@ func (h openDataHandlers) create(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	res, err := h.catalog.GetResource(ctx, in.ResourceID)
+	res, ok := askedResource(c, h.catalog, in.ResourceID, true)
+	if !ok {
+		return
+	}
 	switch {
-	case errors.Is(err, models.ErrNotFound):
-		abort(c, resourceRule(fmt.Sprintf("catalog resource %d does not exist", in.ResourceID)))
-		return
-	case err != nil:
-		abort(c, err)
-		return
-	case res.Status != models.StatusPublished:
-		abort(c, resourceRule(fmt.Sprintf("catalog resource %d is not published", in.ResourceID)))
-		return
 	case res.OpenType != models.OpenUnconditional && res.OpenType != models.OpenConditional:
 		// 不予开放: refused at submission, naming the open type.
 		msg := fmt.Sprintf("catalog resource %s has open type %q (不予开放): it is not open to the public", res.Code, res.OpenType)
@@ -97,7 +85,7 @@ func (h openDataHandlers) create(c *gin.Context) {
 			Fields: map[string]string{"resource_id": msg, "open_type": string(res.OpenType)}})
 		return
 	}
-	authority, err := departmentOfKind(ctx, h.deps, models.KindAuthority, h.profile.ID)
+	authority, err := departmentOfKind(ctx, h.deps, models.KindAuthority, h.profile.ID, "authority department")
 	if err != nil {
 		abort(c, err)
 		return
@@ -118,69 +106,49 @@ func (h openDataHandlers) create(c *gin.Context) {
 		Purpose:   strings.TrimSpace(in.Purpose), Scope: strings.TrimSpace(in.Scope),
 		ReceivedAt: now, AuthorityDeptID: authority,
 	}
-	opts := client.StartWorkflowOptions{
-		ID:        wid,
-		TaskQueue: h.taskQueue,
-		// A request id names one request for good: never a second workflow under it.
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		// Codes only: a citizen has no department, and no personal data goes here.
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			contract.ProcedureKey.ValueSet(policy.ProcOpenData), contract.JurisdictionKey.ValueSet(h.profile.ID),
-			contract.ProviderDeptKey.ValueSet(res.ProviderDeptID), contract.StatusKey.ValueSet(contract.OpenDataStatusPending),
-		),
-		Memo: map[string]any{contract.MemoTitle: res.Name + " / 开放申请"},
-	}
-	run, err := startProcedure(c, h.starter, opts, contract.OpenDataRequestWorkflowType, input)
-	if err != nil {
-		abort(c, fmt.Errorf("start open-data request %s: %w", id, err))
+	// No applicant department: a citizen has none, and no personal data goes into the search
+	// attributes.
+	st, ok := startCase(c, caseStarter{h.starter, h.opened, h.profile.ID, h.taskQueue},
+		caseStart{noun: "open-data request", id: id, workflowID: wid, workflowType: contract.OpenDataRequestWorkflowType,
+			procedure: policy.ProcOpenData, provider: res.ProviderDeptID,
+			status: contract.OpenDataStatusPending, title: res.Name + " / 开放申请"},
+		input, untilStepOpen(contract.QueryOpenDataRequest, contract.OpenDataRequestState{Input: input, CaseState: contract.CaseState{Status: contract.OpenDataStatusPending}},
+			// The reply opens with its deadline, or the data is opened at once.
+			func(st contract.OpenDataRequestState) stepProgress {
+				return stepProgress{final: st.Final, step: st.CurrentStep, due: st.DueAt != nil}
+			}))
+	if !ok {
 		return
 	}
-	st := h.awaitFirstStep(ctx, wid, run, contract.OpenDataRequestState{Input: input, CaseState: contract.CaseState{Status: contract.OpenDataStatusPending}})
 	c.Header("Location", "/api/v1/open-data-requests/"+id)
 	c.JSON(http.StatusCreated, toOpenDataRequestStatus(st, wid))
 }
 
-// awaitFirstStep queries the new workflow until it has opened the reply with its deadline, or
-// opened the data at once, for at most firstStepWait; until then it reports st.
-func (h openDataHandlers) awaitFirstStep(ctx context.Context, wid string, run started, st contract.OpenDataRequestState) contract.OpenDataRequestState {
-	return awaitState(ctx, h.starter, h.opened, wid, run, contract.QueryOpenDataRequest, st,
-		func(st contract.OpenDataRequestState) bool {
-			return st.Final || (st.CurrentStep != "" && st.DueAt != nil)
+// cases are open-data requests as the API reads them: a citizen reads its own, with the
+// citizen's timeline.
+func (h openDataHandlers) cases() caseKind[models.OpenDataRequest, OpenDataRequestView, OpenDataRequestList] {
+	return caseKind[models.OpenDataRequest, OpenDataRequestView, OpenDataRequestList]{
+		noun: "open-data request", find: h.store.GetOpenDataRequest, visible: canSeeOpenData,
+		id: func(r *models.OpenDataRequest) string { return r.ID }, view: toOpenDataRequestView, now: h.now,
+		activity: h.store, views: h.views, citizens: true,
+		detail: func(_ context.Context, _ *models.OpenDataRequest, v OpenDataRequestView, a caseActivity) (any, error) {
+			return OpenDataRequestDetail{OpenDataRequestView: v, caseActivity: a}, nil
 		},
-		func(st contract.OpenDataRequestState) bool { return !st.Final && st.CurrentStep != "" })
+		filters: listFilters{overdue: true},
+		findPage: func(c *gin.Context, p auth.Principal, q listQuery) ([]models.OpenDataRequest, string, error) {
+			f := models.OpenDataFilter{SeesAll: seesAllOpenData(p), ProviderDeptID: p.DepartmentID,
+				Status: q.status, Cursor: q.cursor, Now: q.now, Overdue: q.overdue, Limit: q.limit}
+			if p.Has(auth.RoleCitizen) {
+				f.ApplicantSubject = p.Subject
+			}
+			return h.store.ListOpenDataRequests(c.Request.Context(), f)
+		},
+	}
 }
 
-func (h openDataHandlers) list(c *gin.Context) {
-	p := mustPrincipal(c)
-	f := models.OpenDataFilter{SeesAll: seesAllOpenData(p), ProviderDeptID: p.DepartmentID,
-		Status: c.Query("status"), Cursor: c.Query("cursor"), Now: h.now()}
-	if p.Has(auth.RoleCitizen) {
-		f.ApplicantSubject = p.Subject
-	}
-	q := queryErrors{}
-	f.Overdue = q.boolean(c, "overdue")
-	f.Limit = q.limit(c)
-	if q.abortIfAny(c) {
-		return
-	}
-	items, next, err := h.store.ListOpenDataRequests(c.Request.Context(), f)
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	out := OpenDataRequestList{Items: make([]OpenDataRequestView, 0, len(items)), NextCursor: next}
-	for i := range items {
-		v, err := toOpenDataRequestView(&items[i], f.Now)
-		if err != nil {
-			abort(c, err)
-			return
-		}
-		out.Items = append(out.Items, v)
-	}
-	c.JSON(http.StatusOK, out)
-}
+func (h openDataHandlers) list(c *gin.Context) { h.cases().list(c) }
+
+func (h openDataHandlers) get(c *gin.Context) { h.cases().get(c) }
 
 // internalNotes are timeline events between the departments that a citizen is not shown:
 // comments on the task.
@@ -224,28 +192,10 @@ func staffTimeline(events []models.TimelineEvent) ([]TimelineEventView, error) {
 	return out, nil
 }
 
-// load reads the addressed request; one the caller may not see (another citizen's) is not
-// found.
-func (h openDataHandlers) load(c *gin.Context) (*models.OpenDataRequest, bool) {
-	id := c.Param("id")
-	r, err := h.store.GetOpenDataRequest(c.Request.Context(), id)
-	if err == nil && !canSeeOpenData(mustPrincipal(c), r) {
-		err = models.ErrNotFound
-	}
-	if err != nil {
-		if errors.Is(err, models.ErrNotFound) {
-			err = notFound("open-data request " + id + " not found")
-		}
-		abort(c, err)
-		return nil, false
-	}
-	return r, true
-}
-
 // withdraw withdraws the caller's pending request (撤回): an Update of its workflow, which
 // checks that the caller is the applicant and that no reply came first.
 func (h openDataHandlers) withdraw(c *gin.Context) {
-	r, ok := h.load(c)
+	r, ok := h.cases().load(c)
 	if !ok {
 		return
 	}
@@ -254,65 +204,12 @@ func (h openDataHandlers) withdraw(c *gin.Context) {
 		abort(c, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(c.Request.Context(), updateTimeout)
-	defer cancel()
-	handle, err := h.workflows.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: r.WorkflowID, UpdateName: contract.UpdateWithdraw,
-		Args:         []any{contract.WithdrawUpdate{Actor: actorOf(mustPrincipal(c)), Reason: strings.TrimSpace(in.Reason)}},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
 	var st contract.OpenDataRequestState
-	if err == nil {
-		err = handle.Get(ctx, &st)
-	}
-	var nf *serviceerror.NotFound
-	switch {
-	case errors.As(err, &nf):
-		abort(c, &Error{Status: http.StatusConflict, Code: CodeInvalidState, Message: "open-data request " + r.ID + " is already " + r.Status})
-		return
-	case err != nil:
-		abort(c, updateError(r.ID, err))
+	if err := sendCaseUpdate(c.Request.Context(), h.workflows, r.ID, r.WorkflowID, contract.UpdateWithdraw,
+		contract.WithdrawUpdate{Actor: actorOf(mustPrincipal(c)), Reason: strings.TrimSpace(in.Reason)}, &st,
+		"open-data request "+r.ID+" is already "+r.Status); err != nil {
+		abort(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, toOpenDataRequestStatus(st, r.WorkflowID))
-}
-
-func (h openDataHandlers) get(c *gin.Context) {
-	p := mustPrincipal(c)
-	ctx := c.Request.Context()
-	r, ok := h.load(c)
-	if !ok {
-		return
-	}
-	now := h.now()
-	view, err := toOpenDataRequestView(r, now)
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	out := OpenDataRequestDetail{OpenDataRequestView: view, Timeline: []TimelineEventView{}, OpenTasks: []TaskView{}}
-	events, err := h.store.ListTimeline(ctx, r.ID)
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	staff := !citizenOnly(p)
-	timeline := staffTimeline
-	if !staff {
-		timeline = citizenTimeline
-	}
-	if out.Timeline, err = timeline(events); err != nil {
-		abort(c, err)
-		return
-	}
-	tasks, err := h.store.ListRequestTasks(ctx, r.ID, "open")
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	if out.OpenTasks, err = h.views.list(ctx, tasks); err != nil {
-		abort(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
 }

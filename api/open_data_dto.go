@@ -74,8 +74,7 @@ type OpenDataRequestList struct {
 // OpenDataRequestDetail is a request with its timeline (办理记录) and open tasks.
 type OpenDataRequestDetail struct {
 	OpenDataRequestView
-	Timeline  []TimelineEventView `json:"timeline"`
-	OpenTasks []TaskView          `json:"open_tasks"`
+	caseActivity
 }
 
 func toOpenDataRequestStatus(st contract.OpenDataRequestState, workflowID string) OpenDataRequestStatus {

@@ -11,9 +11,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/internal/policy"
@@ -25,8 +22,7 @@ import (
 type RectificationStore interface {
 	GetRectification(ctx context.Context, id string) (*models.Rectification, error)
 	ListRectifications(ctx context.Context, f models.RectificationFilter) ([]models.Rectification, string, error)
-	ListTimeline(ctx context.Context, requestID string) ([]models.TimelineEvent, error)
-	ListRequestTasks(ctx context.Context, requestID, status string) ([]models.Task, error)
+	TimelineReader
 	GetTask(ctx context.Context, id string) (*models.Task, error)
 	GetDepartment(ctx context.Context, id string) (*models.Department, error)
 }
@@ -114,8 +110,7 @@ type RectificationList struct {
 // RectificationDetail is a notice with its timeline (办理记录) and open tasks.
 type RectificationDetail struct {
 	RectificationView
-	Timeline  []TimelineEventView `json:"timeline"`
-	OpenTasks []TaskView          `json:"open_tasks"`
+	caseActivity
 }
 
 // RectificationStatus is where a new notice stands, as its workflow reports it.
@@ -298,25 +293,19 @@ func (h rectificationHandlers) issue(c *gin.Context, dept, violation, descriptio
 	if link != nil {
 		input.LinkedTaskID, input.LinkedRequestID, input.LinkedWorkflowID, input.LinkedProcedure = link.taskID, link.requestID, link.workflowID, link.procedure
 	}
-	opts := client.StartWorkflowOptions{
-		ID:                                       wid,
-		TaskQueue:                                h.taskQueue,
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			contract.ProcedureKey.ValueSet(policy.ProcRectification), contract.JurisdictionKey.ValueSet(h.profile.ID),
-			contract.ApplicantDeptKey.ValueSet(p.DepartmentID), contract.ProviderDeptKey.ValueSet(dept),
-			contract.StatusKey.ValueSet(contract.RectificationIssued),
-		),
-		Memo: map[string]any{contract.MemoTitle: v.Title + " / " + dept},
-	}
-	run, err := startProcedure(c, h.starter, opts, contract.RectificationWorkflowType, input)
-	if err != nil {
-		abort(c, fmt.Errorf("start rectification %s: %w", id, err))
+	// The notice is issued once its rectify task has a deadline: until then it reports the
+	// notice as issued.
+	st, ok := startCase(c, caseStarter{h.starter, h.opened, h.profile.ID, h.taskQueue},
+		caseStart{noun: "rectification", id: id, workflowID: wid, workflowType: contract.RectificationWorkflowType,
+			procedure: policy.ProcRectification, applicant: p.DepartmentID, provider: dept,
+			status: contract.RectificationIssued, title: v.Title + " / " + dept},
+		input, firstStep[contract.RectificationState]{query: contract.QueryRectification,
+			start: contract.RectificationState{Input: input, CaseState: contract.CaseState{Status: contract.RectificationIssued}},
+			done:  func(st contract.RectificationState) bool { return st.DueAt != nil || st.Final },
+			open:  func(st contract.RectificationState) bool { return !st.Final }})
+	if !ok {
 		return
 	}
-	st := h.awaitTimeLimit(ctx, wid, run, input)
 	c.Header("Location", "/api/v1/rectifications/"+id)
 	c.JSON(http.StatusCreated, RectificationStatus{
 		ID: id, Status: st.Status, WorkflowID: wid, CurrentStep: st.CurrentStep, DueAt: formatTimePtr(st.DueAt),
@@ -327,73 +316,32 @@ func (h rectificationHandlers) issue(c *gin.Context, dept, violation, descriptio
 	})
 }
 
-// awaitTimeLimit queries the new workflow until its rectify task has a deadline, for at most
-// firstStepWait; until then it reports the notice as issued.
-func (h rectificationHandlers) awaitTimeLimit(ctx context.Context, wid string, run started, in contract.RectificationInput) contract.RectificationState {
-	return awaitState(ctx, h.starter, h.opened, wid, run, contract.QueryRectification,
-		contract.RectificationState{Input: in, CaseState: contract.CaseState{Status: contract.RectificationIssued}},
-		func(st contract.RectificationState) bool { return st.DueAt != nil || st.Final },
-		func(st contract.RectificationState) bool { return !st.Final })
-}
-
 // canSeeRectification: the department ordered and the authority.
 func canSeeRectification(p auth.Principal, r *models.Rectification) bool {
 	return p.Has(auth.RoleAuthority) || p.InDepartment(r.DepartmentID)
 }
 
-func (h rectificationHandlers) list(c *gin.Context) {
-	p := mustPrincipal(c)
-	f := models.RectificationFilter{DepartmentID: p.DepartmentID, SeesAll: p.Has(auth.RoleAuthority),
-		Department: c.Query("department"), Status: c.Query("status"), Cursor: c.Query("cursor"), Now: h.now()}
-	q := queryErrors{}
-	f.Overdue = q.boolean(c, "overdue")
-	f.Limit = q.limit(c)
-	if q.abortIfAny(c) {
-		return
+// cases are rectification notices as the API reads them.
+func (h rectificationHandlers) cases() caseKind[models.Rectification, RectificationView, RectificationList] {
+	return caseKind[models.Rectification, RectificationView, RectificationList]{
+		noun: "rectification", find: h.store.GetRectification, visible: canSeeRectification,
+		id: func(r *models.Rectification) string { return r.ID }, view: toRectificationView, now: h.now,
+		activity: h.store, views: h.views,
+		detail: func(_ context.Context, _ *models.Rectification, v RectificationView, a caseActivity) (any, error) {
+			return RectificationDetail{RectificationView: v, caseActivity: a}, nil
+		},
+		filters: listFilters{overdue: true},
+		findPage: func(c *gin.Context, p auth.Principal, q listQuery) ([]models.Rectification, string, error) {
+			return h.store.ListRectifications(c.Request.Context(), models.RectificationFilter{DepartmentID: p.DepartmentID,
+				SeesAll: p.Has(auth.RoleAuthority), Department: c.Query("department"), Status: q.status, Cursor: q.cursor,
+				Now: q.now, Overdue: q.overdue, Limit: q.limit})
+		},
 	}
-	items, next, err := h.store.ListRectifications(c.Request.Context(), f)
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	out := RectificationList{Items: make([]RectificationView, 0, len(items)), NextCursor: next}
-	for i := range items {
-		v, err := toRectificationView(&items[i], f.Now)
-		if err != nil {
-			abort(c, err)
-			return
-		}
-		out.Items = append(out.Items, v)
-	}
-	c.JSON(http.StatusOK, out)
 }
 
-func (h rectificationHandlers) get(c *gin.Context) {
-	ctx := c.Request.Context()
-	id := c.Param("id")
-	r, err := h.store.GetRectification(ctx, id)
-	if err == nil && !canSeeRectification(mustPrincipal(c), r) {
-		err = models.ErrNotFound
-	}
-	if err != nil {
-		if errors.Is(err, models.ErrNotFound) {
-			err = notFound("rectification " + id + " not found")
-		}
-		abort(c, err)
-		return
-	}
-	view, err := toRectificationView(r, h.now())
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	out := RectificationDetail{RectificationView: view, Timeline: []TimelineEventView{}, OpenTasks: []TaskView{}}
-	if out.Timeline, out.OpenTasks, err = requestActivity(ctx, h.store, h.views, r.ID); err != nil {
-		abort(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
-}
+func (h rectificationHandlers) list(c *gin.Context) { h.cases().list(c) }
+
+func (h rectificationHandlers) get(c *gin.Context) { h.cases().get(c) }
 
 // violations serves the active profile's violation list with its articles.
 func (h rectificationHandlers) violations(c *gin.Context) {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -67,9 +66,8 @@ type ShareRequestList struct {
 // ShareRequestDetail is a request with its timeline (办理记录), its open tasks and its grant.
 type ShareRequestDetail struct {
 	ShareRequestView
-	Timeline  []TimelineEventView `json:"timeline"`
-	OpenTasks []TaskView          `json:"open_tasks"`
-	Grant     *GrantView          `json:"grant,omitempty"`
+	caseActivity
+	Grant *GrantView `json:"grant,omitempty"`
 }
 
 // WithdrawInput withdraws a request (撤回); the reason is optional.
@@ -140,13 +138,9 @@ func toShareRequestView(r *models.ShareRequest, now time.Time) (ShareRequestView
 		UpdatedAt: formatTime(r.UpdatedAt), ClosedAt: formatTimePtr(r.ClosedAt), LegalBasis: []string{},
 	}
 	v.Overdue = r.DueAt != nil && r.ClosedAt == nil && now.After(*r.DueAt)
-	if r.LegalBasisJSON != "" {
-		if err := json.Unmarshal([]byte(r.LegalBasisJSON), &v.LegalBasis); err != nil {
-			return ShareRequestView{}, fmt.Errorf("share request %s: legal basis: %w", r.ID, err)
-		}
-	}
-	if v.LegalBasis == nil {
-		v.LegalBasis = []string{}
+	var err error
+	if v.LegalBasis, err = decodeStrings(r.LegalBasisJSON); err != nil {
+		return ShareRequestView{}, fmt.Errorf("share request %s: legal basis: %w", r.ID, err)
 	}
 	return v, nil
 }

@@ -10,11 +10,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/internal/policy"
@@ -26,8 +23,7 @@ import (
 type ShareRequestStore interface {
 	GetShareRequest(ctx context.Context, id string) (*models.ShareRequest, error)
 	ListShareRequests(ctx context.Context, f models.ShareRequestFilter) ([]models.ShareRequest, string, error)
-	ListTimeline(ctx context.Context, requestID string) ([]models.TimelineEvent, error)
-	ListRequestTasks(ctx context.Context, requestID, status string) ([]models.Task, error)
+	TimelineReader
 	GetGrant(ctx context.Context, id string) (*models.Grant, error)
 	GetGrantByRequest(ctx context.Context, requestID string) (*models.Grant, error)
 	ListGrants(ctx context.Context, f models.GrantFilter) ([]models.Grant, string, error)
@@ -90,18 +86,11 @@ func (h shareRequestHandlers) create(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	res, err := h.catalog.GetResource(ctx, in.ResourceID)
+	res, ok := askedResource(c, h.catalog, in.ResourceID, true)
+	if !ok {
+		return
+	}
 	switch {
-	case errors.Is(err, models.ErrNotFound):
-		abort(c, resourceRule(fmt.Sprintf("catalog resource %d does not exist", in.ResourceID)))
-		return
-	case err != nil:
-		abort(c, err)
-		return
-	case res.Status != models.StatusPublished:
-		// An unpublished resource is not in the catalog for other departments: say no more.
-		abort(c, resourceRule(fmt.Sprintf("catalog resource %d is not published", in.ResourceID)))
-		return
 	case p.InDepartment(res.ProviderDeptID):
 		abort(c, resourceRule("catalog resource "+res.Code+" is provided by the applicant's own department "+p.DepartmentID))
 		return
@@ -109,7 +98,7 @@ func (h shareRequestHandlers) create(c *gin.Context) {
 		abort(c, invalidField("duty_basis", "is required for a resource not for sharing (不予共享): the duty the data is needed for"))
 		return
 	}
-	authority, err := h.authorityDept(ctx)
+	authority, err := departmentOfKind(ctx, h.departments, models.KindAuthority, h.profile.ID, "data authority department")
 	if err != nil {
 		abort(c, err)
 		return
@@ -136,26 +125,19 @@ func (h shareRequestHandlers) create(c *gin.Context) {
 		RequestedValidityDays: in.RequestedValidityDays, ReceivedAt: now,
 		DecidingDeptID: deciding, AuthorityDeptID: authority,
 	}
-	opts := client.StartWorkflowOptions{
-		ID:        wid,
-		TaskQueue: h.taskQueue,
-		// A request id names one request for good: never a second workflow under it.
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			contract.ProcedureKey.ValueSet(policy.ProcShare), contract.JurisdictionKey.ValueSet(h.profile.ID),
-			contract.ApplicantDeptKey.ValueSet(p.DepartmentID), contract.ProviderDeptKey.ValueSet(res.ProviderDeptID),
-			contract.StatusKey.ValueSet(contract.ShareStatusPending),
-		),
-		Memo: map[string]any{contract.MemoTitle: res.Name + " / " + p.DepartmentID},
-	}
-	run, err := startProcedure(c, h.starter, opts, contract.ShareRequestWorkflowType, input)
-	if err != nil {
-		abort(c, fmt.Errorf("start share request %s: %w", id, err))
+	st, ok := startCase(c, caseStarter{h.starter, h.opened, h.profile.ID, h.taskQueue},
+		caseStart{noun: "share request", id: id, workflowID: wid, workflowType: contract.ShareRequestWorkflowType,
+			procedure: policy.ProcShare, applicant: p.DepartmentID, provider: res.ProviderDeptID,
+			status: contract.ShareStatusPending, title: res.Name + " / " + p.DepartmentID},
+		input, untilStepOpen(contract.QueryShareRequest, contract.ShareRequestState{Input: input, CaseState: contract.CaseState{Status: contract.ShareStatusPending}},
+			// Revision counts the workflow's projections: the first is the submission, a later
+			// one carries the first step's deadline.
+			func(st contract.ShareRequestState) stepProgress {
+				return stepProgress{final: st.Final, step: st.CurrentStep, due: st.DueAt != nil, revision: st.Revision}
+			}))
+	if !ok {
 		return
 	}
-	st := h.awaitFirstStep(ctx, wid, run, input)
 	c.Header("Location", "/api/v1/share-requests/"+id)
 	c.JSON(http.StatusCreated, toShareRequestStatus(st, wid))
 }
@@ -183,24 +165,28 @@ func dutyBasisRule(profile policy.Profile, dutyBasis string) error {
 		Fields: map[string]string{"duty_basis": msg}}
 }
 
+// askedResource reads the catalog resource a case is about; one that does not exist, or, when
+// published is asked, is not published, is refused naming resource_id.
+func askedResource(c *gin.Context, catalog CatalogStore, id int64, published bool) (*models.CatalogResource, bool) {
+	res, err := catalog.GetResource(c.Request.Context(), id)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		abort(c, resourceRule(fmt.Sprintf("catalog resource %d does not exist", id)))
+		return nil, false
+	case err != nil:
+		abort(c, err)
+		return nil, false
+	case published && res.Status != models.StatusPublished:
+		// An unpublished resource is not in the catalog for other departments: say no more.
+		abort(c, resourceRule(fmt.Sprintf("catalog resource %d is not published", id)))
+		return nil, false
+	}
+	return res, true
+}
+
 func resourceRule(message string) *Error {
 	return &Error{Status: http.StatusUnprocessableEntity, Code: CodeRuleViolated, Message: message,
 		Fields: map[string]string{"resource_id": message}}
-}
-
-// authorityDept is the data authority of the profile in force: the department of kind
-// authority in its jurisdiction.
-func (h shareRequestHandlers) authorityDept(ctx context.Context) (string, error) {
-	deps, err := h.departments.ListDepartments(ctx)
-	if err != nil {
-		return "", fmt.Errorf("find the data authority: %w", err)
-	}
-	for _, d := range deps {
-		if d.Kind == models.KindAuthority && d.Jurisdiction == h.profile.ID {
-			return d.ID, nil
-		}
-	}
-	return "", ruleViolated("no data authority department is registered for jurisdiction " + h.profile.ID)
 }
 
 // decidingDept is who answers the request under the profile: the provider, or the authority
@@ -216,94 +202,38 @@ func (h shareRequestHandlers) decidingDept(provider, authority string) (string, 
 	return provider, nil
 }
 
-// awaitFirstStep queries the new workflow until it has opened its first step with a deadline
-// (or decided at once), for at most firstStepWait; until the first answer it reports the
-// request as pending.
-func (h shareRequestHandlers) awaitFirstStep(ctx context.Context, wid string, run started, in contract.ShareRequestInput) contract.ShareRequestState {
-	// Revision counts the workflow's projections: the first is the submission, a later one
-	// carries the first step's deadline.
-	return awaitState(ctx, h.starter, h.opened, wid, run, contract.QueryShareRequest,
-		contract.ShareRequestState{Input: in, CaseState: contract.CaseState{Status: contract.ShareStatusPending}},
-		func(st contract.ShareRequestState) bool {
-			return st.Final || (st.CurrentStep != "" && (st.DueAt != nil || st.Revision > 1))
+// cases are share requests as the API reads them.
+func (h shareRequestHandlers) cases() caseKind[models.ShareRequest, ShareRequestView, ShareRequestList] {
+	return caseKind[models.ShareRequest, ShareRequestView, ShareRequestList]{
+		noun: "share request", find: h.store.GetShareRequest, visible: canSeeRequest,
+		id: func(r *models.ShareRequest) string { return r.ID }, view: toShareRequestView, now: h.now,
+		activity: h.store, views: h.tasks.views,
+		detail: func(ctx context.Context, r *models.ShareRequest, v ShareRequestView, a caseActivity) (any, error) {
+			out := ShareRequestDetail{ShareRequestView: v, caseActivity: a}
+			switch g, err := h.store.GetGrantByRequest(ctx, r.ID); {
+			case err == nil:
+				gv := toGrantView(g)
+				out.Grant = &gv
+			case !errors.Is(err, models.ErrNotFound):
+				return nil, err
+			}
+			return out, nil
 		},
-		func(st contract.ShareRequestState) bool { return !st.Final && st.CurrentStep != "" })
+		filters: listFilters{resource: true, overdue: true},
+		findPage: func(c *gin.Context, p auth.Principal, q listQuery) ([]models.ShareRequest, string, error) {
+			return h.store.ListShareRequests(c.Request.Context(), models.ShareRequestFilter{DepartmentID: p.DepartmentID,
+				SeesAll: seesAllRequests(p), Status: q.status, Cursor: q.cursor, Now: q.now, ResourceID: q.resourceID,
+				Overdue: q.overdue, Limit: q.limit})
+		},
+	}
 }
 
-func (h shareRequestHandlers) list(c *gin.Context) {
-	p := mustPrincipal(c)
-	f := models.ShareRequestFilter{DepartmentID: p.DepartmentID, SeesAll: seesAllRequests(p),
-		Status: c.Query("status"), Cursor: c.Query("cursor"), Now: h.now()}
-	q := queryErrors{}
-	f.ResourceID = q.resourceID(c)
-	f.Overdue = q.boolean(c, "overdue")
-	f.Limit = q.limit(c)
-	if q.abortIfAny(c) {
-		return
-	}
-	items, next, err := h.store.ListShareRequests(c.Request.Context(), f)
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	out := ShareRequestList{Items: make([]ShareRequestView, 0, len(items)), NextCursor: next}
-	for i := range items {
-		v, err := toShareRequestView(&items[i], f.Now)
-		if err != nil {
-			abort(c, err)
-			return
-		}
-		out.Items = append(out.Items, v)
-	}
-	c.JSON(http.StatusOK, out)
-}
+func (h shareRequestHandlers) list(c *gin.Context) { h.cases().list(c) }
 
-// load reads the addressed request; one the caller may not see is not found.
-func (h shareRequestHandlers) load(c *gin.Context) (*models.ShareRequest, bool) {
-	id := c.Param("id")
-	r, err := h.store.GetShareRequest(c.Request.Context(), id)
-	if err == nil && !canSeeRequest(mustPrincipal(c), r) {
-		err = models.ErrNotFound
-	}
-	if err != nil {
-		if errors.Is(err, models.ErrNotFound) {
-			err = notFound("share request " + id + " not found")
-		}
-		abort(c, err)
-		return nil, false
-	}
-	return r, true
-}
-
-func (h shareRequestHandlers) get(c *gin.Context) {
-	r, ok := h.load(c)
-	if !ok {
-		return
-	}
-	ctx := c.Request.Context()
-	view, err := toShareRequestView(r, h.now())
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	out := ShareRequestDetail{ShareRequestView: view, Timeline: []TimelineEventView{}, OpenTasks: []TaskView{}}
-	if out.Timeline, out.OpenTasks, err = requestActivity(ctx, h.store, h.tasks.views, r.ID); err != nil {
-		abort(c, err)
-		return
-	}
-	switch g, err := h.store.GetGrantByRequest(ctx, r.ID); {
-	case err == nil:
-		gv := toGrantView(g)
-		out.Grant = &gv
-	case !errors.Is(err, models.ErrNotFound):
-		abort(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
-}
+func (h shareRequestHandlers) get(c *gin.Context) { h.cases().get(c) }
 
 func (h shareRequestHandlers) withdraw(c *gin.Context) {
-	r, ok := h.load(c)
+	r, ok := h.cases().load(c)
 	if !ok {
 		return
 	}
@@ -316,7 +246,7 @@ func (h shareRequestHandlers) withdraw(c *gin.Context) {
 }
 
 func (h shareRequestHandlers) negotiation(c *gin.Context) {
-	r, ok := h.load(c)
+	r, ok := h.cases().load(c)
 	if !ok {
 		return
 	}
@@ -330,7 +260,7 @@ func (h shareRequestHandlers) negotiation(c *gin.Context) {
 
 // urge urges the request's open step (催办): an Update of that task, answered with the task.
 func (h shareRequestHandlers) urge(c *gin.Context) {
-	r, ok := h.load(c)
+	r, ok := h.cases().load(c)
 	if !ok {
 		return
 	}
@@ -339,18 +269,10 @@ func (h shareRequestHandlers) urge(c *gin.Context) {
 		abort(c, err)
 		return
 	}
-	tasks, err := h.store.ListRequestTasks(c.Request.Context(), r.ID, "open")
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	for i := range tasks {
-		if t := &tasks[i]; t.ParentTaskID == nil && (r.CurrentStep == "" || t.Step == r.CurrentStep) {
-			h.tasks.send(c, t, contract.UpdateUrge, contract.UrgeUpdate{TaskID: t.TaskID, Actor: actorOf(mustPrincipal(c)), Text: strings.TrimSpace(in.Text)})
-			return
-		}
-	}
-	abort(c, &Error{Status: http.StatusConflict, Code: CodeInvalidState, Message: "share request " + r.ID + " has no open step to urge (it is " + r.Status + ")"})
+	h.tasks.sendToOpenTask(c, h.store, r.ID, func(t *models.Task) bool { return r.CurrentStep == "" || t.Step == r.CurrentStep },
+		contract.UpdateUrge, func(taskID string) any {
+			return contract.UrgeUpdate{TaskID: taskID, Actor: actorOf(mustPrincipal(c)), Text: strings.TrimSpace(in.Text)}
+		}, "share request "+r.ID+" has no open step to urge (it is "+r.Status+")")
 }
 
 // sendState runs an action as an Update of the request's workflow and answers with the state
@@ -365,23 +287,8 @@ func (h shareRequestHandlers) sendState(c *gin.Context, r *models.ShareRequest, 
 }
 
 // sendRequestUpdate sends an Update to a share request's workflow and decodes its answer into
-// result; rejections map to statuses as the task API maps them.
+// result.
 func sendRequestUpdate(ctx context.Context, w WorkflowUpdater, requestID, workflowID, name string, payload, result any) error {
-	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
-	defer cancel()
-	handle, err := w.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflowID, UpdateName: name, Args: []any{payload},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = handle.Get(ctx, result)
-	}
-	if err == nil {
-		return nil
-	}
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
-		return &Error{Status: http.StatusConflict, Code: CodeInvalidState, Message: "share request " + requestID + " takes no more actions: its workflow has ended"}
-	}
-	return updateError(requestID, err)
+	return sendCaseUpdate(ctx, w, requestID, workflowID, name, payload, result,
+		"share request "+requestID+" takes no more actions: its workflow has ended")
 }
