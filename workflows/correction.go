@@ -223,13 +223,13 @@ func (r *correction) coordinate(ctx workflow.Context) error {
 		return err
 	}
 	if out.Decision == contract.DecisionUphold {
-		if err := r.record(ctx, activities.EventCoordinated, out.DecidedBy, text(out.Fields["reason"]), map[string]any{"decision": out.Decision}); err != nil {
+		if err := r.record(ctx, activities.EventCoordinated, out.DecidedBy, text(out.Fields["reason"]), map[string]any{"decision": out.Decision, "product_rule": policy.ProductRuleCoordinationFinal}); err != nil {
 			return err
 		}
 		return r.close(ctx, contract.CorrectionStatusUpheld)
 	}
 	instruction := text(out.Fields["instruction"])
-	if err := r.record(ctx, activities.EventCoordinated, out.DecidedBy, instruction, map[string]any{"decision": out.Decision}); err != nil {
+	if err := r.record(ctx, activities.EventCoordinated, out.DecidedBy, instruction, map[string]any{"decision": out.Decision, "product_rule": policy.ProductRuleCoordinationFinal}); err != nil {
 		return err
 	}
 	if r.st.ProducerDeptID == "" { // triage found no data problem: the resource's provider corrects

@@ -333,6 +333,12 @@ func (s *correctionSuite) TestLiaoningRejectedDisputedUpheld() {
 	s.Equal("档案本身有误", st.Disputed.Reason)
 	s.Equal(1, st.Tasks[contract.StepAccept], "the result is answered once")
 	s.Equal([]string{activities.EventCorrectionReported, activities.EventVerified, activities.EventResultDisputed, activities.EventCoordinated}, s.caseEvents())
+	for _, e := range s.events {
+		if e.Kind == activities.EventCoordinated {
+			s.Equal(policy.ProductRuleCoordinationFinal, e.Data["product_rule"],
+				"the timeline says the coordination is final by the product's rule, not by law")
+		}
+	}
 	s.openRowsUntilClosed()
 }
 

@@ -227,7 +227,7 @@ func (r *shareRequest) refused(ctx workflow.Context, out contract.TaskOutcome) e
 	case r.st.Withdrawn != nil:
 		return nil
 	case r.st.Negotiation == nil:
-		return r.finalRefusal(ctx, contract.Actor{}, "negotiation window ended")
+		return r.finalRefusal(ctx, contract.Actor{}, "negotiation window ended", policy.ProductRuleRefusalFinal)
 	}
 	return r.dispute(ctx)
 }
@@ -291,7 +291,7 @@ func (r *shareRequest) dispute(ctx workflow.Context) error {
 
 	coordinate, ok := r.proc.Step(contract.StepCoordinate)
 	if !ok {
-		return r.finalRefusal(ctx, contract.Actor{}, "the profile provides no coordination")
+		return r.finalRefusal(ctx, contract.Actor{}, "the profile provides no coordination", "")
 	}
 	out, decided, err := r.runTask(ctx, contract.StepCoordinate, contract.ShareStatusCoordinating, Party{DepartmentID: in.AuthorityDeptID, Role: coordinate.ActorRole},
 		[]activities.DecisionOption{
@@ -304,7 +304,7 @@ func (r *shareRequest) dispute(ctx workflow.Context) error {
 	if out.Decision == contract.DecisionGrant {
 		return r.makeGrant(ctx, out.Fields, contract.StepCoordinate+"/"+contract.DecisionGrant, out.DecidedBy)
 	}
-	return r.finalRefusal(ctx, out.DecidedBy, fmt.Sprint(out.Fields["reason"]))
+	return r.finalRefusal(ctx, out.DecidedBy, fmt.Sprint(out.Fields["reason"]), policy.ProductRuleCoordinationFinal)
 }
 
 // runTask runs the step's human task on a cancellable context; decided is false when the
@@ -392,12 +392,20 @@ func (r *shareRequest) makeGrant(ctx workflow.Context, fields map[string]any, ba
 		"basis": basis, "valid_until": r.st.Grant.ValidUntil, "scope": r.st.Grant.Scope})
 }
 
-func (r *shareRequest) finalRefusal(ctx workflow.Context, by contract.Actor, why string) error {
+// finalRefusal closes the request as rejected. rule names the product rule that makes the
+// refusal final (policy.ProductRule*), which the timeline event carries, so that nobody reads
+// it as the law's; "" where none does. Only the event's data says it: the commands are the
+// same as before, so running requests keep replaying.
+func (r *shareRequest) finalRefusal(ctx workflow.Context, by contract.Actor, why, rule string) error {
 	if r.st.Withdrawn != nil {
 		return nil
 	}
 	r.close(ctx, contract.ShareStatusRejected)
-	return r.changed(ctx, activities.EventRefusalFinal, by, why, nil)
+	var data map[string]any
+	if rule != "" {
+		data = map[string]any{"product_rule": rule}
+	}
+	return r.changed(ctx, activities.EventRefusalFinal, by, why, data)
 }
 
 // close marks the request final with the status; the caller projects it.

@@ -178,6 +178,17 @@ func (s *shareSuite) result() contract.ShareRequestState {
 }
 
 // requestEvents are the kinds of the request's own timeline events, in sequence order.
+// lastRequestEvent is the request's own last timeline event.
+func (s *shareSuite) lastRequestEvent() activities.AppendTimelineInput {
+	var last activities.AppendTimelineInput
+	for _, e := range s.events {
+		if e.TaskID == shareWorkflowID+"/request" && e.Seq > last.Seq {
+			last = e
+		}
+	}
+	return last
+}
+
 func (s *shareSuite) requestEvents() []string {
 	var own []activities.AppendTimelineInput
 	for _, e := range s.events {
@@ -406,6 +417,8 @@ func (s *shareSuite) TestCoordinationUpholdsRefusal() {
 	s.Nil(st.Grant)
 	s.Empty(s.grants)
 	s.Equal(activities.EventRefusalFinal, s.requestEvents()[len(s.requestEvents())-1])
+	s.Equal(policy.ProductRuleCoordinationFinal, s.lastRequestEvent().Data["product_rule"],
+		"the timeline says the coordination is final by the product's rule, not by law")
 }
 
 // Nobody asks for negotiation: the refusal is final at the end of the window (24:00 on 5
@@ -422,6 +435,10 @@ func (s *shareSuite) TestNegotiationWindowExpires() {
 	final := s.lastRequest()
 	s.Require().NotNil(final.ClosedAt)
 	s.True(final.ClosedAt.Equal(cst("2026-03-06T00:00:00+08:00")), "closed at %s", final.ClosedAt)
+	ev := s.lastRequestEvent()
+	s.Equal(activities.EventRefusalFinal, ev.Kind)
+	s.Equal(policy.ProductRuleRefusalFinal, ev.Data["product_rule"],
+		"the timeline says the refusal is final by the product's rule, not by law")
 }
 
 // An admin makes Monday 2 March a day off while the request is refused: the negotiation

@@ -238,6 +238,9 @@ type Procedure struct {
 	LegalBasis []Citation `json:"legal_basis,omitempty" yaml:"legal_basis"`
 	// Steps in the order a case usually meets them.
 	Steps []Step `json:"steps" yaml:"steps"`
+	// ProductRules are the rules of the product the procedure's cases follow beyond the
+	// texts; Resolve derives them from the steps (a file cannot set them).
+	ProductRules []ProductRule `json:"product_rules,omitempty" yaml:"-"`
 }
 
 // Step is one human task of a procedure.

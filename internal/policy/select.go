@@ -152,6 +152,7 @@ func (p Profile) Resolve(defaults LocalDefaults) (Profile, error) {
 	r := p.clone()
 	var errs []error
 	for i := range r.Procedures {
+		r.Procedures[i].ProductRules = productRules(r.Procedures[i])
 		for j := range r.Procedures[i].Steps {
 			s := &r.Procedures[i].Steps[j]
 			path := fmt.Sprintf("procedures[%d].steps[%d]", i, j)
