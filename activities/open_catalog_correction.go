@@ -75,8 +75,8 @@ type ApplyOpenCatalogCorrectionResult struct {
 	Version int `json:"version"`
 }
 
-// ApplyOpenCatalogCorrection writes the authority's approved change of the open catalog as a
-// new catalog version of the resource (变更开放目录, 内乡 第四十五条第三款), idempotently. A change
+// ApplyOpenCatalogCorrection writes the change of the open catalog the city authority made
+// as a new catalog version of the resource (变更开放目录, 内乡 第四十五条第三款), idempotently. A change
 // the catalog refuses is non-retryable; a database failure is retried.
 func (a *OpenCatalogActivities) ApplyOpenCatalogCorrection(ctx context.Context, in ApplyOpenCatalogCorrectionInput) (ApplyOpenCatalogCorrectionResult, error) {
 	v, err := a.Store.ApplyOpenCatalogCorrection(ctx, in)
@@ -92,6 +92,6 @@ const (
 	EventOpenCatalogAgreed          = "open_catalog_agreed"           // the producer agreed
 	EventOpenCatalogDisagreed       = "open_catalog_disagreed"        // the producer did not, with reasons and basis
 	EventOpenCatalogUpdated         = "open_catalog_updated"          // a new catalog version carries the change
-	EventOpenCatalogUpdateRejected  = "open_catalog_update_rejected"  // the authority refused the change
+	EventOpenCatalogUpdateRejected  = "open_catalog_update_rejected"  // the city authority refused the change
 	EventOpenCatalogUpdateFailed    = "open_catalog_update_failed"    // the catalog refused the approved value
 )

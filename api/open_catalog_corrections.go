@@ -193,7 +193,7 @@ func (h openCatalogHandlers) create(c *gin.Context) {
 	c.JSON(http.StatusCreated, out)
 }
 
-// seesAllOpenCatalogCorrections: the authority changes the open catalog and supervises.
+// seesAllOpenCatalogCorrections: the authority supervises every application.
 func seesAllOpenCatalogCorrections(p auth.Principal) bool { return p.Has(auth.RoleAuthority) }
 
 // canSeeOpenCatalogCorrection: the citizen who applied, the producing department, the authority.

@@ -144,9 +144,14 @@ func TestOpenCatalogCorrectionThroughTemporal(t *testing.T) {
 	ta.expect(ta.do("POST", taskPath(reply.ID)+"/complete", who.otherApprover, map[string]any{"decision": "agree"}), 404)
 	ta.expect(ta.do("POST", taskPath(reply.ID)+"/complete", who.approver, map[string]any{"decision": "agree"}), 200)
 
-	update := s.inboxTask(t, who.authority, "open_catalog_correction", created.ID, "update_catalog", "step")
-	ta.expect(ta.do("POST", taskPath(update.ID)+"/complete", who.authority, map[string]any{"decision": "reject"}), 422)
-	ta.expect(ta.do("POST", taskPath(update.ID)+"/complete", who.authority, map[string]any{"decision": "approve"}), 200)
+	// The producer asks the city authority and records its change (第四十五条第三款); the county
+	// authority has no part in it.
+	update := s.inboxTask(t, who.approver, "open_catalog_correction", created.ID, "update_catalog", "step")
+	if r := ta.do("POST", taskPath(update.ID)+"/complete", who.authority, map[string]any{"decision": "approve"}); r.status < 400 || r.status >= 500 {
+		t.Errorf("the county authority recorded the city's change: %d", r.status)
+	}
+	ta.expect(ta.do("POST", taskPath(update.ID)+"/complete", who.approver, map[string]any{"decision": "reject"}), 422)
+	ta.expect(ta.do("POST", taskPath(update.ID)+"/complete", who.approver, map[string]any{"decision": "approve"}), 200)
 
 	var detail OpenCatalogCorrectionDetail
 	s.eventually(t, "the catalog updated", func() bool {

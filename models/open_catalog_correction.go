@@ -11,7 +11,7 @@ import (
 // Open-catalog correction statuses (开放目录更正), as OpenCatalogCorrectionWorkflow projects them.
 const (
 	OpenCatalogReplying  = "replying"         // the producer answers (内乡 第四十五条第三款)
-	OpenCatalogUpdating  = "updating_catalog" // the authority changes the open catalog
+	OpenCatalogUpdating  = "updating_catalog" // the producer has the city authority change the open catalog
 	OpenCatalogDisagreed = "disagreed"        // final: the producer disagreed, with reasons and basis
 	OpenCatalogUpdated   = "catalog_updated"  // final: a new catalog version carries the change
 	OpenCatalogRejected  = "update_rejected"  // final: the authority refused the change

@@ -16,8 +16,8 @@ import (
 // OpenCatalogCorrectionWorkflow runs a citizen's application to correct the open catalog
 // (开放目录更正, 内乡 第四十五条): the producing department answers within 10 working days of
 // receipt, once extendable by at most 10 working days with its head's consent; if it agrees,
-// the data authority changes the open catalog (a new catalog version of the resource); if it
-// does not, it gives its reasons and basis.
+// it asks the city data authority to change the open catalog and records the change (a new
+// catalog version of the resource); if it does not, it gives its reasons and basis.
 func OpenCatalogCorrectionWorkflow(ctx workflow.Context, in contract.OpenCatalogCorrectionInput) (contract.OpenCatalogCorrectionState, error) {
 	r := &openCatalogCorrection{st: contract.OpenCatalogCorrectionState{Input: in,
 		CaseState: contract.CaseState{Status: contract.OpenCatalogStatusReplying}}}
@@ -96,16 +96,24 @@ func (r *openCatalogCorrection) reply(ctx workflow.Context) (bool, error) {
 		map[string]any{"field": in.Field, "proposed_value": in.ProposedValue})
 }
 
-// updateCatalog is the authority's change of the open catalog (提请变更开放目录): approve writes
-// a new catalog version of the resource with the proposed value; reject needs a reason.
+// updateCatalog is the change of the open catalog the producer's agreement calls for
+// (提请市级数据主管部门变更开放目录, 内乡 第四十五条第三款): the step's actor records the change
+// (approve writes a new catalog version of the resource with the proposed value) or its
+// refusal (reject needs a reason). The actor is the profile's: the producing department, which
+// asks the city authority and records what it did; histories whose recorded profile gave the
+// step to the county authority (or named no department) keep it there, so they replay as run.
 func (r *openCatalogCorrection) updateCatalog(ctx workflow.Context) error {
 	in := r.st.Input
 	step, ok := r.proc.Step(contract.StepUpdateCatalog)
 	if !ok {
 		return r.close(ctx, contract.OpenCatalogStatusUpdated)
 	}
+	actor := in.AuthorityDeptID
+	if step.ActorDepartment == policy.DeptProducer {
+		actor = in.Resource.ProviderDeptID
+	}
 	out, err := r.runTask(ctx, contract.StepUpdateCatalog, contract.OpenCatalogStatusUpdating,
-		Party{DepartmentID: in.AuthorityDeptID, Role: step.ActorRole},
+		Party{DepartmentID: actor, Role: step.ActorRole},
 		[]activities.DecisionOption{
 			{Code: contract.DecisionApprove, RequiredFields: []string{}},
 			{Code: contract.DecisionRejectUpdate, RequiredFields: []string{"reason"}},

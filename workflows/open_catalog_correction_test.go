@@ -274,12 +274,15 @@ func (s *openCatalogSuite) TestExtendedAgreedCatalogUpdated() {
 		s.decide(contract.StepReply, contract.DecisionAgree, approver, nil, "", "")
 	})
 	s.at("2026-10-28T11:00:00+08:00", func() {
+		// 第四十五条第三款: the producer asks the city authority and records its change; the
+		// county authority has no part in it.
 		upd := s.lastTask(ocTaskID(contract.StepUpdateCatalog))
-		s.Equal(authority, upd.CandidateDepartmentID)
-		s.Equal(policy.RoleAuthority, upd.CandidateRole)
+		s.Equal(provider, upd.CandidateDepartmentID)
+		s.Equal(policy.RoleApprover, upd.CandidateRole)
 		s.True(upd.LocalDefault, "no article sets a time for changing the open catalog")
-		s.decide(contract.StepUpdateCatalog, contract.DecisionRejectUpdate, authorityAct, nil, contract.ErrTypeRuleViolated, "reason")
-		s.decide(contract.StepUpdateCatalog, contract.DecisionApprove, authorityAct, nil, "", "")
+		s.decide(contract.StepUpdateCatalog, contract.DecisionApprove, authorityAct, nil, contract.ErrTypeForbidden, "")
+		s.decide(contract.StepUpdateCatalog, contract.DecisionRejectUpdate, approver, nil, contract.ErrTypeRuleViolated, "reason")
+		s.decide(contract.StepUpdateCatalog, contract.DecisionApprove, approver, nil, "", "")
 	})
 	s.env.ExecuteWorkflow(OpenCatalogCorrectionWorkflow, openCatalogInput())
 	st := s.result()
@@ -287,7 +290,7 @@ func (s *openCatalogSuite) TestExtendedAgreedCatalogUpdated() {
 	s.True(st.Final)
 	s.Equal(5, st.CatalogVersion)
 	s.Equal([]activities.ApplyOpenCatalogCorrectionInput{{CorrectionID: openCorrectionID, ResourceID: 7, Field: "update_frequency",
-		ProposedValue: "每月", Actor: authorityAct.Subject}}, s.applied)
+		ProposedValue: "每月", Actor: approver.Subject}}, s.applied)
 	last := s.rows[len(s.rows)-1]
 	s.Equal(5, last.CatalogVersion)
 	s.NotNil(last.ClosedAt)
@@ -363,7 +366,7 @@ func (s *openCatalogSuite) TestExtensionRefusedOverdueUpdateRejected() {
 	})
 	s.at("2026-10-17T10:00:00+08:00", func() {
 		s.Equal(activities.TaskClosed, s.lastTask(supervisionTaskID(reply)).Status)
-		s.decide(contract.StepUpdateCatalog, contract.DecisionRejectUpdate, authorityAct, map[string]any{"reason": "该字段由市级平台统一维护"}, "", "")
+		s.decide(contract.StepUpdateCatalog, contract.DecisionRejectUpdate, approver, map[string]any{"reason": "该字段由市级平台统一维护"}, "", "")
 	})
 	s.env.ExecuteWorkflow(OpenCatalogCorrectionWorkflow, openCatalogInput())
 	st := s.result()
@@ -384,7 +387,7 @@ func (s *openCatalogSuite) TestCatalogRefusesApprovedChange() {
 		s.decide(contract.StepReply, contract.DecisionAgree, approver, nil, "", "")
 	})
 	s.at("2026-09-29T11:00:00+08:00", func() {
-		s.decide(contract.StepUpdateCatalog, contract.DecisionApprove, authorityAct, nil, "", "")
+		s.decide(contract.StepUpdateCatalog, contract.DecisionApprove, approver, nil, "", "")
 	})
 	s.env.ExecuteWorkflow(OpenCatalogCorrectionWorkflow, openCatalogInput())
 	st := s.result()

@@ -93,12 +93,15 @@ func recordNeixiang(t *testing.T, file, id, workflowType string, input any, driv
 	writeHistory(t, ctx, c, id, run.GetRunID(), file+".json")
 }
 
-// 开放目录更正: an extension of 10 WD consented by the head, agreed, the catalog changed.
+// 开放目录更正: an extension of 10 WD consented by the head, agreed, the catalog changed as the
+// producer records it (the city authority changes the open catalog, 第四十五条第三款).
+// open_catalog_correction_extended_agreed_updated.json is the same case recorded while the
+// profile gave the change to the county authority; both replay.
 func TestRecordOpenCatalogCorrectionExtendedAgreedUpdated(t *testing.T) {
-	id := "OC-REC-1"
+	id := "OC-REC-2"
 	wid := contract.OpenCatalogCorrectionWorkflowID(id)
 	var st contract.OpenCatalogCorrectionState
-	recordNeixiang(t, "open_catalog_correction_extended_agreed_updated", wid, contract.OpenCatalogCorrectionWorkflowType,
+	recordNeixiang(t, "open_catalog_correction_extended_agreed_producer_records_city_change", wid, contract.OpenCatalogCorrectionWorkflowType,
 		contract.OpenCatalogCorrectionInput{CorrectionID: id,
 			Resource:       contract.ShareResource{ID: 7, Code: "NX-1", Name: "企业登记基本信息", ShareType: contract.ShareConditional, ProviderDeptID: "dept-provider"},
 			CitizenSubject: "citizen-1", Field: "update_frequency", CurrentValue: "每年", ProposedValue: "每月", Reason: "实际每月更新",
@@ -108,7 +111,7 @@ func TestRecordOpenCatalogCorrectionExtendedAgreedUpdated(t *testing.T) {
 			r.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: reply, Actor: recApprover, Workdays: 10, Reason: "需核实"})
 			r.send(contract.UpdateDecideExtension, contract.DecideExtensionUpdate{TaskID: reply, Actor: recDeptHead, Approve: true})
 			r.complete(contract.StepReply, contract.DecisionAgree, recApprover, nil)
-			r.complete(contract.StepUpdateCatalog, contract.DecisionApprove, recAuthority, nil)
+			r.complete(contract.StepUpdateCatalog, contract.DecisionApprove, recApprover, nil)
 		}, &st)
 	if st.Status != contract.OpenCatalogStatusUpdated || st.CatalogVersion != 4 {
 		t.Fatalf("final state = %+v", st)

@@ -277,7 +277,7 @@ func (r *run) openData(t *testing.T) {
 }
 
 // openCatalogCorrection (开放目录更正, 内乡 第四十五条): a citizen applies to correct a field of an
-// open-catalog entry; the producer agrees and the authority changes the catalog. Ends
+// open-catalog entry; the producer agrees, asks the city authority and records its change. Ends
 // catalog_updated, and the entry says the proposed value.
 func (r *run) openCatalogCorrection(t *testing.T) {
 	res := ResourceByCode(t, r.s.API1, r.tok[UserCitizen], ResourceUnconditional)
@@ -293,8 +293,10 @@ func (r *run) openCatalogCorrection(t *testing.T) {
 	m := TaskMatch{Procedure: policy.ProcOpenCatalogCorrection, RequestID: oc.ID, Kind: "step"}
 	m.Step = contract.StepReply
 	reply := r.step(t, r.s.API2, UserApprover, m, map[string]any{"decision": contract.DecisionAgree})
+	// The producer asks the city authority to change the open catalog and records the change
+	// (第四十五条第三款).
 	m.Step = contract.StepUpdateCatalog
-	r.step(t, r.s.API2, UserAuthority, m, map[string]any{"decision": contract.DecisionApprove})
+	r.step(t, r.s.API2, UserApprover, m, map[string]any{"decision": contract.DecisionApprove})
 
 	r.waitStatus(t, r.s.API1, UserCitizen, "/open-catalog-corrections/"+oc.ID, contract.OpenCatalogStatusUpdated)
 	after := ResourceByCode(t, r.s.API1, r.tok[UserCitizen], ResourceUnconditional)

@@ -111,7 +111,7 @@ var designTable = []designCell{
 	{profile: "neixiang", procedure: ProcOpenCatalogCorrection, step: "reply", role: RoleApprover, dept: DeptProducer, kind: statutory, workdays: 10, articles: []string{"第四十五条第三款"},
 		refusal: []string{NeedReasons, NeedBasis}, extension: &Extension{MaxWorkdays: 10, Approver: RoleDeptHead, MaxCount: 1}},
 	{profile: "neixiang", procedure: ProcOpenCatalogCorrection, step: "extension", role: RoleDeptHead, dept: DeptProducer, kind: noneKind, articles: []string{"第四十五条第三款"}},
-	{profile: "neixiang", procedure: ProcOpenCatalogCorrection, step: "update_catalog", role: RoleAuthority, dept: DeptAuthority, kind: localDef, articles: []string{"第四十五条第三款"}},
+	{profile: "neixiang", procedure: ProcOpenCatalogCorrection, step: "update_catalog", role: RoleApprover, dept: DeptProducer, kind: localDef, articles: []string{"第四十五条第三款"}},
 	{profile: "neixiang", procedure: ProcInterfaceExtension, step: "request", role: RoleApprover, dept: DeptProducer, kind: localDef, articles: []string{"第十三条第二款"},
 		extension: &Extension{MaxWorkdays: 5, Approver: RoleAuthority, MaxCount: 1}},
 	{profile: "neixiang", procedure: ProcInterfaceExtension, step: "approve", role: RoleAuthority, dept: DeptAuthority, kind: localDef, articles: []string{"第十三条第二款"}},

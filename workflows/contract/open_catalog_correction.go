@@ -13,23 +13,25 @@ func OpenCatalogCorrectionWorkflowID(id string) string { return "open-catalog-co
 // QueryOpenCatalogCorrection returns the correction's OpenCatalogCorrectionState.
 const QueryOpenCatalogCorrection = "open_catalog_correction"
 
-// StepUpdateCatalog is the authority's change of the open catalog after the producer agreed
-// (提请变更开放目录, 内乡 第四十五条第三款). The producer's answer is StepReply (share.go).
+// StepUpdateCatalog is the change of the open catalog after the producer agreed: the producer
+// asks the city data authority to change it and records the change or the refusal
+// (提请市级数据主管部门变更开放目录, 内乡 第四十五条第三款). The producer's answer is StepReply
+// (share.go).
 const StepUpdateCatalog = "update_catalog"
 
 // Decisions of the open-catalog correction's tasks.
 // reply: DecisionAgree (share.go, "agree") — the producer agrees to the correction.
 const (
 	DecisionDisagree = "disagree" // reply: it does not (reason and legal_basis, 第四十五条第三款)
-	// update_catalog: DecisionApprove (share.go) writes the new catalog version;
-	// DecisionRejectUpdate refuses the change (reason).
+	// update_catalog: DecisionApprove (share.go) records the city's change and writes the new
+	// catalog version; DecisionRejectUpdate records its refusal (reason).
 	DecisionRejectUpdate = "reject"
 )
 
 // Open-catalog correction statuses; also the values of StatusKey for its workflows.
 const (
 	OpenCatalogStatusReplying = "replying"         // the producer answers (10 WD, +≤10 WD)
-	OpenCatalogStatusUpdating = "updating_catalog" // the authority changes the open catalog
+	OpenCatalogStatusUpdating = "updating_catalog" // the producer has the city authority change the open catalog
 	// Final statuses.
 	OpenCatalogStatusDisagreed = "disagreed"       // the producer did not agree, with reasons and basis
 	OpenCatalogStatusUpdated   = "catalog_updated" // a new catalog version carries the proposed value
