@@ -93,15 +93,37 @@ type DeadlineResult struct {
 	// LocalDefault: the regulation sets no time limit; shown as "local default, no statutory
 	// deadline", never as law.
 	LocalDefault bool `json:"local_default"`
-	// LegalBasis renders the step's citations, 《标题》第十一条第三款.
-	LegalBasis []string        `json:"legal_basis"`
-	Escalation *EscalationRule `json:"escalation,omitempty"`
-	Extension  *ExtensionRule  `json:"extension,omitempty"`
+	// LegalBasis renders the step's citations, 《标题》第十一条第三款. When a national bound was
+	// compared (Governing), the governing citation comes first and a line in Chinese saying
+	// which article governs and which it was compared with comes last.
+	LegalBasis []string `json:"legal_basis"`
+	// Governing is the source of the deadline when the step was compared with a national
+	// bound (a task received on or after its effective date): the stricter of the two. Nil
+	// otherwise, and in results recorded before the national layer.
+	Governing *DeadlineSource `json:"governing,omitempty"`
+	// ComparedWith is the other of the two: the less strict, or on equal terms the national
+	// bound (the regional article, which also imposes the step, then governs).
+	ComparedWith *DeadlineSource `json:"compared_with,omitempty"`
+	Escalation   *EscalationRule `json:"escalation,omitempty"`
+	Extension    *ExtensionRule  `json:"extension,omitempty"`
 	// WorkdayStarts are the starts (00:00) of the working days from the day of receipt's next
 	// working day on, a few weeks past the last alarm. A workflow uses them to limit urges to
 	// once per working day without calendar maths of its own; an urge window runs from one
 	// start to the next.
 	WorkdayStarts []time.Time `json:"workday_starts"`
+}
+
+// DeadlineSource is one of the time limits compared for a deadline: an article and its working
+// days, or the deployment's local default where the regional text sets none.
+type DeadlineSource struct {
+	// Citation is the article, 《政务数据共享条例》第十七条第二款; for a local default, the article
+	// that imposes the step without a time limit (may be empty).
+	Citation string `json:"citation"`
+	Workdays int    `json:"workdays"`
+	// National: the national layer's bound; otherwise the profile's deadline.
+	National bool `json:"national,omitempty"`
+	// LocalDefault: the profile's deadline is a local default, not law.
+	LocalDefault bool `json:"local_default,omitempty"`
 }
 
 // ComputeDeadline computes a task's deadline from the current calendar and the profile's
@@ -197,6 +219,20 @@ func computeDeadline(cal *calendar.Calendar, step policy.Step, in DeadlineInput)
 		if err != nil {
 			return DeadlineResult{}, invalid("deadline of %d working days from %s: %v", res.Workdays, in.ReceivedAt.Format(time.RFC3339), err)
 		}
+		// The national layer (政务数据共享条例 since 2025-08-01) bounds the step for a task
+		// received on or after its effective date: both dues are computed and the earlier is
+		// kept; a receipt before the date keeps the profile's deadline exactly.
+		//
+		// Like the rest-day rule above, this is new: ComputeDeadline is a local activity whose
+		// result is in the history, so a replay reads the recorded deadline and never calls this
+		// code; only new executions (and a running task's next recomputation, on a calendar
+		// change or an extension) see it, and then only for a receipt on or after the effective
+		// date. That is why the workflows need no workflow.GetVersion for it.
+		if b, ok := nationalBound(step, in.ReceivedAt); ok {
+			if due, err = applyNational(cal, step, b, in, due, &res); err != nil {
+				return DeadlineResult{}, err
+			}
+		}
 	}
 	res.DueAt = due.Due
 	res.OverdueAt = due.Due.Add(time.Second) // 24:00 of the due day
@@ -236,6 +272,78 @@ func computeDeadline(cal *calendar.Calendar, step policy.Step, in DeadlineInput)
 		}
 	}
 	return res, nil
+}
+
+// nationalBound is the strictest national bound of the step in force on the day of receipt
+// (China), if any.
+func nationalBound(step policy.Step, receivedAt time.Time) (policy.NationalBound, bool) {
+	day := calendar.DateOf(receivedAt).String()
+	var best policy.NationalBound
+	found := false
+	for _, b := range step.NationalBounds {
+		if b.InForce(day) && (!found || b.Workdays < best.Workdays) {
+			best, found = b, true
+		}
+	}
+	return best, found
+}
+
+// applyNational compares the profile's deadline (due, already in res) with the national bound
+// and keeps the earlier due; on equal terms the profile's article, which also imposes the step,
+// governs. A local-default deadline is no statutory limit: the bound replaces it whatever its
+// number, and the deadline is no longer a local default. Extensions add to either alike. The
+// result names the governing source and the one compared with, and LegalBasis puts the
+// governing citation first and ends with the comparison in Chinese.
+func applyNational(cal *calendar.Calendar, step policy.Step, b policy.NationalBound, in DeadlineInput,
+	due calendar.DueResult, res *DeadlineResult) (calendar.DueResult, error) {
+	natWorkdays := b.Workdays + in.ExtensionWorkdays
+	natDue, err := cal.Due(in.ReceivedAt, natWorkdays)
+	if err != nil {
+		return calendar.DueResult{}, invalid("national deadline of %d working days from %s: %v", natWorkdays, in.ReceivedAt.Format(time.RFC3339), err)
+	}
+	national := &DeadlineSource{Citation: b.LegalBasis.String(), Workdays: b.Workdays, National: true}
+	regional := &DeadlineSource{Citation: regionalCitation(step), Workdays: step.Deadline.Workdays, LocalDefault: step.Deadline.LocalDefault}
+	if regional.LocalDefault || natDue.Due.Before(due.Due) {
+		res.Governing, res.ComparedWith = national, regional
+		res.Workdays, res.LocalDefault = natWorkdays, false
+		res.LegalBasis = append([]string{national.Citation}, res.LegalBasis...)
+		due = natDue
+	} else {
+		res.Governing, res.ComparedWith = regional, national
+	}
+	res.LegalBasis = append(res.LegalBasis, comparisonLine(res.Governing, res.ComparedWith))
+	return due, nil
+}
+
+// regionalCitation is the step's article that states its working days, else its first one.
+func regionalCitation(step policy.Step) string {
+	for _, c := range step.LegalBasis {
+		if c.Workdays > 0 && c.Workdays == step.Deadline.Workdays && !step.Deadline.LocalDefault {
+			return c.String()
+		}
+	}
+	if len(step.LegalBasis) > 0 {
+		return step.LegalBasis[0].String()
+	}
+	return ""
+}
+
+// comparisonLine says, in Chinese, which time limit governs and which it was compared with:
+// 比照《宁夏回族自治区政务数据资源共享管理办法》第八条第一款（15个工作日），从严适用《政务数据共享条例》第十七条第二款（10个工作日）.
+func comparisonLine(governing, compared *DeadlineSource) string {
+	switch {
+	case compared.LocalDefault:
+		// 《宁夏…》第十五条未规定期限，适用《政务数据共享条例》第二十六条第二款（10个工作日），不再适用本地默认期限（10个工作日）
+		silent := ""
+		if compared.Citation != "" {
+			silent = compared.Citation + "未规定期限，"
+		}
+		return fmt.Sprintf("%s适用%s（%d个工作日），不再适用本地默认期限（%d个工作日）", silent, governing.Citation, governing.Workdays, compared.Workdays)
+	case governing.Workdays == compared.Workdays:
+		return fmt.Sprintf("比照%s（%d个工作日），期限相同，适用%s（%d个工作日）", compared.Citation, compared.Workdays, governing.Citation, governing.Workdays)
+	default:
+		return fmt.Sprintf("比照%s（%d个工作日），从严适用%s（%d个工作日）", compared.Citation, compared.Workdays, governing.Citation, governing.Workdays)
+	}
 }
 
 // fixedDue is a deadline on a calendar date: the end of that day, or extension working days

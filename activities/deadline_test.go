@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -72,7 +73,10 @@ func TestComputeDeadlineAcrossSpringFestival(t *testing.T) {
 	if got.Workdays != 10 || got.CalendarVersion == "" || got.Provisional || got.LocalDefault {
 		t.Errorf("workdays %d, version %q, provisional %v, local default %v", got.Workdays, got.CalendarVersion, got.Provisional, got.LocalDefault)
 	}
-	if len(got.LegalBasis) != 1 || got.LegalBasis[0] != "《宁夏回族自治区政务数据资源共享管理办法》第十一条第三款" {
+	// Received after 2025-08-01, the reply is compared with the 条例's 10 working days (第二十一条
+	// 第一款): the same, so the regional article governs and the comparison ends the list.
+	if len(got.LegalBasis) != 2 || got.LegalBasis[0] != "《宁夏回族自治区政务数据资源共享管理办法》第十一条第三款" ||
+		got.LegalBasis[1] != "比照《政务数据共享条例》第二十一条第一款（10个工作日），期限相同，适用《宁夏回族自治区政务数据资源共享管理办法》第十一条第三款（10个工作日）" {
 		t.Errorf("legal basis = %v", got.LegalBasis)
 	}
 	if got.Escalation == nil || got.Escalation.Role != policy.RoleAuthority || got.Extension != nil {
@@ -321,5 +325,229 @@ func TestComputeDeadlineAgreedDate(t *testing.T) {
 	var appErr *temporal.ApplicationError
 	if _, err := a.ComputeDeadline(context.Background(), in); !errors.As(err, &appErr) || !appErr.NonRetryable() {
 		t.Errorf("a bad date: %v", err)
+	}
+}
+
+// newActivitiesWith is newActivities with the deployment's local defaults.
+func newActivitiesWith(t *testing.T, profile string, defaults policy.LocalDefaults) *Activities {
+	t.Helper()
+	a := newActivities(t, profile)
+	p, err := policy.Select(profile, "", defaults)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Policy = p
+	return a
+}
+
+const (
+	nxMeasures = "《宁夏回族自治区政务数据资源共享管理办法》"
+	regulation = "《政务数据共享条例》"
+)
+
+// A 宁夏 catalog update received on Monday 2025-08-04, after the 条例 took effect: 宁夏 第八条
+// 第一款 gives 15 working days (ningxia.yaml), the 条例 第十七条第二款 10, which govern. August 2025
+// has no holiday: 5–8, 11–15 and 18 August are the ten (the regional 15 would end on 25 August).
+func TestNationalBoundStricterCatalogUpdate(t *testing.T) {
+	a := newActivities(t, "ningxia")
+	got, err := a.ComputeDeadline(context.Background(), DeadlineInput{
+		Procedure: policy.ProcCatalogUpdate, Step: "update", ReceivedAt: cst("2025-08-04T10:00:00+08:00"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTime(t, "due", got.DueAt, "2025-08-18T23:59:59+08:00")
+	if got.Workdays != 10 || got.LocalDefault {
+		t.Errorf("workdays %d, local default %v", got.Workdays, got.LocalDefault)
+	}
+	want := &DeadlineSource{Citation: regulation + "第十七条第二款", Workdays: 10, National: true}
+	if got.Governing == nil || *got.Governing != *want {
+		t.Errorf("governing %+v, want %+v", got.Governing, want)
+	}
+	if c := got.ComparedWith; c == nil || c.Citation != nxMeasures+"第八条第一款" || c.Workdays != 15 || c.National || c.LocalDefault {
+		t.Errorf("compared with %+v", c)
+	}
+	wantBasis := []string{
+		regulation + "第十七条第二款",
+		nxMeasures + "第八条第一款",
+		"比照" + nxMeasures + "第八条第一款（15个工作日），从严适用" + regulation + "第十七条第二款（10个工作日）",
+	}
+	if !slices.Equal(got.LegalBasis, wantBasis) {
+		t.Errorf("legal basis %q, want %q", got.LegalBasis, wantBasis)
+	}
+	// Reminders [5, 2, 0] count back from the national due day: 11, 14 and 18 August.
+	if len(got.Reminders) != 3 || !got.Reminders[0].At.Equal(cst("2025-08-11T09:00:00+08:00")) {
+		t.Errorf("reminders %+v", got.Reminders)
+	}
+}
+
+// The same update received on Monday 2025-07-28, before the 条例 took effect, keeps 宁夏's 15
+// working days and its citation alone: 29–31 July, 1, 4–8, 11–15 and 18 August.
+func TestNationalBoundNotBeforeEffectiveDate(t *testing.T) {
+	a := newActivities(t, "ningxia")
+	got, err := a.ComputeDeadline(context.Background(), DeadlineInput{
+		Procedure: policy.ProcCatalogUpdate, Step: "update", ReceivedAt: cst("2025-07-28T10:00:00+08:00"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTime(t, "due", got.DueAt, "2025-08-18T23:59:59+08:00")
+	if got.Workdays != 15 || got.Governing != nil || got.ComparedWith != nil ||
+		!slices.Equal(got.LegalBasis, []string{nxMeasures + "第八条第一款"}) {
+		t.Errorf("workdays %d, governing %+v, compared %+v, legal basis %q", got.Workdays, got.Governing, got.ComparedWith, got.LegalBasis)
+	}
+}
+
+// The effective date is a day in China: 00:30 on 1 August in Beijing is 31 July in UTC, and
+// the bound applies (10 working days from Friday 1 August: 4–8 and 11–15 August); 23:30 on 31
+// July keeps the 15 (1, 4–8, 11–15, 18–21 August).
+func TestNationalBoundEffectiveInChinaTime(t *testing.T) {
+	a := newActivities(t, "ningxia")
+	for _, c := range []struct {
+		received, due string
+		workdays      int
+	}{
+		{"2025-07-31T16:30:00Z", "2025-08-15T23:59:59+08:00", 10},
+		{"2025-07-31T15:30:00Z", "2025-08-21T23:59:59+08:00", 15},
+	} {
+		got, err := a.ComputeDeadline(context.Background(), DeadlineInput{
+			Procedure: policy.ProcCatalogUpdate, Step: "update", ReceivedAt: cst(c.received),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTime(t, "due of "+c.received, got.DueAt, c.due)
+		if got.Workdays != c.workdays {
+			t.Errorf("%s: %d working days, want %d", c.received, got.Workdays, c.workdays)
+		}
+	}
+}
+
+// A share reply received on Friday 2025-09-26 under each profile is due within min(regional,
+// 10) working days (条例 第二十一条第一款). Across the National Day holiday (1–8 October), with the
+// make-up working days Sunday 28 September and Saturday 11 October: five working days are 28,
+// 29, 30 September, 9 and 10 October; ten go on to 11, 13, 14, 15 and 16 October.
+func TestNationalBoundShareReplyUnderEveryProfile(t *testing.T) {
+	reply := regulation + "第二十一条第一款"
+	for _, c := range []struct {
+		profile  string
+		due      string
+		workdays int
+		governs  string // the governing citation
+		compared string
+		line     string
+	}{
+		// 宁夏 第十一条第三款: 10, the same as the 条例; the regional article governs.
+		{"ningxia", "2025-10-16T23:59:59+08:00", 10, nxMeasures + "第十一条第三款", reply,
+			"比照" + reply + "（10个工作日），期限相同，适用" + nxMeasures + "第十一条第三款（10个工作日）"},
+		// 乌海 第九条第三款 and 辽宁 第十七条第二款: 5, stricter than the 条例.
+		{"wuhai", "2025-10-10T23:59:59+08:00", 5, "《乌海市政务信息资源共享管理办法》第九条第三款", reply,
+			"比照" + reply + "（10个工作日），从严适用《乌海市政务信息资源共享管理办法》第九条第三款（5个工作日）"},
+		{"liaoning", "2025-10-10T23:59:59+08:00", 5, "《辽宁省政务数据资源共享管理办法》第十七条第二款", reply,
+			"比照" + reply + "（10个工作日），从严适用《辽宁省政务数据资源共享管理办法》第十七条第二款（5个工作日）"},
+		// 内乡 第十二条 sets no time: the local default gives way to the 条例's 10, which is law.
+		{"neixiang", "2025-10-16T23:59:59+08:00", 10, reply, "《内乡县政务信息资源数据共享管理实施办法》第十二条",
+			"《内乡县政务信息资源数据共享管理实施办法》第十二条未规定期限，适用" + reply + "（10个工作日），不再适用本地默认期限（10个工作日）"},
+	} {
+		t.Run(c.profile, func(t *testing.T) {
+			a := newActivities(t, c.profile)
+			got, err := a.ComputeDeadline(context.Background(), DeadlineInput{
+				Procedure: policy.ProcShare, Step: "reply", ReceivedAt: cst("2025-09-26T10:00:00+08:00"),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkTime(t, "due", got.DueAt, c.due)
+			if got.Workdays != c.workdays || got.LocalDefault {
+				t.Errorf("workdays %d, local default %v", got.Workdays, got.LocalDefault)
+			}
+			if got.Governing == nil || got.Governing.Citation != c.governs || got.ComparedWith == nil || got.ComparedWith.Citation != c.compared {
+				t.Errorf("governing %+v, compared with %+v", got.Governing, got.ComparedWith)
+			}
+			if got.LegalBasis[0] != c.governs || got.LegalBasis[len(got.LegalBasis)-1] != c.line {
+				t.Errorf("legal basis %q", got.LegalBasis)
+			}
+		})
+	}
+}
+
+// The verification of disputed data: the 条例 (第二十六条第二款) wants it within 10 working days
+// of receipt. 宁夏 第十五条 sets no time, and a deployment whose local default is 15 gets the
+// 条例's 10 as law (received 26 September 2025: due 16 October, as above; the local 15 would
+// run to 23 October); 内乡 第六十五条's 5 stays (9 and 10 October are the fourth and fifth), and
+// so does 辽宁 第十八条第一款's 5. Before 1 August the local default stays.
+func TestNationalBoundCorrectionVerify(t *testing.T) {
+	verify := regulation + "第二十六条第二款"
+	long := policy.LocalDefaults{Workdays: 15}
+	for _, c := range []struct {
+		profile, received, due string
+		workdays               int
+		localDefault           bool
+		governs                string
+	}{
+		{"ningxia", "2025-09-26T10:00:00+08:00", "2025-10-16T23:59:59+08:00", 10, false, verify},
+		{"wuhai", "2025-09-26T10:00:00+08:00", "2025-10-16T23:59:59+08:00", 10, false, verify},
+		{"neixiang", "2025-09-26T10:00:00+08:00", "2025-10-10T23:59:59+08:00", 5, false, "《内乡县政务信息资源数据共享管理实施办法》第六十五条"},
+		{"liaoning", "2025-09-26T10:00:00+08:00", "2025-10-10T23:59:59+08:00", 5, false, "《辽宁省政务数据资源共享管理办法》第十八条第一款"},
+		// 15 working days from Monday 28 July 2025: 29–31 July, 1, 4–8, 11–15 and 18 August.
+		{"ningxia", "2025-07-28T10:00:00+08:00", "2025-08-18T23:59:59+08:00", 15, true, ""},
+	} {
+		t.Run(c.profile+" "+c.received[:10], func(t *testing.T) {
+			a := newActivitiesWith(t, c.profile, long)
+			got, err := a.ComputeDeadline(context.Background(), DeadlineInput{
+				Procedure: policy.ProcCorrection, Step: "verify", ReceivedAt: cst(c.received),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkTime(t, "due", got.DueAt, c.due)
+			if got.Workdays != c.workdays || got.LocalDefault != c.localDefault {
+				t.Errorf("workdays %d, local default %v", got.Workdays, got.LocalDefault)
+			}
+			if c.governs == "" {
+				if got.Governing != nil {
+					t.Errorf("governing %+v before the effective date", got.Governing)
+				}
+				return
+			}
+			if got.Governing == nil || got.Governing.Citation != c.governs || got.LegalBasis[0] != c.governs {
+				t.Errorf("governing %+v, legal basis %q", got.Governing, got.LegalBasis)
+			}
+		})
+	}
+}
+
+// An extension adds its working days to whichever limit governs: the 宁夏 update of 4 August
+// extended by 3 runs to 21 August (10 + 3), not 28 August (15 + 3).
+func TestNationalBoundWithExtension(t *testing.T) {
+	a := newActivities(t, "ningxia")
+	got, err := a.ComputeDeadline(context.Background(), DeadlineInput{
+		Procedure: policy.ProcCatalogUpdate, Step: "update", ReceivedAt: cst("2025-08-04T10:00:00+08:00"), ExtensionWorkdays: 3,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTime(t, "due", got.DueAt, "2025-08-21T23:59:59+08:00")
+	if got.Workdays != 13 || got.Governing == nil || !got.Governing.National {
+		t.Errorf("workdays %d, governing %+v", got.Workdays, got.Governing)
+	}
+}
+
+// A result recorded before the national layer has no governing or compared_with and still
+// decodes; a new one omits them when nothing was compared.
+func TestDeadlineResultDecodesWithoutNationalFields(t *testing.T) {
+	var old DeadlineResult
+	if err := json.Unmarshal([]byte(`{"no_deadline":false,"workdays":15,"due_at":"2025-08-18T23:59:59+08:00","legal_basis":["x"]}`), &old); err != nil {
+		t.Fatal(err)
+	}
+	if old.Governing != nil || old.ComparedWith != nil || old.Workdays != 15 {
+		t.Errorf("decoded %+v", old)
+	}
+	out, err := json.Marshal(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "governing") || strings.Contains(string(out), "compared_with") {
+		t.Errorf("encoded %s", out)
 	}
 }

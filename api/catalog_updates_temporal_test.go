@@ -32,7 +32,8 @@ func (s shareStack) catalogUpdateTask(t *testing.T, token, updateID, step string
 
 // TestCatalogUpdateThroughTemporal is a self-reported catalog update under the ningxia profile
 // from event to published revisions, against an embedded Temporal server and the worker's own
-// registration: the approver reports a law revised today (due 15 WD later, 第八条), revises a
+// registration: the approver reports a law revised today (due 10 WD later: the 条例 第十七条第二款,
+// in force since 2025-08-01, is stricter than 宁夏 第八条's 15), revises a
 // published resource and drafts a new one, submits both as one update (another department
 // is refused), and the authority approves: both are published at once.
 func TestCatalogUpdateThroughTemporal(t *testing.T) {
@@ -45,11 +46,12 @@ func TestCatalogUpdateThroughTemporal(t *testing.T) {
 	var created CatalogUpdateStatus
 	ta.expect(ta.doWithHeader("POST", "/api/v1/catalog-updates", approver, http.Header{HeaderIdempotencyKey: {"cu-1"}},
 		catalogUpdateInput(today, published)), 201).json(t, &created)
-	want := ta.due(t, today, 15).Due
+	want := ta.due(t, today, 10).Due
 	if created.Status != "updating" || created.CurrentStep != "update" || created.DueAt == nil || *created.DueAt != want ||
 		created.Overdue || created.WorkflowID != contract.CatalogUpdateWorkflowID(created.ID) ||
-		len(created.LegalBasis) != 1 || !strings.Contains(created.LegalBasis[0], "第八条") {
-		t.Fatalf("created = %+v, want due %s citing 第八条", created, want)
+		len(created.LegalBasis) != 3 || created.LegalBasis[0] != "《政务数据共享条例》第十七条第二款" || !strings.Contains(created.LegalBasis[1], "第八条") ||
+		!strings.Contains(created.LegalBasis[2], "从严适用") {
+		t.Fatalf("created = %+v, want due %s citing 第十七条第二款, compared with 第八条", created, want)
 	}
 	// The same key answers the same update.
 	var again CatalogUpdateStatus
@@ -137,9 +139,9 @@ func TestCatalogUpdateThroughTemporal(t *testing.T) {
 	}
 }
 
-// The authority orders a department to update after a change two months ago: the 15 working
-// days have passed, so the answer says overdue and the authority's supervision task (督办)
-// opens at once.
+// The authority orders a department to update after a change two months ago: the 10 working
+// days (the 条例 第十七条第二款, stricter than 宁夏's 15) have passed, so the answer says overdue
+// and the authority's supervision task (督办) opens at once.
 func TestCatalogUpdateOrderedLateIsOverdue(t *testing.T) {
 	s := startShareStack(t)
 	ta := s.ta
@@ -149,8 +151,8 @@ func TestCatalogUpdateOrderedLateIsOverdue(t *testing.T) {
 	body["trigger"] = "duties_changed"
 	var created CatalogUpdateStatus
 	ta.expect(ta.do("POST", "/api/v1/catalog-updates", ta.authority(), body), 201).json(t, &created)
-	if !created.Overdue || created.DueAt == nil || *created.DueAt != ta.due(t, changed, 15).Due {
-		t.Fatalf("created = %+v, want overdue, due 15 WD after %s", created, changed)
+	if !created.Overdue || created.DueAt == nil || *created.DueAt != ta.due(t, changed, 10).Due {
+		t.Fatalf("created = %+v, want overdue, due 10 WD after %s", created, changed)
 	}
 	var sup TaskView
 	s.eventually(t, "the supervision task", func() bool {

@@ -69,7 +69,9 @@ func TestCorrectionThroughTemporal(t *testing.T) {
 	var created CorrectionStatus
 	ta.expect(ta.doWithHeader("POST", "/api/v1/corrections", ta.applicant(), key, report), 201).json(t, &created)
 	if !strings.HasPrefix(created.ID, "DC-") || created.WorkflowID != contract.CorrectionWorkflowID(created.ID) ||
-		created.Status != "verifying" || created.CurrentStep != "verify" || created.DueAt == nil || !created.LocalDefault ||
+		// 宁夏 第十五条 sets no time; the 条例 第二十六条第二款 does (10 WD), so the deadline is law.
+		created.Status != "verifying" || created.CurrentStep != "verify" || created.DueAt == nil || created.LocalDefault ||
+		created.LegalBasis[0] != "《政务数据共享条例》第二十六条第二款" ||
 		!slices.Contains(created.LegalBasis, "《宁夏回族自治区政务数据资源共享管理办法》第十五条") {
 		t.Fatalf("created = %+v", created)
 	}
@@ -99,8 +101,8 @@ func TestCorrectionThroughTemporal(t *testing.T) {
 	}
 
 	verify := s.correctionTask(t, ta.providerApprover(), created.ID, "verify")
-	if verify.DueAt == nil || !verify.LocalDefault {
-		t.Errorf("verify task = %+v: want a local-default deadline", verify)
+	if verify.DueAt == nil || verify.LocalDefault {
+		t.Errorf("verify task = %+v: want the 条例's statutory deadline, not a local default", verify)
 	}
 	confirm := map[string]any{"decision": "confirmed", "finding": "注册资本录入错误"}
 	ta.expect(ta.do("POST", taskPath(verify.ID)+"/complete", ta.otherApprover(), confirm), 404)

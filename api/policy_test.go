@@ -32,8 +32,13 @@ func TestPolicies(t *testing.T) {
 
 	// 宁夏: a conditional-share request is answered in 10 working days, 第十一条.
 	var nx struct {
-		ID         string `json:"id"`
-		Active     bool   `json:"active"`
+		ID       string `json:"id"`
+		Active   bool   `json:"active"`
+		National []struct {
+			Title     string `json:"title"`
+			Number    string `json:"number"`
+			Effective string `json:"effective"`
+		} `json:"national"`
 		Procedures []struct {
 			Code  string `json:"code"`
 			Steps []struct {
@@ -46,13 +51,33 @@ func TestPolicies(t *testing.T) {
 					Document string `json:"document"`
 					Article  string `json:"article"`
 				} `json:"legal_basis"`
+				NationalBounds []struct {
+					Workdays   int    `json:"workdays"`
+					Effective  string `json:"effective"`
+					LegalBasis struct {
+						Document  string `json:"document"`
+						Article   string `json:"article"`
+						Paragraph string `json:"paragraph"`
+					} `json:"legal_basis"`
+				} `json:"national_bounds"`
 			} `json:"steps"`
 		} `json:"procedures"`
 	}
 	ta.expect(ta.do("GET", "/api/v1/policies/ningxia", ta.applicant(), nil), 200).json(t, &nx)
-	found := false
+	found, bounded := false, 0
 	for _, p := range nx.Procedures {
 		for _, s := range p.Steps {
+			// The 条例 bounds 宁夏's catalog update (15 WD) to 10 WD for cases received from its
+			// effective date on (第十七条第二款); the view shows the bound and the date.
+			if len(s.NationalBounds) > 0 {
+				bounded++
+			}
+			if p.Code == "catalog_update" && s.Code == "update" {
+				if len(s.NationalBounds) != 1 || s.NationalBounds[0].Workdays != 10 || s.NationalBounds[0].Effective != "2025-08-01" ||
+					s.NationalBounds[0].LegalBasis.Document != "政务数据共享条例" || s.NationalBounds[0].LegalBasis.Article+s.NationalBounds[0].LegalBasis.Paragraph != "第十七条第二款" {
+					t.Fatalf("ningxia catalog_update.update national bounds = %+v", s.NationalBounds)
+				}
+			}
 			if p.Code == "share" && s.Code == "reply" {
 				found = true
 				if s.Deadline.Workdays != 10 || s.Deadline.LocalDefault || len(s.LegalBasis) == 0 || s.LegalBasis[0].Article != "第十一条" {
@@ -63,6 +88,9 @@ func TestPolicies(t *testing.T) {
 				t.Fatalf("ningxia share.coordinate must be the local default of 10 working days: %+v", s)
 			}
 		}
+	}
+	if bounded != 3 || len(nx.National) != 1 || nx.National[0].Title != "政务数据共享条例" || nx.National[0].Number != "国务院令第809号" || nx.National[0].Effective != "2025-08-01" {
+		t.Fatalf("ningxia: %d steps bounded, national documents %+v", bounded, nx.National)
 	}
 	if !found || !nx.Active || nx.ID != "ningxia" {
 		t.Fatalf("ningxia profile = %+v", nx)

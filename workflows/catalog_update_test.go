@@ -297,7 +297,9 @@ func (s *catalogSuite) TestSelfReportApproved() {
 	s.Require().NotNil(update.DueAt)
 	s.True(update.DueAt.Equal(cst("2026-03-16T23:59:59+08:00")), "due %s", update.DueAt)
 	s.True(update.ReceivedAt.Equal(cst("2026-03-02T00:00:00+08:00")), "counted from changed_on, got %s", update.ReceivedAt)
-	s.Equal([]string{"《辽宁省政务数据资源共享管理办法》第九条第二款"}, update.LegalBasis)
+	// Received after 2025-08-01: compared with the 条例 (第十七条第二款, also 10 WD), 辽宁's governs.
+	s.Equal([]string{"《辽宁省政务数据资源共享管理办法》第九条第二款",
+		"比照《政务数据共享条例》第十七条第二款（10个工作日），期限相同，适用《辽宁省政务数据资源共享管理办法》第九条第二款（10个工作日）"}, update.LegalBasis)
 	s.Equal(provider, update.CandidateDepartmentID)
 	s.Equal(policy.RoleApprover, update.CandidateRole)
 	review := s.lastTask(catalogTaskID(contract.StepReview, 1))
@@ -329,7 +331,8 @@ func (s *catalogSuite) TestSelfReportApproved() {
 }
 
 // 宁夏: returned on 6 March with a reason, the department's second update task is still due on
-// 23 March, 15 working days from the change on 2 March (第八条), not from the return.
+// 16 March, 10 working days from the change on 2 March, not from the return: 宁夏 第八条 gives 15,
+// the 条例 (第十七条第二款, in force since 2025-08-01) 10, which govern (3–6, 9–13, 16 March).
 func (s *catalogSuite) TestReturnedKeepsOriginalDeadline() {
 	s.setup("ningxia", cst("2026-03-02T10:00:00+08:00"))
 	s.at("2026-03-05T10:00:00+08:00", func() { s.send(submit(1, approver, version(7, 1)), "") })
@@ -337,8 +340,8 @@ func (s *catalogSuite) TestReturnedKeepsOriginalDeadline() {
 		s.send(reviewDecision(1, contract.DecisionReturn, nil), contract.ErrTypeRuleViolated) // a return needs its reason
 		s.send(reviewDecision(1, contract.DecisionReturn, map[string]any{contract.FieldReason: "共享条件未写明"}), "")
 	})
-	s.at("2026-03-20T10:00:00+08:00", func() { s.send(submit(2, approver, version(7, 3)), "") })
-	s.at("2026-03-24T10:00:00+08:00", func() { s.send(reviewDecision(2, contract.DecisionApprove, nil), "") })
+	s.at("2026-03-13T10:00:00+08:00", func() { s.send(submit(2, approver, version(7, 3)), "") })
+	s.at("2026-03-17T10:00:00+08:00", func() { s.send(reviewDecision(2, contract.DecisionApprove, nil), "") })
 	s.env.ExecuteWorkflow(CatalogUpdateWorkflow, catalogInput("2026-03-02", s.start))
 
 	st := s.result()
@@ -347,10 +350,11 @@ func (s *catalogSuite) TestReturnedKeepsOriginalDeadline() {
 	for _, n := range []int{1, 2} {
 		task := s.firstTask(catalogTaskID(contract.StepUpdate, n))
 		s.Require().NotNil(task.DueAt)
-		s.True(task.DueAt.Equal(cst("2026-03-23T23:59:59+08:00")), "update task %d due %s", n, task.DueAt)
-		s.Equal([]string{"《宁夏回族自治区政务数据资源共享管理办法》第八条第一款"}, task.LegalBasis)
+		s.True(task.DueAt.Equal(cst("2026-03-16T23:59:59+08:00")), "update task %d due %s", n, task.DueAt)
+		s.Equal([]string{"《政务数据共享条例》第十七条第二款", "《宁夏回族自治区政务数据资源共享管理办法》第八条第一款",
+			"比照《宁夏回族自治区政务数据资源共享管理办法》第八条第一款（15个工作日），从严适用《政务数据共享条例》第十七条第二款（10个工作日）"}, task.LegalBasis)
 	}
-	s.False(s.lastTask(catalogTaskID(contract.StepUpdate, 2)).Overdue, "resubmitted on 20 March, in time")
+	s.False(s.lastTask(catalogTaskID(contract.StepUpdate, 2)).Overdue, "resubmitted on 13 March, in time")
 	s.Equal([]activities.CatalogReviewInput{{UpdateID: updateID, Round: 1, Actor: authorityAct.Subject, Reason: "共享条件未写明"}}, s.returned)
 	s.Equal([]activities.CatalogReviewInput{{UpdateID: updateID, Round: 2, Actor: authorityAct.Subject}}, s.published)
 	s.Equal([]string{activities.EventCatalogUpdateOpened, activities.EventCatalogSubmitted, activities.EventCatalogReturned,
@@ -361,13 +365,14 @@ func (s *catalogSuite) TestReturnedKeepsOriginalDeadline() {
 	var sawSecondDue bool
 	for _, u := range s.updates {
 		if u.Status == contract.CatalogUpdateUpdating && u.CurrentStep == contract.StepUpdate && u.DueAt != nil && !u.UpdatedAt.Before(cst("2026-03-06T10:00:00+08:00")) {
-			sawSecondDue = sawSecondDue || u.DueAt.Equal(cst("2026-03-23T23:59:59+08:00"))
+			sawSecondDue = sawSecondDue || u.DueAt.Equal(cst("2026-03-16T23:59:59+08:00"))
 		}
 	}
-	s.True(sawSecondDue, "projection of the second round carries 23 March")
+	s.True(sawSecondDue, "projection of the second round carries 16 March")
 }
 
-// A change on 5 January reported on 2 March: the update was due on 26 January (宁夏 15 WD),
+// A change on 5 January reported on 2 March: the update was due on 19 January (10 WD, the 条例
+// 第十七条第二款 stricter than 宁夏's 15: 6–9, 12–16, 19 January),
 // so the task is overdue, and long overdue, from the moment it opens, and the authority's
 // supervision task (督办) opens with it.
 func (s *catalogSuite) TestChangedOnInPastIsOverdueAtOnce() {
@@ -380,10 +385,10 @@ func (s *catalogSuite) TestChangedOnInPastIsOverdueAtOnce() {
 	id := catalogTaskID(contract.StepUpdate, 1)
 	first := s.firstTask(id)
 	s.Require().NotNil(first.DueAt)
-	s.True(first.DueAt.Equal(cst("2026-01-26T23:59:59+08:00")), "due %s", first.DueAt)
+	s.True(first.DueAt.Equal(cst("2026-01-19T23:59:59+08:00")), "due %s", first.DueAt)
 	s.True(s.hasEvent(id, activities.EventOverdue, s.start), "overdue at the start: %+v", s.events)
 	s.True(s.hasEvent(id, activities.EventLongOverdue, s.start), "long overdue at the start")
-	// The reminders before 26 January passed before the task opened: none is sent late.
+	// The reminders before 19 January passed before the task opened: none is sent late.
 	for _, e := range s.events {
 		s.NotEqual(activities.EventReminded, e.Kind, "late reminder %+v", e)
 	}
@@ -398,23 +403,24 @@ func (s *catalogSuite) TestChangedOnInPastIsOverdueAtOnce() {
 }
 
 // 宁夏, a change on Wednesday 30 September 2026: 1–7 October are the National Day holiday and
-// Saturday 10 October is worked (国办发明电〔2025〕7号), so the 15th working day is Tuesday 27
-// October: 8, 9, 10, 12–16, 19–23, 26, 27.
+// Saturday 10 October is worked (国办发明电〔2025〕7号). The 条例's 10 working days (第十七条第二款)
+// govern over 宁夏's 15, so the deadline is Tuesday 20 October: 8, 9, 10, 12–16, 19, 20 (宁夏's
+// 15th would be 27 October).
 func (s *catalogSuite) TestDeadlineAcrossNationalDay() {
 	s.setup("ningxia", cst("2026-09-30T15:00:00+08:00"))
-	s.at("2026-10-26T10:00:00+08:00", func() { s.send(submit(1, approver, version(7, 1)), "") })
-	s.at("2026-10-27T10:00:00+08:00", func() { s.send(reviewDecision(1, contract.DecisionApprove, nil), "") })
+	s.at("2026-10-19T10:00:00+08:00", func() { s.send(submit(1, approver, version(7, 1)), "") })
+	s.at("2026-10-20T10:00:00+08:00", func() { s.send(reviewDecision(1, contract.DecisionApprove, nil), "") })
 	s.env.ExecuteWorkflow(CatalogUpdateWorkflow, catalogInput("2026-09-30", s.start))
 
 	s.result()
 	task := s.lastTask(catalogTaskID(contract.StepUpdate, 1))
 	s.Require().NotNil(task.DueAt)
-	s.True(task.DueAt.Equal(cst("2026-10-27T23:59:59+08:00")), "due %s", task.DueAt)
+	s.True(task.DueAt.Equal(cst("2026-10-20T23:59:59+08:00")), "due %s", task.DueAt)
 	s.False(task.Overdue)
 	s.False(task.Provisional)
 	var projected bool
 	for _, u := range s.updates {
-		projected = projected || (u.DueAt != nil && u.DueAt.Equal(cst("2026-10-27T23:59:59+08:00")) && u.CurrentStep == contract.StepUpdate)
+		projected = projected || (u.DueAt != nil && u.DueAt.Equal(cst("2026-10-20T23:59:59+08:00")) && u.CurrentStep == contract.StepUpdate)
 	}
 	s.True(projected, "the update's row carries the due time")
 }
@@ -442,7 +448,9 @@ func (s *catalogSuite) TestNeixiangReportsToCity() {
 	s.True(st.ResponsibilityListUpdated)
 	update := s.firstTask(catalogTaskID(contract.StepUpdate, 1))
 	s.True(update.DueAt.Equal(cst("2026-03-09T23:59:59+08:00")), "update due %s", update.DueAt)
-	s.Equal([]string{"《内乡县政务信息资源数据共享管理实施办法》第二十二条"}, update.LegalBasis)
+	// 内乡's 5 WD are stricter than the 条例's 10 (第十七条第二款) and govern.
+	s.Equal([]string{"《内乡县政务信息资源数据共享管理实施办法》第二十二条",
+		"比照《政务数据共享条例》第十七条第二款（10个工作日），从严适用《内乡县政务信息资源数据共享管理实施办法》第二十二条（5个工作日）"}, update.LegalBasis)
 	review := s.firstTask(catalogTaskID(contract.StepReview, 1))
 	s.True(review.DueAt.Equal(cst("2026-03-11T23:59:59+08:00")), "review due %s (5 WD from receipt on 4 March)", review.DueAt)
 	report := s.firstTask(catalogTaskID(contract.StepReportToCity, 1))

@@ -450,8 +450,9 @@ func (s *correctionSuite) TestNeixiangNotDataProblemDisputed() {
 	s.openRowsUntilClosed()
 }
 
-// 宁夏: 第十五条 sets no time for the verification, so it runs on the local default (10 WD from
-// Thursday 12 Feb: 13, 14, 24, 25, 26, 27, 28, 2, 3, 4 March), marked as such. The provider
+// 宁夏: 第十五条 sets no time for the verification; the 条例 (第二十六条第二款, in force since
+// 2025-08-01) does, 10 WD from Thursday 12 Feb: 13, 14, 24, 25, 26, 27, 28, 2, 3, 4 March, which
+// replace the local default and are law. The provider
 // rejects, the reporter disputes, and the authority orders a correction: the correction task
 // runs, the case closes resolved, and the reporter gets no second answer.
 func (s *correctionSuite) TestNingxiaLocalDefaultCoordinationOrdersCorrection() {
@@ -460,7 +461,8 @@ func (s *correctionSuite) TestNingxiaLocalDefaultCoordinationOrdersCorrection() 
 		verify := s.lastTask(corrTaskID(contract.StepVerify, 1))
 		s.Require().NotNil(verify.DueAt)
 		s.True(verify.DueAt.Equal(cst("2026-03-04T23:59:59+08:00")), "verify due %s", verify.DueAt)
-		s.True(verify.LocalDefault, "no statutory deadline: local default")
+		s.False(verify.LocalDefault, "the 条例's deadline is statutory")
+		s.Equal("《政务数据共享条例》第二十六条第二款", verify.LegalBasis[0])
 		s.Contains(verify.LegalBasis, "《宁夏回族自治区政务数据资源共享管理办法》第十五条")
 	})
 	s.at("2026-02-13T10:00:00+08:00", func() {

@@ -109,6 +109,10 @@ type Profile struct {
 	Source string `json:"source" yaml:"-"`
 	// LocalDefaults are the values Resolve filled in; zero until then.
 	LocalDefaults *LocalDefaults `json:"local_defaults,omitempty" yaml:"-"`
+	// National are the national regulations above the profile (the national layer, not the
+	// file), with the dates they took effect; Resolve fills them and each step's
+	// NationalBounds.
+	National []Document `json:"national,omitempty" yaml:"-"`
 }
 
 // RefusalReason is one entry of the refusal reason catalogue. The regulations require a
@@ -271,6 +275,10 @@ type Step struct {
 	// it as local practice. Note then says that the regulation is silent.
 	LocalDefault bool   `json:"local_default,omitempty" yaml:"local_default"`
 	Note         string `json:"note,omitempty" yaml:"note"`
+	// NationalBounds are the time limits the national layer sets on this step, each with the
+	// date from which it applies; filled by Resolve, never read from a profile file. A task
+	// received on or after that date gets the stricter of the step's deadline and the bound.
+	NationalBounds []NationalBound `json:"national_bounds,omitempty" yaml:"-"`
 }
 
 // Deadline is exactly one of: a statutory number of working days, a local default (filled

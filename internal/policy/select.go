@@ -143,7 +143,8 @@ func (d LocalDefaults) validate() error {
 // Resolve returns a copy of the profile with the local defaults filled in: local-default
 // deadlines get their number (still marked local_default), steps without reminder points get
 // the default ones, escalations their long-overdue threshold, local-default retention its
-// months. The receiver is not changed.
+// months; every step the national layer bounds gets its bounds (NationalBounds). The receiver
+// is not changed.
 func (p Profile) Resolve(defaults LocalDefaults) (Profile, error) {
 	d := defaults.withBuiltins()
 	if err := d.validate(); err != nil {
@@ -169,6 +170,11 @@ func (p Profile) Resolve(defaults LocalDefaults) (Profile, error) {
 	if err := errors.Join(errs...); err != nil {
 		return Profile{}, err
 	}
+	national, err := National()
+	if err != nil {
+		return Profile{}, err
+	}
+	r.withNational(national)
 	r.LocalDefaults = &d
 	return r, nil
 }
@@ -206,6 +212,7 @@ func (s *Step) resolve(d LocalDefaults) error {
 func (p Profile) clone() Profile {
 	c := p
 	c.Documents = slices.Clone(p.Documents)
+	c.National = slices.Clone(p.National)
 	c.Retention = slices.Clone(p.Retention)
 	c.RefusalReasons = slices.Clone(p.RefusalReasons)
 	c.Violations = slices.Clone(p.Violations)
@@ -220,6 +227,7 @@ func (p Profile) clone() Profile {
 		for j := range pr.Steps {
 			s := &pr.Steps[j]
 			s.Reminders = slices.Clone(s.Reminders)
+			s.NationalBounds = slices.Clone(s.NationalBounds)
 			if s.Escalation != nil {
 				e := *s.Escalation
 				s.Escalation = &e

@@ -1,0 +1,213 @@
+package policy
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// nationalTitle is the national regulation of the layer.
+const nationalTitle = "政务数据共享条例"
+
+// The layer loads: the 条例 with its issuer, number and effective date, and the bounds on the
+// steps it times, each citing it with the number of working days it states.
+func TestNationalLayerLoads(t *testing.T) {
+	l, err := National()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Documents) != 1 {
+		t.Fatalf("documents = %+v", l.Documents)
+	}
+	d := l.Documents[0]
+	if d.Title != nationalTitle || d.Issuer != "国务院" || d.Number != "国务院令第809号" || d.Effective != "2025-08-01" {
+		t.Errorf("document = %+v", d)
+	}
+	want := map[string]string{
+		"share/reply":           "《政务数据共享条例》第二十一条第一款",
+		"catalog_update/update": "《政务数据共享条例》第十七条第二款",
+		"correction/verify":     "《政务数据共享条例》第二十六条第二款",
+	}
+	got := map[string]string{}
+	for _, b := range l.Bounds {
+		key := b.Procedure + "/" + b.Step
+		got[key] = b.LegalBasis.String()
+		// Every national citation names the 条例, a document of the layer.
+		if b.LegalBasis.Document != nationalTitle {
+			t.Errorf("%s cites %q, not the 条例", key, b.LegalBasis.Document)
+		}
+		if b.Workdays != 10 || b.LegalBasis.Workdays != 10 {
+			t.Errorf("%s: %d working days, citation %d", key, b.Workdays, b.LegalBasis.Workdays)
+		}
+		// The effective date is the document's, as data.
+		if b.Effective != "2025-08-01" || b.InForce("2025-07-31") || !b.InForce("2025-08-01") {
+			t.Errorf("%s: effective %q", key, b.Effective)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("bounds %v, want %v", got, want)
+	}
+	for k, c := range want {
+		if got[k] != c {
+			t.Errorf("%s cites %q, want %q", k, got[k], c)
+		}
+	}
+}
+
+// Resolve attaches the bounds to every profile's steps, and the 条例 to the profile; a bound
+// names a step that every profile has, so none is silently unused.
+func TestNationalBoundsAttachedToEveryProfile(t *testing.T) {
+	l, err := National()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range EmbeddedIDs() {
+		p, err := Select(id, "", LocalDefaults{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.National) != 1 || p.National[0].Title != nationalTitle {
+			t.Errorf("%s: national documents %+v", id, p.National)
+		}
+		bounded := 0
+		for _, pr := range p.Procedures {
+			for _, s := range pr.Steps {
+				if n := len(s.NationalBounds); n > 0 {
+					bounded++
+					if s.NationalBounds[0].Procedure != pr.Code || s.NationalBounds[0].Step != s.Code {
+						t.Errorf("%s %s/%s got the bound of %s/%s", id, pr.Code, s.Code, s.NationalBounds[0].Procedure, s.NationalBounds[0].Step)
+					}
+				}
+			}
+		}
+		for _, b := range l.Bounds {
+			if s, ok := p.Step(b.Procedure, b.Step); !ok || len(s.NationalBounds) != 1 {
+				t.Errorf("%s: bound %s/%s has no step to apply to", id, b.Procedure, b.Step)
+			}
+		}
+		if bounded != len(l.Bounds) {
+			t.Errorf("%s: %d steps bounded, the layer has %d bounds", id, bounded, len(l.Bounds))
+		}
+		// The profile's own citations stay its own: the regional texts' check does not see the 条例.
+		for _, pc := range p.Citations() {
+			if pc.Citation.Document == nationalTitle {
+				t.Errorf("%s %s cites the 条例 among the profile's citations", id, pc.Path)
+			}
+		}
+	}
+}
+
+// The effective date is data: a bound may carry its own date (an amendment in force later),
+// and a layer without a date, with an unknown step or a citation of another number, is refused
+// with its path.
+func TestParseNational(t *testing.T) {
+	base := `documents:
+  - {title: 条例, effective: "2025-08-01"}
+bounds:
+  - procedure: share
+    step: reply
+    workdays: 10
+    legal_basis: {document: 条例, article: 第二十一条, workdays: 10}
+  - procedure: catalog_update
+    step: update
+    workdays: 8
+    effective: "2026-01-01"
+    legal_basis: {document: 条例, article: 第十七条, workdays: 8}
+`
+	l, err := ParseNational([]byte(base), "layer.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Bounds[0].Effective != "2025-08-01" || l.Bounds[1].Effective != "2026-01-01" {
+		t.Errorf("effective dates %q, %q", l.Bounds[0].Effective, l.Bounds[1].Effective)
+	}
+	for _, c := range []struct{ name, from, to, want string }{
+		{"no date", `effective: "2025-08-01"`, `issuer: x`, "documents[0].effective: required"},
+		{"unknown step", "step: reply", "step: answer", "bounds[0].step: procedure share has no step \"answer\""},
+		{"other number", "workdays: 8\n    effective", "workdays: 9\n    effective", "bounds[1].legal_basis.workdays: must state the bound's 9 working days"},
+		{"other document", "{document: 条例, article: 第二十一条", "{document: 办法, article: 第二十一条", "bounds[0].legal_basis.document"},
+		{"unknown field", "    step: reply\n", "    step: reply\n    days: 3\n", "bounds[0].days: unknown field"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseNational([]byte(strings.Replace(base, c.from, c.to, 1)), "layer.yaml")
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "layer.yaml: line ") {
+				t.Errorf("err = %v, want %q with a line", err, c.want)
+			}
+		})
+	}
+}
+
+// nationalText is the 条例's text, beside the repository in shared/ like the regional ones.
+const nationalText = "../../../shared/regulations/national-2025-order-809.txt"
+
+// Each article the layer cites exists in the 条例's text, and the cited paragraph states the
+// bound's number of working days. Skipped without the text.
+func TestNationalCitationsAgainstText(t *testing.T) {
+	raw, err := os.ReadFile(nationalText)
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skipf("SKIPPED: the 条例's text is not at %s: the national citations are not checked against it", nationalText)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := splitArticles(t, "national", string(raw))
+	if !strings.Contains(s.text, normaliseText(nationalTitle)) || !strings.Contains(s.text, "国务院令第809号") {
+		t.Fatal("the text is not the 条例 (国务院令第809号)")
+	}
+	paras := nationalParagraphs(string(raw))
+	l, err := National()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range l.Bounds {
+		c := b.LegalBasis
+		n := chineseToInt(strings.TrimSuffix(strings.TrimPrefix(c.Article, "第"), "条"))
+		art, ok := s.articles[n]
+		if !ok {
+			t.Errorf("%s: the 条例 has no %s", c, c.Article)
+			continue
+		}
+		if c.Paragraph != "" {
+			k := chineseToInt(strings.TrimSuffix(strings.TrimPrefix(c.Paragraph, "第"), "款"))
+			if k > len(paras[n]) {
+				t.Errorf("%s: %s has %d paragraphs", c, c.Article, len(paras[n]))
+				continue
+			}
+			art = paras[n][k-1]
+		}
+		if !statesNumber(art, b.Workdays, "个工作日") {
+			t.Errorf("%s does not state %d个工作日: %s", c, b.Workdays, art)
+		}
+	}
+}
+
+// nationalParagraphs cuts the 条例's articles into paragraphs. The text comes from a PDF:
+// lines break mid-sentence and blank lines stand even inside a paragraph, so a paragraph ends
+// at a line that ends a sentence (。；：), blank lines or not.
+func nationalParagraphs(raw string) map[int][]string {
+	out := map[int][]string{}
+	current, open := 0, false
+	for _, line := range strings.Split(raw, "\n") {
+		if chapterHead.MatchString(line) {
+			continue
+		}
+		if m := articleHead.FindStringSubmatch(line); m != nil {
+			current, open = chineseToInt(m[1]), false
+		}
+		l := normaliseText(line)
+		if current == 0 || l == "" {
+			continue
+		}
+		if open {
+			out[current][len(out[current])-1] += l
+		} else {
+			out[current] = append(out[current], l)
+		}
+		r, _ := utf8.DecodeLastRuneInString(l)
+		open = !strings.ContainsRune("。；：", r)
+	}
+	return out
+}
