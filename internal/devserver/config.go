@@ -166,6 +166,9 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		// cases being worked on; one evicted is read back from SQLite at its next event. With
 		// 8 192, 3 000 new requests left the process at 540 MB instead of 465 MB (bench seed).
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key(): 2048,
+		// One process serves every task queue: partitions only add forwarding between them.
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
 	}
 }
 
