@@ -166,8 +166,11 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		// cases being worked on; one evicted is read back from SQLite at its next event. With
 		// 8 192, 3 000 new requests left the process at 540 MB instead of 465 MB (bench seed).
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key(): 2048,
-		// One process serves every task queue: partitions only add forwarding between them.
-		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
+		// One process serves every task queue: new tasks go to one partition, where every poll
+		// ends up, instead of four between which they were forwarded. All four are still read,
+		// so tasks a data folder holds from before this setting are not stranded (read
+		// partitions may only shrink once the others are empty).
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  4,
 		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
 	}
 }
