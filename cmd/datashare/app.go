@@ -24,6 +24,7 @@ import (
 	"github.com/datashare/datashare/api"
 	"github.com/datashare/datashare/console"
 	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/internal/calendar"
 	"github.com/datashare/datashare/internal/calsource"
 	"github.com/datashare/datashare/internal/config"
 	"github.com/datashare/datashare/internal/policy"
@@ -365,6 +366,9 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, migr
 		return nil, err
 	}
 	log.Info("jurisdiction profile", slog.String("id", active.ID), slog.String("source", active.Source))
+	if err := auditRetentionFloor(active, cfg.AuditRetentionMonths, time.Now()); err != nil {
+		return nil, err
+	}
 	db, err := openDB(ctx, cfg, log, migrate)
 	if err != nil {
 		return nil, err
@@ -619,4 +623,19 @@ func metricsToken(cfg config.Config) (string, error) {
 		return "", fmt.Errorf("DATASHARE_METRICS_TOKEN_FILE: %s holds %d characters, want a token of at least 16", cfg.MetricsTokenFile, len(tok))
 	}
 	return tok, nil
+}
+
+// auditRetentionFloor refuses a keeping period of the audit log shorter than the profile's
+// floor on the day of the start (China time), naming the article that sets it: since
+// 2025-08-01, 3 years (政务数据共享条例 第二十九条第二款).
+func auditRetentionFloor(p policy.Profile, months int, now time.Time) error {
+	floor, basis := p.RetentionFloor(policy.RecordAuditLog, now.In(calendar.Location()).Format(time.DateOnly))
+	if months >= floor {
+		return nil
+	}
+	why := "the profile " + p.ID + "'s floor"
+	if basis != "" {
+		why = basis
+	}
+	return fmt.Errorf("DATASHARE_AUDIT_RETENTION_MONTHS=%d: the audit log must be kept at least %d months (%s); set it to %d or more", months, floor, why, floor)
 }

@@ -116,8 +116,10 @@ type Config struct {
 
 	MaxBodyBytes    int64         `env:"DATASHARE_MAX_BODY_BYTES" envDefault:"1048576" usage:"largest accepted request body in bytes"`
 	ShutdownTimeout time.Duration `env:"DATASHARE_SHUTDOWN_TIMEOUT" envDefault:"20s" usage:"how long a stop waits for requests and activities to finish"`
-	// AuditRetentionMonths is how long the audit log is kept; never below six months (内乡 第三十三条).
-	AuditRetentionMonths int `env:"DATASHARE_AUDIT_RETENTION_MONTHS" envDefault:"12" usage:"months the audit log is kept before the nightly purge; at least 6 (内乡 第三十三条)"`
+	// AuditRetentionMonths is how long the audit log is kept: never below six months (内乡
+	// 第三十三条), nor below the profile's floor, which the start checks (政务数据共享条例 第二十九条
+	// 第二款: 3 years since 2025-08-01).
+	AuditRetentionMonths int `env:"DATASHARE_AUDIT_RETENTION_MONTHS" envDefault:"36" usage:"months the audit log is kept before the nightly purge; at least the profile's floor: 36 under 政务数据共享条例 第二十九条第二款 (6 before it, 内乡 第三十三条)"`
 	// IdempotencyRetention is how long the answer to an Idempotency-Key is kept for retries.
 	IdempotencyRetention time.Duration `env:"DATASHARE_IDEMPOTENCY_RETENTION" envDefault:"24h" usage:"how long answers to Idempotency-Key requests are kept for retries"`
 	LogLevel             string        `env:"DATASHARE_LOG_LEVEL" envDefault:"info" usage:"debug, info, warn or error"`

@@ -33,6 +33,19 @@ type NationalLayer struct {
 	Documents []Document `json:"documents" yaml:"documents"`
 	// Bounds are the time limits they set on profile steps.
 	Bounds []NationalBound `json:"bounds" yaml:"bounds"`
+	// Retention are the keeping periods they set.
+	Retention []NationalRetention `json:"retention,omitempty" yaml:"retention"`
+}
+
+// NationalRetention is a keeping period a national regulation sets for a kind of record.
+type NationalRetention struct {
+	// Record is what is kept (RecordAuditLog).
+	Record    string `json:"record" yaml:"record"`
+	MinMonths int    `json:"min_months" yaml:"min_months"`
+	// Effective (YYYY-MM-DD, China) is the first day it applies: its document's, filled on load.
+	Effective  string   `json:"effective" yaml:"-"`
+	LegalBasis Citation `json:"legal_basis" yaml:"legal_basis"`
+	Note       string   `json:"note,omitempty" yaml:"note"`
 }
 
 // NationalBound is the time limit a national regulation sets on one procedure step.
@@ -68,7 +81,7 @@ var nationalOnce = sync.OnceValues(func() (NationalLayer, error) {
 })
 
 func (l NationalLayer) clone() NationalLayer {
-	return NationalLayer{Documents: slices.Clone(l.Documents), Bounds: slices.Clone(l.Bounds)}
+	return NationalLayer{Documents: slices.Clone(l.Documents), Bounds: slices.Clone(l.Bounds), Retention: slices.Clone(l.Retention)}
 }
 
 // BoundsFor lists the bounds of a step, in the file's order.
@@ -111,6 +124,14 @@ func ParseNational(data []byte, name string) (NationalLayer, error) {
 	if len(v.issues) > 0 {
 		return NationalLayer{}, idx.errors(name, v.issues)
 	}
+	for i := range l.Retention {
+		r := &l.Retention[i]
+		for _, d := range l.Documents {
+			if d.Title == r.LegalBasis.Document {
+				r.Effective = d.Effective
+			}
+		}
+	}
 	for i := range l.Bounds {
 		b := &l.Bounds[i]
 		if b.Effective == "" {
@@ -135,6 +156,20 @@ func (v *validator) national(l NationalLayer) {
 		// never apply, or would apply to every case ever received.
 		if d.Effective == "" {
 			v.add(path+".effective", "required: the date (YYYY-MM-DD) from which its bounds apply")
+		}
+	}
+	for i, r := range l.Retention {
+		path := fmt.Sprintf("retention[%d]", i)
+		if r.Record != RecordAuditLog {
+			v.add(path+".record", "unknown record %q (one of %s)", r.Record, RecordAuditLog)
+		}
+		if r.MinMonths < 1 || r.MinMonths > maxMonths {
+			v.add(path+".min_months", "must be 1..%d, got %d", maxMonths, r.MinMonths)
+		}
+		n := len(v.issues)
+		v.citations(path+".legal_basis", []Citation{r.LegalBasis})
+		for j := n; j < len(v.issues); j++ {
+			v.issues[j].path = strings.Replace(v.issues[j].path, path+".legal_basis[0]", path+".legal_basis", 1)
 		}
 	}
 	seen := map[string]bool{}
@@ -171,13 +206,35 @@ func (v *validator) national(l NationalLayer) {
 	}
 }
 
-// withNational attaches the national layer's bounds to the profile's steps.
+// withNational attaches the national layer's bounds to the profile's steps, and its keeping
+// periods to the profile.
 func (p *Profile) withNational(l NationalLayer) {
 	p.National = slices.Clone(l.Documents)
+	p.NationalRetention = slices.Clone(l.Retention)
 	for i := range p.Procedures {
 		for j := range p.Procedures[i].Steps {
 			s := &p.Procedures[i].Steps[j]
 			s.NationalBounds = l.BoundsFor(p.Procedures[i].Code, s.Code)
 		}
 	}
+}
+
+// RetentionFloor is the shortest keeping period of the record on day (YYYY-MM-DD, China): the
+// longer of the profile's and those of the national regulations in force that day, with the
+// citation of the one that sets it ("" for a local default or the product's floor).
+func (p Profile) RetentionFloor(record, day string) (months int, basis string) {
+	for _, r := range p.Retention {
+		if r.Record == record && r.MinMonths > months {
+			months, basis = r.MinMonths, ""
+			if !r.LocalDefault && len(r.LegalBasis) > 0 {
+				basis = r.LegalBasis[0].String()
+			}
+		}
+	}
+	for _, r := range p.NationalRetention {
+		if r.Record == record && r.Effective != "" && day >= r.Effective && r.MinMonths > months {
+			months, basis = r.MinMonths, r.LegalBasis.String()
+		}
+	}
+	return months, basis
 }

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"strings"
@@ -116,6 +117,10 @@ bounds:
     workdays: 8
     effective: "2026-01-01"
     legal_basis: {document: 条例, article: 第十七条, workdays: 8}
+retention:
+  - record: audit_log
+    min_months: 36
+    legal_basis: {document: 条例, article: 第二十九条}
 `
 	l, err := ParseNational([]byte(base), "layer.yaml")
 	if err != nil {
@@ -124,12 +129,25 @@ bounds:
 	if l.Bounds[0].Effective != "2025-08-01" || l.Bounds[1].Effective != "2026-01-01" {
 		t.Errorf("effective dates %q, %q", l.Bounds[0].Effective, l.Bounds[1].Effective)
 	}
+	if len(l.Retention) != 1 || l.Retention[0].Effective != "2025-08-01" {
+		t.Errorf("retention %+v: takes its document's effective date", l.Retention)
+	}
+	p := Profile{ID: "x", Retention: []Retention{{Record: RecordAuditLog, MinMonths: 6, LegalBasis: []Citation{{Document: "办法", Article: "第三十三条"}}}}}
+	p.withNational(l)
+	if m, basis := p.RetentionFloor(RecordAuditLog, "2025-07-31"); m != 6 || !strings.Contains(basis, "第三十三条") {
+		t.Errorf("before the 条例: %d %q", m, basis)
+	}
+	if m, basis := p.RetentionFloor(RecordAuditLog, "2025-08-01"); m != 36 || !strings.Contains(basis, "第二十九条") {
+		t.Errorf("from the 条例: %d %q", m, basis)
+	}
 	for _, c := range []struct{ name, from, to, want string }{
 		{"no date", `effective: "2025-08-01"`, `issuer: x`, "documents[0].effective: required"},
 		{"unknown step", "step: reply", "step: answer", "bounds[0].step: procedure share has no step \"answer\""},
 		{"other number", "workdays: 8\n    effective", "workdays: 9\n    effective", "bounds[1].legal_basis.workdays: must state the bound's 9 working days"},
 		{"other document", "{document: 条例, article: 第二十一条", "{document: 办法, article: 第二十一条", "bounds[0].legal_basis.document"},
 		{"unknown field", "    step: reply\n", "    step: reply\n    days: 3\n", "bounds[0].days: unknown field"},
+		{"unknown record", "record: audit_log", "record: access_log", "retention[0].record: unknown record"},
+		{"no months", "min_months: 36", "min_months: 0", "retention[0].min_months: must be"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := ParseNational([]byte(strings.Replace(base, c.from, c.to, 1)), "layer.yaml")
@@ -180,6 +198,19 @@ func TestNationalCitationsAgainstText(t *testing.T) {
 		}
 		if !statesNumber(art, b.Workdays, "个工作日") {
 			t.Errorf("%s does not state %d个工作日: %s", c, b.Workdays, art)
+		}
+	}
+	// A keeping period stated in years: the cited paragraph says 不少于 that many 年.
+	for _, r := range l.Retention {
+		c := r.LegalBasis
+		n := chineseToInt(strings.TrimSuffix(strings.TrimPrefix(c.Article, "第"), "条"))
+		k := chineseToInt(strings.TrimSuffix(strings.TrimPrefix(c.Paragraph, "第"), "款"))
+		if k < 1 || k > len(paras[n]) {
+			t.Errorf("%s: the 条例 has no such paragraph", c)
+			continue
+		}
+		if r.MinMonths%12 != 0 || !strings.Contains(paras[n][k-1], fmt.Sprintf("不少于%d年", r.MinMonths/12)) {
+			t.Errorf("%s does not state 不少于%d年: %s", c, r.MinMonths/12, paras[n][k-1])
 		}
 	}
 }

@@ -113,6 +113,8 @@ type Profile struct {
 	// file), with the dates they took effect; Resolve fills them and each step's
 	// NationalBounds.
 	National []Document `json:"national,omitempty" yaml:"-"`
+	// NationalRetention are the keeping periods of the national layer (RetentionFloor).
+	NationalRetention []NationalRetention `json:"national_retention,omitempty" yaml:"-"`
 }
 
 // RefusalReason is one entry of the refusal reason catalogue. The regulations require a

@@ -213,6 +213,7 @@ func (p Profile) clone() Profile {
 	c := p
 	c.Documents = slices.Clone(p.Documents)
 	c.National = slices.Clone(p.National)
+	c.NationalRetention = slices.Clone(p.NationalRetention)
 	c.Retention = slices.Clone(p.Retention)
 	c.RefusalReasons = slices.Clone(p.RefusalReasons)
 	c.Violations = slices.Clone(p.Violations)
