@@ -3,6 +3,8 @@ package activities
 import (
 	"context"
 	"time"
+
+	"github.com/datashare/datashare/internal/policy"
 )
 
 // ShareStore writes the read model of share requests and grants. The worker supplies one
@@ -126,6 +128,32 @@ type DescribeProcedureResult struct {
 	// RefusalReasons are the codes of the profile's refusal reason catalogue; empty in
 	// histories recorded before the catalogue existed (then any code is taken).
 	RefusalReasons []string `json:"refusal_reasons,omitempty"`
+	// Powers are the national regulations' powers over the procedure's cases, each with the
+	// day it applies from; empty in histories recorded before the national layer had them.
+	Powers []PowerInfo `json:"powers,omitempty"`
+}
+
+// PowerInfo is a power a national regulation gives over a procedure's cases (PowerSuspendGrant).
+type PowerInfo struct {
+	Power string `json:"power"`
+	// Citation renders the article, 《政务数据共享条例》第二十七条第二款.
+	Citation string `json:"citation"`
+	// Effective (YYYY-MM-DD, China) is the first day an action cites it.
+	Effective string `json:"effective"`
+}
+
+// PowerSuspendGrant: suspending, resuming and revoking a share request's grant.
+const PowerSuspendGrant = policy.PowerSuspendGrant
+
+// Cites reports the citations of the power in force on day (YYYY-MM-DD, China).
+func (r DescribeProcedureResult) Cites(power, day string) []string {
+	var out []string
+	for _, p := range r.Powers {
+		if p.Power == power && p.Effective != "" && day >= p.Effective {
+			out = append(out, p.Citation)
+		}
+	}
+	return out
 }
 
 // Step returns the step with the code.
@@ -148,6 +176,11 @@ func (a *Activities) DescribeProcedure(_ context.Context, in DescribeProcedureIn
 	}
 	res := DescribeProcedureResult{Jurisdiction: a.Policy.ID, Applies: pr.Applies, LegalBasis: citations(pr.LegalBasis),
 		RefusalReasons: a.Policy.RefusalReasonCodes()}
+	for _, pw := range a.Policy.NationalPowers {
+		if pw.Procedure == in.Procedure {
+			res.Powers = append(res.Powers, PowerInfo{Power: pw.Power, Citation: pw.LegalBasis.String(), Effective: pw.Effective})
+		}
+	}
 	for _, s := range pr.Steps {
 		res.Steps = append(res.Steps, StepInfo{Code: s.Code, Name: s.Name, ActorRole: s.Actor.Role,
 			ActorDepartment: s.Actor.Department, LegalBasis: citations(s.LegalBasis),

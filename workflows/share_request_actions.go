@@ -1,9 +1,12 @@
 package workflows
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/datashare/datashare/activities"
+	"github.com/datashare/datashare/internal/calendar"
 	"github.com/datashare/datashare/internal/policy"
 	"github.com/datashare/datashare/workflows/contract"
 )
@@ -123,12 +126,18 @@ func (r *shareRequest) revokeGrant(ctx workflow.Context, u contract.GrantActionU
 func (r *shareRequest) grantChanged(ctx workflow.Context, u contract.GrantActionUpdate, status, kind string) (contract.ShareRequestState, error) {
 	g := r.st.Grant
 	g.Status, g.StatusReason = status, u.Reason
-	// The power to suspend or end a service is written down only in 内乡 第四十一条 (the
-	// profile's share/suspend step); elsewhere it is the authority's general supervision,
-	// marked local default rather than cited as law.
+	// Since 2025-08-01 the 条例 gives the power to suspend and end a department's sharing
+	// (政务数据共享条例 第二十七条第二款, a power of the national layer, recorded with the
+	// procedure's description); of the regional measures only 内乡 第四十一条 writes it down
+	// (the profile's share/suspend step). Without either it is the authority's general
+	// supervision, marked local default rather than cited as law. The day is the action's.
 	data := map[string]any{"grant_id": g.ID, "local_default": true}
+	basis := r.proc.Cites(activities.PowerSuspendGrant, workflow.Now(ctx).In(calendar.Location()).Format(time.DateOnly))
 	if step, ok := r.proc.Step(contract.StepSuspend); ok {
-		data["legal_basis"], data["local_default"] = step.LegalBasis, false
+		basis = append(basis, step.LegalBasis...)
+	}
+	if len(basis) > 0 {
+		data["legal_basis"], data["local_default"] = basis, false
 	}
 	// Timeline first: it takes its sequence number before blocking (see humanTask.changed).
 	if err := r.record(ctx, kind, u.Actor, u.Reason, data); err != nil {

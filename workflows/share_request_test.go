@@ -640,7 +640,9 @@ func (s *shareSuite) TestGrantSuspendResumeRevoke() {
 		activities.EventGrantResumed, activities.EventGrantRevoked}, s.requestEvents())
 	for _, e := range s.events {
 		if e.Kind == activities.EventGrantSuspended {
-			s.Equal(true, e.Data["local_default"], "ningxia states no power to suspend")
+			// 宁夏's measures state no power to suspend; the 条例 does, since 2025-08-01.
+			s.Equal(false, e.Data["local_default"])
+			s.Equal([]any{"《政务数据共享条例》第二十七条第二款"}, e.Data["legal_basis"])
 		}
 	}
 	// The workflow ended at the revocation, not at the end of the validity.
@@ -699,5 +701,44 @@ func (s *shareSuite) TestNeixiangSuspensionCitesArticle41() {
 			cited, _ = e.Data["legal_basis"].([]any)
 		}
 	}
-	s.Equal([]any{"《内乡县政务信息资源数据共享管理实施办法》第四十一条"}, cited)
+	// The 条例 first, in force since 2025-08-01; then the profile's own article.
+	s.Equal([]any{"《政务数据共享条例》第二十七条第二款", "《内乡县政务信息资源数据共享管理实施办法》第四十一条"}, cited)
+}
+
+// 政务数据共享条例 第二十七条第二款 gives the power to suspend a department's sharing from
+// 2025-08-01 under every profile: a ningxia suspension before that day cites nothing (local
+// default: 宁夏's measures state no such power), one on that day cites the 条例. The day is the
+// action's, not the request's.
+func (s *shareSuite) TestSuspensionCitesTheRegulationFromItsEffectiveDate() {
+	s.setup("ningxia")
+	start := cst("2025-07-21T10:00:00+08:00")
+	s.env.SetStartTime(start)
+	at := func(when string, fn func()) { s.env.RegisterDelayedCallback(fn, cst(when).Sub(start)) }
+	in := shareInput(contract.ShareConditional)
+	in.ReceivedAt = start
+	at("2025-07-22T10:00:00+08:00", func() {
+		s.send(contract.UpdateComplete, decide(contract.StepReply, contract.DecisionApprove, approver, grantTerms(365)), "")
+	})
+	at("2025-07-31T23:00:00+08:00", func() {
+		s.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: authorityAct, Reason: "used beyond scope"}, "")
+	})
+	at("2025-08-01T00:30:00+08:00", func() {
+		s.send(contract.UpdateResumeGrant, contract.GrantActionUpdate{Actor: authorityAct, Reason: "rectified"}, "")
+		s.send(contract.UpdateRevokeGrant, contract.GrantActionUpdate{Actor: authorityAct, Reason: "passed to a third party"}, "")
+	})
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, in)
+
+	s.Equal(activities.GrantRevoked, s.result().Grant.Status)
+	byKind := map[string]activities.AppendTimelineInput{}
+	for _, e := range s.events {
+		byKind[e.Kind] = e
+	}
+	suspended := byKind[activities.EventGrantSuspended]
+	s.Equal(true, suspended.Data["local_default"], "before 2025-08-01 宁夏 states no power to suspend")
+	s.Nil(suspended.Data["legal_basis"])
+	for _, kind := range []string{activities.EventGrantResumed, activities.EventGrantRevoked} {
+		e := byKind[kind]
+		s.Equal(false, e.Data["local_default"], kind)
+		s.Equal([]any{"《政务数据共享条例》第二十七条第二款"}, e.Data["legal_basis"], kind)
+	}
 }

@@ -35,6 +35,23 @@ type NationalLayer struct {
 	Bounds []NationalBound `json:"bounds" yaml:"bounds"`
 	// Retention are the keeping periods they set.
 	Retention []NationalRetention `json:"retention,omitempty" yaml:"retention"`
+	// Powers are the powers they give over a procedure's cases.
+	Powers []NationalPower `json:"powers,omitempty" yaml:"powers"`
+}
+
+// PowerSuspendGrant: suspending, resuming and revoking a share request's grant.
+const PowerSuspendGrant = "suspend_grant"
+
+// NationalPower is a power a national regulation gives over a procedure's cases: an action
+// without a task or a time limit, which cites it from its effective date.
+type NationalPower struct {
+	Procedure string `json:"procedure" yaml:"procedure"`
+	// Power is PowerSuspendGrant.
+	Power string `json:"power" yaml:"power"`
+	// Effective (YYYY-MM-DD, China) is the first day it applies: its document's, filled on load.
+	Effective  string   `json:"effective" yaml:"-"`
+	LegalBasis Citation `json:"legal_basis" yaml:"legal_basis"`
+	Note       string   `json:"note,omitempty" yaml:"note"`
 }
 
 // NationalRetention is a keeping period a national regulation sets for a kind of record.
@@ -81,7 +98,8 @@ var nationalOnce = sync.OnceValues(func() (NationalLayer, error) {
 })
 
 func (l NationalLayer) clone() NationalLayer {
-	return NationalLayer{Documents: slices.Clone(l.Documents), Bounds: slices.Clone(l.Bounds), Retention: slices.Clone(l.Retention)}
+	return NationalLayer{Documents: slices.Clone(l.Documents), Bounds: slices.Clone(l.Bounds), Retention: slices.Clone(l.Retention),
+		Powers: slices.Clone(l.Powers)}
 }
 
 // BoundsFor lists the bounds of a step, in the file's order.
@@ -126,11 +144,11 @@ func ParseNational(data []byte, name string) (NationalLayer, error) {
 	}
 	for i := range l.Retention {
 		r := &l.Retention[i]
-		for _, d := range l.Documents {
-			if d.Title == r.LegalBasis.Document {
-				r.Effective = d.Effective
-			}
-		}
+		r.Effective = l.effective(r.LegalBasis.Document)
+	}
+	for i := range l.Powers {
+		pw := &l.Powers[i]
+		pw.Effective = l.effective(pw.LegalBasis.Document)
 	}
 	for i := range l.Bounds {
 		b := &l.Bounds[i]
@@ -158,6 +176,16 @@ func (v *validator) national(l NationalLayer) {
 			v.add(path+".effective", "required: the date (YYYY-MM-DD) from which its bounds apply")
 		}
 	}
+	for i, pw := range l.Powers {
+		path := fmt.Sprintf("powers[%d]", i)
+		if _, known := stepCodes[pw.Procedure]; !known {
+			v.add(path+".procedure", "unknown procedure %q (one of %s)", pw.Procedure, strings.Join(procedureCodes, ", "))
+		}
+		if pw.Power != PowerSuspendGrant {
+			v.add(path+".power", "unknown power %q (one of %s)", pw.Power, PowerSuspendGrant)
+		}
+		v.singleCitation(path+".legal_basis", pw.LegalBasis)
+	}
 	for i, r := range l.Retention {
 		path := fmt.Sprintf("retention[%d]", i)
 		if r.Record != RecordAuditLog {
@@ -166,11 +194,7 @@ func (v *validator) national(l NationalLayer) {
 		if r.MinMonths < 1 || r.MinMonths > maxMonths {
 			v.add(path+".min_months", "must be 1..%d, got %d", maxMonths, r.MinMonths)
 		}
-		n := len(v.issues)
-		v.citations(path+".legal_basis", []Citation{r.LegalBasis})
-		for j := n; j < len(v.issues); j++ {
-			v.issues[j].path = strings.Replace(v.issues[j].path, path+".legal_basis[0]", path+".legal_basis", 1)
-		}
+		v.singleCitation(path+".legal_basis", r.LegalBasis)
 	}
 	seen := map[string]bool{}
 	for i, b := range l.Bounds {
@@ -206,11 +230,31 @@ func (v *validator) national(l NationalLayer) {
 	}
 }
 
+// singleCitation checks a field that holds one citation, locating problems at the field.
+func (v *validator) singleCitation(path string, c Citation) {
+	n := len(v.issues)
+	v.citations(path, []Citation{c})
+	for j := n; j < len(v.issues); j++ {
+		v.issues[j].path = strings.Replace(v.issues[j].path, path+"[0]", path, 1)
+	}
+}
+
+// effective is the effective date of the layer's document with the title.
+func (l NationalLayer) effective(title string) string {
+	for _, d := range l.Documents {
+		if d.Title == title {
+			return d.Effective
+		}
+	}
+	return ""
+}
+
 // withNational attaches the national layer's bounds to the profile's steps, and its keeping
 // periods to the profile.
 func (p *Profile) withNational(l NationalLayer) {
 	p.National = slices.Clone(l.Documents)
 	p.NationalRetention = slices.Clone(l.Retention)
+	p.NationalPowers = slices.Clone(l.Powers)
 	for i := range p.Procedures {
 		for j := range p.Procedures[i].Steps {
 			s := &p.Procedures[i].Steps[j]

@@ -121,6 +121,10 @@ retention:
   - record: audit_log
     min_months: 36
     legal_basis: {document: 条例, article: 第二十九条}
+powers:
+  - procedure: share
+    power: suspend_grant
+    legal_basis: {document: 条例, article: 第二十七条}
 `
 	l, err := ParseNational([]byte(base), "layer.yaml")
 	if err != nil {
@@ -128,6 +132,9 @@ retention:
 	}
 	if l.Bounds[0].Effective != "2025-08-01" || l.Bounds[1].Effective != "2026-01-01" {
 		t.Errorf("effective dates %q, %q", l.Bounds[0].Effective, l.Bounds[1].Effective)
+	}
+	if len(l.Powers) != 1 || l.Powers[0].Effective != "2025-08-01" {
+		t.Errorf("powers %+v: take their document's effective date", l.Powers)
 	}
 	if len(l.Retention) != 1 || l.Retention[0].Effective != "2025-08-01" {
 		t.Errorf("retention %+v: takes its document's effective date", l.Retention)
@@ -148,6 +155,8 @@ retention:
 		{"unknown field", "    step: reply\n", "    step: reply\n    days: 3\n", "bounds[0].days: unknown field"},
 		{"unknown record", "record: audit_log", "record: access_log", "retention[0].record: unknown record"},
 		{"no months", "min_months: 36", "min_months: 0", "retention[0].min_months: must be"},
+		{"unknown power", "power: suspend_grant", "power: close_case", "powers[0].power: unknown power"},
+		{"power of no procedure", "procedure: share\n    power:", "procedure: sharing\n    power:", "powers[0].procedure: unknown procedure \"sharing\""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := ParseNational([]byte(strings.Replace(base, c.from, c.to, 1)), "layer.yaml")

@@ -115,6 +115,8 @@ type Profile struct {
 	National []Document `json:"national,omitempty" yaml:"-"`
 	// NationalRetention are the keeping periods of the national layer (RetentionFloor).
 	NationalRetention []NationalRetention `json:"national_retention,omitempty" yaml:"-"`
+	// NationalPowers are the powers of the national layer over the profile's procedures.
+	NationalPowers []NationalPower `json:"national_powers,omitempty" yaml:"-"`
 }
 
 // RefusalReason is one entry of the refusal reason catalogue. The regulations require a

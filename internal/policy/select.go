@@ -214,6 +214,7 @@ func (p Profile) clone() Profile {
 	c.Documents = slices.Clone(p.Documents)
 	c.National = slices.Clone(p.National)
 	c.NationalRetention = slices.Clone(p.NationalRetention)
+	c.NationalPowers = slices.Clone(p.NationalPowers)
 	c.Retention = slices.Clone(p.Retention)
 	c.RefusalReasons = slices.Clone(p.RefusalReasons)
 	c.Violations = slices.Clone(p.Violations)
