@@ -7,10 +7,12 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -395,6 +397,47 @@ func TestCatalogReturnToDepartment(t *testing.T) {
 	// The department can edit and resubmit it.
 	ta.expect(ta.do("PATCH", path, owner, map[string]any{"share_conditions": "仅用于企业信用监管，不得转授"}), 200)
 	ta.expect(ta.do("POST", path+"/submit", owner, nil), 200)
+}
+
+// TestCatalogReviewCitesItsBasis: the authority's publish and return answer with what they rest
+// on. 宁夏's measures give the authority no review of catalog entries, so before 2025-08-01 it
+// was local practice; since then 政务数据共享条例 第十六条第一款 gives it. The owner's submit
+// says nothing of it.
+func TestCatalogReviewCitesItsBasis(t *testing.T) {
+	for _, c := range []struct {
+		day   string
+		basis []string
+		local bool
+	}{
+		{"2026-12-07T10:00:00+08:00", []string{"《政务数据共享条例》第十六条第一款"}, false},
+		{"2025-07-31T23:00:00+08:00", nil, true},
+	} {
+		t.Run(c.day, func(t *testing.T) {
+			at, err := time.Parse(time.RFC3339, c.day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ta := newTestAPIDeps(t, modelstest.NewSQLite(t), "ningxia", testPolicies(t), func(d *Deps) { d.Now = func() time.Time { return at } })
+			owner := ta.providerApprover()
+			bodies := map[string]map[string]any{"publish": {}, "return": {"reason": "共享条件不明确"}}
+			for i, action := range []string{"publish", "return"} {
+				var r CatalogResourceView
+				ta.expect(ta.do("POST", "/api/v1/catalog/resources", owner, conditionalInput(fmt.Sprintf("NX-SCJG-V%02d", i))), 201).json(t, &r)
+				path := "/api/v1/catalog/resources/" + itoa(r.ID)
+				var submitted CatalogResourceView
+				ta.expect(ta.do("POST", path+"/submit", owner, map[string]any{}), 200).json(t, &submitted)
+				if submitted.ReviewBasis != nil || submitted.ReviewLocalDefault {
+					t.Errorf("the owner's submit answers a review basis: %+v", submitted)
+				}
+				var reviewed CatalogResourceView
+				ta.expect(ta.do("POST", path+"/"+action, ta.authority(), bodies[action]), 200).json(t, &reviewed)
+				if !slices.Equal(reviewed.ReviewBasis, c.basis) || reviewed.ReviewLocalDefault != c.local {
+					t.Errorf("%s on %s: review_basis %q, local default %v; want %q, %v", action, c.day,
+						reviewed.ReviewBasis, reviewed.ReviewLocalDefault, c.basis, c.local)
+				}
+			}
+		})
+	}
 }
 
 func TestCatalogListFiltersAndPages(t *testing.T) {

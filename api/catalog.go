@@ -6,10 +6,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/internal/calendar"
 	"github.com/datashare/datashare/models"
 )
 
@@ -28,10 +30,14 @@ type CatalogStore interface {
 }
 
 // catalogHandlers serve the data catalog (政务数据资源目录): the owning department's approver
-// edits drafts and submits; the data authority publishes, returns with a reason, or retires
-// (辽宁 第十条, 内乡 第十八条).
+// edits drafts and submits; the data authority publishes, returns with a reason, or retires —
+// since 2025-08-01 under 政务数据共享条例 第十六条第一款 everywhere, and under the profile's own
+// article where it has one (辽宁 第十条, 内乡 第十八条; review).
 type catalogHandlers struct {
 	store CatalogStore
+	// review is what the authority's actions rest on, on a day (policy.Profile.CatalogReviewBasis).
+	review func(day string) (basis []string, local bool)
+	now    func() time.Time
 	// corrections flags resources under verification with verificationRule; nil: no flags.
 	corrections      OpenCorrectionCounter
 	verificationRule string
@@ -161,7 +167,7 @@ func (h catalogHandlers) publish(c *gin.Context) {
 		return
 	}
 	updated, err := h.store.Publish(c.Request.Context(), r.ID, versionOf(in.Version), mustPrincipal(c).Subject)
-	h.respond(c, updated, err)
+	h.respondReviewed(c, updated, err)
 }
 
 func (h catalogHandlers) returnToDept(c *gin.Context) {
@@ -171,7 +177,7 @@ func (h catalogHandlers) returnToDept(c *gin.Context) {
 		return
 	}
 	updated, err := h.store.Return(c.Request.Context(), r.ID, versionOf(in.Version), mustPrincipal(c).Subject, in.Reason)
-	h.respond(c, updated, err)
+	h.respondReviewed(c, updated, err)
 }
 
 func (h catalogHandlers) retire(c *gin.Context) {
@@ -181,11 +187,20 @@ func (h catalogHandlers) retire(c *gin.Context) {
 		return
 	}
 	updated, err := h.store.Retire(c.Request.Context(), r.ID, versionOf(in.Version), mustPrincipal(c).Subject, in.Reason)
-	h.respond(c, updated, err)
+	h.respondReviewed(c, updated, err)
+}
+
+// respondReviewed answers a review action of the authority, with what it rests on.
+func (h catalogHandlers) respondReviewed(c *gin.Context, r *models.CatalogResource, err error) {
+	h.answer(c, r, err, true)
 }
 
 // respond answers an action of the owning department or the authority, who see the revision.
 func (h catalogHandlers) respond(c *gin.Context, r *models.CatalogResource, err error) {
+	h.answer(c, r, err, false)
+}
+
+func (h catalogHandlers) answer(c *gin.Context, r *models.CatalogResource, err error, reviewed bool) {
 	if err != nil {
 		abort(c, err)
 		return
@@ -194,6 +209,9 @@ func (h catalogHandlers) respond(c *gin.Context, r *models.CatalogResource, err 
 	if err := withRevision(&view, r); err != nil {
 		abort(c, err)
 		return
+	}
+	if reviewed && h.review != nil {
+		view.ReviewBasis, view.ReviewLocalDefault = h.review(h.now().In(calendar.Location()).Format(time.DateOnly))
 	}
 	c.JSON(http.StatusOK, view)
 }

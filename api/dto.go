@@ -153,6 +153,11 @@ type CatalogResourceView struct {
 	// progress (修订), shown to its department and the authority only.
 	RevisionStatus string               `json:"revision_status,omitempty"`
 	Revision       *ResourceContentView `json:"revision,omitempty"`
+	// ReviewBasis, in the answer to the authority's publish, return or retire, is what the
+	// action rests on under the profile in force that day; ReviewLocalDefault says no article
+	// gives it (local practice).
+	ReviewBasis        []string `json:"review_basis,omitempty"`
+	ReviewLocalDefault bool     `json:"review_local_default,omitempty"`
 }
 
 // withRevision adds the resource's revision in progress to its view.

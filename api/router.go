@@ -162,7 +162,8 @@ func routes(d Deps) []route {
 	if queue == "" {
 		queue = contract.DefaultTaskQueue
 	}
-	cat := catalogHandlers{store: d.Catalog, corrections: d.Corrections, verificationRule: verificationRule(active)}
+	cat := catalogHandlers{store: d.Catalog, corrections: d.Corrections, verificationRule: verificationRule(active),
+		review: active.CatalogReviewBasis, now: now}
 	corrections := correctionHandlers{opened: openTasks, store: d.Corrections, catalog: d.Catalog, departments: d.Departments,
 		starter: d.Starter, tasks: tasks, profile: active, taskQueue: queue, now: time.Now}
 	correctionParams := []param{
@@ -303,7 +304,7 @@ func routes(d Deps) []route {
 		{method: http.MethodGet, path: "/api/v1/catalog/resources/:id", op: "getCatalogResource", summary: "One catalog resource", tag: "catalog", status: 200, resp: CatalogResourceView{}, handler: cat.get},
 		{method: http.MethodPatch, path: "/api/v1/catalog/resources/:id", op: "updateCatalogResource", audit: true, summary: "Edit a draft, or the draft revision of a published resource (approver of the providing department)", tag: "catalog", roles: ownApprover, body: CatalogResourcePatch{}, status: 200, resp: CatalogResourceView{}, handler: cat.update},
 		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/submit", op: "submitCatalogResource", audit: true, summary: "Submit a draft for the authority's review (approver of the providing department)", tag: "catalog", roles: ownApprover, body: TransitionInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.submit},
-		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/publish", op: "publishCatalogResource", audit: true, summary: "Publish a submitted resource (authority; 辽宁 第十条, 内乡 第十八条)", tag: "catalog", roles: authority, body: TransitionInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.publish},
+		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/publish", op: "publishCatalogResource", audit: true, summary: "Publish a submitted resource (authority); the answer's review_basis cites what it rests on under the profile in force (政务数据共享条例 第十六条第一款 since 2025-08-01; 辽宁 第十条, 内乡 第十八条)", tag: "catalog", roles: authority, body: TransitionInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.publish},
 		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/return", op: "returnCatalogResource", audit: true, summary: "Return a submitted resource to its department with a reason (authority)", tag: "catalog", roles: authority, body: ReasonInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.returnToDept},
 		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/retire", op: "retireCatalogResource", audit: true, summary: "Retire a published resource with a reason (authority)", tag: "catalog", roles: authority, body: ReasonInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.retire},
 		{method: http.MethodPost, path: "/api/v1/catalog/resources/:id/revise", op: "reviseCatalogResource", audit: true, summary: "Open a draft revision of a published resource (修订, approver of the providing department): PATCH, submit, publish and return then act on the revision while the published content stays visible", tag: "catalog", roles: ownApprover, body: TransitionInput{}, status: 200, resp: CatalogResourceView{}, handler: cat.revise},

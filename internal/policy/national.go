@@ -39,14 +39,21 @@ type NationalLayer struct {
 	Powers []NationalPower `json:"powers,omitempty" yaml:"powers"`
 }
 
-// PowerSuspendGrant: suspending, resuming and revoking a share request's grant.
-const PowerSuspendGrant = "suspend_grant"
+// Powers of the national layer.
+const (
+	// PowerSuspendGrant: suspending, resuming and revoking a share request's grant.
+	PowerSuspendGrant = "suspend_grant"
+	// PowerReviewCatalog: the authority's publishing, returning and retiring of catalog
+	// entries; it belongs to no procedure.
+	PowerReviewCatalog = "review_catalog"
+)
 
 // NationalPower is a power a national regulation gives over a procedure's cases: an action
 // without a task or a time limit, which cites it from its effective date.
 type NationalPower struct {
-	Procedure string `json:"procedure" yaml:"procedure"`
-	// Power is PowerSuspendGrant.
+	// Procedure is the procedure whose cases it concerns; empty for PowerReviewCatalog.
+	Procedure string `json:"procedure,omitempty" yaml:"procedure"`
+	// Power is PowerSuspendGrant or PowerReviewCatalog.
 	Power string `json:"power" yaml:"power"`
 	// Effective (YYYY-MM-DD, China) is the first day it applies: its document's, filled on load.
 	Effective  string   `json:"effective" yaml:"-"`
@@ -178,11 +185,17 @@ func (v *validator) national(l NationalLayer) {
 	}
 	for i, pw := range l.Powers {
 		path := fmt.Sprintf("powers[%d]", i)
-		if _, known := stepCodes[pw.Procedure]; !known {
-			v.add(path+".procedure", "unknown procedure %q (one of %s)", pw.Procedure, strings.Join(procedureCodes, ", "))
-		}
-		if pw.Power != PowerSuspendGrant {
-			v.add(path+".power", "unknown power %q (one of %s)", pw.Power, PowerSuspendGrant)
+		switch pw.Power {
+		case PowerSuspendGrant:
+			if _, known := stepCodes[pw.Procedure]; !known {
+				v.add(path+".procedure", "unknown procedure %q (one of %s)", pw.Procedure, strings.Join(procedureCodes, ", "))
+			}
+		case PowerReviewCatalog:
+			if pw.Procedure != "" {
+				v.add(path+".procedure", "the catalog's review belongs to no procedure")
+			}
+		default:
+			v.add(path+".power", "unknown power %q (one of %s, %s)", pw.Power, PowerSuspendGrant, PowerReviewCatalog)
 		}
 		v.singleCitation(path+".legal_basis", pw.LegalBasis)
 	}
@@ -281,4 +294,20 @@ func (p Profile) RetentionFloor(record, day string) (months int, basis string) {
 		}
 	}
 	return months, basis
+}
+
+// CatalogReviewBasis is what the authority's publishing, returning or retiring of a catalog
+// entry rests on, on day (YYYY-MM-DD, China): the national regulations' review power in force
+// that day first, then the profile's own articles; local is true when neither gives it, and
+// the profile's note then says why.
+func (p Profile) CatalogReviewBasis(day string) (basis []string, local bool) {
+	for _, pw := range p.NationalPowers {
+		if pw.Power == PowerReviewCatalog && pw.Effective != "" && day >= pw.Effective {
+			basis = append(basis, pw.LegalBasis.String())
+		}
+	}
+	for _, c := range p.CatalogReview.LegalBasis {
+		basis = append(basis, c.String())
+	}
+	return basis, len(basis) == 0
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -209,6 +210,15 @@ func TestNationalCitationsAgainstText(t *testing.T) {
 			t.Errorf("%s does not state %d个工作日: %s", c, b.Workdays, art)
 		}
 	}
+	// Powers cite an article and paragraph the 条例 has.
+	for _, pw := range l.Powers {
+		c := pw.LegalBasis
+		n := chineseToInt(strings.TrimSuffix(strings.TrimPrefix(c.Article, "第"), "条"))
+		k := chineseToInt(strings.TrimSuffix(strings.TrimPrefix(c.Paragraph, "第"), "款"))
+		if k < 1 || k > len(paras[n]) {
+			t.Errorf("power %s: the 条例 has no %s", pw.Power, c)
+		}
+	}
 	// A keeping period stated in years: the cited paragraph says 不少于 that many 年.
 	for _, r := range l.Retention {
 		c := r.LegalBasis
@@ -250,4 +260,33 @@ func nationalParagraphs(raw string) map[int][]string {
 		open = !strings.ContainsRune("。；：", r)
 	}
 	return out
+}
+
+// TestCatalogReviewBasisPerProfileAndDay: the authority's review of catalog entries rests on
+// 辽宁 第十条 and 内乡 第十八条 under those profiles, on no article under 宁夏 and 乌海 (local
+// practice), and from 2025-08-01 on 政务数据共享条例 第十六条第一款 under every profile.
+func TestCatalogReviewBasisPerProfileAndDay(t *testing.T) {
+	const national = "《政务数据共享条例》第十六条第一款"
+	own := map[string][]string{
+		"ningxia": nil, "wuhai": nil,
+		"liaoning": {"《辽宁省政务数据资源共享管理办法》第十条"},
+		"neixiang": {"《内乡县政务信息资源数据共享管理实施办法》第十八条"},
+	}
+	for id, articles := range own {
+		p, err := Select(id, "", LocalDefaults{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, local := p.CatalogReviewBasis("2025-07-31")
+		if !slices.Equal(before, articles) || local != (articles == nil) {
+			t.Errorf("%s before the 条例: %q, local default %v", id, before, local)
+		}
+		if local && p.CatalogReview.Note == "" {
+			t.Errorf("%s: a local-practice review says why", id)
+		}
+		after, local := p.CatalogReviewBasis("2025-08-01")
+		if want := append([]string{national}, articles...); !slices.Equal(after, want) || local {
+			t.Errorf("%s from the 条例: %q, local default %v; want %q", id, after, local, want)
+		}
+	}
 }

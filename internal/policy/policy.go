@@ -95,6 +95,9 @@ type Profile struct {
 	Procedures []Procedure `json:"procedures" yaml:"procedures"`
 	// Retention lists minimum keeping periods of records.
 	Retention []Retention `json:"retention" yaml:"retention"`
+	// CatalogReview is the basis of the authority's review of catalog entries — publishing,
+	// returning or retiring what a department submitted — under the profile's measures.
+	CatalogReview Rule `json:"catalog_review" yaml:"catalog_review"`
 	// RefusalReasons is the catalogue a refusal picks its reason_code from (不予共享理由); a
 	// deployment may replace it (DATASHARE_REFUSAL_REASONS_FILE).
 	RefusalReasons []RefusalReason `json:"refusal_reasons" yaml:"refusal_reasons"`
@@ -362,6 +365,14 @@ type Extension struct {
 	Note         string `json:"note,omitempty" yaml:"note"`
 }
 
+// Rule is a power or a duty the profile's measures give, or do not (LocalDefault, with a
+// Note saying so).
+type Rule struct {
+	LegalBasis   []Citation `json:"legal_basis,omitempty" yaml:"legal_basis"`
+	LocalDefault bool       `json:"local_default,omitempty" yaml:"local_default"`
+	Note         string     `json:"note,omitempty" yaml:"note"`
+}
+
 // Retention is a minimum keeping period of a kind of record.
 type Retention struct {
 	// Record is what is kept (RecordAuditLog).
@@ -428,6 +439,7 @@ func (p Profile) Citations() []PlacedCitation {
 			}
 		}
 	}
+	add("catalog_review", p.CatalogReview.LegalBasis)
 	for i, r := range p.Retention {
 		add(fmt.Sprintf("retention[%d]", i), r.LegalBasis)
 	}

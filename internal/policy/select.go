@@ -152,6 +152,11 @@ func (p Profile) Resolve(defaults LocalDefaults) (Profile, error) {
 	}
 	r := p.clone()
 	var errs []error
+	if len(r.CatalogReview.LegalBasis) == 0 && !r.CatalogReview.LocalDefault {
+		// A file that says nothing of it: the review is the deployment's practice.
+		r.CatalogReview = Rule{LocalDefault: true,
+			Note: "The profile cites no article for the authority's review of catalog entries: local practice."}
+	}
 	for i := range r.Procedures {
 		r.Procedures[i].ProductRules = productRules(r.Procedures[i])
 		for j := range r.Procedures[i].Steps {

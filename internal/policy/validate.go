@@ -135,6 +135,10 @@ func (v *validator) profile(p Profile) {
 	v.refusalReasons("refusal_reasons", p.RefusalReasons)
 	v.rectification(p)
 
+	if v.present("catalog_review") {
+		v.rule("catalog_review", p.CatalogReview)
+	}
+
 	seenRecords := map[string]bool{}
 	for i, r := range p.Retention {
 		path := fmt.Sprintf("retention[%d]", i)
@@ -447,6 +451,17 @@ func (v *validator) extension(path string, e Extension, s Step) {
 		}
 	case e.MaxWorkdays > 0 && !cites(s.LegalBasis, e.MaxWorkdays) && !citesExtension(s.LegalBasis, e.MaxWorkdays):
 		v.add(path+".max_workdays", "%d working days is not stated by any legal_basis entry of the step: cite the article, or mark the extension local_default", e.MaxWorkdays)
+	}
+}
+
+// rule checks a power or duty: cited, or a local default saying why.
+func (v *validator) rule(path string, r Rule) {
+	v.citations(path+".legal_basis", r.LegalBasis)
+	switch {
+	case r.LocalDefault && strings.TrimSpace(r.Note) == "":
+		v.add(path+".note", "required for a local_default rule: say that the regulation is silent")
+	case !r.LocalDefault && len(r.LegalBasis) == 0:
+		v.add(path+".legal_basis", "at least one citation is required (or local_default: true with a note)")
 	}
 }
 
