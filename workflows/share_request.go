@@ -114,13 +114,12 @@ func (r *shareRequest) run(ctx workflow.Context) (contract.ShareRequestState, er
 		return contract.ShareRequestState{}, err
 	}
 	if r.st.Grant != nil {
-		delivered := r.startDelivery(ctx)
+		delivered, closeDelivery := r.startDelivery(ctx)
 		err := r.watchGrant(ctx)
 		if delivered != nil {
-			// The grant ended (revoked, expired) or failed: a delivery still open closes.
-			if r.cancelTask != nil {
-				r.cancelTask()
-			}
+			// The grant ended (revoked, expired) or failed: a delivery still open closes, and
+			// one not yet opened never opens.
+			closeDelivery()
 			if werr := workflow.Await(ctx, delivered.IsReady); werr != nil && err == nil {
 				err = werr
 			}
@@ -432,28 +431,33 @@ func (r *shareRequest) makeGrant(ctx workflow.Context, fields map[string]any, ba
 // runs in its own coroutine so that the watch (its timer, a revoke or an expiry) goes on as
 // before; when the watch ends, run() closes a delivery still open as a withdrawal closes a
 // task (cancelTask).
-func (r *shareRequest) startDelivery(ctx workflow.Context) workflow.Future {
+func (r *shareRequest) startDelivery(ctx workflow.Context) (workflow.Future, workflow.CancelFunc) {
 	g, in := r.st.Grant, r.st.Input
 	if g.Basis == "unconditional" {
-		return nil
+		return nil, nil
 	}
 	step, ok := r.proc.Step(contract.StepDeliver)
 	if !ok || !step.AppliesTo(in.ReceivedAt) {
-		return nil
+		return nil, nil
 	}
 	if workflow.GetVersion(ctx, changeDelivery, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		return nil
+		return nil, nil
 	}
+	deliveryCtx, cancel := workflow.WithCancel(ctx)
 	f, settle := workflow.NewFuture(ctx)
-	workflow.Go(ctx, func(ctx workflow.Context) {
+	workflow.Go(deliveryCtx, func(ctx workflow.Context) {
 		r.deliveryErr = r.deliver(ctx, step)
 		settle.Set(nil, nil)
 	})
-	return f
+	return f, cancel
 }
 
-// deliver runs the delivery task and records the delivery.
+// deliver runs the delivery task and records the delivery; a ctx cancelled before the task
+// opens (the grant ended first) runs nothing.
 func (r *shareRequest) deliver(ctx workflow.Context, step activities.StepInfo) error {
+	if ctx.Err() != nil {
+		return nil
+	}
 	in := r.st.Input
 	out, decided, err := r.runTask(ctx, contract.StepDeliver, r.st.Status,
 		Party{DepartmentID: in.Resource.ProviderDeptID, Role: step.ActorRole},
@@ -463,9 +467,10 @@ func (r *shareRequest) deliver(ctx workflow.Context, step activities.StepInfo) e
 	if err != nil {
 		return err
 	}
-	if !decided { // closed: the grant ended first
+	if !decided { // closed: the grant ended first; ctx is cancelled, the projection is not
 		r.st.CurrentStep, r.st.DueAt = "", nil
-		return r.project(ctx)
+		closing, _ := workflow.NewDisconnectedContext(ctx)
+		return r.project(closing)
 	}
 	data := map[string]any{"grant_id": r.st.Grant.ID, "method": out.Fields["method"], "legal_basis": step.LegalBasis}
 	if ref, ok := out.Fields["reference"]; ok {
