@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/datashare/datashare/internal/calendar"
 	"github.com/datashare/datashare/internal/policy"
 )
 
@@ -117,6 +118,16 @@ type StepInfo struct {
 	LocalDefault    bool     `json:"local_default,omitempty"`
 	// DepartmentTransfer: the authority may transfer the step's task to another department.
 	DepartmentTransfer bool `json:"department_transfer,omitempty"`
+	// Effective (YYYY-MM-DD, China) is the first day of receipt of a case the step applies to,
+	// for a step a national regulation adds (policy.Step.Effective); empty for the profile's own
+	// steps and in histories recorded before it.
+	Effective string `json:"effective,omitempty"`
+}
+
+// AppliesTo reports whether the step applies to a case received at receivedAt: always for a
+// step without an effective date, else from that date on (China time).
+func (s StepInfo) AppliesTo(receivedAt time.Time) bool {
+	return s.Effective == "" || receivedAt.In(calendar.Location()).Format(time.DateOnly) >= s.Effective
 }
 
 // DescribeProcedureResult lists the procedure's steps in the profile, and the profile's id.
@@ -184,7 +195,8 @@ func (a *Activities) DescribeProcedure(_ context.Context, in DescribeProcedureIn
 	for _, s := range pr.Steps {
 		res.Steps = append(res.Steps, StepInfo{Code: s.Code, Name: s.Name, ActorRole: s.Actor.Role,
 			ActorDepartment: s.Actor.Department, LegalBasis: citations(s.LegalBasis),
-			LocalDefault: s.LocalDefault || s.Deadline.LocalDefault, DepartmentTransfer: s.DepartmentTransfer})
+			LocalDefault: s.LocalDefault || s.Deadline.LocalDefault, DepartmentTransfer: s.DepartmentTransfer,
+			Effective: s.Effective})
 	}
 	return res, nil
 }
@@ -213,4 +225,7 @@ const (
 	EventGrantResumed   = "grant_resumed"
 	EventGrantRevoked   = "grant_revoked"
 	EventGrantExpired   = "grant_expired"
+	// EventDataDelivered: the providing department shared the granted data (第二十二条 of the
+	// 条例), with the method (interface, batch, file) and a reference.
+	EventDataDelivered = "data_delivered"
 )

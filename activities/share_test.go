@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 )
@@ -17,10 +18,10 @@ func TestDescribeProcedure(t *testing.T) {
 		steps      []string
 		replyActor string
 	}{
-		{"ningxia", []string{"reply", "negotiate", "coordinate"}, "approver"},
-		{"wuhai", []string{"reply", "negotiate", "coordinate"}, "approver"},
-		{"liaoning", []string{"reply", "coordinate"}, "approver"},
-		{"neixiang", []string{"reply", "coordinate", "suspend"}, "authority"},
+		{"ningxia", []string{"reply", "negotiate", "coordinate", "deliver"}, "approver"},
+		{"wuhai", []string{"reply", "negotiate", "coordinate", "deliver"}, "approver"},
+		{"liaoning", []string{"reply", "coordinate", "deliver"}, "approver"},
+		{"neixiang", []string{"reply", "coordinate", "suspend", "deliver"}, "authority"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.profile, func(t *testing.T) {
@@ -35,6 +36,15 @@ func TestDescribeProcedure(t *testing.T) {
 			if res.Jurisdiction != tt.profile || !res.Applies || !slices.Equal(codes, tt.steps) {
 				t.Errorf("got %s applies=%v steps %v, want %s steps %v", res.Jurisdiction, res.Applies, codes, tt.profile, tt.steps)
 			}
+			// The 条例's delivery (第二十二条) is the provider's, from the 条例's date; the
+			// profile's own steps carry no date.
+			deliver, _ := res.Step("deliver")
+			if deliver.ActorRole != "approver" || deliver.ActorDepartment != "provider" || deliver.Effective != "2025-08-01" {
+				t.Errorf("deliver step = %+v", deliver)
+			}
+			if reply, _ := res.Step("reply"); reply.Effective != "" {
+				t.Errorf("reply step = %+v, want no effective date", reply)
+			}
 			if reply, ok := res.Step("reply"); !ok || reply.ActorRole != tt.replyActor || len(reply.LegalBasis) == 0 {
 				t.Errorf("reply step = %+v, want actor %s with a legal basis", reply, tt.replyActor)
 			}
@@ -45,6 +55,22 @@ func TestDescribeProcedure(t *testing.T) {
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != ErrTypeInvalid {
 		t.Errorf("unknown procedure: err = %v, want a non-retryable %q error", err, ErrTypeInvalid)
+	}
+}
+
+// A step with an effective date applies to cases received from that day on, China time.
+func TestStepAppliesTo(t *testing.T) {
+	s := StepInfo{Code: "deliver", Effective: "2025-08-01"}
+	china := time.FixedZone("CST", 8*3600)
+	if s.AppliesTo(time.Date(2025, 7, 31, 23, 59, 0, 0, china)) {
+		t.Error("applies on 2025-07-31")
+	}
+	// 2025-07-31 16:30 UTC is 2025-08-01 00:30 in China.
+	if !s.AppliesTo(time.Date(2025, 7, 31, 16, 30, 0, 0, time.UTC)) {
+		t.Error("does not apply on 2025-08-01 China time")
+	}
+	if !(StepInfo{Code: "reply"}).AppliesTo(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Error("a step without a date does not always apply")
 	}
 }
 

@@ -23,11 +23,14 @@ import (
 // is given (grep workflows/ for `Fields[`). Every other field a workflow reads is required by
 // the decision that it reads it from.
 var optionalDecisionFields = map[string]map[string][]string{
-	// A grant's conditions of use (workflows/share_request.go, makeGrant), whichever step grants.
+	// A grant's conditions of use (workflows/share_request.go, makeGrant), whichever step grants;
+	// the delivery's reference (a batch number, an interface's address, a file's name) beside
+	// its required method (deliver), which the timeline's data_delivered event carries.
 	policy.ProcShare: {
-		contract.DecisionApprove: {"conditions"},
-		contract.DecisionAgree:   {"conditions"},
-		contract.DecisionGrant:   {"conditions"},
+		contract.DecisionApprove:   {"conditions"},
+		contract.DecisionAgree:     {"conditions"},
+		contract.DecisionGrant:     {"conditions"},
+		contract.DecisionDelivered: {"reference"},
 	},
 }
 

@@ -157,8 +157,38 @@ func TestShareRequestThroughTemporal(t *testing.T) {
 	if detail.Status != "granted" || detail.Grant == nil {
 		t.Fatalf("request right after the approve = %s, grant %+v; want granted", detail.Status, detail.Grant)
 	}
-	if len(detail.OpenTasks) != 0 || detail.Grant.Scope != "姓名、证件号码" || detail.Grant.Status != "active" {
+	if detail.Grant.Scope != "姓名、证件号码" || detail.Grant.Status != "active" {
 		t.Fatalf("granted detail = %+v", detail)
+	}
+	// The consent opens the provider's delivery (政务数据共享条例 第二十二条第一款): 20 working
+	// days to share the data by one of the 第二款's ways; the request stays granted.
+	deliver := s.openTask(t, approver, created.ID, "deliver")
+	if len(deliver.Decisions) != 1 || deliver.Decisions[0].Code != "delivered" ||
+		!slices.Equal(deliver.Decisions[0].Choices["method"], []string{"interface", "batch", "file"}) || deliver.DueAt == nil {
+		t.Fatalf("deliver task = %+v", deliver)
+	}
+	ta.expect(ta.do("GET", reqPath, ta.applicant(), nil), 200).json(t, &detail)
+	if detail.Status != "granted" || len(detail.OpenTasks) != 1 || detail.OpenTasks[0].Step != "deliver" {
+		t.Fatalf("request while the delivery is open = %s, open tasks %+v", detail.Status, detail.OpenTasks)
+	}
+	delivered := map[string]any{"decision": "delivered", "method": "batch", "reference": "PL-2026-001"}
+	ta.expect(ta.do("POST", taskPath(deliver.ID)+"/complete", ta.applicant(), delivered), 404)
+	if e := ta.expect(ta.do("POST", taskPath(deliver.ID)+"/complete", approver,
+		map[string]any{"decision": "delivered", "method": "batch", "channel": "x"}), 400).errorBody(t); e.Fields["channel"] == "" {
+		t.Errorf("unknown field of delivered: %+v", e)
+	}
+	if e := ta.expect(ta.do("POST", taskPath(deliver.ID)+"/complete", approver,
+		map[string]any{"decision": "delivered", "method": "fax"}), 400).errorBody(t); e.Fields["method"] == "" {
+		t.Errorf("method outside the choices: %+v", e)
+	}
+	ta.expect(ta.do("POST", taskPath(deliver.ID)+"/complete", approver, map[string]any{"decision": "delivered"}), 422)
+	ta.expect(ta.do("POST", taskPath(deliver.ID)+"/complete", approver, delivered), 200)
+	s.eventually(t, "the delivery recorded", func() bool {
+		ta.expect(ta.do("GET", reqPath, ta.applicant(), nil), 200).json(t, &detail)
+		return len(detail.OpenTasks) == 0 && slices.ContainsFunc(detail.Timeline, func(ev TimelineEventView) bool { return ev.Kind == "data_delivered" })
+	})
+	if detail.Status != "granted" || detail.CurrentStep != "" || detail.DueAt != nil {
+		t.Fatalf("request after the delivery = %+v", detail.ShareRequestView)
 	}
 	kinds := map[string]bool{}
 	for _, ev := range detail.Timeline {

@@ -133,6 +133,7 @@ var fieldNames = map[string]string{
 	"comment":                 "备注",
 	"purpose":                 "用途",
 	"duty_basis":              "履职依据",
+	"method":                  "共享方式",
 	"requested_validity_days": "申请有效期（天）",
 	"resource_id":             "数据资源",
 	"text":                    "内容",
@@ -301,9 +302,22 @@ func stepName(p *api.PolicyView, procedure, step string) string {
 	return step
 }
 
+// deliveryMethodNames are the ways of sharing of the 条例's 第二十二条第二款, the choices of a
+// delivery's method.
+var deliveryMethodNames = map[string]string{
+	"interface": "服务接口",
+	"batch":     "批量交换",
+	"file":      "文件下载",
+}
+
 // choiceLabel names a choice of a decision field: a refusal reason by its title in the
-// profile's catalogue.
+// profile's catalogue, a delivery's method by the 条例's name for it.
 func choiceLabel(p *api.PolicyView, field, value string) string {
+	if field == "method" {
+		if name, ok := deliveryMethodNames[value]; ok {
+			return name
+		}
+	}
 	if p != nil && field == "reason_code" {
 		for _, r := range p.RefusalReasons {
 			if r.Code == value {

@@ -228,6 +228,23 @@ func TestRecordShareRequestApprove(t *testing.T) {
 	}
 }
 
+// Approve, then the provider delivers the data (政务数据共享条例 第二十二条第一款) by batch
+// exchange, and the authority revokes the grant so the workflow ends.
+func TestRecordShareRequestApproveDeliver(t *testing.T) {
+	st := record(t, "approve_delivered_revoke", contract.ShareConditional, func(r *recording) {
+		r.complete(contract.StepReply, contract.DecisionApprove, recApprover, terms)
+		if granted := r.searchAttributes(contract.ShareStatusGranted); granted[contract.DueAtKey.GetName()] == "" {
+			t.Errorf("no due time while the delivery is open: %v", granted)
+		}
+		r.complete(contract.StepDeliver, contract.DecisionDelivered, recApprover,
+			map[string]any{"method": "batch", "reference": "BX-REC-1"})
+		r.send(contract.UpdateRevokeGrant, contract.GrantActionUpdate{Actor: recAuthority, Reason: "recording ends"})
+	})
+	if st.Status != contract.ShareStatusRevoked || len(st.Decisions) != 2 || st.Decisions[1].Decision != contract.DecisionDelivered {
+		t.Fatalf("final state = %+v", st)
+	}
+}
+
 // Refuse → negotiation → no agreement → coordination upholds the refusal.
 func TestRecordShareRequestRefusalUpheld(t *testing.T) {
 	st := record(t, "refuse_shared_negotiation_coordinate", contract.ShareConditional, func(r *recording) {

@@ -28,6 +28,10 @@ const changeGrantStatus = "request-status-follows-grant"
 // by both departments, whose agreement needs both.
 const changeSharedNegotiation = "shared-negotiation-task"
 
+// changeDelivery is the workflow.GetVersion change id of the delivery task after a consent
+// (政务数据共享条例 第二十二条第一款), see startDelivery.
+const changeDelivery = "delivery-after-consent"
+
 // grantFields are the fields every deciding task needs for a grant.
 var grantFields = []string{"scope", "usage_purpose", "validity_days"}
 
@@ -55,6 +59,8 @@ type shareRequest struct {
 	cancelTask workflow.CancelFunc
 	// partner shares the next task with its candidate (negotiation); nil otherwise.
 	partner *Party
+	// deliveryErr is the error the delivery task ended with, which ends the grant's watch.
+	deliveryErr error
 }
 
 func (r *shareRequest) state() contract.ShareRequestState { return r.st }
@@ -108,7 +114,20 @@ func (r *shareRequest) run(ctx workflow.Context) (contract.ShareRequestState, er
 		return contract.ShareRequestState{}, err
 	}
 	if r.st.Grant != nil {
-		if err := r.watchGrant(ctx); err != nil {
+		delivered, closeDelivery := r.startDelivery(ctx)
+		err := r.watchGrant(ctx)
+		if delivered != nil {
+			// The grant ended (revoked, expired) or failed: a delivery still open closes, and
+			// one not yet opened never opens.
+			closeDelivery()
+			if werr := workflow.Await(ctx, delivered.IsReady); werr != nil && err == nil {
+				err = werr
+			}
+			if err == nil {
+				err = r.deliveryErr
+			}
+		}
+		if err != nil {
 			return contract.ShareRequestState{}, err
 		}
 	}
@@ -340,7 +359,10 @@ func (r *shareRequest) runTask(ctx workflow.Context, step, status string, candid
 		started:       func(st *TaskState) { r.task = st },
 		checkDecision: checkGrantFields,
 		deadlineSet: func(ctx workflow.Context, d activities.DeadlineResult) error {
-			if r.st.Final { // withdrawn meanwhile: the task is about to close
+			// Withdrawn, or the grant the delivery serves ended, meanwhile: the task is about
+			// to close. (Before the delivery a task ran only before any grant, when Final
+			// meant withdrawn.)
+			if r.st.Withdrawn != nil || r.grantEnded() {
 				return nil
 			}
 			r.st.DueAt = nil
@@ -354,7 +376,7 @@ func (r *shareRequest) runTask(ctx workflow.Context, step, status string, candid
 	})
 	cancel()
 	switch {
-	case err != nil && temporal.IsCanceledError(err) && r.st.Withdrawn != nil:
+	case err != nil && temporal.IsCanceledError(err) && (r.st.Withdrawn != nil || r.grantEnded()):
 		return contract.TaskOutcome{}, false, nil
 	case err != nil:
 		return contract.TaskOutcome{}, false, err
@@ -392,6 +414,77 @@ func (r *shareRequest) makeGrant(ctx workflow.Context, fields map[string]any, ba
 		"basis": basis, "valid_until": r.st.Grant.ValidUntil, "scope": r.st.Grant.Scope})
 }
 
+// startDelivery starts the delivery task of 政务数据共享条例 第二十二条第一款 beside the grant's
+// watch, when one is due, and returns the future of its end; nil when there is none. The
+// providing department's approvers share the data within the step's 20 working days counted
+// from the grant (the consent), and record how (method: interface, batch or file; optional
+// reference). Only a grant someone consented to is delivered: an unconditional resource is
+// taken at once (无条件共享, 直接获取). The step is the national layer's and applies to requests
+// received on or after its effective date.
+//
+// Determinism: it runs after route() returned with a grant, in run(), before the watch of the
+// grant starts, and its first command is the version marker. Every condition before the
+// marker is read from the history: the grant's basis from the decision that made it and the
+// step, with its date, from the DescribeProcedure result recorded at the start. Executions
+// from before the change have no deliver step in that result and never reach the marker;
+// replayed with the marker absent, GetVersion says DefaultVersion and nothing runs. The task
+// runs in its own coroutine so that the watch (its timer, a revoke or an expiry) goes on as
+// before; when the watch ends, run() closes a delivery still open as a withdrawal closes a
+// task (cancelTask).
+func (r *shareRequest) startDelivery(ctx workflow.Context) (workflow.Future, workflow.CancelFunc) {
+	g, in := r.st.Grant, r.st.Input
+	if g.Basis == "unconditional" {
+		return nil, nil
+	}
+	step, ok := r.proc.Step(contract.StepDeliver)
+	if !ok || !step.AppliesTo(in.ReceivedAt) {
+		return nil, nil
+	}
+	if workflow.GetVersion(ctx, changeDelivery, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil, nil
+	}
+	deliveryCtx, cancel := workflow.WithCancel(ctx)
+	f, settle := workflow.NewFuture(ctx)
+	workflow.Go(deliveryCtx, func(ctx workflow.Context) {
+		r.deliveryErr = r.deliver(ctx, step)
+		settle.Set(nil, nil)
+	})
+	return f, cancel
+}
+
+// deliver runs the delivery task and records the delivery; a ctx cancelled before the task
+// opens (the grant ended first) runs nothing.
+func (r *shareRequest) deliver(ctx workflow.Context, step activities.StepInfo) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	in := r.st.Input
+	out, decided, err := r.runTask(ctx, contract.StepDeliver, r.st.Status,
+		Party{DepartmentID: in.Resource.ProviderDeptID, Role: step.ActorRole},
+		[]activities.DecisionOption{{Code: contract.DecisionDelivered, RequiredFields: []string{"method"},
+			Choices: map[string][]string{"method": contract.DeliveryMethods}}},
+		r.st.Grant.ValidFrom)
+	if err != nil {
+		return err
+	}
+	if !decided { // closed: the grant ended first; ctx is cancelled, the projection is not
+		r.st.CurrentStep, r.st.DueAt = "", nil
+		closing, _ := workflow.NewDisconnectedContext(ctx)
+		return r.project(closing)
+	}
+	data := map[string]any{"grant_id": r.st.Grant.ID, "method": out.Fields["method"], "legal_basis": step.LegalBasis}
+	if ref, ok := out.Fields["reference"]; ok {
+		data["reference"] = ref
+	}
+	return r.changed(ctx, activities.EventDataDelivered, out.DecidedBy, text(out.Fields["reference"]), data)
+}
+
+// grantEnded reports whether the request's grant was revoked or has expired.
+func (r *shareRequest) grantEnded() bool {
+	g := r.st.Grant
+	return g != nil && (g.Status == activities.GrantRevoked || g.Status == activities.GrantExpired)
+}
+
 // finalRefusal closes the request as rejected. rule names the product rule that makes the
 // refusal final (policy.ProductRule*), which the timeline event carries, so that nobody reads
 // it as the law's; "" where none does. Only the event's data says it: the commands are the
@@ -422,9 +515,14 @@ func (r *shareRequest) watchGrant(ctx workflow.Context) error {
 		return err
 	}
 	if left := g.ValidUntil.Sub(workflow.Now(ctx)); left > 0 {
-		if _, err := workflow.AwaitWithTimeout(ctx, left, revoked); err != nil {
+		// A failed delivery task (startDelivery) ends the watch too; without one the
+		// condition is the revocation alone, as before.
+		if _, err := workflow.AwaitWithTimeout(ctx, left, func() bool { return revoked() || r.deliveryErr != nil }); err != nil {
 			return err
 		}
+	}
+	if r.deliveryErr != nil {
+		return r.deliveryErr
 	}
 	if revoked() {
 		return nil

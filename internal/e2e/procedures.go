@@ -148,7 +148,8 @@ func (r *run) taskRow(t *testing.T, taskID, decision string) {
 // share: the applicant asks through API1 for a conditionally shared resource; the deciding
 // party (under neixiang the data authority, 第十二条) finds the reply task in its inbox through
 // API2 and approves there. The request ends granted with an active grant; its workflow runs on
-// while the grant lives (it may be suspended or revoked), so it is found running.
+// while the grant lives (it may be suspended or revoked), so it is found running. The
+// providing department's approver then records the delivery of the data (第二十二条 of the 条例).
 func (r *run) share(t *testing.T) {
 	res := ResourceByCode(t, r.s.API1, r.tok[UserApplicant], ResourceConditional)
 	created := CreateShareRequest(t, r.s.API1, r.tok[UserApplicant], res.ID, "e2e-share-"+nonce())
@@ -170,6 +171,16 @@ func (r *run) share(t *testing.T) {
 		t.Errorf("read model: grant %s for %s, want %s for %s", g.ID, g.ConsumerDeptID, sr.Grant.ID, r.using)
 	}
 	r.taskRow(t, task.ID, contract.DecisionApprove)
+
+	// The consent opens the providing department's delivery (政务数据共享条例 第二十二条第一款):
+	// its approver records through API1 that the data was shared, by interface.
+	m := TaskMatch{Procedure: policy.ProcShare, RequestID: created.ID, Kind: "step", Step: contract.StepDeliver}
+	deliver := r.step(t, r.s.API1, UserApprover, m, map[string]any{"decision": contract.DecisionDelivered,
+		"method": "interface", "reference": "e2e-interface"})
+	if deliver.CandidateDepartmentID != r.providing {
+		t.Errorf("share request %s: deliver task offered to %q, want the providing department %q", created.ID, deliver.CandidateDepartmentID, r.providing)
+	}
+	r.taskRow(t, deliver.ID, contract.DecisionDelivered)
 }
 
 // correction (数据校核纠错, 内乡 第六十四、六十五条): the using department reports wrong data of an

@@ -28,7 +28,14 @@ type designCell struct {
 	localStep                bool // the step itself is local practice
 }
 
+// deliverCell is the step the national layer adds to every profile's share procedure: the
+// 条例's 第二十二条第一款, 20 working days from the consent.
+func deliverCell(profile string) designCell {
+	return designCell{profile: profile, procedure: ProcShare, step: "deliver", role: RoleApprover, dept: DeptProvider, kind: statutory, workdays: 20, articles: []string{"第二十二条第一款"}}
+}
+
 var designTable = []designCell{
+	deliverCell("ningxia"), deliverCell("wuhai"), deliverCell("liaoning"), deliverCell("neixiang"),
 	// 宁夏回族自治区政务数据资源共享管理办法
 	{profile: "ningxia", procedure: ProcShare, step: "reply", role: RoleApprover, dept: DeptProvider, kind: statutory, workdays: 10, articles: []string{"第十一条第三款"}, refusal: []string{NeedReasons}},
 	// The negotiation is in the fourth paragraph of 第十一条, not the third

@@ -8,6 +8,7 @@ import (
 	"io"
 	"reflect"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -37,6 +38,8 @@ type NationalLayer struct {
 	Retention []NationalRetention `json:"retention,omitempty" yaml:"retention"`
 	// Powers are the powers they give over a procedure's cases.
 	Powers []NationalPower `json:"powers,omitempty" yaml:"powers"`
+	// Steps are the steps they add to a procedure, which no profile has.
+	Steps []NationalStep `json:"steps,omitempty" yaml:"steps"`
 }
 
 // Powers of the national layer.
@@ -72,6 +75,20 @@ type NationalRetention struct {
 	Note       string   `json:"note,omitempty" yaml:"note"`
 }
 
+// NationalStep is a step a national regulation adds to a procedure of every profile (the
+// 条例's 第二十二条: the providing department shares the data after consenting). Resolve
+// appends it to the procedure's steps, marked with its document (Step.AddedBy) and the date
+// from which it applies (Step.Effective): a case received before that date does without it.
+type NationalStep struct {
+	Procedure string `json:"procedure" yaml:"procedure"`
+	// Effective (YYYY-MM-DD, China) is the first day of receipt of a case the step applies to:
+	// in the file, only when it differs from the date of the document the step cites first,
+	// which fills it on load.
+	Effective string `json:"effective" yaml:"effective"`
+	// Step is the step as a profile would write it; its first citation names the document.
+	Step Step `json:"step" yaml:"step"`
+}
+
 // NationalBound is the time limit a national regulation sets on one procedure step.
 type NationalBound struct {
 	Procedure string `json:"procedure" yaml:"procedure"`
@@ -105,8 +122,12 @@ var nationalOnce = sync.OnceValues(func() (NationalLayer, error) {
 })
 
 func (l NationalLayer) clone() NationalLayer {
-	return NationalLayer{Documents: slices.Clone(l.Documents), Bounds: slices.Clone(l.Bounds), Retention: slices.Clone(l.Retention),
-		Powers: slices.Clone(l.Powers)}
+	c := NationalLayer{Documents: slices.Clone(l.Documents), Bounds: slices.Clone(l.Bounds), Retention: slices.Clone(l.Retention),
+		Powers: slices.Clone(l.Powers), Steps: slices.Clone(l.Steps)}
+	for i := range c.Steps {
+		c.Steps[i].Step = c.Steps[i].Step.clone()
+	}
+	return c
 }
 
 // BoundsFor lists the bounds of a step, in the file's order.
@@ -166,6 +187,19 @@ func ParseNational(data []byte, name string) (NationalLayer, error) {
 				}
 			}
 		}
+	}
+	for i := range l.Steps {
+		ns := &l.Steps[i]
+		if ns.Effective == "" {
+			for _, d := range l.Documents {
+				if d.Title == ns.Step.LegalBasis[0].Document {
+					ns.Effective = d.Effective
+				}
+			}
+		}
+		s := &ns.Step
+		s.AddedBy, s.Effective = s.LegalBasis[0].Document, ns.Effective
+		sort.Sort(sort.Reverse(sort.IntSlice(s.Reminders)))
 	}
 	return l, nil
 }
@@ -241,6 +275,33 @@ func (v *validator) national(l NationalLayer) {
 			v.add(path+".legal_basis.workdays", "must state the bound's %d working days (the number the article states), got %d", b.Workdays, b.LegalBasis.Workdays)
 		}
 	}
+	added := map[string]bool{}
+	for i, ns := range l.Steps {
+		path := fmt.Sprintf("steps[%d]", i)
+		steps, known := stepCodes[ns.Procedure]
+		switch {
+		case !known:
+			v.add(path+".procedure", "unknown procedure %q (one of %s)", ns.Procedure, strings.Join(procedureCodes, ", "))
+		case !slices.Contains(steps, ns.Step.Code):
+			v.add(path+".step.code", "unknown step %q of procedure %s (one of %s)", ns.Step.Code, ns.Procedure, strings.Join(steps, ", "))
+		case added[ns.Procedure+"/"+ns.Step.Code]:
+			v.add(path+".step.code", "step %s/%s is added twice", ns.Procedure, ns.Step.Code)
+		}
+		added[ns.Procedure+"/"+ns.Step.Code] = true
+		if ns.Effective != "" {
+			if _, err := time.Parse(time.DateOnly, ns.Effective); err != nil {
+				v.add(path+".effective", "must be a date YYYY-MM-DD, got %q", ns.Effective)
+			}
+		}
+		// A step a regulation adds is the regulation's: never local practice, and cited.
+		if ns.Step.LocalDefault || ns.Step.Deadline.LocalDefault {
+			v.add(path+".step", "a step a national regulation adds is not local_default")
+		}
+		if len(ns.Step.LegalBasis) == 0 {
+			v.add(path+".step.legal_basis", "at least one citation is required: the article that adds the step")
+		}
+		v.step(path+".step", ns.Step)
+	}
 }
 
 // singleCitation checks a field that holds one citation, locating problems at the field.
@@ -262,16 +323,25 @@ func (l NationalLayer) effective(title string) string {
 	return ""
 }
 
-// withNational attaches the national layer's bounds to the profile's steps, and its keeping
-// periods to the profile.
+// withNational attaches the national layer's bounds to the profile's steps, its keeping
+// periods and powers to the profile, and appends the steps it adds to the procedures that
+// apply. A profile step of the same code gives way to the national one, which ranks above it.
 func (p *Profile) withNational(l NationalLayer) {
 	p.National = slices.Clone(l.Documents)
 	p.NationalRetention = slices.Clone(l.Retention)
 	p.NationalPowers = slices.Clone(l.Powers)
 	for i := range p.Procedures {
-		for j := range p.Procedures[i].Steps {
-			s := &p.Procedures[i].Steps[j]
-			s.NationalBounds = l.BoundsFor(p.Procedures[i].Code, s.Code)
+		pr := &p.Procedures[i]
+		for _, ns := range l.Steps {
+			if ns.Procedure != pr.Code || !pr.Applies {
+				continue
+			}
+			pr.Steps = slices.DeleteFunc(pr.Steps, func(s Step) bool { return s.Code == ns.Step.Code })
+			pr.Steps = append(pr.Steps, ns.Step.clone())
+		}
+		for j := range pr.Steps {
+			s := &pr.Steps[j]
+			s.NationalBounds = l.BoundsFor(pr.Code, s.Code)
 		}
 	}
 }

@@ -102,6 +102,55 @@ func TestNationalBoundsAttachedToEveryProfile(t *testing.T) {
 	}
 }
 
+// The 条例's 第二十二条 adds the delivery step to every profile's share procedure, last, marked
+// as the 条例's with its date; no other procedure gets it.
+func TestNationalStepAddedToEveryProfile(t *testing.T) {
+	for _, id := range EmbeddedIDs() {
+		p, err := Select(id, "", LocalDefaults{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pr, _ := p.Procedure(ProcShare)
+		last := pr.Steps[len(pr.Steps)-1]
+		if last.Code != "deliver" || last.AddedBy != nationalTitle || last.Effective != "2025-08-01" ||
+			last.Deadline.Workdays != 20 || last.Actor != (Actor{Role: RoleApprover, Department: DeptProvider}) ||
+			last.Escalation == nil || last.Escalation.Role != RoleAuthority || len(last.Reminders) == 0 {
+			t.Errorf("%s: last share step %+v", id, last)
+		}
+		if len(last.LegalBasis) != 1 || last.LegalBasis[0].String() != "《政务数据共享条例》第二十二条第一款" || last.LegalBasis[0].Workdays != 20 {
+			t.Errorf("%s: deliver cites %+v", id, last.LegalBasis)
+		}
+		for _, other := range p.Procedures {
+			if other.Code == ProcShare {
+				continue
+			}
+			for _, s := range other.Steps {
+				if s.AddedBy != "" {
+					t.Errorf("%s: %s/%s is added by %s", id, other.Code, s.Code, s.AddedBy)
+				}
+			}
+		}
+	}
+	// Resolving twice neither duplicates the step nor changes the unresolved profile.
+	raw, err := embedded("ningxia")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := raw.Resolve(LocalDefaults{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := r.Resolve(LocalDefaults{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := raw.Procedure(ProcShare)
+	after, _ := again.Procedure(ProcShare)
+	if len(after.Steps) != len(before.Steps)+1 {
+		t.Errorf("share steps: %d unresolved, %d resolved twice", len(before.Steps), len(after.Steps))
+	}
+}
+
 // The effective date is data: a bound may carry its own date (an amendment in force later),
 // and a layer without a date, with an unknown step or a citation of another number, is refused
 // with its path.
@@ -190,8 +239,19 @@ func TestNationalCitationsAgainstText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	type cited struct {
+		c        Citation
+		workdays int
+	}
+	var all []cited
 	for _, b := range l.Bounds {
-		c := b.LegalBasis
+		all = append(all, cited{b.LegalBasis, b.Workdays})
+	}
+	for _, ns := range l.Steps {
+		all = append(all, cited{ns.Step.LegalBasis[0], ns.Step.Deadline.Workdays})
+	}
+	for _, b := range all {
+		c := b.c
 		n := chineseToInt(strings.TrimSuffix(strings.TrimPrefix(c.Article, "第"), "条"))
 		art, ok := s.articles[n]
 		if !ok {
@@ -206,8 +266,8 @@ func TestNationalCitationsAgainstText(t *testing.T) {
 			}
 			art = paras[n][k-1]
 		}
-		if !statesNumber(art, b.Workdays, "个工作日") {
-			t.Errorf("%s does not state %d个工作日: %s", c, b.Workdays, art)
+		if !statesNumber(art, b.workdays, "个工作日") {
+			t.Errorf("%s does not state %d个工作日: %s", c, b.workdays, art)
 		}
 	}
 	// Powers cite an article and paragraph the 条例 has.

@@ -286,6 +286,11 @@ type Step struct {
 	// date from which it applies; filled by Resolve, never read from a profile file. A task
 	// received on or after that date gets the stricter of the step's deadline and the bound.
 	NationalBounds []NationalBound `json:"national_bounds,omitempty" yaml:"-"`
+	// AddedBy is the title of the national regulation that adds the step to the procedure,
+	// and Effective (YYYY-MM-DD, China) the first day of receipt of a case it applies to;
+	// both filled by Resolve for the national layer's steps, never read from a profile file.
+	AddedBy   string `json:"added_by,omitempty" yaml:"-"`
+	Effective string `json:"effective,omitempty" yaml:"-"`
 }
 
 // Deadline is exactly one of: a statutory number of working days, a local default (filled
@@ -420,7 +425,8 @@ func (p Profile) Document(title string) (Document, bool) {
 }
 
 // Citations returns every citation of the profile with the path where it appears, for checks
-// against the regulation texts.
+// against the regulation texts: the profile's own, not those of the steps the national layer
+// adds (Step.AddedBy), which cite the national regulation.
 func (p Profile) Citations() []PlacedCitation {
 	var out []PlacedCitation
 	add := func(path string, cs []Citation) {
@@ -432,6 +438,9 @@ func (p Profile) Citations() []PlacedCitation {
 		pp := fmt.Sprintf("procedures[%d]", i)
 		add(pp, pr.LegalBasis)
 		for j, s := range pr.Steps {
+			if s.AddedBy != "" {
+				continue // the national layer's step cites the national regulation
+			}
 			sp := fmt.Sprintf("%s.steps[%d]", pp, j)
 			add(sp, s.LegalBasis)
 			if s.Escalation != nil {

@@ -143,14 +143,20 @@ func (d LocalDefaults) validate() error {
 // Resolve returns a copy of the profile with the local defaults filled in: local-default
 // deadlines get their number (still marked local_default), steps without reminder points get
 // the default ones, escalations their long-overdue threshold, local-default retention its
-// months; every step the national layer bounds gets its bounds (NationalBounds). The receiver
-// is not changed.
+// months; every step the national layer bounds gets its bounds (NationalBounds), and every
+// procedure the steps the national layer adds to it (Step.AddedBy). The receiver is not
+// changed.
 func (p Profile) Resolve(defaults LocalDefaults) (Profile, error) {
 	d := defaults.withBuiltins()
 	if err := d.validate(); err != nil {
 		return Profile{}, fmt.Errorf("policy %s: %w", p.ID, err)
 	}
+	national, err := National()
+	if err != nil {
+		return Profile{}, err
+	}
 	r := p.clone()
+	r.withNational(national)
 	var errs []error
 	if len(r.CatalogReview.LegalBasis) == 0 && !r.CatalogReview.LocalDefault {
 		// A file that says nothing of it: the review is the deployment's practice.
@@ -175,11 +181,6 @@ func (p Profile) Resolve(defaults LocalDefaults) (Profile, error) {
 	if err := errors.Join(errs...); err != nil {
 		return Profile{}, err
 	}
-	national, err := National()
-	if err != nil {
-		return Profile{}, err
-	}
-	r.withNational(national)
 	r.LocalDefaults = &d
 	return r, nil
 }
@@ -232,18 +233,23 @@ func (p Profile) clone() Profile {
 		pr := &c.Procedures[i]
 		pr.Steps = slices.Clone(pr.Steps)
 		for j := range pr.Steps {
-			s := &pr.Steps[j]
-			s.Reminders = slices.Clone(s.Reminders)
-			s.NationalBounds = slices.Clone(s.NationalBounds)
-			if s.Escalation != nil {
-				e := *s.Escalation
-				s.Escalation = &e
-			}
-			if s.Extension != nil {
-				e := *s.Extension
-				s.Extension = &e
-			}
+			pr.Steps[j] = pr.Steps[j].clone()
 		}
 	}
 	return c
+}
+
+// clone copies everything of a step Resolve may change.
+func (s Step) clone() Step {
+	s.Reminders = slices.Clone(s.Reminders)
+	s.NationalBounds = slices.Clone(s.NationalBounds)
+	if s.Escalation != nil {
+		e := *s.Escalation
+		s.Escalation = &e
+	}
+	if s.Extension != nil {
+		e := *s.Extension
+		s.Extension = &e
+	}
+	return s
 }

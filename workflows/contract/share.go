@@ -33,7 +33,16 @@ const (
 	// StepSuspend is not a task: its presence in a profile cites the authority's power to
 	// suspend or terminate a grant (内乡 第四十一条).
 	StepSuspend = "suspend"
+	// StepDeliver is the providing department's sharing of the granted data, which the
+	// 政务数据共享条例 adds to every profile (第二十二条第一款: within 20 working days of the
+	// consent). Its decision is DecisionDelivered with a DeliveryMethods method.
+	StepDeliver = "deliver"
 )
+
+// DeliveryMethods are the ways of sharing the 条例's 第二十二条第二款 names: 服务接口 (an
+// interface), 批量交换 (batch exchange), 文件下载 (file download) — the choices of a delivery's
+// method.
+var DeliveryMethods = []string{"interface", "batch", "file"}
 
 // Decisions of the share procedure's tasks.
 const (
