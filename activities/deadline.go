@@ -63,6 +63,9 @@ type ExtensionRule struct {
 	MaxCount int    `json:"max_count"`
 	// LocalDefault: the rule is local practice, not law.
 	LocalDefault bool `json:"local_default,omitempty"`
+	// LegalBasis is the national regulation's article when the rule is the national layer's
+	// (the profile's step has none); empty for a profile's own rule, cited with the step.
+	LegalBasis string `json:"legal_basis,omitempty"`
 }
 
 // DeadlineResult is a task's deadline and every instant the workflow arms a timer for. Times
@@ -231,6 +234,13 @@ func computeDeadline(cal *calendar.Calendar, step policy.Step, in DeadlineInput)
 		if b, ok := nationalBound(step, in.ReceivedAt); ok {
 			if due, err = applyNational(cal, step, b, in, due, &res); err != nil {
 				return DeadlineResult{}, err
+			}
+			// The extension the regulation allows (政务数据共享条例 第二十一条第一款: at most 10
+			// working days with the same-level authority's consent; 第十七条第二款: 5) applies
+			// where the profile's step allows none of its own.
+			if x := b.Extension; x != nil && res.Extension == nil {
+				res.Extension = &ExtensionRule{MaxWorkdays: x.MaxWorkdays, Approver: x.Approver, MaxCount: x.MaxCount,
+					LegalBasis: b.LegalBasis.String()}
 			}
 		}
 	}

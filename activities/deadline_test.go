@@ -79,7 +79,10 @@ func TestComputeDeadlineAcrossSpringFestival(t *testing.T) {
 		got.LegalBasis[1] != "比照《政务数据共享条例》第二十一条第一款（10个工作日），期限相同，适用《宁夏回族自治区政务数据资源共享管理办法》第十一条第三款（10个工作日）" {
 		t.Errorf("legal basis = %v", got.LegalBasis)
 	}
-	if got.Escalation == nil || got.Escalation.Role != policy.RoleAuthority || got.Extension != nil {
+	// 宁夏's reply allows no extension of its own; the 条例 allows one of at most 10 working days
+	// with the same-level authority's consent (第二十一条第一款).
+	wantExt := ExtensionRule{MaxWorkdays: 10, Approver: policy.RoleAuthority, MaxCount: 1, LegalBasis: "《政务数据共享条例》第二十一条第一款"}
+	if got.Escalation == nil || got.Escalation.Role != policy.RoleAuthority || got.Extension == nil || *got.Extension != wantExt {
 		t.Errorf("escalation %+v, extension %+v", got.Escalation, got.Extension)
 	}
 	// Urge windows: working days only, from the day of receipt (12 Feb) on; the festival has none.
@@ -549,5 +552,33 @@ func TestDeadlineResultDecodesWithoutNationalFields(t *testing.T) {
 	}
 	if strings.Contains(string(out), "governing") || strings.Contains(string(out), "compared_with") {
 		t.Errorf("encoded %s", out)
+	}
+}
+
+// TestNationalExtension: where the profile's step allows no extension, the 条例's applies to a
+// task received on or after 2025-08-01 — the share reply at most 10 working days with the
+// same-level authority's consent (第二十一条第一款), the catalog update 5 (第十七条第二款); a task
+// received before keeps none. A step with a rule of its own keeps it (内乡's open-data reply).
+func TestNationalExtension(t *testing.T) {
+	for _, c := range []struct {
+		profile, procedure, step, received string
+		want                               *ExtensionRule
+	}{
+		{"ningxia", policy.ProcShare, "reply", "2026-03-02T10:00:00+08:00",
+			&ExtensionRule{MaxWorkdays: 10, Approver: policy.RoleAuthority, MaxCount: 1, LegalBasis: "《政务数据共享条例》第二十一条第一款"}},
+		{"ningxia", policy.ProcShare, "reply", "2025-07-31T10:00:00+08:00", nil},
+		{"wuhai", policy.ProcCatalogUpdate, "update", "2026-03-02T10:00:00+08:00",
+			&ExtensionRule{MaxWorkdays: 5, Approver: policy.RoleAuthority, MaxCount: 1, LegalBasis: "《政务数据共享条例》第十七条第二款"}},
+		{"neixiang", policy.ProcOpenData, "reply", "2026-03-02T10:00:00+08:00",
+			&ExtensionRule{MaxWorkdays: 10, Approver: policy.RoleDeptHead, MaxCount: 1}},
+	} {
+		got, err := newActivities(t, c.profile).ComputeDeadline(context.Background(),
+			DeadlineInput{Procedure: c.procedure, Step: c.step, ReceivedAt: cst(c.received)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (got.Extension == nil) != (c.want == nil) || (c.want != nil && *got.Extension != *c.want) {
+			t.Errorf("%s %s/%s received %s: extension %+v, want %+v", c.profile, c.procedure, c.step, c.received, got.Extension, c.want)
+		}
 	}
 }

@@ -124,7 +124,9 @@ func TestTaskActionsThroughTemporal(t *testing.T) {
 	approver := ta.providerApprover()
 	var inbox TaskList
 	ta.expect(ta.do("GET", "/api/v1/tasks", approver, nil), 200).json(t, &inbox)
-	if len(inbox.Items) != 1 || inbox.Items[0].ID != publicTaskID(taskID) || inbox.Items[0].DueAt == nil || len(inbox.Items[0].Decisions) != 2 {
+	// Approve, refuse, and the extension the 条例 allows the reply (第二十一条第一款).
+	if len(inbox.Items) != 1 || inbox.Items[0].ID != publicTaskID(taskID) || inbox.Items[0].DueAt == nil || len(inbox.Items[0].Decisions) != 3 ||
+		inbox.Items[0].Decisions[2].Code != "request_extension" {
 		t.Fatalf("inbox = %+v", inbox)
 	}
 

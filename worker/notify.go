@@ -56,6 +56,11 @@ func audienceOf(kind, procedure string) audience {
 		if citizenProcedures[procedure] {
 			return toTaskPeople | toCitizen
 		}
+		// The requesting department is told of an extended reply (政务数据共享条例 第二十一条
+		// 第一款: 并告知政务数据需求部门).
+		if procedure == policy.ProcShare {
+			return toTaskPeople | toApplicantDept
+		}
 		return toTaskPeople
 	case activities.EventGranted, activities.EventRefused, activities.EventRefusalFinal:
 		if procedure == policy.ProcShare {

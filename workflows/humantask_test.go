@@ -271,7 +271,8 @@ func (s *humanTaskSuite) TestValidatorRejections() {
 			s.send(contract.UpdateComplete, refuse, contract.ErrTypeInvalid, "reason_code")
 		}
 		s.send(contract.UpdateComplete, contract.CompleteUpdate{TaskID: id, Actor: approver, Decision: "maybe"}, contract.ErrTypeInvalid, "decision")
-		s.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: id, Actor: approver, Workdays: 3, Reason: "busy"}, contract.ErrTypeRuleViolated, "")
+		// The 条例 allows at most 10 working days (第二十一条第一款).
+		s.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: id, Actor: approver, Workdays: 11, Reason: "busy"}, contract.ErrTypeRuleViolated, "workdays")
 
 		s.send(contract.UpdateComplete, s.approve(approver), "", "")
 		// Decided: every later action is a conflict.

@@ -742,3 +742,33 @@ func (s *shareSuite) TestSuspensionCitesTheRegulationFromItsEffectiveDate() {
 		s.Equal([]any{"《政务数据共享条例》第二十七条第二款"}, e.Data["legal_basis"], kind)
 	}
 }
+
+// 政务数据共享条例 第二十一条第一款: the provider may extend its reply once, by at most 10 working
+// days, with the consent of the same-level data authority — not its own head. The reply
+// received 12 Feb 2026 is due 4 March; 10 more working days (5, 6, 9–13, 16–18 March) make it
+// 18 March.
+func (s *shareSuite) TestReplyExtensionApprovedByTheAuthority() {
+	s.setup("ningxia")
+	reply := taskID(contract.StepReply)
+	s.at("2026-02-25T10:00:00+08:00", func() {
+		s.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: reply, Actor: approver, Workdays: 11, Reason: "data volume"}, contract.ErrTypeRuleViolated)
+		s.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: reply, Actor: approver, Workdays: 10, Reason: "data volume"}, "")
+		s.send(contract.UpdateDecideExtension, contract.DecideExtensionUpdate{TaskID: reply, Actor: contract.Actor{Subject: "dave",
+			DepartmentID: provider, Roles: []string{policy.RoleDeptHead}}, Approve: true}, contract.ErrTypeForbidden)
+		s.send(contract.UpdateDecideExtension, contract.DecideExtensionUpdate{TaskID: reply, Actor: authorityAct, Approve: true}, "")
+	})
+	s.at("2026-03-10T10:00:00+08:00", func() {
+		due := s.lastTask(reply).DueAt
+		s.Require().NotNil(due)
+		s.True(due.Equal(cst("2026-03-18T23:59:59+08:00")), "extended reply due %s", due)
+		s.False(s.lastTask(reply).Overdue, "past the first deadline, within the extended one")
+		s.send(contract.UpdateComplete, decide(contract.StepReply, contract.DecisionApprove, approver, grantTerms(30)), "")
+	})
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, shareInput(contract.ShareConditional))
+	s.Equal(contract.ShareStatusExpired, s.result().Status)
+	kinds := map[string]bool{}
+	for _, e := range s.events {
+		kinds[e.Kind] = true
+	}
+	s.True(kinds[activities.EventExtensionApproved], "the timeline, which tells the applicant, has the extension")
+}

@@ -100,7 +100,11 @@ type NationalBound struct {
 	Effective string `json:"effective" yaml:"effective"`
 	// LegalBasis is the article that sets the limit.
 	LegalBasis Citation `json:"legal_basis" yaml:"legal_basis"`
-	Note       string   `json:"note,omitempty" yaml:"note"`
+	// Extension is the extension the regulation allows beyond the limit, where it allows one:
+	// it applies to a task the bound applies to whose profile step has no extension rule of its
+	// own. Its MaxWorkdays is the number the citation states as extension_workdays.
+	Extension *Extension `json:"extension,omitempty" yaml:"extension"`
+	Note      string     `json:"note,omitempty" yaml:"note"`
 }
 
 // InForce reports whether the bound applies to a task received on day (YYYY-MM-DD, China).
@@ -273,6 +277,20 @@ func (v *validator) national(l NationalLayer) {
 		}
 		if b.LegalBasis.Workdays != b.Workdays {
 			v.add(path+".legal_basis.workdays", "must state the bound's %d working days (the number the article states), got %d", b.Workdays, b.LegalBasis.Workdays)
+		}
+		if x := b.Extension; x != nil {
+			switch {
+			case x.MaxWorkdays < 1 || x.MaxWorkdays > maxWorkdays:
+				v.add(path+".extension.max_workdays", "must be 1..%d, got %d", maxWorkdays, x.MaxWorkdays)
+			case x.MaxWorkdays != b.LegalBasis.ExtensionWorkdays:
+				v.add(path+".extension.max_workdays", "must be the %d working days the citation states as extension_workdays, got %d", b.LegalBasis.ExtensionWorkdays, x.MaxWorkdays)
+			}
+			if x.Approver != RoleAuthority && x.Approver != RoleDeptHead {
+				v.add(path+".extension.approver", "must be %s or %s, got %q", RoleAuthority, RoleDeptHead, x.Approver)
+			}
+			if x.MaxCount < 1 || x.MaxCount > maxExtensions {
+				v.add(path+".extension.max_count", "must be 1..%d, got %d", maxExtensions, x.MaxCount)
+			}
 		}
 	}
 	added := map[string]bool{}

@@ -64,6 +64,15 @@ func productRules(pr Procedure) []ProductRule {
 	for _, s := range pr.Steps {
 		if s.Extension != nil && s.Extension.MaxCount == 1 {
 			once = append(once, s.Code)
+			continue
+		}
+		// A step without a rule of its own takes the national bound's (Resolve attaches the
+		// bounds first).
+		for _, b := range s.NationalBounds {
+			if s.Extension == nil && b.Extension != nil && b.Extension.MaxCount == 1 {
+				once = append(once, s.Code)
+				break
+			}
 		}
 	}
 	if len(once) > 0 {

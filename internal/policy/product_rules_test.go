@@ -10,15 +10,18 @@ import (
 // that coordination ends a share or correction dispute, and that a deadline is extended at
 // most once (max_count: 1, stricter than the texts, which cap the length only).
 func TestProductRulesAreMarkedWhereTheWorkflowsApplyThem(t *testing.T) {
+	// The share reply and the catalog update take the 条例's extension (第二十一条第一款,
+	// 第十七条第二款), once per task, where the profile's step has none of its own.
+	share := []string{ProductRuleRefusalFinal, ProductRuleCoordinationFinal, ProductRuleOneExtension}
 	want := map[string]map[string][]string{ // profile → procedure → rule codes
-		"ningxia": {ProcShare: {ProductRuleRefusalFinal, ProductRuleCoordinationFinal},
-			ProcCorrection: {ProductRuleCoordinationFinal}},
-		"wuhai": {ProcShare: {ProductRuleRefusalFinal, ProductRuleCoordinationFinal},
-			ProcCorrection: {ProductRuleCoordinationFinal}},
-		"liaoning": {ProcShare: {ProductRuleRefusalFinal, ProductRuleCoordinationFinal},
-			ProcCorrection: {ProductRuleCoordinationFinal}},
-		"neixiang": {ProcShare: {ProductRuleRefusalFinal, ProductRuleCoordinationFinal},
-			ProcCorrection: {ProductRuleCoordinationFinal}, ProcOpenData: {ProductRuleOneExtension},
+		"ningxia": {ProcShare: share, ProcCorrection: {ProductRuleCoordinationFinal},
+			ProcCatalogUpdate: {ProductRuleOneExtension}},
+		"wuhai": {ProcShare: share, ProcCorrection: {ProductRuleCoordinationFinal},
+			ProcCatalogUpdate: {ProductRuleOneExtension}},
+		"liaoning": {ProcShare: share, ProcCorrection: {ProductRuleCoordinationFinal},
+			ProcCatalogUpdate: {ProductRuleOneExtension}},
+		"neixiang": {ProcShare: share, ProcCorrection: {ProductRuleCoordinationFinal},
+			ProcCatalogUpdate: {ProductRuleOneExtension}, ProcOpenData: {ProductRuleOneExtension},
 			ProcOpenCatalogCorrection: {ProductRuleOneExtension}, ProcInterfaceExtension: {ProductRuleOneExtension}},
 	}
 	for id, procs := range want {
