@@ -89,9 +89,10 @@ func TestCatalogUpdateThroughTemporal(t *testing.T) {
 	ta.expect(ta.do("POST", path+"/submit", approver, submit), 200)
 
 	review := s.catalogUpdateTask(t, ta.authority(), created.ID, "review")
-	// 宁夏 sets no time for the review: its deadline is the local default, and says so.
-	if !review.LocalDefault || review.DeadlineNote == "" {
-		t.Fatalf("review = %+v, want a local-default deadline", review)
+	// 宁夏 sets no time for the review; since 2025-08-01 the 条例 does — 2 working days from the
+	// receipt of the updated catalog (第十七条第三款) — which replaces the local default.
+	if review.LocalDefault || len(review.LegalBasis) == 0 || review.LegalBasis[0] != "《政务数据共享条例》第十七条第三款" {
+		t.Fatalf("review = %+v, want the 条例's deadline", review)
 	}
 	ta.expect(ta.do("POST", taskPath(review.ID)+"/complete", approver, map[string]any{"decision": "approve"}), http.StatusNotFound)
 	ta.expect(ta.do("POST", taskPath(review.ID)+"/complete", ta.authority(), map[string]any{"decision": "approve"}), 200)

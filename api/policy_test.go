@@ -89,7 +89,7 @@ func TestPolicies(t *testing.T) {
 			}
 		}
 	}
-	if bounded != 3 || len(nx.National) != 1 || nx.National[0].Title != "政务数据共享条例" || nx.National[0].Number != "国务院令第809号" || nx.National[0].Effective != "2025-08-01" {
+	if bounded != 4 || len(nx.National) != 1 || nx.National[0].Title != "政务数据共享条例" || nx.National[0].Number != "国务院令第809号" || nx.National[0].Effective != "2025-08-01" {
 		t.Fatalf("ningxia: %d steps bounded, national documents %+v", bounded, nx.National)
 	}
 	if !found || !nx.Active || nx.ID != "ningxia" {

@@ -305,7 +305,10 @@ func (s *catalogSuite) TestSelfReportApproved() {
 	review := s.lastTask(catalogTaskID(contract.StepReview, 1))
 	s.Equal(authority, review.CandidateDepartmentID)
 	s.Equal(activities.TaskCompleted, review.Status)
-	s.True(review.LocalDefault, "辽宁 第十条 sets no review time")
+	// 辽宁 第十条 sets no review time; since 2025-08-01 the 条例 does: 2 working days from the
+	// receipt of the updated catalog (第十七条第三款), no longer a local default.
+	s.False(review.LocalDefault)
+	s.Equal("《政务数据共享条例》第十七条第三款", review.LegalBasis[0])
 
 	s.Require().Len(s.links, 1)
 	s.Equal(activities.LinkCatalogUpdateInput{UpdateID: updateID, Round: 1, DepartmentID: provider, Actor: approver.Subject,
@@ -452,7 +455,10 @@ func (s *catalogSuite) TestNeixiangReportsToCity() {
 	s.Equal([]string{"《内乡县政务信息资源数据共享管理实施办法》第二十二条",
 		"比照《政务数据共享条例》第十七条第二款（10个工作日），从严适用《内乡县政务信息资源数据共享管理实施办法》第二十二条（5个工作日）"}, update.LegalBasis)
 	review := s.firstTask(catalogTaskID(contract.StepReview, 1))
-	s.True(review.DueAt.Equal(cst("2026-03-11T23:59:59+08:00")), "review due %s (5 WD from receipt on 4 March)", review.DueAt)
+	// 内乡 第二十二条's 5 WD from receipt on 4 March would end on 11 March; the 条例's 2 (第十七条
+	// 第三款: 5 and 6 March) are stricter and govern.
+	s.True(review.DueAt.Equal(cst("2026-03-06T23:59:59+08:00")), "review due %s (2 WD from receipt on 4 March)", review.DueAt)
+	s.Equal("《政务数据共享条例》第十七条第三款", review.LegalBasis[0])
 	report := s.firstTask(catalogTaskID(contract.StepReportToCity, 1))
 	s.Require().NotNil(report.DueAt)
 	s.True(report.DueAt.Equal(cst("2026-03-12T23:59:59+08:00")), "report due %s", report.DueAt)
