@@ -172,12 +172,14 @@ const (
 )
 
 // Messages for a resource without the legal basis its share or open type needs, with the
-// articles that require one. 宁夏 第十条（一） and 乌海 第八条（一） require it of data not for
-// sharing only; 辽宁 第十二条第二款 and 内乡 第三十七条第二款（一） of conditional sharing too, which
-// the product asks under every profile; 内乡 第四十四条 of conditional and no opening.
+// articles that require one. Since 2025-08-01 the 政务数据共享条例 requires of data not for
+// sharing its reasons and its basis in a 法律、行政法规 or 国务院决定 (第十四条（三）、第十五条
+// 第二款); before, 宁夏 第十条（一） and 乌海 第八条（一） required a basis of it only, and 辽宁
+// 第十二条第二款 and 内乡 第三十七条第二款（一） of conditional sharing too, which the product asks
+// under every profile; 内乡 第四十四条 requires one of conditional and no opening.
 const (
-	LegalBasisNotSharedMessage = "不予共享的政务数据须注明法律、行政法规或者政策依据" +
-		"（宁夏 第十条（一）、乌海 第八条（一）、辽宁 第十二条第二款、内乡 第三十七条第二款（一））"
+	LegalBasisNotSharedMessage = "不予共享的政务数据须列明理由，并注明法律、行政法规或者国务院决定依据" +
+		"（《政务数据共享条例》第十五条第二款；宁夏 第十条（一）、乌海 第八条（一）、辽宁 第十二条第二款、内乡 第三十七条第二款（一））"
 	LegalBasisConditionalMessage = "有条件共享的政务数据须注明法律、法规或者政策依据" +
 		"（辽宁 第十二条第二款、内乡 第三十七条第二款（一）；其他地区为本系统的要求）"
 	LegalBasisOpenMessage = "有条件开放、不予开放的政务数据须注明法律法规或者国家有关文件依据（内乡 第四十四条）"
@@ -216,9 +218,11 @@ func (r *CatalogResource) Validate() map[string]string {
 			f["legal_basis"] = LegalBasisOpenMessage
 		}
 	}
-	// Product rule, not a statutory one: an applicant must know what the conditions are.
+	// The conditions of use of conditionally shared data are listed in the catalog: since
+	// 2025-08-01 the 条例 requires it (第十五条第二款: 共享范围、使用用途等共享使用条件); before, it
+	// was the product's rule — an applicant must know what the conditions are.
 	if r.ShareType == ShareConditional && isBlank(r.ShareConditions) && f["share_conditions"] == "" {
-		f["share_conditions"] = "有条件共享的资源须说明共享条件"
+		f["share_conditions"] = "有条件共享的资源须列明共享范围、使用用途等共享使用条件（《政务数据共享条例》第十五条第二款）"
 	}
 	if r.OpenType == OpenConditional && isBlank(r.OpenConditions) && f["open_conditions"] == "" {
 		f["open_conditions"] = "有条件开放的资源须说明开放条件"

@@ -408,3 +408,25 @@ func TestVersionRowsAreUnique(t *testing.T) {
 		}
 	})
 }
+
+// TestCatalogEntriesListWhatTheRegulationAsks: 政务数据共享条例 第十五条第二款 — data not for sharing
+// lists its reasons and its basis in a 法律、行政法规 or 国务院决定; conditionally shared data lists
+// its conditions of use. A resource without them is refused naming the field and the article.
+func TestCatalogEntriesListWhatTheRegulationAsks(t *testing.T) {
+	none := validResource("NX-T-1", "dept-a")
+	none.ShareType = models.ShareNone
+	conditional := validResource("NX-T-2", "dept-a")
+	conditional.ShareType, conditional.LegalBasis = models.ShareConditional, "《某条例》第十条"
+	for _, c := range []struct {
+		r     *models.CatalogResource
+		field string
+	}{{none, "legal_basis"}, {conditional, "share_conditions"}} {
+		msg := c.r.Validate()[c.field]
+		if !strings.Contains(msg, "《政务数据共享条例》第十五条第二款") {
+			t.Errorf("%s %s: %q, want the article named", c.r.Code, c.field, msg)
+		}
+	}
+	if msg := none.Validate()["legal_basis"]; !strings.Contains(msg, "国务院决定") || !strings.Contains(msg, "理由") {
+		t.Errorf("not for sharing: %q, want its reasons and a 法律、行政法规 or 国务院决定 basis", msg)
+	}
+}
