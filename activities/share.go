@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/datashare/datashare/internal/calendar"
@@ -28,22 +29,20 @@ type ProjectShareRequestInput struct {
 	// ID is the request's id (SR-…), the unique key of the projection.
 	ID string `json:"id"`
 	// Revision grows with every change; a lower or equal one never overwrites the stored row.
-	Revision              int        `json:"revision"`
-	WorkflowID            string     `json:"workflow_id"`
-	ResourceID            int64      `json:"resource_id"`
-	ResourceCode          string     `json:"resource_code"`
-	ResourceName          string     `json:"resource_name"`
-	ApplicantDeptID       string     `json:"applicant_dept_id"`
-	ApplicantSubject      string     `json:"applicant_subject"`
-	ProviderDeptID        string     `json:"provider_dept_id"`
-	DecidingDeptID        string     `json:"deciding_dept_id"`
-	Purpose               string     `json:"purpose"`
-	Scope                 string     `json:"scope"`
-	DutyBasis             string     `json:"duty_basis"`
-	RequestedValidityDays int        `json:"requested_validity_days"`
-	Status                string     `json:"status"`
-	CurrentStep           string     `json:"current_step"`
-	DueAt                 *time.Time `json:"due_at,omitempty"`
+	Revision         int    `json:"revision"`
+	WorkflowID       string `json:"workflow_id"`
+	ResourceID       int64  `json:"resource_id"`
+	ResourceCode     string `json:"resource_code"`
+	ResourceName     string `json:"resource_name"`
+	ApplicantDeptID  string `json:"applicant_dept_id"`
+	ApplicantSubject string `json:"applicant_subject"`
+	ProviderDeptID   string `json:"provider_dept_id"`
+	DecidingDeptID   string `json:"deciding_dept_id"`
+	// Form is what the applicant wrote, a JSON object stored whole.
+	Form        json.RawMessage `json:"form"`
+	Status      string          `json:"status"`
+	CurrentStep string          `json:"current_step"`
+	DueAt       *time.Time      `json:"due_at,omitempty"`
 	// LegalBasis cites the articles of the current step (or of the final decision).
 	LegalBasis []string   `json:"legal_basis,omitempty"`
 	CreatedAt  time.Time  `json:"created_at"`

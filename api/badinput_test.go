@@ -259,7 +259,7 @@ func newBadInputFixture(t *testing.T, db *gorm.DB, profile string) *badInputFixt
 	taskID := contract.HumanTaskID(wid, "reply", 1)
 	if _, err := st.UpsertShareRequest(ctx, models.ShareRequest{ID: requestID, ResourceID: shared, ResourceCode: "X", ResourceName: "X",
 		ApplicantDeptID: using, ApplicantSubject: "demo-applicant", ProviderDeptID: providing, DecidingDeptID: providing,
-		Purpose: "核验", Scope: "姓名", RequestedValidityDays: 365, Status: models.ShareRequestGranted, CurrentStep: "reply",
+		FormJSON: `{"purpose":"核验","scope":"姓名","requested_validity_days":365}`, Status: models.ShareRequestGranted, CurrentStep: "reply",
 		DueAt: &due, WorkflowID: wid, Revision: 1, CreatedAt: now, UpdatedAt: now}); err != nil {
 		t.Fatal(err)
 	}

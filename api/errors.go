@@ -192,6 +192,10 @@ func bindJSON(c *gin.Context, dst any) error {
 	if err := endOfBody(dec); err != nil {
 		return err
 	}
+	// A form trims its text before the rules run: blank text is no purpose.
+	if n, ok := dst.(interface{ Normalize() }); ok {
+		n.Normalize()
+	}
 	if err := validate.Struct(dst); err != nil {
 		return validationError(err)
 	}
@@ -391,7 +395,7 @@ func validationError(err error) error {
 // jsonFieldPath drops the struct name from the validator's namespace; names are JSON names
 // because the validator is told to use json tags.
 func jsonFieldPath(fe validator.FieldError) string {
-	ns := fe.Namespace()
+	ns := strings.ReplaceAll(fe.Namespace(), "."+embeddedField+".", ".")
 	if i := strings.IndexByte(ns, '.'); i >= 0 {
 		return ns[i+1:]
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -241,13 +242,22 @@ func mustPrincipal(c *gin.Context) auth.Principal {
 	return p
 }
 
+// embeddedField names an embedded struct (a procedure's form) in the validator's namespaces;
+// jsonFieldPath leaves it out.
+const embeddedField = "~"
+
 // validate is the one validator of request DTOs; it reports JSON field names.
 var validate = newValidator()
 
 func newValidator() *validator.Validate {
 	v := validator.New(validator.WithRequiredStructEnabled())
 	v.SetTagName("binding")
-	v.RegisterTagNameFunc(jsonName)
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		if f.Anonymous && f.Tag.Get("json") == "" {
+			return embeddedField // its fields are the body's own, as encoding/json reads them
+		}
+		return jsonName(f)
+	})
 	codePattern := regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$`)
 	_ = v.RegisterValidation("code", func(fl validator.FieldLevel) bool {
 		return codePattern.MatchString(fl.Field().String())

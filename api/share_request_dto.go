@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -8,15 +9,13 @@ import (
 	"github.com/datashare/datashare/workflows/contract"
 )
 
-// ShareRequestInput asks for a catalog resource (有条件共享申请). DutyBasis, the duty the data
-// is needed for, is required for a resource not for sharing (不予共享), and for every request
-// when the profile in force asks it (submission_requires: [duty_basis]; none shipped does).
+// ShareRequestInput asks for a catalog resource (有条件共享申请) with the applicant's form.
+// DutyBasis, the duty the data is needed for, is required for a resource not for sharing
+// (不予共享), and for every request when the profile in force asks it (submission_requires:
+// [duty_basis]; none shipped does).
 type ShareRequestInput struct {
-	ResourceID            int64  `json:"resource_id" binding:"required,gte=1"`
-	Purpose               string `json:"purpose" binding:"required,max=2000" text:"multiline"`
-	Scope                 string `json:"scope" binding:"required,max=2000"`
-	DutyBasis             string `json:"duty_basis" binding:"max=2000" text:"multiline"`
-	RequestedValidityDays int    `json:"requested_validity_days" binding:"required,gte=1,lte=3660"`
+	ResourceID int64 `json:"resource_id" binding:"required,gte=1"`
+	contract.ShareForm
 }
 
 // ShareRequestStatus is where a request stands, as its workflow reports it: the answer to a
@@ -34,27 +33,24 @@ type ShareRequestStatus struct {
 
 // ShareRequestView is a share request as the list shows it.
 type ShareRequestView struct {
-	ID                    string   `json:"id"`
-	ResourceID            int64    `json:"resource_id"`
-	ResourceCode          string   `json:"resource_code"`
-	ResourceName          string   `json:"resource_name"`
-	ApplicantDeptID       string   `json:"applicant_dept_id"`
-	ApplicantSubject      string   `json:"applicant_subject"`
-	ProviderDeptID        string   `json:"provider_dept_id"`
-	DecidingDeptID        string   `json:"deciding_dept_id"`
-	Purpose               string   `json:"purpose"`
-	Scope                 string   `json:"scope"`
-	DutyBasis             string   `json:"duty_basis,omitempty"`
-	RequestedValidityDays int      `json:"requested_validity_days"`
-	Status                string   `json:"status"`
-	CurrentStep           string   `json:"current_step"`
-	DueAt                 *string  `json:"due_at"`
-	Overdue               bool     `json:"overdue"`
-	WorkflowID            string   `json:"workflow_id"`
-	LegalBasis            []string `json:"legal_basis"`
-	CreatedAt             string   `json:"created_at"`
-	UpdatedAt             string   `json:"updated_at"`
-	ClosedAt              *string  `json:"closed_at,omitempty"`
+	ID               string `json:"id"`
+	ResourceID       int64  `json:"resource_id"`
+	ResourceCode     string `json:"resource_code"`
+	ResourceName     string `json:"resource_name"`
+	ApplicantDeptID  string `json:"applicant_dept_id"`
+	ApplicantSubject string `json:"applicant_subject"`
+	ProviderDeptID   string `json:"provider_dept_id"`
+	DecidingDeptID   string `json:"deciding_dept_id"`
+	contract.ShareForm
+	Status      string   `json:"status"`
+	CurrentStep string   `json:"current_step"`
+	DueAt       *string  `json:"due_at"`
+	Overdue     bool     `json:"overdue"`
+	WorkflowID  string   `json:"workflow_id"`
+	LegalBasis  []string `json:"legal_basis"`
+	CreatedAt   string   `json:"created_at"`
+	UpdatedAt   string   `json:"updated_at"`
+	ClosedAt    *string  `json:"closed_at,omitempty"`
 }
 
 // ShareRequestList is one page of share requests, newest first.
@@ -132,8 +128,7 @@ func toShareRequestView(r *models.ShareRequest, now time.Time) (ShareRequestView
 	v := ShareRequestView{
 		ID: r.ID, ResourceID: r.ResourceID, ResourceCode: r.ResourceCode, ResourceName: r.ResourceName,
 		ApplicantDeptID: r.ApplicantDeptID, ApplicantSubject: r.ApplicantSubject, ProviderDeptID: r.ProviderDeptID,
-		DecidingDeptID: r.DecidingDeptID, Purpose: r.Purpose, Scope: r.Scope, DutyBasis: r.DutyBasis,
-		RequestedValidityDays: r.RequestedValidityDays, Status: r.Status, CurrentStep: r.CurrentStep,
+		DecidingDeptID: r.DecidingDeptID, Status: r.Status, CurrentStep: r.CurrentStep,
 		DueAt: formatTimePtr(r.DueAt), WorkflowID: r.WorkflowID, CreatedAt: formatTime(r.CreatedAt),
 		UpdatedAt: formatTime(r.UpdatedAt), ClosedAt: formatTimePtr(r.ClosedAt), LegalBasis: []string{},
 	}
@@ -141,6 +136,9 @@ func toShareRequestView(r *models.ShareRequest, now time.Time) (ShareRequestView
 	var err error
 	if v.LegalBasis, err = decodeStrings(r.LegalBasisJSON); err != nil {
 		return ShareRequestView{}, fmt.Errorf("share request %s: legal basis: %w", r.ID, err)
+	}
+	if err := json.Unmarshal([]byte(r.FormJSON), &v.ShareForm); err != nil {
+		return ShareRequestView{}, fmt.Errorf("share request %s: form: %w", r.ID, err)
 	}
 	return v, nil
 }

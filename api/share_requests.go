@@ -71,16 +71,6 @@ func (h shareRequestHandlers) create(c *gin.Context) {
 		abort(c, err)
 		return
 	}
-	in.Purpose, in.Scope, in.DutyBasis = strings.TrimSpace(in.Purpose), strings.TrimSpace(in.Scope), strings.TrimSpace(in.DutyBasis)
-	// Blank text passes the binding's required rule; it is no purpose or scope either.
-	if in.Purpose == "" {
-		abort(c, invalidField("purpose", "is required"))
-		return
-	}
-	if in.Scope == "" {
-		abort(c, invalidField("scope", "is required"))
-		return
-	}
 	if err := dutyBasisRule(h.profile, in.DutyBasis); err != nil {
 		abort(c, err)
 		return
@@ -121,8 +111,7 @@ func (h shareRequestHandlers) create(c *gin.Context) {
 		Resource: contract.ShareResource{ID: res.ID, Code: res.Code, Name: res.Name,
 			ShareType: string(res.ShareType), ProviderDeptID: res.ProviderDeptID},
 		Applicant: contract.ShareApplicant{DepartmentID: p.DepartmentID, Subject: p.Subject},
-		Purpose:   in.Purpose, Scope: in.Scope, DutyBasis: in.DutyBasis,
-		RequestedValidityDays: in.RequestedValidityDays, ReceivedAt: now,
+		ShareForm: in.ShareForm, ReceivedAt: now,
 		DecidingDeptID: deciding, AuthorityDeptID: authority,
 	}
 	st, ok := startCase(c, caseStarter{h.starter, h.opened, h.profile.ID, h.taskQueue},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -384,5 +385,48 @@ func TestCreateAnswersOnceItsTaskIsListed(t *testing.T) {
 	}
 	if misses > 0 {
 		t.Errorf("%d of 30 creates answered before their task was listed", misses)
+	}
+}
+
+// A field of the applicant's form is declared once, in contract.ShareForm: the create binds
+// it, the workflow carries it, the read model keeps it and every view of the request shows
+// it. The form here is built from that type's fields, so a field added there is checked with
+// no change to this test; text with white space around it comes back trimmed.
+func TestShareFormFieldsReachEveryView(t *testing.T) {
+	s := startShareStack(t)
+	ta := s.ta
+	body := map[string]any{"resource_id": demoResourceID(t, ta, "NX-SCJG-0002")}
+	var want contract.ShareForm
+	wv := reflect.ValueOf(&want).Elem()
+	for i := range wv.NumField() {
+		f := wv.Type().Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch f.Type.Kind() {
+		case reflect.String:
+			wv.Field(i).SetString("表单 " + name)
+			body[name] = "  表单 " + name + "\n"
+		case reflect.Int:
+			wv.Field(i).SetInt(int64(40 + i))
+			body[name] = 40 + i
+		default:
+			t.Fatalf("ShareForm.%s is a %s: give this test a value for it", f.Name, f.Type)
+		}
+	}
+	var created ShareRequestStatus
+	ta.expect(ta.do("POST", "/api/v1/share-requests", ta.applicant(), body), 201).json(t, &created)
+
+	var detail ShareRequestDetail
+	ta.expect(ta.do("GET", "/api/v1/share-requests/"+created.ID, ta.applicant(), nil), 200).json(t, &detail)
+	if detail.ShareForm != want {
+		t.Errorf("the request's form = %+v, want %+v", detail.ShareForm, want)
+	}
+	var list ShareRequestList
+	ta.expect(ta.do("GET", "/api/v1/share-requests?limit=100", s.ta.providerApprover(), nil), 200).json(t, &list)
+	i := slices.IndexFunc(list.Items, func(v ShareRequestView) bool { return v.ID == created.ID })
+	if i < 0 || list.Items[i].ShareForm != want {
+		t.Errorf("the provider's list shows the request as %+v, want its form %+v", list.Items, want)
+	}
+	if task := s.openTask(t, ta.providerApprover(), created.ID, "reply"); task.Purpose != want.Purpose {
+		t.Errorf("the reply task's purpose = %q, want %q", task.Purpose, want.Purpose)
 	}
 }

@@ -303,7 +303,7 @@ func seedShareRequest(t *testing.T, st *models.Store, id, status string) {
 	if _, err := st.UpsertShareRequest(ctx, models.ShareRequest{
 		ID: id, ResourceID: 2, ResourceCode: "NX-SCJG-0002", ResourceName: "市场主体法定代表人及出资人身份信息",
 		ApplicantDeptID: models.DemoUsingDeptID, ApplicantSubject: "demo-applicant", ProviderDeptID: models.DemoProvidingDeptID,
-		DecidingDeptID: models.DemoProvidingDeptID, Purpose: "核验", Scope: "姓名", RequestedValidityDays: 365,
+		DecidingDeptID: models.DemoProvidingDeptID, FormJSON: `{"purpose":"核验","scope":"姓名","requested_validity_days":365}`,
 		Status: status, CurrentStep: "reply", DueAt: &due, WorkflowID: wid, Revision: 1, CreatedAt: now, UpdatedAt: now,
 	}); err != nil {
 		t.Fatal(err)

@@ -26,8 +26,8 @@ func TestReportCounts(t *testing.T) {
 			id := []string{"SR-A", "SR-B", "SR-C"}[i]
 			if _, err := st.UpsertShareRequest(ctx, models.ShareRequest{ID: id, Revision: 1, WorkflowID: "wf-" + id, ResourceID: 2,
 				ResourceCode: "NX-SCJG-0002", ResourceName: "x", ApplicantDeptID: models.DemoUsingDeptID, ApplicantSubject: "u",
-				ProviderDeptID: models.DemoProvidingDeptID, DecidingDeptID: models.DemoProvidingDeptID, Purpose: "p", Scope: "s",
-				RequestedValidityDays: 30, Status: "pending", CreatedAt: at, UpdatedAt: at}); err != nil {
+				ProviderDeptID: models.DemoProvidingDeptID, DecidingDeptID: models.DemoProvidingDeptID, FormJSON: `{"purpose":"p"}`,
+				Status: "pending", CreatedAt: at, UpdatedAt: at}); err != nil {
 				t.Fatal(err)
 			}
 		}

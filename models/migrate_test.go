@@ -21,7 +21,8 @@ var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql", "0
 	"00004_tasks_timeline.sql", "00005_share_requests.sql", "00006_task_partner.sql", "00007_catalog_updates.sql",
 	"00008_corrections.sql", "00009_rectifications.sql", "00010_audit_events.sql",
 	"00011_open_data_requests.sql", "00012_open_catalog_interfaces.sql", "00014_annual_reports.sql", "00015_notifications.sql",
-	"00016_task_facts.sql", "00017_task_decided_by.sql", "00018_deployment_profile.sql"}
+	"00016_task_facts.sql", "00017_task_decided_by.sql", "00018_deployment_profile.sql",
+	"00020_share_request_form.sql"}
 
 // migrationVersion is the version a file name starts with: versions may skip a number
 // reserved by a change on another branch.
@@ -100,8 +101,8 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			"timeline_events": {"event_id", "seq", "task_id", "workflow_id", "request_id", "procedure",
 				"step", "kind", "at", "actor", "department_id", "text", "data", "created_at"},
 			"share_requests": {"id", "resource_id", "resource_code", "resource_name", "applicant_dept_id",
-				"applicant_subject", "provider_dept_id", "deciding_dept_id", "purpose", "scope", "duty_basis",
-				"requested_validity_days", "status", "current_step", "due_at", "workflow_id", "legal_basis",
+				"applicant_subject", "provider_dept_id", "deciding_dept_id", "form",
+				"status", "current_step", "due_at", "workflow_id", "legal_basis",
 				"revision", "created_at", "updated_at", "closed_at"},
 			"grants": {"id", "request_id", "resource_id", "consumer_dept_id", "provider_dept_id", "scope",
 				"usage_purpose", "conditions", "valid_from", "valid_until", "status", "status_reason",

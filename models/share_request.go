@@ -36,17 +36,16 @@ type ShareRequest struct {
 	ID         string `gorm:"column:id;primaryKey"`
 	ResourceID int64  `gorm:"column:resource_id"`
 	// ResourceCode and ResourceName are a snapshot taken when the request was made.
-	ResourceCode          string `gorm:"column:resource_code"`
-	ResourceName          string `gorm:"column:resource_name"`
-	ApplicantDeptID       string `gorm:"column:applicant_dept_id"`
-	ApplicantSubject      string `gorm:"column:applicant_subject"`
-	ProviderDeptID        string `gorm:"column:provider_dept_id"`
-	DecidingDeptID        string `gorm:"column:deciding_dept_id"`
-	Purpose               string `gorm:"column:purpose"`
-	Scope                 string `gorm:"column:scope"`
-	DutyBasis             string `gorm:"column:duty_basis"`
-	RequestedValidityDays int    `gorm:"column:requested_validity_days"`
-	Status                string `gorm:"column:status"`
+	ResourceCode     string `gorm:"column:resource_code"`
+	ResourceName     string `gorm:"column:resource_name"`
+	ApplicantDeptID  string `gorm:"column:applicant_dept_id"`
+	ApplicantSubject string `gorm:"column:applicant_subject"`
+	ProviderDeptID   string `gorm:"column:provider_dept_id"`
+	DecidingDeptID   string `gorm:"column:deciding_dept_id"`
+	// FormJSON is what the applicant wrote (purpose, scope, …), a JSON object the API reads
+	// whole: the read model neither filters nor sorts by it.
+	FormJSON string `gorm:"column:form"`
+	Status   string `gorm:"column:status"`
 	// CurrentStep is the policy step the request is in (reply, negotiate, coordinate), "" when
 	// none is open.
 	CurrentStep string     `gorm:"column:current_step"`
@@ -93,7 +92,7 @@ func (s *Store) UpsertShareRequest(ctx context.Context, r ShareRequest) (applied
 
 var shareRequests = caseTable[ShareRequest, *ShareRequest]{what: "share request", cursor: "s1:",
 	statuses: shareStatuses, unknownStatus: "未知的申请状态", final: finalShareStatuses,
-	emptyJSON: map[string]string{"legal_basis": "[]"}}
+	emptyJSON: map[string]string{"legal_basis": "[]", "form": "{}"}}
 
 // Grant is the right a share request produced (共享授权): which department may use which
 // resource, for what, until when. One per request.

@@ -20,8 +20,8 @@ func shareRequestAt(rev int, status string) models.ShareRequest {
 	return models.ShareRequest{
 		ID: "SR-1", ResourceID: 7, ResourceCode: "NX-1", ResourceName: "企业年报信息",
 		ApplicantDeptID: deptB, ApplicantSubject: "bob", ProviderDeptID: deptA, DecidingDeptID: deptA,
-		Purpose: "信用监管", Scope: "名称、统一社会信用代码", RequestedValidityDays: 365,
-		Status: status, CurrentStep: "reply", DueAt: &due, WorkflowID: "share-request-SR-1",
+		FormJSON: `{"purpose":"信用监管","scope":"名称、统一社会信用代码","requested_validity_days":365}`,
+		Status:   status, CurrentStep: "reply", DueAt: &due, WorkflowID: "share-request-SR-1",
 		LegalBasisJSON: `["《办法》第十一条第三款"]`, Revision: rev, CreatedAt: created,
 		UpdatedAt: created.Add(time.Duration(rev) * time.Minute),
 	}
@@ -68,7 +68,7 @@ func TestUpsertShareRequestAppliesHigherRevisionsOnly(t *testing.T) {
 		}
 		if got.DueAt == nil || !got.DueAt.Equal(*want.DueAt) || !got.CreatedAt.Equal(want.CreatedAt) ||
 			!got.UpdatedAt.Equal(want.UpdatedAt) || got.ClosedAt != nil || got.ResourceName != want.ResourceName ||
-			got.LegalBasisJSON != want.LegalBasisJSON || got.ResourceID != 7 || got.RequestedValidityDays != 365 {
+			got.LegalBasisJSON != want.LegalBasisJSON || got.ResourceID != 7 || got.FormJSON != want.FormJSON {
 			t.Errorf("stored request = %+v, want %+v", got, want)
 		}
 

@@ -12,6 +12,7 @@ import (
 	"github.com/datashare/datashare/activities"
 	"github.com/datashare/datashare/internal/policy"
 	"github.com/datashare/datashare/models"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // Notifications (通知) are derived from what the workflows record, so every procedure, and
@@ -283,7 +284,11 @@ func (p projection) caseOf(ctx context.Context, procedure, requestID string) (ca
 		var r *models.ShareRequest
 		if r, err = p.store.GetShareRequest(ctx, requestID); err == nil {
 			c.object, c.partyID, c.applicantDeptID = r.ResourceName, r.ApplicantDeptID, r.ApplicantDeptID
-			c.resourceCode, c.resourceName, c.purpose = r.ResourceCode, r.ResourceName, r.Purpose
+			var form contract.ShareForm
+			if err = json.Unmarshal([]byte(r.FormJSON), &form); err != nil {
+				return c, fmt.Errorf("share request %s: form: %w", requestID, err)
+			}
+			c.resourceCode, c.resourceName, c.purpose = r.ResourceCode, r.ResourceName, form.Purpose
 		}
 	case policy.ProcCorrection:
 		var r *models.Correction

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -562,12 +563,15 @@ func (r *shareRequest) project(ctx workflow.Context) error {
 		return err
 	}
 	in, st := r.st.Input, r.st
+	form, err := json.Marshal(in.ShareForm)
+	if err != nil {
+		return fmt.Errorf("project share request %s: form: %w", in.RequestID, err)
+	}
 	p := activities.ProjectShareRequestInput{
 		ID: in.RequestID, Revision: rev, WorkflowID: r.workflowID, ResourceID: in.Resource.ID,
 		ResourceCode: in.Resource.Code, ResourceName: in.Resource.Name, ApplicantDeptID: in.Applicant.DepartmentID,
 		ApplicantSubject: in.Applicant.Subject, ProviderDeptID: in.Resource.ProviderDeptID,
-		DecidingDeptID: in.DecidingDeptID, Purpose: in.Purpose, Scope: in.Scope, DutyBasis: in.DutyBasis,
-		RequestedValidityDays: in.RequestedValidityDays, Status: st.Status, CurrentStep: st.CurrentStep,
+		DecidingDeptID: in.DecidingDeptID, Form: form, Status: st.Status, CurrentStep: st.CurrentStep,
 		DueAt: st.DueAt, LegalBasis: st.LegalBasis, CreatedAt: in.ReceivedAt, UpdatedAt: workflow.Now(ctx),
 		ClosedAt: st.ClosedAt,
 	}

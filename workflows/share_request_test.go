@@ -115,8 +115,9 @@ func shareInput(shareType string) contract.ShareRequestInput {
 		Resource: contract.ShareResource{ID: 7, Code: "NX-1", Name: "企业年报信息", ShareType: shareType,
 			ProviderDeptID: provider},
 		Applicant: contract.ShareApplicant{DepartmentID: applicant, Subject: applicantAct.Subject},
-		Purpose:   "social assistance", Scope: "name, id", DutyBasis: "低保审核",
-		RequestedValidityDays: 180, ReceivedAt: receivedAt,
+		ShareForm: contract.ShareForm{Purpose: "social assistance", Scope: "name, id", DutyBasis: "低保审核",
+			RequestedValidityDays: 180},
+		ReceivedAt:     receivedAt,
 		DecidingDeptID: provider, AuthorityDeptID: authority,
 	}
 }
@@ -493,7 +494,8 @@ func (s *shareSuite) TestNoneTypeGoesToNegotiation() {
 	for _, t := range s.tasks {
 		s.NotEqual(contract.StepReply, t.Step, "no reply task for a resource not for sharing")
 	}
-	s.Equal("低保审核", s.lastRequest().DutyBasis)
+	s.JSONEq(`{"purpose":"social assistance","scope":"name, id","duty_basis":"低保审核","requested_validity_days":180}`,
+		string(s.lastRequest().Form), "the form is written whole")
 	s.Equal(contract.ShareStatusNegotiating, s.statuses()[0])
 }
 

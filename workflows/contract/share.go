@@ -69,18 +69,33 @@ type ShareApplicant struct {
 	Subject      string `json:"subject"`
 }
 
+// ShareForm is what the applicant writes on a share request (申请表): the API binds it from
+// the create's body with these binding rules, the workflow carries it in its input, the read
+// model keeps it whole in the request's form column and every view of the request shows it.
+// A field added here reaches all of them with no other change (docs/architecture.md, "A
+// field in one place"); only a field the workflow acts on, or one the lists filter by, needs
+// code elsewhere.
+type ShareForm struct {
+	Purpose string `json:"purpose" binding:"required,max=2000" text:"multiline"`
+	Scope   string `json:"scope" binding:"required,max=2000"`
+	// DutyBasis is the duty the applicant needs the data for (履职依据): required for a
+	// resource not for sharing, and for every request where the profile asks for it.
+	DutyBasis             string `json:"duty_basis,omitempty" binding:"max=2000" text:"multiline"`
+	RequestedValidityDays int    `json:"requested_validity_days" binding:"required,gte=1,lte=3660"`
+}
+
+// Normalize trims the form's text before it is validated: blank text is no purpose.
+func (f *ShareForm) Normalize() { trimText(f) }
+
 // ShareRequestInput starts a ShareRequestWorkflow (有条件共享申请). The API fills it from the
-// catalog and the profile in force.
+// catalog and the profile in force. The form's fields sit at the top level of its JSON, as
+// before the form was a type of its own, so recorded histories decode alike.
 type ShareRequestInput struct {
 	RequestID string         `json:"request_id"`
 	Resource  ShareResource  `json:"resource"`
 	Applicant ShareApplicant `json:"applicant"`
-	Purpose   string         `json:"purpose"`
-	Scope     string         `json:"scope"`
-	// DutyBasis is the duty the applicant needs the data for; required for ShareNone.
-	DutyBasis             string    `json:"duty_basis,omitempty"`
-	RequestedValidityDays int       `json:"requested_validity_days"`
-	ReceivedAt            time.Time `json:"received_at"`
+	ShareForm
+	ReceivedAt time.Time `json:"received_at"`
 	// DecidingDeptID decides share/reply: the provider, or the authority under 内乡 第十二条.
 	DecidingDeptID  string `json:"deciding_dept_id"`
 	AuthorityDeptID string `json:"authority_dept_id"`
