@@ -21,7 +21,7 @@ var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql", "0
 	"00004_tasks_timeline.sql", "00005_share_requests.sql", "00006_task_partner.sql", "00007_catalog_updates.sql",
 	"00008_corrections.sql", "00009_rectifications.sql", "00010_audit_events.sql",
 	"00011_open_data_requests.sql", "00012_open_catalog_interfaces.sql", "00014_annual_reports.sql", "00015_notifications.sql",
-	"00016_task_facts.sql", "00017_task_decided_by.sql", "00018_deployment_profile.sql",
+	"00016_task_facts.sql", "00017_task_decided_by.sql", "00018_deployment_profile.sql", "00019_task_inbox_order.sql",
 	"00020_share_request_form.sql"}
 
 // migrationVersion is the version a file name starts with: versions may skip a number
@@ -97,7 +97,7 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 				"decisions", "decision", "decided_by", "received_at", "due_at", "calendar_version", "provisional",
 				"legal_basis", "local_default", "overdue", "long_overdue", "last_urged_at", "urge_count",
 				"updated_at", "partner_department_id", "partner_role", "proposal", "resource_code",
-				"resource_name", "applicant_department_id", "applicant_department_name", "purpose", "subject"},
+				"resource_name", "applicant_department_id", "applicant_department_name", "purpose", "subject", "due_sort"},
 			"timeline_events": {"event_id", "seq", "task_id", "workflow_id", "request_id", "procedure",
 				"step", "kind", "at", "actor", "department_id", "text", "data", "created_at"},
 			"share_requests": {"id", "resource_id", "resource_code", "resource_name", "applicant_dept_id",
@@ -196,8 +196,13 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			{"catalog_resources", "idx_catalog_resources_open_type", false, []string{"open_type", "id"}},
 			{"users", "idx_users_department_id", false, []string{"department_id"}},
 			{"idempotency_keys", "idx_idempotency_keys_created_at", false, []string{"created_at"}},
-			{"tasks", "idx_tasks_department_inbox", false, []string{"candidate_department_id", "status", "due_at"}},
-			{"tasks", "idx_tasks_assignee_inbox", false, []string{"assignee", "status", "due_at"}},
+			// The inbox's three ways in, each in the inbox order (due_sort, task_id), then what
+			// the count of the inbox reads, so that it reads the indexes only.
+			{"tasks", "idx_tasks_candidate_queue", false, []string{"candidate_department_id", "status", "due_sort", "task_id", "candidate_role"}},
+			{"tasks", "idx_tasks_partner_queue", false, []string{"partner_department_id", "status", "due_sort", "task_id", "partner_role",
+				"candidate_department_id", "candidate_role"}},
+			{"tasks", "idx_tasks_assignee_queue", false, []string{"assignee", "status", "due_sort", "task_id",
+				"candidate_department_id", "candidate_role", "partner_department_id", "partner_role"}},
 			{"tasks", "idx_tasks_request_id", false, []string{"request_id"}},
 			{"tasks", "idx_tasks_workflow_id", false, []string{"workflow_id"}},
 			{"timeline_events", "idx_timeline_events_request", false, []string{"request_id", "at", "seq"}},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +41,12 @@ type InboxFilter struct {
 // deadline last), then by task id; the number of tasks matching f over every page; and the
 // cursor of the next page ("" after the last). A malformed status or cursor is a
 // *ValidationError.
+//
+// A task reaches the inbox by one of three ways (inboxArms), each with an index in the inbox
+// order (migration 00019): a page reads at most its size plus one from each and merges them,
+// so with a status filter its cost does not grow with the number of matching tasks. The total
+// counts each way once, a task already counted by an earlier way left out; a department's own
+// count reads its index only.
 func (s *Store) ListInbox(ctx context.Context, f InboxFilter) (items []Task, total int64, next string, err error) {
 	bad := map[string]string{}
 	if f.Status != "" && !inboxStatuses[f.Status] {
@@ -54,54 +61,97 @@ func (s *Store) ListInbox(ctx context.Context, f InboxFilter) (items []Task, tot
 	}
 	limit := f.pageLimit()
 
-	scoped, visible := s.inboxQuery(ctx, f)
-	if !visible {
+	arms := f.inboxArms()
+	if len(arms) == 0 {
 		return []Task{}, 0, "", nil
 	}
-	if err := scoped.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, 0, "", dbError(err, "count inbox of %q", f.Subject)
+	if total, err = s.countInbox(ctx, f, arms); err != nil {
+		return nil, 0, "", err
 	}
-	page := scoped.Session(&gorm.Session{})
-	if after != nil {
-		page = page.Where(after.condition())
+	seen := map[string]bool{}
+	for _, arm := range arms {
+		from := "tasks"
+		if s.db.Dialector.Name() == DialectMySQL {
+			// MariaDB estimates the range of a page after the cursor on the virtual due_sort
+			// as the whole department and reads it from the start of the department instead;
+			// SQLite takes the index by itself.
+			from = "tasks FORCE INDEX (" + arm.index + ")"
+		}
+		q := f.narrow(s.db.WithContext(ctx).Table(from).Where(arm.cond))
+		if after != nil {
+			q = q.Where(after.condition())
+		}
+		var rows []Task
+		if err := q.Order("due_sort").Order("task_id").Limit(limit + 1).Find(&rows).Error; err != nil {
+			return nil, 0, "", dbError(err, "list inbox of %q", f.Subject)
+		}
+		// A task offered to the department and claimed by the subject comes by two ways.
+		for _, t := range rows {
+			if !seen[t.TaskID] {
+				seen[t.TaskID] = true
+				items = append(items, t)
+			}
+		}
 	}
-	// NULL due times sort last on both dialects (SQLite puts NULL first, MySQL too, when
-	// ascending), hence the explicit CASE.
-	err = page.Order("CASE WHEN due_at IS NULL THEN 1 ELSE 0 END").Order("due_at").Order("task_id").
-		Limit(limit + 1).Find(&items).Error
-	if err != nil {
-		return nil, 0, "", dbError(err, "list inbox of %q", f.Subject)
-	}
+	slices.SortFunc(items, func(a, b Task) int { return inboxKeyOf(a).compare(inboxKeyOf(b)) })
 	if len(items) > limit {
 		items = items[:limit]
 		next = encodeInboxCursor(items[limit-1])
 	}
+	if items == nil {
+		items = []Task{}
+	}
 	return items, total, next, nil
 }
 
-// inboxQuery is the scope and the filters of f without the cursor; false when the principal
-// can see no task at all (no roles in a department, no subject).
-func (s *Store) inboxQuery(ctx context.Context, f InboxFilter) (*gorm.DB, bool) {
-	var who []clause.Expression
+// inboxArm is one way a task reaches an inbox and the index that serves it in the inbox
+// order (migration 00019).
+type inboxArm struct {
+	cond  clause.Expression
+	index string
+}
+
+// inboxArms are the ways a task reaches the principal's inbox — offered to its department in
+// one of its roles as candidate, or as partner, or claimed by it; none when the principal can
+// see no task at all (no roles in a department, no subject).
+func (f InboxFilter) inboxArms() []inboxArm {
+	var arms []inboxArm
 	if f.DepartmentID != "" && len(f.Roles) > 0 {
-		who = append(who, clause.And(
-			clause.Eq{Column: clause.Column{Name: "candidate_department_id"}, Value: f.DepartmentID},
-			clause.IN{Column: clause.Column{Name: "candidate_role"}, Values: toAnys(f.Roles)},
-		))
-	}
-	if f.DepartmentID != "" && len(f.Roles) > 0 {
-		who = append(who, clause.And(
-			clause.Eq{Column: clause.Column{Name: "partner_department_id"}, Value: f.DepartmentID},
-			clause.IN{Column: clause.Column{Name: "partner_role"}, Values: toAnys(f.Roles)},
-		))
+		roles := toAnys(f.Roles)
+		arms = append(arms,
+			inboxArm{clause.And(
+				clause.Eq{Column: clause.Column{Name: "candidate_department_id"}, Value: f.DepartmentID},
+				clause.IN{Column: clause.Column{Name: "candidate_role"}, Values: roles},
+			), "idx_tasks_candidate_queue"},
+			inboxArm{clause.And(
+				clause.Eq{Column: clause.Column{Name: "partner_department_id"}, Value: f.DepartmentID},
+				clause.IN{Column: clause.Column{Name: "partner_role"}, Values: roles},
+			), "idx_tasks_partner_queue"})
 	}
 	if f.Subject != "" { // assignee is '' while unclaimed: an empty subject must not match it
-		who = append(who, clause.Eq{Column: clause.Column{Name: "assignee"}, Value: f.Subject})
+		arms = append(arms, inboxArm{clause.Eq{Column: clause.Column{Name: "assignee"}, Value: f.Subject}, "idx_tasks_assignee_queue"})
 	}
-	if len(who) == 0 {
-		return nil, false
+	return arms
+}
+
+// countInbox counts the tasks of f that come by any of arms, in one statement: those of the
+// first arm, then those of each next arm that no earlier arm has, so a task is counted once.
+func (s *Store) countInbox(ctx context.Context, f InboxFilter, arms []inboxArm) (int64, error) {
+	sql := make([]string, len(arms))
+	vars := make([]any, len(arms))
+	for i, arm := range arms {
+		q := f.narrow(s.db.WithContext(ctx).Model(&Task{}).Select("COUNT(*)").Where(arm.cond))
+		for _, earlier := range arms[:i] {
+			// Not clause.Not, which negates each term of an AND instead of the whole.
+			q = q.Where(clause.Expr{SQL: "NOT (?)", Vars: []any{earlier.cond}})
+		}
+		sql[i], vars[i] = "(?)", q
 	}
-	return f.narrow(s.db.WithContext(ctx).Model(&Task{}).Where(clause.Or(who...))), true
+	var total int64
+	if err := s.db.WithContext(ctx).Raw("SELECT "+strings.Join(sql, " + "), vars...).Scan(&total).Error; err != nil {
+		return 0, dbError(err, "count inbox of %q", f.Subject)
+	}
+	return total, nil
 }
 
 // narrow applies the filters of f other than the principal's scope and the cursor.
@@ -120,7 +170,9 @@ func (f InboxFilter) narrow(q *gorm.DB) *gorm.DB {
 		q = q.Where(clause.Eq{Column: clause.Column{Name: "overdue"}, Value: *f.Overdue})
 	}
 	if f.DueBefore != nil {
-		q = q.Where(clause.Lt{Column: clause.Column{Name: "due_at"}, Value: dbTime(*f.DueBefore)})
+		// due_sort is due_at where there is one, and later than any instant otherwise: the
+		// inbox's indexes serve the range.
+		q = q.Where(clause.Lt{Column: clause.Column{Name: "due_sort"}, Value: dbTime(*f.DueBefore)})
 	}
 	return q
 }
@@ -133,26 +185,48 @@ func toAnys(ss []string) []any {
 	return out
 }
 
-// inboxKey is the position of a task in the inbox order: (due_at NULLS LAST, task_id).
+// inboxNoDeadline is the due_sort of a task without a deadline: the latest instant both
+// dialects store, the value migration 00019 gives the column where due_at is NULL.
+var inboxNoDeadline = time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC)
+
+// inboxKey is the position of a task in the inbox order: (due_at NULLS LAST, task_id), which
+// is (due_sort, task_id).
 type inboxKey struct {
 	due    *time.Time // nil: no deadline
 	taskID string
 }
 
-// condition selects the tasks after k in the inbox order. Stored times are UTC with
-// microseconds on both dialects, so the comparison is exact.
-func (k inboxKey) condition() clause.Expression {
-	dueCol := clause.Column{Name: "due_at"}
-	idCol := clause.Column{Name: "task_id"}
-	noDue := clause.Expr{SQL: "due_at IS NULL"}
+func inboxKeyOf(t Task) inboxKey { return inboxKey{due: t.DueAt, taskID: t.TaskID} }
+
+// dueSort is the key's due_sort: its deadline, or inboxNoDeadline without one.
+func (k inboxKey) dueSort() time.Time {
 	if k.due == nil {
-		return clause.And(noDue, clause.Gt{Column: idCol, Value: k.taskID})
+		return inboxNoDeadline
 	}
-	d := dbTime(*k.due)
-	return clause.Or(
-		clause.Gt{Column: dueCol, Value: d},
-		clause.And(clause.Eq{Column: dueCol, Value: d}, clause.Gt{Column: idCol, Value: k.taskID}),
-		noDue,
+	return dbTime(*k.due)
+}
+
+// compare orders keys as the inbox's indexes do: task ids compare by their bytes, as in
+// SQLite and in MySQL's utf8mb4_bin.
+func (k inboxKey) compare(o inboxKey) int {
+	if c := k.dueSort().Compare(o.dueSort()); c != 0 {
+		return c
+	}
+	return strings.Compare(k.taskID, o.taskID)
+}
+
+// condition selects the tasks after k in the inbox order. Stored times are UTC with
+// microseconds on both dialects, so the comparison is exact. The first term bounds the
+// range of the index; the second steps over the tasks due at k's time up to k.
+func (k inboxKey) condition() clause.Expression {
+	due := clause.Column{Name: "due_sort"}
+	d := k.dueSort()
+	return clause.And(
+		clause.Gte{Column: due, Value: d},
+		clause.Or(
+			clause.Gt{Column: due, Value: d},
+			clause.Gt{Column: clause.Column{Name: "task_id"}, Value: k.taskID},
+		),
 	)
 }
 

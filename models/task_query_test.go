@@ -2,9 +2,12 @@ package models_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -262,4 +265,207 @@ func TestListDecided(t *testing.T) {
 			t.Errorf("inbox step negotiation = %v, %v", taskIDs(items), err)
 		}
 	})
+}
+
+// TestListInboxWaysIn: a task reaches the inbox as its department's candidate, as its
+// partner, or claimed by the reader, and each way is read in the inbox order on its own
+// (migration 00019); the page merges them. A task that comes by two or three ways is listed
+// and counted once, tasks without a deadline come last whichever way they came, paging
+// through everything — pages of one task included, so that every boundary is crossed —
+// yields each task exactly once in the order, every page reports the total, and cursors in
+// the form issued before the ways were read apart go on where they stopped.
+func TestListInboxWaysIn(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		st := models.NewStore(db)
+		var all []models.Task
+		put := func(tk models.Task, edit func(*models.Task)) {
+			t.Helper()
+			if edit != nil {
+				edit(&tk)
+			}
+			if _, err := st.UpsertTask(ctx, tk); err != nil {
+				t.Fatalf("upsert %s: %v", tk.TaskID, err)
+			}
+			all = append(all, tk)
+		}
+		candidate := func(tk *models.Task) {} // deptA's approvers, as inboxTask makes it
+		partner := func(tk *models.Task) {
+			tk.CandidateDepartmentID, tk.PartnerDepartmentID, tk.PartnerRole = deptB, deptA, "applicant"
+		}
+		claimed := func(tk *models.Task) { tk.CandidateDepartmentID, tk.Assignee = deptB, "alice" }
+		for i, day := range []int{4, 0, 2, 4, 0, 9, 2, 1, 0, 4} {
+			put(inboxTask(fmt.Sprintf("c-%d", i), day), candidate)
+			put(inboxTask(fmt.Sprintf("p-%d", i), (day+3)%10), partner)
+			put(inboxTask(fmt.Sprintf("a-%d", i), (day+7)%10), claimed)
+		}
+		// By two ways: the department's and claimed by alice; offered to deptA as candidate
+		// and as partner; by all three.
+		put(inboxTask("two-claimed", 4), func(tk *models.Task) { tk.Assignee = "alice" })
+		put(inboxTask("two-claimed-nodue", 0), func(tk *models.Task) { tk.Assignee = "alice" })
+		put(inboxTask("two-partner", 2), func(tk *models.Task) { tk.PartnerDepartmentID, tk.PartnerRole = deptA, "applicant" })
+		put(inboxTask("three", 0), func(tk *models.Task) {
+			tk.PartnerDepartmentID, tk.PartnerRole, tk.Assignee = deptA, "applicant", "alice"
+		})
+		// Not alice's: another department's, claimed by bob, deptA's in a role she lacks,
+		// deptA's partner role she lacks, and deptA's completed task.
+		put(inboxTask("x-b", 1), func(tk *models.Task) { tk.CandidateDepartmentID = deptB })
+		put(inboxTask("x-bob", 1), func(tk *models.Task) { tk.CandidateDepartmentID, tk.Assignee = deptB, "bob" })
+		put(inboxTask("x-head", 1), func(tk *models.Task) { tk.CandidateRole = "dept_head" })
+		put(inboxTask("x-partner-head", 1), func(tk *models.Task) {
+			tk.CandidateDepartmentID, tk.PartnerDepartmentID, tk.PartnerRole = deptB, deptA, "dept_head"
+		})
+		put(inboxTask("x-done", 1), func(tk *models.Task) { tk.Status = "completed" })
+
+		f := models.InboxFilter{DepartmentID: deptA, Roles: []string{"approver", "applicant"}, Subject: "alice", Status: "open"}
+		visible := func(tk models.Task) bool {
+			dept := tk.CandidateDepartmentID == deptA && slices.Contains(f.Roles, tk.CandidateRole)
+			part := tk.PartnerDepartmentID == deptA && slices.Contains(f.Roles, tk.PartnerRole)
+			return tk.Status == "open" && (dept || part || tk.Assignee == "alice")
+		}
+		var want []models.Task
+		for _, tk := range all {
+			if visible(tk) {
+				want = append(want, tk)
+			}
+		}
+		// The inbox order, written out: by deadline, those without one last, then by id.
+		slices.SortFunc(want, func(a, b models.Task) int {
+			switch {
+			case a.DueAt == nil && b.DueAt != nil:
+				return 1
+			case a.DueAt != nil && b.DueAt == nil:
+				return -1
+			case a.DueAt != nil:
+				if c := a.DueAt.Compare(*b.DueAt); c != 0 {
+					return c
+				}
+			}
+			return strings.Compare(a.TaskID, b.TaskID)
+		})
+		wantIDs := taskIDs(want)
+		if len(wantIDs) != 34 {
+			t.Fatalf("fixture: %d visible tasks, want 34", len(wantIDs))
+		}
+
+		walk := func(f models.InboxFilter) []string {
+			t.Helper()
+			var walked []string
+			for pages := 0; ; pages++ {
+				if pages > len(wantIDs)+1 {
+					t.Fatalf("limit %d: pagination does not end", f.Limit)
+				}
+				items, total, next, err := st.ListInbox(ctx, f)
+				if err != nil {
+					t.Fatalf("limit %d, page %d: %v", f.Limit, pages, err)
+				}
+				if total != int64(len(wantIDs)) {
+					t.Fatalf("limit %d, page %d: total %d, want %d", f.Limit, pages, total, len(wantIDs))
+				}
+				walked = append(walked, taskIDs(items)...)
+				if next == "" {
+					return walked
+				}
+				f.Cursor = next
+			}
+		}
+		for _, limit := range []int{1, 3, 7, 100} {
+			g := f
+			g.Limit = limit
+			if got := walk(g); !slices.Equal(got, wantIDs) {
+				t.Errorf("pages of %d: %v, want %v", limit, got, wantIDs)
+			}
+		}
+
+		// Cursors as the inbox issued them before: "t1:" then the deadline in microseconds
+		// since 1970 or "n" for none, "|", the task id; base64url without padding.
+		oldCursor := func(tk models.Task) string {
+			due := "n"
+			if tk.DueAt != nil {
+				due = strconv.FormatInt(tk.DueAt.UTC().UnixMicro(), 10)
+			}
+			return base64.RawURLEncoding.EncodeToString([]byte("t1:" + due + "|" + tk.TaskID))
+		}
+		for _, at := range []int{0, 5, 20, 29, 33} { // due, due, due, the first and the last without
+			if (want[at].DueAt == nil) != (at >= 29) {
+				t.Fatalf("fixture: task %d %s due %v", at, want[at].TaskID, want[at].DueAt)
+			}
+			g := f
+			g.Limit, g.Cursor = 100, oldCursor(want[at])
+			items, total, next, err := st.ListInbox(ctx, g)
+			if err != nil || total != int64(len(wantIDs)) || next != "" || !slices.Equal(taskIDs(items), wantIDs[at+1:]) {
+				t.Errorf("after %s (old cursor): %v total %d next %q, %v; want %v", want[at].TaskID, taskIDs(items), total, next, err, wantIDs[at+1:])
+			}
+		}
+		for _, bad := range []string{"t1:x|c-1", "t1:n|", "t2:n|c-1", "t1:253402300800000000|c-1"} {
+			g := f
+			g.Cursor = base64.RawURLEncoding.EncodeToString([]byte(bad))
+			_, _, _, err := st.ListInbox(ctx, g)
+			var ve *models.ValidationError
+			if !errors.As(err, &ve) || ve.Fields["cursor"] == "" {
+				t.Errorf("cursor %q: err = %v, want a validation error naming cursor", bad, err)
+			}
+		}
+
+		// Every status, as a list of history: the same ways, and the completed task of deptA.
+		g := f
+		g.Status, g.Limit = "", 4
+		if got := walk2(t, st, g); len(got) != len(wantIDs)+1 || !slices.Contains(got, "x-done") {
+			t.Errorf("every status: %v", got)
+		}
+
+		// The database keeps due_sort with due_at: a deadline given to a task without one
+		// moves it from the end to the front, and taking it away moves it back.
+		moved := want[len(want)-1]
+		early := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+		moved.Revision, moved.DueAt = 2, &early
+		if _, err := st.UpsertTask(ctx, moved); err != nil {
+			t.Fatal(err)
+		}
+		g = f
+		g.Limit = 1
+		if items, _, _, err := st.ListInbox(ctx, g); err != nil || !slices.Equal(taskIDs(items), []string{moved.TaskID}) {
+			t.Errorf("after its deadline was set: first %v, %v; want %s", taskIDs(items), err, moved.TaskID)
+		}
+		moved.Revision, moved.DueAt = 3, nil
+		if _, err := st.UpsertTask(ctx, moved); err != nil {
+			t.Fatal(err)
+		}
+		if got := walk(f); !slices.Equal(got, wantIDs) {
+			t.Errorf("after its deadline was taken away: %v, want %v", got, wantIDs)
+		}
+	})
+}
+
+// walk2 pages through f and returns the task ids, each page's total checked against the
+// number of tasks listed in all.
+func walk2(t *testing.T, st *models.Store, f models.InboxFilter) []string {
+	t.Helper()
+	var walked []string
+	var totals []int64
+	for pages := 0; pages < 100; pages++ {
+		items, total, next, err := st.ListInbox(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		walked, totals = append(walked, taskIDs(items)...), append(totals, total)
+		if next == "" {
+			break
+		}
+		f.Cursor = next
+	}
+	for _, n := range totals {
+		if n != int64(len(walked)) {
+			t.Errorf("totals %v, %d tasks listed", totals, len(walked))
+			break
+		}
+	}
+	seen := map[string]bool{}
+	for _, id := range walked {
+		if seen[id] {
+			t.Errorf("%s listed twice", id)
+		}
+		seen[id] = true
+	}
+	return walked
 }
