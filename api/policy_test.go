@@ -12,7 +12,7 @@ func TestPolicies(t *testing.T) {
 	ta := newTestAPI(t, modelstest.NewSQLite(t))
 	var list PolicyList
 	ta.expect(ta.do("GET", "/api/v1/policies", ta.applicant(), nil), 200).json(t, &list)
-	if list.Active != "ningxia" || len(list.Items) != 4 {
+	if list.Active != "ningxia" || len(list.Items) != 5 {
 		t.Fatalf("policies = %+v", list)
 	}
 	actives := 0
