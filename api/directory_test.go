@@ -278,7 +278,7 @@ func TestDirectoryIDsAndJurisdictions(t *testing.T) {
 
 	// Good ids: the longest, dots, dashes and underscores inside, and every demo id.
 	good := []string{"a", "7", "nx-gat", "gat.zhang_01", "A-b.C_d", strings.Repeat("z", 64)}
-	for _, profile := range []string{"ningxia", "wuhai", "liaoning", "neixiang"} {
+	for _, profile := range []string{"ningxia", "wuhai", "liaoning", "neixiang", "national"} {
 		for _, d := range models.DemoDepartmentsFor(profile) {
 			good = append(good, d.ID)
 		}
@@ -295,7 +295,7 @@ func TestDirectoryIDsAndJurisdictions(t *testing.T) {
 	ta.expect(ta.do("PUT", "/api/v1/users/gat.zhang_01", admin, staff(models.DemoUsingDeptID, "applicant")), 201)
 
 	// Jurisdictions: the profile ids only.
-	for _, j := range []string{"neixiang", "wuhai", "liaoning", "ningxia"} {
+	for _, j := range []string{"neixiang", "wuhai", "liaoning", "ningxia", "national"} {
 		ta.expect(ta.do("PUT", "/api/v1/departments/dep-"+j, admin, withField(policeDept(), "jurisdiction", j)), 201)
 	}
 	for _, j := range []string{"宁夏回族自治区", "Ningxia", "beijing", "ningxia ", " "} {
@@ -335,7 +335,7 @@ func TestKnownJurisdictionsIncludeLoadedProfiles(t *testing.T) {
 	custom := profiles[0]
 	custom.ID = "yinchuan"
 	got := knownJurisdictions(append(profiles, custom))
-	if !slices.Equal(got, []string{"liaoning", "neixiang", "ningxia", "wuhai", "yinchuan"}) {
+	if !slices.Equal(got, []string{"liaoning", "national", "neixiang", "ningxia", "wuhai", "yinchuan"}) {
 		t.Errorf("known jurisdictions = %v", got)
 	}
 }

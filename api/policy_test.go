@@ -3,8 +3,11 @@ package api
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/internal/policy"
+	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/models/modelstest"
 )
 
@@ -12,7 +15,7 @@ func TestPolicies(t *testing.T) {
 	ta := newTestAPI(t, modelstest.NewSQLite(t))
 	var list PolicyList
 	ta.expect(ta.do("GET", "/api/v1/policies", ta.applicant(), nil), 200).json(t, &list)
-	if list.Active != "ningxia" || len(list.Items) != 4 {
+	if list.Active != "ningxia" || len(list.Items) != 5 {
 		t.Fatalf("policies = %+v", list)
 	}
 	actives := 0
@@ -114,5 +117,46 @@ func TestProcedureInProfile(t *testing.T) {
 	}
 	if err := procedureInProfile(byID["ningxia"], "nonsense"); err == nil || err.Code != CodeProcedureNotInProfile {
 		t.Errorf("unknown procedure: %+v", err)
+	}
+}
+
+// Under the national profile (the 政务数据共享条例 alone) the procedures the 条例 does not provide
+// for are refused with procedure_not_in_profile naming it, and the profile's reply step is the
+// 条例's own: no bound compared with itself, the delivery step after it.
+func TestNationalProfileServesTheRegulationsProcedures(t *testing.T) {
+	ta := newTestAPIFor(t, modelstest.NewSQLite(t), "national")
+	_, _, authority, _, _ := models.DemoDepartmentIDs("national")
+	citizen := ta.token("demo-citizen", "", auth.RoleCitizen)
+	agreed := time.Now().In(chinaTime).AddDate(0, 0, 7).Format(time.DateOnly)
+	for _, c := range []struct {
+		path, token string
+		body        map[string]any
+	}{
+		{"/api/v1/open-data-requests", citizen, map[string]any{"resource_id": demoResourceID(t, ta, "NATIONAL-SCJG-0004"), "purpose": "研究", "scope": "2025年"}},
+		{"/api/v1/open-catalog-corrections", citizen,
+			map[string]any{"resource_id": 1, "field": "name", "proposed_value": "新名称", "reason": "名称有误"}},
+		{"/api/v1/interface-requirements", ta.token("demo-authority", authority, auth.RoleAuthority),
+			map[string]any{"department_id": "national-scjg", "description": "查询接口", "agreed_due": agreed}},
+	} {
+		e := ta.expect(ta.do("POST", c.path, c.token, c.body), 422).errorBody(t)
+		if e.Code != CodeProcedureNotInProfile || !strings.Contains(e.Message, "national") {
+			t.Errorf("%s: %+v, want procedure_not_in_profile naming national", c.path, e)
+		}
+	}
+	if n := ta.starter.count(); n != 0 {
+		t.Errorf("%d workflows started", n)
+	}
+	var p policy.Profile
+	ta.expect(ta.do("GET", "/api/v1/policies/national", ta.applicant(), nil), 200).json(t, &p)
+	pr, ok := p.Procedure(policy.ProcShare)
+	if !ok || !pr.Applies || len(pr.Steps) == 0 {
+		t.Fatalf("national share procedure = %+v", pr)
+	}
+	reply, last := pr.Steps[0], pr.Steps[len(pr.Steps)-1]
+	if reply.Code != "reply" || reply.Deadline.Workdays != 10 || len(reply.NationalBounds) != 0 || reply.Extension == nil || reply.Extension.MaxWorkdays != 10 {
+		t.Errorf("national reply = %+v", reply)
+	}
+	if last.Code != "deliver" || last.AddedBy != "政务数据共享条例" {
+		t.Errorf("national last share step = %+v", last)
 	}
 }

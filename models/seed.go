@@ -43,10 +43,14 @@ var demoSets = map[string]demoSet{
 	// 内乡 第六条: 县政务服务和大数据管理局 is the county's data authority.
 	"neixiang": {prefix: "neixiang", codePrefix: "NEIXIANG", authority: "内乡县政务服务和大数据管理局", tech: "内乡县政务数据技术服务单位",
 		using: "内乡县人力资源和社会保障局", provid: "内乡县市场监督管理局", localShare: "内乡 第三十七条(二)"},
+	// The 条例 alone: departments of one level (同级) and that level's 政务数据共享主管部门
+	// (第八条第三款), here those of a city government, named generically.
+	"national": {prefix: "national", codePrefix: "NATIONAL", authority: "某市政务服务和数据管理局", tech: "某市政务数据平台技术服务单位",
+		using: "某市人力资源和社会保障局", provid: "某市市场监督管理局", localShare: "政务数据共享条例 第十四条(一)"},
 }
 
 // DemoProfiles lists the profiles SeedDemoProfile has a demo set for.
-func DemoProfiles() []string { return []string{"ningxia", "wuhai", "liaoning", "neixiang"} }
+func DemoProfiles() []string { return []string{"ningxia", "wuhai", "liaoning", "neixiang", "national"} }
 
 // DemoDepartmentIDs are the ids of a profile's demo departments: the using and the providing
 // department, the authority and the technical service unit; ok is false for an unknown

@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -190,6 +191,36 @@ func TestSeedDemoProfiles(t *testing.T) {
 		}
 		if _, err := models.SeedDemoProfile(ctx, db, "beijing"); err == nil {
 			t.Error("an unknown profile was seeded")
+		}
+	})
+}
+
+// The national profile (the 政务数据共享条例 alone) has a demo set of one level: a city's
+// 政务数据共享主管部门 and departments, named generically.
+func TestSeedNationalDemo(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		st := models.NewStore(db)
+		if !slices.Contains(models.DemoProfiles(), "national") {
+			t.Fatalf("demo profiles %v lack national", models.DemoProfiles())
+		}
+		created, err := models.SeedDemoProfile(ctx, db, "national")
+		if err != nil || !created {
+			t.Fatalf("national seed = %v, %v", created, err)
+		}
+		using, providing, authority, _, _ := models.DemoDepartmentIDs("national")
+		auth, err := st.GetDepartment(ctx, authority)
+		if err != nil || auth.Jurisdiction != "national" || auth.Kind != models.KindAuthority || auth.Name != "某市政务服务和数据管理局" {
+			t.Fatalf("national authority = %+v, %v", auth, err)
+		}
+		applicant, _ := st.GetUser(ctx, "demo-applicant")
+		approver, _ := st.GetUser(ctx, "demo-approver")
+		if *applicant.DepartmentID != using || *approver.DepartmentID != providing {
+			t.Errorf("demo users in %s and %s, want the national departments", *applicant.DepartmentID, *approver.DepartmentID)
+		}
+		res, _, _ := st.ListResources(ctx, models.ResourceFilter{ProviderDeptID: providing, Status: models.StatusPublished, Viewer: models.Viewer{SeesAll: true}})
+		if len(res) != 4 || !strings.HasPrefix(res[0].Code, "NATIONAL-SCJG-") {
+			t.Errorf("national published resources = %d %+v", len(res), res)
 		}
 	})
 }

@@ -40,6 +40,17 @@ func TestAuditRetentionFloor(t *testing.T) {
 			t.Errorf("%s: 12 months before the 条例: %v", id, err)
 		}
 	}
+	// The national profile's own floor is the 条例's 36 months (第二十九条第二款).
+	nat, err := policy.Select("national", "", policy.LocalDefaults{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := auditRetentionFloor(nat, 12, china("2026-12-07T10:00:00+08:00")); err == nil || !strings.Contains(err.Error(), "第二十九条第二款") {
+		t.Errorf("national: 12 months today: %v", err)
+	}
+	if err := auditRetentionFloor(nat, 36, china("2026-12-07T10:00:00+08:00")); err != nil {
+		t.Errorf("national: 36 months today: %v", err)
+	}
 	nx, err := policy.Select("neixiang", "", policy.LocalDefaults{})
 	if err != nil {
 		t.Fatal(err)

@@ -42,7 +42,7 @@ const (
 )
 
 // Jurisdictions are the shipped jurisdiction profiles (docs/regulations.md).
-var Jurisdictions = []string{"ningxia", "wuhai", "liaoning", "neixiang"}
+var Jurisdictions = []string{"ningxia", "wuhai", "liaoning", "neixiang", "national"}
 
 // Config is every setting of every datashare process. Each field names its variable; the flag of
 // a variable is its name in lower case without the DATASHARE_ prefix, with dashes
@@ -59,7 +59,7 @@ type Config struct {
 	DBDSN     string `env:"DATASHARE_DB_DSN" usage:"database DSN (sqlite: file path, default DATA_DIR/datashare.db; mysql: user:pass@tcp(host:3306)/db)"`
 
 	// Profile selects the jurisdiction profile in force (docs/regulations.md).
-	Profile string `env:"DATASHARE_PROFILE" envDefault:"ningxia" usage:"jurisdiction profile: ningxia, wuhai, liaoning or neixiang"`
+	Profile string `env:"DATASHARE_PROFILE" envDefault:"ningxia" usage:"jurisdiction profile: ningxia, wuhai, liaoning, neixiang or national (the 政务数据共享条例 alone)"`
 	// PolicyFile replaces the embedded profile with a deployment's own (YAML, same schema).
 	PolicyFile string `env:"DATASHARE_POLICY_FILE" usage:"a jurisdiction profile file (YAML) to use instead of the embedded one"`
 	// RefusalReasonsFile replaces the profile's refusal reason catalogue (YAML: refusal_reasons).

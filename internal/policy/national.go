@@ -359,7 +359,14 @@ func (p *Profile) withNational(l NationalLayer) {
 		}
 		for j := range pr.Steps {
 			s := &pr.Steps[j]
-			s.NationalBounds = l.BoundsFor(pr.Code, s.Code)
+			s.NationalBounds = nil
+			for _, b := range l.BoundsFor(pr.Code, s.Code) {
+				// A step that cites the bound's own article is the bound: there is nothing
+				// to compare (the national profile's steps).
+				if !citesArticle(s.LegalBasis, b.LegalBasis) {
+					s.NationalBounds = append(s.NationalBounds, b)
+				}
+			}
 		}
 	}
 }
@@ -395,7 +402,16 @@ func (p Profile) CatalogReviewBasis(day string) (basis []string, local bool) {
 		}
 	}
 	for _, c := range p.CatalogReview.LegalBasis {
-		basis = append(basis, c.String())
+		if !slices.Contains(basis, c.String()) { // the national profile cites the same article
+			basis = append(basis, c.String())
+		}
 	}
 	return basis, len(basis) == 0
+}
+
+// citesArticle reports whether the citations include c's document, article and paragraph.
+func citesArticle(cs []Citation, c Citation) bool {
+	return slices.ContainsFunc(cs, func(x Citation) bool {
+		return x.Document == c.Document && x.Article == c.Article && x.Paragraph == c.Paragraph
+	})
 }

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -13,6 +15,9 @@ import (
 
 // nationalTitle is the national regulation of the layer.
 const nationalTitle = "政务数据共享条例"
+
+// nationalProfile is the embedded profile of the 条例 alone.
+const nationalProfile = "national"
 
 // The layer loads: the 条例 with its issuer, number and effective date, and the bounds on the
 // steps it times, each citing it with the number of working days it states.
@@ -85,6 +90,19 @@ func TestNationalBoundsAttachedToEveryProfile(t *testing.T) {
 					}
 				}
 			}
+		}
+		if id == nationalProfile {
+			// The national profile's steps cite the bounds' own articles: the bound is the step,
+			// and nothing is compared with itself.
+			if bounded != 0 {
+				t.Errorf("%s: %d steps bounded by the articles they cite themselves", id, bounded)
+			}
+			for _, b := range l.Bounds {
+				if s, ok := p.Step(b.Procedure, b.Step); !ok || !citesArticle(s.LegalBasis, b.LegalBasis) || s.Deadline.Workdays != b.Workdays {
+					t.Errorf("%s: %s/%s does not state the bound %s of %d working days: %+v", id, b.Procedure, b.Step, b.LegalBasis, b.Workdays, s)
+				}
+			}
+			continue
 		}
 		for _, b := range l.Bounds {
 			if s, ok := p.Step(b.Procedure, b.Step); !ok || len(s.NationalBounds) != 1 {
@@ -332,6 +350,8 @@ func TestCatalogReviewBasisPerProfileAndDay(t *testing.T) {
 		"ningxia": nil, "wuhai": nil,
 		"liaoning": {"《辽宁省政务数据资源共享管理办法》第十条"},
 		"neixiang": {"《内乡县政务信息资源数据共享管理实施办法》第十八条"},
+		// The national profile cites the same article; it is listed once.
+		"national": {national},
 	}
 	for id, articles := range own {
 		p, err := Select(id, "", LocalDefaults{})
@@ -346,8 +366,104 @@ func TestCatalogReviewBasisPerProfileAndDay(t *testing.T) {
 			t.Errorf("%s: a local-practice review says why", id)
 		}
 		after, local := p.CatalogReviewBasis("2025-08-01")
-		if want := append([]string{national}, articles...); !slices.Equal(after, want) || local {
+		want := append([]string{national}, articles...)
+		if id == nationalProfile {
+			want = articles
+		}
+		if !slices.Equal(after, want) || local {
 			t.Errorf("%s from the 条例: %q, local default %v; want %q", id, after, local, want)
+		}
+	}
+}
+
+// TestNationalProfileAgainstText checks the national profile against the 条例's text, as the
+// regional profiles are checked against theirs: every article it cites (the layer's delivery
+// step included) exists, with the cited paragraph and item; every number of working days a
+// citation states is in the cited paragraph, and a keeping period in months is the years the
+// paragraph states. Conversely every "N个工作日" of the 条例 is cited with its number, except
+// the 1 working day of 第二十一条第一款 for unconditionally shared data, which datashare grants at
+// once without a reply task. Skipped without the text.
+func TestNationalProfileAgainstText(t *testing.T) {
+	raw, err := os.ReadFile(nationalText)
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skipf("SKIPPED: the 条例's text is not at %s: the national profile's citations are not checked against it", nationalText)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := splitArticles(t, "national", string(raw))
+	paras := nationalParagraphs(string(raw))
+	p, err := Select(nationalProfile, "", LocalDefaults{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Documents) != 1 || p.Documents[0].Title != nationalTitle {
+		t.Fatalf("documents = %+v, want the 条例 alone", p.Documents)
+	}
+	placed := p.Citations()
+	for i, pr := range p.Procedures {
+		for j, st := range pr.Steps {
+			if st.AddedBy == "" {
+				continue // in Citations already
+			}
+			for k, c := range st.LegalBasis {
+				placed = append(placed, PlacedCitation{Path: fmt.Sprintf("procedures[%d].steps[%d].legal_basis[%d]", i, j, k), Citation: c})
+			}
+		}
+	}
+	number := func(s, prefix, suffix string) int {
+		return chineseToInt(strings.TrimSuffix(strings.TrimPrefix(s, prefix), suffix))
+	}
+	for _, pc := range placed {
+		c := pc.Citation
+		if c.Document != nationalTitle {
+			t.Errorf("%s: cites %q, not the 条例", pc.Path, c.Document)
+			continue
+		}
+		n := number(c.Article, "第", "条")
+		art, ok := s.articles[n]
+		if !ok {
+			t.Errorf("%s: %s: the 条例 has no %s", pc.Path, c, c.Article)
+			continue
+		}
+		if c.Paragraph != "" {
+			k := number(c.Paragraph, "第", "款")
+			if k < 1 || k > len(paras[n]) {
+				t.Errorf("%s: %s: %s has %d paragraphs", pc.Path, c, c.Article, len(paras[n]))
+				continue
+			}
+			art = paras[n][k-1]
+		}
+		if c.Item != "" && !strings.Contains(art, c.Item) {
+			t.Errorf("%s: %s: %s has no item %s", pc.Path, c, c.Article, c.Item)
+		}
+		for _, wd := range []int{c.Workdays, c.ExtensionWorkdays} {
+			if wd > 0 && !statesNumber(art, wd, "个工作日") {
+				t.Errorf("%s: %s does not state %d个工作日: %s", pc.Path, c, wd, art)
+			}
+		}
+		if c.Months > 0 && (c.Months%12 != 0 || !strings.Contains(art, fmt.Sprintf("不少于%d年", c.Months/12))) {
+			t.Errorf("%s: %s does not state 不少于%d年 (%d months): %s", pc.Path, c, c.Months/12, c.Months, art)
+		}
+	}
+	// Every statutory deadline of a step is a number its citations state (the validator checks
+	// that); here, conversely, every number the 条例 states is cited.
+	re := regexp.MustCompile(`(\d+|[一二三四五六七八九十]+)个工作日`)
+	for n, art := range s.articles {
+		for _, m := range re.FindAllStringSubmatch(art, -1) {
+			wd, err := strconv.Atoi(m[1])
+			if err != nil {
+				wd = chineseToInt(m[1])
+			}
+			if n == 21 && wd == 1 {
+				continue // unconditionally shared data: granted at once, no reply task
+			}
+			found := slices.ContainsFunc(placed, func(pc PlacedCitation) bool {
+				return number(pc.Citation.Article, "第", "条") == n && (pc.Citation.Workdays == wd || pc.Citation.ExtensionWorkdays == wd)
+			})
+			if !found {
+				t.Errorf("the 条例's 第%s条 states %d个工作日, which no citation of the national profile carries", intToChinese(n), wd)
+			}
 		}
 	}
 }

@@ -1,7 +1,8 @@
 // Package policy holds the jurisdiction profiles of docs/regulations.md as data: for every
 // procedure step, its deadline, who acts, reminders, escalation, extension rule and the article
-// of the regulation that imposes it. Four profiles are embedded (ningxia, wuhai, liaoning,
-// neixiang); a deployment may load its own file of the same schema.
+// of the regulation that imposes it. Five profiles are embedded (ningxia, wuhai, liaoning,
+// neixiang, and national: the 政务数据共享条例 alone); a deployment may load its own file of the
+// same schema.
 //
 // Where a regulation is silent the profile says so and a configurable local default fills in,
 // marked local_default so that it is never presented as law.
@@ -82,7 +83,7 @@ const (
 
 // Profile is one jurisdiction: its regulations and, for every procedure, the steps they impose.
 type Profile struct {
-	// ID selects the profile (DATASHARE_PROFILE): ningxia, wuhai, liaoning, neixiang.
+	// ID selects the profile (DATASHARE_PROFILE): ningxia, wuhai, liaoning, neixiang, national.
 	ID string `json:"id" yaml:"id"`
 	// Name is the profile's display name.
 	Name string `json:"name" yaml:"name"`

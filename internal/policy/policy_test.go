@@ -32,7 +32,7 @@ func TestEmbeddedProfilesParseAndValidate(t *testing.T) {
 			t.Errorf("%s: resolve with built-in defaults: %v", p.ID, err)
 		}
 	}
-	if !slices.Equal(ids, []string{"ningxia", "wuhai", "liaoning", "neixiang"}) {
+	if !slices.Equal(ids, []string{"ningxia", "wuhai", "liaoning", "neixiang", "national"}) {
 		t.Fatalf("ids = %v", ids)
 	}
 	// A profile file dropped into the folder without being listed would never be served.
@@ -90,7 +90,7 @@ func TestSelectEmbedded(t *testing.T) {
 	if _, ok := p.Step(ProcOpenData, "reply"); ok {
 		t.Error("open_data does not apply in liaoning, Step must say so")
 	}
-	if _, err := Select("beijing", "", LocalDefaults{}); err == nil || !strings.Contains(err.Error(), "ningxia, wuhai, liaoning, neixiang") {
+	if _, err := Select("beijing", "", LocalDefaults{}); err == nil || !strings.Contains(err.Error(), "ningxia, wuhai, liaoning, neixiang, national") {
 		t.Errorf("unknown id: %v", err)
 	}
 }

@@ -23,6 +23,9 @@ func TestProductRulesAreMarkedWhereTheWorkflowsApplyThem(t *testing.T) {
 		"neixiang": {ProcShare: share, ProcCorrection: {ProductRuleCoordinationFinal},
 			ProcCatalogUpdate: {ProductRuleOneExtension}, ProcOpenData: {ProductRuleOneExtension},
 			ProcOpenCatalogCorrection: {ProductRuleOneExtension}, ProcInterfaceExtension: {ProductRuleOneExtension}},
+		// The national profile's own steps carry the 条例's extensions.
+		"national": {ProcShare: share, ProcCorrection: {ProductRuleCoordinationFinal},
+			ProcCatalogUpdate: {ProductRuleOneExtension}},
 	}
 	for id, procs := range want {
 		p, err := Select(id, "", LocalDefaults{})

@@ -17,8 +17,9 @@ const (
 //go:embed profiles/*.yaml
 var profileFiles embed.FS
 
-// embeddedIDs is the order of the columns of the table in docs/regulations.md.
-var embeddedIDs = []string{"ningxia", "wuhai", "liaoning", "neixiang"}
+// embeddedIDs is the order of the columns of the table in docs/regulations.md: the four
+// regional profiles, then the national one (the 政务数据共享条例 alone).
+var embeddedIDs = []string{"ningxia", "wuhai", "liaoning", "neixiang", "national"}
 
 // EmbeddedIDs lists the ids of the shipped profiles.
 func EmbeddedIDs() []string { return slices.Clone(embeddedIDs) }

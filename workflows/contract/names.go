@@ -21,7 +21,7 @@ const DefaultTaskQueue = "datashare"
 var (
 	// ProcedureKey is the procedure code: share, catalog_update, correction, open_data, …
 	ProcedureKey = temporal.NewSearchAttributeKeyKeyword("DatashareProcedure")
-	// JurisdictionKey is the jurisdiction profile: ningxia, wuhai, liaoning, neixiang.
+	// JurisdictionKey is the jurisdiction profile: ningxia, wuhai, liaoning, neixiang, national.
 	JurisdictionKey = temporal.NewSearchAttributeKeyKeyword("DatashareJurisdiction")
 	// ApplicantDeptKey is the applicant's department id (empty for citizens).
 	ApplicantDeptKey = temporal.NewSearchAttributeKeyKeyword("DatashareApplicantDept")
