@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/datashare/datashare/internal/calendar"
@@ -38,11 +37,12 @@ type ProjectShareRequestInput struct {
 	ApplicantSubject string `json:"applicant_subject"`
 	ProviderDeptID   string `json:"provider_dept_id"`
 	DecidingDeptID   string `json:"deciding_dept_id"`
-	// Form is what the applicant wrote, a JSON object stored whole.
-	Form        json.RawMessage `json:"form"`
-	Status      string          `json:"status"`
-	CurrentStep string          `json:"current_step"`
-	DueAt       *time.Time      `json:"due_at,omitempty"`
+	// Form is what the applicant wrote (the workflow's contract.ShareForm), stored whole as
+	// JSON: the projection writes it without knowing its fields.
+	Form        any        `json:"form"`
+	Status      string     `json:"status"`
+	CurrentStep string     `json:"current_step"`
+	DueAt       *time.Time `json:"due_at,omitempty"`
 	// LegalBasis cites the articles of the current step (or of the final decision).
 	LegalBasis []string   `json:"legal_basis,omitempty"`
 	CreatedAt  time.Time  `json:"created_at"`

@@ -90,7 +90,7 @@ func newNotifyFixture(t *testing.T) *notifyFixture {
 		ID: "SR-7", Revision: 1, WorkflowID: "share-request-SR-7", ResourceID: 1, ResourceCode: "NEIXIANG-SCJG-0001",
 		ResourceName: fixtureResource, ApplicantDeptID: "neixiang-rsj", ApplicantSubject: "demo-applicant",
 		ProviderDeptID: "neixiang-scjg", DecidingDeptID: "neixiang-authority",
-		Form: []byte(`{"purpose":"p","scope":"s","requested_validity_days":30}`), Status: "pending", CurrentStep: "reply", CreatedAt: at, UpdatedAt: at,
+		Form: map[string]any{"purpose": "p", "scope": "s", "requested_validity_days": 30}, Status: "pending", CurrentStep: "reply", CreatedAt: at, UpdatedAt: at,
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -177,7 +177,7 @@ func TestTimelineEventsInTheAuditLog(t *testing.T) {
 	if err := (shareProjection{store: st}).SaveShareRequest(ctx, activities.ProjectShareRequestInput{
 		ID: "SR-9", Revision: 1, WorkflowID: "share-request-SR-9", ResourceID: 42, ResourceCode: "NX-1", ResourceName: "x",
 		ApplicantDeptID: "dept-b", ApplicantSubject: "u-2", ProviderDeptID: "dept-a", DecidingDeptID: "dept-a",
-		Form: []byte(`{"purpose":"p","scope":"s","requested_validity_days":30}`), Status: "pending", CreatedAt: cst("2026-02-13T09:00:00+08:00"),
+		Form: map[string]any{"purpose": "p", "scope": "s", "requested_validity_days": 30}, Status: "pending", CreatedAt: cst("2026-02-13T09:00:00+08:00"),
 		UpdatedAt: cst("2026-02-13T09:00:00+08:00"),
 	}); err != nil {
 		t.Fatal(err)

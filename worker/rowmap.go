@@ -15,8 +15,8 @@ import (
 //
 //   - a row field takes the input's field of the same name and type;
 //   - a string row field FooJSON takes the input's slice or map Foo, JSON-encoded, an empty
-//     list stored as [] and an empty map as {}; an input's json.RawMessage Foo (a form, kept
-//     whole) is stored as it is, an empty one as {}.
+//     list stored as [] and an empty map as {}; an input's Foo of type any (a form, kept
+//     whole) is JSON-encoded too, a nil one stored as {}.
 //
 // Every other row field stays zero, for the caller to set next to the call. An encoding that
 // fails is the input's fault: the error wraps activities.ErrRejected.
@@ -38,15 +38,10 @@ func rowOf[R, I any](in I) (R, error) {
 			continue
 		}
 		v := src.FieldByIndex(s.Index)
-		if raw, ok := v.Interface().(json.RawMessage); ok {
-			if len(raw) == 0 {
-				raw = json.RawMessage("{}")
-			}
-			dst.Field(i).SetString(string(raw))
-			continue
-		}
 		var empty any
 		switch s.Type.Kind() {
+		case reflect.Interface:
+			empty = map[string]any{}
 		case reflect.Slice:
 			empty = []any{}
 		case reflect.Map:

@@ -111,7 +111,7 @@ func checkTakenFrom(t *testing.T, name string, v, in reflect.Value) {
 	}
 }
 
-// An input's empty lists are stored as [] and its empty maps and forms as {}.
+// An input's empty lists are stored as [] and its empty maps and forms (nil) as {}.
 func TestRowsStoreEmptyListsAndMaps(t *testing.T) {
 	for _, m := range rowMappings {
 		out, err := m.row(m.input)
@@ -127,7 +127,7 @@ func TestRowsStoreEmptyListsAndMaps(t *testing.T) {
 				continue
 			}
 			want := map[reflect.Kind]string{reflect.Slice: "[]", reflect.Map: "{}"}[src.Kind()]
-			if src.Type() == reflect.TypeFor[json.RawMessage]() {
+			if src.Kind() == reflect.Interface {
 				want = "{}"
 			}
 			if got := row.Field(i).String(); got != want {
@@ -148,10 +148,6 @@ func TestRowOfRejectsWhatItCannotEncode(t *testing.T) {
 // fill gives every field of v a value of its own, none zero; n counts the values given.
 func fill(v reflect.Value, n *int) {
 	*n++
-	if v.Type() == reflect.TypeFor[json.RawMessage]() {
-		v.SetBytes(fmt.Appendf(nil, `{"v":%d}`, *n))
-		return
-	}
 	switch v.Kind() {
 	case reflect.String:
 		v.SetString(fmt.Sprintf("v%d", *n))

@@ -18,7 +18,7 @@ func shareRequestInput(rev int, status string) activities.ProjectShareRequestInp
 	return activities.ProjectShareRequestInput{
 		ID: "SR-1", Revision: rev, WorkflowID: "share-request-SR-1", ResourceID: 7, ResourceCode: "NX-1",
 		ResourceName: "企业年报信息", ApplicantDeptID: "dept-b", ApplicantSubject: "bob", ProviderDeptID: "dept-a",
-		DecidingDeptID: "dept-a", Form: []byte(`{"purpose":"信用监管","scope":"名称","requested_validity_days":180}`),
+		DecidingDeptID: "dept-a", Form: map[string]any{"purpose": "信用监管", "scope": "名称", "requested_validity_days": 180},
 		Status: status, CurrentStep: "reply", DueAt: &due, LegalBasis: []string{"《办法》第十一条第三款"},
 		CreatedAt: cst("2026-02-12T10:00:00+08:00"), UpdatedAt: cst("2026-02-12T10:00:01+08:00"),
 	}

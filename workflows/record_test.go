@@ -122,7 +122,8 @@ func record(t *testing.T, name string, shareType string, drive func(r *recording
 		Resource: contract.ShareResource{ID: 7, Code: "NX-1", Name: "企业年报信息",
 			ShareType: shareType, ProviderDeptID: "dept-provider"},
 		Applicant: contract.ShareApplicant{DepartmentID: "dept-applicant", Subject: "bob"},
-		Purpose:   "social assistance", Scope: "name, id", DutyBasis: "低保审核", RequestedValidityDays: 180,
+		ShareForm: contract.ShareForm{Purpose: "social assistance", Scope: "name, id", DutyBasis: "低保审核",
+			RequestedValidityDays: 180},
 		ReceivedAt: time.Now(), DecidingDeptID: "dept-provider", AuthorityDeptID: "dept-authority",
 	})
 	handle, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: op,

@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -563,15 +562,11 @@ func (r *shareRequest) project(ctx workflow.Context) error {
 		return err
 	}
 	in, st := r.st.Input, r.st
-	form, err := json.Marshal(in.ShareForm)
-	if err != nil {
-		return fmt.Errorf("project share request %s: form: %w", in.RequestID, err)
-	}
 	p := activities.ProjectShareRequestInput{
 		ID: in.RequestID, Revision: rev, WorkflowID: r.workflowID, ResourceID: in.Resource.ID,
 		ResourceCode: in.Resource.Code, ResourceName: in.Resource.Name, ApplicantDeptID: in.Applicant.DepartmentID,
 		ApplicantSubject: in.Applicant.Subject, ProviderDeptID: in.Resource.ProviderDeptID,
-		DecidingDeptID: in.DecidingDeptID, Form: form, Status: st.Status, CurrentStep: st.CurrentStep,
+		DecidingDeptID: in.DecidingDeptID, Form: in.ShareForm, Status: st.Status, CurrentStep: st.CurrentStep,
 		DueAt: st.DueAt, LegalBasis: st.LegalBasis, CreatedAt: in.ReceivedAt, UpdatedAt: workflow.Now(ctx),
 		ClosedAt: st.ClosedAt,
 	}

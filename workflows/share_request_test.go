@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"sync"
 	"testing"
@@ -494,8 +495,10 @@ func (s *shareSuite) TestNoneTypeGoesToNegotiation() {
 	for _, t := range s.tasks {
 		s.NotEqual(contract.StepReply, t.Step, "no reply task for a resource not for sharing")
 	}
+	form, err := json.Marshal(s.lastRequest().Form)
+	s.Require().NoError(err)
 	s.JSONEq(`{"purpose":"social assistance","scope":"name, id","duty_basis":"低保审核","requested_validity_days":180}`,
-		string(s.lastRequest().Form), "the form is written whole")
+		string(form), "the form is written whole")
 	s.Equal(contract.ShareStatusNegotiating, s.statuses()[0])
 }
 
