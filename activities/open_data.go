@@ -33,10 +33,11 @@ type ProjectOpenDataRequestInput struct {
 	OpenType         string `json:"open_type"`
 	ApplicantSubject string `json:"applicant_subject"`
 	ProviderDeptID   string `json:"provider_dept_id"`
-	Purpose          string `json:"purpose"`
-	Scope            string `json:"scope"`
-	Status           string `json:"status"`
-	CurrentStep      string `json:"current_step"`
+	// Form is what the applicant wrote (the workflow's contract.OpenDataForm), stored whole as
+	// JSON: the projection writes it without knowing its fields.
+	Form        any    `json:"form"`
+	Status      string `json:"status"`
+	CurrentStep string `json:"current_step"`
 	// Conditions of use of an approval; Reason and RefusalBasis of a refusal.
 	Conditions   string `json:"conditions,omitempty"`
 	Reason       string `json:"reason,omitempty"`

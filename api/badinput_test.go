@@ -294,8 +294,8 @@ func newBadInputFixture(t *testing.T, db *gorm.DB, profile string) *badInputFixt
 		t.Fatal(err)
 	}
 	if _, err := st.UpsertOpenDataRequest(ctx, models.OpenDataRequest{ID: openDataID, ResourceID: open, ResourceCode: "X",
-		ResourceName: "X", OpenType: "conditional", ApplicantSubject: "demo-citizen", ProviderDeptID: providing, Purpose: "研究",
-		Scope: "全部", Status: "pending", CurrentStep: "reply", DueAt: &due, WorkflowID: "open-data-" + openDataID, Revision: 1,
+		ResourceName: "X", OpenType: "conditional", ApplicantSubject: "demo-citizen", ProviderDeptID: providing,
+		FormJSON: `{"purpose":"研究","scope":"全部"}`, Status: "pending", CurrentStep: "reply", DueAt: &due, WorkflowID: "open-data-" + openDataID, Revision: 1,
 		CreatedAt: now, UpdatedAt: now}); err != nil {
 		t.Fatal(err)
 	}

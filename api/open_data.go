@@ -102,9 +102,8 @@ func (h openDataHandlers) create(c *gin.Context) {
 		Resource: contract.OpenDataResource{ID: res.ID, Code: res.Code, Name: res.Name, OpenType: string(res.OpenType),
 			ProviderDeptID: res.ProviderDeptID},
 		// The verified token is the identity check of 第四十六条第三款.
-		Applicant: contract.OpenDataApplicant{Subject: p.Subject},
-		Purpose:   strings.TrimSpace(in.Purpose), Scope: strings.TrimSpace(in.Scope),
-		ReceivedAt: now, AuthorityDeptID: authority,
+		Applicant:    contract.OpenDataApplicant{Subject: p.Subject},
+		OpenDataForm: in.OpenDataForm, ReceivedAt: now, AuthorityDeptID: authority,
 	}
 	// No applicant department: a citizen has none, and no personal data goes into the search
 	// attributes.

@@ -22,7 +22,7 @@ var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql", "0
 	"00008_corrections.sql", "00009_rectifications.sql", "00010_audit_events.sql",
 	"00011_open_data_requests.sql", "00012_open_catalog_interfaces.sql", "00014_annual_reports.sql", "00015_notifications.sql",
 	"00016_task_facts.sql", "00017_task_decided_by.sql", "00018_deployment_profile.sql", "00019_task_inbox_order.sql",
-	"00020_share_request_form.sql"}
+	"00020_share_request_form.sql", "00021_open_data_form.sql"}
 
 // migrationVersion is the version a file name starts with: versions may skip a number
 // reserved by a change on another branch.
@@ -130,7 +130,7 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 				"description", "agreed_due", "status", "current_step", "due_at", "extension_workdays",
 				"interface_description", "documentation", "legal_basis", "revision", "created_at", "updated_at", "closed_at"},
 			"open_data_requests": {"id", "resource_id", "resource_code", "resource_name", "open_type",
-				"applicant_subject", "provider_dept_id", "purpose", "scope", "status", "current_step", "conditions",
+				"applicant_subject", "provider_dept_id", "form", "status", "current_step", "conditions",
 				"reason", "refusal_basis", "extension_workdays", "extension_reason", "original_due_at", "due_at",
 				"workflow_id", "legal_basis", "revision", "created_at", "updated_at", "closed_at"},
 		}

@@ -29,13 +29,14 @@ type OpenDataRequest struct {
 	// ApplicantSubject is the citizen's token subject: the only key to its own requests.
 	ApplicantSubject string `gorm:"column:applicant_subject"`
 	ProviderDeptID   string `gorm:"column:provider_dept_id"`
-	Purpose          string `gorm:"column:purpose"`
-	Scope            string `gorm:"column:scope"`
-	Status           string `gorm:"column:status"`
-	CurrentStep      string `gorm:"column:current_step"`
-	Conditions       string `gorm:"column:conditions"`
-	Reason           string `gorm:"column:reason"`
-	RefusalBasis     string `gorm:"column:refusal_basis"`
+	// FormJSON is what the applicant wrote (purpose, scope), a JSON object the API reads
+	// whole: the read model neither filters nor sorts by it.
+	FormJSON     string `gorm:"column:form"`
+	Status       string `gorm:"column:status"`
+	CurrentStep  string `gorm:"column:current_step"`
+	Conditions   string `gorm:"column:conditions"`
+	Reason       string `gorm:"column:reason"`
+	RefusalBasis string `gorm:"column:refusal_basis"`
 	// ExtensionWorkdays and ExtensionReason: the extension granted (延期), 0 and "" without.
 	ExtensionWorkdays int        `gorm:"column:extension_workdays"`
 	ExtensionReason   string     `gorm:"column:extension_reason"`
@@ -85,7 +86,7 @@ func (s *Store) UpsertOpenDataRequest(ctx context.Context, r OpenDataRequest) (a
 
 // A closed request is never overdue.
 var openDataRequests = caseTable[OpenDataRequest, *OpenDataRequest]{what: "open-data request", cursor: "o1:",
-	statuses: openDataStatuses, unknownStatus: "未知的开放申请状态", emptyJSON: map[string]string{"legal_basis": "[]"}}
+	statuses: openDataStatuses, unknownStatus: "未知的开放申请状态", emptyJSON: map[string]string{"legal_basis": "[]", "form": "{}"}}
 
 // OpenDataFilter selects open-data requests a principal may see: a citizen its own
 // (ApplicantSubject), a producing department those of its resources (ProviderDeptID), the

@@ -17,7 +17,7 @@ func openDataAt(id, subject string, rev int, status string) models.OpenDataReque
 	due := time.Date(2026, 10, 16, 23, 59, 59, 0, cstZone)
 	r := models.OpenDataRequest{
 		ID: id, ResourceID: 4, ResourceCode: "NEIXIANG-SCJG-0004", ResourceName: "企业年报", OpenType: "conditional",
-		ApplicantSubject: subject, ProviderDeptID: deptA, Purpose: "研究", Scope: "2025年", Status: status,
+		ApplicantSubject: subject, ProviderDeptID: deptA, FormJSON: `{"purpose":"研究","scope":"2025年"}`, Status: status,
 		CurrentStep: "reply", OriginalDueAt: &due, DueAt: &due, WorkflowID: "open-data-" + id,
 		Revision: rev, CreatedAt: created, UpdatedAt: created.Add(time.Duration(rev) * time.Minute),
 	}

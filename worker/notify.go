@@ -300,7 +300,11 @@ func (p projection) caseOf(ctx context.Context, procedure, requestID string) (ca
 		var r *models.OpenDataRequest
 		if r, err = p.store.GetOpenDataRequest(ctx, requestID); err == nil {
 			c.object, c.citizen, deciderID, c.extensionReason = r.ResourceName, r.ApplicantSubject, r.ProviderDeptID, r.ExtensionReason
-			c.resourceCode, c.resourceName, c.purpose = r.ResourceCode, r.ResourceName, r.Purpose
+			var form contract.OpenDataForm
+			if err = json.Unmarshal([]byte(r.FormJSON), &form); err != nil {
+				return c, fmt.Errorf("open-data request %s: form: %w", requestID, err)
+			}
+			c.resourceCode, c.resourceName, c.purpose = r.ResourceCode, r.ResourceName, form.Purpose
 		}
 	case policy.ProcOpenCatalogCorrection:
 		// The citizen's reason; the field and the values are on the correction.

@@ -264,7 +264,7 @@ func (r *openDataRequest) project(ctx workflow.Context) error {
 		ID: in.RequestID, Revision: rev, WorkflowID: r.workflowID, ResourceID: in.Resource.ID,
 		ResourceCode: in.Resource.Code, ResourceName: in.Resource.Name, OpenType: in.Resource.OpenType,
 		ApplicantSubject: in.Applicant.Subject, ProviderDeptID: in.Resource.ProviderDeptID,
-		Purpose: in.Purpose, Scope: in.Scope, Status: st.Status, CurrentStep: st.CurrentStep,
+		Form: in.OpenDataForm, Status: st.Status, CurrentStep: st.CurrentStep,
 		Conditions: st.Conditions, Reason: st.Reason, RefusalBasis: st.RefusalBasis,
 		OriginalDueAt: st.OriginalDueAt, DueAt: st.DueAt, LegalBasis: st.LegalBasis,
 		CreatedAt: in.ReceivedAt, UpdatedAt: workflow.Now(ctx), ClosedAt: st.ClosedAt,

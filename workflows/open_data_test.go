@@ -109,8 +109,9 @@ func openDataInput(openType string) contract.OpenDataRequestInput {
 		RequestID: openDataID,
 		Resource: contract.OpenDataResource{ID: 4, Code: "NEIXIANG-SCJG-0004", Name: "企业年度报告公示信息", OpenType: openType,
 			ProviderDeptID: provider},
-		Applicant: contract.OpenDataApplicant{Subject: citizenAct.Subject}, Purpose: "学术研究", Scope: "2025年度",
-		ReceivedAt: odReceivedAt, AuthorityDeptID: authority,
+		Applicant:    contract.OpenDataApplicant{Subject: citizenAct.Subject},
+		OpenDataForm: contract.OpenDataForm{Purpose: "学术研究", Scope: "2025年度"},
+		ReceivedAt:   odReceivedAt, AuthorityDeptID: authority,
 	}
 }
 

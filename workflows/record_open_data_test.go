@@ -78,8 +78,9 @@ func recordOpenData(t *testing.T, name, openType string, drive func(r *recording
 			RequestID: requestID,
 			Resource: contract.OpenDataResource{ID: 4, Code: "NEIXIANG-SCJG-0004", Name: "企业年度报告公示信息",
 				OpenType: openType, ProviderDeptID: "dept-provider"},
-			Applicant: contract.OpenDataApplicant{Subject: "citizen-zhang"}, Purpose: "学术研究", Scope: "2025年度",
-			ReceivedAt: time.Now(), AuthorityDeptID: "dept-authority",
+			Applicant:    contract.OpenDataApplicant{Subject: "citizen-zhang"},
+			OpenDataForm: contract.OpenDataForm{Purpose: "学术研究", Scope: "2025年度"},
+			ReceivedAt:   time.Now(), AuthorityDeptID: "dept-authority",
 		})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,72 @@
+package api
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/workflows/contract"
+)
+
+// fillForm gives every field of the form form points to a value of its own, by the field's
+// type, and puts it in body under the field's JSON name: text with white space around it, so
+// the create's trimming is checked too. A field of a type it cannot fill fails the test, which
+// then needs a value for it.
+func fillForm(t *testing.T, form any, body map[string]any) {
+	t.Helper()
+	v := reflect.ValueOf(form).Elem()
+	for i := range v.NumField() {
+		f := v.Type().Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch f.Type.Kind() {
+		case reflect.String:
+			v.Field(i).SetString("表单 " + name)
+			body[name] = "  表单 " + name + "\n"
+		case reflect.Int:
+			v.Field(i).SetInt(int64(40 + i))
+			body[name] = 40 + i
+		default:
+			t.Fatalf("%s.%s is a %s: give fillForm a value for it", v.Type(), f.Name, f.Type)
+		}
+	}
+}
+
+// A field of an open-data request's form is declared once, in contract.OpenDataForm: the
+// create binds it, the workflow carries it, the read model keeps it and every view of the
+// request shows it. The form is built from that type's fields, so a field added there is
+// checked with no change to this test.
+func TestOpenDataFormFieldsReachEveryView(t *testing.T) {
+	s := startNeixiangStack(t)
+	ta := s.ta
+	citizen := ta.token("demo-citizen", "", auth.RoleCitizen)
+	approver := ta.token("demo-approver", "neixiang-scjg", auth.RoleApprover)
+	authority := ta.token("demo-authority", "neixiang-authority", auth.RoleAuthority)
+	var page CatalogResourceList
+	ta.expect(ta.do("GET", "/api/v1/catalog/resources?q=NEIXIANG-SCJG-0004", authority, nil), 200).json(t, &page)
+	i := slices.IndexFunc(page.Items, func(r CatalogResourceView) bool { return r.Code == "NEIXIANG-SCJG-0004" })
+	if i < 0 {
+		t.Fatal("no demo resource NEIXIANG-SCJG-0004")
+	}
+	body := map[string]any{"resource_id": page.Items[i].ID}
+	var want contract.OpenDataForm
+	fillForm(t, &want, body)
+	var created OpenDataRequestStatus
+	ta.expect(ta.do("POST", "/api/v1/open-data-requests", citizen, body), 201).json(t, &created)
+
+	var detail OpenDataRequestDetail
+	ta.expect(ta.do("GET", "/api/v1/open-data-requests/"+created.ID, citizen, nil), 200).json(t, &detail)
+	if detail.OpenDataForm != want {
+		t.Errorf("the request's form = %+v, want %+v", detail.OpenDataForm, want)
+	}
+	var list OpenDataRequestList
+	ta.expect(ta.do("GET", "/api/v1/open-data-requests?limit=100", approver, nil), 200).json(t, &list)
+	j := slices.IndexFunc(list.Items, func(v OpenDataRequestView) bool { return v.ID == created.ID })
+	if j < 0 || list.Items[j].OpenDataForm != want {
+		t.Errorf("the producer's list shows the request as %+v, want its form %+v", list.Items, want)
+	}
+	if task := s.openDataTask(t, approver, created.ID, "step"); task.Purpose != want.Purpose {
+		t.Errorf("the reply task's purpose = %q, want %q", task.Purpose, want.Purpose)
+	}
+}
