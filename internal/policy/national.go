@@ -87,6 +87,28 @@ type NationalStep struct {
 	Effective string `json:"effective" yaml:"effective"`
 	// Step is the step as a profile would write it; its first citation names the document.
 	Step Step `json:"step" yaml:"step"`
+	// Resumes, for a step that interrupts another (the supplement of 第二十一条第二款 interrupts
+	// the reply), says how the interrupted step's time limit runs once the step is done.
+	Resumes *Resumption `json:"resumes,omitempty" yaml:"resumes"`
+}
+
+// Clocks of a Resumption.
+const (
+	// ClockRestart: the interrupted step's working days count afresh from the day the
+	// interrupting step is done (the supplement received).
+	ClockRestart = "restart"
+	// ClockContinue: the interrupted step keeps counting from its original receipt.
+	ClockContinue = "continue"
+)
+
+// Resumption is how a step interrupted by a national step resumes: which step, and from when
+// its time limit counts. Where the regulation is silent it is local practice (LocalDefault),
+// and Note says so.
+type Resumption struct {
+	Step         string `json:"step" yaml:"step"`
+	Clock        string `json:"clock" yaml:"clock"`
+	LocalDefault bool   `json:"local_default,omitempty" yaml:"local_default"`
+	Note         string `json:"note,omitempty" yaml:"note"`
 }
 
 // NationalBound is the time limit a national regulation sets on one procedure step.
@@ -203,6 +225,10 @@ func ParseNational(data []byte, name string) (NationalLayer, error) {
 		}
 		s := &ns.Step
 		s.AddedBy, s.Effective = s.LegalBasis[0].Document, ns.Effective
+		if ns.Resumes != nil {
+			r := *ns.Resumes
+			s.Resumes = &r
+		}
 		sort.Sort(sort.Reverse(sort.IntSlice(s.Reminders)))
 	}
 	return l, nil
@@ -319,6 +345,17 @@ func (v *validator) national(l NationalLayer) {
 			v.add(path+".step.legal_basis", "at least one citation is required: the article that adds the step")
 		}
 		v.step(path+".step", ns.Step)
+		if r := ns.Resumes; r != nil {
+			if known && !slices.Contains(steps, r.Step) {
+				v.add(path+".resumes.step", "procedure %s has no step %q", ns.Procedure, r.Step)
+			}
+			if r.Clock != ClockRestart && r.Clock != ClockContinue {
+				v.add(path+".resumes.clock", "must be %s or %s, got %q", ClockRestart, ClockContinue, r.Clock)
+			}
+			if r.LocalDefault && strings.TrimSpace(r.Note) == "" {
+				v.add(path+".resumes.note", "required for a local_default resumption: say that the regulation is silent")
+			}
+		}
 	}
 }
 
