@@ -40,6 +40,28 @@ type NationalLayer struct {
 	Powers []NationalPower `json:"powers,omitempty" yaml:"powers"`
 	// Steps are the steps they add to a procedure, which no profile has.
 	Steps []NationalStep `json:"steps,omitempty" yaml:"steps"`
+	// ForbiddenRefusalReasons are grounds a refusal may not rest on.
+	ForbiddenRefusalReasons []ForbiddenRefusalReason `json:"forbidden_refusal_reasons,omitempty" yaml:"forbidden_refusal_reasons"`
+}
+
+// ForbiddenRefusalReason is a ground a national regulation forbids a refusal to rest on (the
+// 条例's 第二十一条第二款: not for incomplete material). A refusal reason catalogue entry whose
+// code is one of Codes, or whose title contains one of Titles, is refused.
+type ForbiddenRefusalReason struct {
+	Codes      []string `json:"codes" yaml:"codes"`
+	Titles     []string `json:"titles,omitempty" yaml:"titles"`
+	LegalBasis Citation `json:"legal_basis" yaml:"legal_basis"`
+	Note       string   `json:"note,omitempty" yaml:"note"`
+}
+
+// forbids returns the forbidden ground a catalogue entry rests on, if any.
+func (l NationalLayer) forbids(r RefusalReason) (ForbiddenRefusalReason, bool) {
+	for _, f := range l.ForbiddenRefusalReasons {
+		if slices.Contains(f.Codes, r.Code) || slices.ContainsFunc(f.Titles, func(t string) bool { return strings.Contains(r.Title, t) }) {
+			return f, true
+		}
+	}
+	return ForbiddenRefusalReason{}, false
 }
 
 // Powers of the national layer.
@@ -149,7 +171,7 @@ var nationalOnce = sync.OnceValues(func() (NationalLayer, error) {
 
 func (l NationalLayer) clone() NationalLayer {
 	c := NationalLayer{Documents: slices.Clone(l.Documents), Bounds: slices.Clone(l.Bounds), Retention: slices.Clone(l.Retention),
-		Powers: slices.Clone(l.Powers), Steps: slices.Clone(l.Steps)}
+		Powers: slices.Clone(l.Powers), Steps: slices.Clone(l.Steps), ForbiddenRefusalReasons: slices.Clone(l.ForbiddenRefusalReasons)}
 	for i := range c.Steps {
 		c.Steps[i].Step = c.Steps[i].Step.clone()
 	}
@@ -262,6 +284,13 @@ func (v *validator) national(l NationalLayer) {
 			v.add(path+".power", "unknown power %q (one of %s, %s)", pw.Power, PowerSuspendGrant, PowerReviewCatalog)
 		}
 		v.singleCitation(path+".legal_basis", pw.LegalBasis)
+	}
+	for i, f := range l.ForbiddenRefusalReasons {
+		path := fmt.Sprintf("forbidden_refusal_reasons[%d]", i)
+		if len(f.Codes) == 0 {
+			v.add(path+".codes", "at least one code is required")
+		}
+		v.singleCitation(path+".legal_basis", f.LegalBasis)
 	}
 	for i, r := range l.Retention {
 		path := fmt.Sprintf("retention[%d]", i)
