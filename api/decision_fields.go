@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/datashare/datashare/activities"
 	"github.com/datashare/datashare/internal/policy"
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/workflows/contract"
@@ -88,7 +87,7 @@ func decisionFields(t *models.Task, decision string) (allowed []string, listed b
 	if decision == contract.DecisionRequestExtension && t.Kind != taskKindExtension {
 		return slices.Sorted(slices.Values(requestExtensionFields)), true, nil
 	}
-	if decision == contract.DecisionRequestSupplement && t.Kind == activities.TaskKindStep &&
+	if decision == contract.DecisionRequestSupplement && t.Kind == taskKindStep &&
 		t.Procedure == policy.ProcShare && t.Step == contract.StepReply {
 		return slices.Clone(supplementNoticeFields), true, nil
 	}

@@ -402,8 +402,12 @@ func extensionRequest(u contract.CompleteUpdate) (contract.RequestExtensionUpdat
 // maxCommentRunes bounds the comment of a decision, as CommentInput's text.
 const maxCommentRunes = 2000
 
-// taskKindExtension is the read model's kind of an extension approval task.
-const taskKindExtension = "extension"
+// taskKindExtension is the read model's kind of an extension approval task, taskKindStep that
+// of a procedure step's own task.
+const (
+	taskKindExtension = "extension"
+	taskKindStep      = "step"
+)
 
 // extensionDecision turns {"decision": "approve"|"refuse", "reason"} on an extension task into
 // the decide_extension update of the task it extends; the workflow checks the approver and
