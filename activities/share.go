@@ -121,6 +121,10 @@ type StepInfo struct {
 	// for a step a national regulation adds (policy.Step.Effective); empty for the profile's own
 	// steps and in histories recorded before it.
 	Effective string `json:"effective,omitempty"`
+	// Resumes, for a step that interrupts another (the supplement of the 条例's 第二十一条第二款),
+	// is how the interrupted step resumes (policy.Step.Resumes): which step, from when its time
+	// limit counts, and whether that is local practice.
+	Resumes *policy.Resumption `json:"resumes,omitempty"`
 }
 
 // AppliesTo reports whether the step applies to a case received at receivedAt: always for a
@@ -195,7 +199,7 @@ func (a *Activities) DescribeProcedure(_ context.Context, in DescribeProcedureIn
 		res.Steps = append(res.Steps, StepInfo{Code: s.Code, Name: s.Name, ActorRole: s.Actor.Role,
 			ActorDepartment: s.Actor.Department, LegalBasis: citations(s.LegalBasis),
 			LocalDefault: s.LocalDefault || s.Deadline.LocalDefault, DepartmentTransfer: s.DepartmentTransfer,
-			Effective: s.Effective})
+			Effective: s.Effective, Resumes: s.Resumes})
 	}
 	return res, nil
 }
@@ -227,4 +231,10 @@ const (
 	// EventDataDelivered: the providing department shared the granted data (第二十二条 of the
 	// 条例), with the method (interface, batch, file) and a reference.
 	EventDataDelivered = "data_delivered"
+	// EventSupplementRequested: the deciding department told the applicant, in one notice, of
+	// every item its material lacks (条例 第二十一条第二款, 一次性告知): data missing, the list.
+	EventSupplementRequested = "supplement_requested"
+	// EventSupplemented: the applicant supplemented its material; the reply resumes, its time
+	// limit counted as data reply_clock says (a local default, marked local_default).
+	EventSupplemented = "supplemented"
 )

@@ -18,10 +18,10 @@ func TestDescribeProcedure(t *testing.T) {
 		steps      []string
 		replyActor string
 	}{
-		{"ningxia", []string{"reply", "negotiate", "coordinate", "deliver"}, "approver"},
-		{"wuhai", []string{"reply", "negotiate", "coordinate", "deliver"}, "approver"},
-		{"liaoning", []string{"reply", "coordinate", "deliver"}, "approver"},
-		{"neixiang", []string{"reply", "coordinate", "suspend", "deliver"}, "authority"},
+		{"ningxia", []string{"reply", "negotiate", "coordinate", "deliver", "supplement"}, "approver"},
+		{"wuhai", []string{"reply", "negotiate", "coordinate", "deliver", "supplement"}, "approver"},
+		{"liaoning", []string{"reply", "coordinate", "deliver", "supplement"}, "approver"},
+		{"neixiang", []string{"reply", "coordinate", "suspend", "deliver", "supplement"}, "authority"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.profile, func(t *testing.T) {
@@ -41,6 +41,13 @@ func TestDescribeProcedure(t *testing.T) {
 			deliver, _ := res.Step("deliver")
 			if deliver.ActorRole != "approver" || deliver.ActorDepartment != "provider" || deliver.Effective != "2025-08-01" {
 				t.Errorf("deliver step = %+v", deliver)
+			}
+			// The 条例's supplement (第二十一条第二款) is the applicant's, and how the reply
+			// resumes after it travels with it, marked local practice.
+			sup, _ := res.Step("supplement")
+			if sup.ActorRole != "applicant" || sup.ActorDepartment != "applicant" || sup.Effective != "2025-08-01" ||
+				sup.Resumes == nil || sup.Resumes.Step != "reply" || sup.Resumes.Clock != "restart" || !sup.Resumes.LocalDefault {
+				t.Errorf("supplement step = %+v", sup)
 			}
 			if reply, _ := res.Step("reply"); reply.Effective != "" {
 				t.Errorf("reply step = %+v, want no effective date", reply)

@@ -45,6 +45,13 @@ var extensionOptionalFields = map[string][]string{
 // and the workflow says why when it may not (409, 422), so it is never refused as unknown.
 var requestExtensionFields = []string{"workdays", "reason"}
 
+// supplementNoticeFields are the fields of the supplement notice (补正告知, 政务数据共享条例 第二十一条
+// 第二款) on a share reply task. The API takes the notice on every reply task, listed or not:
+// a reply lists it only while one may be sent, and the workflow says why when it may not —
+// sent already (409) or not for a request received before the 条例 (422) — so that a second
+// notice is refused as such, not as an unknown decision.
+var supplementNoticeFields = []string{contract.FieldMissing}
+
 // optionalFields lists the optional fields of decision code on a task of the procedure and
 // kind, sorted; nil when there are none.
 func optionalFields(procedure, kind, code string) []string {
@@ -79,6 +86,10 @@ func extensionCode(code string) string {
 func decisionFields(t *models.Task, decision string) (allowed []string, listed bool, err error) {
 	if decision == contract.DecisionRequestExtension && t.Kind != taskKindExtension {
 		return slices.Sorted(slices.Values(requestExtensionFields)), true, nil
+	}
+	if decision == contract.DecisionRequestSupplement && t.Kind == taskKindStep &&
+		t.Procedure == policy.ProcShare && t.Step == contract.StepReply {
+		return slices.Clone(supplementNoticeFields), true, nil
 	}
 	decisions, err := taskDecisions(t)
 	if err != nil {

@@ -152,11 +152,16 @@ func TestNationalProfileServesTheRegulationsProcedures(t *testing.T) {
 	if !ok || !pr.Applies || len(pr.Steps) == 0 {
 		t.Fatalf("national share procedure = %+v", pr)
 	}
-	reply, last := pr.Steps[0], pr.Steps[len(pr.Steps)-1]
+	reply, deliver, supplement := pr.Steps[0], pr.Steps[len(pr.Steps)-2], pr.Steps[len(pr.Steps)-1]
 	if reply.Code != "reply" || reply.Deadline.Workdays != 10 || len(reply.NationalBounds) != 0 || reply.Extension == nil || reply.Extension.MaxWorkdays != 10 {
 		t.Errorf("national reply = %+v", reply)
 	}
-	if last.Code != "deliver" || last.AddedBy != "政务数据共享条例" {
-		t.Errorf("national last share step = %+v", last)
+	if deliver.Code != "deliver" || deliver.AddedBy != "政务数据共享条例" {
+		t.Errorf("national delivery step = %+v", deliver)
+	}
+	// The supplement of 第二十一条第二款, with how the reply resumes: a local default, marked.
+	if supplement.Code != "supplement" || supplement.AddedBy != "政务数据共享条例" || supplement.Resumes == nil ||
+		supplement.Resumes.Clock != policy.ClockRestart || !supplement.Resumes.LocalDefault {
+		t.Errorf("national supplement step = %+v", supplement)
 	}
 }

@@ -402,8 +402,12 @@ func extensionRequest(u contract.CompleteUpdate) (contract.RequestExtensionUpdat
 // maxCommentRunes bounds the comment of a decision, as CommentInput's text.
 const maxCommentRunes = 2000
 
-// taskKindExtension is the read model's kind of an extension approval task.
-const taskKindExtension = "extension"
+// taskKindExtension is the read model's kind of an extension approval task, taskKindStep that
+// of a procedure step's own task.
+const (
+	taskKindExtension = "extension"
+	taskKindStep      = "step"
+)
 
 // extensionDecision turns {"decision": "approve"|"refuse", "reason"} on an extension task into
 // the decide_extension update of the task it extends; the workflow checks the approver and
@@ -517,7 +521,8 @@ var decisionFieldName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 var wholeNumberFields = map[string]bool{"validity_days": true, "workdays": true}
 
 var reportFields = map[string]bool{"report": true, "evidence": true, "documentation": true,
-	"interface_description": true, "finding": true, "instruction": true, "corrected": true}
+	"interface_description": true, "finding": true, "instruction": true, "corrected": true,
+	contract.FieldSupplement: true}
 
 // multilineDecisionFields are the decision fields of free text that may span lines: reasons,
 // conditions of use, and the reports.
@@ -539,6 +544,8 @@ func checkDecisionField(name string, v any) string {
 			return "must be a list of {resource_id, version}"
 		}
 		return ""
+	case name == contract.FieldMissing:
+		return checkMissingItems(v)
 	case wholeNumberFields[name]:
 		n, ok := v.(json.Number)
 		if !ok {
@@ -559,6 +566,34 @@ func checkDecisionField(name string, v any) string {
 		return checkFreeText(s, maxReportRunes, multiline)
 	}
 	return checkFreeText(s, maxDecisionTextRunes, multiline)
+}
+
+// checkMissingItems checks a supplement notice's list of missing items (政务数据共享条例 第二十一条
+// 第二款): 1 to contract.MaxMissingItems items, each one line of at most
+// contract.MaxMissingItemRunes characters. The workflow checks it again, with blanks and repeats.
+func checkMissingItems(v any) string {
+	items, ok := v.([]any)
+	switch {
+	case !ok:
+		return "must be a list of the missing items, one line of text each"
+	case len(items) == 0:
+		return "must name at least one missing item: the notice lists every one at once"
+	case len(items) > contract.MaxMissingItems:
+		return fmt.Sprintf("must list at most %d items", contract.MaxMissingItems)
+	}
+	for i, it := range items {
+		s, ok := it.(string)
+		if !ok {
+			return fmt.Sprintf("item %d must be text", i+1)
+		}
+		if strings.TrimSpace(s) == "" {
+			return fmt.Sprintf("item %d is blank", i+1)
+		}
+		if msg := checkFreeText(s, contract.MaxMissingItemRunes, false); msg != "" {
+			return fmt.Sprintf("item %d %s", i+1, msg)
+		}
+	}
+	return ""
 }
 
 // checkFreeText refuses text that is not UTF-8, longer than limit runes, or holds control
@@ -640,7 +675,13 @@ func updateError(taskID string, err error) error {
 	case contract.ErrTypeForbidden:
 		return forbidden(msg)
 	case contract.ErrTypeConflict:
-		return &Error{Status: http.StatusConflict, Code: CodeConflict, Message: msg}
+		e := &Error{Status: http.StatusConflict, Code: CodeConflict, Message: msg}
+		var d contract.RejectionDetails
+		if ae.HasDetails() && ae.Details(&d) == nil && d.Field != "" {
+			// A state that refuses one decision (a second supplement notice) names it.
+			e.Fields = map[string]string{d.Field: msg}
+		}
+		return e
 	case contract.ErrTypeRuleViolated:
 		e := ruleViolated(msg)
 		var d contract.RejectionDetails

@@ -236,4 +236,10 @@ func TestDecisionBody(t *testing.T) {
 	if string(b) != want {
 		t.Fatalf("body = %s, want %s", b, want)
 	}
+	// A supplement notice's missing items are typed one a line and sent as a list.
+	got = decisionBody(url.Values{"decision": {"request_supplement"}, "missing": {"营业执照副本\r\n\r\n  数据安全保障承诺书 \n"}})
+	b, _ = json.Marshal(got)
+	if want := `{"decision":"request_supplement","missing":["营业执照副本","数据安全保障承诺书"]}`; string(b) != want {
+		t.Fatalf("body = %s, want %s", b, want)
+	}
 }

@@ -65,10 +65,14 @@ var numericFields = map[string]bool{"validity_days": true, "workdays": true, "re
 // there, so they get a line of text.
 var longFields = map[string]bool{"reason": true, "conditions": true, "finding": true,
 	"corrected": true, "instruction": true, "interface_description": true, "documentation": true, "report": true,
-	"evidence": true, "responsibility_list": true, "description": true, "resource_versions": true}
+	"evidence": true, "responsibility_list": true, "description": true, "resource_versions": true,
+	"missing": true, "supplement": true}
 
 // jsonFields are structured values typed as JSON.
 var jsonFields = map[string]bool{"resource_versions": true}
+
+// lineListFields are lists typed one item a line: a supplement notice's missing items.
+var lineListFields = map[string]bool{"missing": true}
 
 // taskID reads the id (and, for a post, the action) from /console/tasks/*id: the id escaped
 // (%2F) or not, in the API's form or in a URL-safe one, is passed on to the API as it is.
@@ -331,6 +335,15 @@ func decisionBody(form url.Values) map[string]any {
 			}
 		case jsonFields[k] && json.Valid([]byte(v)):
 			body[k] = json.RawMessage(v)
+			continue
+		case lineListFields[k]:
+			items := []string{}
+			for _, line := range strings.Split(v, "\n") {
+				if line = strings.TrimSpace(line); line != "" {
+					items = append(items, line)
+				}
+			}
+			body[k] = items
 			continue
 		}
 		body[k] = v

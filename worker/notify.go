@@ -63,7 +63,10 @@ func audienceOf(kind, procedure string) audience {
 			return toTaskPeople | toApplicantDept
 		}
 		return toTaskPeople
-	case activities.EventGranted, activities.EventRefused, activities.EventRefusalFinal:
+	case activities.EventGranted, activities.EventRefused, activities.EventRefusalFinal,
+		activities.EventSupplementRequested:
+		// The supplement notice (政务数据共享条例 第二十一条第二款: 一次性告知) tells the using
+		// department every missing item; its supplement task opens beside it.
 		if procedure == policy.ProcShare {
 			return toApplicantDept
 		}
@@ -201,6 +204,9 @@ func (p projection) notify(ctx context.Context, in activities.AppendTimelineInpu
 		e.until = dataTime(in.Data, "valid_until")
 	case activities.EventRefused:
 		e.until = dataTime(in.Data, "negotiation_until")
+	case activities.EventSupplementRequested:
+		e.missing = dataStrings(in.Data, contract.FieldMissing)
+		e.basis = strings.Join(dataStrings(in.Data, "legal_basis"), "；")
 	}
 	for i, r := range rs {
 		n := models.Notification{EventKey: fmt.Sprintf("%s>%d", in.EventID, i), At: in.At, DepartmentID: r.dept, Role: r.role,
@@ -378,6 +384,24 @@ func (p projection) departmentName(ctx context.Context, id string) (string, erro
 func dataString(data map[string]any, key string) string {
 	s, _ := data[key].(string)
 	return s
+}
+
+// dataStrings is a list of text of an event's data: []any after JSON, []string when called
+// directly; items that are not text are left out.
+func dataStrings(data map[string]any, key string) []string {
+	switch v := data[key].(type) {
+	case []string:
+		return v
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
 }
 
 // dataInt is a number of an event's data: float64 after JSON, an integer when called directly.

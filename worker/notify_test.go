@@ -36,6 +36,7 @@ func TestAudienceOf(t *testing.T) {
 		{activities.EventGranted, "share", toApplicantDept},
 		{activities.EventRefused, "share", toApplicantDept},
 		{activities.EventRefusalFinal, "share", toApplicantDept},
+		{activities.EventSupplementRequested, "share", toApplicantDept},
 		{activities.EventGranted, "correction", 0},
 		{activities.EventDataOpened, "open_data", toCitizen},
 		{activities.EventOpenDataApproved, "open_data", toCitizen},
@@ -192,6 +193,8 @@ func TestNotificationTextsNameTheCase(t *testing.T) {
 		{activities.EventGranted, "", map[string]any{"valid_until": "2027-01-07T10:00:00+08:00"}},
 		{activities.EventRefused, "超出履职需要", map[string]any{"legal_basis": "第十二条", "negotiation_until": "2026-12-15T23:59:59+08:00"}},
 		{activities.EventRefusalFinal, "协调未果", nil},
+		{activities.EventSupplementRequested, "", map[string]any{"missing": []any{"营业执照副本", "数据安全保障承诺书"},
+			"legal_basis": []any{"《政务数据共享条例》第二十一条第二款"}}},
 	}
 	for _, e := range share {
 		f.event(t, "share", "SR-7", task, e.kind, e.text, e.data)
@@ -239,19 +242,21 @@ func TestNotificationTextsNameTheCase(t *testing.T) {
 		st = sr + "数据主管部门审查并作出是否共享的决定"
 	)
 	want := map[string]string{
-		activities.EventTaskOpened:         "新的待办：" + st + "，截止 2026-12-21",
-		activities.EventReminded:           "待办即将到期：" + st + "，截止 2026-12-21",
-		activities.EventOverdue:            "待办已逾期：" + st + "，截止 2026-12-21",
-		activities.EventUrged:              "收到催办：" + st + "，截止 2026-12-21。催办意见：请尽快答复",
-		activities.EventTransferred:        "待办已转交给您：" + st + "，截止 2026-12-21。转交说明：由专人办理",
-		activities.EventProposed:           "对方提出协商方案，待您确认：" + st + "，截止 2026-12-21。说明：按姓名核验",
-		activities.TaskKindSupervision:     "新的督办任务：" + st + "，截止 2026-12-21，已逾期",
-		activities.TaskKindExtension:       "延期申请待审批：" + st + "，申请延长 5 个工作日。理由：需会同生产部门核实",
-		activities.EventExtensionApproved:  "延期申请已批准：" + st + "，延长 5 个工作日，截止 2026-12-21",
-		activities.EventExtensionRefused:   "延期申请未获批准：" + st + "，截止 2026-12-21。理由：材料已齐备",
-		activities.EventGranted:            "申请已获批准：" + sr + "，有效期至 2027-01-07",
-		activities.EventRefused:            "申请被拒绝，可在期限内申请协商：" + sr + "，协商申请截止 2026-12-15。理由：超出履职需要。依据：第十二条",
-		activities.EventRefusalFinal:       "申请最终未获批准：" + sr + "。理由：协调未果",
+		activities.EventTaskOpened:        "新的待办：" + st + "，截止 2026-12-21",
+		activities.EventReminded:          "待办即将到期：" + st + "，截止 2026-12-21",
+		activities.EventOverdue:           "待办已逾期：" + st + "，截止 2026-12-21",
+		activities.EventUrged:             "收到催办：" + st + "，截止 2026-12-21。催办意见：请尽快答复",
+		activities.EventTransferred:       "待办已转交给您：" + st + "，截止 2026-12-21。转交说明：由专人办理",
+		activities.EventProposed:          "对方提出协商方案，待您确认：" + st + "，截止 2026-12-21。说明：按姓名核验",
+		activities.TaskKindSupervision:    "新的督办任务：" + st + "，截止 2026-12-21，已逾期",
+		activities.TaskKindExtension:      "延期申请待审批：" + st + "，申请延长 5 个工作日。理由：需会同生产部门核实",
+		activities.EventExtensionApproved: "延期申请已批准：" + st + "，延长 5 个工作日，截止 2026-12-21",
+		activities.EventExtensionRefused:  "延期申请未获批准：" + st + "，截止 2026-12-21。理由：材料已齐备",
+		activities.EventGranted:           "申请已获批准：" + sr + "，有效期至 2027-01-07",
+		activities.EventRefused:           "申请被拒绝，可在期限内申请协商：" + sr + "，协商申请截止 2026-12-15。理由：超出履职需要。依据：第十二条",
+		activities.EventRefusalFinal:      "申请最终未获批准：" + sr + "。理由：协调未果",
+		activities.EventSupplementRequested: "申请材料需补正：" + sr + "。需补充的材料：营业执照副本；数据安全保障承诺书。" +
+			"依据：《政务数据共享条例》第二十一条第二款",
 		activities.EventDataOpened:         "数据已开放：有条件开放申请 OD-7 「食品生产经营许可及监督检查结果」。提供部门：内乡县市场监督管理局",
 		activities.EventOpenDataApproved:   "开放申请已获同意：有条件开放申请 OD-7 「食品生产经营许可及监督检查结果」。答复部门：内乡县市场监督管理局。使用条件：仅限学术研究",
 		activities.EventOpenDataRefused:    "开放申请未获同意：有条件开放申请 OD-7 「食品生产经营许可及监督检查结果」。答复部门：内乡县市场监督管理局。理由：涉及商业秘密。依据：《数据安全法》第三十八条",

@@ -69,6 +69,8 @@ type eventFacts struct {
 	until *time.Time
 	// version is the catalog version that carries an open-catalog correction.
 	version int
+	// missing are the items a supplement notice lists.
+	missing []string
 }
 
 // chinaTime is UTC+8: deadlines are dates in China (Asia/Shanghai has had no daylight saving
@@ -144,6 +146,11 @@ func noticeText(kind string, to audience, c caseFacts, e eventFacts) string {
 			s.clause("协商申请截止 " + date(*e.until))
 		}
 		s.detail("理由", e.note)
+		s.detail("依据", e.basis)
+	case activities.EventSupplementRequested:
+		s.head("申请材料需补正", about)
+		s.detail("需补充的材料", strings.Join(e.missing, "；"))
+		s.detail("说明", e.note)
 		s.detail("依据", e.basis)
 	case activities.EventRefusalFinal:
 		s.head("申请最终未获批准", about)

@@ -127,6 +127,10 @@ type taskObserver struct {
 	// checkDecision validates a decision's fields beyond their presence (a number of days,
 	// say), in the complete validator; its error is the rejection.
 	checkDecision func(u contract.CompleteUpdate) error
+	// unlisted says why a decision the task does not list is refused, where the procedure
+	// knows better than "not one of this task's decisions" (a second supplement notice); nil
+	// from it leaves that rejection.
+	unlisted func(u contract.CompleteUpdate) error
 }
 
 func runHumanTask(ctx workflow.Context, spec TaskSpec, obs taskObserver) (contract.TaskOutcome, error) {

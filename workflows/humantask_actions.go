@@ -128,6 +128,11 @@ func (t *humanTask) validateComplete(_ workflow.Context, u contract.CompleteUpda
 	}
 	i := slices.IndexFunc(t.st.Spec.Decisions, func(d activities.DecisionOption) bool { return d.Code == u.Decision })
 	if i < 0 {
+		if t.obs.unlisted != nil {
+			if err := t.obs.unlisted(u); err != nil {
+				return err
+			}
+		}
 		return invalidField("decision", "decision %q is not one of this task's decisions", u.Decision)
 	}
 	d := t.st.Spec.Decisions[i]

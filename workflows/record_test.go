@@ -246,6 +246,26 @@ func TestRecordShareRequestApproveDeliver(t *testing.T) {
 	}
 }
 
+// The reply sends its one supplement notice (政务数据共享条例 第二十一条第二款), the applicant
+// supplements, the resumed reply approves, the provider delivers, and the authority revokes the
+// grant so the workflow ends.
+func TestRecordShareRequestSupplementApprove(t *testing.T) {
+	st := record(t, "supplement_approve_delivered_revoke", contract.ShareConditional, func(r *recording) {
+		r.complete(contract.StepReply, contract.DecisionRequestSupplement, recApprover,
+			map[string]any{contract.FieldMissing: []any{"营业执照副本", "数据安全保障承诺书"}})
+		r.complete(contract.StepSupplement, contract.DecisionSupplemented, recApplicant,
+			map[string]any{contract.FieldSupplement: "已补充营业执照副本及承诺书"})
+		r.send(contract.UpdateComplete, contract.CompleteUpdate{TaskID: contract.HumanTaskID(r.id, contract.StepReply, 2),
+			Actor: recApprover, Decision: contract.DecisionApprove, Fields: terms})
+		r.searchAttributes(contract.ShareStatusGranted)
+		r.complete(contract.StepDeliver, contract.DecisionDelivered, recApprover, map[string]any{"method": "file"})
+		r.send(contract.UpdateRevokeGrant, contract.GrantActionUpdate{Actor: recAuthority, Reason: "recording ends"})
+	})
+	if st.Status != contract.ShareStatusRevoked || len(st.Decisions) != 4 || st.Decisions[0].Decision != contract.DecisionRequestSupplement {
+		t.Fatalf("final state = %+v", st)
+	}
+}
+
 // Refuse → negotiation → no agreement → coordination upholds the refusal.
 func TestRecordShareRequestRefusalUpheld(t *testing.T) {
 	st := record(t, "refuse_shared_negotiation_coordinate", contract.ShareConditional, func(r *recording) {

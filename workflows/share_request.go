@@ -3,8 +3,11 @@ package workflows
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -31,6 +34,10 @@ const changeSharedNegotiation = "shared-negotiation-task"
 // changeDelivery is the workflow.GetVersion change id of the delivery task after a consent
 // (政务数据共享条例 第二十二条第一款), see startDelivery.
 const changeDelivery = "delivery-after-consent"
+
+// changeSupplement is the workflow.GetVersion change id of the supplement notice on the reply
+// and the applicant's supplement task (政务数据共享条例 第二十一条第二款), see supplementStep.
+const changeSupplement = "supplement-notice"
 
 // grantFields are the fields every deciding task needs for a grant.
 var grantFields = []string{"scope", "usage_purpose", "validity_days"}
@@ -61,6 +68,10 @@ type shareRequest struct {
 	partner *Party
 	// deliveryErr is the error the delivery task ended with, which ends the grant's watch.
 	deliveryErr error
+	// supplement is the reply's supplement step while a notice may still be sent on it;
+	// noticed is set once the notice was sent (一次性告知: never a second).
+	supplement *activities.StepInfo
+	noticed    bool
 }
 
 func (r *shareRequest) state() contract.ShareRequestState { return r.st }
@@ -155,13 +166,32 @@ func (r *shareRequest) route(ctx workflow.Context) error {
 	if !ok {
 		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("profile %s has no share/reply step", r.st.Jurisdiction), contract.ErrTypeInvalid, nil)
 	}
-	out, decided, err := r.runTask(ctx, contract.StepReply, contract.ShareStatusPending, Party{DepartmentID: in.DecidingDeptID, Role: reply.ActorRole},
-		[]activities.DecisionOption{
-			{Code: contract.DecisionApprove, RequiredFields: grantFields},
-			r.refuseOption(),
-		}, in.ReceivedAt)
-	if err != nil || !decided {
-		return err
+	decisions := []activities.DecisionOption{
+		{Code: contract.DecisionApprove, RequiredFields: grantFields},
+		r.refuseOption(),
+	}
+	r.supplement = r.supplementStep(ctx)
+	receivedAt := in.ReceivedAt
+	var out contract.TaskOutcome
+	for {
+		options := decisions
+		if r.supplement != nil && !r.noticed {
+			options = append(slices.Clone(decisions), activities.DecisionOption{Code: contract.DecisionRequestSupplement,
+				RequiredFields: []string{contract.FieldMissing}})
+		}
+		var decided bool
+		var err error
+		out, decided, err = r.runTask(ctx, contract.StepReply, contract.ShareStatusPending, Party{DepartmentID: in.DecidingDeptID, Role: reply.ActorRole},
+			options, receivedAt)
+		if err != nil || !decided {
+			return err
+		}
+		if out.Decision != contract.DecisionRequestSupplement {
+			break
+		}
+		if receivedAt, decided, err = r.supplemented(ctx, out); err != nil || !decided {
+			return err
+		}
 	}
 	if out.Decision == contract.DecisionApprove {
 		return r.makeGrant(ctx, out.Fields, contract.StepReply+"/"+contract.DecisionApprove, out.DecidedBy)
@@ -169,9 +199,63 @@ func (r *shareRequest) route(ctx workflow.Context) error {
 	return r.refused(ctx, out)
 }
 
+// supplementStep is the supplement step of 政务数据共享条例 第二十一条第二款 when the reply may
+// send a supplement notice (补正告知): the national layer adds it to every profile for requests
+// received on or after its effective date; nil otherwise.
+//
+// Determinism: it runs in route(), before the reply task opens, and its only command is the
+// version marker. The step, its date and how the reply resumes come from the DescribeProcedure
+// result recorded at the start: executions from before the change have no supplement step in
+// it and never reach the marker, so their histories replay unchanged.
+func (r *shareRequest) supplementStep(ctx workflow.Context) *activities.StepInfo {
+	step, ok := r.proc.Step(contract.StepSupplement)
+	if !ok || !step.AppliesTo(r.st.Input.ReceivedAt) || step.Resumes == nil || step.Resumes.Step != contract.StepReply {
+		return nil
+	}
+	if workflow.GetVersion(ctx, changeSupplement, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	return &step
+}
+
+// supplemented follows the reply's supplement notice: it records the notice with the missing
+// items, runs the requesting department's supplement task and records the supplement. It
+// returns the receipt the resumed reply counts from: the supplement's, when the step's
+// resumption restarts the clock (the national layer's local default), else the request's.
+// decided is false when the request was withdrawn meanwhile.
+func (r *shareRequest) supplemented(ctx workflow.Context, notice contract.TaskOutcome) (time.Time, bool, error) {
+	in, step := r.st.Input, r.supplement
+	r.noticed = true
+	if err := r.record(ctx, activities.EventSupplementRequested, notice.DecidedBy, notice.Comment,
+		map[string]any{contract.FieldMissing: notice.Fields[contract.FieldMissing], "legal_basis": step.LegalBasis}); err != nil {
+		return time.Time{}, false, err
+	}
+	out, decided, err := r.runTask(ctx, contract.StepSupplement, contract.ShareStatusPending,
+		Party{DepartmentID: in.Applicant.DepartmentID, Role: step.ActorRole},
+		[]activities.DecisionOption{{Code: contract.DecisionSupplemented, RequiredFields: []string{contract.FieldSupplement}}},
+		workflow.Now(ctx))
+	if err != nil || !decided {
+		return time.Time{}, false, err
+	}
+	receivedAt := in.ReceivedAt
+	if step.Resumes.Clock == policy.ClockRestart {
+		receivedAt = workflow.Now(ctx)
+	}
+	data := map[string]any{"reply_clock": step.Resumes.Clock, "reply_received_at": receivedAt,
+		"local_default": step.Resumes.LocalDefault, "legal_basis": step.LegalBasis}
+	if step.Resumes.LocalDefault {
+		data["local_practice"] = step.Resumes.Note
+	}
+	if err := r.record(ctx, activities.EventSupplemented, out.DecidedBy, text(out.Fields[contract.FieldSupplement]), data); err != nil {
+		return time.Time{}, false, err
+	}
+	return receivedAt, r.st.Withdrawn == nil, nil
+}
+
 // refuseOption is the reply's refusal: reasons are required (宁夏 第十一条, 乌海 第九条, 辽宁
-// 第十七条; under 内乡, whose 第十二条 has no such rule, by the product), the reason_code from the
-// profile's catalogue.
+// 第十七条; under 内乡, whose 第十二条 has no such rule, by the product; and from 2025-08-01 under
+// every profile 政务数据共享条例 第二十一条第二款: 不同意共享的，应当说明理由), the reason_code from
+// the profile's catalogue.
 func (r *shareRequest) refuseOption() activities.DecisionOption {
 	o := activities.DecisionOption{Code: contract.DecisionRefuse, RequiredFields: []string{"reason_code", "reason", "legal_basis"}}
 	if len(r.proc.RefusalReasons) > 0 {
@@ -357,7 +441,8 @@ func (r *shareRequest) runTask(ctx workflow.Context, step, status string, candid
 	defer func() { r.task, r.cancelTask = nil, nil }()
 	out, err := runHumanTask(taskCtx, spec, taskObserver{
 		started:       func(st *TaskState) { r.task = st },
-		checkDecision: checkGrantFields,
+		checkDecision: checkShareDecision,
+		unlisted:      r.unlistedDecision,
 		deadlineSet: func(ctx workflow.Context, d activities.DeadlineResult) error {
 			// Withdrawn, or the grant the delivery serves ended, meanwhile: the task is about
 			// to close. (Before the delivery a task ran only before any grant, when Final
@@ -602,6 +687,72 @@ func checkGrantFields(u contract.CompleteUpdate) error {
 		return invalidField("validity_days", "validity_days must be a whole number of days from 1, not %v", v)
 	}
 	return nil
+}
+
+// checkShareDecision checks the fields of a share task's decision: a grant's validity, a
+// supplement notice's list.
+func checkShareDecision(u contract.CompleteUpdate) error {
+	if u.Decision == contract.DecisionRequestSupplement {
+		return checkMissing(u.Fields[contract.FieldMissing])
+	}
+	return checkGrantFields(u)
+}
+
+// checkMissing rejects a supplement notice whose list of missing items is not a list of 1 to
+// contract.MaxMissingItems distinct items of one line each, at most contract.MaxMissingItemRunes
+// characters: the notice names every item at once (一次性告知), so each must be readable alone.
+func checkMissing(v any) error {
+	var items []string
+	switch x := v.(type) {
+	case []string:
+		items = x
+	case []any:
+		for _, e := range x {
+			s, ok := e.(string)
+			if !ok {
+				return invalidField(contract.FieldMissing, "missing must be a list of text items, got %v", e)
+			}
+			items = append(items, s)
+		}
+	default:
+		return invalidField(contract.FieldMissing, "missing must be a list of the missing items, one line each")
+	}
+	if len(items) == 0 {
+		return ruleField(contract.FieldMissing, "missing must name at least one item: the notice lists every missing item at once (政务数据共享条例 第二十一条第二款)")
+	}
+	if len(items) > contract.MaxMissingItems {
+		return invalidField(contract.FieldMissing, "missing lists at most %d items, got %d", contract.MaxMissingItems, len(items))
+	}
+	seen := map[string]bool{}
+	for i, s := range items {
+		s = strings.TrimSpace(s)
+		switch {
+		case s == "":
+			return invalidField(contract.FieldMissing, "missing item %d is blank", i+1)
+		case strings.ContainsAny(s, "\r\n\t"):
+			return invalidField(contract.FieldMissing, "missing item %d must be one line", i+1)
+		case utf8.RuneCountInString(s) > contract.MaxMissingItemRunes:
+			return invalidField(contract.FieldMissing, "missing item %d has more than %d characters", i+1, contract.MaxMissingItemRunes)
+		case seen[s]:
+			return invalidField(contract.FieldMissing, "missing item %d repeats an earlier item", i+1)
+		}
+		seen[s] = true
+	}
+	return nil
+}
+
+// unlistedDecision says why the reply refuses a supplement notice it does not list: one was
+// sent already (一次性告知), or the 条例 does not apply to the request. nil leaves the task's
+// own rejection (not one of its decisions).
+func (r *shareRequest) unlistedDecision(u contract.CompleteUpdate) error {
+	if u.Decision != contract.DecisionRequestSupplement || r.task == nil || r.task.Spec.Step != contract.StepReply {
+		return nil
+	}
+	if r.noticed {
+		return temporal.NewApplicationError(fmt.Sprintf("decision %s: the supplement notice was sent already; 政务数据共享条例 第二十一条第二款 has the missing material told at once (一次性告知), so the reply decides on the supplemented material", u.Decision),
+			contract.ErrTypeConflict, contract.RejectionDetails{Field: "decision"})
+	}
+	return ruleField("decision", "decision %s: the supplement notice of 政务数据共享条例 第二十一条第二款 applies to requests received from its effective date under this deployment's national layer", u.Decision)
 }
 
 // positiveInt reads a decision field that should be a whole number of days: JSON numbers

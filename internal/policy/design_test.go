@@ -34,8 +34,16 @@ func deliverCell(profile string) designCell {
 	return designCell{profile: profile, procedure: ProcShare, step: "deliver", role: RoleApprover, dept: DeptProvider, kind: statutory, workdays: 20, articles: []string{"第二十二条第一款"}}
 }
 
+// supplementCell is the other step the national layer adds to every profile's share procedure:
+// the 条例's 第二十一条第二款, the requesting department's supplement after the provider's
+// notice (补正告知), with no deadline — the 条例 sets none.
+func supplementCell(profile string) designCell {
+	return designCell{profile: profile, procedure: ProcShare, step: "supplement", role: RoleApplicant, dept: DeptApplicant, kind: noneKind, articles: []string{"第二十一条第二款"}}
+}
+
 var designTable = []designCell{
 	deliverCell("ningxia"), deliverCell("wuhai"), deliverCell("liaoning"), deliverCell("neixiang"), deliverCell("national"),
+	supplementCell("ningxia"), supplementCell("wuhai"), supplementCell("liaoning"), supplementCell("neixiang"), supplementCell("national"),
 	// 宁夏回族自治区政务数据资源共享管理办法
 	{profile: "ningxia", procedure: ProcShare, step: "reply", role: RoleApprover, dept: DeptProvider, kind: statutory, workdays: 10, articles: []string{"第十一条第三款"}, refusal: []string{NeedReasons}},
 	// The negotiation is in the fourth paragraph of 第十一条, not the third

@@ -40,6 +40,28 @@ type NationalLayer struct {
 	Powers []NationalPower `json:"powers,omitempty" yaml:"powers"`
 	// Steps are the steps they add to a procedure, which no profile has.
 	Steps []NationalStep `json:"steps,omitempty" yaml:"steps"`
+	// ForbiddenRefusalReasons are grounds a refusal may not rest on.
+	ForbiddenRefusalReasons []ForbiddenRefusalReason `json:"forbidden_refusal_reasons,omitempty" yaml:"forbidden_refusal_reasons"`
+}
+
+// ForbiddenRefusalReason is a ground a national regulation forbids a refusal to rest on (the
+// 条例's 第二十一条第二款: not for incomplete material). A refusal reason catalogue entry whose
+// code is one of Codes, or whose title contains one of Titles, is refused.
+type ForbiddenRefusalReason struct {
+	Codes      []string `json:"codes" yaml:"codes"`
+	Titles     []string `json:"titles,omitempty" yaml:"titles"`
+	LegalBasis Citation `json:"legal_basis" yaml:"legal_basis"`
+	Note       string   `json:"note,omitempty" yaml:"note"`
+}
+
+// forbids returns the forbidden ground a catalogue entry rests on, if any.
+func (l NationalLayer) forbids(r RefusalReason) (ForbiddenRefusalReason, bool) {
+	for _, f := range l.ForbiddenRefusalReasons {
+		if slices.Contains(f.Codes, r.Code) || slices.ContainsFunc(f.Titles, func(t string) bool { return strings.Contains(r.Title, t) }) {
+			return f, true
+		}
+	}
+	return ForbiddenRefusalReason{}, false
 }
 
 // Powers of the national layer.
@@ -87,6 +109,28 @@ type NationalStep struct {
 	Effective string `json:"effective" yaml:"effective"`
 	// Step is the step as a profile would write it; its first citation names the document.
 	Step Step `json:"step" yaml:"step"`
+	// Resumes, for a step that interrupts another (the supplement of 第二十一条第二款 interrupts
+	// the reply), says how the interrupted step's time limit runs once the step is done.
+	Resumes *Resumption `json:"resumes,omitempty" yaml:"resumes"`
+}
+
+// Clocks of a Resumption.
+const (
+	// ClockRestart: the interrupted step's working days count afresh from the day the
+	// interrupting step is done (the supplement received).
+	ClockRestart = "restart"
+	// ClockContinue: the interrupted step keeps counting from its original receipt.
+	ClockContinue = "continue"
+)
+
+// Resumption is how a step interrupted by a national step resumes: which step, and from when
+// its time limit counts. Where the regulation is silent it is local practice (LocalDefault),
+// and Note says so.
+type Resumption struct {
+	Step         string `json:"step" yaml:"step"`
+	Clock        string `json:"clock" yaml:"clock"`
+	LocalDefault bool   `json:"local_default,omitempty" yaml:"local_default"`
+	Note         string `json:"note,omitempty" yaml:"note"`
 }
 
 // NationalBound is the time limit a national regulation sets on one procedure step.
@@ -127,7 +171,7 @@ var nationalOnce = sync.OnceValues(func() (NationalLayer, error) {
 
 func (l NationalLayer) clone() NationalLayer {
 	c := NationalLayer{Documents: slices.Clone(l.Documents), Bounds: slices.Clone(l.Bounds), Retention: slices.Clone(l.Retention),
-		Powers: slices.Clone(l.Powers), Steps: slices.Clone(l.Steps)}
+		Powers: slices.Clone(l.Powers), Steps: slices.Clone(l.Steps), ForbiddenRefusalReasons: slices.Clone(l.ForbiddenRefusalReasons)}
 	for i := range c.Steps {
 		c.Steps[i].Step = c.Steps[i].Step.clone()
 	}
@@ -203,6 +247,10 @@ func ParseNational(data []byte, name string) (NationalLayer, error) {
 		}
 		s := &ns.Step
 		s.AddedBy, s.Effective = s.LegalBasis[0].Document, ns.Effective
+		if ns.Resumes != nil {
+			r := *ns.Resumes
+			s.Resumes = &r
+		}
 		sort.Sort(sort.Reverse(sort.IntSlice(s.Reminders)))
 	}
 	return l, nil
@@ -236,6 +284,13 @@ func (v *validator) national(l NationalLayer) {
 			v.add(path+".power", "unknown power %q (one of %s, %s)", pw.Power, PowerSuspendGrant, PowerReviewCatalog)
 		}
 		v.singleCitation(path+".legal_basis", pw.LegalBasis)
+	}
+	for i, f := range l.ForbiddenRefusalReasons {
+		path := fmt.Sprintf("forbidden_refusal_reasons[%d]", i)
+		if len(f.Codes) == 0 {
+			v.add(path+".codes", "at least one code is required")
+		}
+		v.singleCitation(path+".legal_basis", f.LegalBasis)
 	}
 	for i, r := range l.Retention {
 		path := fmt.Sprintf("retention[%d]", i)
@@ -319,6 +374,17 @@ func (v *validator) national(l NationalLayer) {
 			v.add(path+".step.legal_basis", "at least one citation is required: the article that adds the step")
 		}
 		v.step(path+".step", ns.Step)
+		if r := ns.Resumes; r != nil {
+			if known && !slices.Contains(steps, r.Step) {
+				v.add(path+".resumes.step", "procedure %s has no step %q", ns.Procedure, r.Step)
+			}
+			if r.Clock != ClockRestart && r.Clock != ClockContinue {
+				v.add(path+".resumes.clock", "must be %s or %s, got %q", ClockRestart, ClockContinue, r.Clock)
+			}
+			if r.LocalDefault && strings.TrimSpace(r.Note) == "" {
+				v.add(path+".resumes.note", "required for a local_default resumption: say that the regulation is silent")
+			}
+		}
 	}
 }
 

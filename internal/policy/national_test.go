@@ -121,8 +121,9 @@ func TestNationalBoundsAttachedToEveryProfile(t *testing.T) {
 	}
 }
 
-// The 条例's 第二十二条 adds the delivery step to every profile's share procedure, last, marked
-// as the 条例's with its date; no other procedure gets it.
+// The 条例's 第二十二条 adds the delivery step to every profile's share procedure, and its
+// 第二十一条第二款 the supplement after it, last, marked as the 条例's with its date; no other
+// procedure gets them.
 func TestNationalStepAddedToEveryProfile(t *testing.T) {
 	for _, id := range EmbeddedIDs() {
 		p, err := Select(id, "", LocalDefaults{})
@@ -130,7 +131,17 @@ func TestNationalStepAddedToEveryProfile(t *testing.T) {
 			t.Fatal(err)
 		}
 		pr, _ := p.Procedure(ProcShare)
-		last := pr.Steps[len(pr.Steps)-1]
+		sup := pr.Steps[len(pr.Steps)-1]
+		if sup.Code != "supplement" || sup.AddedBy != nationalTitle || sup.Effective != "2025-08-01" ||
+			!sup.Deadline.None || sup.Actor != (Actor{Role: RoleApplicant, Department: DeptApplicant}) ||
+			sup.Escalation != nil || len(sup.LegalBasis) != 1 || sup.LegalBasis[0].String() != "《政务数据共享条例》第二十一条第二款" {
+			t.Errorf("%s: supplement step %+v", id, sup)
+		}
+		// How the reply resumes is not in the text: a local default, in the layer's data.
+		if r := sup.Resumes; r == nil || r.Step != "reply" || r.Clock != ClockRestart || !r.LocalDefault || r.Note == "" {
+			t.Errorf("%s: supplement resumes %+v", id, sup.Resumes)
+		}
+		last := pr.Steps[len(pr.Steps)-2]
 		if last.Code != "deliver" || last.AddedBy != nationalTitle || last.Effective != "2025-08-01" ||
 			last.Deadline.Workdays != 20 || last.Actor != (Actor{Role: RoleApprover, Department: DeptProvider}) ||
 			last.Escalation == nil || last.Escalation.Role != RoleAuthority || len(last.Reminders) == 0 {
@@ -165,7 +176,7 @@ func TestNationalStepAddedToEveryProfile(t *testing.T) {
 	}
 	before, _ := raw.Procedure(ProcShare)
 	after, _ := again.Procedure(ProcShare)
-	if len(after.Steps) != len(before.Steps)+1 {
+	if len(after.Steps) != len(before.Steps)+2 {
 		t.Errorf("share steps: %d unresolved, %d resolved twice", len(before.Steps), len(after.Steps))
 	}
 }
@@ -267,6 +278,9 @@ func TestNationalCitationsAgainstText(t *testing.T) {
 		all = append(all, cited{b.LegalBasis, b.Workdays})
 	}
 	for _, ns := range l.Steps {
+		if ns.Step.Deadline.None {
+			continue // no number to find; the article is checked below
+		}
 		all = append(all, cited{ns.Step.LegalBasis[0], ns.Step.Deadline.Workdays})
 	}
 	for _, b := range all {
@@ -287,6 +301,23 @@ func TestNationalCitationsAgainstText(t *testing.T) {
 		}
 		if !statesNumber(art, b.workdays, "个工作日") {
 			t.Errorf("%s does not state %d个工作日: %s", c, b.workdays, art)
+		}
+	}
+	// A step without a deadline cites a paragraph the 条例 has; the supplement's paragraph is
+	// the one that orders the notice in one go (一次性告知).
+	for _, ns := range l.Steps {
+		if !ns.Step.Deadline.None {
+			continue
+		}
+		c := ns.Step.LegalBasis[0]
+		n := chineseToInt(strings.TrimSuffix(strings.TrimPrefix(c.Article, "第"), "条"))
+		k := chineseToInt(strings.TrimSuffix(strings.TrimPrefix(c.Paragraph, "第"), "款"))
+		if k < 1 || k > len(paras[n]) {
+			t.Errorf("step %s: the 条例 has no %s", ns.Step.Code, c)
+			continue
+		}
+		if ns.Step.Code == "supplement" && !strings.Contains(paras[n][k-1], "一次性告知") {
+			t.Errorf("%s does not order the notice in one go: %s", c, paras[n][k-1])
 		}
 	}
 	// Powers cite an article and paragraph the 条例 has.

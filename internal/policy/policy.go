@@ -292,6 +292,9 @@ type Step struct {
 	// both filled by Resolve for the national layer's steps, never read from a profile file.
 	AddedBy   string `json:"added_by,omitempty" yaml:"-"`
 	Effective string `json:"effective,omitempty" yaml:"-"`
+	// Resumes is how the step it interrupts resumes once it is done (NationalStep.Resumes);
+	// filled by Resolve for the national layer's steps, never read from a profile file.
+	Resumes *Resumption `json:"resumes,omitempty" yaml:"-"`
 }
 
 // Deadline is exactly one of: a statutory number of working days, a local default (filled

@@ -419,6 +419,9 @@ func TestLoadRefusalReasons(t *testing.T) {
 		"missing title":    {"refusal_reasons:\n  - {code: x1}\n", "refusal_reasons[0].title"},
 		"empty catalogue":  {"refusal_reasons: []\n", "at least one refusal reason"},
 		"unknown document": {"refusal_reasons:\n  - {code: x1, title: t, legal_basis: [{document: 别的办法, article: 第一条}]}\n", "refusal_reasons[0].legal_basis[0].document"},
+		// 政务数据共享条例 第二十一条第二款: incomplete material is told at once, never refused.
+		"incomplete material code":  {"refusal_reasons:\n  - {code: other, title: 其他}\n  - {code: incomplete_material, title: 材料}\n", "refusal_reasons[1]: reason \"incomplete_material\" rests on a ground 《政务数据共享条例》第二十一条第二款"},
+		"incomplete material title": {"refusal_reasons:\n  - {code: papers, title: 申请材料不全}\n", "第二十一条第二款"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := LoadRefusalReasons(p, write(strings.ReplaceAll(name, " ", "_")+".yaml", tc.text))

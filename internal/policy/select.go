@@ -252,5 +252,9 @@ func (s Step) clone() Step {
 		e := *s.Extension
 		s.Extension = &e
 	}
+	if s.Resumes != nil {
+		r := *s.Resumes
+		s.Resumes = &r
+	}
 	return s
 }

@@ -23,7 +23,7 @@ const (
 
 // stepCodes lists, for every procedure, the step codes the workflows know, in their usual order.
 var stepCodes = map[string][]string{
-	ProcShare:                 {"reply", "negotiate", "coordinate", "suspend", "deliver"},
+	ProcShare:                 {"reply", "negotiate", "coordinate", "suspend", "deliver", "supplement"},
 	ProcCatalogUpdate:         {"update", "review", "report_to_city"},
 	ProcCorrection:            {"dispatch", "verify", "correct", "accept", "coordinate"},
 	ProcOpenData:              {"reply", "extension"},
@@ -169,7 +169,20 @@ func (v *validator) refusalReasons(path string, rs []RefusalReason) {
 		seen[r.Code] = true
 		v.required(rp+".title", r.Title)
 		v.citations(rp+".legal_basis", r.LegalBasis)
+		if f, ok := v.forbidden(r); ok {
+			v.add(rp, "reason %q rests on a ground %s forbids a refusal to rest on: %s", r.Code, f.LegalBasis, strings.Join(strings.Fields(f.Note), " "))
+		}
 	}
+}
+
+// forbidden reports whether a refusal reason rests on a ground the embedded national layer
+// forbids; a layer that does not load forbids nothing here (Resolve reports it).
+func (v *validator) forbidden(r RefusalReason) (ForbiddenRefusalReason, bool) {
+	l, err := nationalOnce()
+	if err != nil {
+		return ForbiddenRefusalReason{}, false
+	}
+	return l.forbids(r)
 }
 
 // rectification checks the violation list and the rules of notices: both present exactly

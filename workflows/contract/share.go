@@ -37,6 +37,10 @@ const (
 	// 政务数据共享条例 adds to every profile (第二十二条第一款: within 20 working days of the
 	// consent). Its decision is DecisionDelivered with a DeliveryMethods method.
 	StepDeliver = "deliver"
+	// StepSupplement is the requesting department's supplement of incomplete material after
+	// the reply's DecisionRequestSupplement (政务数据共享条例 第二十一条第二款). Its decision is
+	// DecisionSupplemented with the text FieldSupplement; the reply then resumes.
+	StepSupplement = "supplement"
 )
 
 // DeliveryMethods are the ways of sharing the 条例's 第二十二条第二款 names: 服务接口 (an
@@ -52,6 +56,25 @@ const (
 	DecisionFail          = "fail"           // negotiation: no agreement, to coordination
 	DecisionGrant         = "grant"          // coordination: grant (final)
 	DecisionUpholdRefusal = "uphold_refusal" // coordination: the refusal stands (final)
+	// DecisionRequestSupplement is the reply's notice that material is incomplete (补正告知),
+	// listing every missing item in FieldMissing; once per request (一次性告知).
+	DecisionRequestSupplement = "request_supplement"
+	// DecisionSupplemented completes the supplement task with the material (FieldSupplement).
+	DecisionSupplemented = "supplemented"
+)
+
+// Fields of the supplement notice and of the supplement.
+const (
+	// FieldMissing is the notice's list of missing items: one line each.
+	FieldMissing = "missing"
+	// FieldSupplement is the supplemented material, or a description of what was supplemented.
+	FieldSupplement = "supplement"
+)
+
+// Bounds of a supplement notice's list (FieldMissing).
+const (
+	MaxMissingItems     = 20
+	MaxMissingItemRunes = 200
 )
 
 // ShareResource is the catalog resource a request asks for, as the API read it at submission.
