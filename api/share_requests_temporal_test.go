@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"maps"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -397,21 +396,7 @@ func TestShareFormFieldsReachEveryView(t *testing.T) {
 	ta := s.ta
 	body := map[string]any{"resource_id": demoResourceID(t, ta, "NX-SCJG-0002")}
 	var want contract.ShareForm
-	wv := reflect.ValueOf(&want).Elem()
-	for i := range wv.NumField() {
-		f := wv.Type().Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		switch f.Type.Kind() {
-		case reflect.String:
-			wv.Field(i).SetString("表单 " + name)
-			body[name] = "  表单 " + name + "\n"
-		case reflect.Int:
-			wv.Field(i).SetInt(int64(40 + i))
-			body[name] = 40 + i
-		default:
-			t.Fatalf("ShareForm.%s is a %s: give this test a value for it", f.Name, f.Type)
-		}
-	}
+	fillForm(t, &want, body)
 	var created ShareRequestStatus
 	ta.expect(ta.do("POST", "/api/v1/share-requests", ta.applicant(), body), 201).json(t, &created)
 
