@@ -132,9 +132,12 @@ func New(d Deps) (*Console, error) {
 	return c, nil
 }
 
-// ServeHTTP serves the console's paths and passes the rest to the API.
+// ServeHTTP serves the console's paths and passes the rest to the API. The site's root, opened
+// in a browser, goes to the console.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
+	case r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+		http.Redirect(w, r, Prefix, http.StatusFound)
 	case r.URL.Path == "/console":
 		http.Redirect(w, r, Prefix, http.StatusMovedPermanently)
 	case strings.HasPrefix(r.URL.Path, Prefix):

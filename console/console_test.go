@@ -148,6 +148,23 @@ func TestOtherPathsGoToTheAPI(t *testing.T) {
 	if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "/console/" {
 		t.Fatalf("/console: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
+	// The root, opened in a browser, is the console's; anything else sent there, the API's.
+	resp, err = cl.Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/console/" {
+		t.Fatalf("GET /: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, err = cl.Post(srv.URL+"/", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusFound {
+		t.Fatalf("POST /: redirected to %q, want the API's answer", resp.Header.Get("Location"))
+	}
 }
 
 // fakeIdP is an Authenticator that "signs in" at once, as an OIDC implementation will after
