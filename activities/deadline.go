@@ -36,6 +36,11 @@ type DeadlineInput struct {
 	// AnnualYear is the year an annual deadline falls in (the report on 2026 is due in
 	// January 2027); 0 is the year of receipt.
 	AnnualYear int `json:"annual_year,omitempty"`
+	// CaseReceivedAt is when the case's application was received, for a step that a national
+	// limit over the whole case bounds (policy.BoundFromCase: 政务数据共享条例 第二十六条第二款,
+	// a correction within 10 working days of the verification request). Zero: the task is
+	// not part of that handling, and only the bounds counted from its own receipt apply.
+	CaseReceivedAt time.Time `json:"case_received_at,omitzero"`
 }
 
 // Reminder is one reminder point of the policy, as an instant.
@@ -125,6 +130,10 @@ type DeadlineSource struct {
 	Workdays int    `json:"workdays"`
 	// National: the national layer's bound; otherwise the profile's deadline.
 	National bool `json:"national,omitempty"`
+	// CountedFrom (YYYY-MM-DD, China) is the day of the case's receipt the working days count
+	// from, for a national limit over the whole case; empty when they count from the task's
+	// receipt.
+	CountedFrom string `json:"counted_from,omitempty"`
 	// LocalDefault: the profile's deadline is a local default, not law.
 	LocalDefault bool `json:"local_default,omitempty"`
 }
@@ -231,10 +240,12 @@ func computeDeadline(cal *calendar.Calendar, step policy.Step, in DeadlineInput)
 		// code; only new executions (and a running task's next recomputation, on a calendar
 		// change or an extension) see it, and then only for a receipt on or after the effective
 		// date. That is why the workflows need no workflow.GetVersion for it.
-		if b, ok := nationalBound(step, in.ReceivedAt); ok {
-			if due, err = applyNational(cal, step, b, in, due, &res); err != nil {
-				return DeadlineResult{}, err
-			}
+		b, natDue, ok, err := nationalBound(cal, step, in)
+		if err != nil {
+			return DeadlineResult{}, err
+		}
+		if ok {
+			due = applyNational(step, b, in, due, natDue, &res)
 			// The extension the regulation allows (政务数据共享条例 第二十一条第一款: at most 10
 			// working days with the same-level authority's consent; 第十七条第二款: 5) applies
 			// where the profile's step allows none of its own.
@@ -284,45 +295,71 @@ func computeDeadline(cal *calendar.Calendar, step policy.Step, in DeadlineInput)
 	return res, nil
 }
 
-// nationalBound is the strictest national bound of the step in force on the day of receipt
-// (China), if any.
-func nationalBound(step policy.Step, receivedAt time.Time) (policy.NationalBound, bool) {
-	day := calendar.DateOf(receivedAt).String()
-	var best policy.NationalBound
-	found := false
+// nationalBound is the strictest national bound of the step in force, with its due: the one
+// due first. A bound counts from the task's receipt, or for a limit over the whole case
+// (policy.BoundFromCase) from the case's receipt, and is in force when that day (China) is on
+// or after its effective date; a case bound applies only to a task that names the case's
+// receipt.
+func nationalBound(cal *calendar.Calendar, step policy.Step, in DeadlineInput) (policy.NationalBound, calendar.DueResult, bool, error) {
+	var (
+		best    policy.NationalBound
+		bestDue calendar.DueResult
+		found   bool
+	)
 	for _, b := range step.NationalBounds {
-		if b.InForce(day) && (!found || b.Workdays < best.Workdays) {
-			best, found = b, true
+		from := in.ReceivedAt
+		if b.From == policy.BoundFromCase {
+			if in.CaseReceivedAt.IsZero() {
+				continue
+			}
+			from = in.CaseReceivedAt
+		}
+		if !b.InForce(calendar.DateOf(from).String()) {
+			continue
+		}
+		n := b.Workdays + in.ExtensionWorkdays
+		due, err := cal.Due(from, n)
+		if err != nil {
+			return policy.NationalBound{}, calendar.DueResult{}, false,
+				invalid("national deadline of %d working days from %s: %v", n, from.Format(time.RFC3339), err)
+		}
+		if !found || due.Due.Before(bestDue.Due) {
+			best, bestDue, found = b, due, true
 		}
 	}
-	return best, found
+	return best, bestDue, found, nil
 }
 
-// applyNational compares the profile's deadline (due, already in res) with the national bound
-// and keeps the earlier due; on equal terms the profile's article, which also imposes the step,
-// governs. A local-default deadline is no statutory limit: the bound replaces it whatever its
-// number, and the deadline is no longer a local default. Extensions add to either alike. The
+// applyNational compares the profile's deadline (due, already in res) with the national bound's
+// (natDue) and keeps the earlier; on equal terms the profile's article, which also imposes the
+// step, governs. A local-default deadline is no statutory limit: the bound replaces it whatever
+// its number, and the deadline is no longer a local default. Extensions add to either alike. The
 // result names the governing source and the one compared with, and LegalBasis puts the
 // governing citation first and ends with the comparison in Chinese.
-func applyNational(cal *calendar.Calendar, step policy.Step, b policy.NationalBound, in DeadlineInput,
-	due calendar.DueResult, res *DeadlineResult) (calendar.DueResult, error) {
-	natWorkdays := b.Workdays + in.ExtensionWorkdays
-	natDue, err := cal.Due(in.ReceivedAt, natWorkdays)
-	if err != nil {
-		return calendar.DueResult{}, invalid("national deadline of %d working days from %s: %v", natWorkdays, in.ReceivedAt.Format(time.RFC3339), err)
-	}
+func applyNational(step policy.Step, b policy.NationalBound, in DeadlineInput,
+	due, natDue calendar.DueResult, res *DeadlineResult) calendar.DueResult {
 	national := &DeadlineSource{Citation: b.LegalBasis.String(), Workdays: b.Workdays, National: true}
+	if b.From == policy.BoundFromCase {
+		national.CountedFrom = calendar.DateOf(in.CaseReceivedAt).String()
+	}
 	regional := &DeadlineSource{Citation: regionalCitation(step), Workdays: step.Deadline.Workdays, LocalDefault: step.Deadline.LocalDefault}
 	if regional.LocalDefault || natDue.Due.Before(due.Due) {
 		res.Governing, res.ComparedWith = national, regional
-		res.Workdays, res.LocalDefault = natWorkdays, false
-		res.LegalBasis = append([]string{national.Citation}, res.LegalBasis...)
+		res.Workdays, res.LocalDefault = b.Workdays+in.ExtensionWorkdays, false
+		if !leadsWith(res.LegalBasis, national.Citation) {
+			res.LegalBasis = append([]string{national.Citation}, res.LegalBasis...)
+		}
 		due = natDue
 	} else {
 		res.Governing, res.ComparedWith = regional, national
 	}
 	res.LegalBasis = append(res.LegalBasis, comparisonLine(res.Governing, res.ComparedWith))
-	return due, nil
+	return due
+}
+
+// leadsWith reports whether the rendered citations start with c.
+func leadsWith(basis []string, c string) bool {
+	return len(basis) > 0 && basis[0] == c
 }
 
 // regionalCitation is the step's article that states its working days, else its first one.
@@ -341,6 +378,9 @@ func regionalCitation(step policy.Step) string {
 // comparisonLine says, in Chinese, which time limit governs and which it was compared with:
 // 比照《宁夏回族自治区政务数据资源共享管理办法》第八条第一款（15个工作日），从严适用《政务数据共享条例》第十七条第二款（10个工作日）.
 func comparisonLine(governing, compared *DeadlineSource) string {
+	if governing.CountedFrom != "" || compared.CountedFrom != "" {
+		return caseComparisonLine(governing, compared)
+	}
 	switch {
 	case compared.LocalDefault:
 		// 《宁夏…》第十五条未规定期限，适用《政务数据共享条例》第二十六条第二款（10个工作日），不再适用本地默认期限（10个工作日）
@@ -354,6 +394,26 @@ func comparisonLine(governing, compared *DeadlineSource) string {
 	default:
 		return fmt.Sprintf("比照%s（%d个工作日），从严适用%s（%d个工作日）", compared.Citation, compared.Workdays, governing.Citation, governing.Workdays)
 	}
+}
+
+// caseComparisonLine is comparisonLine for a national limit over the whole case, counted from
+// the case's receipt rather than the task's:
+// 全案期限：自 2026-02-12 收到申请起10个工作日内办结（《政务数据共享条例》第二十六条第二款），早于本环节期限（《内乡…》第六十五条，10个工作日），从严适用.
+func caseComparisonLine(governing, compared *DeadlineSource) string {
+	nat, step := governing, compared
+	if !nat.National {
+		nat, step = compared, governing
+	}
+	limit := fmt.Sprintf("全案期限：自 %s 收到申请起%d个工作日内办结（%s）", nat.CountedFrom, nat.Workdays, nat.Citation)
+	own := "本地默认期限"
+	if !step.LocalDefault && step.Citation != "" {
+		own = step.Citation
+	}
+	own = fmt.Sprintf("本环节期限（%s，%d个工作日）", own, step.Workdays)
+	if nat == governing {
+		return limit + "，早于" + own + "，从严适用全案期限"
+	}
+	return limit + "，" + own + "不晚于全案期限，适用本环节期限"
 }
 
 // fixedDue is a deadline on a calendar date: the end of that day, or extension working days

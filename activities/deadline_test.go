@@ -582,3 +582,78 @@ func TestNationalExtension(t *testing.T) {
 		}
 	}
 }
+
+// 政务数据共享条例 第二十六条第二款 gives the provider 10 working days from the receipt of the
+// verification request to verify, correct and report back: the correction task, opened at the
+// finding, is due at the earlier of its profile's deadline and the case's tenth working day.
+// Received Friday 26 September 2025, the ten run across the National Day holiday (1–8 October
+// off, 28 September and 11 October make-up days): 28, 29, 30 September, 9, 10, 11, 13, 14, 15
+// and 16 October.
+func TestNationalCaseLimitCorrection(t *testing.T) {
+	nxCorrect := nxMeasures + "第十三条"
+	nxgCorrect := "《内乡县政务信息资源数据共享管理实施办法》第六十五条"
+	case26 := regulation + "第二十六条第二款"
+	long := policy.LocalDefaults{Workdays: 15}
+	for _, c := range []struct {
+		name, profile, caseAt, finding, due string
+		governs, compared                   string // "" : nothing compared
+		line                                string
+	}{
+		// 宁夏 sets no time (local default 15 from the finding, to 4 November): the case's 16 October.
+		{"ningxia local default", "ningxia", "2025-09-26T10:00:00+08:00", "2025-10-14T10:00:00+08:00", "2025-10-16T23:59:59+08:00",
+			case26, nxCorrect, "全案期限：自 2025-09-26 收到申请起10个工作日内办结（" + case26 + "），早于本环节期限（本地默认期限，15个工作日），从严适用全案期限"},
+		// 内乡 第六十五条: 10 from the finding on 9 October runs to 22 October; the case's 16 governs.
+		{"neixiang later", "neixiang", "2025-09-26T10:00:00+08:00", "2025-10-09T10:00:00+08:00", "2025-10-16T23:59:59+08:00",
+			case26, nxgCorrect, "全案期限：自 2025-09-26 收到申请起10个工作日内办结（" + case26 + "），早于本环节期限（" + nxgCorrect + "，10个工作日），从严适用全案期限"},
+		// A finding on the day of receipt: both end on 16 October, and 内乡's article governs.
+		{"neixiang same day", "neixiang", "2025-09-26T10:00:00+08:00", "2025-09-26T15:00:00+08:00", "2025-10-16T23:59:59+08:00",
+			nxgCorrect, case26, "全案期限：自 2025-09-26 收到申请起10个工作日内办结（" + case26 + "），本环节期限（" + nxgCorrect + "，10个工作日）不晚于全案期限，适用本环节期限"},
+		// The national profile's correction cites the paragraph itself and has a local default.
+		{"national", "national", "2025-09-26T10:00:00+08:00", "2025-10-14T10:00:00+08:00", "2025-10-16T23:59:59+08:00",
+			case26, case26, "全案期限：自 2025-09-26 收到申请起10个工作日内办结（" + case26 + "），早于本环节期限（本地默认期限，15个工作日），从严适用全案期限"},
+		// Received before 1 August 2025: 宁夏's local default from the finding on Wednesday 30
+		// July — 31 July, 1, 4–8, 11–15, 18–20 August.
+		{"before the 条例", "ningxia", "2025-07-28T10:00:00+08:00", "2025-07-30T10:00:00+08:00", "2025-08-20T23:59:59+08:00", "", "", ""},
+		// No case receipt: a correction the authority orders after a dispute keeps its own time.
+		{"ordered after a dispute", "ningxia", "", "2025-10-14T10:00:00+08:00", "2025-11-04T23:59:59+08:00", "", "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a := newActivitiesWith(t, c.profile, long)
+			in := DeadlineInput{Procedure: policy.ProcCorrection, Step: "correct", ReceivedAt: cst(c.finding)}
+			if c.caseAt != "" {
+				in.CaseReceivedAt = cst(c.caseAt)
+			}
+			got, err := a.ComputeDeadline(context.Background(), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkTime(t, "due", got.DueAt, c.due)
+			if c.governs == "" {
+				if got.Governing != nil || !got.LocalDefault {
+					t.Errorf("governing %+v, local default %v: nothing to compare", got.Governing, got.LocalDefault)
+				}
+				return
+			}
+			if got.Governing == nil || got.ComparedWith == nil || got.Governing.Citation != c.governs || got.ComparedWith.Citation != c.compared {
+				t.Fatalf("governing %+v, compared with %+v", got.Governing, got.ComparedWith)
+			}
+			if got.LocalDefault {
+				t.Error("a deadline the 条例 bounds is no local default")
+			}
+			if nat := got.Governing; !nat.National {
+				nat = got.ComparedWith
+				if nat.CountedFrom != "2025-09-26" {
+					t.Errorf("the national limit counts from %q", nat.CountedFrom)
+				}
+			} else if nat.CountedFrom != "2025-09-26" || got.Workdays != 10 {
+				t.Errorf("the national limit counts from %q, %d working days", nat.CountedFrom, got.Workdays)
+			}
+			if got.LegalBasis[0] != c.governs || got.LegalBasis[len(got.LegalBasis)-1] != c.line {
+				t.Errorf("legal basis %q", got.LegalBasis)
+			}
+			if n := strings.Count(strings.Join(got.LegalBasis, "|"), case26+"|"); n > 1 {
+				t.Errorf("the paragraph is cited %d times: %q", n, got.LegalBasis)
+			}
+		})
+	}
+}

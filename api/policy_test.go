@@ -57,6 +57,7 @@ func TestPolicies(t *testing.T) {
 				NationalBounds []struct {
 					Workdays   int    `json:"workdays"`
 					Effective  string `json:"effective"`
+					From       string `json:"from"`
 					LegalBasis struct {
 						Document  string `json:"document"`
 						Article   string `json:"article"`
@@ -81,6 +82,12 @@ func TestPolicies(t *testing.T) {
 					t.Fatalf("ningxia catalog_update.update national bounds = %+v", s.NationalBounds)
 				}
 			}
+			// The same 条例 holds a correction to 10 WD from the receipt of the report
+			// (第二十六条第二款): a limit over the case, shown as counted from it.
+			if p.Code == "correction" && s.Code == "correct" && (len(s.NationalBounds) != 1 || s.NationalBounds[0].From != "case" ||
+				s.NationalBounds[0].Workdays != 10 || s.NationalBounds[0].LegalBasis.Article+s.NationalBounds[0].LegalBasis.Paragraph != "第二十六条第二款") {
+				t.Fatalf("ningxia correction.correct national bounds = %+v", s.NationalBounds)
+			}
 			if p.Code == "share" && s.Code == "reply" {
 				found = true
 				if s.Deadline.Workdays != 10 || s.Deadline.LocalDefault || len(s.LegalBasis) == 0 || s.LegalBasis[0].Article != "第十一条" {
@@ -92,7 +99,7 @@ func TestPolicies(t *testing.T) {
 			}
 		}
 	}
-	if bounded != 4 || len(nx.National) != 1 || nx.National[0].Title != "政务数据共享条例" || nx.National[0].Number != "国务院令第809号" || nx.National[0].Effective != "2025-08-01" {
+	if bounded != 5 || len(nx.National) != 1 || nx.National[0].Title != "政务数据共享条例" || nx.National[0].Number != "国务院令第809号" || nx.National[0].Effective != "2025-08-01" {
 		t.Fatalf("ningxia: %d steps bounded, national documents %+v", bounded, nx.National)
 	}
 	if !found || !nx.Active || nx.ID != "ningxia" {

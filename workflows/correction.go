@@ -32,6 +32,10 @@ type correction struct {
 	caseRunner
 	st       contract.CorrectionState
 	corrActs *activities.CorrectionActivities // method references only
+	// caseFrom is the receipt of the verification request while the provider handles it —
+	// verifying, correcting and reporting back within one limit over the case (政务数据共享条例
+	// 第二十六条第二款) — and zero otherwise: the tasks opened meanwhile carry it.
+	caseFrom time.Time
 }
 
 func (r *correction) state() contract.CorrectionState { return r.st }
@@ -73,9 +77,11 @@ func (r *correction) run(ctx workflow.Context) (contract.CorrectionState, error)
 		verifyFrom = sent
 	}
 	if r.st.Result == "" {
+		r.caseFrom = verifyFrom
 		if err := r.verify(ctx, verifyFrom); err != nil {
 			return contract.CorrectionState{}, err
 		}
+		r.caseFrom = time.Time{}
 	}
 	if err := r.answer(ctx); err != nil {
 		return contract.CorrectionState{}, err
@@ -128,7 +134,9 @@ func (r *correction) dispatch(ctx workflow.Context) (time.Time, error) {
 }
 
 // verify is the producing department's verification (校核) and, when the data is wrong, its
-// correction.
+// correction. From 2025-08-01 the two, with the result put to the reporter, fall within the 10
+// working days of receipt that 政务数据共享条例 第二十六条第二款 sets over the case: the national
+// layer bounds the correction by the receipt (r.caseFrom), not by the finding.
 func (r *correction) verify(ctx workflow.Context, receivedAt time.Time) error {
 	step, ok := r.proc.Step(contract.StepVerify)
 	if !ok {
@@ -258,7 +266,7 @@ func (r *correction) runTask(ctx workflow.Context, step, status string, candidat
 			{DepartmentID: in.Reporter.DepartmentID, Role: policy.RoleApplicant},
 			{DepartmentID: in.AuthorityDeptID, Role: policy.RoleAuthority},
 		},
-		Decisions: decisions, ReceivedAt: receivedAt,
+		Decisions: decisions, ReceivedAt: receivedAt, CaseReceivedAt: r.caseFrom,
 		Departments: map[string]string{policy.DeptProvider: producer, policy.DeptProducer: producer,
 			policy.DeptApplicant: in.Reporter.DepartmentID, policy.DeptAuthority: in.AuthorityDeptID,
 			policy.DeptTechService: in.TechServiceDeptID},

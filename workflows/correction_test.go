@@ -256,11 +256,18 @@ func (s *correctionSuite) TestLiaoningConfirmedCorrectedAccepted() {
 		s.decide(contract.StepVerify, 1, contract.DecisionConfirmed, approver, map[string]any{"finding": "注册资本录入错误"}, "")
 	})
 	s.at("2026-02-13T11:00:00+08:00", func() {
+		// 辽宁 第十八条第一款 says 及时 (a local default of 10 WD from the decision: 5 March);
+		// 政务数据共享条例 第二十六条第二款 holds verification, correction and feedback to 10 WD
+		// from the report received Thursday 12 Feb: 13, 14 (make-up Saturday), 24–28 (28 a
+		// make-up Saturday), 2, 3, 4 March — the case's limit governs.
 		correct := s.lastTask(corrTaskID(contract.StepCorrect, 1))
 		s.Require().NotNil(correct.DueAt)
-		s.True(correct.DueAt.Equal(cst("2026-03-05T23:59:59+08:00")), "correct due %s", correct.DueAt)
-		s.True(correct.LocalDefault, "辽宁 says 及时: a local default, not law")
-		s.True(correct.ReceivedAt.Equal(cst("2026-02-13T10:00:00+08:00")), "counted from the decision")
+		s.True(correct.DueAt.Equal(cst("2026-03-04T23:59:59+08:00")), "correct due %s", correct.DueAt)
+		s.False(correct.LocalDefault, "the 条例's limit over the case is law")
+		s.Equal("《政务数据共享条例》第二十六条第二款", correct.LegalBasis[0])
+		s.Equal("全案期限：自 2026-02-12 收到申请起10个工作日内办结（《政务数据共享条例》第二十六条第二款），早于本环节期限（本地默认期限，10个工作日），从严适用全案期限",
+			correct.LegalBasis[len(correct.LegalBasis)-1])
+		s.True(correct.ReceivedAt.Equal(cst("2026-02-13T10:00:00+08:00")), "the task is received at the decision")
 		s.Equal(contract.CorrectionStatusCorrecting, s.rows[len(s.rows)-1].Status)
 	})
 	s.at("2026-02-24T10:00:00+08:00", func() {
@@ -388,14 +395,19 @@ func (s *correctionSuite) TestNeixiangDispatchVerifyCorrect() {
 		s.decide(contract.StepVerify, 1, contract.DecisionConfirmed, producerAct, map[string]any{"finding": "注册资本录入错误"}, "")
 	})
 	s.at("2026-02-13T11:00:00+08:00", func() {
+		// 内乡 第六十五条: 10 WD from the decision on 13 Feb end on 5 March; 政务数据共享条例
+		// 第二十六条第二款 counts 10 from the producer's receipt (the dispatch on 12 Feb): 4 March.
 		correct := s.lastTask(corrTaskID(contract.StepCorrect, 1))
 		s.Require().NotNil(correct.DueAt)
-		s.True(correct.DueAt.Equal(cst("2026-03-05T23:59:59+08:00")), "correct due %s", correct.DueAt)
+		s.True(correct.DueAt.Equal(cst("2026-03-04T23:59:59+08:00")), "correct due %s", correct.DueAt)
 		s.False(correct.LocalDefault)
+		s.Equal("《政务数据共享条例》第二十六条第二款", correct.LegalBasis[0])
 		s.Contains(correct.LegalBasis, "《内乡县政务信息资源数据共享管理实施办法》第六十五条")
+		s.Equal("全案期限：自 2026-02-12 收到申请起10个工作日内办结（《政务数据共享条例》第二十六条第二款），早于本环节期限（《内乡县政务信息资源数据共享管理实施办法》第六十五条，10个工作日），从严适用全案期限",
+			correct.LegalBasis[len(correct.LegalBasis)-1])
 		row := s.rows[len(s.rows)-1]
 		s.Require().NotNil(row.DueAt)
-		s.True(row.DueAt.Equal(cst("2026-03-05T23:59:59+08:00")), "the correction carries the step's deadline")
+		s.True(row.DueAt.Equal(cst("2026-03-04T23:59:59+08:00")), "the correction carries the step's deadline")
 	})
 	s.at("2026-03-02T10:00:00+08:00", func() {
 		s.decide(contract.StepCorrect, 1, contract.DecisionCorrected, producerAct, map[string]any{"corrected": "源头更正并重新汇聚"}, "")
@@ -479,6 +491,13 @@ func (s *correctionSuite) TestNingxiaLocalDefaultCoordinationOrdersCorrection() 
 		correct := s.lastTask(corrTaskID(contract.StepCorrect, 1))
 		s.Equal(provider, correct.CandidateDepartmentID)
 		s.True(correct.ReceivedAt.Equal(cst("2026-02-24T10:00:00+08:00")), "counted from the coordination's decision")
+		// An ordered correction is no part of the request's handling: the 条例's 10 WD over the
+		// case (第二十六条第二款, long past) do not bound it, and 宁夏 第十三条's local default of 10
+		// WD runs from the order — 25, 26, 27, 28 (make-up Saturday) Feb, 2–6 and 9 March.
+		s.True(correct.LocalDefault)
+		s.Require().NotNil(correct.DueAt)
+		s.True(correct.DueAt.Equal(cst("2026-03-09T23:59:59+08:00")), "correct due %s", correct.DueAt)
+		s.NotContains(correct.LegalBasis, "《政务数据共享条例》第二十六条第二款")
 	})
 	s.at("2026-02-25T10:00:00+08:00", func() {
 		s.decide(contract.StepCorrect, 1, contract.DecisionCorrected, approver, map[string]any{"corrected": "已按营业执照更正"}, "")

@@ -52,6 +52,9 @@ type TaskSpec struct {
 	DueDate string `json:"due_date,omitempty"`
 	// AnnualYear is the year an annual step's date falls in; 0 is the year of receipt.
 	AnnualYear int `json:"annual_year,omitempty"`
+	// CaseReceivedAt is when the case's application was received, for a step a national limit
+	// over the whole case bounds (a correction: 政务数据共享条例 第二十六条第二款); zero otherwise.
+	CaseReceivedAt time.Time `json:"case_received_at,omitzero"`
 }
 
 // Task statuses in TaskState.
@@ -386,6 +389,7 @@ func (t *humanTask) computeDeadline(ctx workflow.Context) error {
 		ExtensionWorkdays: t.st.ExtensionWorkdays,
 		DueDate:           t.st.Spec.DueDate,
 		AnnualYear:        t.st.Spec.AnnualYear,
+		CaseReceivedAt:    t.st.Spec.CaseReceivedAt,
 	}, &res)
 	if err != nil {
 		return fmt.Errorf("compute deadline of task %s: %w", t.st.Spec.TaskID, err)

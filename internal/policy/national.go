@@ -144,12 +144,22 @@ type NationalBound struct {
 	Effective string `json:"effective" yaml:"effective"`
 	// LegalBasis is the article that sets the limit.
 	LegalBasis Citation `json:"legal_basis" yaml:"legal_basis"`
+	// From is where the working days count from: "" the task's receipt, like the profile's own
+	// deadline; BoundFromCase the receipt of the case's application, so that the limit holds
+	// over the case across its steps (政务数据共享条例 第二十六条第二款: verify, correct and report
+	// back within 10 working days of receiving the application, where a profile splits this
+	// into a verification and a correction task). A case bound applies to a task only when the
+	// workflow says which receipt the case counts from.
+	From string `json:"from,omitempty" yaml:"from"`
 	// Extension is the extension the regulation allows beyond the limit, where it allows one:
 	// it applies to a task the bound applies to whose profile step has no extension rule of its
 	// own. Its MaxWorkdays is the number the citation states as extension_workdays.
 	Extension *Extension `json:"extension,omitempty" yaml:"extension"`
 	Note      string     `json:"note,omitempty" yaml:"note"`
 }
+
+// BoundFromCase is NationalBound.From for a limit over the whole case.
+const BoundFromCase = "case"
 
 // InForce reports whether the bound applies to a task received on day (YYYY-MM-DD, China).
 func (b NationalBound) InForce(day string) bool {
@@ -320,6 +330,9 @@ func (v *validator) national(l NationalLayer) {
 				v.add(path+".effective", "must be a date YYYY-MM-DD, got %q", b.Effective)
 			}
 		}
+		if b.From != "" && b.From != BoundFromCase {
+			v.add(path+".from", "must be empty (the task's receipt) or %q (the case's), got %q", BoundFromCase, b.From)
+		}
 		key := b.Procedure + "/" + b.Step + "/" + b.LegalBasis.Document
 		if seen[key] {
 			v.add(path, "%s/%s is bounded twice by %q", b.Procedure, b.Step, b.LegalBasis.Document)
@@ -428,8 +441,9 @@ func (p *Profile) withNational(l NationalLayer) {
 			s.NationalBounds = nil
 			for _, b := range l.BoundsFor(pr.Code, s.Code) {
 				// A step that cites the bound's own article is the bound: there is nothing
-				// to compare (the national profile's steps).
-				if !citesArticle(s.LegalBasis, b.LegalBasis) {
+				// to compare (the national profile's steps). A bound over the case is
+				// counted from elsewhere, so it still bounds a step that cites it.
+				if b.From == BoundFromCase || !citesArticle(s.LegalBasis, b.LegalBasis) {
 					s.NationalBounds = append(s.NationalBounds, b)
 				}
 			}

@@ -38,6 +38,8 @@ func TestNationalLayerLoads(t *testing.T) {
 		"catalog_update/update": "《政务数据共享条例》第十七条第二款",
 		"catalog_update/review": "《政务数据共享条例》第十七条第三款",
 		"correction/verify":     "《政务数据共享条例》第二十六条第二款",
+		// The same paragraph over the whole case: the correction within the 10 days of receipt.
+		"correction/correct": "《政务数据共享条例》第二十六条第二款",
 	}
 	got := map[string]string{}
 	for _, b := range l.Bounds {
@@ -53,6 +55,9 @@ func TestNationalLayerLoads(t *testing.T) {
 		// The effective date is the document's, as data.
 		if b.Effective != "2025-08-01" || b.InForce("2025-07-31") || !b.InForce("2025-08-01") {
 			t.Errorf("%s: effective %q", key, b.Effective)
+		}
+		if (b.From == BoundFromCase) != (key == "correction/correct") {
+			t.Errorf("%s: counted from %q", key, b.From)
 		}
 	}
 	if len(got) != len(want) {
@@ -93,12 +98,21 @@ func TestNationalBoundsAttachedToEveryProfile(t *testing.T) {
 		}
 		if id == nationalProfile {
 			// The national profile's steps cite the bounds' own articles: the bound is the step,
-			// and nothing is compared with itself.
-			if bounded != 0 {
-				t.Errorf("%s: %d steps bounded by the articles they cite themselves", id, bounded)
+			// and nothing is compared with itself — except a limit over the whole case, counted
+			// from the case's receipt, which still bounds the later step that cites it.
+			if bounded != 1 {
+				t.Errorf("%s: %d steps bounded, want only the correction by the case's limit", id, bounded)
 			}
 			for _, b := range l.Bounds {
-				if s, ok := p.Step(b.Procedure, b.Step); !ok || !citesArticle(s.LegalBasis, b.LegalBasis) || s.Deadline.Workdays != b.Workdays {
+				s, ok := p.Step(b.Procedure, b.Step)
+				if !ok || !citesArticle(s.LegalBasis, b.LegalBasis) {
+					t.Errorf("%s: %s/%s does not cite the bound %s: %+v", id, b.Procedure, b.Step, b.LegalBasis, s)
+				}
+				if b.From == BoundFromCase {
+					if len(s.NationalBounds) != 1 || !s.Deadline.LocalDefault {
+						t.Errorf("%s: %s/%s is not bounded by the case's limit: %+v", id, b.Procedure, b.Step, s)
+					}
+				} else if s.Deadline.Workdays != b.Workdays {
 					t.Errorf("%s: %s/%s does not state the bound %s of %d working days: %+v", id, b.Procedure, b.Step, b.LegalBasis, b.Workdays, s)
 				}
 			}
