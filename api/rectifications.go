@@ -53,6 +53,13 @@ type ViolationView struct {
 	Code       string   `json:"code"`
 	Title      string   `json:"title"`
 	LegalBasis []string `json:"legal_basis"`
+	// AddedBy names the national regulation that adds the item to the profile's list
+	// (政务数据共享条例 第三十九条、第四十条), which a notice may name from Effective; in the list only.
+	AddedBy   string `json:"added_by,omitempty"`
+	Effective string `json:"effective,omitempty"`
+	// Consequence is what follows an order naming the item that is not complied with, where
+	// it is not the list's: an added item carries its regulation's. In the list only.
+	Consequence *ConsequenceView `json:"consequence,omitempty"`
 }
 
 // ConsequenceView is what follows a missed time limit, with its article or the local-default
@@ -267,6 +274,16 @@ func (h rectificationHandlers) issue(c *gin.Context, dept, violation, descriptio
 		abort(c, invalidField("department_id", "the authority does not order itself to rectify"))
 		return
 	}
+	if err := nameable(v, h.now()); err != nil {
+		abort(c, err)
+		return
+	}
+	// An item the national regulation adds carries its consequence (政务数据共享条例 第三十九条、
+	// 第四十条: 拒不改正的，依法给予处分); the profile's own items, the profile's.
+	consequence := rules.Consequence
+	if v.Consequence != nil {
+		consequence = *v.Consequence
+	}
 	if _, err := h.store.GetDepartment(ctx, dept); err != nil {
 		if errors.Is(err, models.ErrNotFound) {
 			err = invalidField("department_id", "department "+dept+" does not exist")
@@ -284,10 +301,10 @@ func (h rectificationHandlers) issue(c *gin.Context, dept, violation, descriptio
 	wid := contract.RectificationWorkflowID(id)
 	input := contract.RectificationInput{
 		ID: id, DepartmentID: dept, AuthorityDeptID: p.DepartmentID, IssuedBy: actorOf(p),
-		Violation:   contract.Violation{Code: v.Code, Title: v.Title, LegalBasis: citationStrings(v.LegalBasis)},
+		Violation:   contract.Violation{Code: v.Code, Title: v.Title, LegalBasis: citationStrings(v.Basis())},
 		Description: strings.TrimSpace(description), Workdays: workdays,
-		Consequence: contract.Consequence{Code: rules.Consequence.Code, Title: rules.Consequence.Title,
-			LocalDefault: rules.Consequence.LocalDefault, LegalBasis: citationStrings(rules.Consequence.LegalBasis), Note: rules.Consequence.Note},
+		Consequence: contract.Consequence{Code: consequence.Code, Title: consequence.Title,
+			LocalDefault: consequence.LocalDefault, LegalBasis: citationStrings(consequence.LegalBasis), Note: consequence.Note},
 		IssuedAt: now,
 	}
 	if link != nil {
@@ -347,14 +364,33 @@ func (h rectificationHandlers) get(c *gin.Context) { h.cases().get(c) }
 func (h rectificationHandlers) violations(c *gin.Context) {
 	out := ViolationList{Profile: h.profile.ID, Items: []ViolationView{}}
 	for _, v := range h.profile.Violations {
-		out.Items = append(out.Items, toViolationView(v.Code, v.Title, citationStrings(v.LegalBasis)))
+		item := toViolationView(v.Code, v.Title, citationStrings(v.Basis()))
+		item.AddedBy, item.Effective = v.AddedBy, v.Effective
+		if v.Consequence != nil {
+			cv := toConsequenceView(*v.Consequence)
+			item.Consequence = &cv
+		}
+		out.Items = append(out.Items, item)
 	}
 	if r := h.profile.Rectification; r != nil {
 		out.MaxWorkdays = r.MaxWorkdays
-		out.Consequence = ConsequenceView{Code: r.Consequence.Code, Title: r.Consequence.Title,
-			LegalBasis: nonNil(citationStrings(r.Consequence.LegalBasis)), LocalDefault: r.Consequence.LocalDefault, Note: r.Consequence.Note}
+		out.Consequence = toConsequenceView(r.Consequence)
 	}
 	c.JSON(http.StatusOK, out)
+}
+
+// nameable refuses an item a national regulation adds to the violation list (政务数据共享条例
+// 第三十九条、第四十条) in a notice issued before the regulation took effect, on the day in China.
+func nameable(v policy.Violation, issuedAt time.Time) error {
+	if v.Effective != "" && issuedAt.In(chinaTime).Format(time.DateOnly) < v.Effective {
+		return invalidField("violation", fmt.Sprintf("%s is an item of %s, in force from %s", v.Code, v.AddedBy, v.Effective))
+	}
+	return nil
+}
+
+func toConsequenceView(c policy.Consequence) ConsequenceView {
+	return ConsequenceView{Code: c.Code, Title: c.Title, LegalBasis: nonNil(citationStrings(c.LegalBasis)),
+		LocalDefault: c.LocalDefault, Note: c.Note}
 }
 
 func toViolationView(code, title string, basis []string) ViolationView {

@@ -129,6 +129,27 @@ func TestRectificationFromSupervisionThroughTemporal(t *testing.T) {
 	if first.ID == "" || again.ID != first.ID || first.DueAt == nil || first.LinkedTaskID != "" {
 		t.Errorf("idempotent create: %+v then %+v", first, again)
 	}
+	// 宁夏 第二十三条（一） and 政务数据共享条例 第三十九条（一） make the same conduct a violation: the
+	// notice cites both, and 宁夏's consequence follows.
+	if got := first.Violation.LegalBasis; len(got) != 2 || got[0] != "《宁夏回族自治区政务数据资源共享管理办法》第二十三条（一）" ||
+		got[1] != "《政务数据共享条例》第三十九条（一）" || len(first.Consequence.LegalBasis) != 1 ||
+		first.Consequence.LegalBasis[0] != "《宁夏回族自治区政务数据资源共享管理办法》第二十三条" {
+		t.Errorf("catalog notice cites %v, consequence %+v", got, first.Consequence)
+	}
+	// An item only the 条例 lists (第三十九条（四）: a reply or sharing late without good reason)
+	// is the authority's order to correct under it (责令改正), with its consequence.
+	var late RectificationStatus
+	ta.expect(ta.do("POST", "/api/v1/rectifications", ta.authority(), map[string]any{"department_id": models.DemoProvidingDeptID,
+		"violation": "reply_or_sharing_late", "description": "共享申请逾期未答复", "workdays": 5}), 201).json(t, &late)
+	if got := late.Violation.LegalBasis; len(got) != 1 || got[0] != "《政务数据共享条例》第三十九条（四）" ||
+		late.Consequence.Code != "refer_for_sanctions" || len(late.Consequence.LegalBasis) != 2 || late.DueAt == nil {
+		t.Errorf("条例 notice = %+v", late)
+	}
+	var stored RectificationDetail
+	ta.expect(ta.do("GET", "/api/v1/rectifications/"+late.ID, ta.providerApprover(), nil), 200).json(t, &stored)
+	if stored.Violation.Code != "reply_or_sharing_late" || stored.Consequence.Code != "refer_for_sanctions" {
+		t.Errorf("stored notice = %+v", stored.RectificationView)
+	}
 
 	var others RectificationList
 	ta.expect(ta.do("GET", "/api/v1/rectifications", ta.otherApprover(), nil), 200).json(t, &others)

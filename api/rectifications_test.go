@@ -1,12 +1,15 @@
 package api
 
 import (
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/internal/policy"
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/models/modelstest"
 )
@@ -87,18 +90,54 @@ func TestRectificationViolationList(t *testing.T) {
 	ta := newTestAPI(t, modelstest.NewSQLite(t))
 	var l ViolationList
 	ta.expect(ta.do("GET", "/api/v1/violations", ta.providerApprover(), nil), 200).json(t, &l)
-	if l.Profile != "ningxia" || len(l.Items) != 5 || l.MaxWorkdays != 60 {
+	// 宁夏 第二十三条（一）–（五）, then the items of 政务数据共享条例 第三十九条、第四十条 宁夏 does not
+	// list under the same code (all but the catalog, 第三十九条（一）).
+	if l.Profile != "ningxia" || len(l.Items) != 5+15 || l.MaxWorkdays != 60 {
 		t.Fatalf("violations = %+v", l)
 	}
-	if got := l.Items[0].LegalBasis; len(got) != 1 || got[0] != "《宁夏回族自治区政务数据资源共享管理办法》第二十三条（一）" {
+	if got := l.Items[0].LegalBasis; len(got) != 2 || got[0] != "《宁夏回族自治区政务数据资源共享管理办法》第二十三条（一）" ||
+		got[1] != "《政务数据共享条例》第三十九条（一）" || l.Items[0].AddedBy != "" || l.Items[0].Consequence != nil {
 		t.Errorf("first violation cites %v", got)
+	}
+	added := l.Items[5]
+	if added.Code != "conditions_added" || added.AddedBy != "政务数据共享条例" || added.Effective != "2025-08-01" ||
+		len(added.LegalBasis) != 1 || added.LegalBasis[0] != "《政务数据共享条例》第三十九条（二）" ||
+		added.Consequence == nil || added.Consequence.Code != "refer_for_sanctions" {
+		t.Errorf("first item the 条例 adds = %+v", added)
 	}
 	if !l.Consequence.LocalDefault || len(l.Consequence.LegalBasis) == 0 {
 		t.Errorf("ningxia's consequence is local practice citing 第二十三条: %+v", l.Consequence)
 	}
 	var p PolicyView
 	ta.expect(ta.do("GET", "/api/v1/policies/liaoning", ta.providerApprover(), nil), 200).json(t, &p)
-	if len(p.Violations) != 7 || p.Rectification == nil || p.Rectification.Consequence.Title != "通报批评" {
+	if len(p.Violations) != 7+15 || p.Rectification == nil || p.Rectification.Consequence.Title != "通报批评" {
 		t.Errorf("liaoning profile: violations %d, rectification %+v", len(p.Violations), p.Rectification)
+	}
+}
+
+// An item the 条例 adds cannot be named in a notice issued before it took effect, on the day in
+// China (2025-08-01 00:00 +08:00 is 2025-07-31 16:00 UTC); the profile's own items always can.
+func TestViolationNameableFromTheRegulationsDate(t *testing.T) {
+	var p policy.Profile
+	for _, x := range testPolicies(t) {
+		if x.ID == "ningxia" {
+			p = x
+		}
+	}
+	added, ok := p.Violation("reply_or_sharing_late")
+	own, ok2 := p.Violation("data_not_provided")
+	if !ok || !ok2 {
+		t.Fatal("ningxia lacks the violations")
+	}
+	before, from := time.Date(2025, 7, 31, 15, 59, 59, 0, time.UTC), time.Date(2025, 7, 31, 16, 0, 0, 0, time.UTC)
+	var apiErr *Error
+	if err := nameable(added, before); !errors.As(err, &apiErr) || apiErr.Status != 400 || !strings.Contains(apiErr.Fields["violation"], "2025-08-01") {
+		t.Errorf("before the 条例: %v", err)
+	}
+	if err := nameable(added, from); err != nil {
+		t.Errorf("from the 条例's day: %v", err)
+	}
+	if err := nameable(own, before); err != nil {
+		t.Errorf("宁夏's own item: %v", err)
 	}
 }

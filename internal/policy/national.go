@@ -42,6 +42,22 @@ type NationalLayer struct {
 	Steps []NationalStep `json:"steps,omitempty" yaml:"steps"`
 	// ForbiddenRefusalReasons are grounds a refusal may not rest on.
 	ForbiddenRefusalReasons []ForbiddenRefusalReason `json:"forbidden_refusal_reasons,omitempty" yaml:"forbidden_refusal_reasons"`
+	// Rectification is what they let the same-level authority order corrected (责令改正) and
+	// what follows a refusal to correct, for every profile the rectification procedure
+	// applies to.
+	Rectification *NationalRectification `json:"rectification,omitempty" yaml:"rectification"`
+}
+
+// NationalRectification is a national regulation's list of violations an order to correct
+// names, with the consequence of not complying (政务数据共享条例 第三十九条、第四十条: 由同级政务数据
+// 共享主管部门责令改正；拒不改正或者情节严重的，依法给予处分). Resolve adds each item to the
+// profile's list from the regulation's effective date, or, where the profile lists the same
+// code, cites it beside the profile's own article.
+type NationalRectification struct {
+	Violations  []Violation `json:"violations" yaml:"violations"`
+	Consequence Consequence `json:"consequence" yaml:"consequence"`
+	// Effective is the regulation's date, filled on load.
+	Effective string `json:"effective" yaml:"-"`
 }
 
 // ForbiddenRefusalReason is a ground a national regulation forbids a refusal to rest on (the
@@ -182,6 +198,11 @@ var nationalOnce = sync.OnceValues(func() (NationalLayer, error) {
 func (l NationalLayer) clone() NationalLayer {
 	c := NationalLayer{Documents: slices.Clone(l.Documents), Bounds: slices.Clone(l.Bounds), Retention: slices.Clone(l.Retention),
 		Powers: slices.Clone(l.Powers), Steps: slices.Clone(l.Steps), ForbiddenRefusalReasons: slices.Clone(l.ForbiddenRefusalReasons)}
+	if r := l.Rectification; r != nil {
+		rc := *r
+		rc.Violations = slices.Clone(r.Violations)
+		c.Rectification = &rc
+	}
 	for i := range c.Steps {
 		c.Steps[i].Step = c.Steps[i].Step.clone()
 	}
@@ -235,6 +256,9 @@ func ParseNational(data []byte, name string) (NationalLayer, error) {
 	for i := range l.Powers {
 		pw := &l.Powers[i]
 		pw.Effective = l.effective(pw.LegalBasis.Document)
+	}
+	if r := l.Rectification; r != nil && len(r.Violations) > 0 && len(r.Violations[0].LegalBasis) > 0 {
+		r.Effective = l.effective(r.Violations[0].LegalBasis[0].Document)
 	}
 	for i := range l.Bounds {
 		b := &l.Bounds[i]
@@ -294,6 +318,33 @@ func (v *validator) national(l NationalLayer) {
 			v.add(path+".power", "unknown power %q (one of %s, %s)", pw.Power, PowerSuspendGrant, PowerReviewCatalog)
 		}
 		v.singleCitation(path+".legal_basis", pw.LegalBasis)
+	}
+	if r := l.Rectification; r != nil {
+		if len(r.Violations) == 0 {
+			v.add("rectification.violations", "at least one violation is required")
+		}
+		seen := map[string]bool{}
+		for i, vi := range r.Violations {
+			vp := fmt.Sprintf("rectification.violations[%d]", i)
+			if !reasonCodeRe.MatchString(vi.Code) || seen[vi.Code] {
+				v.add(vp+".code", "must be a unique code of 2-40 lower-case letters, digits or '_', got %q", vi.Code)
+			}
+			seen[vi.Code] = true
+			v.required(vp+".title", vi.Title)
+			if len(vi.LegalBasis) != 1 {
+				v.add(vp+".legal_basis", "exactly one citation: the article and item")
+				continue
+			}
+			v.singleCitation(vp+".legal_basis[0]", vi.LegalBasis[0])
+			if vi.LegalBasis[0].Document != r.Violations[0].LegalBasis[0].Document {
+				v.add(vp+".legal_basis[0].document", "every item cites the same regulation, whose date they apply from")
+			}
+		}
+		v.required("rectification.consequence.code", r.Consequence.Code)
+		v.required("rectification.consequence.title", r.Consequence.Title)
+		if len(r.Consequence.LegalBasis) == 0 {
+			v.add("rectification.consequence.legal_basis", "at least one citation is required")
+		}
 	}
 	for i, f := range l.ForbiddenRefusalReasons {
 		path := fmt.Sprintf("forbidden_refusal_reasons[%d]", i)
@@ -427,6 +478,7 @@ func (p *Profile) withNational(l NationalLayer) {
 	p.National = slices.Clone(l.Documents)
 	p.NationalRetention = slices.Clone(l.Retention)
 	p.NationalPowers = slices.Clone(l.Powers)
+	p.withNationalViolations(l.Rectification)
 	for i := range p.Procedures {
 		pr := &p.Procedures[i]
 		for _, ns := range l.Steps {
@@ -448,6 +500,32 @@ func (p *Profile) withNational(l NationalLayer) {
 				}
 			}
 		}
+	}
+}
+
+// withNationalViolations adds the national regulation's violations to the list of a profile
+// the rectification procedure applies to: an item whose code the profile lists cites the
+// regulation's item beside its own (unless it cites it already: the national profile); any
+// other is added, nameable from the regulation's date, with the regulation's consequence.
+func (p *Profile) withNationalViolations(r *NationalRectification) {
+	if pr, ok := p.Procedure(ProcRectification); r == nil || !ok || !pr.Applies {
+		return
+	}
+	p.Violations = slices.Clone(p.Violations)
+	for _, nv := range r.Violations {
+		if i := slices.IndexFunc(p.Violations, func(v Violation) bool { return v.Code == nv.Code }); i >= 0 {
+			own := &p.Violations[i]
+			own.NationalBasis = nil
+			if !slices.ContainsFunc(own.LegalBasis, func(c Citation) bool { return c.String() == nv.LegalBasis[0].String() }) {
+				own.NationalBasis = slices.Clone(nv.LegalBasis)
+			}
+			continue
+		}
+		c := r.Consequence
+		c.LegalBasis = slices.Clone(c.LegalBasis)
+		nv.LegalBasis = slices.Clone(nv.LegalBasis)
+		nv.AddedBy, nv.Effective, nv.Consequence = nv.LegalBasis[0].Document, r.Effective, &c
+		p.Violations = append(p.Violations, nv)
 	}
 }
 

@@ -512,3 +512,87 @@ func TestNationalProfileAgainstText(t *testing.T) {
 		}
 	}
 }
+
+// 政务数据共享条例 第三十九条、第四十条 let the same-level authority order a department to correct:
+// every profile the rectification procedure applies to can name the 条例's items from
+// 2025-08-01 — under the code a profile already lists for the same conduct, beside its own
+// article; otherwise as an item of its own, with the 条例's consequence. The national profile's
+// list is the layer's, unchanged.
+func TestNationalViolationsInEveryProfile(t *testing.T) {
+	l, err := National()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Rectification == nil || len(l.Rectification.Violations) != 16 || l.Rectification.Effective != "2025-08-01" {
+		t.Fatalf("layer rectification %+v", l.Rectification)
+	}
+	nat, err := Select(nationalProfile, "", LocalDefaults{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nat.Violations) != len(l.Rectification.Violations) {
+		t.Fatalf("national profile: %d violations, the layer %d", len(nat.Violations), len(l.Rectification.Violations))
+	}
+	for i, v := range nat.Violations {
+		lv := l.Rectification.Violations[i]
+		if v.Code != lv.Code || v.Title != lv.Title || v.LegalBasis[0].String() != lv.LegalBasis[0].String() ||
+			v.AddedBy != "" || len(v.NationalBasis) != 0 || v.Consequence != nil {
+			t.Errorf("national profile item %d = %+v, layer %+v", i, v, lv)
+		}
+	}
+	if c := nat.Rectification.Consequence; c.Code != l.Rectification.Consequence.Code || c.Title != l.Rectification.Consequence.Title {
+		t.Errorf("national profile consequence %+v, layer %+v", c, l.Rectification.Consequence)
+	}
+
+	for _, c := range []struct {
+		profile, shared, own string
+	}{
+		// 宁夏 第二十三条（一） and 辽宁 第二十六条（一）: the catalog, as 第三十九条（一）.
+		{"ningxia", "catalog_not_maintained", "《宁夏回族自治区政务数据资源共享管理办法》第二十三条（一）"},
+		{"liaoning", "catalog_not_maintained", "《辽宁省政务数据资源共享管理办法》第二十六条（一）"},
+		// 内乡 第六十七条（二）: repeated collection, as 第四十条（一）.
+		{"neixiang", "duplicate_collection", "《内乡县政务信息资源数据共享管理实施办法》第六十七条（二）"},
+		{"wuhai", "", ""},
+	} {
+		p, err := Select(c.profile, "", LocalDefaults{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		own, added := 0, 0
+		for _, v := range p.Violations {
+			if v.AddedBy == "" {
+				own++
+				if v.Code == c.shared {
+					basis := v.Basis()
+					if len(basis) != 2 || basis[0].String() != c.own || basis[1].Document != nationalTitle {
+						t.Errorf("%s %s cites %v", c.profile, v.Code, basis)
+					}
+				} else if len(v.NationalBasis) != 0 {
+					t.Errorf("%s %s cites the 条例: %v", c.profile, v.Code, v.NationalBasis)
+				}
+				continue
+			}
+			added++
+			if v.AddedBy != nationalTitle || v.Effective != "2025-08-01" || v.Consequence == nil ||
+				v.Consequence.Code != "refer_for_sanctions" || len(v.LegalBasis) != 1 || v.LegalBasis[0].Document != nationalTitle {
+				t.Errorf("%s: added item %+v", c.profile, v)
+			}
+		}
+		wantAdded := 16
+		if c.shared != "" {
+			wantAdded = 15
+		}
+		if added != wantAdded || own == 0 {
+			t.Errorf("%s: %d items of its own, %d added by the 条例, want %d", c.profile, own, added, wantAdded)
+		}
+		if _, ok := p.Violation("reply_or_sharing_late"); !ok {
+			t.Errorf("%s: 第三十九条（四） cannot be named", c.profile)
+		}
+		// The profile's citations, which the regional texts are checked against, stay its own.
+		for _, pc := range p.Citations() {
+			if pc.Citation.Document == nationalTitle {
+				t.Errorf("%s %s cites the 条例 among the profile's citations", c.profile, pc.Path)
+			}
+		}
+	}
+}

@@ -12,6 +12,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -146,6 +147,22 @@ type Violation struct {
 	Note  string `json:"note,omitempty" yaml:"note"`
 	// LegalBasis cites the article down to its item.
 	LegalBasis []Citation `json:"legal_basis" yaml:"legal_basis"`
+	// NationalBasis is the item of a national regulation that makes the same conduct a
+	// violation (政务数据共享条例 第三十九条、第四十条), where the national layer lists it under the
+	// same code; a notice cites it after the profile's own. Resolve fills it.
+	NationalBasis []Citation `json:"national_basis,omitempty" yaml:"-"`
+	// AddedBy is the national regulation that adds the item to the profile's list, which a
+	// notice may name from Effective (YYYY-MM-DD, China); empty for the profile's own items.
+	AddedBy   string `json:"added_by,omitempty" yaml:"-"`
+	Effective string `json:"effective,omitempty" yaml:"-"`
+	// Consequence is what follows an order naming the item that is not complied with, where it
+	// is not the profile's (Rectification.Consequence): an added item carries its regulation's.
+	Consequence *Consequence `json:"consequence,omitempty" yaml:"-"`
+}
+
+// Basis is every citation of the violation: the profile's, then the national regulation's.
+func (v Violation) Basis() []Citation {
+	return append(slices.Clone(v.LegalBasis), v.NationalBasis...)
 }
 
 // RectificationRules are the rules of rectification notices (限期整改).
@@ -460,7 +477,9 @@ func (p Profile) Citations() []PlacedCitation {
 		add(fmt.Sprintf("refusal_reasons[%d]", i), r.LegalBasis)
 	}
 	for i, v := range p.Violations {
-		add(fmt.Sprintf("violations[%d]", i), v.LegalBasis)
+		if v.AddedBy == "" { // the national layer's items are its own citations
+			add(fmt.Sprintf("violations[%d]", i), v.LegalBasis)
+		}
 	}
 	if r := p.Rectification; r != nil {
 		add("rectification.consequence", r.Consequence.LegalBasis)
