@@ -250,7 +250,10 @@ func verificationRule(p policy.Profile) string {
 	if art, ok := articles[p.ID]; ok && len(p.Documents) > 0 {
 		return rule + " — 《" + p.Documents[0].Title + "》" + art
 	}
-	return rule + " — local default: the measures of this jurisdiction are silent (宁夏 第十五条 and 辽宁 第十八条第三款 state the rule)"
+	// The other measures, and 政务数据共享条例 (第二十六条 sets the verification's time, not what
+	// happens meanwhile), say nothing of it: the deployment applies it as local practice, and
+	// names no other jurisdiction's article.
+	return rule + " — local default: the regulations in force here are silent on it"
 }
 
 // flagUnderVerification marks the views of resources with an open correction.

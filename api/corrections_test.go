@@ -185,3 +185,22 @@ func TestCreateCorrectionOutsideTheProfile(t *testing.T) {
 		t.Errorf("answer %d %s", w.Code, w.Body.String())
 	}
 }
+
+// The rule shown beside a resource under verification cites the profile's own article where its
+// measures state it (宁夏 第十五条, 辽宁 第十八条第三款), and elsewhere is a local default that
+// names no other jurisdiction's measures — a 乌海, 内乡 or national deployment is not told 宁夏's.
+func TestVerificationRuleNamesOnlyItsOwnMeasures(t *testing.T) {
+	for _, p := range testPolicies(t) {
+		rule := verificationRule(p)
+		switch p.ID {
+		case "ningxia", "liaoning":
+			if !strings.Contains(rule, "《"+p.Documents[0].Title+"》") || strings.Contains(rule, "local default") {
+				t.Errorf("%s: %q", p.ID, rule)
+			}
+		default:
+			if !strings.Contains(rule, "local default") || strings.ContainsAny(rule, "宁辽《") {
+				t.Errorf("%s: %q", p.ID, rule)
+			}
+		}
+	}
+}
