@@ -398,18 +398,19 @@ func comparisonLine(governing, compared *DeadlineSource) string {
 
 // caseComparisonLine is comparisonLine for a national limit over the whole case, counted from
 // the case's receipt rather than the task's:
-// 全案期限：自 2026-02-12 收到申请起10个工作日内办结（《政务数据共享条例》第二十六条第二款），早于本环节期限（《内乡…》第六十五条，10个工作日），从严适用.
+// 全案期限：自 2026-02-12 收到申请起10个工作日内办结（《政务数据共享条例》第二十六条第二款），早于本环节期限（《内乡…》第六十五条，10个工作日），从严适用全案期限.
 func caseComparisonLine(governing, compared *DeadlineSource) string {
 	nat, step := governing, compared
 	if !nat.National {
 		nat, step = compared, governing
 	}
 	limit := fmt.Sprintf("全案期限：自 %s 收到申请起%d个工作日内办结（%s）", nat.CountedFrom, nat.Workdays, nat.Citation)
-	own := "本地默认期限"
-	if !step.LocalDefault && step.Citation != "" {
-		own = step.Citation
+	if step.LocalDefault {
+		// No statutory limit of the step's own: the case's governs, as a bound replaces a
+		// local default in comparisonLine.
+		return fmt.Sprintf("%s，本环节未规定期限，不再适用本地默认期限（%d个工作日）", limit, step.Workdays)
 	}
-	own = fmt.Sprintf("本环节期限（%s，%d个工作日）", own, step.Workdays)
+	own := fmt.Sprintf("本环节期限（%s，%d个工作日）", step.Citation, step.Workdays)
 	if nat == governing {
 		return limit + "，早于" + own + "，从严适用全案期限"
 	}

@@ -601,7 +601,7 @@ func TestNationalCaseLimitCorrection(t *testing.T) {
 	}{
 		// 宁夏 sets no time (local default 15 from the finding, to 4 November): the case's 16 October.
 		{"ningxia local default", "ningxia", "2025-09-26T10:00:00+08:00", "2025-10-14T10:00:00+08:00", "2025-10-16T23:59:59+08:00",
-			case26, nxCorrect, "全案期限：自 2025-09-26 收到申请起10个工作日内办结（" + case26 + "），早于本环节期限（本地默认期限，15个工作日），从严适用全案期限"},
+			case26, nxCorrect, "全案期限：自 2025-09-26 收到申请起10个工作日内办结（" + case26 + "），本环节未规定期限，不再适用本地默认期限（15个工作日）"},
 		// 内乡 第六十五条: 10 from the finding on 9 October runs to 22 October; the case's 16 governs.
 		{"neixiang later", "neixiang", "2025-09-26T10:00:00+08:00", "2025-10-09T10:00:00+08:00", "2025-10-16T23:59:59+08:00",
 			case26, nxgCorrect, "全案期限：自 2025-09-26 收到申请起10个工作日内办结（" + case26 + "），早于本环节期限（" + nxgCorrect + "，10个工作日），从严适用全案期限"},
@@ -610,7 +610,7 @@ func TestNationalCaseLimitCorrection(t *testing.T) {
 			nxgCorrect, case26, "全案期限：自 2025-09-26 收到申请起10个工作日内办结（" + case26 + "），本环节期限（" + nxgCorrect + "，10个工作日）不晚于全案期限，适用本环节期限"},
 		// The national profile's correction cites the paragraph itself and has a local default.
 		{"national", "national", "2025-09-26T10:00:00+08:00", "2025-10-14T10:00:00+08:00", "2025-10-16T23:59:59+08:00",
-			case26, case26, "全案期限：自 2025-09-26 收到申请起10个工作日内办结（" + case26 + "），早于本环节期限（本地默认期限，15个工作日），从严适用全案期限"},
+			case26, case26, "全案期限：自 2025-09-26 收到申请起10个工作日内办结（" + case26 + "），本环节未规定期限，不再适用本地默认期限（15个工作日）"},
 		// Received before 1 August 2025: 宁夏's local default from the finding on Wednesday 30
 		// July — 31 July, 1, 4–8, 11–15, 18–20 August.
 		{"before the 条例", "ningxia", "2025-07-28T10:00:00+08:00", "2025-07-30T10:00:00+08:00", "2025-08-20T23:59:59+08:00", "", "", ""},

@@ -265,7 +265,7 @@ func (s *correctionSuite) TestLiaoningConfirmedCorrectedAccepted() {
 		s.True(correct.DueAt.Equal(cst("2026-03-04T23:59:59+08:00")), "correct due %s", correct.DueAt)
 		s.False(correct.LocalDefault, "the 条例's limit over the case is law")
 		s.Equal("《政务数据共享条例》第二十六条第二款", correct.LegalBasis[0])
-		s.Equal("全案期限：自 2026-02-12 收到申请起10个工作日内办结（《政务数据共享条例》第二十六条第二款），早于本环节期限（本地默认期限，10个工作日），从严适用全案期限",
+		s.Equal("全案期限：自 2026-02-12 收到申请起10个工作日内办结（《政务数据共享条例》第二十六条第二款），本环节未规定期限，不再适用本地默认期限（10个工作日）",
 			correct.LegalBasis[len(correct.LegalBasis)-1])
 		s.True(correct.ReceivedAt.Equal(cst("2026-02-13T10:00:00+08:00")), "the task is received at the decision")
 		s.Equal(contract.CorrectionStatusCorrecting, s.rows[len(s.rows)-1].Status)
