@@ -218,6 +218,11 @@ const (
 	EventNegotiationAsked = "negotiation_requested"
 	// EventNegotiationFailed: the negotiation ended without agreement; coordination follows.
 	EventNegotiationFailed = "negotiation_failed"
+	// EventReferredToGovernment: the coordination ended without agreement and the authority
+	// referred the dispute to the government of its level (条例 第二十八条第二款).
+	EventReferredToGovernment = "referred_to_government"
+	// EventGovernmentDecided: the authority recorded the government's decision on it.
+	EventGovernmentDecided = "government_decided"
 	// EventRefusalFinal: the refusal stands for good (window lapsed, or upheld by coordination).
 	EventRefusalFinal = "refusal_final"
 	// EventWithdrawn: the applicant withdrew the request (撤回).

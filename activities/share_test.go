@@ -18,10 +18,10 @@ func TestDescribeProcedure(t *testing.T) {
 		steps      []string
 		replyActor string
 	}{
-		{"ningxia", []string{"reply", "negotiate", "coordinate", "deliver", "supplement"}, "approver"},
-		{"wuhai", []string{"reply", "negotiate", "coordinate", "deliver", "supplement"}, "approver"},
-		{"liaoning", []string{"reply", "coordinate", "deliver", "supplement"}, "approver"},
-		{"neixiang", []string{"reply", "coordinate", "suspend", "deliver", "supplement"}, "authority"},
+		{"ningxia", []string{"reply", "negotiate", "coordinate", "deliver", "supplement", "government_decision"}, "approver"},
+		{"wuhai", []string{"reply", "negotiate", "coordinate", "deliver", "supplement", "government_decision"}, "approver"},
+		{"liaoning", []string{"reply", "coordinate", "deliver", "supplement", "government_decision"}, "approver"},
+		{"neixiang", []string{"reply", "coordinate", "suspend", "deliver", "supplement", "government_decision"}, "authority"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.profile, func(t *testing.T) {

@@ -280,6 +280,29 @@ func TestRecordShareRequestRefusalUpheld(t *testing.T) {
 	}
 }
 
+// Refuse → negotiation → no agreement → coordination refers the dispute to the government of
+// its level (政务数据共享条例 第二十八条第二款), whose grant the authority records; revoked so the
+// workflow ends.
+func TestRecordShareRequestGovernmentDecision(t *testing.T) {
+	st := record(t, "refuse_negotiation_government_grant_revoke", contract.ShareConditional, func(r *recording) {
+		r.complete(contract.StepReply, contract.DecisionRefuse, recApprover,
+			map[string]any{"reason_code": "secret_or_privacy", "reason": "personal data", "legal_basis": "《办法》第十一条"})
+		r.send(contract.UpdateNegotiation, contract.NegotiationUpdate{Actor: recApplicant, Reason: "needed"})
+		r.complete(contract.StepNegotiate, contract.DecisionFail, recApprover, map[string]any{"reason": "no agreement"})
+		r.complete(contract.StepCoordinate, contract.DecisionReferToGovernment, recAuthority, map[string]any{"reason": "still no agreement"})
+		fields := map[string]any{contract.FieldDecisionDocument: "某府函〔2026〕12号"}
+		for k, v := range terms {
+			fields[k] = v
+		}
+		r.complete(contract.StepGovernment, contract.DecisionGrant, recAuthority, fields)
+		r.searchAttributes(contract.ShareStatusGranted)
+		r.send(contract.UpdateRevokeGrant, contract.GrantActionUpdate{Actor: recAuthority, Reason: "recording ends"})
+	})
+	if st.Status != contract.ShareStatusRevoked || st.Grant == nil || st.Grant.Basis != contract.StepGovernment+"/"+contract.DecisionGrant {
+		t.Fatalf("final state = %+v", st)
+	}
+}
+
 // A resource not for sharing: negotiation at once, withdrawn by the applicant.
 func TestRecordShareRequestNoneWithdrawn(t *testing.T) {
 	st := record(t, "none_shared_negotiation_withdrawn", contract.ShareNone, func(r *recording) {

@@ -39,6 +39,11 @@ const changeDelivery = "delivery-after-consent"
 // and the applicant's supplement task (政务数据共享条例 第二十一条第二款), see supplementStep.
 const changeSupplement = "supplement-notice"
 
+// changeGovernmentReferral is the workflow.GetVersion change id of the coordination's referral
+// of a dispute to the government of the authority's level (政务数据共享条例 第二十八条第二款),
+// see governmentStep.
+const changeGovernmentReferral = "government-referral"
+
 // grantFields are the fields every deciding task needs for a grant.
 var grantFields = []string{"scope", "usage_purpose", "validity_days"}
 
@@ -396,18 +401,76 @@ func (r *shareRequest) dispute(ctx workflow.Context) error {
 	if !ok {
 		return r.finalRefusal(ctx, contract.Actor{}, "the profile provides no coordination", "")
 	}
+	decisions := []activities.DecisionOption{
+		{Code: contract.DecisionGrant, RequiredFields: grantFields},
+		{Code: contract.DecisionUpholdRefusal, RequiredFields: []string{"reason"}},
+	}
+	government := r.governmentStep(ctx)
+	if government != nil {
+		decisions = append(decisions, activities.DecisionOption{Code: contract.DecisionReferToGovernment, RequiredFields: []string{"reason"}})
+	}
 	out, decided, err := r.runTask(ctx, contract.StepCoordinate, contract.ShareStatusCoordinating, Party{DepartmentID: in.AuthorityDeptID, Role: coordinate.ActorRole},
+		decisions, workflow.Now(ctx))
+	if err != nil || !decided {
+		return err
+	}
+	switch out.Decision {
+	case contract.DecisionGrant:
+		return r.makeGrant(ctx, out.Fields, contract.StepCoordinate+"/"+contract.DecisionGrant, out.DecidedBy)
+	case contract.DecisionReferToGovernment:
+		return r.referToGovernment(ctx, *government, out)
+	}
+	return r.finalRefusal(ctx, out.DecidedBy, fmt.Sprint(out.Fields["reason"]), policy.ProductRuleCoordinationFinal)
+}
+
+// governmentStep is the government's decision of 政务数据共享条例 第二十八条第二款 when the
+// coordination may refer the dispute to it: the national layer adds the step to every profile
+// for requests received on or after its effective date; nil otherwise, and the coordination's
+// decision stays final (the product's coordination_final rule).
+//
+// Determinism: it runs in dispute(), before the coordination task opens, and its only command
+// is the version marker. The step and its date come from the DescribeProcedure result recorded
+// at the start: executions from before the change have no such step in it and never reach the
+// marker, so their histories replay unchanged.
+func (r *shareRequest) governmentStep(ctx workflow.Context) *activities.StepInfo {
+	step, ok := r.proc.Step(contract.StepGovernment)
+	if !ok || !step.AppliesTo(r.st.Input.ReceivedAt) {
+		return nil
+	}
+	if workflow.GetVersion(ctx, changeGovernmentReferral, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	return &step
+}
+
+// referToGovernment records the coordination's referral and runs the authority's task of
+// recording the government's decision (本级人民政府决定), which closes the dispute: a grant, or
+// the refusal upheld. The decision is the government's, final by the 条例, not by a rule of
+// the product.
+func (r *shareRequest) referToGovernment(ctx workflow.Context, step activities.StepInfo, referral contract.TaskOutcome) error {
+	in := r.st.Input
+	if err := r.record(ctx, activities.EventReferredToGovernment, referral.DecidedBy, text(referral.Fields["reason"]),
+		map[string]any{"legal_basis": step.LegalBasis}); err != nil {
+		return err
+	}
+	out, decided, err := r.runTask(ctx, contract.StepGovernment, contract.ShareStatusCoordinating,
+		Party{DepartmentID: in.AuthorityDeptID, Role: step.ActorRole},
 		[]activities.DecisionOption{
-			{Code: contract.DecisionGrant, RequiredFields: grantFields},
-			{Code: contract.DecisionUpholdRefusal, RequiredFields: []string{"reason"}},
+			{Code: contract.DecisionGrant, RequiredFields: append(slices.Clone(grantFields), contract.FieldDecisionDocument)},
+			{Code: contract.DecisionUpholdRefusal, RequiredFields: []string{"reason", contract.FieldDecisionDocument}},
 		}, workflow.Now(ctx))
 	if err != nil || !decided {
 		return err
 	}
-	if out.Decision == contract.DecisionGrant {
-		return r.makeGrant(ctx, out.Fields, contract.StepCoordinate+"/"+contract.DecisionGrant, out.DecidedBy)
+	document := text(out.Fields[contract.FieldDecisionDocument])
+	if err := r.record(ctx, activities.EventGovernmentDecided, out.DecidedBy, document,
+		map[string]any{"decision": out.Decision, contract.FieldDecisionDocument: document, "legal_basis": step.LegalBasis}); err != nil {
+		return err
 	}
-	return r.finalRefusal(ctx, out.DecidedBy, fmt.Sprint(out.Fields["reason"]), policy.ProductRuleCoordinationFinal)
+	if out.Decision == contract.DecisionGrant {
+		return r.makeGrant(ctx, out.Fields, contract.StepGovernment+"/"+contract.DecisionGrant, out.DecidedBy)
+	}
+	return r.finalRefusal(ctx, out.DecidedBy, text(out.Fields["reason"]), "")
 }
 
 // runTask runs the step's human task on a cancellable context; decided is false when the
@@ -690,13 +753,22 @@ func checkGrantFields(u contract.CompleteUpdate) error {
 }
 
 // checkShareDecision checks the fields of a share task's decision: a grant's validity, a
-// supplement notice's list.
+// supplement notice's list, a government decision's reference.
 func checkShareDecision(u contract.CompleteUpdate) error {
 	if u.Decision == contract.DecisionRequestSupplement {
 		return checkMissing(u.Fields[contract.FieldMissing])
 	}
+	if v, ok := u.Fields[contract.FieldDecisionDocument]; ok {
+		// The government's decision (条例 第二十八条第二款) is recorded by its reference.
+		if s, isText := v.(string); !isText || blank(s) || strings.ContainsAny(s, "\r\n") || utf8.RuneCountInString(s) > maxDocumentRunes {
+			return invalidField(contract.FieldDecisionDocument, "document must be the reference (文号) of the government's decision, one line of at most %d characters", maxDocumentRunes)
+		}
+	}
 	return checkGrantFields(u)
 }
+
+// maxDocumentRunes bounds the reference of a government's decision.
+const maxDocumentRunes = 200
 
 // checkMissing rejects a supplement notice whose list of missing items is not a list of 1 to
 // contract.MaxMissingItems distinct items of one line each, at most contract.MaxMissingItemRunes
@@ -742,9 +814,13 @@ func checkMissing(v any) error {
 }
 
 // unlistedDecision says why the reply refuses a supplement notice it does not list: one was
-// sent already (一次性告知), or the 条例 does not apply to the request. nil leaves the task's
-// own rejection (not one of its decisions).
+// sent already (一次性告知), or the 条例 does not apply to the request; and why a coordination
+// refuses a referral to the government (the 条例 does not apply). nil leaves the task's own
+// rejection (not one of its decisions).
 func (r *shareRequest) unlistedDecision(u contract.CompleteUpdate) error {
+	if u.Decision == contract.DecisionReferToGovernment && r.task != nil && r.task.Spec.Step == contract.StepCoordinate {
+		return ruleField("decision", "decision %s: the referral to the government of 政务数据共享条例 第二十八条第二款 applies to requests received from its effective date under this deployment's national layer; here the coordination decides (grant or uphold_refusal)", u.Decision)
+	}
 	if u.Decision != contract.DecisionRequestSupplement || r.task == nil || r.task.Spec.Step != contract.StepReply {
 		return nil
 	}

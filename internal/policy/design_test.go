@@ -41,9 +41,16 @@ func supplementCell(profile string) designCell {
 	return designCell{profile: profile, procedure: ProcShare, step: "supplement", role: RoleApplicant, dept: DeptApplicant, kind: noneKind, articles: []string{"第二十一条第二款"}}
 }
 
+// governmentCell is the third: the 条例's 第二十八条第二款, the authority's record of its
+// government's decision on a dispute coordination did not settle, with no deadline.
+func governmentCell(profile string) designCell {
+	return designCell{profile: profile, procedure: ProcShare, step: "government_decision", role: RoleAuthority, dept: DeptAuthority, kind: noneKind, articles: []string{"第二十八条第二款"}}
+}
+
 var designTable = []designCell{
 	deliverCell("ningxia"), deliverCell("wuhai"), deliverCell("liaoning"), deliverCell("neixiang"), deliverCell("national"),
 	supplementCell("ningxia"), supplementCell("wuhai"), supplementCell("liaoning"), supplementCell("neixiang"), supplementCell("national"),
+	governmentCell("ningxia"), governmentCell("wuhai"), governmentCell("liaoning"), governmentCell("neixiang"), governmentCell("national"),
 	// 宁夏回族自治区政务数据资源共享管理办法
 	{profile: "ningxia", procedure: ProcShare, step: "reply", role: RoleApprover, dept: DeptProvider, kind: statutory, workdays: 10, articles: []string{"第十一条第三款"}, refusal: []string{NeedReasons}},
 	// The negotiation is in the fourth paragraph of 第十一条, not the third

@@ -135,8 +135,9 @@ func TestNationalBoundsAttachedToEveryProfile(t *testing.T) {
 	}
 }
 
-// The 条例's 第二十二条 adds the delivery step to every profile's share procedure, and its
-// 第二十一条第二款 the supplement after it, last, marked as the 条例's with its date; no other
+// The 条例's 第二十二条 adds the delivery step to every profile's share procedure, its
+// 第二十一条第二款 the supplement after it, and its 第二十八条第二款 the government's decision on a
+// dispute coordination did not settle, last, each marked as the 条例's with its date; no other
 // procedure gets them.
 func TestNationalStepAddedToEveryProfile(t *testing.T) {
 	for _, id := range EmbeddedIDs() {
@@ -145,7 +146,16 @@ func TestNationalStepAddedToEveryProfile(t *testing.T) {
 			t.Fatal(err)
 		}
 		pr, _ := p.Procedure(ProcShare)
-		sup := pr.Steps[len(pr.Steps)-1]
+		gov := pr.Steps[len(pr.Steps)-1]
+		if gov.Code != "government_decision" || gov.AddedBy != nationalTitle || gov.Effective != "2025-08-01" ||
+			!gov.Deadline.None || gov.Actor != (Actor{Role: RoleAuthority, Department: DeptAuthority}) ||
+			gov.Escalation != nil || len(gov.LegalBasis) != 1 || gov.LegalBasis[0].String() != "《政务数据共享条例》第二十八条第二款" {
+			t.Errorf("%s: government decision step %+v", id, gov)
+		}
+		if _, ok := p.Step(ProcShare, "coordinate"); !ok {
+			t.Errorf("%s: a government decision with no coordination before it", id)
+		}
+		sup := pr.Steps[len(pr.Steps)-2]
 		if sup.Code != "supplement" || sup.AddedBy != nationalTitle || sup.Effective != "2025-08-01" ||
 			!sup.Deadline.None || sup.Actor != (Actor{Role: RoleApplicant, Department: DeptApplicant}) ||
 			sup.Escalation != nil || len(sup.LegalBasis) != 1 || sup.LegalBasis[0].String() != "《政务数据共享条例》第二十一条第二款" {
@@ -155,7 +165,7 @@ func TestNationalStepAddedToEveryProfile(t *testing.T) {
 		if r := sup.Resumes; r == nil || r.Step != "reply" || r.Clock != ClockRestart || !r.LocalDefault || r.Note == "" {
 			t.Errorf("%s: supplement resumes %+v", id, sup.Resumes)
 		}
-		last := pr.Steps[len(pr.Steps)-2]
+		last := pr.Steps[len(pr.Steps)-3]
 		if last.Code != "deliver" || last.AddedBy != nationalTitle || last.Effective != "2025-08-01" ||
 			last.Deadline.Workdays != 20 || last.Actor != (Actor{Role: RoleApprover, Department: DeptProvider}) ||
 			last.Escalation == nil || last.Escalation.Role != RoleAuthority || len(last.Reminders) == 0 {
@@ -190,7 +200,7 @@ func TestNationalStepAddedToEveryProfile(t *testing.T) {
 	}
 	before, _ := raw.Procedure(ProcShare)
 	after, _ := again.Procedure(ProcShare)
-	if len(after.Steps) != len(before.Steps)+2 {
+	if len(after.Steps) != len(before.Steps)+3 {
 		t.Errorf("share steps: %d unresolved, %d resolved twice", len(before.Steps), len(after.Steps))
 	}
 }

@@ -56,9 +56,19 @@ func productRules(pr Procedure) []ProductRule {
 			Note: "本系统规则：所依办法规定争议由双方协商、主管部门协调，但未规定提出异议的期限，也未规定期满的后果。"})
 	}
 	if has(stepCoordinate) && (pr.Code == ProcShare || pr.Code == ProcCorrection) {
-		out = append(out, ProductRule{Code: ProductRuleCoordinationFinal, Steps: []string{stepCoordinate},
+		rule := ProductRule{Code: ProductRuleCoordinationFinal, Steps: []string{stepCoordinate},
 			Rule: "数据共享主管部门的协调决定为最终结果，本系统内不再流转。",
-			Note: "本系统规则：所依办法将争议交由主管部门协调，未规定协调结果为终局；对协调结果的其他救济不在本系统内办理。"})
+			Note: "本系统规则：所依办法将争议交由主管部门协调，未规定协调结果为终局；对协调结果的其他救济不在本系统内办理。"}
+		for _, g := range pr.Steps {
+			if g.Code != "government_decision" || len(g.LegalBasis) == 0 {
+				continue
+			}
+			// The national layer's step (政务数据共享条例 第二十八条第二款): from its date a
+			// coordination that does not settle the dispute refers it to the government.
+			rule.Rule = "数据共享主管部门协调作出的决定（准予共享或维持不予共享）为最终结果，本系统内不再流转；" +
+				g.Effective + " 起受理的共享申请，经协调仍未达成一致的，由主管部门报本级人民政府决定（" + g.LegalBasis[0].String() + "），其决定由主管部门录入。"
+		}
+		out = append(out, rule)
 	}
 	var once []string
 	for _, s := range pr.Steps {

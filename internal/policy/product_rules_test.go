@@ -69,3 +69,26 @@ func TestProductRulesFollowTheSteps(t *testing.T) {
 		t.Errorf("a procedure that does not apply has no rules: %+v", rules)
 	}
 }
+
+// From the 条例's date a share dispute coordination does not settle goes to the government
+// (第二十八条第二款): the coordination_final rule says so under every profile, with the date and
+// the article; the correction procedure's coordination stays final.
+func TestCoordinationFinalNamesTheGovernmentReferral(t *testing.T) {
+	for _, id := range EmbeddedIDs() {
+		p, err := Select(id, "", LocalDefaults{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pr := range p.Procedures {
+			for _, r := range pr.ProductRules {
+				if r.Code != ProductRuleCoordinationFinal {
+					continue
+				}
+				refers := strings.Contains(r.Rule, "2025-08-01 起") && strings.Contains(r.Rule, "《政务数据共享条例》第二十八条第二款")
+				if refers != (pr.Code == ProcShare) {
+					t.Errorf("%s/%s: %q", id, pr.Code, r.Rule)
+				}
+			}
+		}
+	}
+}

@@ -23,7 +23,7 @@ const (
 
 // stepCodes lists, for every procedure, the step codes the workflows know, in their usual order.
 var stepCodes = map[string][]string{
-	ProcShare:                 {"reply", "negotiate", "coordinate", "suspend", "deliver", "supplement"},
+	ProcShare:                 {"reply", "negotiate", "coordinate", "suspend", "deliver", "supplement", "government_decision"},
 	ProcCatalogUpdate:         {"update", "review", "report_to_city"},
 	ProcCorrection:            {"dispatch", "verify", "correct", "accept", "coordinate"},
 	ProcOpenData:              {"reply", "extension"},

@@ -41,6 +41,12 @@ const (
 	// the reply's DecisionRequestSupplement (政务数据共享条例 第二十一条第二款). Its decision is
 	// DecisionSupplemented with the text FieldSupplement; the reply then resumes.
 	StepSupplement = "supplement"
+	// StepGovernment is the authority's record of the decision of the government of its level
+	// on a dispute its coordination did not settle (政务数据共享条例 第二十八条第二款:
+	// 经协调处理仍未达成一致意见的，报政务数据共享主管部门的本级人民政府决定), after the
+	// coordination's DecisionReferToGovernment. Its decisions are DecisionGrant and
+	// DecisionUpholdRefusal, each with the government's decision document (FieldDecisionDocument).
+	StepGovernment = "government_decision"
 )
 
 // DeliveryMethods are the ways of sharing the 条例's 第二十二条第二款 names: 服务接口 (an
@@ -61,7 +67,14 @@ const (
 	DecisionRequestSupplement = "request_supplement"
 	// DecisionSupplemented completes the supplement task with the material (FieldSupplement).
 	DecisionSupplemented = "supplemented"
+	// DecisionReferToGovernment: the coordination did not bring the departments to agree, and
+	// the authority refers the dispute to the government of its level (报本级人民政府决定).
+	DecisionReferToGovernment = "refer_to_government"
 )
+
+// FieldDecisionDocument is the government's decision the authority records on the
+// government_decision step: its document number or reference (文号).
+const FieldDecisionDocument = "document"
 
 // Fields of the supplement notice and of the supplement.
 const (
