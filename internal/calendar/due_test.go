@@ -124,8 +124,18 @@ func TestDueIntoUnpublishedYear(t *testing.T) {
 		// 2027-01-01 (Fri) is the estimated 元旦.
 		{"into 2027", at("2026-12-24 10:00"), 10, "2027-01-08", dates("2027-01-01", "2027-01-08")},
 		{"into 2027 N=5 stays in 2026", at("2026-12-24 10:00"), 5, "2026-12-31", []Date{}},
-		// Estimated 春节 2027: 除夕 Fri 02-05 to 初三 Mon 02-08, 补假 Tue 02-09 and Wed 02-10.
-		{"across the estimated Spring Festival 2027", at("2027-02-03 10:00"), 3, "2027-02-12", dates("2027-02-04", "2027-02-12")},
+		// Estimated 春节 2027: 8 days from 除夕 Fri 02-05 (补假 Tue 02-09 and Wed 02-10 for the
+		// weekend 02-06…07, bridging days Thu 02-11 and Fri 02-12) and Saturday 02-13 joined:
+		// off 02-05…02-13, Sunday 02-14 a make-up working day. Received Wed 02-03: day 1 is Thu
+		// 02-04, day 2 the make-up Sunday, day 3 Monday 02-15.
+		{"across the estimated Spring Festival 2027", at("2027-02-03 10:00"), 3, "2027-02-15", dates("2027-02-04", "2027-02-15")},
+		// The example. Estimated 国庆节 2027: Fri 10-01…Sun 10-03, 补假 Mon 10-04 and Tue
+		// 10-05, bridging days Wed 10-06 and Thu 10-07, paid by Sunday 09-26 and Saturday 10-09.
+		// Received Tue 09-28: Wed 09-29 (1), Thu 09-30 (2), off 10-01…07, Fri 10-08 (3), the
+		// make-up Saturday 10-09 (4), Monday 10-11 (5). The statutory days alone gave 10-08.
+		{"across the estimated National Day 2027 and its make-up Saturday", at("2027-09-28 10:00"), 5, "2027-10-11", dates("2027-09-29", "2027-10-11")},
+		// Received Friday 09-24: the make-up Sunday 09-26 is day 1, Mon 09-27 day 2.
+		{"from the Friday before the estimated make-up Sunday 2027-09-26", at("2027-09-24 16:00"), 2, "2027-09-27", dates("2027-09-25", "2027-09-27")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -272,7 +282,7 @@ func TestDays(t *testing.T) {
 	if string(b) != want {
 		t.Errorf("Days JSON = %s\nwant %s", b, want)
 	}
-	got, err = c.Days(d("2027-02-04"), d("2027-02-11"))
+	got, err = c.Days(d("2027-02-04"), d("2027-02-15"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +290,14 @@ func TestDays(t *testing.T) {
 		kind Kind
 		name string
 	}{{KindWorkday, ""}, {KindHoliday, "春节"}, {KindHoliday, "春节"}, {KindHoliday, "春节"},
-		{KindHoliday, "春节"}, {KindHoliday, "春节"}, {KindHoliday, "春节"}, {KindWorkday, ""}}
+		{KindHoliday, "春节"}, {KindHoliday, "春节"}, {KindHoliday, "春节"}, {KindHoliday, "春节"},
+		{KindHoliday, "春节"}, {KindHoliday, "春节"}, {KindMakeupWorkday, "春节"}, {KindWorkday, ""}}
+	if len(got) != len(kinds) {
+		t.Fatalf("Days 2027 = %d days", len(got))
+	}
+	if !got[10].Workday || got[9].Workday {
+		t.Errorf("estimated make-up Sunday 2027-02-14 = %+v, Saturday = %+v", got[10], got[9])
+	}
 	for i, info := range got {
 		if info.Kind != kinds[i].kind || info.Name != kinds[i].name || !info.Provisional {
 			t.Errorf("Days 2027 [%d] = %+v, want %v %q provisional", i, info, kinds[i].kind, kinds[i].name)
@@ -480,7 +497,7 @@ func TestConcurrentEstimates(t *testing.T) {
 	}
 	wg.Wait()
 	for i, r := range results {
-		if want := d([]string{"2027-02-12", "2027-02-15", "2027-02-16"}[i%3]).endOfDay(); !r.Equal(want) {
+		if want := d([]string{"2027-02-15", "2027-02-16", "2027-02-17"}[i%3]).endOfDay(); !r.Equal(want) {
 			t.Errorf("goroutine %d: %v, want %v", i, r, want)
 		}
 	}
