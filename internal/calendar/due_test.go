@@ -189,10 +189,17 @@ func TestLoadedYear(t *testing.T) {
 	if !got.Due.Equal(d("2027-01-09").endOfDay()) || got.Provisional || len(got.UnconfirmedDates) != 0 || got.CalendarVersion != "cn-2026.1+r1" {
 		t.Errorf("Due = %+v", got)
 	}
-	// Without the schedule the estimate knows no make-up day: Monday Jan 11, provisional.
+	// Without the schedule the estimate has no make-up day in early January (元旦 2027 is a
+	// Friday): Monday Jan 11, provisional.
 	est, _ := official(t).Due(at("2026-12-24 10:00"), 11)
 	if !est.Due.Equal(d("2027-01-11").endOfDay()) || !est.Provisional {
 		t.Errorf("estimated Due = %+v", est)
+	}
+	// The example once 2027 is loaded (this made-up schedule has no 国庆节): Tuesday
+	// 2027-09-28 + 5 working days is Tuesday 10-05, confirmed; on the estimate it was the
+	// provisional Monday 10-11.
+	if got, _ := c.Due(at("2027-09-28 10:00"), 5); !got.Due.Equal(d("2027-10-05").endOfDay()) || got.Provisional {
+		t.Errorf("loaded Due from 2027-09-28 = %+v", got)
 	}
 	for _, tc := range []struct {
 		date string
@@ -201,6 +208,11 @@ func TestLoadedYear(t *testing.T) {
 		{"2027-01-09", DayInfo{Workday: true, Kind: KindMakeupWorkday, Name: "元旦"}},
 		{"2027-02-11", DayInfo{Workday: false, Kind: KindHoliday, Name: "春节"}},
 		{"2027-04-05", DayInfo{Workday: true, Kind: KindWorkday}}, // the loaded schedule replaces the estimate entirely
+		// and its estimated make-up days and bridging days with it
+		{"2027-01-31", DayInfo{Workday: false, Kind: KindWeekend}},
+		{"2027-02-14", DayInfo{Workday: false, Kind: KindWeekend}},
+		{"2027-10-07", DayInfo{Workday: true, Kind: KindWorkday}},
+		{"2027-10-09", DayInfo{Workday: false, Kind: KindWeekend}},
 	} {
 		tc.want.Date = d(tc.date)
 		if got := c.Day(d(tc.date)); got != tc.want {
