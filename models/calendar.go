@@ -260,7 +260,7 @@ func (s *Store) calendarEdit(ctx context.Context, action, subject string, detail
 }
 
 // CalendarOptions turns the administered data into the calendar's inputs, versioned as the
-// official data set plus the revision (e.g. "cn-2026.1+r3").
+// official data set plus the revision (e.g. "cn-2026.2+r3").
 func (s *Store) CalendarOptions(ctx context.Context) (calendar.Options, int64, error) {
 	data, err := s.CalendarData(ctx)
 	if err != nil {

@@ -106,7 +106,7 @@ func TestDueJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"from":"2026-02-13T09:00:00+08:00","workdays":5,"due":"2026-02-27T23:59:59+08:00","provisional":false,"unconfirmed_dates":[],"calendar_version":"cn-2026.1"}`
+	want := `{"from":"2026-02-13T09:00:00+08:00","workdays":5,"due":"2026-02-27T23:59:59+08:00","provisional":false,"unconfirmed_dates":[],"calendar_version":"cn-2026.2"}`
 	if string(b) != want {
 		t.Errorf("JSON = %s\nwant   %s", b, want)
 	}
@@ -154,7 +154,7 @@ func TestDueIntoUnpublishedYear(t *testing.T) {
 	got, _ := c.Due(at("2026-12-24 10:00"), 10)
 	b, _ := json.Marshal(got)
 	want := `{"from":"2026-12-24T10:00:00+08:00","workdays":10,"due":"2027-01-08T23:59:59+08:00","provisional":true,` +
-		`"unconfirmed_dates":["2027-01-01","2027-01-02","2027-01-03","2027-01-04","2027-01-05","2027-01-06","2027-01-07","2027-01-08"],"calendar_version":"cn-2026.1"}`
+		`"unconfirmed_dates":["2027-01-01","2027-01-02","2027-01-03","2027-01-04","2027-01-05","2027-01-06","2027-01-07","2027-01-08"],"calendar_version":"cn-2026.2"}`
 	if string(b) != want {
 		t.Errorf("JSON = %s\nwant   %s", b, want)
 	}
@@ -254,7 +254,7 @@ func TestOverride(t *testing.T) {
 	if !before.Due.Equal(d("2026-03-03").endOfDay()) || !after.Due.Equal(d("2026-03-04").endOfDay()) {
 		t.Errorf("override did not move the deadline: before %v, after %v", before.Due, after.Due)
 	}
-	if before.CalendarVersion == after.CalendarVersion || after.CalendarVersion != "cn-2026.1+r7" || c.Version() != "cn-2026.1+r7" {
+	if before.CalendarVersion == after.CalendarVersion || after.CalendarVersion != "cn-2026.2+r7" || c.Version() != "cn-2026.2+r7" {
 		t.Errorf("versions %q, %q", before.CalendarVersion, after.CalendarVersion)
 	}
 	for _, tc := range []struct {
