@@ -224,11 +224,18 @@ func TestComputeDeadlineAnnualDateOnRestDay(t *testing.T) {
 		// Wednesday: a working day, the date stays.
 		{"working day", 2024, "2024-01-31T23:59:59+08:00", "2024-02-01T00:00:00+08:00", "2024-02-07T00:00:00+08:00",
 			"", "", nil},
-		// Sunday in a year without a published schedule: that it is a day off, and that Monday
-		// 1 February is a working day, are estimates, so the deadline is provisional on both
-		// days. Long overdue after 2, 3, 4, 11, 12 February (the Spring Festival estimated between).
-		{"unpublished year", 2027, "2027-02-01T23:59:59+08:00", "2027-02-02T00:00:00+08:00", "2027-02-13T00:00:00+08:00",
-			"2027-01-31", "休息日", []string{"2027-01-31", "2027-02-01"}},
+		// Monday in a year without a published schedule, inside its estimated Spring Festival
+		// (8 days from 除夕 Tuesday 25 January: 25 January to 1 February 2028): that it is a day
+		// off, that 1 February is too and that Wednesday 2 February is a working day are
+		// estimates, so the deadline is provisional on all three. Long overdue after 3, 4, 5
+		// (the estimated make-up Saturday), 7, 8 February.
+		{"unpublished year", 2028, "2028-02-02T23:59:59+08:00", "2028-02-03T00:00:00+08:00", "2028-02-09T00:00:00+08:00",
+			"2028-01-31", "节假日（春节）", []string{"2028-01-31", "2028-02-01", "2028-02-02"}},
+		// Sunday 31 January 2027 is estimated a make-up working day (for the Spring Festival
+		// of 5 to 13 February): the date stays, provisional. Long overdue after 1, 2, 3, 4
+		// February and the estimated make-up Sunday 14 February.
+		{"estimated make-up day", 2027, "2027-01-31T23:59:59+08:00", "2027-02-01T00:00:00+08:00", "2027-02-15T00:00:00+08:00",
+			"", "", []string{"2027-01-31"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

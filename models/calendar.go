@@ -114,6 +114,23 @@ func (s *Store) CalendarRevision(ctx context.Context) (int64, error) {
 	return st.Revision, nil
 }
 
+// OpenTasksOnOtherCalendar counts the open tasks with a deadline computed on another
+// calendar version than version: a calendar edit (a loaded year's notice replacing its
+// estimate) or a release with new embedded notices that their workflows have not yet
+// recomputed, e.g. because it happened while no worker watched the calendar.
+func (s *Store) OpenTasksOnOtherCalendar(ctx context.Context, version string) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Task{}).
+		Where(clause.Eq{Column: clause.Column{Name: "status"}, Value: "open"}).
+		Where("due_at IS NOT NULL").
+		Where(clause.Neq{Column: clause.Column{Name: "calendar_version"}, Value: version}).
+		Count(&n).Error
+	if err != nil {
+		return 0, dbError(err, "open tasks on a calendar other than %s", version)
+	}
+	return n, nil
+}
+
 // CalendarData reads overrides, loaded years and the revision as one consistent snapshot. It
 // reads the revision before and after the data and retries when an edit came in between,
 // instead of a transaction that would take SQLite's write lock.
@@ -243,7 +260,7 @@ func (s *Store) calendarEdit(ctx context.Context, action, subject string, detail
 }
 
 // CalendarOptions turns the administered data into the calendar's inputs, versioned as the
-// official data set plus the revision (e.g. "cn-2026.1+r3").
+// official data set plus the revision (e.g. "cn-2026.2+r3").
 func (s *Store) CalendarOptions(ctx context.Context) (calendar.Options, int64, error) {
 	data, err := s.CalendarData(ctx)
 	if err != nil {

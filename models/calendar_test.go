@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -100,6 +101,38 @@ func TestConcurrentCalendarEditsGetDistinctRevisions(t *testing.T) {
 		}
 		if rev, _ := s.CalendarRevision(context.Background()); rev != 6 {
 			t.Fatalf("revision = %d, want 6", rev)
+		}
+	})
+}
+
+// TestOpenTasksOnOtherCalendar counts the open tasks whose deadline a calendar edit has not yet
+// reached: not those on the current version, nor finished tasks or tasks without a deadline.
+func TestOpenTasksOnOtherCalendar(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		s := models.NewStore(db)
+		due := time.Date(2027, 10, 11, 23, 59, 59, 0, time.FixedZone("CST", 8*3600))
+		rows := []struct {
+			id, status, version string
+			due                 *time.Time
+		}{
+			{"wf-1/reply/1", "open", "cn-2026.1+r0", &due}, // provisional, computed before 2027 was loaded
+			{"wf-2/reply/1", "open", "cn-2026.1+r1", &due}, // already recomputed
+			{"wf-3/reply/1", "completed", "cn-2026.1+r0", &due},
+			{"wf-4/reply/1", "open", "", nil}, // no deadline
+		}
+		for _, r := range rows {
+			task := models.Task{TaskID: r.id, Revision: 1, Kind: "step", WorkflowID: r.id[:4], RequestID: "SR-" + r.id[3:4],
+				Procedure: "share", Step: "reply", CandidateDepartmentID: "dept-a", CandidateRole: "approver", Status: r.status,
+				ReceivedAt: due.AddDate(0, 0, -14), DueAt: r.due, CalendarVersion: r.version, Provisional: r.version == "cn-2026.1+r0"}
+			if _, err := s.UpsertTask(ctx, task); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for version, want := range map[string]int64{"cn-2026.1+r1": 1, "cn-2026.1+r0": 1, "cn-2027.1+r1": 2} {
+			if n, err := s.OpenTasksOnOtherCalendar(ctx, version); err != nil || n != want {
+				t.Errorf("OpenTasksOnOtherCalendar(%s) = %d, %v; want %d", version, n, err, want)
+			}
 		}
 	})
 }

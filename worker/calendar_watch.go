@@ -38,7 +38,13 @@ type CalendarWatch struct {
 	// cached calendar first.
 	Settle  time.Duration
 	Refresh func()
-	Logger  *slog.Logger
+	// Behind counts the open tasks whose deadline was computed on another calendar version
+	// than the given one; may be nil. An edit made while no worker watched (the year's notice
+	// loaded during a deployment) or a release with new embedded notices changes no revision
+	// this process sees move: at start, when Behind finds such tasks, the watch signals as
+	// after an edit.
+	Behind func(ctx context.Context, version string) (int64, error)
+	Logger *slog.Logger
 }
 
 // Run polls until ctx ends. Several worker replicas each signal: a second recomputation of the
@@ -48,6 +54,7 @@ func (w CalendarWatch) Run(ctx context.Context) {
 	if err != nil {
 		w.Logger.Warn("calendar watch: initial revision", slog.Any("error", err))
 	}
+	behind := w.behind(ctx)
 	t := time.NewTicker(w.Every)
 	defer t.Stop()
 	for {
@@ -57,7 +64,7 @@ func (w CalendarWatch) Run(ctx context.Context) {
 		case <-t.C:
 		}
 		rev, err := w.Store.CalendarRevision(ctx)
-		if err != nil || rev == last {
+		if err != nil || (rev == last && !behind) {
 			continue
 		}
 		if w.Settle > 0 {
@@ -76,8 +83,29 @@ func (w CalendarWatch) Run(ctx context.Context) {
 			continue // try again at the next tick
 		}
 		w.Logger.Info("calendar changed: running procedures recompute their deadlines", slog.Int64("revision", rev), slog.Int("workflows", n))
-		last = rev
+		last, behind = rev, false
 	}
+}
+
+// behind reports whether open tasks carry deadlines of another calendar version than this
+// process's; false when it cannot tell.
+func (w CalendarWatch) behind(ctx context.Context) bool {
+	if w.Behind == nil || w.Version == nil {
+		return false
+	}
+	version := w.Version(ctx)
+	if version == "" {
+		return false
+	}
+	n, err := w.Behind(ctx, version)
+	if err != nil {
+		w.Logger.Warn("calendar watch: deadlines on another calendar", slog.Any("error", err))
+		return false
+	}
+	if n > 0 {
+		w.Logger.Info("calendar watch: open tasks have deadlines of another calendar version", slog.String("calendar_version", version), slog.Int64("tasks", n))
+	}
+	return n > 0
 }
 
 // SignalOpen signals recompute_deadline to every running workflow of the task queue and returns

@@ -2,11 +2,14 @@ package worker
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -84,6 +87,75 @@ func TestCalendarWatchSignalsRunningWorkflows(t *testing.T) {
 		var version string
 		if err := r.Get(ctx, &version); err != nil || version != "cn-2026.1+r1" {
 			t.Fatalf("%s: version %q, err %v", r.GetID(), version, err)
+		}
+	}
+
+	// A worker that starts after an edit it never saw (the 2027 notice loaded while no worker
+	// ran, or a release embedding it): the revision does not move, but open tasks carry
+	// deadlines of another calendar version, so the watch signals at start.
+	late, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "open-3", TaskQueue: queue}, waitForRecompute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitListed(ctx, t, c, queue, "open-3")
+	var asked atomic.Value
+	restarted := watch
+	restarted.Version = func(context.Context) string { return "cn-2027.1+r1" }
+	restarted.Refresh = nil
+	restarted.Behind = func(_ context.Context, version string) (int64, error) {
+		asked.Store(version)
+		return 1, nil
+	}
+	go restarted.Run(ctx)
+	var version string
+	if err := late.Get(ctx, &version); err != nil || version != "cn-2027.1+r1" || asked.Load() != "cn-2027.1+r1" {
+		t.Fatalf("open-3 after a restart: version %q, err %v, Behind asked about %v", version, err, asked.Load())
+	}
+}
+
+// waitListed waits until visibility lists the running workflow id.
+func waitListed(ctx context.Context, t *testing.T, c client.Client, queue, id string) {
+	t.Helper()
+	query := fmt.Sprintf("ExecutionStatus = 'Running' AND TaskQueue = '%s' AND WorkflowId = '%s'", queue, id)
+	for {
+		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: "default", Query: query})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(resp.GetExecutions()) > 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s never listed: %v", id, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// TestCalendarWatchBehind: the watch signals at start only when the store finds open tasks
+// on another calendar version than this process's, and not when it cannot tell.
+func TestCalendarWatchBehind(t *testing.T) {
+	quiet := slog.New(slog.DiscardHandler)
+	version := func(v string) func(context.Context) string { return func(context.Context) string { return v } }
+	count := func(n int64, err error) func(context.Context, string) (int64, error) {
+		return func(context.Context, string) (int64, error) { return n, err }
+	}
+	tests := []struct {
+		name  string
+		watch CalendarWatch
+		want  bool
+	}{
+		{"tasks behind", CalendarWatch{Version: version("cn-2027.1+r0"), Behind: count(3, nil)}, true},
+		{"all on this version", CalendarWatch{Version: version("cn-2027.1+r0"), Behind: count(0, nil)}, false},
+		{"store failing", CalendarWatch{Version: version("cn-2027.1+r0"), Behind: count(0, errors.New("db down"))}, false},
+		{"calendar unavailable", CalendarWatch{Version: version(""), Behind: count(3, nil)}, false},
+		{"no check configured", CalendarWatch{Version: version("cn-2027.1+r0")}, false},
+	}
+	for _, tc := range tests {
+		tc.watch.Logger = quiet
+		if got := tc.watch.behind(context.Background()); got != tc.want {
+			t.Errorf("%s: behind = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

@@ -585,6 +585,7 @@ func calendarWatch(cfg config.Config, log *slog.Logger, s *services) worker.Cale
 	return worker.CalendarWatch{
 		Client: s.tc, Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TemporalTaskQueue,
 		Store: models.NewStore(s.db), Every: every, Logger: log,
+		Behind: models.NewStore(s.db).OpenTasksOnOtherCalendar,
 		// Another worker may hold the calendar from before the edit for up to its refresh
 		// interval; the recomputation must not run on it.
 		Settle: cfg.CalendarRefresh, Refresh: s.cal.Invalidate,

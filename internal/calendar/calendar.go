@@ -95,7 +95,7 @@ type Calendar struct {
 	// Estimates are computed on first use, once per year and calendar.
 	estimates [MaxYear - MinYear + 1]struct {
 		once sync.Once
-		days map[Date]string
+		days map[Date]SpecialDay
 	}
 }
 
@@ -266,9 +266,11 @@ func (c *Calendar) Business() *cal.BusinessCalendar {
 }
 
 // Day classifies one day. Precedence: an override; then a published schedule that names the
-// day; then, in a published year, Monday–Friday; in an unpublished year, the estimate
-// (Provisional, also for its ordinary days). Outside MinYear..MaxYear only the weekday is
-// known, and the day is Provisional.
+// day; then, in a published year, Monday–Friday; in an unpublished year, the estimate with its
+// days off and make-up working days (Provisional, also for its ordinary days). A December day
+// the estimate of an unpublished next year names (元旦's bridge and make-up day) is that
+// estimate's, Provisional, also in a published year. Outside MinYear..MaxYear only the
+// weekday is known, and the day is Provisional.
 func (c *Calendar) Day(d Date) DayInfo {
 	if o, ok := c.overrides[d]; ok {
 		info := DayInfo{Date: d, Workday: o.Workday, Name: o.Name}
@@ -292,12 +294,27 @@ func (c *Calendar) Day(d Date) DayInfo {
 		return info
 	}
 	info := plainDay(d)
-	if c.Published(d.Year) {
-		return info
+	if !c.Published(d.Year) {
+		info.Provisional = true
+		if s, ok := c.estimated(d.Year)[d]; ok {
+			return estimatedDay(info, s)
+		}
 	}
-	info.Provisional = true
-	if name, ok := c.estimated(d.Year)[d]; ok {
-		info.Workday, info.Kind, info.Name = false, KindHoliday, name
+	// The estimate of an unpublished next year may reach back into December (元旦 on a
+	// Tuesday: the Monday before bridged, the Saturday before worked), also in a published year.
+	if d.Month == time.December && !c.Published(d.Year+1) {
+		if s, ok := c.estimated(d.Year + 1)[d]; ok {
+			info.Provisional = true
+			return estimatedDay(info, s)
+		}
+	}
+	return info
+}
+
+func estimatedDay(info DayInfo, s SpecialDay) DayInfo {
+	info.Workday, info.Kind, info.Name = s.Workday, KindHoliday, s.Name
+	if s.Workday {
+		info.Kind = KindMakeupWorkday
 	}
 	return info
 }
@@ -309,17 +326,18 @@ func plainDay(d Date) DayInfo {
 	return DayInfo{Date: d, Workday: true, Kind: KindWorkday}
 }
 
-// estimated is the estimate of an unpublished year, nil outside MinYear..MaxYear.
-func (c *Calendar) estimated(year int) map[Date]string {
+// estimated is the estimate of a year by date (its days off and make-up working days, some
+// perhaps in the previous December), nil outside MinYear..MaxYear.
+func (c *Calendar) estimated(year int) map[Date]SpecialDay {
 	if year < MinYear || year > MaxYear {
 		return nil
 	}
 	e := &c.estimates[year-MinYear]
 	e.once.Do(func() {
 		days, _ := Estimate(year) // cannot fail inside the range
-		e.days = make(map[Date]string, len(days))
+		e.days = make(map[Date]SpecialDay, len(days))
 		for _, d := range days {
-			e.days[d.Date] = d.Name
+			e.days[d.Date] = d
 		}
 	})
 	return e.days

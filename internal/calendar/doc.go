@@ -9,9 +9,10 @@
 // on a rickar/cal BusinessCalendar whose WorkdayFunc is this package's classification
 // (registering holidays with it would cancel the make-up Saturdays).
 //
-// A year without a schedule is never treated as plain Monday–Friday: its statutory
-// holidays are estimated (see Estimate), its days are marked Provisional, and a deadline
-// that reaches into it says so and lists the unconfirmed dates.
+// A year without a schedule is never treated as plain Monday–Friday: its schedule is
+// estimated — the statutory holidays, and from 2025 the bridging days and make-up working
+// days the notices usually add (see Estimate and practice) —, its days are marked
+// Provisional, and a deadline that reaches into it says so and lists the unconfirmed dates.
 //
 // # Counting rule
 //

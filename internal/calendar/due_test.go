@@ -106,7 +106,7 @@ func TestDueJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"from":"2026-02-13T09:00:00+08:00","workdays":5,"due":"2026-02-27T23:59:59+08:00","provisional":false,"unconfirmed_dates":[],"calendar_version":"cn-2026.1"}`
+	want := `{"from":"2026-02-13T09:00:00+08:00","workdays":5,"due":"2026-02-27T23:59:59+08:00","provisional":false,"unconfirmed_dates":[],"calendar_version":"cn-2026.2"}`
 	if string(b) != want {
 		t.Errorf("JSON = %s\nwant   %s", b, want)
 	}
@@ -124,8 +124,18 @@ func TestDueIntoUnpublishedYear(t *testing.T) {
 		// 2027-01-01 (Fri) is the estimated 元旦.
 		{"into 2027", at("2026-12-24 10:00"), 10, "2027-01-08", dates("2027-01-01", "2027-01-08")},
 		{"into 2027 N=5 stays in 2026", at("2026-12-24 10:00"), 5, "2026-12-31", []Date{}},
-		// Estimated 春节 2027: 除夕 Fri 02-05 to 初三 Mon 02-08, 补假 Tue 02-09 and Wed 02-10.
-		{"across the estimated Spring Festival 2027", at("2027-02-03 10:00"), 3, "2027-02-12", dates("2027-02-04", "2027-02-12")},
+		// Estimated 春节 2027: 8 days from 除夕 Fri 02-05 (补假 Tue 02-09 and Wed 02-10 for the
+		// weekend 02-06…07, bridging days Thu 02-11 and Fri 02-12) and Saturday 02-13 joined:
+		// off 02-05…02-13, Sunday 02-14 a make-up working day. Received Wed 02-03: day 1 is Thu
+		// 02-04, day 2 the make-up Sunday, day 3 Monday 02-15.
+		{"across the estimated Spring Festival 2027", at("2027-02-03 10:00"), 3, "2027-02-15", dates("2027-02-04", "2027-02-15")},
+		// The issue's example. Estimated 国庆节 2027: Fri 10-01…Sun 10-03, 补假 Mon 10-04 and Tue
+		// 10-05, bridging days Wed 10-06 and Thu 10-07, paid by Sunday 09-26 and Saturday 10-09.
+		// Received Tue 09-28: Wed 09-29 (1), Thu 09-30 (2), off 10-01…07, Fri 10-08 (3), the
+		// make-up Saturday 10-09 (4), Monday 10-11 (5). The statutory days alone gave 10-08.
+		{"across the estimated National Day 2027 and its make-up Saturday", at("2027-09-28 10:00"), 5, "2027-10-11", dates("2027-09-29", "2027-10-11")},
+		// Received Friday 09-24: the make-up Sunday 09-26 is day 1, Mon 09-27 day 2.
+		{"from the Friday before the estimated make-up Sunday 2027-09-26", at("2027-09-24 16:00"), 2, "2027-09-27", dates("2027-09-25", "2027-09-27")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -144,7 +154,7 @@ func TestDueIntoUnpublishedYear(t *testing.T) {
 	got, _ := c.Due(at("2026-12-24 10:00"), 10)
 	b, _ := json.Marshal(got)
 	want := `{"from":"2026-12-24T10:00:00+08:00","workdays":10,"due":"2027-01-08T23:59:59+08:00","provisional":true,` +
-		`"unconfirmed_dates":["2027-01-01","2027-01-02","2027-01-03","2027-01-04","2027-01-05","2027-01-06","2027-01-07","2027-01-08"],"calendar_version":"cn-2026.1"}`
+		`"unconfirmed_dates":["2027-01-01","2027-01-02","2027-01-03","2027-01-04","2027-01-05","2027-01-06","2027-01-07","2027-01-08"],"calendar_version":"cn-2026.2"}`
 	if string(b) != want {
 		t.Errorf("JSON = %s\nwant   %s", b, want)
 	}
@@ -179,10 +189,17 @@ func TestLoadedYear(t *testing.T) {
 	if !got.Due.Equal(d("2027-01-09").endOfDay()) || got.Provisional || len(got.UnconfirmedDates) != 0 || got.CalendarVersion != "cn-2026.1+r1" {
 		t.Errorf("Due = %+v", got)
 	}
-	// Without the schedule the estimate knows no make-up day: Monday Jan 11, provisional.
+	// Without the schedule the estimate has no make-up day in early January (元旦 2027 is a
+	// Friday): Monday Jan 11, provisional.
 	est, _ := official(t).Due(at("2026-12-24 10:00"), 11)
 	if !est.Due.Equal(d("2027-01-11").endOfDay()) || !est.Provisional {
 		t.Errorf("estimated Due = %+v", est)
+	}
+	// The issue's example once 2027 is loaded (this made-up schedule has no 国庆节): Tuesday
+	// 2027-09-28 + 5 working days is Tuesday 10-05, confirmed; on the estimate it was the
+	// provisional Monday 10-11.
+	if got, _ := c.Due(at("2027-09-28 10:00"), 5); !got.Due.Equal(d("2027-10-05").endOfDay()) || got.Provisional {
+		t.Errorf("loaded Due from 2027-09-28 = %+v", got)
 	}
 	for _, tc := range []struct {
 		date string
@@ -191,6 +208,11 @@ func TestLoadedYear(t *testing.T) {
 		{"2027-01-09", DayInfo{Workday: true, Kind: KindMakeupWorkday, Name: "元旦"}},
 		{"2027-02-11", DayInfo{Workday: false, Kind: KindHoliday, Name: "春节"}},
 		{"2027-04-05", DayInfo{Workday: true, Kind: KindWorkday}}, // the loaded schedule replaces the estimate entirely
+		// and its estimated make-up days and bridging days with it
+		{"2027-01-31", DayInfo{Workday: false, Kind: KindWeekend}},
+		{"2027-02-14", DayInfo{Workday: false, Kind: KindWeekend}},
+		{"2027-10-07", DayInfo{Workday: true, Kind: KindWorkday}},
+		{"2027-10-09", DayInfo{Workday: false, Kind: KindWeekend}},
 	} {
 		tc.want.Date = d(tc.date)
 		if got := c.Day(d(tc.date)); got != tc.want {
@@ -232,7 +254,7 @@ func TestOverride(t *testing.T) {
 	if !before.Due.Equal(d("2026-03-03").endOfDay()) || !after.Due.Equal(d("2026-03-04").endOfDay()) {
 		t.Errorf("override did not move the deadline: before %v, after %v", before.Due, after.Due)
 	}
-	if before.CalendarVersion == after.CalendarVersion || after.CalendarVersion != "cn-2026.1+r7" || c.Version() != "cn-2026.1+r7" {
+	if before.CalendarVersion == after.CalendarVersion || after.CalendarVersion != "cn-2026.2+r7" || c.Version() != "cn-2026.2+r7" {
 		t.Errorf("versions %q, %q", before.CalendarVersion, after.CalendarVersion)
 	}
 	for _, tc := range []struct {
@@ -272,7 +294,7 @@ func TestDays(t *testing.T) {
 	if string(b) != want {
 		t.Errorf("Days JSON = %s\nwant %s", b, want)
 	}
-	got, err = c.Days(d("2027-02-04"), d("2027-02-11"))
+	got, err = c.Days(d("2027-02-04"), d("2027-02-15"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +302,14 @@ func TestDays(t *testing.T) {
 		kind Kind
 		name string
 	}{{KindWorkday, ""}, {KindHoliday, "春节"}, {KindHoliday, "春节"}, {KindHoliday, "春节"},
-		{KindHoliday, "春节"}, {KindHoliday, "春节"}, {KindHoliday, "春节"}, {KindWorkday, ""}}
+		{KindHoliday, "春节"}, {KindHoliday, "春节"}, {KindHoliday, "春节"}, {KindHoliday, "春节"},
+		{KindHoliday, "春节"}, {KindHoliday, "春节"}, {KindMakeupWorkday, "春节"}, {KindWorkday, ""}}
+	if len(got) != len(kinds) {
+		t.Fatalf("Days 2027 = %d days", len(got))
+	}
+	if !got[10].Workday || got[9].Workday {
+		t.Errorf("estimated make-up Sunday 2027-02-14 = %+v, Saturday = %+v", got[10], got[9])
+	}
 	for i, info := range got {
 		if info.Kind != kinds[i].kind || info.Name != kinds[i].name || !info.Provisional {
 			t.Errorf("Days 2027 [%d] = %+v, want %v %q provisional", i, info, kinds[i].kind, kinds[i].name)
@@ -480,7 +509,7 @@ func TestConcurrentEstimates(t *testing.T) {
 	}
 	wg.Wait()
 	for i, r := range results {
-		if want := d([]string{"2027-02-12", "2027-02-15", "2027-02-16"}[i%3]).endOfDay(); !r.Equal(want) {
+		if want := d([]string{"2027-02-15", "2027-02-16", "2027-02-17"}[i%3]).endOfDay(); !r.Equal(want) {
 			t.Errorf("goroutine %d: %v, want %v", i, r, want)
 		}
 	}

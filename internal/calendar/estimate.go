@@ -35,18 +35,44 @@ type festival struct {
 	days []Date
 }
 
-// Estimate returns the days off an unpublished year is expected to have: the statutory
-// holidays of 《全国年节及纪念日放假办法》 in the version in force that year (the 2024
-// revision from 2025 on: 元旦 1 day, 春节 4 days from 除夕, 清明节 1, 劳动节 2, 端午节 1,
-// 中秋节 1, 国庆节 3), with the lunar dates and the Qingming solar term computed, plus a
-// substitute weekday (补假) for every statutory day that falls on a Saturday or Sunday or on
-// another festival, as the 办法 requires. It cannot foresee the make-up working days
-// (调休上班) a notice will add, so it lists only days off; they are sorted by date.
+// Estimate returns the schedule an unpublished year is expected to have, in the shape of a
+// notice: the days off and the make-up working days (调休上班), sorted by date. Its days lie in
+// the year or, when 元旦 reaches back, in the previous December.
+//
+// It starts from the statutory holidays of 《全国年节及纪念日放假办法》 in the version in force
+// that year (the 2024 revision from 2025 on: 元旦 1 day, 春节 4 days from 除夕, 清明节 1,
+// 劳动节 2, 端午节 1, 中秋节 1, 国庆节 3), with the lunar dates and the Qingming solar term
+// computed, plus a substitute weekday (补假) for every statutory day that falls on a Saturday or
+// Sunday or on another festival, as the 办法 requires.
+//
+// From 2025 it also models what the notices under the 2024 revision do beyond the 办法 — this
+// is datashare's estimate of that practice, not a rule of law (see practice). Before 2025 it
+// stays with the statutory days and substitutes only: those years are past and published.
 func Estimate(year int) ([]SpecialDay, error) {
 	if year < MinYear || year > MaxYear {
 		return nil, fmt.Errorf("%w: year %d is outside %d..%d", ErrUnsupportedYear, year, MinYear, MaxYear)
 	}
 	fs := statutory(year)
+	off := statutoryDaysOff(fs)
+	days := make(map[Date]SpecialDay, len(off))
+	for d, name := range off {
+		days[d] = SpecialDay{Date: d, Workday: false, Name: name}
+	}
+	if year >= practiceFrom {
+		practice(fs, off, days)
+	}
+	out := make([]SpecialDay, 0, len(days))
+	for _, s := range days {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Date.Before(out[j].Date) })
+	return out, nil
+}
+
+// statutoryDaysOff is the festivals' days plus the substitute days (补假): festival by
+// festival, one for every day on a weekend or already taken by another festival, on the first
+// free weekdays after it.
+func statutoryDaysOff(fs []festival) map[Date]string {
 	off := make(map[Date]string)
 	for _, f := range fs {
 		for _, d := range f.days {
@@ -55,7 +81,6 @@ func Estimate(year int) ([]SpecialDay, error) {
 			}
 		}
 	}
-	// Substitute days go, festival by festival, to the first free weekdays after it.
 	seen := make(map[Date]bool)
 	for _, f := range fs {
 		lost := 0
@@ -73,12 +98,7 @@ func Estimate(year int) ([]SpecialDay, error) {
 			}
 		}
 	}
-	out := make([]SpecialDay, 0, len(off))
-	for d, name := range off {
-		out = append(out, SpecialDay{Date: d, Workday: false, Name: name})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Date.Before(out[j].Date) })
-	return out, nil
+	return off
 }
 
 // statutory lists the year's festivals in date order under the rules in force that year:

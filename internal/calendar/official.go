@@ -2,9 +2,12 @@ package calendar
 
 import "fmt"
 
-// OfficialVersion identifies the embedded official data set: it changes whenever the
-// embedded notices do, so a deadline stored with it can be traced to its data.
-const OfficialVersion = "cn-2026.1"
+// OfficialVersion identifies the embedded official data set and the rules of the estimate
+// for unpublished years: it changes whenever the embedded notices or those rules do, so a
+// deadline stored with it can be traced to its data, and open deadlines computed on the
+// previous version are recomputed when a release changes it. cn-2026.2: the estimate adds
+// the bridging and make-up days of the notices' practice.
+const OfficialVersion = "cn-2026.2"
 
 // notice is one yearly State Council General Office notice
 // (国务院办公厅关于XXXX年部分节假日安排的通知), transcribed item by item.
