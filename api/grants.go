@@ -7,13 +7,15 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/workflows/contract"
 )
 
 // grantHandlers serve grants (共享授权): the consuming and providing departments read theirs,
 // the authority reads all and suspends, resumes or revokes them (内乡 第四十一条) through the
-// request's workflow.
+// request's workflow — and from 2025-08-01 the providing department's approvers do so for
+// their department's data (政务数据共享条例 第二十七条第二款), which the workflow checks.
 type grantHandlers struct {
 	store     ShareRequestStore
 	workflows WorkflowUpdater
@@ -50,6 +52,11 @@ func (h grantHandlers) act(c *gin.Context, name string) {
 	ctx := c.Request.Context()
 	id := c.Param("id")
 	g, err := h.store.GetGrant(ctx, id)
+	if err == nil && !mustPrincipal(c).Has(auth.RoleAuthority) && g.ProviderDeptID != mustPrincipal(c).DepartmentID {
+		// An approver acts only on the grants of its own department's data (政务数据共享条例
+		// 第二十七条第二款); another department's grant is not there for it.
+		err = models.ErrNotFound
+	}
 	if err != nil {
 		if errors.Is(err, models.ErrNotFound) {
 			err = notFound("grant " + id + " not found")

@@ -227,6 +227,9 @@ func routes(d Deps) []route {
 	annual := annualReportHandlers{store: d.AnnualReports, starter: d.Starter, profile: active, taskQueue: queue, now: time.Now}
 	auditReaders := []auth.Role{auth.RoleAuthority, auth.RoleAdmin}
 	accessRecorders := []auth.Role{auth.RoleApprover, auth.RoleApplicant}
+	// The authority acts on any grant; a providing department's approver on its own, from the
+	// 条例's date (the workflow decides).
+	grantActors := []auth.Role{auth.RoleAuthority, auth.RoleApprover}
 	auditParams := []param{
 		{"department", "department id of the actor"},
 		{"resource_id", "catalog resource id"},
@@ -370,9 +373,9 @@ func routes(d Deps) []route {
 		{method: http.MethodGet, path: "/api/v1/open-data-requests/:id", op: "getOpenDataRequest", summary: "An open-data request with its deadline (and the extension's), timeline and open tasks; another citizen's request is not found", tag: "open-data", status: 200, resp: OpenDataRequestDetail{}, handler: openData.get},
 		{method: http.MethodPost, path: "/api/v1/open-data-requests/:id/withdraw", op: "withdrawOpenDataRequest", summary: "Withdraw one's request before the reply (撤回, the applicant citizen); its open tasks close", tag: "open-data", roles: []auth.Role{auth.RoleCitizen}, body: WithdrawInput{}, status: 200, resp: OpenDataRequestStatus{}, handler: openData.withdraw},
 		{method: http.MethodGet, path: "/api/v1/grants", op: "listGrants", summary: "Grants of the caller's department as consumer or provider (the authority: all)", tag: "grants", roles: staff, query: grantParams, status: 200, resp: GrantList{}, handler: grants.list},
-		{method: http.MethodPost, path: "/api/v1/grants/:id/suspend", op: "suspendGrant", summary: "Suspend a grant with a reason (暂停共享权限, authority; 政务数据共享条例 第二十七条第二款 since 2025-08-01, and 内乡 第四十一条)", tag: "grants", roles: authority, body: GrantActionInput{}, status: 200, resp: GrantView{}, handler: grants.suspend},
-		{method: http.MethodPost, path: "/api/v1/grants/:id/resume", op: "resumeGrant", summary: "Resume a suspended grant with a reason (authority)", tag: "grants", roles: authority, body: GrantActionInput{}, status: 200, resp: GrantView{}, handler: grants.resume},
-		{method: http.MethodPost, path: "/api/v1/grants/:id/revoke", op: "revokeGrant", summary: "End a grant for good with a reason (终止共享服务, authority)", tag: "grants", roles: authority, body: GrantActionInput{}, status: 200, resp: GrantView{}, handler: grants.revoke},
+		{method: http.MethodPost, path: "/api/v1/grants/:id/suspend", op: "suspendGrant", summary: "Suspend a grant with a reason (暂停共享权限: the authority, 内乡 第四十一条; since 2025-08-01 also the providing department's approver, 政务数据共享条例 第二十七条第二款)", tag: "grants", roles: grantActors, body: GrantActionInput{}, status: 200, resp: GrantView{}, handler: grants.suspend},
+		{method: http.MethodPost, path: "/api/v1/grants/:id/resume", op: "resumeGrant", summary: "Resume a suspended grant with a reason (the authority; since 2025-08-01 also the providing department's approver)", tag: "grants", roles: grantActors, body: GrantActionInput{}, status: 200, resp: GrantView{}, handler: grants.resume},
+		{method: http.MethodPost, path: "/api/v1/grants/:id/revoke", op: "revokeGrant", summary: "End a grant for good with a reason (终止共享: the authority; since 2025-08-01 also the providing department's approver, 政务数据共享条例 第二十七条第二款)", tag: "grants", roles: grantActors, body: GrantActionInput{}, status: 200, resp: GrantView{}, handler: grants.revoke},
 	}
 }
 

@@ -214,6 +214,14 @@ func TestShareRequestThroughTemporal(t *testing.T) {
 	}
 	// Suspending again is a conflict.
 	ta.expect(ta.do("POST", "/api/v1/grants/"+detail.Grant.ID+"/suspend", ta.authority(), map[string]any{"reason": "再次"}), 409)
+	// 政务数据共享条例 第二十七条第二款: the providing department may suspend, resume and end the
+	// sharing of its data too; an approver of another department does not find the grant.
+	ta.expect(ta.do("POST", "/api/v1/grants/"+detail.Grant.ID+"/resume", ta.otherApprover(), map[string]any{"reason": "x"}), 404)
+	var resumed GrantView
+	ta.expect(ta.do("POST", "/api/v1/grants/"+detail.Grant.ID+"/resume", ta.providerApprover(), map[string]any{"reason": "已整改"}), 200).json(t, &resumed)
+	if resumed.Status != "active" || resumed.StatusReason != "已整改" {
+		t.Fatalf("resumed by the provider = %+v", resumed)
+	}
 
 	// The workflow carries the administrators' search attributes and its title from the start.
 	desc, err := tc.DescribeWorkflowExecution(ctx, created.WorkflowID, "")

@@ -454,6 +454,13 @@ func TestGrantsAreScopedAndActedOnByTheAuthority(t *testing.T) {
 	if u := ta.updater.last(t); u.UpdateName != contract.UpdateResumeGrant {
 		t.Fatalf("resume sent %+v", u)
 	}
-	ta.expect(ta.do("POST", "/api/v1/grants/G-SR-1/revoke", ta.providerApprover(), map[string]any{"reason": "x"}), 403)
+	// An approver reaches only its own department's grants (the workflow then checks the 条例's
+	// power, 政务数据共享条例 第二十七条第二款); an applicant none.
+	ta.expect(ta.do("POST", "/api/v1/grants/G-SR-1/revoke", ta.otherApprover(), map[string]any{"reason": "x"}), 404)
+	ta.expect(ta.do("POST", "/api/v1/grants/G-SR-1/revoke", ta.applicant(), map[string]any{"reason": "x"}), 403)
+	ta.expect(ta.do("POST", "/api/v1/grants/G-SR-1/revoke", ta.providerApprover(), map[string]any{"reason": "x"}), 200)
+	if u := ta.updater.last(t); u.UpdateName != contract.UpdateRevokeGrant || u.Args[0].(contract.GrantActionUpdate).Actor.DepartmentID != models.DemoProvidingDeptID {
+		t.Fatalf("revoke sent %+v", u)
+	}
 	ta.expect(ta.do("POST", "/api/v1/grants/G-nope/revoke", ta.authority(), map[string]any{"reason": "x"}), 404)
 }

@@ -237,17 +237,23 @@ func TestShareRequestThroughTheConsole(t *testing.T) {
 	})
 
 	// docs/api.md, step 4: the authority suspends the grant, with a reason, through the forms on the
-	// request's page, and may resume it; an approver gets no form, and a post of its own is
-	// refused by the API.
+	// request's page, and may resume it; the providing department's approver gets the forms too
+	// (政务数据共享条例 第二十七条第二款); the requesting department's approver gets none, and a post
+	// of its own is refused by the API.
 	t.Run("the authority suspends and resumes the grant", func(t *testing.T) {
 		reqPage := "/console/requests/share/" + created.ID
-		approver := s.browser()
-		approver.signIn("demo-approver")
-		if p := approver.get(reqPage); p.Status != 200 || strings.Contains(p.Body, reqPage+"/suspend") || strings.Contains(p.Body, "暂停授权") {
-			t.Errorf("an approver's request page offers the grant's forms (%d):\n%s", p.Status, p.Body)
+		provider := s.browser()
+		provider.signIn("demo-approver")
+		if p := provider.get(reqPage); p.Status != 200 || !strings.Contains(p.Body, `action="`+reqPage+`/suspend"`) {
+			t.Errorf("the providing department's approver has no suspension form (%d):\n%s", p.Status, p.Body)
 		}
-		if p := approver.form(reqPage, reqPage+"/suspend", url.Values{"reason": {"自行暂停"}}); p.Status != http.StatusForbidden {
-			t.Fatalf("an approver's suspension: %d\n%s", p.Status, p.Body)
+		requester := s.browser()
+		requester.signIn("demo-rst-approver")
+		if p := requester.get(reqPage); strings.Contains(p.Body, reqPage+"/suspend") {
+			t.Errorf("the requesting department's approver is offered the grant's forms (%d):\n%s", p.Status, p.Body)
+		}
+		if p := requester.form(reqPage, reqPage+"/suspend", url.Values{"reason": {"自行暂停"}}); p.Status < 400 || p.Status >= 500 {
+			t.Fatalf("the requesting department's approver's suspension: %d\n%s", p.Status, p.Body)
 		}
 
 		authority := s.browser()

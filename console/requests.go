@@ -341,8 +341,8 @@ type requestData struct {
 	Common    requestCommon
 	OpenTasks []taskItem
 	Actions   []string // withdraw, urge, negotiation
-	// GrantActions are the authority's actions on the request's grant: suspend (暂停),
-	// resume (恢复), revoke (撤销).
+	// GrantActions are the actions on the request's grant of the authority and of the
+	// providing department's approvers: suspend (暂停), resume (恢复), revoke (撤销).
 	GrantActions []string
 	Failed       string
 	Form         *formState
@@ -437,7 +437,9 @@ func (c *Console) showRequest(r *req, status int, failed string, st *formState) 
 		if applicant && common.Status == "refused" {
 			d.Actions = append(d.Actions, "negotiation")
 		}
-		if g := common.Grant; g != nil && hasRole(me, "authority") {
+		// The authority, and the providing department's approvers (政务数据共享条例
+		// 第二十七条第二款), act on the grant; the API decides whether the power holds.
+		if g := common.Grant; g != nil && (hasRole(me, "authority") || (hasRole(me, "approver") && me.DepartmentID == g.ProviderDeptID)) {
 			d.GrantActions = grantActions[g.Status]
 		}
 	case "open_data":

@@ -76,14 +76,28 @@ func (r *shareRequest) askNegotiation(ctx workflow.Context, u contract.Negotiati
 	return r.st, nil
 }
 
-// validateGrantAction checks what suspend, resume and revoke share: the authority acts, with
-// a reason, on an existing grant in one of the from statuses.
-func (r *shareRequest) validateGrantAction(u contract.GrantActionUpdate, action string, from ...string) error {
+// nationalGrantPower is the national layer's citations of the power over grants in force on
+// the day of now (China): 政务数据共享条例 第二十七条第二款 from 2025-08-01; none before.
+func (r *shareRequest) nationalGrantPower(ctx workflow.Context) []string {
+	return r.proc.Cites(activities.PowerSuspendGrant, workflow.Now(ctx).In(calendar.Location()).Format(time.DateOnly))
+}
+
+// isProviderApprover reports whether the actor is an approver of the providing department.
+func (r *shareRequest) isProviderApprover(a contract.Actor) bool {
+	return a.DepartmentID == r.st.Input.Resource.ProviderDeptID && a.HasRole(policy.RoleApprover)
+}
+
+// validateGrantAction checks what suspend, resume and revoke share: the authority acts — and,
+// since 政务数据共享条例 第二十七条第二款 (政务数据共享主管部门或者政务数据提供部门应当暂停其政务数据
+// 共享权限…可以终止共享) is in force, the providing department's approvers too — with a reason,
+// on an existing grant in one of the from statuses.
+func (r *shareRequest) validateGrantAction(ctx workflow.Context, u contract.GrantActionUpdate, action string, from ...string) error {
 	if blank(u.Actor.Subject) {
 		return invalidField("actor.subject", "the actor has no subject")
 	}
-	if !r.isAuthority(u.Actor) {
-		return rejectf(contract.ErrTypeForbidden, "only the authority (department %s) may %s a grant", r.st.Input.AuthorityDeptID, action)
+	if !r.isAuthority(u.Actor) && !(r.isProviderApprover(u.Actor) && len(r.nationalGrantPower(ctx)) > 0) {
+		return rejectf(contract.ErrTypeForbidden, "only the authority (department %s), and from 政务数据共享条例 第二十七条第二款 the providing department (%s), may %s a grant",
+			r.st.Input.AuthorityDeptID, r.st.Input.Resource.ProviderDeptID, action)
 	}
 	if blank(u.Reason) {
 		return invalidField("reason", "to %s a grant needs a reason", action)
@@ -99,24 +113,24 @@ func (r *shareRequest) validateGrantAction(u contract.GrantActionUpdate, action 
 	return rejectf(contract.ErrTypeConflict, "cannot %s a grant that is %s", action, r.st.Grant.Status)
 }
 
-func (r *shareRequest) validateSuspendGrant(_ workflow.Context, u contract.GrantActionUpdate) error {
-	return r.validateGrantAction(u, "suspend", activities.GrantActive)
+func (r *shareRequest) validateSuspendGrant(ctx workflow.Context, u contract.GrantActionUpdate) error {
+	return r.validateGrantAction(ctx, u, "suspend", activities.GrantActive)
 }
 
 func (r *shareRequest) suspendGrant(ctx workflow.Context, u contract.GrantActionUpdate) (contract.ShareRequestState, error) {
 	return r.grantChanged(ctx, u, activities.GrantSuspended, activities.EventGrantSuspended)
 }
 
-func (r *shareRequest) validateResumeGrant(_ workflow.Context, u contract.GrantActionUpdate) error {
-	return r.validateGrantAction(u, "resume", activities.GrantSuspended)
+func (r *shareRequest) validateResumeGrant(ctx workflow.Context, u contract.GrantActionUpdate) error {
+	return r.validateGrantAction(ctx, u, "resume", activities.GrantSuspended)
 }
 
 func (r *shareRequest) resumeGrant(ctx workflow.Context, u contract.GrantActionUpdate) (contract.ShareRequestState, error) {
 	return r.grantChanged(ctx, u, activities.GrantActive, activities.EventGrantResumed)
 }
 
-func (r *shareRequest) validateRevokeGrant(_ workflow.Context, u contract.GrantActionUpdate) error {
-	return r.validateGrantAction(u, "revoke", activities.GrantActive, activities.GrantSuspended)
+func (r *shareRequest) validateRevokeGrant(ctx workflow.Context, u contract.GrantActionUpdate) error {
+	return r.validateGrantAction(ctx, u, "revoke", activities.GrantActive, activities.GrantSuspended)
 }
 
 func (r *shareRequest) revokeGrant(ctx workflow.Context, u contract.GrantActionUpdate) (contract.ShareRequestState, error) {
@@ -132,8 +146,10 @@ func (r *shareRequest) grantChanged(ctx workflow.Context, u contract.GrantAction
 	// (the profile's share/suspend step). Without either it is the authority's general
 	// supervision, marked local default rather than cited as law. The day is the action's.
 	data := map[string]any{"grant_id": g.ID, "local_default": true}
-	basis := r.proc.Cites(activities.PowerSuspendGrant, workflow.Now(ctx).In(calendar.Location()).Format(time.DateOnly))
-	if step, ok := r.proc.Step(contract.StepSuspend); ok {
+	basis := r.nationalGrantPower(ctx)
+	// The profile's article (内乡 第四十一条) is the authority's power; the providing department
+	// acts under the 条例 alone.
+	if step, ok := r.proc.Step(contract.StepSuspend); ok && r.isAuthority(u.Actor) {
 		basis = append(basis, step.LegalBasis...)
 	}
 	if len(basis) > 0 {

@@ -613,7 +613,10 @@ func (s *shareSuite) TestGrantSuspendResumeRevoke() {
 	})
 	s.at("2026-03-02T10:00:00+08:00", func() {
 		s.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: authorityAct}, contract.ErrTypeInvalid)
-		s.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: approver, Reason: "misuse"}, contract.ErrTypeForbidden)
+		// The authority acts, and under the 条例 the providing department (see
+		// TestProviderSuspendsUnderTheRegulation); another department's approver and the
+		// authority's head without the authority role do not.
+		s.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: otherDept, Reason: "misuse"}, contract.ErrTypeForbidden)
 		s.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: authorityHead, Reason: "misuse"}, contract.ErrTypeForbidden)
 		s.send(contract.UpdateResumeGrant, contract.GrantActionUpdate{Actor: authorityAct, Reason: "fine"}, contract.ErrTypeConflict)
 		s.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: authorityAct, Reason: "used beyond scope"}, "")
@@ -710,6 +713,48 @@ func (s *shareSuite) TestNeixiangSuspensionCitesArticle41() {
 	s.Equal([]any{"《政务数据共享条例》第二十七条第二款", "《内乡县政务信息资源数据共享管理实施办法》第四十一条"}, cited)
 }
 
+// 政务数据共享条例 第二十七条第二款: the providing department, as well as the authority, suspends
+// the requesting department's sharing when its data is misused, and may end it. Under 内乡, whose
+// 第四十一条 gives the power to the authority, the provider's action cites the 条例 alone; an
+// approver of another department may not act.
+func (s *shareSuite) TestProviderSuspendsUnderTheRegulation() {
+	s.setup("neixiang")
+	in := shareInput(contract.ShareConditional)
+	in.DecidingDeptID = authority
+	s.at("2026-02-13T10:00:00+08:00", func() {
+		s.send(contract.UpdateComplete, decide(contract.StepReply, contract.DecisionApprove, authorityAct, grantTerms(30)), "")
+	})
+	s.at("2026-02-24T10:00:00+08:00", func() {
+		s.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: otherDept, Reason: "x"}, contract.ErrTypeForbidden)
+		s.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: applicantAct, Reason: "x"}, contract.ErrTypeForbidden)
+		s.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: approver, Reason: "passed to a third party"}, "")
+	})
+	s.at("2026-02-25T10:00:00+08:00", func() {
+		s.send(contract.UpdateResumeGrant, contract.GrantActionUpdate{Actor: authorityAct, Reason: "rectified"}, "")
+	})
+	s.at("2026-02-26T10:00:00+08:00", func() {
+		s.send(contract.UpdateRevokeGrant, contract.GrantActionUpdate{Actor: approver, Reason: "misused again"}, "")
+	})
+	s.env.ExecuteWorkflow(ShareRequestWorkflow, in)
+
+	st := s.result()
+	s.Equal(activities.GrantRevoked, st.Grant.Status)
+	cited := map[string][]any{} // the activity's input went through JSON
+	by := map[string]string{}
+	for _, e := range s.events {
+		switch e.Kind {
+		case activities.EventGrantSuspended, activities.EventGrantResumed, activities.EventGrantRevoked:
+			cited[e.Kind], _ = e.Data["legal_basis"].([]any)
+			by[e.Kind] = e.Actor
+		}
+	}
+	regulation := "《政务数据共享条例》第二十七条第二款"
+	s.Equal([]any{regulation}, cited[activities.EventGrantSuspended], "the provider acts under the 条例 alone")
+	s.Equal([]any{regulation, "《内乡县政务信息资源数据共享管理实施办法》第四十一条"}, cited[activities.EventGrantResumed])
+	s.Equal([]any{regulation}, cited[activities.EventGrantRevoked])
+	s.Equal(approver.Subject, by[activities.EventGrantSuspended])
+}
+
 // 政务数据共享条例 第二十七条第二款 gives the power to suspend a department's sharing from
 // 2025-08-01 under every profile: a ningxia suspension before that day cites nothing (local
 // default: 宁夏's measures state no such power), one on that day cites the 条例. The day is the
@@ -725,6 +770,8 @@ func (s *shareSuite) TestSuspensionCitesTheRegulationFromItsEffectiveDate() {
 		s.send(contract.UpdateComplete, decide(contract.StepReply, contract.DecisionApprove, approver, grantTerms(365)), "")
 	})
 	at("2025-07-31T23:00:00+08:00", func() {
+		// Before the 条例 the providing department has no power over the grant.
+		s.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: approver, Reason: "used beyond scope"}, contract.ErrTypeForbidden)
 		s.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: authorityAct, Reason: "used beyond scope"}, "")
 	})
 	at("2025-08-01T00:30:00+08:00", func() {
