@@ -159,7 +159,7 @@ func TestNationalProfileServesTheRegulationsProcedures(t *testing.T) {
 	if !ok || !pr.Applies || len(pr.Steps) == 0 {
 		t.Fatalf("national share procedure = %+v", pr)
 	}
-	reply, deliver, supplement := pr.Steps[0], pr.Steps[len(pr.Steps)-2], pr.Steps[len(pr.Steps)-1]
+	reply, deliver, supplement, government := pr.Steps[0], pr.Steps[len(pr.Steps)-3], pr.Steps[len(pr.Steps)-2], pr.Steps[len(pr.Steps)-1]
 	if reply.Code != "reply" || reply.Deadline.Workdays != 10 || len(reply.NationalBounds) != 0 || reply.Extension == nil || reply.Extension.MaxWorkdays != 10 {
 		t.Errorf("national reply = %+v", reply)
 	}
@@ -170,5 +170,9 @@ func TestNationalProfileServesTheRegulationsProcedures(t *testing.T) {
 	if supplement.Code != "supplement" || supplement.AddedBy != "政务数据共享条例" || supplement.Resumes == nil ||
 		supplement.Resumes.Clock != policy.ClockRestart || !supplement.Resumes.LocalDefault {
 		t.Errorf("national supplement step = %+v", supplement)
+	}
+	// The government's decision on a dispute coordination did not settle (第二十八条第二款).
+	if government.Code != "government_decision" || government.AddedBy != "政务数据共享条例" || !government.Deadline.None {
+		t.Errorf("national government decision step = %+v", government)
 	}
 }
