@@ -686,14 +686,21 @@ func (s *shareSuite) TestNeixiangAuthorityDecidesAndDisputeGoesToCoordination() 
 	}
 }
 
-// 内乡 第四十一条: suspending a grant cites the article.
-func (s *shareSuite) TestNeixiangSuspensionCitesArticle41() {
+// neixiangGrantedOn13Feb sets up 内乡, where the authority replies (第十二条), and has it approve
+// the request on 13 Feb 2026 for 30 days; it returns the input to start the workflow with.
+func (s *shareSuite) neixiangGrantedOn13Feb() contract.ShareRequestInput {
 	s.setup("neixiang")
 	in := shareInput(contract.ShareConditional)
 	in.DecidingDeptID = authority
 	s.at("2026-02-13T10:00:00+08:00", func() {
 		s.send(contract.UpdateComplete, decide(contract.StepReply, contract.DecisionApprove, authorityAct, grantTerms(30)), "")
 	})
+	return in
+}
+
+// 内乡 第四十一条: suspending a grant cites the article.
+func (s *shareSuite) TestNeixiangSuspensionCitesArticle41() {
+	in := s.neixiangGrantedOn13Feb()
 	s.at("2026-02-24T10:00:00+08:00", func() {
 		s.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: authorityAct, Reason: "security risk"}, "")
 	})
@@ -718,12 +725,7 @@ func (s *shareSuite) TestNeixiangSuspensionCitesArticle41() {
 // 第四十一条 gives the power to the authority, the provider's action cites the 条例 alone; an
 // approver of another department may not act.
 func (s *shareSuite) TestProviderSuspendsUnderTheRegulation() {
-	s.setup("neixiang")
-	in := shareInput(contract.ShareConditional)
-	in.DecidingDeptID = authority
-	s.at("2026-02-13T10:00:00+08:00", func() {
-		s.send(contract.UpdateComplete, decide(contract.StepReply, contract.DecisionApprove, authorityAct, grantTerms(30)), "")
-	})
+	in := s.neixiangGrantedOn13Feb()
 	s.at("2026-02-24T10:00:00+08:00", func() {
 		s.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: otherDept, Reason: "x"}, contract.ErrTypeForbidden)
 		s.send(contract.UpdateSuspendGrant, contract.GrantActionUpdate{Actor: applicantAct, Reason: "x"}, contract.ErrTypeForbidden)
