@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/datashare/datashare/internal/auth"
 	"github.com/datashare/datashare/workflows/contract"
@@ -68,5 +69,39 @@ func TestOpenDataFormFieldsReachEveryView(t *testing.T) {
 	}
 	if task := s.openDataTask(t, approver, created.ID, "step"); task.Purpose != want.Purpose {
 		t.Errorf("the reply task's purpose = %q, want %q", task.Purpose, want.Purpose)
+	}
+}
+
+// A field of a catalog update's form is declared once, in contract.CatalogUpdateForm: the
+// create binds it, the workflow carries it, the read model keeps it and every view of the
+// update shows it, the update task's purpose naming the trigger and the basis. The trigger is
+// one of two codes and changed_on a date not after today, so they take valid values (with
+// white space around them, which the create trims) after fillForm; a field added to the form
+// is checked with no change to this test.
+func TestCatalogUpdateFormFieldsReachEveryView(t *testing.T) {
+	s := startShareStack(t)
+	ta := s.ta
+	approver := ta.providerApprover()
+	body := map[string]any{}
+	var want contract.CatalogUpdateForm
+	fillForm(t, &want, body)
+	want.Trigger, want.ChangedOn = contract.TriggerDutiesChanged, time.Now().In(chinaTime).Format(time.DateOnly)
+	body["trigger"], body["changed_on"] = " "+want.Trigger+"\n", " "+want.ChangedOn+" "
+	var created CatalogUpdateStatus
+	ta.expect(ta.do("POST", "/api/v1/catalog-updates", approver, body), 201).json(t, &created)
+
+	var detail CatalogUpdateDetail
+	ta.expect(ta.do("GET", "/api/v1/catalog-updates/"+created.ID, approver, nil), 200).json(t, &detail)
+	if detail.CatalogUpdateForm != want {
+		t.Errorf("the update's form = %+v, want %+v", detail.CatalogUpdateForm, want)
+	}
+	var list CatalogUpdateList
+	ta.expect(ta.do("GET", "/api/v1/catalog-updates?limit=100", ta.authority(), nil), 200).json(t, &list)
+	i := slices.IndexFunc(list.Items, func(v CatalogUpdateView) bool { return v.ID == created.ID })
+	if i < 0 || list.Items[i].CatalogUpdateForm != want {
+		t.Errorf("the authority's list shows the update as %+v, want its form %+v", list.Items, want)
+	}
+	if task := s.catalogUpdateTask(t, approver, created.ID, contract.StepUpdate); task.Purpose != "行政管理职能变化："+want.Basis {
+		t.Errorf("the update task's purpose = %q, want the trigger's name and %q", task.Purpose, want.Basis)
 	}
 }

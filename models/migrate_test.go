@@ -22,7 +22,7 @@ var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql", "0
 	"00008_corrections.sql", "00009_rectifications.sql", "00010_audit_events.sql",
 	"00011_open_data_requests.sql", "00012_open_catalog_interfaces.sql", "00014_annual_reports.sql", "00015_notifications.sql",
 	"00016_task_facts.sql", "00017_task_decided_by.sql", "00018_deployment_profile.sql", "00019_task_inbox_order.sql",
-	"00020_share_request_form.sql", "00021_open_data_form.sql"}
+	"00020_share_request_form.sql", "00021_open_data_form.sql", "00022_catalog_update_form.sql"}
 
 // migrationVersion is the version a file name starts with: versions may skip a number
 // reserved by a change on another branch.
@@ -107,7 +107,7 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			"grants": {"id", "request_id", "resource_id", "consumer_dept_id", "provider_dept_id", "scope",
 				"usage_purpose", "conditions", "valid_from", "valid_until", "status", "status_reason",
 				"revision", "updated_at"},
-			"catalog_updates": {"id", "department_id", "trigger_kind", "law", "changed_on", "initiator_subject",
+			"catalog_updates": {"id", "department_id", "form", "initiator_subject",
 				"ordered_by_authority", "status", "current_step", "due_at", "legal_basis", "local_default",
 				"responsibility_list_updated", "workflow_id", "revision", "created_at", "updated_at", "closed_at"},
 			"catalog_update_resources": {"catalog_update_id", "round", "resource_id", "version", "created_at",

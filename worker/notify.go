@@ -323,9 +323,13 @@ func (p projection) caseOf(ctx context.Context, procedure, requestID string) (ca
 		// An update spans several resources: it is about the law or decision that triggered it.
 		var r *models.CatalogUpdate
 		if r, err = p.store.GetCatalogUpdate(ctx, requestID); err == nil {
-			c.object, c.partyID, c.purpose = r.Law, r.DepartmentID, r.Law
-			if name := triggerNames[r.Trigger]; name != "" {
-				c.purpose = name + "：" + r.Law
+			var form contract.CatalogUpdateForm
+			if err = json.Unmarshal([]byte(r.FormJSON), &form); err != nil {
+				return c, fmt.Errorf("catalog update %s: form: %w", requestID, err)
+			}
+			c.object, c.partyID, c.purpose = form.Basis, r.DepartmentID, form.Basis
+			if name := triggerNames[form.Trigger]; name != "" {
+				c.purpose = name + "：" + form.Basis
 			}
 		}
 	case policy.ProcRectification:

@@ -339,7 +339,7 @@ func TestCaseOfEveryProcedure(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := st.UpsertCatalogUpdate(ctx, models.CatalogUpdate{ID: "CU-1", Revision: 1, WorkflowID: "catalog-update-CU-1",
-		DepartmentID: "neixiang-scjg", Trigger: "law_revised", Law: "《食品安全法》修正", ChangedOn: "2026-12-01",
+		DepartmentID: "neixiang-scjg", FormJSON: `{"trigger":"law_revised","basis":"《食品安全法》修正","changed_on":"2026-12-01"}`,
 		Status: models.CatalogUpdateUpdating, CreatedAt: at}); err != nil {
 		t.Fatal(err)
 	}
