@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/datashare/datashare/internal/auth"
+	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/workflows/contract"
 )
 
@@ -103,5 +104,48 @@ func TestCatalogUpdateFormFieldsReachEveryView(t *testing.T) {
 	}
 	if task := s.catalogUpdateTask(t, approver, created.ID, contract.StepUpdate); task.Purpose != "行政管理职能变化："+want.Basis {
 		t.Errorf("the update task's purpose = %q, want the trigger's name and %q", task.Purpose, want.Basis)
+	}
+}
+
+// A field of a rectification notice's form is declared once, in contract.RectificationForm:
+// the issue binds it, the workflow carries it, the read model keeps it and every view of the
+// notice shows it, the rectify task's purpose naming the violation and the description. The
+// violation and the time limit are not in the form; a field added to it is checked with no
+// change to this test.
+func TestRectificationFormFieldsReachEveryView(t *testing.T) {
+	s := startShareStack(t)
+	ta := s.ta
+	department := ta.providerApprover()
+	body := map[string]any{"department_id": models.DemoProvidingDeptID, "violation": "catalog_not_maintained", "workdays": 5}
+	var want contract.RectificationForm
+	fillForm(t, &want, body)
+	var created RectificationStatus
+	ta.expect(ta.do("POST", "/api/v1/rectifications", ta.authority(), body), 201).json(t, &created)
+
+	var detail RectificationDetail
+	ta.expect(ta.do("GET", "/api/v1/rectifications/"+created.ID, department, nil), 200).json(t, &detail)
+	if detail.RectificationForm != want {
+		t.Errorf("the notice's form = %+v, want %+v", detail.RectificationForm, want)
+	}
+	var list RectificationList
+	ta.expect(ta.do("GET", "/api/v1/rectifications?limit=100", ta.authority(), nil), 200).json(t, &list)
+	i := slices.IndexFunc(list.Items, func(v RectificationView) bool { return v.ID == created.ID })
+	if i < 0 || list.Items[i].RectificationForm != want {
+		t.Errorf("the authority's list shows the notice as %+v, want its form %+v", list.Items, want)
+	}
+	var task TaskView
+	s.eventually(t, "the rectify task in the department's inbox", func() bool {
+		var inbox TaskList
+		ta.expect(ta.do("GET", "/api/v1/tasks?procedure=rectification", department, nil), 200).json(t, &inbox)
+		j := slices.IndexFunc(inbox.Items, func(v TaskView) bool {
+			return v.RequestID == created.ID && v.Step == contract.StepRectify && v.Kind == "step"
+		})
+		if j >= 0 {
+			task = inbox.Items[j]
+		}
+		return j >= 0
+	})
+	if wantPurpose := created.Violation.Title + "：" + want.Description; task.Purpose != wantPurpose {
+		t.Errorf("the rectify task's purpose = %q, want %q", task.Purpose, wantPurpose)
 	}
 }

@@ -22,7 +22,8 @@ var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql", "0
 	"00008_corrections.sql", "00009_rectifications.sql", "00010_audit_events.sql",
 	"00011_open_data_requests.sql", "00012_open_catalog_interfaces.sql", "00014_annual_reports.sql", "00015_notifications.sql",
 	"00016_task_facts.sql", "00017_task_decided_by.sql", "00018_deployment_profile.sql", "00019_task_inbox_order.sql",
-	"00020_share_request_form.sql", "00021_open_data_form.sql", "00022_catalog_update_form.sql"}
+	"00020_share_request_form.sql", "00021_open_data_form.sql", "00022_catalog_update_form.sql",
+	"00023_rectification_form.sql"}
 
 // migrationVersion is the version a file name starts with: versions may skip a number
 // reserved by a change on another branch.
@@ -113,7 +114,7 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			"catalog_update_resources": {"catalog_update_id", "round", "resource_id", "version", "created_at",
 				"published_at", "returned_at"},
 			"rectifications": {"id", "workflow_id", "department_id", "authority_dept_id", "issued_by",
-				"violation_code", "violation_title", "violation_basis", "description", "workdays", "due_at",
+				"violation_code", "violation_title", "violation_basis", "form", "workdays", "due_at",
 				"legal_basis", "status", "current_step", "consequence_code", "consequence_title",
 				"consequence_basis", "consequence_local_default", "consequence_recorded_at", "consequence_done",
 				"linked_task_id", "linked_request_id", "revision", "created_at", "updated_at", "closed_at"},

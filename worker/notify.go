@@ -336,9 +336,13 @@ func (p projection) caseOf(ctx context.Context, procedure, requestID string) (ca
 		// The ordered department reports its rectification, which the authority reviews.
 		var r *models.Rectification
 		if r, err = p.store.GetRectification(ctx, requestID); err == nil {
+			var form contract.RectificationForm
+			if err = json.Unmarshal([]byte(r.FormJSON), &form); err != nil {
+				return c, fmt.Errorf("rectification %s: form: %w", requestID, err)
+			}
 			c.object, c.partyID, c.purpose = r.ViolationTitle, r.DepartmentID, r.ViolationTitle
-			if strings.TrimSpace(r.Description) != "" {
-				c.purpose += "：" + r.Description
+			if strings.TrimSpace(form.Description) != "" {
+				c.purpose += "：" + form.Description
 			}
 		}
 	case policy.ProcInterfaceExtension:

@@ -49,7 +49,7 @@ func TestProjectTaskCarriesItsRequestsFacts(t *testing.T) {
 	mustUpsert("catalog update", applied, err)
 	applied, err = st.UpsertRectification(ctx, models.Rectification{ID: "RC-1", Revision: 1, WorkflowID: "rectification-RC-1",
 		DepartmentID: "dept-a", AuthorityDeptID: "dept-z", ViolationCode: "data_not_provided", ViolationTitle: "未按规定提供共享数据",
-		ViolationBasisJSON: "[]", Description: "逾期未答复", Workdays: 10, LegalBasisJSON: "[]", ConsequenceBasisJSON: "[]",
+		ViolationBasisJSON: "[]", FormJSON: `{"description":"逾期未答复"}`, Workdays: 10, LegalBasisJSON: "[]", ConsequenceBasisJSON: "[]",
 		Status: "issued", CreatedAt: at, UpdatedAt: at})
 	mustUpsert("rectification", applied, err)
 
