@@ -149,3 +149,37 @@ func TestRectificationFormFieldsReachEveryView(t *testing.T) {
 		t.Errorf("the rectify task's purpose = %q, want %q", task.Purpose, wantPurpose)
 	}
 }
+
+// A field of an interface requirement's form is declared once, in
+// contract.InterfaceRequirementForm: the create binds it, the workflow carries it, the read
+// model keeps it and every view of the requirement shows it, the delivery task's purpose
+// naming the description. The agreed date must be a date not before today, so it takes a
+// valid value (with white space around it, which the create trims) after fillForm; a field
+// added to the form is checked with no change to this test.
+func TestInterfaceRequirementFormFieldsReachEveryView(t *testing.T) {
+	s := startStackFor(t, "neixiang")
+	ta := s.ta
+	who := newNeixiangActors(ta)
+	body := map[string]any{"department_id": who.producer}
+	var want contract.InterfaceRequirementForm
+	fillForm(t, &want, body)
+	want.AgreedDue = time.Now().In(chinaTime).AddDate(0, 0, 7).Format(time.DateOnly)
+	body["agreed_due"] = " " + want.AgreedDue + "\n"
+	var created InterfaceRequirementStatus
+	ta.expect(ta.do("POST", "/api/v1/interface-requirements", who.authority, body), 201).json(t, &created)
+
+	var detail InterfaceRequirementDetail
+	ta.expect(ta.do("GET", "/api/v1/interface-requirements/"+created.ID, who.approver, nil), 200).json(t, &detail)
+	if detail.InterfaceRequirementForm != want {
+		t.Errorf("the requirement's form = %+v, want %+v", detail.InterfaceRequirementForm, want)
+	}
+	var list InterfaceRequirementList
+	ta.expect(ta.do("GET", "/api/v1/interface-requirements?limit=100", who.authority, nil), 200).json(t, &list)
+	i := slices.IndexFunc(list.Items, func(v InterfaceRequirementView) bool { return v.ID == created.ID })
+	if i < 0 || list.Items[i].InterfaceRequirementForm != want {
+		t.Errorf("the authority's list shows the requirement as %+v, want its form %+v", list.Items, want)
+	}
+	if task := s.inboxTask(t, who.approver, "interface_extension", created.ID, "request", "step"); task.Purpose != want.Description {
+		t.Errorf("the delivery task's purpose = %q, want %q", task.Purpose, want.Description)
+	}
+}

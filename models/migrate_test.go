@@ -23,7 +23,7 @@ var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql", "0
 	"00011_open_data_requests.sql", "00012_open_catalog_interfaces.sql", "00014_annual_reports.sql", "00015_notifications.sql",
 	"00016_task_facts.sql", "00017_task_decided_by.sql", "00018_deployment_profile.sql", "00019_task_inbox_order.sql",
 	"00020_share_request_form.sql", "00021_open_data_form.sql", "00022_catalog_update_form.sql",
-	"00023_rectification_form.sql"}
+	"00023_rectification_form.sql", "00024_interface_requirement_form.sql"}
 
 // migrationVersion is the version a file name starts with: versions may skip a number
 // reserved by a change on another branch.
@@ -128,7 +128,7 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 				"current_step", "answer", "answer_basis", "catalog_version", "due_at", "local_default", "legal_basis",
 				"revision", "created_at", "updated_at", "closed_at"},
 			"interface_requirements": {"id", "workflow_id", "department_id", "authority_dept_id", "requested_by",
-				"description", "agreed_due", "status", "current_step", "due_at", "extension_workdays",
+				"form", "status", "current_step", "due_at", "extension_workdays",
 				"interface_description", "documentation", "legal_basis", "revision", "created_at", "updated_at", "closed_at"},
 			"open_data_requests": {"id", "resource_id", "resource_code", "resource_name", "open_type",
 				"applicant_subject", "provider_dept_id", "form", "status", "current_step", "conditions",

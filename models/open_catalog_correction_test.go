@@ -116,8 +116,8 @@ func TestInterfaceRequirementsProjectedAndListed(t *testing.T) {
 		due := time.Date(2026, 9, 30, 23, 59, 59, 0, cstZone)
 		req := func(id, dept string, rev int, status string) models.InterfaceRequirement {
 			return models.InterfaceRequirement{ID: id, WorkflowID: "interface-requirement-" + id, DepartmentID: dept,
-				AuthorityDeptID: authority, RequestedBy: "demo-authority", Description: "企业登记信息查询接口",
-				AgreedDue: "2026-09-30", Status: status, CurrentStep: "request", DueAt: &due, Revision: rev, CreatedAt: created}
+				AuthorityDeptID: authority, RequestedBy: "demo-authority",
+				FormJSON: `{"description":"企业登记信息查询接口","agreed_due":"2026-09-30"}`, Status: status, CurrentStep: "request", DueAt: &due, Revision: rev, CreatedAt: created}
 		}
 		for _, r := range []models.InterfaceRequirement{req("IR-1", deptA, 2, models.InterfaceDelivered),
 			req("IR-1", deptA, 1, models.InterfaceRequired), req("IR-2", deptB, 1, models.InterfaceRequired)} {

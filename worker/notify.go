@@ -349,7 +349,11 @@ func (p projection) caseOf(ctx context.Context, procedure, requestID string) (ca
 		// The department delivers the interface, or applies for more time.
 		var r *models.InterfaceRequirement
 		if r, err = p.store.GetInterfaceRequirement(ctx, requestID); err == nil {
-			c.object, c.partyID, c.purpose = r.Description, r.DepartmentID, r.Description
+			var form contract.InterfaceRequirementForm
+			if err = json.Unmarshal([]byte(r.FormJSON), &form); err != nil {
+				return c, fmt.Errorf("interface requirement %s: form: %w", requestID, err)
+			}
+			c.object, c.partyID, c.purpose = form.Description, r.DepartmentID, form.Description
 		}
 	case policy.ProcAnnualReport:
 		// AR-<year>-<department>: the id says all there is to name. A report has no purpose

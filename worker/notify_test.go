@@ -344,8 +344,8 @@ func TestCaseOfEveryProcedure(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := st.UpsertInterfaceRequirement(ctx, models.InterfaceRequirement{ID: "IR-1", Revision: 1, WorkflowID: "interface-IR-1",
-		DepartmentID: "neixiang-scjg", AuthorityDeptID: "neixiang-authority", Description: "市场主体登记信息核验接口",
-		AgreedDue: "2026-12-31", Status: models.InterfaceRequired, CreatedAt: at}); err != nil {
+		DepartmentID: "neixiang-scjg", AuthorityDeptID: "neixiang-authority",
+		FormJSON: `{"description":"市场主体登记信息核验接口","agreed_due":"2026-12-31"}`, Status: models.InterfaceRequired, CreatedAt: at}); err != nil {
 		t.Fatal(err)
 	}
 	p := f.a.Store.(projection)

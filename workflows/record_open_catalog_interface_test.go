@@ -126,7 +126,8 @@ func TestRecordInterfaceRequirementExtendedDelivered(t *testing.T) {
 	var st contract.InterfaceRequirementState
 	recordNeixiang(t, "interface_requirement_extended_delivered", wid, contract.InterfaceRequirementWorkflowType,
 		contract.InterfaceRequirementInput{RequirementID: id, DepartmentID: "dept-provider", AuthorityDeptID: "dept-authority",
-			Description: "企业登记信息查询接口", AgreedDue: agreed, RequestedBy: "carol", ReceivedAt: time.Now()},
+			InterfaceRequirementForm: contract.InterfaceRequirementForm{Description: "企业登记信息查询接口", AgreedDue: agreed},
+			RequestedBy:              "carol", ReceivedAt: time.Now()},
 		func(r *recording) {
 			task := contract.HumanTaskID(wid, contract.StepInterfaceRequest, 1)
 			r.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: task, Actor: recApprover, Workdays: 5, Reason: "联调未完成"})
