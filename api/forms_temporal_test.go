@@ -183,3 +183,37 @@ func TestInterfaceRequirementFormFieldsReachEveryView(t *testing.T) {
 		t.Errorf("the delivery task's purpose = %q, want %q", task.Purpose, want.Description)
 	}
 }
+
+// A field of an open-catalog correction's form is declared once, in
+// contract.OpenCatalogCorrectionForm: the create binds it, the workflow carries it, the read
+// model keeps it and every view of the application shows it, the reply task's purpose naming
+// the reason. The field must be a content field of the open catalog, so it takes one (with
+// white space around it, which the create trims) after fillForm; a field added to the form is
+// checked with no change to this test.
+func TestOpenCatalogCorrectionFormFieldsReachEveryView(t *testing.T) {
+	s := startStackFor(t, "neixiang")
+	ta := s.ta
+	who := newNeixiangActors(ta)
+	body := map[string]any{"resource_id": demoResourceID(t, ta, "NEIXIANG-SCJG-0001")}
+	var want contract.OpenCatalogCorrectionForm
+	fillForm(t, &want, body)
+	want.Field = "description"
+	body["field"] = " " + want.Field + "\n"
+	var created OpenCatalogCorrectionStatus
+	ta.expect(ta.do("POST", "/api/v1/open-catalog-corrections", who.citizen, body), 201).json(t, &created)
+
+	var detail OpenCatalogCorrectionDetail
+	ta.expect(ta.do("GET", "/api/v1/open-catalog-corrections/"+created.ID, who.citizen, nil), 200).json(t, &detail)
+	if detail.OpenCatalogCorrectionForm != want {
+		t.Errorf("the application's form = %+v, want %+v", detail.OpenCatalogCorrectionForm, want)
+	}
+	var list OpenCatalogCorrectionList
+	ta.expect(ta.do("GET", "/api/v1/open-catalog-corrections?limit=100", who.approver, nil), 200).json(t, &list)
+	i := slices.IndexFunc(list.Items, func(v OpenCatalogCorrectionView) bool { return v.ID == created.ID })
+	if i < 0 || list.Items[i].OpenCatalogCorrectionForm != want {
+		t.Errorf("the producer's list shows the application as %+v, want its form %+v", list.Items, want)
+	}
+	if task := s.inboxTask(t, who.approver, "open_catalog_correction", created.ID, "reply", "step"); task.Purpose != want.Reason {
+		t.Errorf("the reply task's purpose = %q, want %q", task.Purpose, want.Reason)
+	}
+}

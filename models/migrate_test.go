@@ -23,7 +23,8 @@ var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql", "0
 	"00011_open_data_requests.sql", "00012_open_catalog_interfaces.sql", "00014_annual_reports.sql", "00015_notifications.sql",
 	"00016_task_facts.sql", "00017_task_decided_by.sql", "00018_deployment_profile.sql", "00019_task_inbox_order.sql",
 	"00020_share_request_form.sql", "00021_open_data_form.sql", "00022_catalog_update_form.sql",
-	"00023_rectification_form.sql", "00024_interface_requirement_form.sql"}
+	"00023_rectification_form.sql", "00024_interface_requirement_form.sql",
+	"00025_open_catalog_correction_form.sql"}
 
 // migrationVersion is the version a file name starts with: versions may skip a number
 // reserved by a change on another branch.
@@ -124,7 +125,7 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 				"result_text", "disputed", "due_at", "local_default", "workflow_id", "legal_basis", "revision", "created_at",
 				"updated_at", "closed_at"},
 			"open_catalog_corrections": {"id", "workflow_id", "resource_id", "resource_code", "resource_name",
-				"provider_dept_id", "citizen_subject", "field", "current_value", "proposed_value", "reason", "status",
+				"provider_dept_id", "citizen_subject", "form", "current_value", "status",
 				"current_step", "answer", "answer_basis", "catalog_version", "due_at", "local_default", "legal_basis",
 				"revision", "created_at", "updated_at", "closed_at"},
 			"interface_requirements": {"id", "workflow_id", "department_id", "authority_dept_id", "requested_by",

@@ -316,8 +316,12 @@ func (p projection) caseOf(ctx context.Context, procedure, requestID string) (ca
 		// The citizen's reason; the field and the values are on the correction.
 		var r *models.OpenCatalogCorrection
 		if r, err = p.store.GetOpenCatalogCorrection(ctx, requestID); err == nil {
+			var form contract.OpenCatalogCorrectionForm
+			if err = json.Unmarshal([]byte(r.FormJSON), &form); err != nil {
+				return c, fmt.Errorf("open-catalog correction %s: form: %w", requestID, err)
+			}
 			c.object, c.citizen, deciderID = r.ResourceName, r.CitizenSubject, r.ProviderDeptID
-			c.resourceCode, c.resourceName, c.purpose = r.ResourceCode, r.ResourceName, r.Reason
+			c.resourceCode, c.resourceName, c.purpose = r.ResourceCode, r.ResourceName, form.Reason
 		}
 	case policy.ProcCatalogUpdate:
 		// An update spans several resources: it is about the law or decision that triggered it.

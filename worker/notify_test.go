@@ -11,6 +11,7 @@ import (
 	"github.com/datashare/datashare/internal/policy"
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/models/modelstest"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // The rule of who hears of what: the task's people of its events, the supervising authority
@@ -105,8 +106,9 @@ func newNotifyFixture(t *testing.T) *notifyFixture {
 	}
 	if err := (openCatalogProjection{store: st}).SaveOpenCatalogCorrection(ctx, activities.ProjectOpenCatalogCorrectionInput{
 		ID: "OC-7", Revision: 1, WorkflowID: "open-catalog-correction-OC-7", ResourceID: 1, ResourceCode: "NEIXIANG-SCJG-0001",
-		ResourceName: fixtureResource, ProviderDeptID: "neixiang-scjg", CitizenSubject: "citizen-zhou", Field: "update_frequency",
-		CurrentValue: "实时", ProposedValue: "每日", Reason: "r", Status: "replying", CurrentStep: "reply", CreatedAt: at, UpdatedAt: at,
+		ResourceName: fixtureResource, ProviderDeptID: "neixiang-scjg", CitizenSubject: "citizen-zhou",
+		Form:         contract.OpenCatalogCorrectionForm{Field: "update_frequency", ProposedValue: "每日", Reason: "r"},
+		CurrentValue: "实时", Status: "replying", CurrentStep: "reply", CreatedAt: at, UpdatedAt: at,
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -104,8 +104,10 @@ func TestRecordOpenCatalogCorrectionExtendedAgreedUpdated(t *testing.T) {
 	recordNeixiang(t, "open_catalog_correction_extended_agreed_producer_records_city_change", wid, contract.OpenCatalogCorrectionWorkflowType,
 		contract.OpenCatalogCorrectionInput{CorrectionID: id,
 			Resource:       contract.ShareResource{ID: 7, Code: "NX-1", Name: "企业登记基本信息", ShareType: contract.ShareConditional, ProviderDeptID: "dept-provider"},
-			CitizenSubject: "citizen-1", Field: "update_frequency", CurrentValue: "每年", ProposedValue: "每月", Reason: "实际每月更新",
-			ReceivedAt: time.Now(), AuthorityDeptID: "dept-authority"},
+			CitizenSubject: "citizen-1",
+			OpenCatalogCorrectionForm: contract.OpenCatalogCorrectionForm{Field: "update_frequency", ProposedValue: "每月",
+				Reason: "实际每月更新"},
+			CurrentValue: "每年", ReceivedAt: time.Now(), AuthorityDeptID: "dept-authority"},
 		func(r *recording) {
 			reply := contract.HumanTaskID(wid, contract.StepReply, 1)
 			r.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: reply, Actor: recApprover, Workdays: 10, Reason: "需核实"})
