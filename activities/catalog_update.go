@@ -35,11 +35,10 @@ type ProjectCatalogUpdateInput struct {
 	Revision     int    `json:"revision"`
 	WorkflowID   string `json:"workflow_id"`
 	DepartmentID string `json:"department_id"`
-	Trigger      string `json:"trigger"`
-	// Law is the revised law or the decision that changed the department's duties.
-	Law string `json:"law"`
-	// ChangedOn is the date the change took effect, YYYY-MM-DD.
-	ChangedOn          string     `json:"changed_on"`
+	// Form is what the reporter wrote (the workflow's contract.CatalogUpdateForm: trigger,
+	// basis, changed_on), stored whole as JSON: the projection writes it without knowing its
+	// fields.
+	Form               any        `json:"form"`
 	InitiatorSubject   string     `json:"initiator_subject"`
 	OrderedByAuthority bool       `json:"ordered_by_authority"`
 	Status             string     `json:"status"`

@@ -25,10 +25,12 @@ type ProjectInterfaceRequirementInput struct {
 	DepartmentID    string `json:"department_id"`
 	AuthorityDeptID string `json:"authority_dept_id"`
 	RequestedBy     string `json:"requested_by"`
-	Description     string `json:"description"`
-	AgreedDue       string `json:"agreed_due"`
-	Status          string `json:"status"`
-	CurrentStep     string `json:"current_step"`
+	// Form is what the authority wrote (the workflow's contract.InterfaceRequirementForm:
+	// description, agreed_due), stored whole as JSON: the projection writes it without knowing
+	// its fields.
+	Form        any    `json:"form"`
+	Status      string `json:"status"`
+	CurrentStep string `json:"current_step"`
 	// DueAt is the end of the agreed date, or the extended deadline.
 	DueAt                *time.Time `json:"due_at,omitempty"`
 	ExtensionWorkdays    int        `json:"extension_workdays"`

@@ -34,11 +34,12 @@ type ProjectOpenCatalogCorrectionInput struct {
 	ResourceName   string `json:"resource_name"`
 	ProviderDeptID string `json:"provider_dept_id"`
 	// CitizenSubject lets the citizen find its own applications; nobody else lists by it.
-	CitizenSubject string     `json:"citizen_subject"`
-	Field          string     `json:"field"`
+	CitizenSubject string `json:"citizen_subject"`
+	// Form is what the citizen wrote (the workflow's contract.OpenCatalogCorrectionForm:
+	// field, proposed_value, reason), stored whole as JSON: the projection writes it without
+	// knowing its fields.
+	Form           any        `json:"form"`
 	CurrentValue   string     `json:"current_value"`
-	ProposedValue  string     `json:"proposed_value"`
-	Reason         string     `json:"reason"`
 	Status         string     `json:"status"`
 	CurrentStep    string     `json:"current_step"`
 	Answer         string     `json:"answer,omitempty"`

@@ -47,10 +47,12 @@ type ProjectRectificationInput struct {
 	ViolationCode   string `json:"violation_code"`
 	ViolationTitle  string `json:"violation_title"`
 	// ViolationBasis cites the violated item, 《…》第二十六条（一）.
-	ViolationBasis []string   `json:"violation_basis"`
-	Description    string     `json:"description"`
-	Workdays       int        `json:"workdays"`
-	DueAt          *time.Time `json:"due_at,omitempty"`
+	ViolationBasis []string `json:"violation_basis"`
+	// Form is what the authority wrote (the workflow's contract.RectificationForm), stored
+	// whole as JSON: the projection writes it without knowing its fields.
+	Form     any        `json:"form"`
+	Workdays int        `json:"workdays"`
+	DueAt    *time.Time `json:"due_at,omitempty"`
 	// LegalBasis cites the articles of the time limit.
 	LegalBasis              []string `json:"legal_basis,omitempty"`
 	Status                  string   `json:"status"`

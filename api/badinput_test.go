@@ -283,8 +283,8 @@ func newBadInputFixture(t *testing.T, db *gorm.DB, profile string) *badInputFixt
 	// A catalog update of the providing department and a citizen's open-data request, each
 	// with its open task: their actions load them before they read the body.
 	const updateID, openDataID = "CU-BADINPUT-1", "OD-BADINPUT-1"
-	if _, err := st.UpsertCatalogUpdate(ctx, models.CatalogUpdate{ID: updateID, DepartmentID: providing, Trigger: "law_revised",
-		Law: "条例", ChangedOn: "2026-01-05", InitiatorSubject: "demo-approver", Status: "updating", CurrentStep: "update",
+	if _, err := st.UpsertCatalogUpdate(ctx, models.CatalogUpdate{ID: updateID, DepartmentID: providing,
+		FormJSON: `{"trigger":"law_revised","basis":"条例","changed_on":"2026-01-05"}`, InitiatorSubject: "demo-approver", Status: "updating", CurrentStep: "update",
 		DueAt: &due, WorkflowID: "catalog-update-" + updateID, Revision: 1, CreatedAt: now, UpdatedAt: now}); err != nil {
 		t.Fatal(err)
 	}

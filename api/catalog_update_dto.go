@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -17,9 +18,7 @@ const LocalDefaultNote = "local default, no statutory deadline"
 // authority, naming the department it orders to update; ResourceIDs are the department's
 // resources concerned, none when new resources must be added.
 type CatalogUpdateInput struct {
-	Trigger      string  `json:"trigger" binding:"required"`
-	Basis        string  `json:"basis" binding:"required,max=2000" text:"multiline"`
-	ChangedOn    string  `json:"changed_on" binding:"required"`
+	contract.CatalogUpdateForm
 	ResourceIDs  []int64 `json:"resource_ids" binding:"max=200,dive,gte=1"`
 	DepartmentID string  `json:"department_id" binding:"max=64"`
 }
@@ -43,10 +42,8 @@ type CatalogUpdateStatus struct {
 
 // CatalogUpdateView is a catalog update as the list shows it.
 type CatalogUpdateView struct {
-	DepartmentID       string `json:"department_id"`
-	Trigger            string `json:"trigger"`
-	Basis              string `json:"basis"`
-	ChangedOn          string `json:"changed_on"`
+	DepartmentID string `json:"department_id"`
+	contract.CatalogUpdateForm
 	InitiatorSubject   string `json:"initiator_subject"`
 	OrderedByAuthority bool   `json:"ordered_by_authority"`
 	CatalogUpdateStatus
@@ -111,8 +108,7 @@ func toCatalogUpdateStatus(st contract.CatalogUpdateState, workflowID string, no
 
 func toCatalogUpdateView(u *models.CatalogUpdate, now time.Time) (CatalogUpdateView, error) {
 	v := CatalogUpdateView{
-		DepartmentID: u.DepartmentID, Trigger: u.Trigger, Basis: u.Law, ChangedOn: u.ChangedOn,
-		InitiatorSubject: u.InitiatorSubject, OrderedByAuthority: u.OrderedByAuthority,
+		DepartmentID: u.DepartmentID, InitiatorSubject: u.InitiatorSubject, OrderedByAuthority: u.OrderedByAuthority,
 		CatalogUpdateStatus: CatalogUpdateStatus{
 			ID: u.ID, Status: u.Status, WorkflowID: u.WorkflowID, CurrentStep: u.CurrentStep,
 			DueAt: formatTimePtr(u.DueAt), LegalBasis: []string{}, LocalDefault: u.LocalDefault,
@@ -127,6 +123,9 @@ func toCatalogUpdateView(u *models.CatalogUpdate, now time.Time) (CatalogUpdateV
 	var err error
 	if v.LegalBasis, err = decodeStrings(u.LegalBasisJSON); err != nil {
 		return CatalogUpdateView{}, fmt.Errorf("catalog update %s: legal basis: %w", u.ID, err)
+	}
+	if err := json.Unmarshal([]byte(u.FormJSON), &v.CatalogUpdateForm); err != nil {
+		return CatalogUpdateView{}, fmt.Errorf("catalog update %s: form: %w", u.ID, err)
 	}
 	return v, nil
 }

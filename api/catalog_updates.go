@@ -53,13 +53,9 @@ func (h catalogUpdateHandlers) create(c *gin.Context) {
 		abort(c, err)
 		return
 	}
-	in.Basis, in.DepartmentID = strings.TrimSpace(in.Basis), strings.TrimSpace(in.DepartmentID)
+	in.DepartmentID = strings.TrimSpace(in.DepartmentID)
 	if !contract.ValidTrigger(in.Trigger) {
 		abort(c, invalidField("trigger", "must be "+contract.TriggerLawRevised+" (法律法规修订) or "+contract.TriggerDutiesChanged+" (行政管理职能变化)"))
-		return
-	}
-	if in.Basis == "" {
-		abort(c, invalidField("basis", "is required: the revised law or the decision that changed the duties"))
 		return
 	}
 	changedOn, err := time.ParseInLocation(time.DateOnly, in.ChangedOn, chinaTime)
@@ -111,7 +107,7 @@ func (h catalogUpdateHandlers) create(c *gin.Context) {
 		UpdateID: id, DepartmentID: dept,
 		Initiator:          contract.ShareApplicant{DepartmentID: p.DepartmentID, Subject: p.Subject},
 		OrderedByAuthority: dept != p.DepartmentID,
-		Trigger:            in.Trigger, Basis: in.Basis, ChangedOn: in.ChangedOn, ResourceIDs: in.ResourceIDs,
+		CatalogUpdateForm:  in.CatalogUpdateForm, ResourceIDs: in.ResourceIDs,
 		ReceivedAt: now, AuthorityDeptID: authority,
 	}
 	// The update task has a deadline once a later projection than the submission shows it.

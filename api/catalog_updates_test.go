@@ -69,7 +69,7 @@ func TestCatalogUpdateScoping(t *testing.T) {
 	st := models.NewStore(db)
 	due := time.Date(2026, 11, 2, 23, 59, 59, 0, chinaTime) // past: the list shows it overdue
 	if _, err := st.UpsertCatalogUpdate(t.Context(), models.CatalogUpdate{ID: "CU-1", DepartmentID: models.DemoProvidingDeptID,
-		Trigger: "law_revised", Law: "x", ChangedOn: "2026-11-20", Status: models.CatalogUpdateUpdating, CurrentStep: "update",
+		FormJSON: `{"trigger":"law_revised","basis":"x","changed_on":"2026-11-20"}`, Status: models.CatalogUpdateUpdating, CurrentStep: "update",
 		DueAt: &due, WorkflowID: "catalog-update-CU-1", Revision: 1, CreatedAt: due}); err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -27,10 +28,7 @@ type InterfaceRequirementStore interface {
 // producing department by a date agreed between the two (内乡 第十三条第二款).
 type InterfaceRequirementInput struct {
 	DepartmentID string `json:"department_id" binding:"required,max=64"`
-	Description  string `json:"description" binding:"required,max=4000" text:"multiline"`
-	// AgreedDue is the agreed date, YYYY-MM-DD (China), today or later; the interface is due
-	// at its end.
-	AgreedDue string `json:"agreed_due" binding:"required,max=10"`
+	contract.InterfaceRequirementForm
 }
 
 // InterfaceRequirementStatus is the answer to a requirement: its task and deadline.
@@ -49,10 +47,9 @@ type InterfaceRequirementView struct {
 	DepartmentID    string `json:"department_id"`
 	AuthorityDeptID string `json:"authority_dept_id"`
 	RequestedBy     string `json:"requested_by"`
-	Description     string `json:"description"`
-	AgreedDue       string `json:"agreed_due"`
-	Status          string `json:"status"`
-	CurrentStep     string `json:"current_step"`
+	contract.InterfaceRequirementForm
+	Status      string `json:"status"`
+	CurrentStep string `json:"current_step"`
 	// DueAt is the end of the agreed date, or the deadline an approved extension moved it to;
 	// ExtensionWorkdays the working days granted beyond the agreed date (at most 5).
 	DueAt                *string  `json:"due_at"`
@@ -102,12 +99,8 @@ func (h interfaceHandlers) create(c *gin.Context) {
 		abort(c, err)
 		return
 	}
-	deptID, description := strings.TrimSpace(in.DepartmentID), strings.TrimSpace(in.Description)
-	if description == "" {
-		abort(c, invalidField("description", "is required: which interface, for what scenario"))
-		return
-	}
-	agreed, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(in.AgreedDue), chinaTime)
+	deptID := strings.TrimSpace(in.DepartmentID)
+	agreed, err := time.ParseInLocation(time.DateOnly, in.AgreedDue, chinaTime)
 	if err != nil {
 		abort(c, invalidField("agreed_due", "must be a date, YYYY-MM-DD"))
 		return
@@ -149,7 +142,7 @@ func (h interfaceHandlers) create(c *gin.Context) {
 	}
 	wid := contract.InterfaceRequirementWorkflowID(id)
 	input := contract.InterfaceRequirementInput{RequirementID: id, DepartmentID: deptID, AuthorityDeptID: authority,
-		Description: description, AgreedDue: agreed.Format(time.DateOnly), RequestedBy: p.Subject, ReceivedAt: now}
+		InterfaceRequirementForm: in.InterfaceRequirementForm, RequestedBy: p.Subject, ReceivedAt: now}
 	st, ok := startCase(c, caseStarter{h.starter, h.opened, h.profile.ID, h.taskQueue},
 		caseStart{noun: "interface requirement", id: id, workflowID: wid, workflowType: contract.InterfaceRequirementWorkflowType,
 			procedure: policy.ProcInterfaceExtension, applicant: authority, provider: deptID,
@@ -194,7 +187,7 @@ func (h interfaceHandlers) get(c *gin.Context) { h.cases().get(c) }
 func toInterfaceRequirementView(r *models.InterfaceRequirement, now time.Time) (InterfaceRequirementView, error) {
 	v := InterfaceRequirementView{
 		ID: r.ID, DepartmentID: r.DepartmentID, AuthorityDeptID: r.AuthorityDeptID, RequestedBy: r.RequestedBy,
-		Description: r.Description, AgreedDue: r.AgreedDue, Status: r.Status, CurrentStep: r.CurrentStep,
+		Status: r.Status, CurrentStep: r.CurrentStep,
 		DueAt: formatTimePtr(r.DueAt), ExtensionWorkdays: r.ExtensionWorkdays,
 		Overdue:              r.DueAt != nil && r.ClosedAt == nil && now.After(*r.DueAt),
 		InterfaceDescription: r.InterfaceDescription, Documentation: r.Documentation, WorkflowID: r.WorkflowID,
@@ -203,6 +196,9 @@ func toInterfaceRequirementView(r *models.InterfaceRequirement, now time.Time) (
 	var err error
 	if v.LegalBasis, err = decodeStrings(r.LegalBasisJSON); err != nil {
 		return InterfaceRequirementView{}, fmt.Errorf("interface requirement %s: legal basis: %w", r.ID, err)
+	}
+	if err := json.Unmarshal([]byte(r.FormJSON), &v.InterfaceRequirementForm); err != nil {
+		return InterfaceRequirementView{}, fmt.Errorf("interface requirement %s: form: %w", r.ID, err)
 	}
 	return v, nil
 }

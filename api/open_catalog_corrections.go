@@ -30,10 +30,8 @@ type OpenCatalogCorrectionStore interface {
 // OpenCatalogCorrectionInput is a citizen's application to correct one field of an entry of
 // the open catalog (开放目录更正, 内乡 第四十五条第二款): which field, what it should be, and why.
 type OpenCatalogCorrectionInput struct {
-	ResourceID    int64  `json:"resource_id" binding:"required,gte=1"`
-	Field         string `json:"field" binding:"required,max=64"`
-	ProposedValue string `json:"proposed_value" binding:"required,max=4000" text:"multiline"`
-	Reason        string `json:"reason" binding:"required,max=4000" text:"multiline"`
+	ResourceID int64 `json:"resource_id" binding:"required,gte=1"`
+	contract.OpenCatalogCorrectionForm
 }
 
 // OpenCatalogCorrectionStatus is where an application stands, as its workflow reports it: the
@@ -55,12 +53,10 @@ type OpenCatalogCorrectionView struct {
 	ResourceCode   string `json:"resource_code"`
 	ResourceName   string `json:"resource_name"`
 	ProviderDeptID string `json:"provider_dept_id"`
-	Field          string `json:"field"`
-	CurrentValue   string `json:"current_value"`
-	ProposedValue  string `json:"proposed_value"`
-	Reason         string `json:"reason"`
-	Status         string `json:"status"`
-	CurrentStep    string `json:"current_step"`
+	contract.OpenCatalogCorrectionForm
+	CurrentValue string `json:"current_value"`
+	Status       string `json:"status"`
+	CurrentStep  string `json:"current_step"`
 	// Answer is the producer's reasons for disagreeing, AnswerBasis its basis (说明理由，并提供依据).
 	Answer      string `json:"answer,omitempty"`
 	AnswerBasis string `json:"answer_basis,omitempty"`
@@ -112,16 +108,10 @@ func (h openCatalogHandlers) create(c *gin.Context) {
 		abort(c, err)
 		return
 	}
-	field, proposed, reason := strings.TrimSpace(in.Field), strings.TrimSpace(in.ProposedValue), strings.TrimSpace(in.Reason)
+	field, proposed := in.Field, in.ProposedValue
 	switch {
 	case !slices.Contains(models.OpenCatalogFields, field):
 		abort(c, invalidField("field", "must be a content field of the open catalog: "+strings.Join(models.OpenCatalogFields, ", ")))
-		return
-	case proposed == "":
-		abort(c, invalidField("proposed_value", "is required: what the field should say"))
-		return
-	case reason == "":
-		abort(c, invalidField("reason", "is required: why the open catalog is wrong"))
 		return
 	case textRule(proposed, catalogFieldMultiline(field)) != "":
 		// The value replaces the field as it is: what the catalog takes only on one line
@@ -171,7 +161,7 @@ func (h openCatalogHandlers) create(c *gin.Context) {
 		CorrectionID: id,
 		Resource: contract.ShareResource{ID: res.ID, Code: res.Code, Name: res.Name,
 			ShareType: string(res.ShareType), ProviderDeptID: res.ProviderDeptID},
-		CitizenSubject: p.Subject, Field: field, CurrentValue: current, ProposedValue: proposed, Reason: reason,
+		CitizenSubject: p.Subject, OpenCatalogCorrectionForm: in.OpenCatalogCorrectionForm, CurrentValue: current,
 		ReceivedAt: now, AuthorityDeptID: authority,
 	}
 	// The citizen's subject stays out of the search attributes (docs/architecture.md).
@@ -237,8 +227,7 @@ func (h openCatalogHandlers) get(c *gin.Context) { h.cases().get(c) }
 func toOpenCatalogCorrectionView(r *models.OpenCatalogCorrection, now time.Time) (OpenCatalogCorrectionView, error) {
 	v := OpenCatalogCorrectionView{
 		ID: r.ID, ResourceID: r.ResourceID, ResourceCode: r.ResourceCode, ResourceName: r.ResourceName,
-		ProviderDeptID: r.ProviderDeptID, Field: r.Field, CurrentValue: r.CurrentValue, ProposedValue: r.ProposedValue,
-		Reason: r.Reason, Status: r.Status, CurrentStep: r.CurrentStep, Answer: r.Answer, AnswerBasis: r.AnswerBasis,
+		ProviderDeptID: r.ProviderDeptID, CurrentValue: r.CurrentValue, Status: r.Status, CurrentStep: r.CurrentStep, Answer: r.Answer, AnswerBasis: r.AnswerBasis,
 		CatalogVersion: r.CatalogVersion, DueAt: formatTimePtr(r.DueAt), LocalDefault: r.LocalDefault,
 		Overdue: r.DueAt != nil && r.ClosedAt == nil && now.After(*r.DueAt), WorkflowID: r.WorkflowID,
 		CreatedAt: formatTime(r.CreatedAt), UpdatedAt: formatTime(r.UpdatedAt), ClosedAt: formatTimePtr(r.ClosedAt),
@@ -247,6 +236,9 @@ func toOpenCatalogCorrectionView(r *models.OpenCatalogCorrection, now time.Time)
 	v.LegalBasis, err = decodeStrings(r.LegalBasisJSON)
 	if err != nil {
 		return OpenCatalogCorrectionView{}, fmt.Errorf("open-catalog correction %s: legal basis: %w", r.ID, err)
+	}
+	if err := json.Unmarshal([]byte(r.FormJSON), &v.OpenCatalogCorrectionForm); err != nil {
+		return OpenCatalogCorrectionView{}, fmt.Errorf("open-catalog correction %s: form: %w", r.ID, err)
 	}
 	return v, nil
 }

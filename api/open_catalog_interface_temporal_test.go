@@ -251,8 +251,9 @@ func TestInterfaceRequirementThroughTemporal(t *testing.T) {
 	yesterday := time.Now().In(chinaTime).AddDate(0, 0, -1).Format(time.DateOnly)
 	if _, err := s.tc.ExecuteWorkflow(s.ctx, client.StartWorkflowOptions{ID: contract.InterfaceRequirementWorkflowID(late),
 		TaskQueue: contract.DefaultTaskQueue}, contract.InterfaceRequirementWorkflowType, contract.InterfaceRequirementInput{
-		RequirementID: late, DepartmentID: who.producer, AuthorityDeptID: who.authorityDept, Description: "信用信息查询接口",
-		AgreedDue: yesterday, RequestedBy: "demo-authority", ReceivedAt: time.Now().Add(-72 * time.Hour)}); err != nil {
+		RequirementID: late, DepartmentID: who.producer, AuthorityDeptID: who.authorityDept,
+		InterfaceRequirementForm: contract.InterfaceRequirementForm{Description: "信用信息查询接口", AgreedDue: yesterday},
+		RequestedBy:              "demo-authority", ReceivedAt: time.Now().Add(-72 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	sup := s.inboxTask(t, who.authority, "interface_extension", late, "request", "supervision")

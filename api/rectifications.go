@@ -33,9 +33,9 @@ type RectificationStore interface {
 // POST /api/v1/tasks/{id}/rectification does; the department is then the supervised task's.
 // The id may be given in either form TaskView.ID documents.
 type RectificationInput struct {
-	DepartmentID      string `json:"department_id" binding:"max=64"`
-	Violation         string `json:"violation" binding:"required,max=64"`
-	Description       string `json:"description" binding:"required,max=4000" text:"multiline"`
+	DepartmentID string `json:"department_id" binding:"max=64"`
+	Violation    string `json:"violation" binding:"required,max=64"`
+	contract.RectificationForm
 	Workdays          int    `json:"workdays" binding:"required"`
 	SupervisionTaskID string `json:"supervision_task_id" binding:"max=255"`
 }
@@ -43,9 +43,9 @@ type RectificationInput struct {
 // SupervisionRectificationInput issues a notice from a supervision task: the department is
 // the supervised task's.
 type SupervisionRectificationInput struct {
-	Violation   string `json:"violation" binding:"required,max=64"`
-	Description string `json:"description" binding:"required,max=4000" text:"multiline"`
-	Workdays    int    `json:"workdays" binding:"required"`
+	Violation string `json:"violation" binding:"required,max=64"`
+	contract.RectificationForm
+	Workdays int `json:"workdays" binding:"required"`
 }
 
 // ViolationView is one violation of the profile's list with the item it rests on.
@@ -93,8 +93,8 @@ type RectificationView struct {
 	AuthorityDeptID string        `json:"authority_dept_id"`
 	IssuedBy        string        `json:"issued_by"`
 	Violation       ViolationView `json:"violation"`
-	Description     string        `json:"description"`
-	Workdays        int           `json:"workdays"`
+	contract.RectificationForm
+	Workdays int `json:"workdays"`
 	// DueAt is the notice's time limit, which a returned report does not move.
 	DueAt       *string         `json:"due_at"`
 	Overdue     bool            `json:"overdue"`
@@ -180,7 +180,7 @@ func (h rectificationHandlers) create(c *gin.Context) {
 		abort(c, invalidField("department_id", "is required: the department ordered to rectify"))
 		return
 	}
-	h.issue(c, dept, in.Violation, in.Description, in.Workdays, link)
+	h.issue(c, dept, in.Violation, in.RectificationForm, in.Workdays, link)
 }
 
 // fromSupervision issues a notice in one action from an open supervision task (督办) of any
@@ -196,7 +196,7 @@ func (h rectificationHandlers) fromSupervision(c *gin.Context) {
 		abort(c, err)
 		return
 	}
-	h.issue(c, dept, in.Violation, in.Description, in.Workdays, link)
+	h.issue(c, dept, in.Violation, in.RectificationForm, in.Workdays, link)
 }
 
 // supervised reads an open supervision task and the task it supervises: the link and the
@@ -243,7 +243,7 @@ const activitiesTaskKindSupervision = "supervision"
 
 // issue validates the notice against the directory and the profile, starts its workflow and
 // answers 201 with the time limit once the workflow has computed it.
-func (h rectificationHandlers) issue(c *gin.Context, dept, violation, description string, workdays int, link *linkedCase) {
+func (h rectificationHandlers) issue(c *gin.Context, dept, violation string, form contract.RectificationForm, workdays int, link *linkedCase) {
 	p := mustPrincipal(c)
 	ctx := c.Request.Context()
 	if err := procedureInProfile(h.profile, policy.ProcRectification); err != nil {
@@ -263,9 +263,6 @@ func (h rectificationHandlers) issue(c *gin.Context, dept, violation, descriptio
 			codes = append(codes, x.Code)
 		}
 		abort(c, invalidField("violation", fmt.Sprintf("must be one of the violations of profile %s: %s", h.profile.ID, strings.Join(codes, ", "))))
-		return
-	case strings.TrimSpace(description) == "":
-		abort(c, invalidField("description", "is required: what is to be corrected"))
 		return
 	case workdays < 1 || workdays > rules.MaxWorkdays:
 		abort(c, invalidField("workdays", "must be 1.."+strconv.Itoa(rules.MaxWorkdays)+" working days"))
@@ -301,8 +298,8 @@ func (h rectificationHandlers) issue(c *gin.Context, dept, violation, descriptio
 	wid := contract.RectificationWorkflowID(id)
 	input := contract.RectificationInput{
 		ID: id, DepartmentID: dept, AuthorityDeptID: p.DepartmentID, IssuedBy: actorOf(p),
-		Violation:   contract.Violation{Code: v.Code, Title: v.Title, LegalBasis: citationStrings(v.Basis())},
-		Description: strings.TrimSpace(description), Workdays: workdays,
+		Violation:         contract.Violation{Code: v.Code, Title: v.Title, LegalBasis: citationStrings(v.Basis())},
+		RectificationForm: form, Workdays: workdays,
 		Consequence: contract.Consequence{Code: consequence.Code, Title: consequence.Title,
 			LocalDefault: consequence.LocalDefault, LegalBasis: citationStrings(consequence.LegalBasis), Note: consequence.Note},
 		IssuedAt: now,
@@ -410,11 +407,15 @@ func toRectificationView(r *models.Rectification, now time.Time) (RectificationV
 			return RectificationView{}, fmt.Errorf("rectification %s: citations: %w", r.ID, err)
 		}
 	}
+	var form contract.RectificationForm
+	if err := json.Unmarshal([]byte(r.FormJSON), &form); err != nil {
+		return RectificationView{}, fmt.Errorf("rectification %s: form: %w", r.ID, err)
+	}
 	return RectificationView{
 		ID: r.ID, Status: r.Status, WorkflowID: r.WorkflowID, CurrentStep: r.CurrentStep, DepartmentID: r.DepartmentID,
 		AuthorityDeptID: r.AuthorityDeptID, IssuedBy: r.IssuedBy,
-		Violation:   toViolationView(r.ViolationCode, r.ViolationTitle, violation),
-		Description: r.Description, Workdays: r.Workdays, DueAt: formatTimePtr(r.DueAt),
+		Violation:         toViolationView(r.ViolationCode, r.ViolationTitle, violation),
+		RectificationForm: form, Workdays: r.Workdays, DueAt: formatTimePtr(r.DueAt),
 		Overdue:    r.DueAt != nil && now.After(*r.DueAt) && r.Status != models.RectificationRectified,
 		LegalBasis: nonNil(legal),
 		Consequence: ConsequenceView{Code: r.ConsequenceCode, Title: r.ConsequenceTitle, LegalBasis: nonNil(consequence),

@@ -40,7 +40,7 @@ func TestCaseRowUpsertWritesZeroValues(t *testing.T) {
 
 		created := time.Date(2026, 9, 30, 9, 0, 0, 0, cstZone)
 		zero := rectificationAt("RN-Z", 2, models.RectificationIssued)
-		zero.DueAt, zero.Description, zero.CreatedAt, zero.UpdatedAt = nil, "", created, time.Time{}
+		zero.DueAt, zero.FormJSON, zero.CreatedAt, zero.UpdatedAt = nil, "", created, time.Time{}
 		before := time.Now().Add(-time.Second)
 		if applied, err := st.UpsertRectification(ctx, zero); err != nil || !applied {
 			t.Fatalf("higher revision: %v, %v", applied, err)
@@ -50,7 +50,7 @@ func TestCaseRowUpsertWritesZeroValues(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got.Revision != 2 || got.ConsequenceDone || got.ConsequenceLocalDefault || got.ConsequenceRecordedAt != nil ||
-			got.DueAt != nil || got.Description != "" || !got.CreatedAt.Equal(created) || got.UpdatedAt.Before(before) {
+			got.DueAt != nil || got.FormJSON != "{}" || !got.CreatedAt.Equal(created) || got.UpdatedAt.Before(before) {
 			t.Errorf("after the higher revision = %+v", got)
 		}
 

@@ -27,12 +27,10 @@ var catalogUpdateStatuses = map[string]bool{
 type CatalogUpdate struct {
 	ID           string `gorm:"column:id;primaryKey"`
 	DepartmentID string `gorm:"column:department_id"`
-	// Trigger is law_revised or duties_changed (the column avoids SQL's TRIGGER keyword).
-	Trigger string `gorm:"column:trigger_kind"`
-	// Law is the revised law or the decision that changed the duties.
-	Law string `gorm:"column:law"`
-	// ChangedOn is the day the change took effect (YYYY-MM-DD, China).
-	ChangedOn          string `gorm:"column:changed_on"`
+	// FormJSON is what the reporter wrote (trigger, basis: the revised law or the decision
+	// that changed the duties, changed_on: the day it took effect), a JSON object the API
+	// reads whole: the read model neither filters nor sorts by it.
+	FormJSON           string `gorm:"column:form"`
 	InitiatorSubject   string `gorm:"column:initiator_subject"`
 	OrderedByAuthority bool   `gorm:"column:ordered_by_authority"`
 	Status             string `gorm:"column:status"`
@@ -61,11 +59,6 @@ func (u *CatalogUpdate) Validate() map[string]string {
 	f := map[string]string{}
 	checkCase(f, u.ID, u.Revision, u.WorkflowID, u.CurrentStep, u.CreatedAt)
 	checkText(f, "department_id", u.DepartmentID, 64, true)
-	checkText(f, "trigger", u.Trigger, 32, true)
-	checkText(f, "law", u.Law, maxLongText, false)
-	if _, err := time.Parse(time.DateOnly, u.ChangedOn); err != nil {
-		f["changed_on"] = "须为 YYYY-MM-DD 日期"
-	}
 	checkText(f, "initiator_subject", u.InitiatorSubject, 128, false)
 	if !catalogUpdateStatuses[u.Status] {
 		f["status"] = "未知的目录更新状态"
@@ -102,7 +95,7 @@ func (s *Store) UpsertCatalogUpdate(ctx context.Context, u CatalogUpdate) (appli
 // A published update is never overdue.
 var catalogUpdates = caseTable[CatalogUpdate, *CatalogUpdate]{what: "catalog update", cursor: "u1:",
 	statuses: catalogUpdateStatuses, unknownStatus: "未知的目录更新状态", final: []string{CatalogUpdatePublished},
-	emptyJSON: map[string]string{"legal_basis": "[]"}}
+	emptyJSON: map[string]string{"legal_basis": "[]", "form": "{}"}}
 
 // ResourceVersion names one revision of a catalog resource.
 type ResourceVersion struct {

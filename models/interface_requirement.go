@@ -22,9 +22,10 @@ type InterfaceRequirement struct {
 	DepartmentID    string `gorm:"column:department_id"`
 	AuthorityDeptID string `gorm:"column:authority_dept_id"`
 	RequestedBy     string `gorm:"column:requested_by"`
-	Description     string `gorm:"column:description"`
-	// AgreedDue is the agreed date, YYYY-MM-DD (China); DueAt its end or the extended deadline.
-	AgreedDue            string     `gorm:"column:agreed_due"`
+	// FormJSON is what the authority wrote (description; agreed_due, the agreed date,
+	// YYYY-MM-DD, China), a JSON object the API reads whole: the read model neither filters
+	// nor sorts by it. DueAt is the agreed date's end or the extended deadline.
+	FormJSON             string     `gorm:"column:form"`
 	Status               string     `gorm:"column:status"`
 	CurrentStep          string     `gorm:"column:current_step"`
 	DueAt                *time.Time `gorm:"column:due_at"`
@@ -49,7 +50,6 @@ func (r *InterfaceRequirement) Validate() map[string]string {
 	checkText(f, "department_id", r.DepartmentID, 64, true)
 	checkText(f, "authority_dept_id", r.AuthorityDeptID, 64, true)
 	checkText(f, "requested_by", r.RequestedBy, 128, false)
-	checkText(f, "agreed_due", r.AgreedDue, 10, true)
 	if !interfaceStatuses[r.Status] {
 		f["status"] = "未知状态"
 	}
@@ -69,7 +69,7 @@ func (s *Store) UpsertInterfaceRequirement(ctx context.Context, r InterfaceRequi
 
 var interfaceRequirements = caseTable[InterfaceRequirement, *InterfaceRequirement]{what: "interface requirement",
 	cursor: "ir1:", statuses: interfaceStatuses, unknownStatus: "未知的接口要求状态",
-	emptyJSON: map[string]string{"legal_basis": "[]"}}
+	emptyJSON: map[string]string{"legal_basis": "[]", "form": "{}"}}
 
 // InterfaceRequirementFilter selects requirements: a department's own, or all (SeesAll: the
 // authority).

@@ -22,7 +22,9 @@ var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql", "0
 	"00008_corrections.sql", "00009_rectifications.sql", "00010_audit_events.sql",
 	"00011_open_data_requests.sql", "00012_open_catalog_interfaces.sql", "00014_annual_reports.sql", "00015_notifications.sql",
 	"00016_task_facts.sql", "00017_task_decided_by.sql", "00018_deployment_profile.sql", "00019_task_inbox_order.sql",
-	"00020_share_request_form.sql", "00021_open_data_form.sql"}
+	"00020_share_request_form.sql", "00021_open_data_form.sql", "00022_catalog_update_form.sql",
+	"00023_rectification_form.sql", "00024_interface_requirement_form.sql",
+	"00025_open_catalog_correction_form.sql"}
 
 // migrationVersion is the version a file name starts with: versions may skip a number
 // reserved by a change on another branch.
@@ -107,13 +109,13 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 			"grants": {"id", "request_id", "resource_id", "consumer_dept_id", "provider_dept_id", "scope",
 				"usage_purpose", "conditions", "valid_from", "valid_until", "status", "status_reason",
 				"revision", "updated_at"},
-			"catalog_updates": {"id", "department_id", "trigger_kind", "law", "changed_on", "initiator_subject",
+			"catalog_updates": {"id", "department_id", "form", "initiator_subject",
 				"ordered_by_authority", "status", "current_step", "due_at", "legal_basis", "local_default",
 				"responsibility_list_updated", "workflow_id", "revision", "created_at", "updated_at", "closed_at"},
 			"catalog_update_resources": {"catalog_update_id", "round", "resource_id", "version", "created_at",
 				"published_at", "returned_at"},
 			"rectifications": {"id", "workflow_id", "department_id", "authority_dept_id", "issued_by",
-				"violation_code", "violation_title", "violation_basis", "description", "workdays", "due_at",
+				"violation_code", "violation_title", "violation_basis", "form", "workdays", "due_at",
 				"legal_basis", "status", "current_step", "consequence_code", "consequence_title",
 				"consequence_basis", "consequence_local_default", "consequence_recorded_at", "consequence_done",
 				"linked_task_id", "linked_request_id", "revision", "created_at", "updated_at", "closed_at"},
@@ -123,11 +125,11 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 				"result_text", "disputed", "due_at", "local_default", "workflow_id", "legal_basis", "revision", "created_at",
 				"updated_at", "closed_at"},
 			"open_catalog_corrections": {"id", "workflow_id", "resource_id", "resource_code", "resource_name",
-				"provider_dept_id", "citizen_subject", "field", "current_value", "proposed_value", "reason", "status",
+				"provider_dept_id", "citizen_subject", "form", "current_value", "status",
 				"current_step", "answer", "answer_basis", "catalog_version", "due_at", "local_default", "legal_basis",
 				"revision", "created_at", "updated_at", "closed_at"},
 			"interface_requirements": {"id", "workflow_id", "department_id", "authority_dept_id", "requested_by",
-				"description", "agreed_due", "status", "current_step", "due_at", "extension_workdays",
+				"form", "status", "current_step", "due_at", "extension_workdays",
 				"interface_description", "documentation", "legal_basis", "revision", "created_at", "updated_at", "closed_at"},
 			"open_data_requests": {"id", "resource_id", "resource_code", "resource_name", "open_type",
 				"applicant_subject", "provider_dept_id", "form", "status", "current_step", "conditions",

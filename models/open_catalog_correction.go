@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -75,17 +74,18 @@ func CheckOpenCatalogChange(r *CatalogResource, field, value string) map[string]
 // OpenCatalogCorrection is a citizen's application to correct the open catalog: the projection
 // of its workflow's state, written only by activities, replaced whole by a higher Revision.
 type OpenCatalogCorrection struct {
-	ID             string     `gorm:"column:id;primaryKey"`
-	WorkflowID     string     `gorm:"column:workflow_id"`
-	ResourceID     int64      `gorm:"column:resource_id"`
-	ResourceCode   string     `gorm:"column:resource_code"`
-	ResourceName   string     `gorm:"column:resource_name"`
-	ProviderDeptID string     `gorm:"column:provider_dept_id"`
-	CitizenSubject string     `gorm:"column:citizen_subject"`
-	Field          string     `gorm:"column:field"`
+	ID             string `gorm:"column:id;primaryKey"`
+	WorkflowID     string `gorm:"column:workflow_id"`
+	ResourceID     int64  `gorm:"column:resource_id"`
+	ResourceCode   string `gorm:"column:resource_code"`
+	ResourceName   string `gorm:"column:resource_name"`
+	ProviderDeptID string `gorm:"column:provider_dept_id"`
+	CitizenSubject string `gorm:"column:citizen_subject"`
+	// FormJSON is what the citizen wrote (field, proposed_value, reason), a JSON object the
+	// API reads whole: the read model neither filters nor sorts by it.
+	FormJSON string `gorm:"column:form"`
+	// CurrentValue is the field's published value at the application.
 	CurrentValue   string     `gorm:"column:current_value"`
-	ProposedValue  string     `gorm:"column:proposed_value"`
-	Reason         string     `gorm:"column:reason"`
 	Status         string     `gorm:"column:status"`
 	CurrentStep    string     `gorm:"column:current_step"`
 	Answer         string     `gorm:"column:answer"`
@@ -112,9 +112,6 @@ func (r *OpenCatalogCorrection) Validate() map[string]string {
 	checkText(f, "resource_name", r.ResourceName, 255, false)
 	checkText(f, "provider_dept_id", r.ProviderDeptID, 64, true)
 	checkText(f, "citizen_subject", r.CitizenSubject, 128, true)
-	if !slices.Contains(OpenCatalogFields, r.Field) {
-		f["field"] = "不是开放目录的内容字段"
-	}
 	if !openCatalogStatuses[r.Status] {
 		f["status"] = "未知状态"
 	}
@@ -134,7 +131,7 @@ func (s *Store) UpsertOpenCatalogCorrection(ctx context.Context, r OpenCatalogCo
 
 var openCatalogCorrections = caseTable[OpenCatalogCorrection, *OpenCatalogCorrection]{what: "open-catalog correction",
 	cursor: "oc1:", statuses: openCatalogStatuses, unknownStatus: "未知的更正申请状态",
-	emptyJSON: map[string]string{"legal_basis": "[]"}}
+	emptyJSON: map[string]string{"legal_basis": "[]", "form": "{}"}}
 
 // OpenCatalogCorrectionFilter selects the applications a principal may see: a citizen's own
 // (CitizenSubject), those of a department's resources (DepartmentID), or all (SeesAll).

@@ -17,8 +17,8 @@ func openCatalogCorrectionAt(id, citizen string, rev int, status string) models.
 	due := time.Date(2026, 10, 19, 23, 59, 59, 0, cstZone)
 	return models.OpenCatalogCorrection{
 		ID: id, WorkflowID: "open-catalog-correction-" + id, ResourceID: 7, ResourceCode: "NX-1", ResourceName: "企业年报信息",
-		ProviderDeptID: deptA, CitizenSubject: citizen, Field: "update_frequency", CurrentValue: "每年", ProposedValue: "每月",
-		Reason: "实际按月更新", Status: status, CurrentStep: "reply", DueAt: &due, LegalBasisJSON: `["第四十五条"]`,
+		ProviderDeptID: deptA, CitizenSubject: citizen,
+		FormJSON: `{"field":"update_frequency","proposed_value":"每月","reason":"实际按月更新"}`, CurrentValue: "每年", Status: status, CurrentStep: "reply", DueAt: &due, LegalBasisJSON: `["第四十五条"]`,
 		Revision: rev, CreatedAt: created, UpdatedAt: created.Add(time.Duration(rev) * time.Minute),
 	}
 }
@@ -59,10 +59,9 @@ func TestOpenCatalogCorrectionsProjectedAndListed(t *testing.T) {
 				t.Errorf("%s: %d items, %v; want %d", c.name, len(items), err, c.want)
 			}
 		}
-		bad := openCatalogCorrectionAt("OC-3", "citizen-a", 1, models.OpenCatalogReplying)
-		bad.Field = "code"
+		bad := openCatalogCorrectionAt("OC-3", "citizen-a", 1, "nonsense")
 		if _, err := st.UpsertOpenCatalogCorrection(ctx, bad); err == nil {
-			t.Error("a field outside the open catalog was stored")
+			t.Error("an unknown status was stored")
 		}
 	})
 }
@@ -116,8 +115,8 @@ func TestInterfaceRequirementsProjectedAndListed(t *testing.T) {
 		due := time.Date(2026, 9, 30, 23, 59, 59, 0, cstZone)
 		req := func(id, dept string, rev int, status string) models.InterfaceRequirement {
 			return models.InterfaceRequirement{ID: id, WorkflowID: "interface-requirement-" + id, DepartmentID: dept,
-				AuthorityDeptID: authority, RequestedBy: "demo-authority", Description: "企业登记信息查询接口",
-				AgreedDue: "2026-09-30", Status: status, CurrentStep: "request", DueAt: &due, Revision: rev, CreatedAt: created}
+				AuthorityDeptID: authority, RequestedBy: "demo-authority",
+				FormJSON: `{"description":"企业登记信息查询接口","agreed_due":"2026-09-30"}`, Status: status, CurrentStep: "request", DueAt: &due, Revision: rev, CreatedAt: created}
 		}
 		for _, r := range []models.InterfaceRequirement{req("IR-1", deptA, 2, models.InterfaceDelivered),
 			req("IR-1", deptA, 1, models.InterfaceRequired), req("IR-2", deptB, 1, models.InterfaceRequired)} {

@@ -32,8 +32,11 @@ type Rectification struct {
 	ViolationTitle  string `gorm:"column:violation_title"`
 	// ViolationBasisJSON cites the violated item (JSON list of strings).
 	ViolationBasisJSON string `gorm:"column:violation_basis"`
-	Description        string `gorm:"column:description"`
-	Workdays           int    `gorm:"column:workdays"`
+	// FormJSON is what the authority wrote (the description of what is to be corrected), a
+	// JSON object the API reads whole: the read model neither filters nor sorts by it.
+	FormJSON string `gorm:"column:form"`
+	// Workdays is the notice's time limit, a column of its own: the deadline activity reads it.
+	Workdays int `gorm:"column:workdays"`
 	// DueAt is the notice's time limit; a returned report does not move it.
 	DueAt *time.Time `gorm:"column:due_at"`
 	// LegalBasisJSON cites the articles of the time limit (JSON list of strings).
@@ -112,7 +115,7 @@ func (s *Store) UpsertRectification(ctx context.Context, r Rectification) (appli
 // A rectified notice is never overdue.
 var rectifications = caseTable[Rectification, *Rectification]{what: "rectification", cursor: "r1:",
 	statuses: rectificationStatuses, unknownStatus: "未知的整改状态", final: []string{RectificationRectified},
-	emptyJSON: map[string]string{"violation_basis": "[]", "legal_basis": "[]", "consequence_basis": "[]"}}
+	emptyJSON: map[string]string{"violation_basis": "[]", "legal_basis": "[]", "consequence_basis": "[]", "form": "{}"}}
 
 // RectificationFilter selects notices a principal may see: its department's, or every notice
 // (SeesAll: the data authority). Empty fields other than the principal's do not filter.

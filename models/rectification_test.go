@@ -18,7 +18,7 @@ func rectificationAt(id string, rev int, status string) models.Rectification {
 	return models.Rectification{
 		ID: id, WorkflowID: "rectification-" + id, DepartmentID: deptA, AuthorityDeptID: deptB, IssuedBy: "carol",
 		ViolationCode: "catalog_not_maintained", ViolationTitle: "未按照要求制定或者更新政务数据资源目录",
-		ViolationBasisJSON: `["《辽宁省政务数据资源共享管理办法》第二十六条（一）"]`, Description: "目录未更新", Workdays: 5,
+		ViolationBasisJSON: `["《辽宁省政务数据资源共享管理办法》第二十六条（一）"]`, FormJSON: `{"description":"目录未更新"}`, Workdays: 5,
 		DueAt: &due, Status: status, CurrentStep: "rectify", ConsequenceCode: "circulated_criticism", ConsequenceTitle: "通报批评",
 		LinkedTaskID: "share-request-SR-1/reply/1", LinkedRequestID: "SR-1", Revision: rev, CreatedAt: issued,
 		UpdatedAt: issued.Add(time.Duration(rev) * time.Minute),

@@ -11,6 +11,7 @@ import (
 	"github.com/datashare/datashare/activities"
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/models/modelstest"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // The catalog-update activities over the database: projections are idempotent, a submission
@@ -32,7 +33,7 @@ func TestCatalogUpdateActivitiesOverTheDatabase(t *testing.T) {
 		due := cst("2026-03-16T23:59:59+08:00")
 		for _, rev := range []int{1, 2, 1} {
 			in := activities.ProjectCatalogUpdateInput{ID: "CU-1", Revision: rev, WorkflowID: "catalog-update-CU-1",
-				DepartmentID: "dept-a", Trigger: "law_revised", Law: "《某条例》", ChangedOn: "2026-03-02",
+				DepartmentID: "dept-a", Form: contract.CatalogUpdateForm{Trigger: "law_revised", Basis: "《某条例》", ChangedOn: "2026-03-02"},
 				Status: []string{"", "updating", "reviewing"}[rev], CurrentStep: "update", DueAt: &due,
 				LegalBasis: []string{"《辽宁省政务数据资源共享管理办法》第九条第二款"},
 				CreatedAt:  cst("2026-03-03T10:00:00+08:00"), UpdatedAt: cst("2026-03-03T10:00:00+08:00")}

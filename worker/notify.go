@@ -316,32 +316,48 @@ func (p projection) caseOf(ctx context.Context, procedure, requestID string) (ca
 		// The citizen's reason; the field and the values are on the correction.
 		var r *models.OpenCatalogCorrection
 		if r, err = p.store.GetOpenCatalogCorrection(ctx, requestID); err == nil {
+			var form contract.OpenCatalogCorrectionForm
+			if err = json.Unmarshal([]byte(r.FormJSON), &form); err != nil {
+				return c, fmt.Errorf("open-catalog correction %s: form: %w", requestID, err)
+			}
 			c.object, c.citizen, deciderID = r.ResourceName, r.CitizenSubject, r.ProviderDeptID
-			c.resourceCode, c.resourceName, c.purpose = r.ResourceCode, r.ResourceName, r.Reason
+			c.resourceCode, c.resourceName, c.purpose = r.ResourceCode, r.ResourceName, form.Reason
 		}
 	case policy.ProcCatalogUpdate:
 		// An update spans several resources: it is about the law or decision that triggered it.
 		var r *models.CatalogUpdate
 		if r, err = p.store.GetCatalogUpdate(ctx, requestID); err == nil {
-			c.object, c.partyID, c.purpose = r.Law, r.DepartmentID, r.Law
-			if name := triggerNames[r.Trigger]; name != "" {
-				c.purpose = name + "：" + r.Law
+			var form contract.CatalogUpdateForm
+			if err = json.Unmarshal([]byte(r.FormJSON), &form); err != nil {
+				return c, fmt.Errorf("catalog update %s: form: %w", requestID, err)
+			}
+			c.object, c.partyID, c.purpose = form.Basis, r.DepartmentID, form.Basis
+			if name := triggerNames[form.Trigger]; name != "" {
+				c.purpose = name + "：" + form.Basis
 			}
 		}
 	case policy.ProcRectification:
 		// The ordered department reports its rectification, which the authority reviews.
 		var r *models.Rectification
 		if r, err = p.store.GetRectification(ctx, requestID); err == nil {
+			var form contract.RectificationForm
+			if err = json.Unmarshal([]byte(r.FormJSON), &form); err != nil {
+				return c, fmt.Errorf("rectification %s: form: %w", requestID, err)
+			}
 			c.object, c.partyID, c.purpose = r.ViolationTitle, r.DepartmentID, r.ViolationTitle
-			if strings.TrimSpace(r.Description) != "" {
-				c.purpose += "：" + r.Description
+			if strings.TrimSpace(form.Description) != "" {
+				c.purpose += "：" + form.Description
 			}
 		}
 	case policy.ProcInterfaceExtension:
 		// The department delivers the interface, or applies for more time.
 		var r *models.InterfaceRequirement
 		if r, err = p.store.GetInterfaceRequirement(ctx, requestID); err == nil {
-			c.object, c.partyID, c.purpose = r.Description, r.DepartmentID, r.Description
+			var form contract.InterfaceRequirementForm
+			if err = json.Unmarshal([]byte(r.FormJSON), &form); err != nil {
+				return c, fmt.Errorf("interface requirement %s: form: %w", requestID, err)
+			}
+			c.object, c.partyID, c.purpose = form.Description, r.DepartmentID, form.Description
 		}
 	case policy.ProcAnnualReport:
 		// AR-<year>-<department>: the id says all there is to name. A report has no purpose

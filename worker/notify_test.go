@@ -11,6 +11,7 @@ import (
 	"github.com/datashare/datashare/internal/policy"
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/models/modelstest"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 // The rule of who hears of what: the task's people of its events, the supervising authority
@@ -105,8 +106,9 @@ func newNotifyFixture(t *testing.T) *notifyFixture {
 	}
 	if err := (openCatalogProjection{store: st}).SaveOpenCatalogCorrection(ctx, activities.ProjectOpenCatalogCorrectionInput{
 		ID: "OC-7", Revision: 1, WorkflowID: "open-catalog-correction-OC-7", ResourceID: 1, ResourceCode: "NEIXIANG-SCJG-0001",
-		ResourceName: fixtureResource, ProviderDeptID: "neixiang-scjg", CitizenSubject: "citizen-zhou", Field: "update_frequency",
-		CurrentValue: "实时", ProposedValue: "每日", Reason: "r", Status: "replying", CurrentStep: "reply", CreatedAt: at, UpdatedAt: at,
+		ResourceName: fixtureResource, ProviderDeptID: "neixiang-scjg", CitizenSubject: "citizen-zhou",
+		Form:         contract.OpenCatalogCorrectionForm{Field: "update_frequency", ProposedValue: "每日", Reason: "r"},
+		CurrentValue: "实时", Status: "replying", CurrentStep: "reply", CreatedAt: at, UpdatedAt: at,
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -339,13 +341,13 @@ func TestCaseOfEveryProcedure(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := st.UpsertCatalogUpdate(ctx, models.CatalogUpdate{ID: "CU-1", Revision: 1, WorkflowID: "catalog-update-CU-1",
-		DepartmentID: "neixiang-scjg", Trigger: "law_revised", Law: "《食品安全法》修正", ChangedOn: "2026-12-01",
+		DepartmentID: "neixiang-scjg", FormJSON: `{"trigger":"law_revised","basis":"《食品安全法》修正","changed_on":"2026-12-01"}`,
 		Status: models.CatalogUpdateUpdating, CreatedAt: at}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.UpsertInterfaceRequirement(ctx, models.InterfaceRequirement{ID: "IR-1", Revision: 1, WorkflowID: "interface-IR-1",
-		DepartmentID: "neixiang-scjg", AuthorityDeptID: "neixiang-authority", Description: "市场主体登记信息核验接口",
-		AgreedDue: "2026-12-31", Status: models.InterfaceRequired, CreatedAt: at}); err != nil {
+		DepartmentID: "neixiang-scjg", AuthorityDeptID: "neixiang-authority",
+		FormJSON: `{"description":"市场主体登记信息核验接口","agreed_due":"2026-12-31"}`, Status: models.InterfaceRequired, CreatedAt: at}); err != nil {
 		t.Fatal(err)
 	}
 	p := f.a.Store.(projection)

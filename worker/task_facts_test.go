@@ -44,12 +44,12 @@ func TestProjectTaskCarriesItsRequestsFacts(t *testing.T) {
 	mustUpsert("correction", applied, err)
 	law := strings.Repeat("《数据条例》", 10)
 	applied, err = st.UpsertCatalogUpdate(ctx, models.CatalogUpdate{ID: "CU-1", Revision: 1, DepartmentID: "dept-a",
-		Trigger: "duties_changed", Law: law, ChangedOn: "2026-02-01", Status: "updating", LegalBasisJSON: "[]",
+		FormJSON: `{"trigger":"duties_changed","basis":"` + law + `","changed_on":"2026-02-01"}`, Status: "updating", LegalBasisJSON: "[]",
 		WorkflowID: "catalog-update-CU-1", CreatedAt: at, UpdatedAt: at})
 	mustUpsert("catalog update", applied, err)
 	applied, err = st.UpsertRectification(ctx, models.Rectification{ID: "RC-1", Revision: 1, WorkflowID: "rectification-RC-1",
 		DepartmentID: "dept-a", AuthorityDeptID: "dept-z", ViolationCode: "data_not_provided", ViolationTitle: "未按规定提供共享数据",
-		ViolationBasisJSON: "[]", Description: "逾期未答复", Workdays: 10, LegalBasisJSON: "[]", ConsequenceBasisJSON: "[]",
+		ViolationBasisJSON: "[]", FormJSON: `{"description":"逾期未答复"}`, Workdays: 10, LegalBasisJSON: "[]", ConsequenceBasisJSON: "[]",
 		Status: "issued", CreatedAt: at, UpdatedAt: at})
 	mustUpsert("rectification", applied, err)
 

@@ -334,7 +334,7 @@ func (u *catalogUpdate) project(ctx workflow.Context) error {
 	in, st := u.st.Input, u.st
 	p := activities.ProjectCatalogUpdateInput{
 		ID: in.UpdateID, Revision: rev, WorkflowID: u.workflowID, DepartmentID: in.DepartmentID,
-		Trigger: in.Trigger, Law: in.Basis, ChangedOn: in.ChangedOn, InitiatorSubject: in.Initiator.Subject,
+		Form: in.CatalogUpdateForm, InitiatorSubject: in.Initiator.Subject,
 		OrderedByAuthority: in.OrderedByAuthority, Status: st.Status, CurrentStep: st.CurrentStep,
 		DueAt: st.DueAt, LegalBasis: st.LegalBasis, LocalDefault: st.LocalDefault,
 		ResponsibilityListUpdated: st.ResponsibilityListUpdated,

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"sync"
 	"testing"
@@ -143,7 +144,8 @@ func catalogInput(changedOn string, start time.Time) contract.CatalogUpdateInput
 	return contract.CatalogUpdateInput{
 		UpdateID: updateID, DepartmentID: provider,
 		Initiator: contract.ShareApplicant{DepartmentID: provider, Subject: approver.Subject},
-		Trigger:   contract.TriggerLawRevised, Basis: "《某某条例》2026年修订", ChangedOn: changedOn,
+		CatalogUpdateForm: contract.CatalogUpdateForm{Trigger: contract.TriggerLawRevised, Basis: "《某某条例》2026年修订",
+			ChangedOn: changedOn},
 		ResourceIDs: []int64{7}, ReceivedAt: start, AuthorityDeptID: authority,
 	}
 }
@@ -326,8 +328,10 @@ func (s *catalogSuite) TestSelfReportApproved() {
 	s.Equal("目录更新 / "+provider+" / 2026-03-02", s.memo[contract.MemoTitle])
 
 	first, last := s.updates[0], s.updates[len(s.updates)-1]
-	s.Equal(contract.TriggerLawRevised, first.Trigger)
-	s.Equal("2026-03-02", first.ChangedOn)
+	form, err := json.Marshal(first.Form)
+	s.Require().NoError(err)
+	s.JSONEq(`{"trigger":"law_revised","basis":"《某某条例》2026年修订","changed_on":"2026-03-02"}`, string(form),
+		"the form is written whole")
 	s.Equal(contract.CatalogUpdatePublished, last.Status)
 	s.Nil(last.DueAt)
 	s.NotNil(last.ClosedAt)

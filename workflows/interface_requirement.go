@@ -108,7 +108,7 @@ func (r *interfaceRequirement) project(ctx workflow.Context) error {
 	in, st := r.st.Input, r.st
 	p := activities.ProjectInterfaceRequirementInput{
 		ID: in.RequirementID, Revision: rev, WorkflowID: r.workflowID, DepartmentID: in.DepartmentID,
-		AuthorityDeptID: in.AuthorityDeptID, RequestedBy: in.RequestedBy, Description: in.Description, AgreedDue: in.AgreedDue,
+		AuthorityDeptID: in.AuthorityDeptID, RequestedBy: in.RequestedBy, Form: in.InterfaceRequirementForm,
 		Status: st.Status, CurrentStep: st.CurrentStep, DueAt: st.DueAt, ExtensionWorkdays: st.ExtensionWorkdays,
 		InterfaceDescription: st.InterfaceDescription, Documentation: st.Documentation, LegalBasis: st.LegalBasis,
 		CreatedAt: in.ReceivedAt, UpdatedAt: workflow.Now(ctx), ClosedAt: st.ClosedAt,

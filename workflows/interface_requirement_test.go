@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"testing"
 
@@ -45,7 +46,8 @@ func (s *interfaceSuite) setup() {
 
 func interfaceInput() contract.InterfaceRequirementInput {
 	return contract.InterfaceRequirementInput{RequirementID: requirementID, DepartmentID: provider, AuthorityDeptID: authority,
-		Description: "企业登记信息按统一社会信用代码查询接口", AgreedDue: "2026-09-30", RequestedBy: authorityAct.Subject, ReceivedAt: requirementAt}
+		InterfaceRequirementForm: contract.InterfaceRequirementForm{Description: "企业登记信息按统一社会信用代码查询接口",
+			AgreedDue: "2026-09-30"}, RequestedBy: authorityAct.Subject, ReceivedAt: requirementAt}
 }
 
 var requestTask = contract.HumanTaskID(requirementWorkflowID, contract.StepInterfaceRequest, 1)
@@ -81,7 +83,10 @@ func (s *interfaceSuite) TestExtensionApprovedAcrossNationalDay() {
 		s.Contains(t.LegalBasis, "《内乡县政务信息资源数据共享管理实施办法》第十三条第二款")
 		row := s.rows[len(s.rows)-1]
 		s.Equal(contract.InterfaceStatusRequired, row.Status)
-		s.Equal("2026-09-30", row.AgreedDue)
+		form, err := json.Marshal(row.Form)
+		s.Require().NoError(err)
+		s.JSONEq(`{"description":"企业登记信息按统一社会信用代码查询接口","agreed_due":"2026-09-30"}`, string(form),
+			"the form is written whole")
 		s.requestExtension(requestTask, approver, 6, contract.ErrTypeRuleViolated)
 		s.requestExtension(requestTask, otherDept, 5, contract.ErrTypeForbidden)
 		s.requestExtension(requestTask, approver, 5, "")

@@ -218,8 +218,8 @@ func (r *openCatalogCorrection) project(ctx workflow.Context) error {
 	p := activities.ProjectOpenCatalogCorrectionInput{
 		ID: in.CorrectionID, Revision: rev, WorkflowID: r.workflowID, ResourceID: in.Resource.ID,
 		ResourceCode: in.Resource.Code, ResourceName: in.Resource.Name, ProviderDeptID: in.Resource.ProviderDeptID,
-		CitizenSubject: in.CitizenSubject, Field: in.Field, CurrentValue: in.CurrentValue, ProposedValue: in.ProposedValue,
-		Reason: in.Reason, Status: st.Status, CurrentStep: st.CurrentStep, Answer: st.Answer, AnswerBasis: st.AnswerBasis,
+		CitizenSubject: in.CitizenSubject, Form: in.OpenCatalogCorrectionForm, CurrentValue: in.CurrentValue,
+		Status: st.Status, CurrentStep: st.CurrentStep, Answer: st.Answer, AnswerBasis: st.AnswerBasis,
 		CatalogVersion: st.CatalogVersion, DueAt: st.DueAt, LocalDefault: st.LocalDefault, LegalBasis: st.LegalBasis,
 		CreatedAt: in.ReceivedAt, UpdatedAt: workflow.Now(ctx), ClosedAt: st.ClosedAt,
 	}

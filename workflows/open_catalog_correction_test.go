@@ -198,8 +198,10 @@ func openCatalogInput() contract.OpenCatalogCorrectionInput {
 		CorrectionID: openCorrectionID,
 		Resource: contract.ShareResource{ID: 7, Code: "NEIXIANG-SCJG-0001", Name: "企业登记基本信息",
 			ShareType: contract.ShareConditional, ProviderDeptID: provider},
-		CitizenSubject: citizenSubject, Field: "update_frequency", CurrentValue: "每年", ProposedValue: "每月",
-		Reason: "开放平台实际每月更新", ReceivedAt: openReceivedAt, AuthorityDeptID: authority,
+		CitizenSubject: citizenSubject,
+		OpenCatalogCorrectionForm: contract.OpenCatalogCorrectionForm{Field: "update_frequency", ProposedValue: "每月",
+			Reason: "开放平台实际每月更新"},
+		CurrentValue: "每年", ReceivedAt: openReceivedAt, AuthorityDeptID: authority,
 	}
 }
 

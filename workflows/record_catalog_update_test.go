@@ -117,7 +117,8 @@ func recordCatalogUpdate(t *testing.T, name, profile string, drive func(send fun
 		contract.CatalogUpdateWorkflowType, contract.CatalogUpdateInput{
 			UpdateID: updateID, DepartmentID: "dept-provider",
 			Initiator: contract.ShareApplicant{DepartmentID: "dept-provider", Subject: "alice"},
-			Trigger:   contract.TriggerLawRevised, Basis: "《某条例》修订", ChangedOn: now.In(calendar.Location()).Format(time.DateOnly),
+			CatalogUpdateForm: contract.CatalogUpdateForm{Trigger: contract.TriggerLawRevised, Basis: "《某条例》修订",
+				ChangedOn: now.In(calendar.Location()).Format(time.DateOnly)},
 			ResourceIDs: []int64{7}, ReceivedAt: now, AuthorityDeptID: "dept-authority",
 		})
 	if err != nil {

@@ -104,8 +104,10 @@ func TestRecordOpenCatalogCorrectionExtendedAgreedUpdated(t *testing.T) {
 	recordNeixiang(t, "open_catalog_correction_extended_agreed_producer_records_city_change", wid, contract.OpenCatalogCorrectionWorkflowType,
 		contract.OpenCatalogCorrectionInput{CorrectionID: id,
 			Resource:       contract.ShareResource{ID: 7, Code: "NX-1", Name: "企业登记基本信息", ShareType: contract.ShareConditional, ProviderDeptID: "dept-provider"},
-			CitizenSubject: "citizen-1", Field: "update_frequency", CurrentValue: "每年", ProposedValue: "每月", Reason: "实际每月更新",
-			ReceivedAt: time.Now(), AuthorityDeptID: "dept-authority"},
+			CitizenSubject: "citizen-1",
+			OpenCatalogCorrectionForm: contract.OpenCatalogCorrectionForm{Field: "update_frequency", ProposedValue: "每月",
+				Reason: "实际每月更新"},
+			CurrentValue: "每年", ReceivedAt: time.Now(), AuthorityDeptID: "dept-authority"},
 		func(r *recording) {
 			reply := contract.HumanTaskID(wid, contract.StepReply, 1)
 			r.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: reply, Actor: recApprover, Workdays: 10, Reason: "需核实"})
@@ -126,7 +128,8 @@ func TestRecordInterfaceRequirementExtendedDelivered(t *testing.T) {
 	var st contract.InterfaceRequirementState
 	recordNeixiang(t, "interface_requirement_extended_delivered", wid, contract.InterfaceRequirementWorkflowType,
 		contract.InterfaceRequirementInput{RequirementID: id, DepartmentID: "dept-provider", AuthorityDeptID: "dept-authority",
-			Description: "企业登记信息查询接口", AgreedDue: agreed, RequestedBy: "carol", ReceivedAt: time.Now()},
+			InterfaceRequirementForm: contract.InterfaceRequirementForm{Description: "企业登记信息查询接口", AgreedDue: agreed},
+			RequestedBy:              "carol", ReceivedAt: time.Now()},
 		func(r *recording) {
 			task := contract.HumanTaskID(wid, contract.StepInterfaceRequest, 1)
 			r.send(contract.UpdateRequestExtension, contract.RequestExtensionUpdate{TaskID: task, Actor: recApprover, Workdays: 5, Reason: "联调未完成"})

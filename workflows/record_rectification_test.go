@@ -84,8 +84,8 @@ func TestRecordRectificationOverdueReturnedAccepted(t *testing.T) {
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: wid, TaskQueue: "record-rectification"},
 		contract.RectificationWorkflowType, contract.RectificationInput{
 			ID: id, DepartmentID: "dept-provider", AuthorityDeptID: "dept-authority", IssuedBy: recAuthority,
-			Violation:   contract.Violation{Code: v.Code, Title: v.Title, LegalBasis: []string{v.LegalBasis[0].String()}},
-			Description: "目录未更新", Workdays: 5,
+			Violation:         contract.Violation{Code: v.Code, Title: v.Title, LegalBasis: []string{v.LegalBasis[0].String()}},
+			RectificationForm: contract.RectificationForm{Description: "目录未更新"}, Workdays: 5,
 			Consequence: contract.Consequence{Code: co.Code, Title: co.Title, LegalBasis: []string{co.LegalBasis[0].String()}},
 			IssuedAt:    time.Now().AddDate(0, 0, -30),
 		})

@@ -273,7 +273,7 @@ func (r *rectification) project(ctx workflow.Context) error {
 	p := activities.ProjectRectificationInput{
 		ID: in.ID, Revision: rev, WorkflowID: r.workflowID, DepartmentID: in.DepartmentID,
 		AuthorityDeptID: in.AuthorityDeptID, IssuedBy: in.IssuedBy.Subject, ViolationCode: in.Violation.Code,
-		ViolationTitle: in.Violation.Title, ViolationBasis: in.Violation.LegalBasis, Description: in.Description,
+		ViolationTitle: in.Violation.Title, ViolationBasis: in.Violation.LegalBasis, Form: in.RectificationForm,
 		Workdays: in.Workdays, DueAt: st.DueAt, LegalBasis: st.LegalBasis, Status: st.Status, CurrentStep: st.CurrentStep,
 		ConsequenceCode: in.Consequence.Code, ConsequenceTitle: in.Consequence.Title, ConsequenceBasis: in.Consequence.LegalBasis,
 		ConsequenceLocalDefault: in.Consequence.LocalDefault, ConsequenceRecordedAt: st.ConsequenceRecordedAt,

@@ -122,8 +122,8 @@ func (s *rectificationSuite) notice(workdays int) contract.RectificationInput {
 	}
 	return contract.RectificationInput{
 		ID: rectificationID, DepartmentID: provider, AuthorityDeptID: authority, IssuedBy: authorityAct,
-		Violation:   contract.Violation{Code: v.Code, Title: v.Title, LegalBasis: cite(v.LegalBasis)},
-		Description: "目录三个月未更新", Workdays: workdays,
+		Violation:         contract.Violation{Code: v.Code, Title: v.Title, LegalBasis: cite(v.LegalBasis)},
+		RectificationForm: contract.RectificationForm{Description: "目录三个月未更新"}, Workdays: workdays,
 		Consequence: contract.Consequence{Code: c.Code, Title: c.Title, LocalDefault: c.LocalDefault, LegalBasis: cite(c.LegalBasis), Note: c.Note},
 		IssuedAt:    issuedAt,
 	}

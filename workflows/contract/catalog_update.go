@@ -75,21 +75,38 @@ type ResourceVersion struct {
 	Version    int   `json:"version"`
 }
 
+// CatalogUpdateForm is what the department reporting a catalog update, or the authority
+// ordering it, writes: what happened, the revised law or decision, and the day it took effect.
+// The API binds it from the create's body with these binding rules (and checks the trigger and
+// the date), the workflow carries it in its input, the read model keeps it whole in the
+// update's form column and every view of the update shows it (docs/architecture.md, "A field
+// in one place"). The resources concerned are not part of it: the API checks them against the
+// catalog and no view shows them.
+type CatalogUpdateForm struct {
+	// Trigger is TriggerLawRevised or TriggerDutiesChanged.
+	Trigger string `json:"trigger" binding:"required"`
+	// Basis is the revised law or the decision that changed the duties.
+	Basis string `json:"basis" binding:"required,max=2000" text:"multiline"`
+	// ChangedOn is the date the change took effect (YYYY-MM-DD, China); the update step's
+	// deadline is counted from it (发生之日起).
+	ChangedOn string `json:"changed_on" binding:"required"`
+}
+
+// Normalize trims the form's text before it is validated.
+func (f *CatalogUpdateForm) Normalize() { trimText(f) }
+
 // CatalogUpdateInput starts a CatalogUpdateWorkflow (目录更新). The API fills it after checking
-// the trigger, the date and that the resources belong to the department.
+// the trigger, the date and that the resources belong to the department. The form's fields
+// sit at the top level of its JSON, as before the form was a type of its own, so recorded
+// histories decode alike.
 type CatalogUpdateInput struct {
 	UpdateID     string `json:"update_id"`
 	DepartmentID string `json:"department_id"`
 	// Initiator is who reported (the department's approver) or ordered it (the authority).
 	Initiator ShareApplicant `json:"initiator"`
 	// OrderedByAuthority: the authority started it for the department.
-	OrderedByAuthority bool   `json:"ordered_by_authority,omitempty"`
-	Trigger            string `json:"trigger"`
-	// Basis is the revised law or the decision that changed the duties.
-	Basis string `json:"basis"`
-	// ChangedOn is the date the change took effect (YYYY-MM-DD, China); the update step's
-	// deadline is counted from it (发生之日起).
-	ChangedOn   string    `json:"changed_on"`
+	OrderedByAuthority bool `json:"ordered_by_authority,omitempty"`
+	CatalogUpdateForm
 	ResourceIDs []int64   `json:"resource_ids,omitempty"`
 	ReceivedAt  time.Time `json:"received_at"`
 	// AuthorityDeptID reviews the update.

@@ -28,15 +28,31 @@ const (
 	InterfaceStatusDelivered = "delivered" // final
 )
 
+// InterfaceRequirementForm is what the authority writes when it requires a service interface:
+// which interface, for what scenario, and the date agreed with the department. The API binds
+// it from the create's body with these binding rules (and checks the date), the workflow
+// carries it in its input, the read model keeps it whole in the requirement's form column and
+// every view of the requirement shows it (docs/architecture.md, "A field in one place"). The
+// department is not part of it: lists select requirements by their department's column.
+type InterfaceRequirementForm struct {
+	Description string `json:"description" binding:"required,max=4000" text:"multiline"`
+	// AgreedDue (YYYY-MM-DD, China) is the date agreed between the two (双方协商的时间, 内乡
+	// 第十三条第二款), today or later; the interface is due at its end.
+	AgreedDue string `json:"agreed_due" binding:"required,max=10"`
+}
+
+// Normalize trims the form's text before it is validated.
+func (f *InterfaceRequirementForm) Normalize() { trimText(f) }
+
 // InterfaceRequirementInput starts an InterfaceRequirementWorkflow: the authority requires a
-// service interface from a producing department by an agreed date.
+// service interface from a producing department by an agreed date. The form's fields sit at
+// the top level of its JSON, as before the form was a type of its own, so recorded histories
+// decode alike.
 type InterfaceRequirementInput struct {
 	RequirementID   string `json:"requirement_id"`
 	DepartmentID    string `json:"department_id"`
 	AuthorityDeptID string `json:"authority_dept_id"`
-	Description     string `json:"description"`
-	// AgreedDue (YYYY-MM-DD, China) is the date agreed between the two (双方协商的时间).
-	AgreedDue   string    `json:"agreed_due"`
+	InterfaceRequirementForm
 	RequestedBy string    `json:"requested_by"`
 	ReceivedAt  time.Time `json:"received_at"`
 }

@@ -41,21 +41,37 @@ const (
 	OpenCatalogStatusUpdateFailed = "update_failed"
 )
 
+// OpenCatalogCorrectionForm is what the citizen writes on an application to correct the open
+// catalog (开放目录更正, 内乡 第四十五条第二款): which field, what it should say, and why. The
+// API binds it from the create's body with these binding rules (and checks the field and the
+// value against the catalog), the workflow carries it in its input and applies the value, the
+// read model keeps it whole in the application's form column and every view of the
+// application shows it (docs/architecture.md, "A field in one place"). The field's current
+// value is not part of it: the API reads it from the catalog.
+type OpenCatalogCorrectionForm struct {
+	// Field is a content field of the catalog (ResourceContent's JSON name).
+	Field         string `json:"field" binding:"required,max=64"`
+	ProposedValue string `json:"proposed_value" binding:"required,max=4000" text:"multiline"`
+	Reason        string `json:"reason" binding:"required,max=4000" text:"multiline"`
+}
+
+// Normalize trims the form's text before it is validated.
+func (f *OpenCatalogCorrectionForm) Normalize() { trimText(f) }
+
 // OpenCatalogCorrectionInput starts an OpenCatalogCorrectionWorkflow: a citizen's application
-// to correct one field of an open-catalog entry. The API fills it from the catalog.
+// to correct one field of an open-catalog entry. The API fills it from the catalog. The form's
+// fields sit at the top level of its JSON, as before the form was a type of its own, so
+// recorded histories decode alike.
 type OpenCatalogCorrectionInput struct {
 	CorrectionID string        `json:"correction_id"`
 	Resource     ShareResource `json:"resource"`
 	// CitizenSubject is the applicant's token subject: kept in the read model so that the
 	// citizen finds its own applications, never in search attributes.
 	CitizenSubject string `json:"citizen_subject"`
-	// Field is a content field of the catalog (ResourceContent's JSON name); CurrentValue its
-	// published value at the application.
-	Field         string    `json:"field"`
-	CurrentValue  string    `json:"current_value"`
-	ProposedValue string    `json:"proposed_value"`
-	Reason        string    `json:"reason"`
-	ReceivedAt    time.Time `json:"received_at"`
+	OpenCatalogCorrectionForm
+	// CurrentValue is the field's published value at the application.
+	CurrentValue string    `json:"current_value"`
+	ReceivedAt   time.Time `json:"received_at"`
 	// AuthorityDeptID changes the open catalog and supervises the overdue reply.
 	AuthorityDeptID string `json:"authority_dept_id"`
 }

@@ -67,17 +67,32 @@ type Consequence struct {
 	Note         string   `json:"note,omitempty"`
 }
 
+// RectificationForm is what the authority writes on a rectification notice: what is to be
+// corrected. The API binds it from the issue's body with these binding rules, the workflow
+// carries it in its input, the read model keeps it whole in the notice's form column and
+// every view of the notice shows it (docs/architecture.md, "A field in one place"). The
+// violation and the time limit are not part of it: the violation is a code the API expands
+// from the profile's list, which views show expanded, and the deadline activity reads the
+// time limit's working days from its own column.
+type RectificationForm struct {
+	Description string `json:"description" binding:"required,max=4000" text:"multiline"`
+}
+
+// Normalize trims the form's text before it is validated.
+func (f *RectificationForm) Normalize() { trimText(f) }
+
 // RectificationInput starts a RectificationWorkflow (限期整改通知). The API fills it from the
-// request, the directory and the profile in force.
+// request, the directory and the profile in force. The form's fields sit at the top level of
+// its JSON, as before the form was a type of its own, so recorded histories decode alike.
 type RectificationInput struct {
-	ID              string      `json:"id"`
-	DepartmentID    string      `json:"department_id"` // the department ordered to rectify
-	AuthorityDeptID string      `json:"authority_dept_id"`
-	IssuedBy        Actor       `json:"issued_by"`
-	Violation       Violation   `json:"violation"`
-	Description     string      `json:"description"`
-	Workdays        int         `json:"workdays"` // the time limit the notice fixes
-	Consequence     Consequence `json:"consequence"`
+	ID              string    `json:"id"`
+	DepartmentID    string    `json:"department_id"` // the department ordered to rectify
+	AuthorityDeptID string    `json:"authority_dept_id"`
+	IssuedBy        Actor     `json:"issued_by"`
+	Violation       Violation `json:"violation"`
+	RectificationForm
+	Workdays    int         `json:"workdays"` // the time limit the notice fixes
+	Consequence Consequence `json:"consequence"`
 	// IssuedAt is the notice's time: the day of issue is not counted.
 	IssuedAt time.Time `json:"issued_at"`
 	// LinkedTaskID and LinkedRequestID: the overdue task (and its case) the notice was issued
