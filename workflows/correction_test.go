@@ -540,3 +540,35 @@ func (s *correctionSuite) TestLiaoningOverdueVerificationIsSupervised() {
 	s.Require().Len(st.Decisions, 2)
 	s.True(st.Decisions[0].Overdue)
 }
+
+// 政务数据共享条例 第二十六条第二款's 10 working days over the case end on 4 March for the report
+// of Thursday 12 Feb. A verification that confirms the error only on 10 March (辽宁's 5 WD ran
+// out on 26 Feb) opens a correction task already past the case's limit: it is overdue at once
+// and the authority's supervision task opens, instead of a fresh local-default period from the
+// finding.
+func (s *correctionSuite) TestCorrectionOpenedPastTheCaseLimitIsOverdueAtOnce() {
+	s.setup("liaoning")
+	s.at("2026-03-10T10:00:00+08:00", func() {
+		s.decide(contract.StepVerify, 1, contract.DecisionConfirmed, approver, map[string]any{"finding": "注册资本录入错误"}, "")
+	})
+	s.at("2026-03-10T11:00:00+08:00", func() {
+		correct := s.lastTask(corrTaskID(contract.StepCorrect, 1))
+		s.Require().NotNil(correct.DueAt)
+		s.True(correct.DueAt.Equal(cst("2026-03-04T23:59:59+08:00")), "correct due %s", correct.DueAt)
+		s.True(correct.Overdue, "past the case's limit when it opens")
+		sup := s.lastTask(corrTaskID(contract.StepCorrect, 1) + "/supervision")
+		s.Equal(authority, sup.CandidateDepartmentID)
+		s.Equal(activities.TaskOpen, sup.Status)
+		s.decide(contract.StepCorrect, 1, contract.DecisionCorrected, approver, map[string]any{"corrected": "已更正"}, "")
+	})
+	s.at("2026-03-10T12:00:00+08:00", func() {
+		s.decide(contract.StepAccept, 1, contract.DecisionAccept, applicantAct, nil, "")
+	})
+	s.env.ExecuteWorkflow(CorrectionWorkflow, correctionInput(""))
+
+	st := s.result()
+	s.Equal(contract.CorrectionStatusAccepted, st.Status)
+	s.Require().Len(st.Decisions, 3)
+	s.True(st.Decisions[0].Overdue)
+	s.True(st.Decisions[1].Overdue, "the correction was late by the case's limit")
+}
