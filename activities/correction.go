@@ -64,28 +64,25 @@ type ProjectCorrectionInput struct {
 	// ID is the correction's id (DC-…), the unique key of the projection.
 	ID string `json:"id"`
 	// Revision grows with every change; a lower or equal one never overwrites the stored row.
-	Revision        int      `json:"revision"`
-	WorkflowID      string   `json:"workflow_id"`
-	ResourceID      int64    `json:"resource_id"`
-	ResourceCode    string   `json:"resource_code"`
-	ResourceName    string   `json:"resource_name"`
-	ReporterDeptID  string   `json:"reporter_dept_id"`
-	ReporterSubject string   `json:"reporter_subject"`
-	ProviderDeptID  string   `json:"provider_dept_id"`
-	ProducerDeptID  string   `json:"producer_dept_id"`
-	Fields          []string `json:"fields"`
-	Description     string   `json:"description"`
-	Attachments     []string `json:"attachments,omitempty"`
-	EvidenceText    string   `json:"evidence_text,omitempty"`
-	// CitizenSource is set when the report relays a citizen's objection (辽宁 第十八条第二款).
-	CitizenObjection bool       `json:"citizen_objection"`
-	CitizenSource    string     `json:"citizen_source,omitempty"`
-	Status           string     `json:"status"`
-	CurrentStep      string     `json:"current_step"`
-	Result           string     `json:"result,omitempty"`
-	ResultText       string     `json:"result_text,omitempty"`
-	Disputed         bool       `json:"disputed"`
-	DueAt            *time.Time `json:"due_at,omitempty"`
+	Revision        int    `json:"revision"`
+	WorkflowID      string `json:"workflow_id"`
+	ResourceID      int64  `json:"resource_id"`
+	ResourceCode    string `json:"resource_code"`
+	ResourceName    string `json:"resource_name"`
+	ReporterDeptID  string `json:"reporter_dept_id"`
+	ReporterSubject string `json:"reporter_subject"`
+	ProviderDeptID  string `json:"provider_dept_id"`
+	ProducerDeptID  string `json:"producer_dept_id"`
+	// Form is what the reporter wrote (the workflow's contract.CorrectionForm: fields,
+	// description, evidence, citizen_objection), stored whole as JSON: the projection writes
+	// it without knowing its fields.
+	Form        any        `json:"form"`
+	Status      string     `json:"status"`
+	CurrentStep string     `json:"current_step"`
+	Result      string     `json:"result,omitempty"`
+	ResultText  string     `json:"result_text,omitempty"`
+	Disputed    bool       `json:"disputed"`
+	DueAt       *time.Time `json:"due_at,omitempty"`
 	// LocalDefault: DueAt is a local default, not a statutory deadline.
 	LocalDefault bool      `json:"local_default,omitempty"`
 	LegalBasis   []string  `json:"legal_basis,omitempty"`

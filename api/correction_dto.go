@@ -10,28 +10,17 @@ import (
 )
 
 // CorrectionInput reports problem data of a catalog resource (数据校核纠错): the records or
-// fields concerned, the problem, and the evidence (佐证材料, 内乡 第六十四条). CitizenObjection is
-// given when the report relays the objection of a citizen or organisation (辽宁 第十八条第二款).
+// fields concerned, the problem, and the evidence (佐证材料, 内乡 第六十四条). The citizen's
+// objection is given when the report relays the objection of a citizen or organisation (辽宁
+// 第十八条第二款).
 type CorrectionInput struct {
-	ResourceID       int64                  `json:"resource_id" binding:"required,gte=1"`
-	Fields           []string               `json:"fields" binding:"max=50,dive,max=200"`
-	Description      string                 `json:"description" binding:"max=4000" text:"multiline"`
-	Evidence         *CorrectionEvidenceDTO `json:"evidence"`
-	CitizenObjection *CitizenObjectionDTO   `json:"citizen_objection"`
+	ResourceID int64 `json:"resource_id" binding:"required,gte=1"`
+	contract.CorrectionForm
 }
 
-// CorrectionEvidenceDTO is the evidence of a report: references to stored attachments, and
-// text; at least one of them.
-type CorrectionEvidenceDTO struct {
-	Attachments []string `json:"attachments" binding:"max=20,dive,max=255"`
-	Text        string   `json:"text" binding:"max=4000" text:"multiline"`
-}
-
-// CitizenObjectionDTO says whose objection the report relays and how it came in (a case
-// number, say).
-type CitizenObjectionDTO struct {
-	Source string `json:"source" binding:"max=255"`
-}
+// nullableProperties: the create takes "evidence": null as no evidence, which the rules then
+// refuse, as it did when the evidence was a pointer of the API's own.
+func (CorrectionInput) nullableProperties() []string { return []string{"evidence"} }
 
 // CorrectionStatus is where a correction stands, as its workflow reports it: the answer to a
 // report.
@@ -48,20 +37,17 @@ type CorrectionStatus struct {
 
 // CorrectionView is a correction as the list shows it.
 type CorrectionView struct {
-	ID               string                `json:"id"`
-	ResourceID       int64                 `json:"resource_id"`
-	ResourceCode     string                `json:"resource_code"`
-	ResourceName     string                `json:"resource_name"`
-	ReporterDeptID   string                `json:"reporter_dept_id"`
-	ReporterSubject  string                `json:"reporter_subject"`
-	ProviderDeptID   string                `json:"provider_dept_id"`
-	ProducerDeptID   string                `json:"producer_dept_id"`
-	Fields           []string              `json:"fields"`
-	Description      string                `json:"description"`
-	Evidence         CorrectionEvidenceDTO `json:"evidence"`
-	CitizenObjection *CitizenObjectionDTO  `json:"citizen_objection,omitempty"`
-	Status           string                `json:"status"`
-	CurrentStep      string                `json:"current_step"`
+	ID              string `json:"id"`
+	ResourceID      int64  `json:"resource_id"`
+	ResourceCode    string `json:"resource_code"`
+	ResourceName    string `json:"resource_name"`
+	ReporterDeptID  string `json:"reporter_dept_id"`
+	ReporterSubject string `json:"reporter_subject"`
+	ProviderDeptID  string `json:"provider_dept_id"`
+	ProducerDeptID  string `json:"producer_dept_id"`
+	contract.CorrectionForm
+	Status      string `json:"status"`
+	CurrentStep string `json:"current_step"`
 	// Result is confirmed, rejected or not_data_problem once known; ResultText the finding,
 	// the reasons, or what was corrected.
 	Result       string   `json:"result,omitempty"`
@@ -116,27 +102,24 @@ func toCorrectionView(r *models.Correction, now time.Time) (CorrectionView, erro
 	v := CorrectionView{
 		ID: r.ID, ResourceID: r.ResourceID, ResourceCode: r.ResourceCode, ResourceName: r.ResourceName,
 		ReporterDeptID: r.ReporterDeptID, ReporterSubject: r.ReporterSubject, ProviderDeptID: r.ProviderDeptID,
-		ProducerDeptID: r.ProducerDeptID, Description: r.Description, Evidence: CorrectionEvidenceDTO{Text: r.EvidenceText},
-		Status: r.Status, CurrentStep: r.CurrentStep, Result: r.Result, ResultText: r.ResultText, Disputed: r.Disputed,
-		DueAt: formatTimePtr(r.DueAt), LocalDefault: r.LocalDefault, WorkflowID: r.WorkflowID,
-		CreatedAt: formatTime(r.CreatedAt), UpdatedAt: formatTime(r.UpdatedAt), ClosedAt: formatTimePtr(r.ClosedAt),
+		ProducerDeptID: r.ProducerDeptID, Status: r.Status, CurrentStep: r.CurrentStep, Result: r.Result,
+		ResultText: r.ResultText, Disputed: r.Disputed, DueAt: formatTimePtr(r.DueAt), LocalDefault: r.LocalDefault,
+		WorkflowID: r.WorkflowID, CreatedAt: formatTime(r.CreatedAt), UpdatedAt: formatTime(r.UpdatedAt),
+		ClosedAt: formatTimePtr(r.ClosedAt),
 	}
 	v.Overdue = r.DueAt != nil && r.ClosedAt == nil && now.After(*r.DueAt)
-	if r.CitizenObjection {
-		v.CitizenObjection = &CitizenObjectionDTO{Source: r.CitizenSource}
+	if err := json.Unmarshal([]byte(r.FormJSON), &v.CorrectionForm); err != nil {
+		return CorrectionView{}, fmt.Errorf("correction %s: form: %w", r.ID, err)
 	}
-	for _, l := range []struct {
-		name string
-		raw  string
-		dst  *[]string
-	}{{"fields", r.FieldsJSON, &v.Fields}, {"attachments", r.AttachmentsJSON, &v.Evidence.Attachments}, {"legal basis", r.LegalBasisJSON, &v.LegalBasis}} {
-		if l.raw != "" {
-			if err := json.Unmarshal([]byte(l.raw), l.dst); err != nil {
-				return CorrectionView{}, fmt.Errorf("correction %s: %s: %w", r.ID, l.name, err)
-			}
+	if r.LegalBasisJSON != "" {
+		if err := json.Unmarshal([]byte(r.LegalBasisJSON), &v.LegalBasis); err != nil {
+			return CorrectionView{}, fmt.Errorf("correction %s: legal basis: %w", r.ID, err)
 		}
-		if *l.dst == nil {
-			*l.dst = []string{}
+	}
+	// Lists are [] when empty, never null.
+	for _, l := range []*[]string{&v.Fields, &v.Evidence.Attachments, &v.LegalBasis} {
+		if *l == nil {
+			*l = []string{}
 		}
 	}
 	return v, nil

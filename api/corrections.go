@@ -64,9 +64,11 @@ func (h correctionHandlers) create(c *gin.Context) {
 		abort(c, err)
 		return
 	}
-	report, err := in.normalise()
-	if err != nil {
-		abort(c, err)
+	// The binding rules ask for the fields and the description; the evidence may be
+	// attachments, text or both, but not nothing (内乡 第六十四条 asks for supporting material:
+	// without it nobody can verify anything).
+	if len(in.Evidence.Attachments) == 0 && in.Evidence.Text == "" {
+		abort(c, invalidField("evidence", "is required: attachment references or text supporting the report (佐证材料)"))
 		return
 	}
 	if err := procedureInProfile(h.profile, policy.ProcCorrection); err != nil {
@@ -119,9 +121,8 @@ func (h correctionHandlers) create(c *gin.Context) {
 		CorrectionID: id,
 		Resource: contract.ShareResource{ID: res.ID, Code: res.Code, Name: res.Name,
 			ShareType: string(res.ShareType), ProviderDeptID: res.ProviderDeptID},
-		Reporter: contract.ShareApplicant{DepartmentID: p.DepartmentID, Subject: p.Subject},
-		Fields:   report.Fields, Description: report.Description, Evidence: report.Evidence, Citizen: report.Citizen,
-		ReceivedAt: now, AuthorityDeptID: authority, TechServiceDeptID: tech,
+		Reporter:       contract.ShareApplicant{DepartmentID: p.DepartmentID, Subject: p.Subject},
+		CorrectionForm: in.CorrectionForm, ReceivedAt: now, AuthorityDeptID: authority, TechServiceDeptID: tech,
 	}
 	status := contract.CorrectionStatusVerifying
 	if tech != "" {
@@ -141,43 +142,6 @@ func (h correctionHandlers) create(c *gin.Context) {
 	}
 	c.Header("Location", "/api/v1/corrections/"+id)
 	c.JSON(http.StatusCreated, toCorrectionStatus(st, wid))
-}
-
-// normalise trims the report and checks what the binding cannot: the records or fields
-// concerned, the description and the evidence are all required (内乡 第六十四条 asks for a
-// description and supporting material; without them nobody can verify anything).
-func (in CorrectionInput) normalise() (contract.CorrectionInput, error) {
-	var out contract.CorrectionInput
-	for _, f := range in.Fields {
-		if f = strings.TrimSpace(f); f != "" {
-			out.Fields = append(out.Fields, f)
-		}
-	}
-	if len(out.Fields) == 0 {
-		return out, invalidField("fields", "name at least one record or field concerned")
-	}
-	if out.Description = strings.TrimSpace(in.Description); out.Description == "" {
-		return out, invalidField("description", "is required: what is wrong with the data")
-	}
-	if in.Evidence != nil {
-		out.Evidence.Text = strings.TrimSpace(in.Evidence.Text)
-		for _, a := range in.Evidence.Attachments {
-			if a = strings.TrimSpace(a); a != "" {
-				out.Evidence.Attachments = append(out.Evidence.Attachments, a)
-			}
-		}
-	}
-	if len(out.Evidence.Attachments) == 0 && out.Evidence.Text == "" {
-		return out, invalidField("evidence", "is required: attachment references or text supporting the report (佐证材料)")
-	}
-	if in.CitizenObjection != nil {
-		src := strings.TrimSpace(in.CitizenObjection.Source)
-		if src == "" {
-			return out, invalidField("citizen_objection.source", "is required when the report relays a citizen's objection: whose, and how it came in")
-		}
-		out.Citizen = &contract.CitizenObjection{Source: src}
-	}
-	return out, nil
 }
 
 // cases are corrections as the API reads them.

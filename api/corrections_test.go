@@ -101,7 +101,7 @@ func TestCorrectionFlagAndScoping(t *testing.T) {
 	due := created.AddDate(0, 0, 20)
 	row := models.Correction{ID: "DC-20260212100000-aa", ResourceID: res, ResourceCode: "NX-SCJG-0001", ResourceName: "企业登记信息",
 		ReporterDeptID: models.DemoUsingDeptID, ReporterSubject: "demo-applicant", ProviderDeptID: models.DemoProvidingDeptID,
-		ProducerDeptID: models.DemoProvidingDeptID, FieldsJSON: `["注册资本"]`, Description: "不一致", AttachmentsJSON: `["att-1"]`,
+		ProducerDeptID: models.DemoProvidingDeptID, FormJSON: `{"fields":["注册资本"],"description":"不一致","evidence":{"attachments":["att-1"],"text":""}}`,
 		Status: models.CorrectionVerifying, CurrentStep: "verify", DueAt: &due, LocalDefault: true,
 		LegalBasisJSON: `["《宁夏回族自治区政务数据资源共享管理办法》第十五条"]`, WorkflowID: "correction-DC-20260212100000-aa",
 		Revision: 1, CreatedAt: created, UpdatedAt: created}

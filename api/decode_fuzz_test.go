@@ -171,27 +171,26 @@ func correctionRules(in CorrectionInput) string {
 	switch {
 	case in.ResourceID < 1:
 		return "resource_id below 1"
-	case len(in.Fields) > 50:
-		return "more than 50 fields"
-	case !multiLine(in.Description, 4000):
+	case len(in.Fields) == 0 || len(in.Fields) > 50:
+		return "no fields or more than 50"
+	case in.Description == "" || in.Description != strings.TrimSpace(in.Description) || !multiLine(in.Description, 4000):
 		return "description"
 	}
 	for _, f := range in.Fields {
-		if !oneLine(f, 200) {
+		if f == "" || f != strings.TrimSpace(f) || !oneLine(f, 200) {
 			return "a field name"
 		}
 	}
-	if e := in.Evidence; e != nil {
-		if len(e.Attachments) > 20 || !multiLine(e.Text, 4000) {
-			return "evidence"
-		}
-		for _, a := range e.Attachments {
-			if !oneLine(a, 255) {
-				return "an attachment"
-			}
+	e := in.Evidence
+	if len(e.Attachments) > 20 || e.Text != strings.TrimSpace(e.Text) || !multiLine(e.Text, 4000) {
+		return "evidence"
+	}
+	for _, a := range e.Attachments {
+		if a == "" || a != strings.TrimSpace(a) || !oneLine(a, 255) {
+			return "an attachment"
 		}
 	}
-	if o := in.CitizenObjection; o != nil && !oneLine(o.Source, 255) {
+	if o := in.CitizenObjection; o != nil && (o.Source == "" || o.Source != strings.TrimSpace(o.Source) || !oneLine(o.Source, 255)) {
 		return "citizen_objection.source"
 	}
 	return ""

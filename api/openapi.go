@@ -32,6 +32,34 @@ func textTypes(_ string, t reflect.Type, _ reflect.StructTag, schema *openapi3.S
 	return nil
 }
 
+// nullableBody is a request body whose schema marks as nullable properties its Go type holds by
+// value: JSON null leaves such a property empty, and the body's rules then judge it.
+type nullableBody interface{ nullableProperties() []string }
+
+// nullableProperties marks them in the body's schema, which openapi3gen hands over once it
+// holds the body's properties.
+func nullableProperties(_ string, t reflect.Type, _ reflect.StructTag, schema *openapi3.Schema) error {
+	if t.Kind() != reflect.Struct || !t.Implements(reflect.TypeFor[nullableBody]()) {
+		return nil
+	}
+	for _, name := range reflect.Zero(t).Interface().(nullableBody).nullableProperties() {
+		p := schema.Properties[name]
+		if p == nil || p.Value == nil {
+			return fmt.Errorf("openapi schema for %s: no property %q to mark nullable", t, name)
+		}
+		p.Value.Nullable = true
+	}
+	return nil
+}
+
+// customizeSchema applies textTypes and nullableProperties.
+func customizeSchema(name string, t reflect.Type, tag reflect.StructTag, schema *openapi3.Schema) error {
+	if err := textTypes(name, t, tag, schema); err != nil {
+		return err
+	}
+	return nullableProperties(name, t, tag, schema)
+}
+
 // openAPIDocument generates the document from the route table, so the two cannot drift.
 func openAPIDocument(table []route, version string) ([]byte, error) {
 	if version == "" {
@@ -45,7 +73,7 @@ func openAPIDocument(table []route, version string) ([]byte, error) {
 		ref, ok := schemas[name]
 		if !ok {
 			var err error
-			ref, err = openapi3gen.NewSchemaRefForValue(v, nil, openapi3gen.SchemaCustomizer(textTypes))
+			ref, err = openapi3gen.NewSchemaRefForValue(v, nil, openapi3gen.SchemaCustomizer(customizeSchema))
 			if err != nil {
 				return nil, fmt.Errorf("openapi schema for %T: %w", v, err)
 			}

@@ -36,15 +36,11 @@ type Correction struct {
 	ProviderDeptID  string `gorm:"column:provider_dept_id"`
 	// ProducerDeptID verifies and corrects; "" until the report is dispatched.
 	ProducerDeptID string `gorm:"column:producer_dept_id"`
-	// FieldsJSON and AttachmentsJSON are JSON lists of strings.
-	FieldsJSON       string `gorm:"column:fields"`
-	Description      string `gorm:"column:description"`
-	AttachmentsJSON  string `gorm:"column:attachments"`
-	EvidenceText     string `gorm:"column:evidence_text"`
-	CitizenObjection bool   `gorm:"column:citizen_objection"`
-	CitizenSource    string `gorm:"column:citizen_source"`
-	Status           string `gorm:"column:status"`
-	CurrentStep      string `gorm:"column:current_step"`
+	// FormJSON is what the reporter wrote (fields, description, evidence, citizen_objection),
+	// a JSON object the API reads whole: the read model neither filters nor sorts by it.
+	FormJSON    string `gorm:"column:form"`
+	Status      string `gorm:"column:status"`
+	CurrentStep string `gorm:"column:current_step"`
 	// Result is confirmed, rejected or not_data_problem once known; ResultText the finding,
 	// the reasons or what was corrected.
 	Result     string     `gorm:"column:result"`
@@ -75,7 +71,6 @@ func (r *Correction) Validate() map[string]string {
 	checkText(f, "reporter_subject", r.ReporterSubject, 128, false)
 	checkText(f, "provider_dept_id", r.ProviderDeptID, 64, true)
 	checkText(f, "producer_dept_id", r.ProducerDeptID, 64, false)
-	checkText(f, "citizen_source", r.CitizenSource, 255, false)
 	if !correctionStatuses[r.Status] {
 		f["status"] = "未知状态"
 	}
@@ -97,7 +92,7 @@ func (s *Store) UpsertCorrection(ctx context.Context, r Correction) (applied boo
 // A closed correction is never overdue.
 var corrections = caseTable[Correction, *Correction]{what: "correction", cursor: "c1:",
 	statuses: correctionStatuses, unknownStatus: "未知的纠错状态",
-	emptyJSON: map[string]string{"fields": "[]", "attachments": "[]", "legal_basis": "[]"}}
+	emptyJSON: map[string]string{"legal_basis": "[]", "form": "{}"}}
 
 // CorrectionFilter selects corrections a principal may see: those of its department as
 // reporter, provider or producer, or every one (SeesAll: the authority and the technical

@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,8 +18,8 @@ func correctionAt(id string, resource int64, rev int, status string, closed bool
 	c := models.Correction{
 		ID: id, ResourceID: resource, ResourceCode: "NX-1", ResourceName: "企业年报信息",
 		ReporterDeptID: deptB, ReporterSubject: "bob", ProviderDeptID: deptA, ProducerDeptID: deptA,
-		FieldsJSON: `["注册资本"]`, Description: "注册资本与营业执照不一致", AttachmentsJSON: `["att-1"]`,
-		Status: status, CurrentStep: "verify", DueAt: &due, WorkflowID: "correction-" + id,
+		FormJSON: `{"fields":["注册资本"],"description":"注册资本与营业执照不一致","evidence":{"attachments":["att-1"],"text":""}}`,
+		Status:   status, CurrentStep: "verify", DueAt: &due, WorkflowID: "correction-" + id,
 		Revision: rev, CreatedAt: created, UpdatedAt: created.Add(time.Duration(rev) * time.Minute),
 	}
 	if closed {
@@ -47,7 +48,7 @@ func TestUpsertCorrectionAndOpenCounts(t *testing.T) {
 			}
 		}
 		got, err := st.GetCorrection(ctx, "DC-1")
-		if err != nil || got.Revision != 3 || got.Status != models.CorrectionAccepted || got.ClosedAt == nil || got.FieldsJSON != `["注册资本"]` {
+		if err != nil || got.Revision != 3 || got.Status != models.CorrectionAccepted || got.ClosedAt == nil || !strings.Contains(got.FormJSON, `"fields":["注册资本"]`) {
 			t.Fatalf("DC-1 = %+v, %v", got, err)
 		}
 		counts, err := st.OpenCorrectionCounts(ctx, []int64{7, 8, 9})

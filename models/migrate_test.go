@@ -24,7 +24,7 @@ var wantMigrations = []string{"00001_init.sql", "00002_idempotency_keys.sql", "0
 	"00016_task_facts.sql", "00017_task_decided_by.sql", "00018_deployment_profile.sql", "00019_task_inbox_order.sql",
 	"00020_share_request_form.sql", "00021_open_data_form.sql", "00022_catalog_update_form.sql",
 	"00023_rectification_form.sql", "00024_interface_requirement_form.sql",
-	"00025_open_catalog_correction_form.sql"}
+	"00025_open_catalog_correction_form.sql", "00026_correction_form.sql"}
 
 // migrationVersion is the version a file name starts with: versions may skip a number
 // reserved by a change on another branch.
@@ -120,8 +120,7 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 				"consequence_basis", "consequence_local_default", "consequence_recorded_at", "consequence_done",
 				"linked_task_id", "linked_request_id", "revision", "created_at", "updated_at", "closed_at"},
 			"corrections": {"id", "resource_id", "resource_code", "resource_name", "reporter_dept_id",
-				"reporter_subject", "provider_dept_id", "producer_dept_id", "fields", "description", "attachments",
-				"evidence_text", "citizen_objection", "citizen_source", "status", "current_step", "result",
+				"reporter_subject", "provider_dept_id", "producer_dept_id", "form", "status", "current_step", "result",
 				"result_text", "disputed", "due_at", "local_default", "workflow_id", "legal_basis", "revision", "created_at",
 				"updated_at", "closed_at"},
 			"open_catalog_corrections": {"id", "workflow_id", "resource_id", "resource_code", "resource_name",

@@ -299,8 +299,12 @@ func (p projection) caseOf(ctx context.Context, procedure, requestID string) (ca
 	case policy.ProcCorrection:
 		var r *models.Correction
 		if r, err = p.store.GetCorrection(ctx, requestID); err == nil {
+			var form contract.CorrectionForm
+			if err = json.Unmarshal([]byte(r.FormJSON), &form); err != nil {
+				return c, fmt.Errorf("correction %s: form: %w", requestID, err)
+			}
 			c.object, c.partyID = r.ResourceName, r.ReporterDeptID
-			c.resourceCode, c.resourceName, c.purpose = r.ResourceCode, r.ResourceName, correctionProblem(r)
+			c.resourceCode, c.resourceName, c.purpose = r.ResourceCode, r.ResourceName, correctionProblem(form)
 		}
 	case policy.ProcOpenData:
 		var r *models.OpenDataRequest

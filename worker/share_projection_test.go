@@ -11,6 +11,7 @@ import (
 	"github.com/datashare/datashare/activities"
 	"github.com/datashare/datashare/models"
 	"github.com/datashare/datashare/models/modelstest"
+	"github.com/datashare/datashare/workflows/contract"
 )
 
 func shareRequestInput(rev int, status string) activities.ProjectShareRequestInput {
@@ -89,8 +90,10 @@ func TestCorrectionProjectionIsIdempotent(t *testing.T) {
 		in := func(rev int, status string) activities.ProjectCorrectionInput {
 			return activities.ProjectCorrectionInput{ID: "DC-1", Revision: rev, WorkflowID: "correction-DC-1", ResourceID: 7,
 				ResourceCode: "NX-1", ResourceName: "企业年报信息", ReporterDeptID: "dept-b", ReporterSubject: "bob",
-				ProviderDeptID: "dept-a", ProducerDeptID: "dept-a", Fields: []string{"注册资本"}, Description: "不一致",
-				Status: status, CitizenObjection: true, CitizenSource: "窗口受理 2026-001",
+				ProviderDeptID: "dept-a", ProducerDeptID: "dept-a",
+				Form: contract.CorrectionForm{Fields: []string{"注册资本"}, Description: "不一致",
+					CitizenObjection: &contract.CitizenObjection{Source: "窗口受理 2026-001"}},
+				Status:    status,
 				CreatedAt: cst("2026-02-12T10:00:00+08:00"), UpdatedAt: cst("2026-02-12T10:00:01+08:00")}
 		}
 		for _, p := range []activities.ProjectCorrectionInput{in(1, "verifying"), in(1, "verifying"), in(3, "answered"), in(2, "correcting")} {
@@ -102,7 +105,7 @@ func TestCorrectionProjectionIsIdempotent(t *testing.T) {
 			t.Fatalf("rows = %d, want 1", n)
 		}
 		c, err := st.GetCorrection(ctx, "DC-1")
-		if err != nil || c.Revision != 3 || c.Status != "answered" || c.FieldsJSON != `["注册资本"]` || c.AttachmentsJSON != "[]" || !c.CitizenObjection {
+		if err != nil || c.Revision != 3 || c.Status != "answered" || c.FormJSON != `{"fields":["注册资本"],"description":"不一致","evidence":{"attachments":null,"text":""},"citizen_objection":{"source":"窗口受理 2026-001"}}` {
 			t.Errorf("stored = %+v, %v", c, err)
 		}
 		// A status the read model does not know is a business failure: non-retryable.

@@ -2,7 +2,6 @@ package worker
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 
 	"github.com/datashare/datashare/activities"
@@ -40,13 +39,12 @@ func (p projection) taskFacts(ctx context.Context, in activities.ProjectTaskInpu
 
 // correctionProblem is what a correction reports: its description or, without one, the fields
 // it names.
-func correctionProblem(c *models.Correction) string {
-	if strings.TrimSpace(c.Description) != "" {
-		return c.Description
+func correctionProblem(f contract.CorrectionForm) string {
+	if strings.TrimSpace(f.Description) != "" {
+		return f.Description
 	}
-	var fields []string
-	if err := json.Unmarshal([]byte(c.FieldsJSON), &fields); err != nil || len(fields) == 0 {
+	if len(f.Fields) == 0 {
 		return ""
 	}
-	return "字段：" + strings.Join(fields, "、")
+	return "字段：" + strings.Join(f.Fields, "、")
 }

@@ -39,8 +39,8 @@ func TestProjectTaskCarriesItsRequestsFacts(t *testing.T) {
 		}
 	}
 	applied, err := st.UpsertCorrection(ctx, models.Correction{ID: "CR-1", Revision: 1, ResourceID: 7, ResourceCode: "NX-1",
-		ResourceName: "企业年报信息", ReporterDeptID: "dept-b", ProviderDeptID: "dept-a", FieldsJSON: `["企业名称","住所"]`,
-		AttachmentsJSON: "[]", LegalBasisJSON: "[]", Status: "verifying", WorkflowID: "correction-CR-1", CreatedAt: at, UpdatedAt: at})
+		ResourceName: "企业年报信息", ReporterDeptID: "dept-b", ProviderDeptID: "dept-a", FormJSON: `{"fields":["企业名称","住所"],"description":"","evidence":{"attachments":[],"text":""}}`,
+		LegalBasisJSON: "[]", Status: "verifying", WorkflowID: "correction-CR-1", CreatedAt: at, UpdatedAt: at})
 	mustUpsert("correction", applied, err)
 	law := strings.Repeat("《数据条例》", 10)
 	applied, err = st.UpsertCatalogUpdate(ctx, models.CatalogUpdate{ID: "CU-1", Revision: 1, DepartmentID: "dept-a",

@@ -60,8 +60,8 @@ func (r *correction) run(ctx workflow.Context) (contract.CorrectionState, error)
 	// authority (第六十四条), a citizen's objection through the using department (辽宁 第十八条第二款).
 	data := map[string]any{"resource_code": in.Resource.Code, "fields": in.Fields, "attachments": in.Evidence.Attachments,
 		"legal_basis": r.proc.LegalBasis}
-	if in.Citizen != nil {
-		data["citizen_objection"], data["citizen_source"] = true, in.Citizen.Source
+	if in.CitizenObjection != nil {
+		data["citizen_objection"], data["citizen_source"] = true, in.CitizenObjection.Source
 	}
 	if err := r.record(ctx, activities.EventCorrectionReported, contract.Actor{Subject: in.Reporter.Subject, DepartmentID: in.Reporter.DepartmentID},
 		in.Description, data); err != nil {
@@ -315,13 +315,9 @@ func (r *correction) project(ctx workflow.Context) error {
 		ID: in.CorrectionID, Revision: rev, WorkflowID: r.workflowID, ResourceID: in.Resource.ID,
 		ResourceCode: in.Resource.Code, ResourceName: in.Resource.Name, ReporterDeptID: in.Reporter.DepartmentID,
 		ReporterSubject: in.Reporter.Subject, ProviderDeptID: in.Resource.ProviderDeptID, ProducerDeptID: st.ProducerDeptID,
-		Fields: in.Fields, Description: in.Description, Attachments: in.Evidence.Attachments, EvidenceText: in.Evidence.Text,
-		Status: st.Status, CurrentStep: st.CurrentStep, Result: st.Result, ResultText: st.ResultText,
+		Form: in.CorrectionForm, Status: st.Status, CurrentStep: st.CurrentStep, Result: st.Result, ResultText: st.ResultText,
 		Disputed: st.Disputed != nil, DueAt: st.DueAt, LocalDefault: st.LocalDefault, LegalBasis: st.LegalBasis,
 		CreatedAt: in.ReceivedAt, UpdatedAt: workflow.Now(ctx), ClosedAt: st.ClosedAt,
-	}
-	if in.Citizen != nil {
-		p.CitizenObjection, p.CitizenSource = true, in.Citizen.Source
 	}
 	if err := r.writes.write(ctx, activities.Write{Correction: &p}, r.corrActs.ProjectCorrection, p); err != nil {
 		return fmt.Errorf("project correction %s: %w", in.CorrectionID, err)

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"sync"
 	"testing"
@@ -123,12 +124,11 @@ func correctionInput(tech string) contract.CorrectionInput {
 		CorrectionID: correctionID,
 		Resource: contract.ShareResource{ID: 7, Code: "NX-1", Name: "企业年报信息", ShareType: contract.ShareConditional,
 			ProviderDeptID: provider},
-		Reporter:    contract.ShareApplicant{DepartmentID: applicant, Subject: applicantAct.Subject},
-		Fields:      []string{"注册资本"},
-		Description: "注册资本与营业执照记载不一致",
-		Evidence:    contract.CorrectionEvidence{Attachments: []string{"att-license-001"}, Text: "营业执照副本"},
-		Citizen:     &contract.CitizenObjection{Source: "窗口受理 2026-0042"},
-		ReceivedAt:  receivedAt, AuthorityDeptID: authority, TechServiceDeptID: tech,
+		Reporter: contract.ShareApplicant{DepartmentID: applicant, Subject: applicantAct.Subject},
+		CorrectionForm: contract.CorrectionForm{Fields: []string{"注册资本"}, Description: "注册资本与营业执照记载不一致",
+			Evidence:         contract.CorrectionEvidence{Attachments: []string{"att-license-001"}, Text: "营业执照副本"},
+			CitizenObjection: &contract.CitizenObjection{Source: "窗口受理 2026-0042"}},
+		ReceivedAt: receivedAt, AuthorityDeptID: authority, TechServiceDeptID: tech,
 	}
 }
 
@@ -245,8 +245,11 @@ func (s *correctionSuite) TestLiaoningConfirmedCorrectedAccepted() {
 		s.Equal(provider, verify.CandidateDepartmentID)
 		row := s.rows[len(s.rows)-1]
 		s.Equal(contract.CorrectionStatusVerifying, row.Status)
-		s.True(row.CitizenObjection)
-		s.Equal("窗口受理 2026-0042", row.CitizenSource)
+		form, err := json.Marshal(row.Form)
+		s.Require().NoError(err)
+		s.JSONEq(`{"fields":["注册资本"],"description":"注册资本与营业执照记载不一致",`+
+			`"evidence":{"attachments":["att-license-001"],"text":"营业执照副本"},"citizen_objection":{"source":"窗口受理 2026-0042"}}`,
+			string(form), "the form is written whole, with the relayed objection")
 		s.Nil(row.ClosedAt)
 		// Another department cannot verify the data; a confirmation needs its finding.
 		s.decide(contract.StepVerify, 1, contract.DecisionConfirmed, otherDept, map[string]any{"finding": "x"}, contract.ErrTypeForbidden)

@@ -88,8 +88,8 @@ func recordCorrection(t *testing.T, name, profile string, drive func(r *recordin
 			Resource: contract.ShareResource{ID: 7, Code: "NX-1", Name: "企业年报信息",
 				ShareType: contract.ShareConditional, ProviderDeptID: "dept-provider"},
 			Reporter: contract.ShareApplicant{DepartmentID: "dept-applicant", Subject: "bob"},
-			Fields:   []string{"注册资本"}, Description: "注册资本与营业执照不一致",
-			Evidence:   contract.CorrectionEvidence{Attachments: []string{"att-1"}, Text: "营业执照副本"},
+			CorrectionForm: contract.CorrectionForm{Fields: []string{"注册资本"}, Description: "注册资本与营业执照不一致",
+				Evidence: contract.CorrectionEvidence{Attachments: []string{"att-1"}, Text: "营业执照副本"}},
 			ReceivedAt: time.Now(), AuthorityDeptID: "dept-authority", TechServiceDeptID: tech,
 		})
 	if err != nil {

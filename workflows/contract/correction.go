@@ -1,6 +1,10 @@
 package contract
 
-import "time"
+import (
+	"encoding/json"
+	"strings"
+	"time"
+)
 
 // CorrectionWorkflowType is the registered name of the data-correction workflow (数据校核纠错);
 // the API starts it by this name.
@@ -61,10 +65,10 @@ const (
 )
 
 // CorrectionEvidence is what supports a report (佐证材料, 内乡 第六十四条): references to
-// attachments stored elsewhere, and text.
+// attachments stored elsewhere, and text; the API asks for at least one of them.
 type CorrectionEvidence struct {
-	Attachments []string `json:"attachments,omitempty"`
-	Text        string   `json:"text,omitempty"`
+	Attachments []string `json:"attachments" binding:"max=20,dive,max=255"`
+	Text        string   `json:"text" binding:"max=4000" text:"multiline"`
 }
 
 // CitizenObjection marks a report that relays the objection of a citizen or organisation,
@@ -72,26 +76,82 @@ type CorrectionEvidence struct {
 type CitizenObjection struct {
 	// Source says whose objection it is and how it came in (a case number, say); no
 	// personal data beyond what the case needs.
-	Source string `json:"source"`
+	Source string `json:"source" binding:"required,max=255"`
+}
+
+// CorrectionForm is what the reporting department writes on a report of problem data
+// (数据校核纠错): the records or fields concerned, what is wrong, the evidence (佐证材料, 内乡
+// 第六十四条) and, where the report relays one, whose objection it is (辽宁 第十八条第二款). The API
+// binds it from the create's body with these binding rules (and asks for some evidence), the
+// workflow carries it in its input, the read model keeps it whole in the correction's form
+// column and every view of the correction shows it (docs/architecture.md, "A field in one
+// place"). The resource, the departments and the dates are not part of it: the API and the
+// workflow set them.
+type CorrectionForm struct {
+	// Fields names the records or fields concerned.
+	Fields      []string           `json:"fields" binding:"required,max=50,dive,max=200"`
+	Description string             `json:"description" binding:"required,max=4000" text:"multiline"`
+	Evidence    CorrectionEvidence `json:"evidence"`
+	// CitizenObjection is set when the report relays a citizen's objection.
+	CitizenObjection *CitizenObjection `json:"citizen_objection,omitempty"`
+}
+
+// Normalize trims the form's text before it is validated, and drops the blank entries of its
+// lists: a list of blanks names nothing, and blank text is no description.
+func (f *CorrectionForm) Normalize() {
+	trimText(f)
+	f.Fields = nonBlank(f.Fields)
+	trimText(&f.Evidence)
+	f.Evidence.Attachments = nonBlank(f.Evidence.Attachments)
+	if f.CitizenObjection != nil {
+		trimText(f.CitizenObjection)
+	}
+}
+
+// nonBlank is list trimmed, without its blank entries; nil when none is left.
+func nonBlank(list []string) []string {
+	var out []string
+	for _, s := range list {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // CorrectionInput starts a CorrectionWorkflow (数据校核纠错). The API fills it from the catalog,
-// the departments and the profile in force.
+// the departments and the profile in force. The form's fields sit at the top level of its
+// JSON, as before the form was a type of its own, so recorded histories decode alike.
 type CorrectionInput struct {
 	CorrectionID string        `json:"correction_id"`
 	Resource     ShareResource `json:"resource"`
 	// Reporter is the using department that disputes the data, and who reported it.
 	Reporter ShareApplicant `json:"reporter"`
-	// Fields names the records or fields concerned.
-	Fields      []string           `json:"fields"`
-	Description string             `json:"description"`
-	Evidence    CorrectionEvidence `json:"evidence"`
-	Citizen     *CitizenObjection  `json:"citizen,omitempty"`
-	ReceivedAt  time.Time          `json:"received_at"`
+	CorrectionForm
+	ReceivedAt time.Time `json:"received_at"`
 	// AuthorityDeptID coordinates disputes; under 内乡 the report goes through it (第六十四条).
 	AuthorityDeptID string `json:"authority_dept_id"`
 	// TechServiceDeptID dispatches reports where the profile has a dispatch step; "" elsewhere.
 	TechServiceDeptID string `json:"tech_service_dept_id,omitempty"`
+}
+
+// UnmarshalJSON decodes an input as every release wrote it: before the form was a type of its
+// own, the workflow's input carried a relayed objection under "citizen", which is the form's
+// citizen_objection; a workflow started then decodes it there.
+func (in *CorrectionInput) UnmarshalJSON(b []byte) error {
+	type input CorrectionInput // the fields, without this method
+	var v struct {
+		input
+		Citizen *CitizenObjection `json:"citizen"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*in = CorrectionInput(v.input)
+	if in.CitizenObjection == nil {
+		in.CitizenObjection = v.Citizen
+	}
+	return nil
 }
 
 // CorrectionState is the whole serialisable state of a correction; QueryCorrection returns it
